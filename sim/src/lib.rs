@@ -1,0 +1,1 @@
+//! Device simulator (see issue 4).

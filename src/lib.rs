@@ -1,0 +1,1 @@
+//! iphone-backup-check library.
