@@ -1,0 +1,6 @@
+//! Rules about the backups already on disk and backup encryption.
+
+pub mod corrupt;
+pub mod encrypted;
+pub mod encryption_required;
+pub mod unfinished;

@@ -1,0 +1,3 @@
+//! Rules about the phone's backup service.
+
+pub mod refused;

@@ -1,0 +1,3 @@
+//! Rules about a connection that comes and goes.
+
+pub mod unstable;

@@ -1,0 +1,8 @@
+//! Rules about the phone itself: lock, storage, battery, iOS, restrictions.
+
+pub mod battery_low;
+pub mod ios_outdated;
+pub mod locked;
+pub mod passcode_prompt;
+pub mod restricted;
+pub mod storage_full;

@@ -1,0 +1,105 @@
+//! A finding: one rule firing for one phone (or for the whole computer), with
+//! what it saw and what fixes it.
+
+use serde::Serialize;
+
+use super::{Confidence, Layer, Rule, Severity, Step};
+use crate::snapshot::Snapshot;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub layer: Layer,
+    pub title: String,
+    /// The phone's UDID, or None when it concerns the computer.
+    pub device: Option<String>,
+    pub evidence: Vec<String>,
+    pub remediation: Vec<String>,
+    #[serde(skip)]
+    pub hides: &'static [&'static str],
+    /// Steps specific to this finding, shown before the rule's own.
+    #[serde(skip)]
+    specific_steps: Vec<String>,
+    #[serde(skip)]
+    rule_steps: &'static [Step],
+}
+
+impl Finding {
+    pub fn new(rule: &'static Rule) -> Self {
+        Self {
+            id: rule.id,
+            severity: rule.severity,
+            confidence: Confidence::Certain,
+            layer: rule.layer,
+            title: rule.title.to_string(),
+            device: None,
+            evidence: Vec::new(),
+            remediation: Vec::new(),
+            hides: rule.hides,
+            specific_steps: Vec::new(),
+            rule_steps: rule.steps,
+        }
+    }
+
+    pub fn device(mut self, udid: impl Into<String>) -> Self {
+        self.device = Some(udid.into());
+        self
+    }
+
+    pub fn confidence(mut self, c: Confidence) -> Self {
+        self.confidence = c;
+        self
+    }
+
+    /// Lowers the severity (a finding may never raise it above its rule's).
+    pub fn at_most(mut self, s: Severity) -> Self {
+        self.severity = self.severity.min(s);
+        self
+    }
+
+    pub fn title(mut self, t: impl Into<String>) -> Self {
+        self.title = t.into();
+        self
+    }
+
+    pub fn evidence(mut self, line: impl Into<String>) -> Self {
+        self.evidence.push(line.into());
+        self
+    }
+
+    /// A remediation step specific to what was seen, shown first.
+    pub fn step(mut self, text: impl Into<String>) -> Self {
+        self.specific_steps.push(text.into());
+        self
+    }
+}
+
+/// Collects the findings of every rule for one snapshot.
+pub struct Findings<'s> {
+    snapshot: &'s Snapshot,
+    list: Vec<Finding>,
+}
+
+impl<'s> Findings<'s> {
+    pub fn new(snapshot: &'s Snapshot) -> Self {
+        Self {
+            snapshot,
+            list: Vec::new(),
+        }
+    }
+
+    /// Adds a finding; the rule's steps for the host OS follow its own.
+    pub fn push(&mut self, mut finding: Finding) {
+        let os = self.snapshot.os_family();
+        let mut steps = std::mem::take(&mut finding.specific_steps);
+        steps.extend(finding.rule_steps.iter().filter_map(|s| s.text_for(os)));
+        finding.remediation = steps;
+        self.list.push(finding);
+    }
+
+    pub fn into_vec(self) -> Vec<Finding> {
+        self.list
+    }
+}

@@ -1,0 +1,6 @@
+//! Rules about this computer: OS, backup folder, disk, other tools.
+
+pub mod backup_dir_unusable;
+pub mod backup_in_progress;
+pub mod disk_space;
+pub mod os_outdated;

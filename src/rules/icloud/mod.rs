@@ -1,0 +1,3 @@
+//! Rules about iCloud Backup.
+
+pub mod backup_enabled;

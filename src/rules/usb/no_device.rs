@@ -1,0 +1,83 @@
+use crate::rules::prelude::*;
+
+declare_rule! {
+    /// ## What it means
+    /// usbmuxd is running but lists no iPhone, and the USB bus shows no Apple
+    /// device either (or cannot be read).
+    ///
+    /// ## Why the backup fails
+    /// There is no phone to back up: the cable carries no data, the port is
+    /// dead, or the phone never came up on the bus.
+    ///
+    /// ## Evidence used
+    /// usbmuxd's `ListDevices` reply is empty; the USB probe found no device
+    /// with vendor id 0x05ac (certain), or could not read the bus (likely).
+    ///
+    /// ## Known limitations
+    /// A phone in recovery or DFU mode is on the bus but not in usbmuxd's
+    /// list; the USB layer's own rules report that case instead.
+    pub static RULE = {
+        id: "usb.no-device",
+        title: "No iPhone is connected",
+        layer: Layer::Usb,
+        severity: Severity::Blocker,
+        hides: &[],
+        steps: &[
+            step("Unlock the iPhone and keep it on the Home Screen while it is connected."),
+            step("Plug the cable straight into the computer, not into a hub, keyboard or monitor port; try another port."),
+            step("Try another cable, ideally Apple's: many charge-only cables carry no data."),
+            step("Restart the iPhone and the computer."),
+            step_on(Platforms::WINDOWS, "Open the Apple Devices app (or iTunes) once: it installs the driver the phone needs."),
+            step_on(Platforms::LINUX, "Run dmesg -w while plugging the phone in: no new lines means the cable or port carries no data."),
+        ],
+        since: "0.1.0",
+        check,
+    }
+}
+
+fn check(s: &Snapshot, out: &mut Findings) {
+    let Some(mux) = s.probes.usbmuxd.value() else {
+        return;
+    };
+    if !mux.devices.is_empty() {
+        return;
+    }
+    let mut f = Finding::new(&RULE).evidence("usbmuxd is running and lists no device");
+    match &s.probes.usb {
+        Outcome::Ok { value, .. } if value.devices.is_empty() => {
+            f = f.evidence("the USB bus shows no Apple device (vendor 0x05ac)");
+        }
+        Outcome::Ok { .. } => return, // the USB layer's rules explain an Apple device usbmuxd lacks
+        _ => {
+            f = f
+                .confidence(Confidence::Likely)
+                .evidence("the USB bus could not be read, so a phone in recovery mode would not show");
+        }
+    }
+    out.push(f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn certain_when_bus_and_daemon_both_empty() {
+        let s = world().usb_ok(vec![]).mux_ok(vec![]).build();
+        assert_eq!(only(&s, &RULE).confidence, Confidence::Certain);
+    }
+
+    #[test]
+    fn likely_when_bus_unreadable() {
+        let s = world().usb_failed(FailureKind::Unavailable).mux_ok(vec![]).build();
+        assert_eq!(only(&s, &RULE).confidence, Confidence::Likely);
+    }
+
+    #[test]
+    fn silent_when_a_phone_is_listed_or_daemon_down() {
+        let s = world().usb_ok(vec![]).mux_ok(vec![usb_phone("A", 1)]).build();
+        assert!(fired(&s, &RULE).is_empty());
+        assert!(fired(&world().mux_missing().build(), &RULE).is_empty());
+    }
+}

@@ -1,0 +1,106 @@
+use crate::rules::prelude::*;
+
+declare_rule! {
+    /// ## What it means
+    /// Nothing answers at the usbmuxd address: there is no socket file (macOS,
+    /// Linux), or nothing listens on the port (Windows: the Apple Mobile
+    /// Device Service on 127.0.0.1:27015).
+    ///
+    /// ## Why the backup fails
+    /// usbmuxd is the only way from the computer to the phone: Finder,
+    /// iTunes, the Apple Devices app and idevicebackup2 all talk to the
+    /// phone through it. Without it no phone is ever seen.
+    ///
+    /// ## Evidence used
+    /// The usbmuxd probe failed with `not-found` (no socket file), or with
+    /// `refused` on a TCP address.
+    ///
+    /// ## Known limitations
+    /// Debian and Ubuntu start usbmuxd only while an Apple device is plugged
+    /// in (udev starts it), so with no phone attached it is normal for it
+    /// not to run there.
+    pub static RULE = {
+        id: "usbmuxd.not-running",
+        title: "usbmuxd is not running",
+        layer: Layer::Usbmuxd,
+        severity: Severity::Blocker,
+        hides: &["usb.no-device", "usbmuxd.device-not-listed"],
+        steps: &[
+            step_on(Platforms::MACOS, "Restart the Mac; usbmuxd is part of macOS and starts with it. Without a restart: sudo launchctl kickstart -k system/com.apple.usbmuxd"),
+            step_on(Platforms::WINDOWS, "Install or repair the Apple Devices app (or iTunes) from the Microsoft Store; it brings the Apple Mobile Device Service."),
+            step_on(Platforms::WINDOWS, "Open services.msc, find Apple Mobile Device Service, set it to Automatic and start it (or restart the computer)."),
+            step_on(Platforms::LINUX, "Install usbmuxd (Debian/Ubuntu: sudo apt install usbmuxd) and plug the iPhone in; udev starts the daemon."),
+            step_on(Platforms::LINUX, "Start it by hand to see why it stops: sudo systemctl start usbmuxd, or sudo usbmuxd -f -v in a terminal."),
+        ],
+        since: "0.1.0",
+        check,
+    }
+}
+
+fn check(s: &Snapshot, out: &mut Findings) {
+    let Some(failure) = s.probes.usbmuxd.failure() else {
+        return;
+    };
+    let addr = s.probes.usbmuxd_address.as_ref();
+    let is_tcp = addr.is_some_and(|a| a.display.starts_with("tcp:"));
+    let fires = failure.kind == FailureKind::NotFound
+        || (failure.kind == FailureKind::Refused && is_tcp);
+    if !fires {
+        return;
+    }
+    let shown = addr.map_or("the default address", |a| a.display.as_str());
+    let mut f = Finding::new(&RULE).evidence(format!(
+        "nothing at {shown}: {}",
+        failure.message
+    ));
+    if let Some(a) = addr.filter(|a| a.source != MuxAddressSource::Default) {
+        let from = match a.source {
+            MuxAddressSource::Env => "USBMUXD_SOCKET_ADDRESS",
+            _ => "--usbmuxd",
+        };
+        f = f
+            .evidence(format!("the address came from {from}"))
+            .step(format!(
+                "Check {from}: it points to {}; unset it to use the system's usbmuxd.",
+                a.display
+            ));
+    }
+    out.push(f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn fires_when_socket_missing() {
+        let s = world().mux_missing().build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.severity, Severity::Blocker);
+        assert!(f.evidence[0].contains("unix:/var/run/usbmuxd"), "{:?}", f.evidence);
+    }
+
+    #[test]
+    fn refused_tcp_counts_as_not_running() {
+        let s = world()
+            .mux_failed_at(FailureKind::Refused, "tcp:127.0.0.1:27015", MuxAddressSource::Default)
+            .build();
+        assert_eq!(fired(&s, &RULE).len(), 1);
+    }
+
+    #[test]
+    fn refused_unix_socket_is_not_this_rule() {
+        let s = world().mux_failed(FailureKind::Refused).build();
+        assert!(fired(&s, &RULE).is_empty());
+    }
+
+    #[test]
+    fn names_the_env_variable_when_it_chose_the_address() {
+        let s = world()
+            .mux_failed_at(FailureKind::NotFound, "unix:/tmp/nope", MuxAddressSource::Env)
+            .build();
+        let f = only(&s, &RULE);
+        assert!(f.remediation[0].contains("USBMUXD_SOCKET_ADDRESS"));
+    }
+}

@@ -1,0 +1,101 @@
+//! What the host probe saw: the computer's OS, the backup folder and the
+//! volume it lives on, and backup tools already running.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostObs {
+    pub os: HostOs,
+    pub backup_dir: BackupDirObs,
+    /// Backup or sync programs running while we looked.
+    #[serde(default)]
+    pub running_tools: Vec<RunningTool>,
+}
+
+/// The computer's operating system.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostOs {
+    pub family: OsFamily,
+    /// Human name, e.g. "macOS", "Windows", "Debian GNU/Linux".
+    pub name: Option<String>,
+    /// Version as the OS reports it, e.g. "14.6.1", "10 (19045)", "12".
+    pub version: Option<String>,
+    pub kernel: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OsFamily {
+    Macos,
+    Windows,
+    Linux,
+    #[default]
+    Other,
+}
+
+impl OsFamily {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Macos => "macOS",
+            Self::Windows => "Windows",
+            Self::Linux => "Linux",
+            Self::Other => "this OS",
+        }
+    }
+}
+
+/// Where the backup folder is, how it was chosen, and what state it is in.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupDirObs {
+    /// The folder examined (None where no default exists and none was given).
+    pub path: Option<String>,
+    pub source: BackupDirSource,
+    /// Every default location considered for this OS, in order.
+    #[serde(default)]
+    pub candidates: Vec<String>,
+    pub exists: bool,
+    pub is_dir: bool,
+    /// None when the folder does not exist.
+    pub readable: Option<bool>,
+    pub writable: Option<bool>,
+    /// The folder (or one of its parents) is a symlink or junction.
+    pub is_link: bool,
+    pub link_target: Option<String>,
+    pub target_exists: Option<bool>,
+    /// Why it could not be examined, verbatim from the OS (e.g. permission denied).
+    pub error: Option<String>,
+    /// The volume holding the folder (or its nearest existing parent), after
+    /// resolving links.
+    pub volume: Option<Volume>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BackupDirSource {
+    /// `--backup-dir`.
+    Flag,
+    /// The platform default.
+    #[default]
+    Default,
+    /// No default exists on this platform and none was given.
+    None,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Volume {
+    pub mount_point: String,
+    pub name: Option<String>,
+    pub file_system: Option<String>,
+    pub free_bytes: u64,
+    pub total_bytes: u64,
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunningTool {
+    /// Process name as the OS lists it.
+    pub process: String,
+    /// What it is, for people: "Finder backup agent", "iTunes", ...
+    pub tool: String,
+    pub pid: u32,
+}

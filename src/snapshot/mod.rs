@@ -1,0 +1,140 @@
+//! The complete record of what the probes saw.
+//!
+//! A snapshot is plain data: the rules read nothing else, so a snapshot written
+//! by `record` and read back by `diagnose --from` gives the same diagnosis
+//! without the hardware. Fixtures in `fixtures/` are snapshots.
+
+mod backups;
+mod device;
+mod host;
+mod load;
+mod outcome;
+pub mod redact;
+mod usb;
+mod usbmuxd;
+
+use serde::{Deserialize, Serialize};
+
+pub use backups::*;
+pub use device::*;
+pub use host::*;
+pub use load::{load, LoadError, MAX_SNAPSHOT_BYTES};
+pub use outcome::{Failure, FailureKind, Outcome};
+pub use usb::*;
+pub use usbmuxd::*;
+
+/// The snapshot format version. Bump it when a field changes meaning; adding
+/// a field does not.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub schema_version: u32,
+    /// The tool version that took it.
+    pub tool_version: String,
+    /// When it was taken (RFC 3339, UTC); absent in hand-built fixtures.
+    #[serde(default)]
+    pub captured_at: Option<String>,
+    pub provenance: Provenance,
+    #[serde(default)]
+    pub options: ProbeOptions,
+    /// True when Ctrl-C cut the probing short.
+    #[serde(default)]
+    pub interrupted: bool,
+    pub probes: Probes,
+}
+
+/// Where a snapshot came from, so a fixture says whose reality it records.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    pub kind: ProvenanceKind,
+    /// A `shared/realdata/` file, an issue, or a described situation.
+    #[serde(default)]
+    pub source: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// True once identifiers were masked (`--redact`, `record`).
+    #[serde(default)]
+    pub redacted: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProvenanceKind {
+    /// Probed just now on this machine.
+    #[default]
+    Live,
+    /// Written by `record` on a real machine.
+    Recorded,
+    /// Written by hand to describe a situation.
+    HandBuilt,
+    /// Built from captured values (see `source`).
+    Derived,
+}
+
+/// The options the probes ran with; they shape what the rules may conclude.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProbeOptions {
+    #[serde(default)]
+    pub udid: Option<String>,
+    #[serde(default)]
+    pub timeout_ms: u64,
+    /// `--request-trust` was given: `Pair` may have been sent.
+    #[serde(default)]
+    pub request_trust: bool,
+    /// `--deep`: every file of the last backup was checked.
+    #[serde(default)]
+    pub deep: bool,
+}
+
+/// One outcome per probe. Per-phone probes live under `devices`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Probes {
+    pub usb: Outcome<UsbObs>,
+    pub usbmuxd: Outcome<MuxObs>,
+    /// Where usbmuxd was looked for, recorded whatever the outcome.
+    #[serde(default)]
+    pub usbmuxd_address: Option<MuxAddress>,
+    #[serde(default)]
+    pub devices: Vec<DeviceObs>,
+    pub host: Outcome<HostObs>,
+    pub backups: Outcome<BackupsObs>,
+}
+
+impl Snapshot {
+    /// An empty snapshot of this tool version, every probe `Skipped`.
+    pub fn new(provenance: Provenance) -> Self {
+        Self {
+            schema_version: SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            captured_at: None,
+            provenance,
+            options: ProbeOptions::default(),
+            interrupted: false,
+            probes: Probes::default(),
+        }
+    }
+
+    /// The host observation, when the host probe ran.
+    pub fn host(&self) -> Option<&HostObs> {
+        self.probes.host.value()
+    }
+
+    /// The host OS family, `Other` when unknown.
+    pub fn os_family(&self) -> OsFamily {
+        self.host().map(|h| h.os.family).unwrap_or_default()
+    }
+
+    /// usbmuxd's device list, when the daemon answered.
+    pub fn mux_devices(&self) -> &[MuxDevice] {
+        self.probes
+            .usbmuxd
+            .value()
+            .map(|m| m.devices.as_slice())
+            .unwrap_or(&[])
+    }
+
+    pub fn device(&self, udid: &str) -> Option<&DeviceObs> {
+        self.probes.devices.iter().find(|d| d.udid == udid)
+    }
+}
