@@ -7,5 +7,8 @@
 //!
 //! [`Snapshot`]: snapshot::Snapshot
 
+pub mod env;
+pub mod platform;
+pub mod probe;
 pub mod rules;
 pub mod snapshot;

@@ -1,0 +1,6 @@
+//! Platform knowledge as small pure functions of the environment, so the
+//! macOS and Windows logic is tested on Linux too.
+
+pub mod backup_dirs;
+pub mod known_tools;
+pub mod mux_address;

@@ -1,0 +1,141 @@
+//! Probes: all the tool's I/O. Each looks at one layer, under one overall
+//! deadline, and records what it saw or why it could not look. Probes judge
+//! nothing; that is the rules' job.
+
+pub mod deadline;
+pub mod host;
+pub mod usb;
+pub mod usbmuxd;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use deadline::Deadline;
+
+use crate::env::HostEnv;
+use crate::platform::mux_address::MuxEndpoint;
+use crate::snapshot::{
+    Failure, FailureKind, MuxAddress, Outcome, ProbeOptions, Probes, Provenance, Snapshot,
+};
+
+/// What the user asked the probes to look at.
+#[derive(Debug, Clone)]
+pub struct ProbeRequest {
+    pub endpoint: MuxEndpoint,
+    pub address: MuxAddress,
+    pub backup_dir: Option<PathBuf>,
+    pub udid: Option<String>,
+    pub timeout: Duration,
+    pub request_trust: bool,
+    pub deep: bool,
+    /// A progress bar may be drawn on stderr.
+    pub progress: bool,
+}
+
+/// Runs every probe concurrently under the request's deadline. When
+/// `interrupt` completes first (Ctrl-C), whatever finished is kept and the
+/// rest is marked as interrupted.
+pub async fn run_all(env: &HostEnv, req: &ProbeRequest, interrupt: impl Future<Output = ()>) -> Snapshot {
+    let deadline = Deadline::after(req.timeout);
+    let mut snapshot = Snapshot::new(Provenance::default());
+    snapshot.captured_at = Some(now_rfc3339());
+    snapshot.options = ProbeOptions {
+        udid: req.udid.clone(),
+        timeout_ms: req.timeout.as_millis() as u64,
+        request_trust: req.request_trust,
+        deep: req.deep,
+    };
+    let probes = Arc::new(Mutex::new(Probes {
+        usbmuxd_address: Some(req.address.clone()),
+        ..Probes::default()
+    }));
+
+    let all = {
+        let probes = probes.clone();
+        let env = env.clone();
+        let req = req.clone();
+        async move {
+            let usb = blocking(deadline, "the USB bus", usb::probe);
+            let host_env = env.clone();
+            let dir = req.backup_dir.clone();
+            let host = blocking(deadline, "the host", move || host::probe(&host_env, dir));
+            let mux = usbmuxd::probe(&req.endpoint, req.address.clone(), deadline);
+            let (usb, host, mux) = tokio::join!(
+                record(&probes, usb, |p, o| p.usb = o),
+                record(&probes, host, |p, o| p.host = o),
+                record(&probes, mux, |p, o| p.usbmuxd = o),
+            );
+            let _ = (usb, host, mux);
+        }
+    };
+
+    let interrupted = tokio::select! {
+        () = all => false,
+        () = interrupt => true,
+    };
+    let mut probes = probes.lock().map(|p| p.clone()).unwrap_or_default();
+    if interrupted {
+        mark_interrupted(&mut probes);
+        snapshot.interrupted = true;
+    }
+    snapshot.probes = probes;
+    snapshot
+}
+
+/// Stores a probe's outcome as soon as it is known, so an interrupt keeps it.
+async fn record<T>(
+    probes: &Arc<Mutex<Probes>>,
+    fut: impl Future<Output = Outcome<T>>,
+    store: impl FnOnce(&mut Probes, Outcome<T>),
+) {
+    let outcome = fut.await;
+    if let Ok(mut p) = probes.lock() {
+        store(&mut p, outcome);
+    }
+}
+
+/// Runs blocking I/O on a blocking thread under the deadline. A thread that
+/// overruns is abandoned (the runtime is shut down without waiting for it).
+async fn blocking<T: Send + 'static>(
+    deadline: Deadline,
+    what: &str,
+    f: impl FnOnce() -> Outcome<T> + Send + 'static,
+) -> Outcome<T> {
+    let started = tokio::time::Instant::now();
+    let task = tokio::task::spawn_blocking(f);
+    match tokio::time::timeout_at(deadline.instant(), task).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(join_error)) => Outcome::Failed {
+            duration_ms: started.elapsed().as_millis() as u64,
+            failure: Failure::new(FailureKind::Io, format!("looking at {what} failed: {join_error}")),
+        },
+        Err(_) => Outcome::Failed {
+            duration_ms: started.elapsed().as_millis() as u64,
+            failure: Failure::new(FailureKind::TimedOut, format!("looking at {what} took longer than the deadline")),
+        },
+    }
+}
+
+fn mark_interrupted(p: &mut Probes) {
+    fn mark<T>(o: &mut Outcome<T>) {
+        if matches!(o, Outcome::Skipped { because } if because == "not probed") {
+            *o = Outcome::skipped("interrupted (Ctrl-C) before it finished");
+        }
+    }
+    mark(&mut p.usb);
+    mark(&mut p.usbmuxd);
+    mark(&mut p.host);
+    mark(&mut p.backups);
+    for d in &mut p.devices {
+        mark(&mut d.pairing);
+        mark(&mut d.lockdown);
+        mark(&mut d.backup_service);
+    }
+}
+
+/// The wall-clock time for `captured_at`; the one place probes read it.
+fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}

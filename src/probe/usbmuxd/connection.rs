@@ -1,0 +1,245 @@
+//! A usbmuxd connection speaking the plist protocol: a 16-byte little-endian
+//! header (length, version 1, message 8, tag) and an XML plist. Written here
+//! rather than through the idevice crate's client because the probe needs
+//! the raw `ListDevices` reply (ConnectionSpeed, ProductID, LocationID) and
+//! precise failure kinds (garbage, absurd length, mid-message close).
+
+use std::path::Path;
+
+use plist::{Dictionary, Value};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use crate::platform::mux_address::MuxEndpoint;
+use crate::probe::deadline::{io_failure, Deadline};
+use crate::snapshot::{Failure, FailureKind};
+
+/// Replies larger than this are refused unread: a device list with dozens of
+/// phones is a few kB, a pair record a few kB.
+pub const MAX_REPLY_BYTES: u32 = 4 * 1024 * 1024;
+const HEADER_LEN: usize = 16;
+const PLIST_MESSAGE: u32 = 8;
+const PLIST_VERSION: u32 = 1;
+
+/// Anything a usbmuxd connection can run over.
+pub trait MuxStream: AsyncRead + AsyncWrite + Unpin + Send + Sync + std::fmt::Debug {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + Sync + std::fmt::Debug> MuxStream for T {}
+
+pub struct MuxConnection {
+    stream: Box<dyn MuxStream>,
+    tag: u32,
+}
+
+impl MuxConnection {
+    /// Connects to the daemon; a missing socket, a refusal and a permission
+    /// problem each become their own failure kind.
+    pub async fn connect(endpoint: &MuxEndpoint, deadline: Deadline) -> Result<Self, Failure> {
+        let stream: Box<dyn MuxStream> = match endpoint {
+            MuxEndpoint::Unix(path) => deadline
+                .run("connect", connect_unix(path))
+                .await?,
+            MuxEndpoint::Tcp { host, port } => {
+                let addr = format!("{host}:{port}");
+                deadline
+                    .run("connect", async {
+                        tokio::net::TcpStream::connect(&addr)
+                            .await
+                            .map(|s| Box::new(s) as Box<dyn MuxStream>)
+                            .map_err(|e| io_failure(&format!("connect to {addr}"), &e))
+                    })
+                    .await?
+            }
+        };
+        Ok(Self { stream, tag: 0 })
+    }
+
+    /// Sends one request and reads its reply dictionary.
+    pub async fn request(
+        &mut self,
+        message_type: &str,
+        mut fields: Dictionary,
+        deadline: Deadline,
+    ) -> Result<Dictionary, Failure> {
+        self.tag = self.tag.wrapping_add(1);
+        fields.insert("MessageType".into(), message_type.into());
+        fields.insert("ClientVersionString".into(), concat!("iphone-backup-check ", env!("CARGO_PKG_VERSION")).into());
+        fields.insert("ProgName".into(), "iphone-backup-check".into());
+        fields.insert("kLibUSBMuxVersion".into(), 3u64.into());
+        let frame = encode(&fields, self.tag)?;
+        deadline
+            .run(message_type, async {
+                self.stream
+                    .write_all(&frame)
+                    .await
+                    .map_err(|e| io_failure(&format!("send {message_type}"), &e))?;
+                read_reply(&mut self.stream, message_type).await
+            })
+            .await
+    }
+
+    /// Gives up the stream, e.g. after `Connect` made it a tunnel to the phone.
+    pub fn into_stream(self) -> Box<dyn MuxStream> {
+        self.stream
+    }
+}
+
+#[cfg(unix)]
+async fn connect_unix(path: &Path) -> Result<Box<dyn MuxStream>, Failure> {
+    tokio::net::UnixStream::connect(path)
+        .await
+        .map(|s| Box::new(s) as Box<dyn MuxStream>)
+        .map_err(|e| io_failure(&format!("connect to {}", path.display()), &e))
+}
+
+#[cfg(not(unix))]
+async fn connect_unix(path: &Path) -> Result<Box<dyn MuxStream>, Failure> {
+    Err(Failure::new(
+        FailureKind::Unavailable,
+        format!("UNIX sockets are not available here ({})", path.display()),
+    ))
+}
+
+fn encode(fields: &Dictionary, tag: u32) -> Result<Vec<u8>, Failure> {
+    let mut body = Vec::new();
+    plist::to_writer_xml(&mut body, fields)
+        .map_err(|e| Failure::new(FailureKind::Io, format!("encode request: {e}")))?;
+    let len = u32::try_from(body.len() + HEADER_LEN)
+        .map_err(|_| Failure::new(FailureKind::Io, "request too large"))?;
+    let mut frame = Vec::with_capacity(body.len() + HEADER_LEN);
+    for word in [len, PLIST_VERSION, PLIST_MESSAGE, tag] {
+        frame.extend_from_slice(&word.to_le_bytes());
+    }
+    frame.extend_from_slice(&body);
+    Ok(frame)
+}
+
+/// Reads one reply frame, checking the header before trusting its length.
+pub async fn read_reply(
+    stream: &mut (impl AsyncRead + Unpin + ?Sized),
+    what: &str,
+) -> Result<Dictionary, Failure> {
+    let mut header = [0u8; HEADER_LEN];
+    read_exact(stream, &mut header, what, "header").await?;
+    let word = |i: usize| u32::from_le_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
+    let (len, version, message) = (word(0), word(4), word(8));
+    if version != PLIST_VERSION || message != PLIST_MESSAGE {
+        return Err(Failure::new(
+            FailureKind::ProtocolError,
+            format!(
+                "reply to {what} is not a usbmux plist message (version {version}, message {message}); it starts with {}",
+                preview(&header)
+            ),
+        ));
+    }
+    if (len as usize) < HEADER_LEN || len > MAX_REPLY_BYTES {
+        return Err(Failure::new(
+            FailureKind::ProtocolError,
+            format!("reply to {what} announces {len} bytes; refusing anything over {MAX_REPLY_BYTES}"),
+        ));
+    }
+    let mut body = vec![0u8; len as usize - HEADER_LEN];
+    read_exact(stream, &mut body, what, "body").await?;
+    match Value::from_reader(std::io::Cursor::new(&body)) {
+        Ok(Value::Dictionary(d)) => Ok(d),
+        Ok(_) => Err(Failure::new(
+            FailureKind::ProtocolError,
+            format!("reply to {what} is a plist but not a dictionary"),
+        )),
+        Err(e) => Err(Failure::new(
+            FailureKind::ProtocolError,
+            format!("reply to {what} is not a plist ({e}); it starts with {}", preview(&body)),
+        )),
+    }
+}
+
+async fn read_exact(
+    stream: &mut (impl AsyncRead + Unpin + ?Sized),
+    buf: &mut [u8],
+    what: &str,
+    part: &str,
+) -> Result<(), Failure> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match stream.read(&mut buf[filled..]).await {
+            Ok(0) => {
+                return Err(Failure::new(
+                    FailureKind::Closed,
+                    format!("connection closed after {filled} of {} {part} bytes of the reply to {what}", buf.len()),
+                ));
+            }
+            Ok(n) => filled += n,
+            Err(e) => return Err(io_failure(&format!("read reply to {what}"), &e)),
+        }
+    }
+    Ok(())
+}
+
+/// The first bytes of a reply, printable, for evidence.
+fn preview(bytes: &[u8]) -> String {
+    let shown: String = bytes
+        .iter()
+        .take(16)
+        .map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' })
+        .collect();
+    format!("\"{shown}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn reply_from(bytes: Vec<u8>) -> Result<Dictionary, Failure> {
+        let (mut client, mut server) = tokio::io::duplex(64 * 1024);
+        tokio::spawn(async move {
+            let _ = server.write_all(&bytes).await;
+            // dropping `server` closes the stream
+        });
+        read_reply(&mut client, "ListDevices").await
+    }
+
+    fn frame(body: &[u8], len_override: Option<u32>) -> Vec<u8> {
+        let len = len_override.unwrap_or((body.len() + 16) as u32);
+        let mut f = Vec::new();
+        for w in [len, 1, 8, 1] {
+            f.extend_from_slice(&w.to_le_bytes());
+        }
+        f.extend_from_slice(body);
+        f
+    }
+
+    #[tokio::test]
+    async fn reads_a_well_formed_reply() {
+        let mut d = Dictionary::new();
+        d.insert("DeviceList".into(), Value::Array(vec![]));
+        let mut body = Vec::new();
+        plist::to_writer_xml(&mut body, &d).unwrap();
+        let got = reply_from(frame(&body, None)).await.unwrap();
+        assert!(got.contains_key("DeviceList"));
+    }
+
+    #[tokio::test]
+    async fn classifies_bad_replies() {
+        let huge = reply_from(frame(b"", Some(0xFFFF_FFF0))).await.unwrap_err();
+        assert_eq!(huge.kind, FailureKind::ProtocolError);
+        assert!(huge.message.contains("4294967280"));
+
+        let text = reply_from(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec()).await.unwrap_err();
+        assert_eq!(text.kind, FailureKind::ProtocolError);
+        assert!(text.message.contains("HTTP/1.1"), "{}", text.message);
+
+        let garbage = reply_from(frame(b"\x00\x01garbage", None)).await.unwrap_err();
+        assert_eq!(garbage.kind, FailureKind::ProtocolError);
+
+        let cut = reply_from(frame(b"<?xml", Some(400))).await.unwrap_err();
+        assert_eq!(cut.kind, FailureKind::Closed);
+
+        let nothing = reply_from(vec![]).await.unwrap_err();
+        assert_eq!(nothing.kind, FailureKind::Closed);
+    }
+
+    #[test]
+    fn encodes_header_little_endian() {
+        let f = encode(&Dictionary::new(), 7).unwrap();
+        assert_eq!(u32::from_le_bytes([f[0], f[1], f[2], f[3]]) as usize, f.len());
+        assert_eq!(&f[4..16], &[1, 0, 0, 0, 8, 0, 0, 0, 7, 0, 0, 0]);
+    }
+}

@@ -1,0 +1,47 @@
+//! The usbmuxd probe: can the daemon be reached, and which phones does it list.
+
+pub mod connection;
+mod device_list;
+
+use std::time::Instant;
+
+use plist::Dictionary;
+
+pub use connection::MuxConnection;
+pub use device_list::parse_device_list;
+
+use crate::platform::mux_address::MuxEndpoint;
+use crate::probe::deadline::Deadline;
+use crate::snapshot::{MuxAddress, MuxObs, Outcome};
+
+/// Connects, lists devices and reads the daemon's BUID. A failing `ReadBUID`
+/// (older daemons lack it) leaves `buid` empty instead of failing the probe.
+pub async fn probe(endpoint: &MuxEndpoint, address: MuxAddress, deadline: Deadline) -> Outcome<MuxObs> {
+    let started = Instant::now();
+    let result = async {
+        let mut conn = MuxConnection::connect(endpoint, deadline).await?;
+        let reply = conn.request("ListDevices", Dictionary::new(), deadline).await?;
+        let devices = parse_device_list(&reply)?;
+        let buid = match conn.request("ReadBUID", Dictionary::new(), deadline).await {
+            Ok(r) => r.get("BUID").and_then(|v| v.as_string()).map(str::to_string),
+            Err(e) => {
+                tracing::debug!(message = %e.message, "ReadBUID failed");
+                None
+            }
+        };
+        Ok(MuxObs {
+            address,
+            buid,
+            devices,
+        })
+    }
+    .await;
+    let duration_ms = started.elapsed().as_millis() as u64;
+    match result {
+        Ok(value) => Outcome::Ok { duration_ms, value },
+        Err(failure) => Outcome::Failed {
+            duration_ms,
+            failure,
+        },
+    }
+}
