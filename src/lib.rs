@@ -7,8 +7,13 @@
 //!
 //! [`Snapshot`]: snapshot::Snapshot
 
+pub mod app;
+pub mod cli;
+pub mod commands;
 pub mod env;
+pub mod exit;
 pub mod platform;
 pub mod probe;
+pub mod report;
 pub mod rules;
 pub mod snapshot;

@@ -1,1 +1,48 @@
-fn main() {}
+//! Entry point: parse the command line, run, exit with the verdict.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+use iphone_backup_check::{app, cli::Cli, env::HostEnv, exit::ExitStatus};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Help and version are successes; a usage error is "could not run".
+            return if e.use_stderr() {
+                ExitStatus::CouldNotRun.into()
+            } else {
+                ExitStatus::Ready.into()
+            };
+        }
+    };
+    init_logging(cli.verbose);
+    let env = HostEnv::capture();
+    let mut stdout = std::io::stdout().lock();
+    let mut stderr = std::io::stderr();
+    let status = app::run(
+        cli,
+        &env,
+        app::Io {
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+        },
+    );
+    let _ = stdout.flush();
+    status.into()
+}
+
+/// Logs go to stderr: warnings by default, debug with -vv.
+fn init_logging(verbose: u8) {
+    let level = if verbose >= 2 { "debug" } else { "warn" };
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::new(format!(
+            "iphone_backup_check={level},idevice={level}"
+        )))
+        .without_time()
+        .try_init();
+}

@@ -22,11 +22,15 @@ pub fn default_backup_dirs(env: &HostEnv) -> Vec<PathBuf> {
         OsFamily::Windows => {
             let mut dirs = Vec::new();
             if let Some(appdata) = env.var("APPDATA") {
-                dirs.push(win_join(appdata, &["Apple Computer", "MobileSync", "Backup"]));
+                dirs.push(win_join(
+                    appdata,
+                    &["Apple Computer", "MobileSync", "Backup"],
+                ));
             }
-            let profile = env.var("USERPROFILE").map(str::to_string).or_else(|| {
-                env.home.as_ref().map(|h| h.display().to_string())
-            });
+            let profile = env
+                .var("USERPROFILE")
+                .map(str::to_string)
+                .or_else(|| env.home.as_ref().map(|h| h.display().to_string()));
             if let Some(profile) = profile {
                 dirs.push(win_join(&profile, &["Apple", "MobileSync", "Backup"]));
             }
@@ -53,7 +57,10 @@ mod tests {
 
     fn env(os: OsFamily, home: &str, vars: &[(&str, &str)]) -> HostEnv {
         HostEnv {
-            vars: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            vars: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             home: Some(PathBuf::from(home)),
             os,
             ..Default::default()
@@ -65,7 +72,9 @@ mod tests {
         let dirs = default_backup_dirs(&env(OsFamily::Macos, "/Users/ann", &[]));
         assert_eq!(
             dirs,
-            [PathBuf::from("/Users/ann/Library/Application Support/MobileSync/Backup")]
+            [PathBuf::from(
+                "/Users/ann/Library/Application Support/MobileSync/Backup"
+            )]
         );
     }
 
@@ -96,7 +105,10 @@ mod tests {
     fn windows_without_appdata_still_has_profile_location() {
         let e = env(OsFamily::Windows, "C:\\Users\\bob", &[]);
         let dirs = default_backup_dirs(&e);
-        assert_eq!(dirs, [PathBuf::from("C:\\Users\\bob\\Apple\\MobileSync\\Backup")]);
+        assert_eq!(
+            dirs,
+            [PathBuf::from("C:\\Users\\bob\\Apple\\MobileSync\\Backup")]
+        );
     }
 
     #[test]

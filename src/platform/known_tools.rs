@@ -31,9 +31,15 @@ mod tests {
 
     #[test]
     fn matches_names_on_each_platform() {
-        assert_eq!(known_tool("AppleMobileBackup"), Some("Finder's backup agent"));
+        assert_eq!(
+            known_tool("AppleMobileBackup"),
+            Some("Finder's backup agent")
+        );
         assert_eq!(known_tool("iTunes.exe"), Some("iTunes"));
-        assert_eq!(known_tool("AppleDevices.exe"), Some("the Apple Devices app"));
+        assert_eq!(
+            known_tool("AppleDevices.exe"),
+            Some("the Apple Devices app")
+        );
         assert_eq!(known_tool("idevicebackup2"), Some("idevicebackup2"));
     }
 

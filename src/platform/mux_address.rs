@@ -12,7 +12,10 @@ use crate::snapshot::{MuxAddress, MuxAddressSource, OsFamily};
 pub enum MuxEndpoint {
     Unix(PathBuf),
     /// `host:port`, host kept as given (a name or an IP literal).
-    Tcp { host: String, port: u16 },
+    Tcp {
+        host: String,
+        port: u16,
+    },
 }
 
 impl MuxEndpoint {
@@ -60,7 +63,9 @@ pub fn parse_mux_address(given: &str) -> Result<MuxEndpoint, BadMuxAddress> {
         .unwrap_or(s);
     let (host, port) = if let Some(rest) = s.strip_prefix('[') {
         let (host, after) = rest.split_once(']').ok_or_else(|| bad("no closing ]"))?;
-        let port = after.strip_prefix(':').ok_or_else(|| bad("no port after ]"))?;
+        let port = after
+            .strip_prefix(':')
+            .ok_or_else(|| bad("no port after ]"))?;
         (host, port)
     } else {
         s.rsplit_once(':').ok_or_else(|| bad("no port"))?
@@ -68,7 +73,9 @@ pub fn parse_mux_address(given: &str) -> Result<MuxEndpoint, BadMuxAddress> {
     if host.is_empty() {
         return Err(bad("no host"));
     }
-    let port: u16 = port.parse().map_err(|_| bad("port is not a number from 1 to 65535"))?;
+    let port: u16 = port
+        .parse()
+        .map_err(|_| bad("port is not a number from 1 to 65535"))?;
     if port == 0 {
         return Err(bad("port 0"));
     }
@@ -144,7 +151,15 @@ mod tests {
 
     #[test]
     fn rejects_nonsense_with_a_reason() {
-        for bad in ["", "UNIX:", "host:notaport", "host:0", "host:70000", ":27015", "[::1]27015"] {
+        for bad in [
+            "",
+            "UNIX:",
+            "host:notaport",
+            "host:0",
+            "host:70000",
+            ":27015",
+            "[::1]27015",
+        ] {
             let err = parse_mux_address(bad).unwrap_err();
             assert!(!err.why.is_empty(), "{bad}");
         }
@@ -157,12 +172,22 @@ mod tests {
             ..Default::default()
         };
         let (_, a) = resolve(None, &env).unwrap();
-        assert_eq!((a.display.as_str(), a.source), ("unix:/var/run/usbmuxd", MuxAddressSource::Default));
-        env.vars.insert("USBMUXD_SOCKET_ADDRESS".into(), "UNIX:/tmp/x".into());
+        assert_eq!(
+            (a.display.as_str(), a.source),
+            ("unix:/var/run/usbmuxd", MuxAddressSource::Default)
+        );
+        env.vars
+            .insert("USBMUXD_SOCKET_ADDRESS".into(), "UNIX:/tmp/x".into());
         let (_, a) = resolve(None, &env).unwrap();
-        assert_eq!((a.display.as_str(), a.source), ("unix:/tmp/x", MuxAddressSource::Env));
+        assert_eq!(
+            (a.display.as_str(), a.source),
+            ("unix:/tmp/x", MuxAddressSource::Env)
+        );
         let (_, a) = resolve(Some("127.0.0.1:1"), &env).unwrap();
-        assert_eq!((a.display.as_str(), a.source), ("tcp:127.0.0.1:1", MuxAddressSource::Flag));
+        assert_eq!(
+            (a.display.as_str(), a.source),
+            ("tcp:127.0.0.1:1", MuxAddressSource::Flag)
+        );
     }
 
     #[test]

@@ -65,7 +65,10 @@ mod tests {
 
     #[test]
     fn io_errors_map_to_kinds() {
-        let f = io_failure("connect", &io::Error::from(io::ErrorKind::ConnectionRefused));
+        let f = io_failure(
+            "connect",
+            &io::Error::from(io::ErrorKind::ConnectionRefused),
+        );
         assert_eq!(f.kind, FailureKind::Refused);
         assert!(f.message.starts_with("connect: "));
         let f = io_failure("read", &io::Error::from(io::ErrorKind::UnexpectedEof));

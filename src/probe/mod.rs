@@ -37,7 +37,11 @@ pub struct ProbeRequest {
 /// Runs every probe concurrently under the request's deadline. When
 /// `interrupt` completes first (Ctrl-C), whatever finished is kept and the
 /// rest is marked as interrupted.
-pub async fn run_all(env: &HostEnv, req: &ProbeRequest, interrupt: impl Future<Output = ()>) -> Snapshot {
+pub async fn run_all(
+    env: &HostEnv,
+    req: &ProbeRequest,
+    interrupt: impl Future<Output = ()>,
+) -> Snapshot {
     let deadline = Deadline::after(req.timeout);
     let mut snapshot = Snapshot::new(Provenance::default());
     snapshot.captured_at = Some(now_rfc3339());
@@ -109,11 +113,17 @@ async fn blocking<T: Send + 'static>(
         Ok(Ok(outcome)) => outcome,
         Ok(Err(join_error)) => Outcome::Failed {
             duration_ms: started.elapsed().as_millis() as u64,
-            failure: Failure::new(FailureKind::Io, format!("looking at {what} failed: {join_error}")),
+            failure: Failure::new(
+                FailureKind::Io,
+                format!("looking at {what} failed: {join_error}"),
+            ),
         },
         Err(_) => Outcome::Failed {
             duration_ms: started.elapsed().as_millis() as u64,
-            failure: Failure::new(FailureKind::TimedOut, format!("looking at {what} took longer than the deadline")),
+            failure: Failure::new(
+                FailureKind::TimedOut,
+                format!("looking at {what} took longer than the deadline"),
+            ),
         },
     }
 }

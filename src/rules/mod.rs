@@ -9,6 +9,7 @@ pub mod backup;
 pub mod backup_service;
 pub mod connection;
 pub mod device;
+mod diagnosis;
 mod finding;
 pub mod format;
 pub mod host;
@@ -21,6 +22,7 @@ pub mod trust;
 pub mod usb;
 pub mod usbmuxd;
 
+pub use diagnosis::{diagnose, Diagnosis, Summary, Verdict};
 pub use finding::{Finding, Findings};
 pub use rank::{rank, Suppressed};
 pub use rule::{step, step_on, Confidence, Layer, Platforms, Rule, Severity, Step};
@@ -30,9 +32,7 @@ use crate::snapshot::Snapshot;
 /// What rule files import.
 pub(crate) mod prelude {
     pub use super::format as fmt;
-    pub use super::{
-        step, step_on, Confidence, Finding, Findings, Layer, Platforms, Severity,
-    };
+    pub use super::{step, step_on, Confidence, Finding, Findings, Layer, Platforms, Severity};
     pub use crate::declare_rule;
     pub use crate::snapshot::*;
 }
@@ -108,7 +108,11 @@ mod tests {
     fn every_rule_has_docs_with_the_required_headings() {
         for r in RULES {
             let docs = r.docs_markdown();
-            for heading in ["## What it means", "## Why the backup fails", "## Evidence used"] {
+            for heading in [
+                "## What it means",
+                "## Why the backup fails",
+                "## Evidence used",
+            ] {
                 assert!(docs.contains(heading), "{} lacks {heading}", r.id);
             }
             assert!(!r.title.ends_with('.'), "{} title ends with a period", r.id);

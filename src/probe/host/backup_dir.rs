@@ -20,7 +20,9 @@ pub fn examine_backup_dir(path: Option<&Path>, source: BackupDirSource) -> Backu
         obs.is_link = meta.file_type().is_symlink() || is_junction(&meta);
     }
     if obs.is_link {
-        obs.link_target = std::fs::read_link(path).ok().map(|t| t.display().to_string());
+        obs.link_target = std::fs::read_link(path)
+            .ok()
+            .map(|t| t.display().to_string());
         obs.target_exists = Some(path.exists());
     }
     match std::fs::metadata(path) {

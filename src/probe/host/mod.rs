@@ -27,7 +27,11 @@ pub fn probe(env: &HostEnv, backup_dir: Option<PathBuf>) -> Outcome<HostObs> {
     let candidates = default_backup_dirs(env);
     let (path, source) = match backup_dir {
         Some(p) => (Some(p), BackupDirSource::Flag),
-        None => match candidates.iter().find(|p| p.exists()).or(candidates.first()) {
+        None => match candidates
+            .iter()
+            .find(|p| p.exists())
+            .or(candidates.first())
+        {
             Some(p) => (Some(p.clone()), BackupDirSource::Default),
             None => (None, BackupDirSource::None),
         },

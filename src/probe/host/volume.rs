@@ -23,10 +23,12 @@ pub fn volume_for(path: &Path) -> Option<Volume> {
             read_only: d.is_read_only(),
         })
         .collect();
-    let mut vol = pick_mount(&resolved, &mounts).cloned().unwrap_or_else(|| Volume {
-        mount_point: resolved.display().to_string(),
-        ..Default::default()
-    });
+    let mut vol = pick_mount(&resolved, &mounts)
+        .cloned()
+        .unwrap_or_else(|| Volume {
+            mount_point: resolved.display().to_string(),
+            ..Default::default()
+        });
     // statvfs asks the file system itself about this very path: it is what
     // the backup tools (and so the phone) get, including in containers
     // where the mount list lacks the root volume.

@@ -23,7 +23,8 @@ pub fn probe() -> Outcome<UsbObs> {
 
 fn scan() -> Result<UsbObs, Failure> {
     use rusb::UsbContext;
-    let ctx = rusb::Context::new().map_err(|e| Failure::new(kind_of(&e), format!("libusb could not start: {e}")))?;
+    let ctx = rusb::Context::new()
+        .map_err(|e| Failure::new(kind_of(&e), format!("libusb could not start: {e}")))?;
     let list = ctx
         .devices()
         .map_err(|e| Failure::new(kind_of(&e), format!("libusb could not list devices: {e}")))?;
@@ -51,9 +52,10 @@ fn scan() -> Result<UsbObs, Failure> {
 fn kind_of(e: &rusb::Error) -> FailureKind {
     match e {
         rusb::Error::Access => FailureKind::AccessDenied,
-        rusb::Error::NotFound | rusb::Error::NotSupported | rusb::Error::NoDevice | rusb::Error::Other => {
-            FailureKind::Unavailable
-        }
+        rusb::Error::NotFound
+        | rusb::Error::NotSupported
+        | rusb::Error::NoDevice
+        | rusb::Error::Other => FailureKind::Unavailable,
         rusb::Error::Timeout => FailureKind::TimedOut,
         _ => FailureKind::Io,
     }

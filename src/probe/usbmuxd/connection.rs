@@ -34,9 +34,7 @@ impl MuxConnection {
     /// problem each become their own failure kind.
     pub async fn connect(endpoint: &MuxEndpoint, deadline: Deadline) -> Result<Self, Failure> {
         let stream: Box<dyn MuxStream> = match endpoint {
-            MuxEndpoint::Unix(path) => deadline
-                .run("connect", connect_unix(path))
-                .await?,
+            MuxEndpoint::Unix(path) => deadline.run("connect", connect_unix(path)).await?,
             MuxEndpoint::Tcp { host, port } => {
                 let addr = format!("{host}:{port}");
                 deadline
@@ -61,7 +59,10 @@ impl MuxConnection {
     ) -> Result<Dictionary, Failure> {
         self.tag = self.tag.wrapping_add(1);
         fields.insert("MessageType".into(), message_type.into());
-        fields.insert("ClientVersionString".into(), concat!("iphone-backup-check ", env!("CARGO_PKG_VERSION")).into());
+        fields.insert(
+            "ClientVersionString".into(),
+            concat!("iphone-backup-check ", env!("CARGO_PKG_VERSION")).into(),
+        );
         fields.insert("ProgName".into(), "iphone-backup-check".into());
         fields.insert("kLibUSBMuxVersion".into(), 3u64.into());
         let frame = encode(&fields, self.tag)?;
@@ -119,7 +120,8 @@ pub async fn read_reply(
 ) -> Result<Dictionary, Failure> {
     let mut header = [0u8; HEADER_LEN];
     read_exact(stream, &mut header, what, "header").await?;
-    let word = |i: usize| u32::from_le_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
+    let word =
+        |i: usize| u32::from_le_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
     let (len, version, message) = (word(0), word(4), word(8));
     if version != PLIST_VERSION || message != PLIST_MESSAGE {
         return Err(Failure::new(
@@ -133,7 +135,9 @@ pub async fn read_reply(
     if (len as usize) < HEADER_LEN || len > MAX_REPLY_BYTES {
         return Err(Failure::new(
             FailureKind::ProtocolError,
-            format!("reply to {what} announces {len} bytes; refusing anything over {MAX_REPLY_BYTES}"),
+            format!(
+                "reply to {what} announces {len} bytes; refusing anything over {MAX_REPLY_BYTES}"
+            ),
         ));
     }
     let mut body = vec![0u8; len as usize - HEADER_LEN];
@@ -146,7 +150,10 @@ pub async fn read_reply(
         )),
         Err(e) => Err(Failure::new(
             FailureKind::ProtocolError,
-            format!("reply to {what} is not a plist ({e}); it starts with {}", preview(&body)),
+            format!(
+                "reply to {what} is not a plist ({e}); it starts with {}",
+                preview(&body)
+            ),
         )),
     }
 }
@@ -178,7 +185,13 @@ fn preview(bytes: &[u8]) -> String {
     let shown: String = bytes
         .iter()
         .take(16)
-        .map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { '.' })
+        .map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                b as char
+            } else {
+                '.'
+            }
+        })
         .collect();
     format!("\"{shown}\"")
 }
@@ -222,11 +235,15 @@ mod tests {
         assert_eq!(huge.kind, FailureKind::ProtocolError);
         assert!(huge.message.contains("4294967280"));
 
-        let text = reply_from(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec()).await.unwrap_err();
+        let text = reply_from(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec())
+            .await
+            .unwrap_err();
         assert_eq!(text.kind, FailureKind::ProtocolError);
         assert!(text.message.contains("HTTP/1.1"), "{}", text.message);
 
-        let garbage = reply_from(frame(b"\x00\x01garbage", None)).await.unwrap_err();
+        let garbage = reply_from(frame(b"\x00\x01garbage", None))
+            .await
+            .unwrap_err();
         assert_eq!(garbage.kind, FailureKind::ProtocolError);
 
         let cut = reply_from(frame(b"<?xml", Some(400))).await.unwrap_err();
@@ -239,7 +256,10 @@ mod tests {
     #[test]
     fn encodes_header_little_endian() {
         let f = encode(&Dictionary::new(), 7).unwrap();
-        assert_eq!(u32::from_le_bytes([f[0], f[1], f[2], f[3]]) as usize, f.len());
+        assert_eq!(
+            u32::from_le_bytes([f[0], f[1], f[2], f[3]]) as usize,
+            f.len()
+        );
         assert_eq!(&f[4..16], &[1, 0, 0, 0, 8, 0, 0, 0, 7, 0, 0, 0]);
     }
 }

@@ -10,7 +10,9 @@ use crate::snapshot::{Failure, FailureKind, MuxConnection, MuxDevice};
 pub fn parse_device_list(reply: &Dictionary) -> Result<Vec<MuxDevice>, Failure> {
     let Some(list) = reply.get("DeviceList").and_then(Value::as_array) else {
         let why = match reply.get("Result").and_then(Value::as_unsigned_integer) {
-            Some(code) => format!("usbmuxd answered ListDevices with Result {code} instead of a device list"),
+            Some(code) => {
+                format!("usbmuxd answered ListDevices with Result {code} instead of a device list")
+            }
             None => "usbmuxd's reply to ListDevices has no DeviceList".to_string(),
         };
         return Err(Failure::new(FailureKind::ProtocolError, why));
@@ -22,14 +24,20 @@ pub fn parse_device_list(reply: &Dictionary) -> Result<Vec<MuxDevice>, Failure> 
 
 fn parse_entry(entry: &Value) -> Option<MuxDevice> {
     let entry = entry.as_dictionary()?;
-    let props = entry.get("Properties").and_then(Value::as_dictionary).unwrap_or(entry);
+    let props = entry
+        .get("Properties")
+        .and_then(Value::as_dictionary)
+        .unwrap_or(entry);
     let uint = |k: &str| props.get(k).and_then(Value::as_unsigned_integer);
     let device_id = entry
         .get("DeviceID")
         .and_then(Value::as_unsigned_integer)
         .or_else(|| uint("DeviceID"))
         .and_then(|v| u32::try_from(v).ok())?;
-    let udid = props.get("SerialNumber").and_then(Value::as_string)?.to_string();
+    let udid = props
+        .get("SerialNumber")
+        .and_then(Value::as_string)?
+        .to_string();
     let connection = match props.get("ConnectionType").and_then(Value::as_string) {
         Some("USB") => MuxConnection::Usb,
         Some("Network") => MuxConnection::Network,

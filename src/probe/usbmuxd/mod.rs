@@ -16,14 +16,23 @@ use crate::snapshot::{MuxAddress, MuxObs, Outcome};
 
 /// Connects, lists devices and reads the daemon's BUID. A failing `ReadBUID`
 /// (older daemons lack it) leaves `buid` empty instead of failing the probe.
-pub async fn probe(endpoint: &MuxEndpoint, address: MuxAddress, deadline: Deadline) -> Outcome<MuxObs> {
+pub async fn probe(
+    endpoint: &MuxEndpoint,
+    address: MuxAddress,
+    deadline: Deadline,
+) -> Outcome<MuxObs> {
     let started = Instant::now();
     let result = async {
         let mut conn = MuxConnection::connect(endpoint, deadline).await?;
-        let reply = conn.request("ListDevices", Dictionary::new(), deadline).await?;
+        let reply = conn
+            .request("ListDevices", Dictionary::new(), deadline)
+            .await?;
         let devices = parse_device_list(&reply)?;
         let buid = match conn.request("ReadBUID", Dictionary::new(), deadline).await {
-            Ok(r) => r.get("BUID").and_then(|v| v.as_string()).map(str::to_string),
+            Ok(r) => r
+                .get("BUID")
+                .and_then(|v| v.as_string())
+                .map(str::to_string),
             Err(e) => {
                 tracing::debug!(message = %e.message, "ReadBUID failed");
                 None

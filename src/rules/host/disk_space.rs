@@ -80,18 +80,29 @@ mod tests {
         let s = world().free_space(500_000_000, 250_000_000_000).build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Blocker);
-        assert!(f.evidence[0].contains("500 MB free of 250 GB"), "{:?}", f.evidence);
+        assert!(
+            f.evidence[0].contains("500 MB free of 250 GB"),
+            "{:?}",
+            f.evidence
+        );
     }
 
     #[test]
     fn possible_warning_below_ten_gigabytes() {
         let s = world().free_space(4_000_000_000, 250_000_000_000).build();
         let f = only(&s, &RULE);
-        assert_eq!((f.severity, f.confidence), (Severity::Warning, Confidence::Possible));
+        assert_eq!(
+            (f.severity, f.confidence),
+            (Severity::Warning, Confidence::Possible)
+        );
     }
 
     #[test]
     fn silent_with_room() {
-        assert!(fired(&world().free_space(80_000_000_000, 250_000_000_000).build(), &RULE).is_empty());
+        assert!(fired(
+            &world().free_space(80_000_000_000, 250_000_000_000).build(),
+            &RULE
+        )
+        .is_empty());
     }
 }

@@ -1,0 +1,182 @@
+//! The command line, declared with clap's derive API.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit::EXIT_STATUS_HELP;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "iphone-backup-check",
+    version,
+    about = "Finds out why an iPhone will not back up to this computer, with the evidence and the fix.",
+    long_about = "Looks at every layer between this computer and the iPhone (USB bus, usbmuxd, pairing, \
+the phone's lockdownd and backup service, this computer's disk and OS, previous backups) and prints \
+the causes it finds, most likely first, each with what it saw and the steps that fix it. \
+It only reads: it never pairs, never writes to the phone, the pair records or the backup folder.",
+    after_long_help = EXIT_STATUS_HELP,
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// When to use colour: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+
+    /// More detail: probe timings, hidden findings; twice for debug logs on stderr.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+
+    /// Only the findings' ids and titles; nothing when ready.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Diagnose why a backup fails, stalls or never starts.
+    #[command(after_long_help = EXIT_STATUS_HELP)]
+    Diagnose(DiagnoseArgs),
+    /// Capture what the probes see into a file, for a bug report or a fixture.
+    Record(RecordArgs),
+    /// What each layer sees of each phone, side by side.
+    Devices(DevicesArgs),
+    /// The catalogue of rules this tool can report.
+    Rules(RulesArgs),
+    /// What a rule, an error code or an error message means, and what fixes it.
+    Explain(ExplainArgs),
+}
+
+/// Options that choose what the probes look at.
+#[derive(Debug, Clone, Args)]
+pub struct ProbeArgs {
+    /// Only this phone (its UDID).
+    #[arg(long, value_name = "UDID")]
+    pub udid: Option<String>,
+
+    /// The backup folder to check, instead of this platform's default.
+    #[arg(long, value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
+
+    /// usbmuxd's address: UNIX:/path, /path or host:port
+    /// [default: USBMUXD_SOCKET_ADDRESS, else /var/run/usbmuxd, or 127.0.0.1:27015 on Windows]
+    #[arg(long, value_name = "ADDR")]
+    pub usbmuxd: Option<String>,
+
+    /// Give up on anything that has not answered after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
+    pub timeout: f64,
+
+    /// Check every file of the last backups against Manifest.db (slow on big backups).
+    #[arg(long)]
+    pub deep: bool,
+
+    /// Ask the phone to show its Trust prompt when this computer has no pair record.
+    /// The only option that may change anything: a pair record is saved only if you tap Trust.
+    #[arg(long)]
+    pub request_trust: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiagnoseArgs {
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+
+    /// Print the report as JSON (the documented contract in docs/report.schema.json).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Diagnose a snapshot written by `record` instead of probing this computer.
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub from: Option<PathBuf>,
+
+    /// Mask UDIDs, serial numbers, device names, pairing ids and home paths.
+    #[arg(long)]
+    pub redact: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+
+    /// Where to write the snapshot ("-" for standard output).
+    #[arg(
+        short,
+        long,
+        value_name = "FILE",
+        default_value = "iphone-backup-check-snapshot.json"
+    )]
+    pub output: PathBuf,
+
+    /// Keep UDIDs, serial numbers, names and paths (recordings are redacted by default).
+    #[arg(long)]
+    pub no_redact: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DevicesArgs {
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule id (trust.reset-on-device), an error code (0xE8000084, -402620383,
+    /// "MBErrorDomain 208", "error 54") or part of an error message.
+    #[arg(required = true, num_args = 1.., value_name = "TOPIC")]
+    pub topic: Vec<String>,
+
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_timeout(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if !(0.1..=600.0).contains(&v) {
+        return Err("the timeout must be between 0.1 and 600 seconds".into());
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn timeout_bounds() {
+        assert!(parse_timeout("3").is_ok());
+        assert!(parse_timeout("0").is_err());
+        assert!(parse_timeout("nan").is_err());
+        assert!(parse_timeout("1e9").is_err());
+    }
+}

@@ -1,0 +1,5 @@
+//! The smaller commands, one per file.
+
+pub mod devices;
+pub mod explain;
+pub mod rules;

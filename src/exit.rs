@@ -1,0 +1,47 @@
+//! Exit statuses: the verdict for scripts, without parsing output. Modelled
+//! on the monitoring-plugin convention support desks already know.
+
+use std::process::ExitCode;
+
+use crate::rules::Verdict;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Nothing above info (also: help, rules, explain, record written).
+    Ready = 0,
+    /// Warnings only.
+    Warnings = 1,
+    /// At least one blocker.
+    Blocked = 2,
+    /// The tool itself could not run: bad arguments, unreadable or invalid
+    /// `--from` file, unwritable `-o`, unknown `explain` topic.
+    CouldNotRun = 3,
+    /// Ctrl-C; what was probed so far is still reported.
+    Interrupted = 130,
+}
+
+impl From<Verdict> for ExitStatus {
+    fn from(v: Verdict) -> Self {
+        match v {
+            Verdict::Ready => Self::Ready,
+            Verdict::Warnings => Self::Warnings,
+            Verdict::Blocked => Self::Blocked,
+        }
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(s: ExitStatus) -> Self {
+        ExitCode::from(s as u8)
+    }
+}
+
+/// The table shown in `--help` and the README.
+pub const EXIT_STATUS_HELP: &str = "\
+Exit status:
+  0    ready: nothing above info
+  1    warnings only
+  2    at least one blocker
+  3    the tool could not run: bad arguments, unreadable or invalid --from file,
+       unwritable -o, unknown explain topic
+  130  interrupted (Ctrl-C); what was probed so far is still reported";

@@ -1,0 +1,289 @@
+//! The report for people: what was checked, then the findings by rank, each
+//! with what was seen and numbered steps, then a one-line verdict.
+
+use std::io::{self, Write};
+
+use super::style::{self, paint, BOLD, DIM, GREEN};
+use super::Report;
+use crate::rules::{format::bytes, format::plural, Layer, Severity, Verdict};
+use crate::snapshot::{BackupDirSource, Outcome, Snapshot};
+
+/// How much to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
+pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io::Result<()> {
+    if verbosity == Verbosity::Quiet {
+        return render_quiet(report, out);
+    }
+    let s = report.snapshot;
+    if s.interrupted {
+        writeln!(
+            out,
+            "{}",
+            paint(
+                style::YELLOW,
+                "Interrupted: this report covers only what was probed before Ctrl-C."
+            )
+        )?;
+    }
+    if s.provenance.kind != crate::snapshot::ProvenanceKind::Live {
+        let source = s.provenance.source.as_deref().unwrap_or("no source given");
+        writeln!(
+            out,
+            "{}",
+            paint(DIM, &format!("Replayed snapshot ({source})"))
+        )?;
+    }
+    writeln!(out, "{}", paint(BOLD, "What was checked"))?;
+    for row in overview(report) {
+        let glyph = match row.worst {
+            Some(sev) => paint(style::color(sev), style::glyph(sev)),
+            None if row.ran => paint(GREEN, "✓"),
+            None => paint(DIM, "–"),
+        };
+        writeln!(out, "  {glyph} {:<9} {}", row.label, row.text)?;
+        if verbosity == Verbosity::Verbose {
+            if let Some(ms) = row.duration_ms {
+                writeln!(out, "    {}", paint(DIM, &format!("{} ms", ms)))?;
+            }
+        }
+    }
+    writeln!(out)?;
+
+    let findings = &report.findings;
+    if findings.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            paint(
+                GREEN,
+                "No problems found: this computer is ready to back up the iPhone."
+            )
+        )?;
+    } else {
+        let heading = if findings.len() == 1 {
+            "1 finding:".to_string()
+        } else {
+            format!("{} findings, most likely cause first:", findings.len())
+        };
+        writeln!(out, "{}", paint(BOLD, &heading))?;
+        for rf in findings {
+            let f = rf.finding;
+            writeln!(out)?;
+            let sev = paint(
+                style::color(f.severity),
+                &format!("{} {}", style::glyph(f.severity), style::word(f.severity)),
+            );
+            writeln!(
+                out,
+                "{:<2} {sev}  {}  {}",
+                rf.rank,
+                paint(BOLD, &f.title),
+                paint(DIM, f.id)
+            )?;
+            if let Some(d) = &f.device {
+                writeln!(out, "   iPhone {d}")?;
+            }
+            if !f.evidence.is_empty() {
+                writeln!(out, "   Seen")?;
+                for e in &f.evidence {
+                    writeln!(out, "     · {e}")?;
+                }
+            }
+            if !f.remediation.is_empty() {
+                writeln!(out, "   Fix")?;
+                for (i, step) in f.remediation.iter().enumerate() {
+                    writeln!(out, "     {}. {step}", i + 1)?;
+                }
+            }
+        }
+    }
+    if verbosity == Verbosity::Verbose && !report.suppressed.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            paint(BOLD, "Hidden because a root cause explains them")
+        )?;
+        for h in report.suppressed {
+            let dev = h
+                .device
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default();
+            writeln!(out, "  {}{dev}, hidden by {}", h.id, h.hidden_by)?;
+        }
+    }
+    writeln!(out)?;
+    let sum = &report.summary;
+    let counts = format!(
+        "{}, {}, {}",
+        plural(sum.blockers, "blocker", "blockers"),
+        plural(sum.warnings, "warning", "warnings"),
+        plural(sum.info, "note", "notes")
+    );
+    let verdict = match report.verdict {
+        Verdict::Blocked => paint(style::RED, &format!("Not ready: {counts}.")),
+        Verdict::Warnings => paint(style::YELLOW, &format!("Ready, with warnings: {counts}.")),
+        Verdict::Ready => paint(GREEN, &format!("Ready: {counts}.")),
+    };
+    writeln!(out, "{verdict}")?;
+    if !findings.is_empty() {
+        writeln!(out, "More on any finding: iphone-backup-check explain <ID>")?;
+    }
+    Ok(())
+}
+
+fn render_quiet(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for rf in &report.findings {
+        let f = rf.finding;
+        if f.severity == Severity::Info {
+            continue;
+        }
+        let dev = f
+            .device
+            .as_deref()
+            .map(|d| format!(" [{d}]"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{} {}  {}{dev}",
+            paint(style::color(f.severity), style::glyph(f.severity)),
+            f.id,
+            f.title
+        )?;
+    }
+    Ok(())
+}
+
+struct Row {
+    label: String,
+    text: String,
+    ran: bool,
+    worst: Option<Severity>,
+    duration_ms: Option<u64>,
+}
+
+fn row<T>(label: &str, o: &Outcome<T>, ok_text: impl FnOnce(&T) -> String) -> Row {
+    let text = match o {
+        Outcome::Ok { value, .. } => ok_text(value),
+        Outcome::Failed { failure, .. } => failure.message.clone(),
+        Outcome::Skipped { because } => format!("not checked: {because}"),
+    };
+    Row {
+        label: label.into(),
+        text,
+        ran: o.is_ok(),
+        worst: None,
+        duration_ms: o.duration_ms(),
+    }
+}
+
+fn overview(report: &Report) -> Vec<Row> {
+    let s: &Snapshot = report.snapshot;
+    let worst = |layers: &[Layer], device: Option<&str>| {
+        report
+            .findings
+            .iter()
+            .map(|rf| rf.finding)
+            .filter(|f| {
+                layers.contains(&f.layer) && (device.is_none() || f.device.as_deref() == device)
+            })
+            .map(|f| f.severity)
+            .max()
+    };
+    let mut rows = Vec::new();
+
+    let mut usb = row("USB", &s.probes.usb, |u| {
+        format!(
+            "{} on the bus",
+            plural(u.devices.len(), "Apple device", "Apple devices")
+        )
+    });
+    usb.worst = worst(&[Layer::Usb], None);
+    rows.push(usb);
+
+    let addr = s
+        .probes
+        .usbmuxd_address
+        .as_ref()
+        .map(|a| a.display.clone())
+        .unwrap_or_default();
+    let mut mux = row("usbmuxd", &s.probes.usbmuxd, |m| {
+        format!(
+            "running at {}, lists {}",
+            m.address.display,
+            plural(m.devices.len(), "phone", "phones")
+        )
+    });
+    if matches!(s.probes.usbmuxd, Outcome::Failed { .. }) && !addr.is_empty() {
+        mux.text = format!("{addr}: {}", mux.text);
+    }
+    mux.worst = worst(&[Layer::Usbmuxd, Layer::Connection], None);
+    rows.push(mux);
+
+    for d in &report.devices {
+        let mut text = d.udid.clone();
+        if let Some(p) = &d.product_type {
+            text.push_str(&format!(", {p}"));
+        }
+        if let Some(v) = &d.ios_version {
+            text.push_str(&format!(", iOS {v}"));
+        }
+        text.push_str(&format!(
+            ", over {}",
+            if d.connection == "usb" {
+                "USB"
+            } else {
+                "Wi-Fi"
+            }
+        ));
+        let device_layers = [
+            Layer::Trust,
+            Layer::Device,
+            Layer::BackupService,
+            Layer::Icloud,
+        ];
+        rows.push(Row {
+            label: "iPhone".into(),
+            text,
+            ran: true,
+            worst: worst(&device_layers, Some(&d.udid)),
+            duration_ms: None,
+        });
+    }
+
+    let mut host = row("Computer", &s.probes.host, |h| {
+        let os = [h.os.name.as_deref(), h.os.version.as_deref()]
+            .iter()
+            .flatten()
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let dir = match (&h.backup_dir.path, h.backup_dir.source) {
+            (None, BackupDirSource::None) => {
+                "no default backup folder on this OS (use --backup-dir)".to_string()
+            }
+            (None, _) => "no backup folder".to_string(),
+            (Some(p), _) => match &h.backup_dir.volume {
+                Some(v) => format!("backup folder {p} ({} free)", bytes(v.free_bytes)),
+                None => format!("backup folder {p}"),
+            },
+        };
+        format!("{os}; {dir}")
+    });
+    host.worst = worst(&[Layer::Host], None);
+    rows.push(host);
+
+    let mut backups = row("Backups", &s.probes.backups, |b| {
+        plural(b.backups.len(), "backup", "backups") + " in the folder"
+    });
+    backups.worst = worst(&[Layer::Backup], None);
+    rows.push(backups);
+    rows
+}

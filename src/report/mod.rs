@@ -1,0 +1,103 @@
+//! Reports: the diagnosis rendered for people (text) or for programs (JSON).
+//! Renderers only render: everything they print is already decided in the
+//! snapshot and the diagnosis.
+
+pub mod human;
+pub mod json;
+pub mod plain;
+pub mod style;
+
+use serde::Serialize;
+
+use crate::rules::{Diagnosis, Finding, Summary, Suppressed, Verdict};
+use crate::snapshot::{MuxConnection, Snapshot, SCHEMA_VERSION};
+
+/// The report's JSON contract (`docs/report.schema.json`). Adding a field
+/// keeps `schema_version`; changing a field's meaning bumps it.
+#[derive(Debug, Serialize)]
+pub struct Report<'a> {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub verdict: Verdict,
+    pub exit_code: u8,
+    pub summary: Summary,
+    pub devices: Vec<DeviceSummary>,
+    pub findings: Vec<RankedFinding<'a>>,
+    pub suppressed: &'a [Suppressed],
+    pub snapshot: &'a Snapshot,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+/// One phone as the report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceSummary {
+    pub udid: String,
+    pub product_type: Option<String>,
+    pub ios_version: Option<String>,
+    /// usb, network or other.
+    pub connection: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RankedFinding<'a> {
+    pub rank: usize,
+    #[serde(flatten)]
+    pub finding: &'a Finding,
+    /// The command that prints the rule's full documentation.
+    pub docs: String,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(snapshot: &'a Snapshot, diagnosis: &'a Diagnosis, exit_code: u8) -> Self {
+        Self {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "iphone-backup-check",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            verdict: diagnosis.verdict,
+            exit_code,
+            summary: diagnosis.summary,
+            devices: devices(snapshot),
+            findings: diagnosis
+                .findings
+                .iter()
+                .enumerate()
+                .map(|(i, f)| RankedFinding {
+                    rank: i + 1,
+                    finding: f,
+                    docs: format!("iphone-backup-check explain {}", f.id),
+                })
+                .collect(),
+            suppressed: &diagnosis.suppressed,
+            snapshot,
+        }
+    }
+}
+
+/// The phones usbmuxd listed, with what lockdownd told about them.
+pub fn devices(snapshot: &Snapshot) -> Vec<DeviceSummary> {
+    let mut out: Vec<DeviceSummary> = Vec::new();
+    for d in snapshot.mux_devices() {
+        if out.iter().any(|o| o.udid == d.udid) {
+            continue;
+        }
+        let lockdown = snapshot.device(&d.udid).and_then(|o| o.lockdown.value());
+        out.push(DeviceSummary {
+            udid: d.udid.clone(),
+            product_type: lockdown.and_then(|l| l.product_type.clone()),
+            ios_version: lockdown.and_then(|l| l.product_version.clone()),
+            connection: match d.connection {
+                MuxConnection::Usb => "usb",
+                MuxConnection::Network => "network",
+                MuxConnection::Other => "other",
+            },
+        });
+    }
+    out
+}
