@@ -73,42 +73,6 @@ pub fn use_color(when: ColorWhen, env: &HostEnv) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn env(tty: bool, vars: &[(&str, &str)]) -> HostEnv {
-        HostEnv {
-            stdout_is_tty: tty,
-            vars: vars
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn colour_precedence() {
-        assert!(use_color(ColorWhen::Auto, &env(true, &[])));
-        assert!(!use_color(ColorWhen::Auto, &env(false, &[])));
-        assert!(!use_color(
-            ColorWhen::Auto,
-            &env(true, &[("NO_COLOR", "1")])
-        ));
-        assert!(use_color(
-            ColorWhen::Auto,
-            &env(false, &[("CLICOLOR_FORCE", "1")])
-        ));
-        assert!(!use_color(ColorWhen::Auto, &env(true, &[("TERM", "dumb")])));
-        assert!(use_color(
-            ColorWhen::Always,
-            &env(false, &[("NO_COLOR", "1")])
-        ));
-        assert!(!use_color(ColorWhen::Never, &env(true, &[])));
-    }
-}
-
 fn diagnose(
     args: DiagnoseArgs,
     env: &HostEnv,
@@ -259,4 +223,40 @@ fn probe_now(
     // Blocking probes that overran the deadline are abandoned, not awaited.
     rt.shutdown_background();
     Ok(Some(snapshot))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(tty: bool, vars: &[(&str, &str)]) -> HostEnv {
+        HostEnv {
+            stdout_is_tty: tty,
+            vars: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn colour_precedence() {
+        assert!(use_color(ColorWhen::Auto, &env(true, &[])));
+        assert!(!use_color(ColorWhen::Auto, &env(false, &[])));
+        assert!(!use_color(
+            ColorWhen::Auto,
+            &env(true, &[("NO_COLOR", "1")])
+        ));
+        assert!(use_color(
+            ColorWhen::Auto,
+            &env(false, &[("CLICOLOR_FORCE", "1")])
+        ));
+        assert!(!use_color(ColorWhen::Auto, &env(true, &[("TERM", "dumb")])));
+        assert!(use_color(
+            ColorWhen::Always,
+            &env(false, &[("NO_COLOR", "1")])
+        ));
+        assert!(!use_color(ColorWhen::Never, &env(true, &[])));
+    }
 }

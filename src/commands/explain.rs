@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::exit::ExitStatus;
 use crate::report::style::{paint, BOLD, DIM};
-use crate::rules::{self, Platforms};
+use crate::rules;
 
 #[derive(Serialize)]
 struct RulePage<'a> {
@@ -74,7 +74,6 @@ pub fn run(
                 }
             }
         }
-        let _ = Platforms::ANY;
         return Ok(ExitStatus::Ready);
     }
     writeln!(
