@@ -15,8 +15,15 @@ fn diagnose(fixture: &Path, extra: &[&str]) -> (String, i32) {
         .env_remove("NO_COLOR")
         .output()
         .unwrap();
-    assert!(out.stderr.is_empty(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
-    (String::from_utf8(out.stdout).unwrap(), out.status.code().unwrap_or(-1))
+    assert!(
+        out.stderr.is_empty(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        out.status.code().unwrap_or(-1),
+    )
 }
 
 #[test]
@@ -47,10 +54,18 @@ fn every_fixture_says_where_it_came_from() {
         let said = p["source"].as_str().is_some_and(|s| !s.is_empty())
             || p["notes"].as_str().is_some_and(|s| !s.is_empty());
         assert!(said, "{} has no provenance source or notes", path.display());
-        assert_ne!(p["kind"], "live", "{} is a live snapshot, not a fixture", path.display());
+        assert_ne!(
+            p["kind"],
+            "live",
+            "{} is a live snapshot, not a fixture",
+            path.display()
+        );
         let readme = std::fs::read_to_string("fixtures/README.md").unwrap();
         let name = path.file_name().unwrap().to_str().unwrap();
-        assert!(readme.contains(name), "fixtures/README.md does not list {name}");
+        assert!(
+            readme.contains(name),
+            "fixtures/README.md does not list {name}"
+        );
     }
 }
 
@@ -62,8 +77,18 @@ fn no_fixture_holds_key_material() {
             continue;
         }
         let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).to_string();
-        for needle in ["-----BEGIN", "PRIVATE KEY", "EscrowBag", "HostPrivateKey", "RootPrivateKey"] {
-            assert!(!text.contains(needle), "{} contains {needle}", path.display());
+        for needle in [
+            "-----BEGIN",
+            "PRIVATE KEY",
+            "EscrowBag",
+            "HostPrivateKey",
+            "RootPrivateKey",
+        ] {
+            assert!(
+                !text.contains(needle),
+                "{} contains {needle}",
+                path.display()
+            );
         }
     }
 }
