@@ -1,1 +1,3 @@
 //! iphone-backup-check library.
+
+pub mod knowledge;
