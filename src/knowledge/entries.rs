@@ -699,7 +699,7 @@ static ENTRIES: &[Entry] = &[
         key: "mb2-bad-version",
         title: "Backup protocol version exchange, error code -6 (bad version)",
         codes: &[Code::mb2(-6)],
-        phrases: &["version exchange, error code -6"],
+        phrases: &["device_link_service_version_exchange received vmajor"],
         meaning: "The phone offered a backup protocol version this idevicebackup2 does not know: the libimobiledevice build is older than the phone's iOS.",
         causes: &["host.os-outdated"],
         fixes: &[f::UPDATE_LINUX],
@@ -900,7 +900,11 @@ static ENTRIES: &[Entry] = &[
         meaning: "A backup that was interrupted leaves Status.plist with SnapshotState other than finished and often no Manifest.db. The next incremental backup can fail on it.",
         causes: &["backup.unfinished", "backup.corrupt"],
         fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX],
-        sources: &["shared/realdata/Status_plist_torn_uploading_empty_real_2026.json", "shared/realdata/device_syslog_BackupAgent2_iPad2-1_iOS5.0.1_uploading_then_finished.txt"],
+        sources: &[
+            "shared/realdata/Status_plist_torn_uploading_empty_real_2026.json",
+            "shared/realdata/device_syslog_BackupAgent2_iPad2-1_iOS5.0.1_uploading_then_finished.txt",
+            "https://github.com/libimobiledevice/libimobiledevice/issues/1582",
+        ],
     },
     Entry {
         key: "backup-encrypted-password",

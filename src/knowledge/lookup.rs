@@ -29,8 +29,10 @@ pub enum Reason {
         /// The number as it appeared in the query.
         typed: String,
     },
-    /// The entry's phrase occurs in the query, or the query in the phrase.
+    /// The entry's phrase occurs in the query.
     Phrase { phrase: &'static str },
+    /// The query (two words or more) is part of the entry's phrase.
+    Fragment { phrase: &'static str },
     /// Most words of the entry's phrase occur in the query.
     Words { phrase: &'static str, percent: u8 },
 }
@@ -45,6 +47,7 @@ impl Reason {
                 format!("code {} in {} (you typed {typed})", code.display(), domain.label())
             }
             Reason::Phrase { phrase } => format!("message \"{phrase}\""),
+            Reason::Fragment { phrase } => format!("part of the message \"{phrase}\""),
             Reason::Words { phrase, percent } => format!("{percent}% of the words of \"{phrase}\""),
         }
     }
@@ -52,8 +55,12 @@ impl Reason {
     fn weight(&self) -> u32 {
         match self {
             Reason::Key => 1000,
+            // The 1.1.x lockdownd numbering is rare today: rank it after the current one.
+            Reason::Code { domain: Domain::LockdownLegacy, .. } => 880,
             Reason::Code { .. } => 900,
-            Reason::Phrase { phrase } => 500 + 10 * word_count(phrase).min(20) as u32,
+            // Longer phrases are more specific.
+            Reason::Phrase { phrase } => 500 + 10 * content_words(&normalize(phrase)).len().min(20) as u32,
+            Reason::Fragment { .. } => 450,
             Reason::Cause { .. } => 300,
             Reason::Words { percent, .. } => 100 + *percent as u32,
         }
@@ -148,10 +155,12 @@ pub fn lookup(query: &str) -> Lookup {
                     continue;
                 }
                 let padded_phrase = format!(" {p} ");
-                if padded_query.contains(&padded_phrase)
-                    || (query_is_fragment && padded_phrase.contains(&padded_query))
-                {
+                if padded_query.contains(&padded_phrase) {
                     found.push((i, Reason::Phrase { phrase }));
+                    continue;
+                }
+                if query_is_fragment && padded_phrase.contains(&padded_query) {
+                    found.push((i, Reason::Fragment { phrase }));
                     continue;
                 }
                 let pw = content_words(&p);
@@ -458,14 +467,15 @@ const STOPWORDS: &[&str] = &[
     "please", "can", "could", "would", "should", "did", "does", "do", "has", "have", "had", "will", "just", "so",
     "but", "if", "then", "there", "when", "what", "why", "how", "which", "while", "into", "up", "out", "about",
     "after", "before", "again", "also", "very", "too", "iphone", "ipad", "ipod", "phone", "device", "error",
-    "occurred", "unknown", "an", "s", "t",
+    "occurred", "unknown", "code", "s", "t",
 ];
 
 /// Content words, with a plural `s` dropped so "files" meets "file".
 fn content_words(norm: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for w in norm.split_whitespace() {
-        if STOPWORDS.contains(&w) {
+        // Numbers are matched as codes, not as words.
+        if STOPWORDS.contains(&w) || w.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
         let w = if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") { &w[..w.len() - 1] } else { w };
