@@ -128,54 +128,64 @@ pub fn lookup(query: &str) -> Lookup {
             }
         }
 
-        // Codes.
-        let hints = domain_hints(&lower);
-        for tok in numeric_tokens(&lower) {
-            for (i, e) in entries.iter().enumerate() {
-                for code in e.codes {
-                    if tok.matches(code, &hints) {
-                        found.push((
-                            i,
-                            Reason::Code { domain: code.domain, code: *code, typed: tok.typed.clone() },
-                        ));
-                    }
-                }
-            }
+        // A key or a rule id is an exact request: nothing else is added.
+        if found.is_empty() {
+            match_codes_and_phrases(&lower, &mut found);
         }
+    }
+    Lookup { query: query.to_string(), matches: group(found) }
+}
 
-        // Phrases.
-        let norm = normalize(&lower);
-        let padded_query = format!(" {norm} ");
-        let query_words = content_words(&norm);
-        let query_is_fragment = word_count(&norm) >= 2 && !query_words.is_empty();
+fn match_codes_and_phrases(lower: &str, found: &mut Vec<(usize, Reason)>) {
+    let entries = all();
+
+    // Codes.
+    let hints = domain_hints(lower);
+    for tok in numeric_tokens(lower) {
         for (i, e) in entries.iter().enumerate() {
-            for phrase in e.phrases {
-                let p = normalize(phrase);
-                if p.is_empty() {
-                    continue;
-                }
-                let padded_phrase = format!(" {p} ");
-                if padded_query.contains(&padded_phrase) {
-                    found.push((i, Reason::Phrase { phrase }));
-                    continue;
-                }
-                if query_is_fragment && padded_phrase.contains(&padded_query) {
-                    found.push((i, Reason::Fragment { phrase }));
-                    continue;
-                }
-                let pw = content_words(&p);
-                if pw.len() >= 2 {
-                    let overlap = pw.iter().filter(|w| query_words.contains(w)).count();
-                    let percent = (overlap * 100 / pw.len()) as u8;
-                    if overlap >= 2 && percent >= 60 {
-                        found.push((i, Reason::Words { phrase, percent }));
-                    }
+            for code in e.codes {
+                if tok.matches(code, &hints) {
+                    found.push((i, Reason::Code { domain: code.domain, code: *code, typed: tok.typed.clone() }));
                 }
             }
         }
     }
 
-    // Group by entry, best reason first.
+    // Phrases.
+    let norm = normalize(lower);
+    let padded_query = format!(" {norm} ");
+    let query_words = content_words(&norm);
+    let query_is_fragment = word_count(&norm) >= 2 && !query_words.is_empty();
+    for (i, e) in entries.iter().enumerate() {
+        for phrase in e.phrases {
+            let p = normalize(phrase);
+            if p.is_empty() {
+                continue;
+            }
+            let padded_phrase = format!(" {p} ");
+            if padded_query.contains(&padded_phrase) {
+                found.push((i, Reason::Phrase { phrase }));
+                continue;
+            }
+            if query_is_fragment && padded_phrase.contains(&padded_query) {
+                found.push((i, Reason::Fragment { phrase }));
+                continue;
+            }
+            let pw = content_words(&p);
+            if pw.len() >= 2 {
+                let overlap = pw.iter().filter(|w| query_words.contains(w)).count();
+                let percent = (overlap * 100 / pw.len()) as u8;
+                if overlap >= 2 && percent >= 60 {
+                    found.push((i, Reason::Words { phrase, percent }));
+                }
+            }
+        }
+    }
+}
+
+/// Group reasons by entry, best reason first, best entry first.
+fn group(found: Vec<(usize, Reason)>) -> Vec<Match> {
+    let entries = all();
     let mut matches: Vec<(usize, Match)> = Vec::new();
     for (i, reason) in found {
         match matches.iter_mut().find(|(j, _)| *j == i) {
@@ -193,8 +203,7 @@ pub fn lookup(query: &str) -> Lookup {
         m.score = best + 10 * (m.reasons.len() as u32 - 1).min(9);
     }
     matches.sort_by(|(ia, a), (ib, b)| b.score.cmp(&a.score).then(ia.cmp(ib)));
-
-    Lookup { query: query.to_string(), matches: matches.into_iter().map(|(_, m)| m).collect() }
+    matches.into_iter().map(|(_, m)| m).collect()
 }
 
 // --- numbers ---------------------------------------------------------------

@@ -434,3 +434,18 @@ fn rule_ids_find_the_entries_that_list_them() {
     assert!(found.keys().contains(&"lockdown-invalid-host-id"));
     assert!(found.matches.iter().all(|m| m.reasons.iter().any(|r| matches!(r, Reason::Cause { .. }))));
 }
+
+#[test]
+fn each_seed_cause_as_worded_finds_an_entry_it_maps_to() {
+    let mut failures = Vec::new();
+    for (cause, _, targets) in SEED_CAUSES {
+        let keys = lookup(cause).keys();
+        let hit = keys.iter().any(|k| {
+            targets.contains(k) || by_key(k).is_some_and(|e| e.causes.iter().any(|c| targets.contains(c)))
+        });
+        if !hit {
+            failures.push(format!("{cause:?} -> {keys:?}, wanted one of {targets:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
