@@ -81,7 +81,10 @@ impl Code {
     }
     /// A MobileDevice code from its hex form.
     pub const fn amd(value: u32) -> Code {
-        Code { domain: Domain::MobileDevice, value: value as i64 }
+        Code {
+            domain: Domain::MobileDevice,
+            value: value as i64,
+        }
     }
     pub const fn itunes(value: i64) -> Code {
         Code::new(Domain::Itunes, value)

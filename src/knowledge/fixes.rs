@@ -73,7 +73,10 @@ pub const LINUX_LOCKDOWN_PERMS: Fix = Fix::new(
 
 // --- software updates ---------------------------------------------------
 
-pub const UPDATE_IOS: Fix = Fix::new(P, "Update the iPhone: Settings > General > Software Update.");
+pub const UPDATE_IOS: Fix = Fix::new(
+    P,
+    "Update the iPhone: Settings > General > Software Update.",
+);
 pub const UPDATE_MAC: Fix = Fix::new(
     M,
     "Update macOS: System Settings > General > Software Update (macOS 12 and earlier: System Preferences > Software Update). Finder's iPhone support ships with macOS; on macOS 10.14 and earlier update iTunes too.",

@@ -43,8 +43,16 @@ impl Reason {
         match self {
             Reason::Key => "entry key".to_string(),
             Reason::Cause { rule } => format!("lists rule {rule} as a cause"),
-            Reason::Code { domain, code, typed } => {
-                format!("code {} in {} (you typed {typed})", code.display(), domain.label())
+            Reason::Code {
+                domain,
+                code,
+                typed,
+            } => {
+                format!(
+                    "code {} in {} (you typed {typed})",
+                    code.display(),
+                    domain.label()
+                )
             }
             Reason::Phrase { phrase } => format!("message \"{phrase}\""),
             Reason::Fragment { phrase } => format!("part of the message \"{phrase}\""),
@@ -56,10 +64,15 @@ impl Reason {
         match self {
             Reason::Key => 1000,
             // The 1.1.x lockdownd numbering is rare today: rank it after the current one.
-            Reason::Code { domain: Domain::LockdownLegacy, .. } => 880,
+            Reason::Code {
+                domain: Domain::LockdownLegacy,
+                ..
+            } => 880,
             Reason::Code { .. } => 900,
             // Longer phrases are more specific.
-            Reason::Phrase { phrase } => 500 + 10 * content_words(&normalize(phrase)).len().min(20) as u32,
+            Reason::Phrase { phrase } => {
+                500 + 10 * content_words(&normalize(phrase)).len().min(20) as u32
+            }
             Reason::Fragment { .. } => 450,
             Reason::Cause { .. } => 300,
             Reason::Words { percent, .. } => 100 + *percent as u32,
@@ -133,7 +146,10 @@ pub fn lookup(query: &str) -> Lookup {
             match_codes_and_phrases(&lower, &mut found);
         }
     }
-    Lookup { query: query.to_string(), matches: group(found) }
+    Lookup {
+        query: query.to_string(),
+        matches: group(found),
+    }
 }
 
 fn match_codes_and_phrases(lower: &str, found: &mut Vec<(usize, Reason)>) {
@@ -145,7 +161,14 @@ fn match_codes_and_phrases(lower: &str, found: &mut Vec<(usize, Reason)>) {
         for (i, e) in entries.iter().enumerate() {
             for code in e.codes {
                 if tok.matches(code, &hints) {
-                    found.push((i, Reason::Code { domain: code.domain, code: *code, typed: tok.typed.clone() }));
+                    found.push((
+                        i,
+                        Reason::Code {
+                            domain: code.domain,
+                            code: *code,
+                            typed: tok.typed.clone(),
+                        },
+                    ));
                 }
             }
         }
@@ -194,7 +217,14 @@ fn group(found: Vec<(usize, Reason)>) -> Vec<Match> {
                     m.reasons.push(reason);
                 }
             }
-            None => matches.push((i, Match { entry: &entries[i], reasons: vec![reason], score: 0 })),
+            None => matches.push((
+                i,
+                Match {
+                    entry: &entries[i],
+                    reasons: vec![reason],
+                    score: 0,
+                },
+            )),
         }
     }
     for (_, m) in matches.iter_mut() {
@@ -295,13 +325,23 @@ fn domain_hints(lower: &str) -> Vec<Domain> {
 }
 
 /// Words that, right before a number, make it an error code.
-const TRIGGERS: &[&str] = &["error", "errorcode", "code", "err", "mberrordomain", "errordomain", "domain"];
+const TRIGGERS: &[&str] = &[
+    "error",
+    "errorcode",
+    "code",
+    "err",
+    "mberrordomain",
+    "errordomain",
+    "domain",
+];
 
 /// Every number in the query that reads as an error code.
 pub(crate) fn numeric_tokens(lower: &str) -> Vec<NumToken> {
     let chars: Vec<char> = lower.chars().collect();
     let n = chars.len();
-    let whole = lower.trim().trim_matches(|c: char| c == '(' || c == ')' || c == '.' || c == '!');
+    let whole = lower
+        .trim()
+        .trim_matches(|c: char| c == '(' || c == ')' || c == '.' || c == '!');
     let mut out: Vec<NumToken> = Vec::new();
     let mut i = 0;
     while i < n {
@@ -323,7 +363,11 @@ pub(crate) fn numeric_tokens(lower: &str) -> Vec<NumToken> {
             let digits = &run[2..];
             if digits.len() <= 8 && digits.chars().all(|h| h.is_ascii_hexdigit()) {
                 if let Ok(v) = u32::from_str_radix(digits, 16) {
-                    out.push(NumToken { value: v as i64, hex: true, typed: run.clone() });
+                    out.push(NumToken {
+                        value: v as i64,
+                        hex: true,
+                        typed: run.clone(),
+                    });
                 }
             }
             i = end;
@@ -332,7 +376,11 @@ pub(crate) fn numeric_tokens(lower: &str) -> Vec<NumToken> {
         // Bare 8-digit hex with the MobileDevice prefix: e8000084.
         if run.len() == 8 && run.starts_with("e8") && run.chars().all(|h| h.is_ascii_hexdigit()) {
             if let Ok(v) = u32::from_str_radix(&run, 16) {
-                out.push(NumToken { value: v as i64, hex: true, typed: run.clone() });
+                out.push(NumToken {
+                    value: v as i64,
+                    hex: true,
+                    typed: run.clone(),
+                });
             }
             i = end;
             continue;
@@ -358,8 +406,16 @@ pub(crate) fn numeric_tokens(lower: &str) -> Vec<NumToken> {
             }
         };
         let value = if negative { -magnitude } else { magnitude };
-        let typed = if negative { format!("-{run}") } else { run.clone() };
-        let tok = NumToken { value, hex: false, typed };
+        let typed = if negative {
+            format!("-{run}")
+        } else {
+            run.clone()
+        };
+        let tok = NumToken {
+            value,
+            hex: false,
+            typed,
+        };
         let sign_start = if negative { i - 1 } else { i };
         let counts = tok.is_mobiledevice()
             || whole == tok.typed
@@ -430,9 +486,13 @@ fn lower_ascii_punct(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => out.push('\''),
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '`' | '\u{00B4}' => {
+                out.push('\'')
+            }
             '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => out.push('"'),
-            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => out.push('-'),
+            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => {
+                out.push('-')
+            }
             '\u{00A0}' | '\u{2007}' | '\u{202F}' => out.push(' '),
             '\u{2026}' => out.push_str("..."),
             _ => out.extend(c.to_lowercase()),
@@ -471,12 +531,13 @@ fn word_count(s: &str) -> usize {
 
 /// Words too common in this field to say anything on their own.
 const STOPWORDS: &[&str] = &[
-    "a", "an", "the", "to", "of", "on", "in", "at", "is", "are", "was", "were", "be", "been", "because", "this",
-    "that", "it", "its", "my", "your", "for", "with", "and", "or", "by", "from", "as", "i", "me", "we", "you",
-    "please", "can", "could", "would", "should", "did", "does", "do", "has", "have", "had", "will", "just", "so",
-    "but", "if", "then", "there", "when", "what", "why", "how", "which", "while", "into", "up", "out", "about",
-    "after", "before", "again", "also", "very", "too", "iphone", "ipad", "ipod", "phone", "device", "error",
-    "occurred", "unknown", "code", "s", "t",
+    "a", "an", "the", "to", "of", "on", "in", "at", "is", "are", "was", "were", "be", "been",
+    "because", "this", "that", "it", "its", "my", "your", "for", "with", "and", "or", "by", "from",
+    "as", "i", "me", "we", "you", "please", "can", "could", "would", "should", "did", "does", "do",
+    "has", "have", "had", "will", "just", "so", "but", "if", "then", "there", "when", "what",
+    "why", "how", "which", "while", "into", "up", "out", "about", "after", "before", "again",
+    "also", "very", "too", "iphone", "ipad", "ipod", "phone", "device", "error", "occurred",
+    "unknown", "code", "s", "t",
 ];
 
 /// Content words, with a plural `s` dropped so "files" meets "file".
@@ -487,7 +548,11 @@ fn content_words(norm: &str) -> Vec<String> {
         if STOPWORDS.contains(&w) || w.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
-        let w = if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") { &w[..w.len() - 1] } else { w };
+        let w = if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") {
+            &w[..w.len() - 1]
+        } else {
+            w
+        };
         if !out.iter().any(|o| o == w) {
             out.push(w.to_string());
         }
@@ -501,8 +566,14 @@ mod tests {
 
     #[test]
     fn normalize_folds_quotes_dashes_and_punctuation() {
-        assert_eq!(normalize("Don\u{2019}t  Trust\u{2014}now!"), "dont trust now");
-        assert_eq!(normalize("\u{201C}Device locked (MBErrorDomain/208)\u{201D}"), "device locked mberrordomain 208");
+        assert_eq!(
+            normalize("Don\u{2019}t  Trust\u{2014}now!"),
+            "dont trust now"
+        );
+        assert_eq!(
+            normalize("\u{201C}Device locked (MBErrorDomain/208)\u{201D}"),
+            "device locked mberrordomain 208"
+        );
         assert_eq!(normalize("   "), "");
     }
 

@@ -174,7 +174,11 @@ fn table_queries_find_the_expected_entry_first() {
         let found = lookup(query);
         match found.best() {
             Some(m) if m.entry.key == *key => {}
-            other => failures.push(format!("{query:?}: expected {key}, got {:?} ({:?})", other.map(|m| m.entry.key), found.keys())),
+            other => failures.push(format!(
+                "{query:?}: expected {key}, got {:?} ({:?})",
+                other.map(|m| m.entry.key),
+                found.keys()
+            )),
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
@@ -185,7 +189,13 @@ fn the_three_spellings_of_one_code_are_one_code() {
     // 0xE8000084 = 3892314244 unsigned = -402653052 signed.
     assert_eq!(0xE800_0084u32 as i32, -402_653_052);
     assert_eq!(0xE800_0084u32 as i64, 3_892_314_244);
-    let forms = ["-402653052", "0xE8000084", "3892314244", "e8000084", "(0XE8000084)"];
+    let forms = [
+        "-402653052",
+        "0xE8000084",
+        "3892314244",
+        "e8000084",
+        "(0XE8000084)",
+    ];
     let codes: Vec<Vec<Code>> = forms
         .iter()
         .map(|q| {
@@ -223,19 +233,39 @@ fn the_same_small_number_is_reported_per_domain() {
             })
         })
         .collect();
-    assert!(domains.contains(&(Domain::Lockdown, "lockdown-invalid-host-id")), "{domains:?}");
-    assert!(domains.contains(&(Domain::LockdownLegacy, "lockdown-user-denied")), "{domains:?}");
+    assert!(
+        domains.contains(&(Domain::Lockdown, "lockdown-invalid-host-id")),
+        "{domains:?}"
+    );
+    assert!(
+        domains.contains(&(Domain::LockdownLegacy, "lockdown-user-denied")),
+        "{domains:?}"
+    );
     // -4: mobilebackup2's SSL error; lockdownd's -4 (pairing failed) has no entry.
     assert_eq!(lookup("-4").keys(), vec!["mb2-receive-failed"]);
     // 105 is an MBErrorDomain code; with a lockdownd hint it is not.
     assert!(lookup("lockdownd error 105").is_empty());
     // A hint selects the domain: -1 is mobilebackup2 only after "version exchange".
-    assert_eq!(lookup("version exchange, error code -1").keys(), vec!["mb2-version-exchange-failed"]);
+    assert_eq!(
+        lookup("version exchange, error code -1").keys(),
+        vec!["mb2-version-exchange-failed"]
+    );
 }
 
 #[test]
 fn unknown_input_returns_nothing() {
-    for q in ["", "   ", "hello world", "xyzzy 12345", "0xDEADBEEF", "error 123456", "ErrorCode 999", "iOS 16.1 on iPhone 15", "🙂🙂🙂", "ñandú"] {
+    for q in [
+        "",
+        "   ",
+        "hello world",
+        "xyzzy 12345",
+        "0xDEADBEEF",
+        "error 123456",
+        "ErrorCode 999",
+        "iOS 16.1 on iPhone 15",
+        "🙂🙂🙂",
+        "ñandú",
+    ] {
         let found = lookup(q);
         assert!(found.is_empty(), "{q:?} -> {:?}", found.keys());
     }
@@ -248,12 +278,26 @@ fn hostile_input_does_not_panic_and_stays_fast() {
     let long = "could not be backed up because an error occurred ".repeat(5_000);
     let emoji = "💥".repeat(50_000);
     let mixed = format!("(0xE8000084) error {digits} 0x{digits} -{digits}");
-    for q in [&digits, &long, &emoji, &mixed, &"(".repeat(20_000), &"-".repeat(20_000), &"0x".repeat(9_000)] {
+    for q in [
+        &digits,
+        &long,
+        &emoji,
+        &mixed,
+        &"(".repeat(20_000),
+        &"-".repeat(20_000),
+        &"0x".repeat(9_000),
+    ] {
         let _ = lookup(q);
     }
     assert!(lookup(&digits).is_empty());
-    assert_eq!(lookup(&mixed).best().map(|m| m.entry.key), Some("amd-device-disconnected"));
-    assert_eq!(lookup(&long).best().map(|m| m.entry.key), Some("itunes-backup-error-occurred"));
+    assert_eq!(
+        lookup(&mixed).best().map(|m| m.entry.key),
+        Some("amd-device-disconnected")
+    );
+    assert_eq!(
+        lookup(&long).best().map(|m| m.entry.key),
+        Some("itunes-backup-error-occurred")
+    );
     assert!(start.elapsed().as_secs() < 5, "took {:?}", start.elapsed());
 }
 
@@ -263,7 +307,14 @@ fn there_are_at_least_45_entries_with_unique_keys() {
     let mut keys = HashSet::new();
     for e in all() {
         assert!(keys.insert(e.key), "duplicate key {}", e.key);
-        assert!(!e.key.is_empty() && e.key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'), "{}", e.key);
+        assert!(
+            !e.key.is_empty()
+                && e.key
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+            "{}",
+            e.key
+        );
     }
 }
 
@@ -272,10 +323,22 @@ fn every_entry_has_a_source_a_fix_a_meaning_and_a_way_to_find_it() {
     for e in all() {
         assert!(!e.sources.is_empty(), "{} has no source", e.key);
         assert!(!e.fixes.is_empty(), "{} has no fix", e.key);
-        assert!(!e.meaning.trim().is_empty() && !e.title.trim().is_empty(), "{}", e.key);
-        assert!(!e.codes.is_empty() || !e.phrases.is_empty(), "{} cannot be looked up", e.key);
+        assert!(
+            !e.meaning.trim().is_empty() && !e.title.trim().is_empty(),
+            "{}",
+            e.key
+        );
+        assert!(
+            !e.codes.is_empty() || !e.phrases.is_empty(),
+            "{} cannot be looked up",
+            e.key
+        );
         for f in e.fixes {
-            assert!(!f.platforms.is_empty() && !f.text.trim().is_empty(), "{}", e.key);
+            assert!(
+                !f.platforms.is_empty() && !f.text.trim().is_empty(),
+                "{}",
+                e.key
+            );
         }
     }
 }
@@ -289,10 +352,18 @@ fn sources_are_urls_or_realdata_files_that_exist() {
             if let Some(file) = s.strip_prefix("shared/realdata/") {
                 assert!(!file.contains('/') && !file.is_empty(), "{}: {s}", e.key);
                 if realdata.is_dir() {
-                    assert!(realdata.join(file).is_file(), "{}: {s} does not exist", e.key);
+                    assert!(
+                        realdata.join(file).is_file(),
+                        "{}: {s} does not exist",
+                        e.key
+                    );
                 }
             } else {
-                assert!(s.starts_with("https://") || s.starts_with("http://"), "{}: {s}", e.key);
+                assert!(
+                    s.starts_with("https://") || s.starts_with("http://"),
+                    "{}: {s}",
+                    e.key
+                );
                 assert!(!s.contains(' '), "{}: {s}", e.key);
                 has_url = true;
             }
@@ -305,7 +376,11 @@ fn sources_are_urls_or_realdata_files_that_exist() {
 fn causes_use_only_stable_rule_ids() {
     for e in all() {
         for c in e.causes {
-            assert!(STABLE_RULE_IDS.contains(c), "{}: unknown rule id {c}", e.key);
+            assert!(
+                STABLE_RULE_IDS.contains(c),
+                "{}: unknown rule id {c}",
+                e.key
+            );
         }
     }
 }
@@ -326,7 +401,11 @@ fn phrases_are_lower_case_and_match_their_own_entry() {
         for p in e.phrases {
             assert_eq!(*p, p.to_lowercase(), "{}: {p}", e.key);
             assert!(!normalize(p).is_empty(), "{}: {p}", e.key);
-            assert!(lookup(p).keys().contains(&e.key), "{}: phrase {p:?} does not find it", e.key);
+            assert!(
+                lookup(p).keys().contains(&e.key),
+                "{}: phrase {p:?} does not find it",
+                e.key
+            );
         }
     }
 }
@@ -338,14 +417,18 @@ fn codes_find_their_own_entry_in_their_own_domain() {
             let q = match c.domain {
                 Domain::MobileDevice => format!("0x{:08X}", c.value as u32),
                 Domain::MbError => format!("MBErrorDomain/{}", c.value),
-                Domain::Lockdown | Domain::LockdownLegacy => format!("lockdownd error code {}", c.value),
+                Domain::Lockdown | Domain::LockdownLegacy => {
+                    format!("lockdownd error code {}", c.value)
+                }
                 Domain::MobileBackup2 => format!("mobilebackup2 error code {}", c.value),
                 Domain::Itunes => format!("iTunes error {}", c.value),
             };
             let found = lookup(&q);
             let hit = found.matches.iter().any(|m| {
                 m.entry.key == e.key
-                    && m.reasons.iter().any(|r| matches!(r, Reason::Code { domain, .. } if *domain == c.domain))
+                    && m.reasons
+                        .iter()
+                        .any(|r| matches!(r, Reason::Code { domain, .. } if *domain == c.domain))
             });
             assert!(hit, "{}: {q} -> {:?}", e.key, found.keys());
         }
@@ -360,10 +443,18 @@ fn seed_causes_map_to_existing_ids_or_keys() {
         seeds.insert(*seed);
         assert!(!targets.is_empty(), "{cause}");
         for t in *targets {
-            assert!(STABLE_RULE_IDS.contains(t) || by_key(t).is_some(), "{cause}: {t} is neither a rule id nor an entry");
+            assert!(
+                STABLE_RULE_IDS.contains(t) || by_key(t).is_some(),
+                "{cause}: {t} is neither a rule id nor an entry"
+            );
         }
         // Every seed cause reaches at least one explain entry (a page of fixes).
-        assert!(targets.iter().any(|t| by_key(t).is_some() || all().iter().any(|e| e.causes.contains(t))), "{cause}");
+        assert!(
+            targets
+                .iter()
+                .any(|t| by_key(t).is_some() || all().iter().any(|e| e.causes.contains(t))),
+            "{cause}"
+        );
     }
     assert_eq!(seeds.len(), 2, "both seed articles are covered");
 }
@@ -391,7 +482,11 @@ fn the_seed_topics_the_brief_lists_each_have_an_entry() {
         ("antivirus", "security-software"),
     ];
     for (q, key) in queries {
-        assert!(lookup(q).keys().contains(&key), "{q} -> {:?}", lookup(q).keys());
+        assert!(
+            lookup(q).keys().contains(&key),
+            "{q} -> {:?}",
+            lookup(q).keys()
+        );
     }
 }
 
@@ -399,40 +494,77 @@ fn the_seed_topics_the_brief_lists_each_have_an_entry() {
 fn fixes_name_exact_ios_menu_paths_old_and_new() {
     let reset = by_key("reset-location-privacy").unwrap();
     let text: Vec<&str> = reset.fixes.iter().map(|f| f.text).collect();
-    assert!(text.iter().any(|t| t.contains("Settings > General > Transfer or Reset iPhone > Reset > Reset Location & Privacy")
-        && t.contains("Settings > General > Reset > Reset Location & Privacy")));
+    assert!(text
+        .iter()
+        .any(|t| t.contains(
+            "Settings > General > Transfer or Reset iPhone > Reset > Reset Location & Privacy"
+        ) && t.contains("Settings > General > Reset > Reset Location & Privacy")));
     // Fixes for each host platform exist somewhere, and phone fixes apply everywhere.
-    for p in [Platforms::MAC, Platforms::WINDOWS, Platforms::LINUX, Platforms::PHONE] {
-        assert!(all().iter().flat_map(|e| e.fixes).any(|f| f.platforms.contains(p)), "{p:?}");
+    for p in [
+        Platforms::MAC,
+        Platforms::WINDOWS,
+        Platforms::LINUX,
+        Platforms::PHONE,
+    ] {
+        assert!(
+            all()
+                .iter()
+                .flat_map(|e| e.fixes)
+                .any(|f| f.platforms.contains(p)),
+            "{p:?}"
+        );
     }
     let locked = by_key("lockdown-password-protected").unwrap();
-    assert!(locked.fixes_for(Platforms::LINUX).all(|f| f.platforms.intersects(Platforms::LINUX | Platforms::PHONE)));
+    assert!(locked
+        .fixes_for(Platforms::LINUX)
+        .all(|f| f.platforms.intersects(Platforms::LINUX | Platforms::PHONE)));
 }
 
 #[test]
 fn platforms_set_operations() {
     let mw = Platforms::MAC | Platforms::WINDOWS;
-    assert!(mw.contains(Platforms::MAC) && mw.contains(Platforms::WINDOWS) && !mw.contains(Platforms::LINUX));
+    assert!(
+        mw.contains(Platforms::MAC)
+            && mw.contains(Platforms::WINDOWS)
+            && !mw.contains(Platforms::LINUX)
+    );
     assert!(Platforms::HOSTS.contains(mw) && !Platforms::HOSTS.contains(Platforms::PHONE));
-    assert_eq!(Platforms::ALL.names(), vec!["macos", "windows", "linux", "iphone"]);
-    assert!(Platforms::default().is_empty() && !Platforms::default().contains(Platforms::default()));
+    assert_eq!(
+        Platforms::ALL.names(),
+        vec!["macos", "windows", "linux", "iphone"]
+    );
+    assert!(
+        Platforms::default().is_empty() && !Platforms::default().contains(Platforms::default())
+    );
 }
 
 #[test]
 fn lookup_serializes_to_json_with_domain_labels() {
     let v = serde_json::to_value(lookup("-21")).unwrap();
     let s = v.to_string();
-    assert!(s.contains("\"domain\":\"lockdownd\"") && s.contains("\"domain\":\"lockdownd-1.1\""), "{s}");
+    assert!(
+        s.contains("\"domain\":\"lockdownd\"") && s.contains("\"domain\":\"lockdownd-1.1\""),
+        "{s}"
+    );
     let v = serde_json::to_value(lookup("0xE8000084")).unwrap();
-    assert_eq!(v["matches"][0]["reasons"][0]["code"]["display"], "0xE8000084 (-402653052)");
-    assert_eq!(v["matches"][0]["entry"]["fixes"][0]["platforms"][0], "macos");
+    assert_eq!(
+        v["matches"][0]["reasons"][0]["code"]["display"],
+        "0xE8000084 (-402653052)"
+    );
+    assert_eq!(
+        v["matches"][0]["entry"]["fixes"][0]["platforms"][0],
+        "macos"
+    );
 }
 
 #[test]
 fn rule_ids_find_the_entries_that_list_them() {
     let found = lookup("trust.reset-on-device");
     assert!(found.keys().contains(&"lockdown-invalid-host-id"));
-    assert!(found.matches.iter().all(|m| m.reasons.iter().any(|r| matches!(r, Reason::Cause { .. }))));
+    assert!(found
+        .matches
+        .iter()
+        .all(|m| m.reasons.iter().any(|r| matches!(r, Reason::Cause { .. }))));
 }
 
 #[test]
@@ -441,7 +573,8 @@ fn each_seed_cause_as_worded_finds_an_entry_it_maps_to() {
     for (cause, _, targets) in SEED_CAUSES {
         let keys = lookup(cause).keys();
         let hit = keys.iter().any(|k| {
-            targets.contains(k) || by_key(k).is_some_and(|e| e.causes.iter().any(|c| targets.contains(c)))
+            targets.contains(k)
+                || by_key(k).is_some_and(|e| e.causes.iter().any(|c| targets.contains(c)))
         });
         if !hit {
             failures.push(format!("{cause:?} -> {keys:?}, wanted one of {targets:?}"));
