@@ -77,7 +77,10 @@ fn every_seed_line_reaches_an_entry_for_its_cause() {
 #[test]
 fn the_seed_cause_table_names_both_articles() {
     for file in [STUCK, NOT_WORKING] {
-        assert!(SEED_CAUSES.iter().any(|(_, seed, _)| seed.ends_with(file)), "{file}");
+        assert!(
+            SEED_CAUSES.iter().any(|(_, seed, _)| seed.ends_with(file)),
+            "{file}"
+        );
     }
     let dir = seeds_dir();
     if dir.is_dir() {

@@ -125,7 +125,7 @@ pub const WIFI: Fix = Fix::new(
 );
 pub const SCREEN_TIME: Fix = Fix::new(
     P,
-    "Check restrictions: Settings > Screen Time > Content & Privacy Restrictions (iOS 11 and earlier: Settings > General > Restrictions); turn them off for the backup. Also look in Settings > General > VPN & Device Management for a profile that blocks pairing or backups.",
+    "Check restrictions: Settings > Screen Time > Content & Privacy Restrictions (iOS 11 and earlier: Settings > General > Restrictions); turn them off for the backup. Also look in Settings > General > VPN & Device Management (iOS 14 and earlier: Settings > General > Profiles) for a profile that blocks pairing or backups.",
 );
 pub const SIGN_OUT_IN: Fix = Fix::new(
     P,

@@ -582,3 +582,34 @@ fn each_seed_cause_as_worded_finds_an_entry_it_maps_to() {
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+#[test]
+fn no_code_belongs_to_two_entries() {
+    let mut seen = std::collections::HashMap::new();
+    for e in all() {
+        for c in e.codes {
+            if let Some(other) = seen.insert((c.domain, c.value), e.key) {
+                panic!(
+                    "{} {} is in both {other} and {}",
+                    c.domain.name(),
+                    c.display(),
+                    e.key
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn lookup_ignores_case_quotes_and_spacing() {
+    let a = lookup("The backup was corrupt or not compatible").keys();
+    let b = lookup("  THE BACKUP WAS CORRUPT OR NOT COMPATIBLE!!  ").keys();
+    let c = lookup("\u{201C}the backup was corrupt\u{2014}or not compatible\u{201D}").keys();
+    assert_eq!(a.first(), Some(&"itunes-backup-corrupt"));
+    assert_eq!(a, b);
+    assert_eq!(a.first(), c.first());
+    assert_eq!(
+        lookup("DON\u{2019}T TRUST").best().map(|m| m.entry.key),
+        Some("lockdown-user-denied")
+    );
+}
