@@ -18,6 +18,7 @@ const IDEVICEPAIR_C: &str = "https://github.com/libimobiledevice/libimobiledevic
 const IDEVICEBACKUP2_C: &str = "https://github.com/libimobiledevice/libimobiledevice/blob/fa0f79190142bc309307967c058f89c1b36eb6b8/tools/idevicebackup2.c";
 const MOBILEBACKUP2_H: &str = "https://github.com/libimobiledevice/libimobiledevice/blob/fa0f79190142bc309307967c058f89c1b36eb6b8/include/libimobiledevice/mobilebackup2.h";
 const AMD_TABLE: &str = "https://github.com/qt-creator/qt-creator/blob/86882018dd39205ba281d9edcd54008e0b9d4156/src/tools/iostool/iosdevicemanager.cpp";
+const PMD3_EXCEPTIONS: &str = "https://github.com/doronz88/pymobiledevice3/blob/051ed4f47c2e24967483ec06f104fbc64952c780/pymobiledevice3/exceptions.py";
 const ISSUE_PASSCODE_161: &str = "https://github.com/libimobiledevice/libimobiledevice/issues/1380";
 
 /// Every entry, in a stable order.
@@ -62,6 +63,7 @@ static ENTRIES: &[Entry] = &[
             "disk space",
             "computer storage",
             "computer free space",
+            "notenoughdiskspaceerror",
         ],
         meaning: "The phone asked the computer how much space is free and decided the backup would not fit. It needs roughly the size of what changed plus a margin, and on a Mac it is not told about purgeable space, so Finder can show more free space than the phone sees.",
         causes: &["host.disk-space", "host.backup-dir-unusable"],
@@ -71,6 +73,7 @@ static ENTRIES: &[Entry] = &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/1384",
             "https://gist.github.com/a4569f592d6b599277b4861862a07c64",
             SEED_NOT_WORKING,
+            PMD3_EXCEPTIONS,
         ],
     },
     Entry {
@@ -250,12 +253,13 @@ static ENTRIES: &[Entry] = &[
             "kamddevicetoonewerror",
             "requires a newer version of itunes",
             "requires a newer version",
+            "cannot be used because it requires itunes",
             "kamddeviceosversiontoolow",
         ],
         meaning: "The phone's iOS is newer than the computer's device support understands (or, for 0xE800007E, older than it accepts). Update the side that lags.",
         causes: &["host.os-outdated", "device.ios-outdated"],
         fixes: &[f::UPDATE_MAC, f::UPDATE_WINDOWS, f::UPDATE_LINUX, f::UPDATE_IOS],
-        sources: &[AMD_TABLE, SEED_NOT_WORKING],
+        sources: &[AMD_TABLE, "https://github.com/cormiertyshawn895/Retroactive/issues/55", SEED_NOT_WORKING],
     },
     Entry {
         key: "amd-free-profile-app-limit",
@@ -288,6 +292,7 @@ static ENTRIES: &[Entry] = &[
             "pairingdialogresponsepending",
             "please accept the trust dialog",
             "waiting for user to trust this computer",
+            "pairingdialogresponsependingerror",
         ],
         meaning: "The phone is showing (or wants to show) the \"Trust This Computer?\" alert and nobody has answered it. It appears only while the phone is unlocked.",
         causes: &["trust.dialog-pending"],
@@ -300,23 +305,24 @@ static ENTRIES: &[Entry] = &[
             LOCKDOWN_H,
             LOCKDOWN_H_117,
             APPLE_TRUST,
+            PMD3_EXCEPTIONS,
         ],
     },
     Entry {
         key: "lockdown-user-denied",
         title: "User denied pairing (lockdownd -18)",
         codes: &[Code::lockdown(-18), Code::lockdown_legacy(-21), Code::amd(0xE800_0095)],
-        phrases: &["user denied pairing", "userdeniedpairing", "user denied the trust dialog", "don't trust", "dont trust"],
+        phrases: &["user denied pairing", "userdeniedpairing", "userdeniedpairingerror", "user denied the trust dialog", "don't trust", "dont trust"],
         meaning: "Someone tapped Don't Trust. The phone will ask again at the next connection; until then the computer can only charge it.",
         causes: &["trust.denied"],
         fixes: &[f::TAP_TRUST, f::RESET_LOCATION_PRIVACY, f::LINUX_REPAIR],
-        sources: &[LOCKDOWN_H, LOCKDOWN_H_117, IDEVICEPAIR_C, APPLE_TRUST],
+        sources: &[LOCKDOWN_H, LOCKDOWN_H_117, IDEVICEPAIR_C, APPLE_TRUST, PMD3_EXCEPTIONS],
     },
     Entry {
         key: "lockdown-invalid-host-id",
         title: "Invalid HostID (lockdownd -21)",
         codes: &[Code::lockdown(-21), Code::lockdown_legacy(-16), Code::amd(0xE800_001C)],
-        phrases: &["invalid hostid", "invalid host id", "invalidhostid", "kamdinvalidhostiderror"],
+        phrases: &["invalid hostid", "invalid host id", "invalidhostid", "invalidhostiderror", "kamdinvalidhostiderror"],
         meaning: "The computer still has a pair record, but the phone no longer knows it: the phone was erased, reset its trust list (Reset Location & Privacy), or the record came from another computer.",
         causes: &["trust.reset-on-device", "trust.session-failed"],
         fixes: &[f::MAC_PAIR_RECORD, f::WIN_PAIR_RECORD, f::LINUX_REPAIR, f::TAP_TRUST],
@@ -327,6 +333,7 @@ static ENTRIES: &[Entry] = &[
             LOCKDOWN_H_117,
             "https://github.com/libimobiledevice/libimobiledevice/issues/167",
             "https://github.com/checkra1n/BugTracker/issues/1866",
+            PMD3_EXCEPTIONS,
         ],
     },
     Entry {
@@ -339,6 +346,7 @@ static ENTRIES: &[Entry] = &[
             "because a passcode is set",
             "passcode locked device",
             "kamdpasswordprotectederror",
+            "passwordrequirederror",
         ],
         meaning: "The phone is locked right now, so it will not start a session or pair. It says nothing about whether a passcode exists; unlock it and try again.",
         causes: &["device.locked"],
@@ -348,6 +356,7 @@ static ENTRIES: &[Entry] = &[
             LOCKDOWN_H_117,
             IDEVICEPAIR_C,
             "https://github.com/libimobiledevice/libimobiledevice/issues/895",
+            PMD3_EXCEPTIONS,
         ],
     },
     Entry {
@@ -360,6 +369,8 @@ static ENTRIES: &[Entry] = &[
             "missing pair record",
             "missingpairrecord",
             "kamdmissingpairrecorderror",
+            "notpairederror",
+            "nottrustederror",
         ],
         meaning: "This computer has no pair record for the phone, so it was never trusted here (or the record was deleted).",
         causes: &["trust.not-paired"],
@@ -369,6 +380,7 @@ static ENTRIES: &[Entry] = &[
             "https://github.com/libimobiledevice/usbmuxd/issues/116",
             LOCKDOWN_H,
             IDEVICEPAIR_C,
+            PMD3_EXCEPTIONS,
         ],
     },
     Entry {
@@ -438,6 +450,7 @@ static ENTRIES: &[Entry] = &[
             "unable to connect",
             "socket unix:/var/run/usbmuxd",
             "usbmuxd is not running",
+            "connectionfailedtousbmuxderror",
         ],
         meaning: "Nothing answers at the usbmuxd address, so no tool can see any phone. On Linux the daemon is not started; on Windows Apple Mobile Device Service (installed with iTunes or Apple Devices) is missing or stopped.",
         causes: &["usbmuxd.not-running", "usbmuxd.stale-socket"],
@@ -448,6 +461,7 @@ static ENTRIES: &[Entry] = &[
             "shared/realdata/tidevice_muxerror_no_usbmuxd_ubuntu.txt",
             "https://github.com/alibaba/tidevice/issues/7",
             "https://github.com/storoj/libimobiledevice-win32/issues/12",
+            PMD3_EXCEPTIONS,
         ],
     },
     Entry {
@@ -475,6 +489,8 @@ static ENTRIES: &[Entry] = &[
             "does not see the iphone",
             "can't see my iphone",
             "not recognized",
+            "nodeviceconnectederror",
+            "devicenotfounderror",
         ],
         meaning: "No phone reached the tools. Either nothing is on USB (cable, port), the phone is there but in recovery or DFU mode, USB access is denied, or usbmuxd does not list it.",
         causes: &["usb.no-device", "usbmuxd.device-not-listed", "usb.recovery-mode", "usb.dfu-mode", "usb.access-denied"],
@@ -484,6 +500,7 @@ static ENTRIES: &[Entry] = &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/815",
             "shared/realdata/dmesg_iPhoneSE_12a8_no_device_found.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/558",
+            PMD3_EXCEPTIONS,
         ],
     },
     Entry {
@@ -726,7 +743,7 @@ static ENTRIES: &[Entry] = &[
         key: "mb2-receive-failed",
         title: "\"Could not receive from mobilebackup2 (-4)\" / Backup Aborted",
         codes: &[Code::mb2(-4)],
-        phrases: &["could not receive from mobilebackup2", "backup aborted", "mb2_receive_filename"],
+        phrases: &["could not receive from mobilebackup2", "backup aborted", "mb2_receive_filename", "connectionterminatederror"],
         meaning: "The encrypted channel to the phone's backup service broke mid-transfer (mobilebackup2 SSL error): the link dropped, the phone locked or rebooted, or it stopped answering.",
         causes: &["connection.unstable", "device.locked", "usb.slow-link"],
         fixes: &[f::UNLOCK, f::CABLE, f::PORT_DIRECT, f::RESTART_PHONE],
@@ -735,6 +752,7 @@ static ENTRIES: &[Entry] = &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/1257",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1707",
             MOBILEBACKUP2_H,
+            PMD3_EXCEPTIONS,
         ],
     },
     Entry {
@@ -802,7 +820,7 @@ static ENTRIES: &[Entry] = &[
         meaning: "A computer whose device support is older than the phone's iOS may not talk to it at all, and old iOS releases carry backup bugs. Update both sides.",
         causes: &["device.ios-outdated", "host.os-outdated"],
         fixes: &[f::UPDATE_IOS, f::UPDATE_MAC, f::UPDATE_WINDOWS, f::UPDATE_LINUX],
-        sources: &[SEED_STUCK, SEED_NOT_WORKING],
+        sources: &[SEED_STUCK, SEED_NOT_WORKING, "https://github.com/altstoreio/AltStore/issues/1525"],
     },
     Entry {
         key: "trust-this-computer",

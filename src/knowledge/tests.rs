@@ -155,6 +155,12 @@ const TABLE: &[(&str, &str)] = &[
     ("screen time restrictions", "screen-time-restrictions"),
     ("should I use iMazing or Dr.Fone", "third-party-tools"),
     ("stuck on backing up iphone", "backup-stuck"),
+    // pymobiledevice3 exception names (pymobiledevice3/exceptions.py).
+    ("pymobiledevice3.exceptions.PasswordRequiredError", "lockdown-password-protected"),
+    ("pymobiledevice3.exceptions.PairingDialogResponsePendingError", "lockdown-pairing-pending"),
+    ("raise InvalidHostIDError()", "lockdown-invalid-host-id"),
+    // cormiertyshawn895/Retroactive#55
+    ("cannot be used because it requires iTunes 12.10.5 or later", "amd-device-too-new"),
     // Entry key and rule id.
     ("mb-208-device-locked", "mb-208-device-locked"),
 ];
