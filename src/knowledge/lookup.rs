@@ -33,7 +33,7 @@ pub enum Reason {
     Phrase { phrase: &'static str },
     /// The query (two words or more) is part of the entry's phrase.
     Fragment { phrase: &'static str },
-    /// Most words of the entry's phrase occur in the query.
+    /// At least three quarters (and two or more) of the content words of the entry's phrase occur in the query.
     Words { phrase: &'static str, percent: u8 },
 }
 
@@ -198,7 +198,7 @@ fn match_codes_and_phrases(lower: &str, found: &mut Vec<(usize, Reason)>) {
             if pw.len() >= 2 {
                 let overlap = pw.iter().filter(|w| query_words.contains(w)).count();
                 let percent = (overlap * 100 / pw.len()) as u8;
-                if overlap >= 2 && percent >= 60 {
+                if overlap >= 2 && percent >= 75 {
                     found.push((i, Reason::Words { phrase, percent }));
                 }
             }
