@@ -212,3 +212,11 @@ pub const REBOOT_AFTER_RESTORE: Fix = Fix::new(
     L,
     "After `idevicebackup2 restore`, let the phone reboot (do not pass --no-reboot) before any further restore.",
 );
+pub const MAC_FULL_DISK_ACCESS: Fix = Fix::new(
+    M,
+    "Give the tool that reads backups (Terminal, iTerm, a backup app) Full Disk Access: System Settings > Privacy & Security > Full Disk Access (macOS 12 and earlier: System Preferences > Security & Privacy > Privacy > Full Disk Access), then quit and reopen it. Finder itself needs nothing.",
+);
+pub const LINUX_UDEV: Fix = Fix::new(
+    L,
+    "Let your user reach the phone's USB device: install usbmuxd's udev rules (39-usbmuxd.rules; libirecovery's for recovery/DFU tools), run `sudo udevadm control --reload`, replug the phone; or run the tool through usbmuxd instead of raw USB.",
+);

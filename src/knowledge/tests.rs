@@ -155,6 +155,9 @@ const TABLE: &[(&str, &str)] = &[
     ("screen time restrictions", "screen-time-restrictions"),
     ("should I use iMazing or Dr.Fone", "third-party-tools"),
     ("stuck on backing up iphone", "backup-stuck"),
+    // idevicerestore#69, OWASP/mastg#1256
+    ("irecv_open_with_ecid: can't connect to device: LIBUSB_ERROR_ACCESS", "linux-usb-access-denied"),
+    ("ls: MobileSync: Operation not permitted", "macos-full-disk-access"),
     // pymobiledevice3 exception names (pymobiledevice3/exceptions.py).
     ("pymobiledevice3.exceptions.PasswordRequiredError", "lockdown-password-protected"),
     ("pymobiledevice3.exceptions.PairingDialogResponsePendingError", "lockdown-pairing-pending"),
