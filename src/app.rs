@@ -40,6 +40,9 @@ pub fn run(cli: Cli, env: &HostEnv, io: Io) -> ExitStatus {
         Command::Diagnose(args) => diagnose(args, env, verbosity, stdout, stderr),
         Command::Record(args) => record(args, env, stdout, stderr),
         Command::Devices(args) => devices(args, env, stdout, stderr),
+        Command::Rules(args) if args.markdown => stdout
+            .write_all(crate::commands::rules_doc::markdown().as_bytes())
+            .map(|()| ExitStatus::Ready),
         Command::Rules(args) => crate::commands::rules::run(args.json, stdout),
         Command::Explain(args) => {
             crate::commands::explain::run(&args.topic.join(" "), args.json, stdout, stderr)

@@ -129,8 +129,12 @@ pub struct DevicesArgs {
 #[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Print JSON.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
+
+    /// Print the Markdown catalogue (docs/rules.md is this output).
+    #[arg(long, hide = true)]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Args)]
