@@ -44,6 +44,16 @@ pub fn run(cli: Cli, env: &HostEnv, io: Io) -> ExitStatus {
             .write_all(crate::commands::rules_doc::markdown().as_bytes())
             .map(|()| ExitStatus::Ready),
         Command::Rules(args) => crate::commands::rules::run(args.json, stdout),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            // Into a buffer first: the generator panics on a closed pipe.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "iphone-backup-check", &mut script);
+            stdout.write_all(&script).map(|()| ExitStatus::Ready)
+        }
+        Command::Man => clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+            .render(stdout)
+            .map(|()| ExitStatus::Ready),
         Command::Explain(args) => {
             crate::commands::explain::run(&args.topic.join(" "), args.json, stdout, stderr)
         }
@@ -108,12 +118,17 @@ fn diagnose(
         ExitStatus::from(diagnosis.verdict)
     };
     let report = Report::new(&snapshot, &diagnosis, status as u8);
-    if args.json {
-        report::json::render(&report, out)?;
+    let rendered = if args.json {
+        report::json::render(&report, out)
     } else {
-        report::human::render(&report, verbosity, out)?;
+        report::human::render(&report, verbosity, out)
+    };
+    match rendered {
+        // `diagnose | head` still tells the script the verdict.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(status),
+        Err(e) => Err(e),
+        Ok(()) => Ok(status),
     }
-    Ok(status)
 }
 
 fn record(

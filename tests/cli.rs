@@ -215,3 +215,52 @@ fn bad_usbmuxd_address_exits_3() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("USBMUXD_SOCKET_ADDRESS"));
 }
+
+#[test]
+fn completions_and_man_page_are_generated() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef iphone-backup-check"),
+        ("fish", "complete -c iphone-backup-check"),
+    ] {
+        let r = run(&["completions", shell]);
+        assert_eq!(r.code, 0, "{shell}");
+        assert!(
+            r.stdout.contains(marker),
+            "{shell} completion lacks {marker}"
+        );
+        assert!(
+            r.stdout.contains("diagnose"),
+            "{shell} completion lacks the subcommands"
+        );
+    }
+    let man = run(&["man"]);
+    assert_eq!(man.code, 0);
+    assert!(man.stdout.contains(".TH iphone-backup-check 1") && man.stdout.contains("diagnose"));
+}
+
+#[test]
+fn redact_masks_the_home_folder() {
+    let home = tempfile::tempdir().unwrap();
+    let backup = home.path().join("Backup");
+    std::fs::create_dir(&backup).unwrap();
+    let out = bin()
+        .env("HOME", home.path())
+        .args([
+            "diagnose",
+            "--json",
+            "--redact",
+            "--usbmuxd",
+            "/nonexistent/usbmuxd",
+            "--backup-dir",
+        ])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains(home.path().to_str().unwrap()),
+        "home path leaked: {text}"
+    );
+    assert!(text.contains("~/Backup"));
+}

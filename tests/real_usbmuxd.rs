@@ -20,7 +20,10 @@ fn can_run() -> Result<(), String> {
             return Err(format!("{bin} is not installed"));
         }
     }
-    let uid = Command::new("id").arg("-u").output().map_err(|e| e.to_string())?;
+    let uid = Command::new("id")
+        .arg("-u")
+        .output()
+        .map_err(|e| e.to_string())?;
     if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
         return Err("not root (unshare -m needs it)".into());
     }
@@ -30,7 +33,10 @@ fn can_run() -> Result<(), String> {
 #[test]
 fn diagnose_with_real_usbmuxd_and_no_phone() {
     if let Err(why) = can_run() {
-        assert!(std::env::var_os("CI").is_none(), "real-usbmuxd test cannot run under CI: {why}");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "real-usbmuxd test cannot run under CI: {why}"
+        );
         eprintln!("SKIPPED diagnose_with_real_usbmuxd_and_no_phone: {why}");
         return;
     }
@@ -49,17 +55,40 @@ fn diagnose_with_real_usbmuxd_and_no_phone() {
         bin = bin.display(),
         dir = backup.path().display()
     );
-    let out = Command::new("unshare").args(["-m", "sh", "-c", &script]).output().unwrap();
+    let out = Command::new("unshare")
+        .args(["-m", "sh", "-c", &script])
+        .output()
+        .unwrap();
     let code = out.status.code().unwrap_or(-1);
-    assert!(code != 90 && code != 91, "could not start usbmuxd in a namespace: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        code != 90 && code != 91,
+        "could not start usbmuxd in a namespace: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
     let usbmuxd = &report["snapshot"]["probes"]["usbmuxd"];
     assert_eq!(usbmuxd["status"], "ok", "{usbmuxd}");
-    assert_eq!(usbmuxd["value"]["devices"].as_array().map(Vec::len), Some(0));
-    assert!(usbmuxd["value"]["buid"].as_str().is_some_and(|b| !b.is_empty()), "ReadBUID answered");
+    assert_eq!(
+        usbmuxd["value"]["devices"].as_array().map(Vec::len),
+        Some(0)
+    );
+    assert!(
+        usbmuxd["value"]["buid"]
+            .as_str()
+            .is_some_and(|b| !b.is_empty()),
+        "ReadBUID answered"
+    );
     assert_eq!(report["findings"][0]["id"], "usb.no-device", "{report:#}");
-    let ids: Vec<&str> = report["findings"].as_array().unwrap().iter().filter_map(|f| f["id"].as_str()).collect();
-    assert!(!ids.iter().any(|i| i.starts_with("usbmuxd.")), "no usbmuxd finding when it runs: {ids:?}");
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(
+        !ids.iter().any(|i| i.starts_with("usbmuxd.")),
+        "no usbmuxd finding when it runs: {ids:?}"
+    );
     assert_eq!(code, 2);
 }
