@@ -45,6 +45,8 @@ pub struct Slot {
     pub knows_host: bool,
     /// A HostID the phone accepted through a successful `Pair` during this run.
     pub accepted_host: Option<String>,
+    /// A record a client stored with `SavePairRecord` (served back by `ReadPairRecord`).
+    pub saved_record: Option<Vec<u8>>,
 }
 
 /// What a connection handler needs to know about its device.
@@ -91,6 +93,7 @@ impl Shared {
                 host_record: d.trust.host_has_pair_record,
                 knows_host: d.trust.device_knows_host,
                 accepted_host: None,
+                saved_record: None,
             })
             .collect::<Vec<_>>();
         let n = slots.len() as u32;
@@ -149,15 +152,24 @@ impl Shared {
     pub fn pair_record(&self, udid: &str) -> Option<Vec<u8>> {
         let i = self.index_of(udid)?;
         let slots = lock(&self.slots);
-        slots[i]
-            .host_record
-            .then(|| slots[i].material.pair_record_plist())
+        let s = &slots[i];
+        if !s.host_record {
+            return None;
+        }
+        Some(
+            s.saved_record
+                .clone()
+                .unwrap_or_else(|| s.material.pair_record_plist()),
+        )
     }
 
-    pub fn set_host_record(&self, udid: &str, present: bool) -> bool {
+    /// `SavePairRecord` (`Some`) or `DeletePairRecord` (`None`). False for an unknown UDID.
+    pub fn store_record(&self, udid: &str, record: Option<Vec<u8>>) -> bool {
         match self.index_of(udid) {
             Some(i) => {
-                lock(&self.slots)[i].host_record = present;
+                let mut slots = lock(&self.slots);
+                slots[i].host_record = record.is_some();
+                slots[i].saved_record = record;
                 true
             }
             None => false,

@@ -290,15 +290,18 @@ async fn handle_plist(
             }
         }
         "SavePairRecord" => {
-            let has_data = matches!(dict.get("PairRecordData"), Some(plist::Value::Data(_)));
+            let data = match dict.get("PairRecordData") {
+                Some(plist::Value::Data(d)) => Some(d.clone()),
+                _ => None,
+            };
             shared.audit.record(
                 AuditEntry::new(Layer::Usbmuxd, mt)
                     .device(record_id)
                     .detail("WRITE: a diagnosis must never send this"),
             );
             let n = match record_id {
-                Some(id) if has_data => {
-                    shared.set_host_record(id, true);
+                Some(id) if data.is_some() => {
+                    shared.store_record(id, data);
                     0
                 }
                 _ => frame::RESULT_EINVAL,
@@ -313,7 +316,7 @@ async fn handle_plist(
             );
             let n = match record_id {
                 Some(id) => {
-                    shared.set_host_record(id, false);
+                    shared.store_record(id, None);
                     0
                 }
                 None => frame::RESULT_EINVAL,

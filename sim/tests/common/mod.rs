@@ -183,6 +183,11 @@ pub fn lockdown(s: &mut UnixStream, req: &[(&str, plist::Value)]) -> plist::Dict
         .unwrap();
     s.write_all(&(body.len() as u32).to_be_bytes()).unwrap();
     s.write_all(&body).unwrap();
+    read_lockdown(s)
+}
+
+/// Reads one lockdown answer.
+pub fn read_lockdown(s: &mut UnixStream) -> plist::Dictionary {
     let mut len = [0u8; 4];
     s.read_exact(&mut len).expect("lockdown answer length");
     let n = u32::from_be_bytes(len);
