@@ -78,6 +78,39 @@ async fn full_read_only_diagnosis_flow() {
     let missing = within(ld.get_value(Some("NoSuchKey"), None)).await;
     assert!(missing.is_err());
 
+    // diagnostics_relay inside the same session: IORegistry AppleSmartBattery.
+    let (port, ssl) = within(ld.start_service("com.apple.mobile.diagnostics_relay"))
+        .await
+        .unwrap();
+    assert!(!ssl);
+    let mut diag = within(a.connect(2).await.unwrap().connect_to_device(
+        devices[0].device_id,
+        port,
+        "diag",
+    ))
+    .await
+    .unwrap();
+    let mut req = plist::Dictionary::new();
+    req.insert("Request".into(), "IORegistry".into());
+    req.insert("EntryClass".into(), "AppleSmartBattery".into());
+    let mut body = Vec::new();
+    plist::Value::Dictionary(req)
+        .to_writer_xml(&mut body)
+        .unwrap();
+    let mut frame = (body.len() as u32).to_be_bytes().to_vec();
+    frame.extend_from_slice(&body);
+    within(diag.send_raw(&frame)).await.unwrap();
+    let len = within(diag.read_raw(4)).await.unwrap();
+    let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
+    assert!(len < 1 << 20);
+    let answer: plist::Dictionary =
+        plist::from_bytes(&within(diag.read_raw(len)).await.unwrap()).unwrap();
+    assert_eq!(answer["Status"].as_string(), Some("Success"));
+    let ioreg = answer["Diagnostics"].as_dictionary().unwrap()["IORegistry"]
+        .as_dictionary()
+        .unwrap();
+    assert_eq!(ioreg["CurrentCapacity"].as_unsigned_integer(), Some(87));
+
     // mobilebackup2: the provider path (StartSession, StartService, Connect, version
     // exchange, Hello) that IdeviceService::connect takes.
     let provider = devices[0].to_provider(a.clone(), "test");

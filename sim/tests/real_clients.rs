@@ -338,3 +338,33 @@ fn trust_tapped_pairs_and_the_saved_record_works() {
     let (code, out) = run(&r, &["ideviceinfo", "-k", "ProductType"]);
     assert_eq!((code, out.trim()), (0, "iPhone10,3"));
 }
+
+#[test]
+fn battery_ioregistry_through_diagnostics_relay() {
+    if !tools_present() {
+        return;
+    }
+    let r = start("battery_low");
+    let (code, out) = run(
+        &r,
+        &["idevicediagnostics", "ioregentry", "AppleSmartBattery"],
+    );
+    assert_eq!(code, 0, "{out}");
+    let v: plist::Value = plist::from_bytes(out.as_bytes()).expect("a plist on stdout");
+    let ioreg = v.as_dictionary().unwrap()["IORegistry"]
+        .as_dictionary()
+        .unwrap();
+    assert_eq!(ioreg["CurrentCapacity"].as_unsigned_integer(), Some(7));
+    assert_eq!(ioreg["IsCharging"].as_boolean(), Some(false));
+    assert_eq!(ioreg["ExternalConnected"].as_boolean(), Some(false));
+    let (_, out) = run(&r, &["ideviceinfo", "-q", "com.apple.mobile.battery"]);
+    assert!(
+        out.lines().any(|l| l == "BatteryCurrentCapacity: 7"),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l == "BatteryIsCharging: false"),
+        "{out}"
+    );
+    assert!(r.requests().iter().any(|n| n == "IORegistry"));
+}
