@@ -139,7 +139,18 @@ async fn run(shared: &Shared, view: &DeviceView, stream: Box<dyn Io>) {
         let key = req.get("Key").and_then(|v| v.as_string());
         let domain = req.get("Domain").and_then(|v| v.as_string());
         let service = req.get("Service").and_then(|v| v.as_string());
-        c.log(&name, key, domain, service.map(|s| format!("Service {s}")));
+        let host_id = req.get("HostID").and_then(|v| v.as_string()).or_else(|| {
+            req.get("PairRecord")
+                .and_then(|v| v.as_dictionary())
+                .and_then(|d| d.get("HostID"))
+                .and_then(|v| v.as_string())
+        });
+        let detail = match (service, host_id) {
+            (Some(s), _) => Some(format!("Service {s}")),
+            (None, Some(h)) => Some(format!("HostID {h}")),
+            (None, None) => None,
+        };
+        c.log(&name, key, domain, detail);
         if view.device.unplug_on_request.as_deref() == Some(name.as_str()) {
             shared.detach(udid);
             return;
@@ -397,10 +408,10 @@ impl Conn<'_> {
         let mut d = answer(name);
         d.insert("Service".into(), service.into());
         d.insert("Port".into(), Value::Integer(u64::from(port).into()));
-        d.insert(
-            "EnableServiceSSL".into(),
-            self.view.device.services.service_ssl.into(),
-        );
+        // Over USB phones usually leave the key out when SSL is off.
+        if self.view.device.services.service_ssl {
+            d.insert("EnableServiceSSL".into(), true.into());
+        }
         d
     }
 }

@@ -371,3 +371,51 @@ impl rustls::server::danger::ClientCertVerifier for AnyClientCert {
             .supported_schemes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stable_uuid_format() {
+        let a = stable_uuid("x");
+        assert_eq!(a, stable_uuid("x"));
+        assert_ne!(a, stable_uuid("y"));
+        assert_eq!(a.len(), 36);
+        assert_eq!(a.matches('-').count(), 4);
+        assert!(a
+            .chars()
+            .all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_lowercase()));
+    }
+
+    #[test]
+    fn material_is_cached_and_pem_shaped() {
+        let m = material_for("unit-test", "udid", None).unwrap();
+        let again = material_for("unit-test", "udid", None).unwrap();
+        assert!(Arc::ptr_eq(&m, &again));
+        assert!(m
+            .host_key_pem
+            .starts_with("-----BEGIN RSA PRIVATE KEY-----\n"));
+        assert!(m.root_cert_pem.starts_with("-----BEGIN CERTIFICATE-----"));
+        assert!(m
+            .device_public_key_pem
+            .starts_with("-----BEGIN RSA PUBLIC KEY-----"));
+        // PKCS#1 RSAPrivateKey is itself a SEQUENCE.
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(pem_body(&m.host_key_pem))
+            .unwrap();
+        assert_eq!(der[0], 0x30);
+        assert!(m.secrets().contains(&pem_body(&m.device_key_pem)));
+        let rec: plist::Dictionary = plist::from_bytes(&m.pair_record_plist()).unwrap();
+        assert_eq!(rec["HostID"].as_string(), Some(m.host_id.as_str()));
+        assert_eq!(m.identify_client_cert(None), "no client certificate");
+        let _ = m.server_config();
+    }
+
+    #[test]
+    fn der_reader_rejects_truncation() {
+        assert!(pkcs8_inner_key(&[0x30, 0x82, 0x01]).is_none());
+        assert!(pkcs8_inner_key(&[]).is_none());
+        assert!(der_tlv(&[0x04, 0x85, 1, 1, 1, 1, 1]).is_none());
+    }
+}

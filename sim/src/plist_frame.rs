@@ -74,9 +74,21 @@ async fn write_raw<W: AsyncWrite + Unpin>(w: &mut W, body: &[u8]) -> std::io::Re
     let mut out = Vec::with_capacity(4 + body.len());
     out.extend_from_slice(&(body.len() as u32).to_be_bytes());
     out.extend_from_slice(body);
-    w.write_all(&out).await?;
-    w.flush().await
+    let write = async {
+        w.write_all(&out).await?;
+        w.flush().await
+    };
+    match tokio::time::timeout(WRITE_DEADLINE, write).await {
+        Ok(r) => r,
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "peer stopped reading",
+        )),
+    }
 }
+
+/// How long one answer may take to be written.
+const WRITE_DEADLINE: Duration = Duration::from_secs(10);
 
 /// Skips the rest of a TLS record whose first four bytes were already read (used after
 /// `StopSession`, when a client may still send its close_notify alert).
@@ -101,4 +113,41 @@ pub async fn skip_tls_record<R: AsyncRead + Unpin>(
         .await
         .map(|r| r.is_ok())
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn frames_are_capped_and_checked() {
+        let d = Duration::from_secs(1);
+        let mut huge: &[u8] = &[0xff, 0xff, 0xff, 0xf0];
+        assert!(matches!(
+            read_frame(&mut huge, d, d).await,
+            Frame::TooLong(_)
+        ));
+        let mut tls: &[u8] = &[0x17, 0x03, 0x03, 0x00, 0x10];
+        assert!(matches!(
+            read_frame(&mut tls, d, d).await,
+            Frame::TlsRecord(_)
+        ));
+        let mut junk: &[u8] = &[0, 0, 0, 2, b'h', b'i'];
+        assert!(matches!(
+            read_frame(&mut junk, d, d).await,
+            Frame::Unparseable
+        ));
+        let mut buf = Vec::new();
+        write_binary(
+            &mut buf,
+            &plist::Value::Array(vec!["DLMessageDeviceReady".into()]),
+        )
+        .await
+        .unwrap();
+        let mut r: &[u8] = &buf;
+        match read_frame(&mut r, d, d).await {
+            Frame::Message(v) => assert_eq!(v.as_array().unwrap().len(), 1),
+            other => panic!("{other:?}"),
+        }
+    }
 }

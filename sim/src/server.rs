@@ -209,7 +209,8 @@ impl SimHandle {
     }
 
     /// Every secret a client could leak: pair record keys and certificates (PEM and base64
-    /// bodies), escrow bags (base64), and the session ids handed out so far.
+    /// bodies), escrow bags (base64), records clients saved with `SavePairRecord`, and the
+    /// session ids handed out so far.
     pub fn secrets(&self) -> Vec<String> {
         let mut out: Vec<String> = self
             .shared
@@ -217,6 +218,7 @@ impl SimHandle {
             .iter()
             .flat_map(|m| m.secrets())
             .collect();
+        out.extend(self.shared.saved_record_secrets());
         out.extend(self.shared.session_ids());
         out
     }

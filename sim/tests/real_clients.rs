@@ -326,6 +326,7 @@ fn trust_tapped_pairs_and_the_saved_record_works() {
         return;
     }
     let r = start("trust_accepted");
+    let secrets_before = r.sim.secrets().len();
     let (code, out) = run(&r, &["idevicepair", "pair"]);
     assert_eq!(code, 0, "{out}");
     assert_eq!(
@@ -334,6 +335,8 @@ fn trust_tapped_pairs_and_the_saved_record_works() {
     );
     let writes: Vec<String> = r.sim.writes().into_iter().map(|e| e.request).collect();
     assert_eq!(writes, ["Pair", "SavePairRecord"]);
+    // The keys libimobiledevice generated and saved count as secrets too.
+    assert!(r.sim.secrets().len() > secrets_before);
     // The record libimobiledevice generated and saved is served back and accepted.
     let (code, out) = run(&r, &["ideviceinfo", "-k", "ProductType"]);
     assert_eq!((code, out.trim()), (0, "iPhone10,3"));
