@@ -174,7 +174,10 @@ fn classify_one(d: &RawUsbDevice, by_addr: &BTreeMap<BusAddr, &RawUsbDevice>) ->
         .map(str::to_string);
     let (udid, boot) = match (mode, serial.as_deref()) {
         (UsbMode::Normal, Some(s)) => (udid_from_serial(s), None),
-        (UsbMode::Recovery | UsbMode::Dfu | UsbMode::Wtf, Some(s)) => (None, parse_boot_serial(s)),
+        (UsbMode::Recovery | UsbMode::Dfu | UsbMode::Wtf, Some(s)) => {
+            let boot = parse_boot_serial(s);
+            (boot.as_ref().and_then(udid_from_boot), boot)
+        }
         _ => (None, None),
     };
     UsbDevice {
@@ -241,6 +244,20 @@ pub fn udid_from_serial(serial: &str) -> Option<String> {
         24 => Some(format!("{}-{}", &s[..8], &s[8..])),
         _ => None,
     }
+}
+
+/// The UDID of an A12-or-later phone in recovery or DFU mode: since the A12
+/// the UDID is the chip id and the ECID (`0000CPID-ECID`). Older phones'
+/// UDIDs are hashes that the boot serial cannot give.
+pub fn udid_from_boot(boot: &BootInfo) -> Option<String> {
+    let cpid = boot.cpid.as_deref()?;
+    let ecid = boot.ecid.as_deref()?;
+    let chip = u32::from_str_radix(cpid, 16).ok()?;
+    let hex = |s: &str| !s.is_empty() && s.len() <= 16 && s.chars().all(|c| c.is_ascii_hexdigit());
+    if !(0x8020..0x8900).contains(&chip) || !hex(ecid) {
+        return None;
+    }
+    Some(format!("0000{chip:04X}-{:0>16}", ecid.to_ascii_uppercase()))
 }
 
 /// Parses a recovery or DFU serial string such as
@@ -392,6 +409,24 @@ mod tests {
             ecid: Some(":::".into()),
             ..Default::default()
         }));
+    }
+
+    #[test]
+    fn new_style_udid_from_boot_fields() {
+        let boot = |cpid: &str, ecid: &str| BootInfo {
+            cpid: Some(cpid.into()),
+            ecid: Some(ecid.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            udid_from_boot(&boot("8101", "00094c9b56a76363")).as_deref(),
+            Some("00008101-00094C9B56A76363")
+        );
+        assert_eq!(udid_from_boot(&boot("8101", "94C9B56A76363")).as_deref(), Some("00008101-00094C9B56A76363"));
+        assert_eq!(udid_from_boot(&boot("8010", "001244D7790B58A1")), None);
+        assert_eq!(udid_from_boot(&boot("8960", "001244D7790B58A1")), None);
+        assert_eq!(udid_from_boot(&boot("8110", "[redacted]")), None);
+        assert_eq!(udid_from_boot(&boot("zz", "00")), None);
     }
 
     #[test]
