@@ -92,9 +92,11 @@ fn read_device<T: UsbContext>(device: &rusb::Device<T>) -> Option<RawUsbDevice> 
                 message: rusb::Error::Access.to_string(),
             }
         }
-        Err(e) => raw.access = UsbAccess::Failed {
-            message: e.to_string(),
-        },
+        Err(e) => {
+            raw.access = UsbAccess::Failed {
+                message: e.to_string(),
+            }
+        }
     }
     if cfg!(target_os = "linux") {
         linux_sysfs(&mut raw, Path::new("/sys/bus/usb/devices"));
@@ -122,7 +124,9 @@ pub(super) fn linux_sysfs(raw: &mut RawUsbDevice, root: &Path) {
     };
     for config in raw.configurations.iter_mut().filter(|c| c.value == active) {
         for iface in &mut config.interfaces {
-            let link = root.join(format!("{name}:{active}.{}", iface.number)).join("driver");
+            let link = root
+                .join(format!("{name}:{active}.{}", iface.number))
+                .join("driver");
             iface.driver = std::fs::read_link(link)
                 .ok()
                 .and_then(|t| t.file_name().map(|n| n.to_string_lossy().into_owned()));

@@ -9,6 +9,8 @@
 //! Nothing here judges: a device libusb may not open is recorded as such,
 //! and the rules decide whether that matters on this OS.
 
+#[cfg(test)]
+mod fixtures;
 mod live;
 
 use std::collections::BTreeMap;
@@ -19,8 +21,8 @@ use serde::{Deserialize, Serialize};
 pub use live::LiveBus;
 
 use crate::snapshot::{
-    BootInfo, Failure, OsFamily, Outcome, UsbAccess, UsbConfig, UsbDevice, UsbHub, UsbMode,
-    UsbObs, UsbSpeed, APPLE_VENDOR_ID,
+    BootInfo, Failure, OsFamily, Outcome, UsbAccess, UsbConfig, UsbDevice, UsbHub, UsbMode, UsbObs,
+    UsbSpeed, APPLE_VENDOR_ID,
 };
 
 /// The USB device class of hubs.
@@ -372,7 +374,15 @@ mod tests {
             ..Default::default()
         };
         let p = phone(1, 4, BusAddr { bus: 1, address: 2 }, &[1, 1]);
-        let orphan = phone(2, 4, BusAddr { bus: 2, address: 99 }, &[1]);
+        let orphan = phone(
+            2,
+            4,
+            BusAddr {
+                bus: 2,
+                address: 99,
+            },
+            &[1],
+        );
         let obs = classify(&[a, b, p, orphan]);
         assert_eq!(obs.devices.len(), 2);
         assert_eq!(obs.devices[0].hubs.len(), MAX_TIERS);
@@ -405,10 +415,13 @@ mod tests {
         assert_eq!(b.srtg.as_deref(), Some("iBoot-6338.0.0.200.19"));
         assert_eq!(parse_boot_serial("garbage"), None);
         assert_eq!(parse_boot_serial(""), None);
-        assert_eq!(parse_boot_serial("CPID: ECID::::"), Some(BootInfo {
-            ecid: Some(":::".into()),
-            ..Default::default()
-        }));
+        assert_eq!(
+            parse_boot_serial("CPID: ECID::::"),
+            Some(BootInfo {
+                ecid: Some(":::".into()),
+                ..Default::default()
+            })
+        );
     }
 
     #[test]
@@ -422,7 +435,10 @@ mod tests {
             udid_from_boot(&boot("8101", "00094c9b56a76363")).as_deref(),
             Some("00008101-00094C9B56A76363")
         );
-        assert_eq!(udid_from_boot(&boot("8101", "94C9B56A76363")).as_deref(), Some("00008101-00094C9B56A76363"));
+        assert_eq!(
+            udid_from_boot(&boot("8101", "94C9B56A76363")).as_deref(),
+            Some("00008101-00094C9B56A76363")
+        );
         assert_eq!(udid_from_boot(&boot("8010", "001244D7790B58A1")), None);
         assert_eq!(udid_from_boot(&boot("8960", "001244D7790B58A1")), None);
         assert_eq!(udid_from_boot(&boot("8110", "[redacted]")), None);

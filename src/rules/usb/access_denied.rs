@@ -101,7 +101,11 @@ mod tests {
         assert_eq!(f.severity, Severity::Blocker);
         assert_eq!(f.device.as_deref(), Some(UDID));
         assert!(f.evidence[0].contains("insufficient permissions"));
-        assert!(f.remediation[0].contains("/dev/bus/usb/001/007"), "{:?}", f.remediation);
+        assert!(
+            f.remediation[0].contains("/dev/bus/usb/001/007"),
+            "{:?}",
+            f.remediation
+        );
         assert!(f.remediation.iter().any(|r| r.contains("39-usbmuxd.rules")));
     }
 
@@ -124,7 +128,11 @@ mod tests {
     #[test]
     fn silent_on_macos_and_windows() {
         for os in [OsFamily::Macos, OsFamily::Windows] {
-            let s = world().usb_ok(vec![denied()]).usb_os(os).mux_ok(vec![]).build();
+            let s = world()
+                .usb_ok(vec![denied()])
+                .usb_os(os)
+                .mux_ok(vec![])
+                .build();
             assert!(fired(&s, &RULE).is_empty(), "{os:?}");
         }
     }

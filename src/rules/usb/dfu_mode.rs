@@ -39,7 +39,11 @@ declare_rule! {
 fn check(s: &Snapshot, out: &mut Findings) {
     let devices = super::on_bus(s, UsbMode::Dfu).chain(super::on_bus(s, UsbMode::Wtf));
     for dev in devices {
-        let mode = if dev.mode == UsbMode::Wtf { "WTF mode" } else { "DFU mode" };
+        let mode = if dev.mode == UsbMode::Wtf {
+            "WTF mode"
+        } else {
+            "DFU mode"
+        };
         let mut f = for_device(Finding::new(&RULE), dev).evidence(format!(
             "product id 0x{:04x} ({mode}) on bus {} port {}",
             dev.product_id,
@@ -64,7 +68,11 @@ mod tests {
         let s = world().usb_ok(vec![dfu_on_bus()]).mux_ok(vec![]).build();
         let f = only(&s, &RULE);
         assert!(f.evidence[0].contains("0x1227") && f.evidence[0].contains("DFU"));
-        assert!(f.evidence.iter().any(|e| e.contains("A15")), "{:?}", f.evidence);
+        assert!(
+            f.evidence.iter().any(|e| e.contains("A15")),
+            "{:?}",
+            f.evidence
+        );
         assert!(f.evidence.iter().any(|e| e.contains("iBoot-6338")));
         assert_eq!(f.device, None);
     }

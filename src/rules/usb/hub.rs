@@ -41,7 +41,11 @@ declare_rule! {
 /// Hubs that are part of the computer: Intel's rate-matching hubs sit behind
 /// every port of EHCI-era chipsets.
 fn built_in(hub: &UsbHub) -> bool {
-    hub.vendor_id == 0x8087 && matches!(hub.product_id, 0x0020 | 0x0024 | 0x8000 | 0x8001 | 0x8008 | 0x8009)
+    hub.vendor_id == 0x8087
+        && matches!(
+            hub.product_id,
+            0x0020 | 0x0024 | 0x8000 | 0x8001 | 0x8008 | 0x8009
+        )
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
@@ -126,7 +130,11 @@ mod tests {
             .usb_ok(vec![behind(vec![hub(0x05e3, 0x0605, UsbSpeed::Full, 2)])])
             .build();
         let f = only(&s, &RULE);
-        assert!(f.remediation[0].contains("05e3:0605"), "{:?}", f.remediation);
+        assert!(
+            f.remediation[0].contains("05e3:0605"),
+            "{:?}",
+            f.remediation
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@ pub mod slow_link;
 pub mod unavailable;
 
 use crate::rules::Finding;
-use crate::snapshot::{same_udid, MuxConnection, MuxDevice, OsFamily, Snapshot, UsbDevice, UsbMode};
+use crate::snapshot::{
+    same_udid, MuxConnection, MuxDevice, OsFamily, Snapshot, UsbDevice, UsbMode,
+};
 
 /// The iPhones, iPads and iPods the USB probe saw in `mode`.
 pub(crate) fn on_bus(s: &Snapshot, mode: UsbMode) -> impl Iterator<Item = &UsbDevice> {

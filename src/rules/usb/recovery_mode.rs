@@ -63,13 +63,23 @@ mod tests {
 
     #[test]
     fn fires_for_a_recovery_product_id_with_boot_fields() {
-        let s = world().usb_ok(vec![recovery_on_bus()]).mux_ok(vec![]).build();
+        let s = world()
+            .usb_ok(vec![recovery_on_bus()])
+            .mux_ok(vec![])
+            .build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Blocker);
         assert!(f.evidence[0].contains("0x1281"), "{:?}", f.evidence);
-        assert!(f.evidence.iter().any(|e| e.contains("A10")), "{:?}", f.evidence);
+        assert!(
+            f.evidence.iter().any(|e| e.contains("A10")),
+            "{:?}",
+            f.evidence
+        );
         assert!(f.evidence.iter().any(|e| e.contains("iBoot-7459.102.5")));
-        assert!(f.evidence.iter().any(|e| e.contains("usbmuxd does not list it")));
+        assert!(f
+            .evidence
+            .iter()
+            .any(|e| e.contains("usbmuxd does not list it")));
         assert!(f.remediation.iter().any(|r| r.contains("irecovery -n")));
     }
 
@@ -86,7 +96,10 @@ mod tests {
 
     #[test]
     fn hides_the_consequences_for_the_whole_computer() {
-        let s = world().usb_ok(vec![recovery_on_bus()]).mux_ok(vec![]).build();
+        let s = world()
+            .usb_ok(vec![recovery_on_bus()])
+            .mux_ok(vec![])
+            .build();
         let (kept, _) = crate::rules::rank(crate::rules::evaluate(&s));
         assert_eq!(kept[0].id, RULE.id);
         assert!(kept.iter().all(|f| f.id != "usb.no-device"));

@@ -46,7 +46,11 @@ declare_rule! {
 const HIGH_BPS: u64 = 480_000_000;
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    let root_hubs = s.probes.usb.value().map_or(&[][..], |u| u.root_hubs.as_slice());
+    let root_hubs = s
+        .probes
+        .usb
+        .value()
+        .map_or(&[][..], |u| u.root_hubs.as_slice());
     let mut explained: Vec<u32> = Vec::new();
     for dev in super::on_bus(s, UsbMode::Normal) {
         let mux = mux_entry(s, dev);
@@ -86,7 +90,11 @@ fn slow(dev: &UsbDevice, speed: UsbSpeed) -> Finding {
         dev.describe(),
         speed.label()
     ));
-    for hub in dev.hubs.iter().filter(|h| h.speed.is_some_and(|s| s < UsbSpeed::High)) {
+    for hub in dev
+        .hubs
+        .iter()
+        .filter(|h| h.speed.is_some_and(|s| s < UsbSpeed::High))
+    {
         let hub_speed = hub.speed.map_or("?", UsbSpeed::label);
         f = f
             .evidence(format!(
@@ -112,8 +120,11 @@ fn usb3_at_480(dev: &UsbDevice, root_hubs: &[UsbHub]) -> Option<Finding> {
         .evidence(format!(
             "the phone ({}) supports USB 3 (bcdUSB {}) but negotiated 480 Mbit/s",
             dev.describe(),
-            dev.usb_version
-                .map_or("3.x".to_string(), |v| format!("{:x}.{:02x}", v >> 8, v & 0xff))
+            dev.usb_version.map_or("3.x".to_string(), |v| format!(
+                "{:x}.{:02x}",
+                v >> 8,
+                v & 0xff
+            ))
         ));
     match super_bus {
         Some(h) => {
@@ -140,7 +151,8 @@ fn usb3_at_480(dev: &UsbDevice, root_hubs: &[UsbHub]) -> Option<Finding> {
 /// A finding from usbmuxd's ConnectionSpeed, when it is below 480 Mbit/s.
 fn from_usbmuxd(m: &MuxDevice, why: &str) -> Option<Finding> {
     let bps = m.connection_speed.filter(|b| *b > 0 && *b < HIGH_BPS)?;
-    let shown = UsbSpeed::from_bps(bps).map_or_else(|| format!("{bps} bit/s"), |s| s.label().to_string());
+    let shown =
+        UsbSpeed::from_bps(bps).map_or_else(|| format!("{bps} bit/s"), |s| s.label().to_string());
     Some(
         Finding::new(&RULE)
             .evidence(format!(
@@ -200,7 +212,13 @@ mod tests {
     #[test]
     fn silent_at_high_and_super_speed() {
         let s = world()
-            .usb_ok(vec![at(UsbSpeed::High), UsbDevice { speed: Some(UsbSpeed::Super), ..usb3_phone() }])
+            .usb_ok(vec![
+                at(UsbSpeed::High),
+                UsbDevice {
+                    speed: Some(UsbSpeed::Super),
+                    ..usb3_phone()
+                },
+            ])
             .root_hubs(&[UsbSpeed::High, UsbSpeed::Super])
             .build();
         assert!(fired(&s, &RULE).is_empty());
@@ -222,7 +240,10 @@ mod tests {
 
     #[test]
     fn usb3_phone_at_480_on_a_usb2_only_computer_is_silent() {
-        let s = world().usb_ok(vec![usb3_phone()]).root_hubs(&[UsbSpeed::High]).build();
+        let s = world()
+            .usb_ok(vec![usb3_phone()])
+            .root_hubs(&[UsbSpeed::High])
+            .build();
         assert!(fired(&s, &RULE).is_empty());
     }
 
@@ -230,7 +251,10 @@ mod tests {
     fn usbmuxd_speed_is_used_when_the_bus_is_unreadable() {
         let mut m = usb_phone(UDID, 3);
         m.connection_speed = Some(12_000_000);
-        let s = world().usb_failed(FailureKind::Unavailable).mux_ok(vec![m]).build();
+        let s = world()
+            .usb_failed(FailureKind::Unavailable)
+            .mux_ok(vec![m])
+            .build();
         let f = only(&s, &RULE);
         assert_eq!(f.device.as_deref(), Some(UDID));
         assert!(f.evidence[0].contains("12 Mbit/s"));
@@ -249,7 +273,10 @@ mod tests {
     fn bus_reading_wins_over_usbmuxd() {
         let mut m = usb_phone(UDID, 3);
         m.connection_speed = Some(12_000_000);
-        let s = world().usb_ok(vec![at(UsbSpeed::High)]).mux_ok(vec![m]).build();
+        let s = world()
+            .usb_ok(vec![at(UsbSpeed::High)])
+            .mux_ok(vec![m])
+            .build();
         assert!(fired(&s, &RULE).is_empty());
     }
 }

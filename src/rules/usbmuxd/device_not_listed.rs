@@ -65,16 +65,23 @@ fn check(s: &Snapshot, out: &mut Findings) {
                     .map(|u| format!(", UDID {u}"))
                     .unwrap_or_default()
             ))
-            .evidence(format!(
-                "usbmuxd lists {} over USB, and not this one",
-                fmt::plural(listed, "device", "devices")
-            ));
+            .evidence(if listed == 0 {
+                "usbmuxd answers and lists no device over USB".to_string()
+            } else {
+                format!(
+                    "usbmuxd lists {} over USB, none of them this one",
+                    fmt::plural(listed, "device", "devices")
+                )
+            });
         if let Some(m) = dev.udid.as_deref().and_then(|u| {
             s.mux_devices()
                 .iter()
                 .find(|m| m.connection == MuxConnection::Network && same_udid(&m.udid, u))
         }) {
-            f = f.evidence(format!("usbmuxd lists it over the network only (device {})", m.device_id));
+            f = f.evidence(format!(
+                "usbmuxd lists it over the network only (device {})",
+                m.device_id
+            ));
         }
         f = explain(s, dev, f);
         out.push(f);
@@ -91,7 +98,7 @@ fn explain(s: &Snapshot, dev: &UsbDevice, mut f: Finding) -> Finding {
         if i.is_tethering() && driver == "ipheth" {
             f = f
                 .evidence(format!(
-                    "interface {} of configuration {} (Personal Hotspot's USB Ethernet) is bound to the ipheth driver: Personal Hotspot is on, and usbmuxd drops a phone in that state a minute or two after taking it",
+                    "interface {} of configuration {} (the USB Ethernet of Personal Hotspot) is bound to the ipheth driver: with Personal Hotspot on, usbmuxd loses the phone a minute or two after taking it",
                     i.number,
                     active.unwrap_or(0)
                 ))
@@ -143,7 +150,11 @@ mod tests {
     const UDID: &str = "00008101-00094C9B56A76363";
 
     fn with_driver(mut dev: UsbDevice, iface: u8, driver: &str) -> UsbDevice {
-        for c in dev.configurations.iter_mut().filter(|c| Some(c.value) == dev.active_config) {
+        for c in dev
+            .configurations
+            .iter_mut()
+            .filter(|c| Some(c.value) == dev.active_config)
+        {
             for i in c.interfaces.iter_mut().filter(|i| i.number == iface) {
                 i.driver = Some(driver.into());
             }
@@ -159,7 +170,7 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.device.as_deref(), Some(UDID));
-        assert!(f.evidence[1].contains("1 device"), "{:?}", f.evidence);
+        assert!(f.evidence[1].contains("1 device, none"), "{:?}", f.evidence);
         assert!(f.remediation[0].contains("Unlock"));
     }
 
@@ -168,7 +179,11 @@ mod tests {
         let dev = with_driver(phone_on_bus(UDID), 2, "ipheth");
         let s = world().usb_ok(vec![dev]).mux_ok(vec![]).build();
         let f = only(&s, &RULE);
-        assert!(f.evidence.iter().any(|e| e.contains("ipheth")), "{:?}", f.evidence);
+        assert!(
+            f.evidence.iter().any(|e| e.contains("ipheth")),
+            "{:?}",
+            f.evidence
+        );
         assert!(f.remediation[0].contains("Personal Hotspot"));
         assert!(f.remediation[1].contains("modprobe -r ipheth"));
     }
@@ -178,7 +193,11 @@ mod tests {
         let dev = with_driver(phone_on_bus(UDID), 1, "usbfs");
         let s = world().usb_ok(vec![dev]).mux_ok(vec![]).build();
         let f = only(&s, &RULE);
-        assert!(f.remediation[0].contains("lsof /dev/bus/usb/001/007"), "{:?}", f.remediation);
+        assert!(
+            f.remediation[0].contains("lsof /dev/bus/usb/001/007"),
+            "{:?}",
+            f.remediation
+        );
     }
 
     #[test]
@@ -189,7 +208,11 @@ mod tests {
         };
         let s = world().usb_ok(vec![dev]).mux_ok(vec![]).build();
         let f = only(&s, &RULE);
-        assert!(f.evidence.iter().any(|e| e.contains("configuration 0")), "{:?}", f.evidence);
+        assert!(
+            f.evidence.iter().any(|e| e.contains("configuration 0")),
+            "{:?}",
+            f.evidence
+        );
     }
 
     #[test]
@@ -212,9 +235,15 @@ mod tests {
 
     #[test]
     fn silent_when_usbmuxd_is_down_or_the_phone_is_not_normal() {
-        let s = world().usb_ok(vec![phone_on_bus(UDID)]).mux_missing().build();
+        let s = world()
+            .usb_ok(vec![phone_on_bus(UDID)])
+            .mux_missing()
+            .build();
         assert!(fired(&s, &RULE).is_empty());
-        let s = world().usb_ok(vec![recovery_on_bus()]).mux_ok(vec![]).build();
+        let s = world()
+            .usb_ok(vec![recovery_on_bus()])
+            .mux_ok(vec![])
+            .build();
         assert!(fired(&s, &RULE).is_empty());
     }
 
@@ -222,7 +251,10 @@ mod tests {
     fn a_wifi_only_entry_is_not_a_usb_listing() {
         let mut m = usb_phone(UDID, 4);
         m.connection = MuxConnection::Network;
-        let s = world().usb_ok(vec![phone_on_bus(UDID)]).mux_ok(vec![m]).build();
+        let s = world()
+            .usb_ok(vec![phone_on_bus(UDID)])
+            .mux_ok(vec![m])
+            .build();
         let f = only(&s, &RULE);
         assert!(f.evidence.iter().any(|e| e.contains("network only")));
     }
