@@ -345,6 +345,29 @@ mod tests {
     }
 
     #[test]
+    fn redaction_masks_serials_udids_and_ecids() {
+        use crate::snapshot::{redact::redact, Outcome, Provenance, Snapshot};
+        let mut s = Snapshot::new(Provenance::default());
+        s.probes.usb = Outcome::Ok {
+            duration_ms: 1,
+            value: UsbObs {
+                devices: vec![UsbDevice {
+                    serial: Some("CPID:8101 ECID:00094C9B56A76363".into()),
+                    udid: Some("00008101-00094C9B56A76363".into()),
+                    boot: Some(BootInfo {
+                        ecid: Some("00094C9B56A76363".into()),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+        };
+        let json = serde_json::to_string(&redact(&s, None)).unwrap();
+        assert!(!json.contains("00094C9B56A76363"), "{json}");
+    }
+
+    #[test]
     fn speed_serialises_kebab_case() {
         let json = serde_json::to_string(&UsbSpeed::SuperPlus).unwrap();
         assert_eq!(json, "\"super-plus\"");
