@@ -9,7 +9,7 @@ use rusb::UsbContext;
 
 use super::{BusAddr, RawUsbDevice, UsbBus, HUB_CLASS};
 use crate::snapshot::{
-    Failure, FailureKind, UsbAccess, UsbConfig, UsbInterface, UsbSpeed, APPLE_VENDOR_ID,
+    Failure, FailureKind, UsbAccess, UsbConfig, UsbInterface, UsbMode, UsbSpeed,
 };
 
 /// The computer's USB bus, through libusb.
@@ -56,7 +56,10 @@ fn read_device<T: UsbContext>(device: &rusb::Device<T>) -> Option<RawUsbDevice> 
         speed: speed(device.speed()),
         ..Default::default()
     };
-    if raw.vendor_id != APPLE_VENDOR_ID || raw.class == HUB_CLASS {
+    // Only iPhones, iPads and iPods are looked into (and opened); other
+    // devices, Apple keyboards included, are listed for the hub chains only.
+    if UsbMode::from_ids(raw.vendor_id, raw.product_id) == UsbMode::Other || raw.class == HUB_CLASS
+    {
         return Some(raw);
     }
     raw.active_config = match device.active_config_descriptor() {

@@ -406,6 +406,52 @@ mod tests {
     }
 
     #[test]
+    fn odd_input_is_classified_without_panicking() {
+        let serials = [
+            "",
+            " ",
+            ":",
+            "ECID:",
+            "CPID:ééé ECID:[",
+            "SRTG:[]",
+            "0000810100094C9B56A7636é",
+            "\u{0}\u{0}",
+            "ffffffffffffffffffffffffffffffffffffffffffff",
+        ];
+        for (i, serial) in serials.iter().enumerate() {
+            for product_id in [0x12a8, 0x1281, 0x1227, 0x1222, 0xffff] {
+                let me = BusAddr {
+                    bus: 255,
+                    address: u8::try_from(i).unwrap_or(0),
+                };
+                let d = RawUsbDevice {
+                    bus: 255,
+                    address: me.address,
+                    port_chain: vec![255; 12],
+                    parent: Some(me),
+                    vendor_id: APPLE_VENDOR_ID,
+                    product_id,
+                    class: if product_id == 0xffff { HUB_CLASS } else { 0 },
+                    usb_version: Some(u16::MAX),
+                    active_config: Some(255),
+                    serial: Some((*serial).to_string()),
+                    ..Default::default()
+                };
+                let obs = classify(&[d]);
+                for dev in &obs.devices {
+                    assert!(dev.hubs.len() <= MAX_TIERS);
+                    let _ = (
+                        dev.label(),
+                        dev.describe(),
+                        dev.usbmux_config(),
+                        dev.active_interfaces(),
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn dfu_serial_fields_are_parsed() {
         let s = "SDOM:01 CPID:8110 CPRV:11 CPFM:03 SCEP:01 BDID:0A ECID:[redacted] IBFL:3C SRTG:[iBoot-6338.0.0.200.19]";
         let b = parse_boot_serial(s).expect("fields");

@@ -170,7 +170,11 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.device.as_deref(), Some(UDID));
-        assert!(f.evidence[1].contains("1 device over USB, none"), "{:?}", f.evidence);
+        assert!(
+            f.evidence[1].contains("1 device over USB, none"),
+            "{:?}",
+            f.evidence
+        );
         assert!(f.remediation[0].contains("Unlock"));
     }
 
