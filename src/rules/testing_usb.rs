@@ -35,6 +35,7 @@ pub fn phone_on_bus(udid: &str) -> UsbDevice {
             },
         ],
         access: UsbAccess::Opened,
+        node: None,
         serial: Some(udid.replace('-', "")),
         udid: Some(udid.into()),
         boot: None,

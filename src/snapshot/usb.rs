@@ -62,6 +62,9 @@ pub struct UsbDevice {
     /// Whether libusb could open the device.
     #[serde(default)]
     pub access: UsbAccess,
+    /// Its device node and who may use it (Linux `/dev/bus/usb`).
+    #[serde(default)]
+    pub node: Option<DeviceNode>,
     /// The iSerial string verbatim: the UDID in normal mode, a list of
     /// `KEY:value` fields in recovery and DFU mode.
     #[serde(default)]
@@ -231,6 +234,19 @@ pub enum UsbAccess {
     /// The probe did not try.
     #[default]
     NotTried,
+}
+
+/// A device node and its permissions, as `ls -l` shows them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceNode {
+    /// e.g. `/dev/bus/usb/003/010`.
+    pub path: String,
+    /// The owner's user name, or `uid N` when it has none.
+    pub owner: String,
+    /// The group's name, or `gid N`.
+    pub group: String,
+    /// Permission bits in octal, e.g. `0664`.
+    pub mode: String,
 }
 
 /// The fields of the serial string a phone shows in recovery or DFU mode,

@@ -185,7 +185,7 @@ fn linux_host(s: &mut Snapshot, name: &str, version: &str) {
 fn normal() -> Case {
     let mut s = snapshot(
         "kernel_syslog_iPhone12_00008101_ipheth_partial.txt",
-        "Kernel log of an iPhone 12-family phone (05ac:12a8, bcdDevice 13.02) enumerating at high speed on xHCI port 1-2 as device 18, serial 0000810100094C9B56A76363, with ipheth bound to interface 1-2:4.2 (so configuration 4 is active). Not in the capture, filled in: bcdUSB 2.00 (iPhone 12 is a USB 2 phone), Apple's usual configurations 1-4, usbfs on the usbmux interface (usbmuxd holds it), the xHCI root hubs, usbmuxd's list entry (LocationID 0x10012 = bus 1 << 16 | address 18) and the host. Per-phone probes not run. Nothing on the USB path is wrong.",
+        "Kernel log of an iPhone 12-family phone (05ac:12a8, bcdDevice 13.02) enumerating at high speed on xHCI port 1-2 as device 18, serial 0000810100094C9B56A76363, with ipheth bound to interface 1-2:4.2 (so configuration 4 is active). Not in the capture, filled in: bcdUSB 2.00 (iPhone 12 is a USB 2 phone), Apple's usual configurations 1-4, usbfs on the usbmux interface (usbmuxd holds it), the device node as usbmuxd's udev rule leaves it (usbmux:plugdev 0664), the xHCI root hubs, usbmuxd's list entry (LocationID 0x10012 = bus 1 << 16 | address 18) and the host. Per-phone probes not run. Nothing on the USB path is wrong.",
     );
     let raw = vec![
         root_hub(1, UsbSpeed::High),
@@ -204,6 +204,12 @@ fn normal() -> Case {
             active_config: Some(4),
             configurations: iphone_configs([None, Some("usbfs"), Some("ipheth")]),
             access: UsbAccess::Opened,
+            node: Some(DeviceNode {
+                path: "/dev/bus/usb/001/018".into(),
+                owner: "usbmux".into(),
+                group: "plugdev".into(),
+                mode: "0664".into(),
+            }),
             serial: Some("0000810100094C9B56A76363".into()),
         },
     ];
@@ -426,7 +432,7 @@ fn dfu() -> Case {
 fn access_denied() -> Case {
     let mut s = snapshot(
         "dmesg_iPhoneSE_12a8_no_device_found.txt",
-        "dmesg: an iPhone SE (05ac:12a8) enumerates at high speed on xHCI port 1-1 as device 11 (serial masked 'xxx' by the author), and a self-built ./usr/bin/idevicepair says 'No device found'. This fixture describes the situation that matches: no usbmuxd udev rule, so the device node stays root's, libusb refuses this user (LIBUSB_ERROR_ACCESS) and usbmuxd, started by hand, does not list the phone. Access result, configuration state (unconfigured) and host filled in.",
+        "dmesg: an iPhone SE (05ac:12a8) enumerates at high speed on xHCI port 1-1 as device 11 (serial masked 'xxx' by the author), and a self-built ./usr/bin/idevicepair says 'No device found'. This fixture describes the situation that matches: no usbmuxd udev rule, so the device node stays root's, libusb refuses this user (LIBUSB_ERROR_ACCESS) and usbmuxd, started by hand, does not list the phone. Access result, the root-owned device node /dev/bus/usb/001/011 (0664), configuration 1 and host filled in.",
     );
     let raw = vec![
         root_hub(1, UsbSpeed::High),
@@ -445,6 +451,12 @@ fn access_denied() -> Case {
             access: UsbAccess::Denied {
                 message: "Access denied (insufficient permissions)".into(),
             },
+            node: Some(DeviceNode {
+                path: "/dev/bus/usb/001/011".into(),
+                owner: "root".into(),
+                group: "root".into(),
+                mode: "0664".into(),
+            }),
             serial: Some("xxx".into()),
             ..Default::default()
         },
@@ -481,6 +493,12 @@ fn not_listed() -> Case {
             active_config: None,
             configurations: iphone_configs([None, None, None]),
             access: UsbAccess::Opened,
+            node: Some(DeviceNode {
+                path: "/dev/bus/usb/003/010".into(),
+                owner: "usbmux".into(),
+                group: "plugdev".into(),
+                mode: "0664".into(),
+            }),
             serial: Some("6b575a0afc39100b9247c923e679d4af2658f347".into()),
             ..Default::default()
         },

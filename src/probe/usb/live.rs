@@ -9,7 +9,7 @@ use rusb::UsbContext;
 
 use super::{BusAddr, RawUsbDevice, UsbBus, HUB_CLASS};
 use crate::snapshot::{
-    Failure, FailureKind, UsbAccess, UsbConfig, UsbInterface, UsbMode, UsbSpeed,
+    DeviceNode, Failure, FailureKind, UsbAccess, UsbConfig, UsbInterface, UsbMode, UsbSpeed,
 };
 
 /// The computer's USB bus, through libusb.
@@ -103,6 +103,10 @@ fn read_device<T: UsbContext>(device: &rusb::Device<T>) -> Option<RawUsbDevice> 
     }
     if cfg!(target_os = "linux") {
         linux_sysfs(&mut raw, Path::new("/sys/bus/usb/devices"));
+        raw.node = linux_node(
+            &format!("/dev/bus/usb/{:03}/{:03}", raw.bus, raw.address),
+            Path::new("/etc"),
+        );
     }
     Some(raw)
 }
@@ -139,6 +143,41 @@ pub(super) fn linux_sysfs(raw: &mut RawUsbDevice, root: &Path) {
 
 /// rusb decodes binary-coded decimal into numbers; the snapshot keeps the
 /// descriptor's raw BCD (0x0320 for USB 3.2).
+/// The device node's owner, group and mode, with names from `etc`'s
+/// `passwd` and `group` files (numbers when a name is not there).
+#[cfg(unix)]
+pub(super) fn linux_node(path: &str, etc: &Path) -> Option<DeviceNode> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(path).ok()?;
+    let owner =
+        name_of(&etc.join("passwd"), meta.uid()).unwrap_or_else(|| format!("uid {}", meta.uid()));
+    let group =
+        name_of(&etc.join("group"), meta.gid()).unwrap_or_else(|| format!("gid {}", meta.gid()));
+    Some(DeviceNode {
+        path: path.to_string(),
+        owner,
+        group,
+        mode: format!("{:04o}", meta.mode() & 0o7777),
+    })
+}
+
+#[cfg(not(unix))]
+pub(super) fn linux_node(_: &str, _: &Path) -> Option<DeviceNode> {
+    None
+}
+
+/// The name of id `id` in a passwd- or group-style file (`name:x:id:...`).
+#[cfg(unix)]
+fn name_of(file: &Path, id: u32) -> Option<String> {
+    let text = std::fs::read_to_string(file).ok()?;
+    text.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let found: u32 = fields.nth(1)?.parse().ok()?;
+        (found == id && !name.is_empty()).then(|| name.to_string())
+    })
+}
+
 fn bcd(v: rusb::Version) -> u16 {
     let major = u16::from(v.major() % 100);
     ((major / 10) << 12)
@@ -214,6 +253,34 @@ mod tests {
             raw.configurations[0].interfaces[1].driver.as_deref(),
             Some("ipheth")
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn node_owner_and_mode_with_names() {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let node = dir.path().join("010");
+        std::fs::write(&node, b"").expect("write");
+        std::fs::set_permissions(&node, std::fs::Permissions::from_mode(0o664)).expect("chmod");
+        let meta = std::fs::metadata(&node).expect("stat");
+        let etc = dir.path().join("etc");
+        std::fs::create_dir_all(&etc).expect("mkdir");
+        std::fs::write(
+            etc.join("passwd"),
+            format!(
+                "broken\nusbmux:x:{}:46:usbmux daemon:/var/lib/usbmux:/usr/sbin/nologin\n",
+                meta.uid()
+            ),
+        )
+        .expect("write");
+        std::fs::write(etc.join("group"), "").expect("write");
+        let path = node.to_string_lossy().into_owned();
+        let got = linux_node(&path, &etc).expect("node");
+        assert_eq!(got.owner, "usbmux");
+        assert_eq!(got.group, format!("gid {}", meta.gid()));
+        assert_eq!(got.mode, "0664");
+        assert_eq!(linux_node("/nonexistent/node", &etc), None);
     }
 
     #[test]

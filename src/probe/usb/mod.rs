@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 pub use live::LiveBus;
 
 use crate::snapshot::{
-    BootInfo, Failure, OsFamily, Outcome, UsbAccess, UsbConfig, UsbDevice, UsbHub, UsbMode, UsbObs,
-    UsbSpeed, APPLE_VENDOR_ID,
+    BootInfo, DeviceNode, Failure, OsFamily, Outcome, UsbAccess, UsbConfig, UsbDevice, UsbHub,
+    UsbMode, UsbObs, UsbSpeed, APPLE_VENDOR_ID,
 };
 
 /// The USB device class of hubs.
@@ -66,6 +66,7 @@ pub struct RawUsbDevice {
     pub active_config: Option<u8>,
     pub configurations: Vec<UsbConfig>,
     pub access: UsbAccess,
+    pub node: Option<DeviceNode>,
     pub serial: Option<String>,
 }
 
@@ -197,6 +198,7 @@ fn classify_one(d: &RawUsbDevice, by_addr: &BTreeMap<BusAddr, &RawUsbDevice>) ->
         active_config: d.active_config,
         configurations: d.configurations.clone(),
         access: d.access.clone(),
+        node: d.node.clone(),
         serial,
         udid,
         boot,

@@ -55,6 +55,9 @@ fn check(s: &Snapshot, out: &mut Findings) {
         if mux_entry(s, dev).is_some() {
             continue; // usbmuxd has it: only this user is refused, which is normal
         }
+        if dev.node.as_ref().is_some_and(|n| n.owner == "usbmux") {
+            continue; // the udev rule ran: usbmuxd may open it, the cause is elsewhere
+        }
         let mut f = for_device(Finding::new(&RULE), dev)
             .confidence(Confidence::Likely)
             .evidence(format!("libusb may not open {}: {message}", dev.describe()));
@@ -66,7 +69,17 @@ fn check(s: &Snapshot, out: &mut Findings) {
             )),
             Outcome::Skipped { .. } => f.confidence(Confidence::Possible),
         };
-        if usb_os(s) == OsFamily::Linux {
+        if let Some(node) = &dev.node {
+            f = f.evidence(format!(
+                "device node {} belongs to {}:{} (mode {})",
+                node.path, node.owner, node.group, node.mode
+            ));
+            if node.owner == "root" {
+                f = f.confidence(Confidence::Certain).evidence(
+                    "usbmuxd's udev rule gives the node to the usbmux user: the rule did not run",
+                );
+            }
+        } else if usb_os(s) == OsFamily::Linux {
             f = f.step(format!(
                 "See who owns the device node: ls -l /dev/bus/usb/{:03}/{:03}. With usbmuxd's rule it belongs to the usbmux user; root means the rule did not run.",
                 dev.bus, dev.address
@@ -114,6 +127,46 @@ mod tests {
         let s = world().usb_ok(vec![denied()]).mux_missing().build();
         let f = only(&s, &RULE);
         assert!(f.evidence[1].contains("not-found"), "{:?}", f.evidence);
+    }
+
+    #[test]
+    fn a_root_owned_node_makes_it_certain() {
+        let dev = UsbDevice {
+            node: Some(DeviceNode {
+                path: "/dev/bus/usb/001/007".into(),
+                owner: "root".into(),
+                group: "root".into(),
+                mode: "0664".into(),
+            }),
+            ..denied()
+        };
+        let s = world().usb_ok(vec![dev]).mux_ok(vec![]).build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.confidence, Confidence::Certain);
+        assert!(f
+            .evidence
+            .iter()
+            .any(|e| e.contains("root:root (mode 0664)")));
+        assert!(
+            f.remediation[0].contains("39-usbmuxd.rules"),
+            "{:?}",
+            f.remediation
+        );
+    }
+
+    #[test]
+    fn silent_when_the_udev_rule_ran() {
+        let dev = UsbDevice {
+            node: Some(DeviceNode {
+                path: "/dev/bus/usb/001/007".into(),
+                owner: "usbmux".into(),
+                group: "plugdev".into(),
+                mode: "0664".into(),
+            }),
+            ..denied()
+        };
+        let s = world().usb_ok(vec![dev]).mux_ok(vec![]).build();
+        assert!(fired(&s, &RULE).is_empty());
     }
 
     #[test]

@@ -135,6 +135,17 @@ fn explain(s: &Snapshot, dev: &UsbDevice, mut f: Finding) -> Finding {
         }
         _ => {}
     }
+    if let Some(node) = &dev.node {
+        let note = if node.owner == "usbmux" {
+            ": usbmuxd's udev rule ran, so the daemon may open it"
+        } else {
+            ""
+        };
+        f = f.evidence(format!(
+            "device node {} belongs to {}:{} (mode {}){note}",
+            node.path, node.owner, node.group, node.mode
+        ));
+    }
     if let UsbAccess::Denied { message } = &dev.access {
         f = f.evidence(format!("libusb may not open it: {message}"));
     }
