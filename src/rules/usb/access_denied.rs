@@ -19,7 +19,9 @@ declare_rule! {
     /// ## Evidence used
     /// The USB probe's open result for each phone, the OS it ran on, and
     /// whether usbmuxd's device list has the phone (by UDID, or on Linux by
-    /// the `bus << 16 | address` location usbmuxd reports).
+    /// the `bus << 16 | address` location usbmuxd reports), and the owner of
+    /// its device node: `root` means the udev rule did not run (certain),
+    /// `usbmux` that it did (then this rule stays silent).
     ///
     /// ## Known limitations
     /// When usbmuxd lists the phone, a refusal to *this* user is normal (the

@@ -32,8 +32,11 @@ pub(crate) fn usb_os(s: &Snapshot) -> OsFamily {
     }
 }
 
-/// usbmuxd's USB entry for a phone on the bus: by UDID, else (Linux, where
-/// usbmuxd's LocationID is `bus << 16 | address`) by location.
+/// usbmuxd's USB entry for a phone on the bus: by UDID; else by location
+/// (Linux usbmuxd reports `bus << 16 | address`, macOS the IOKit locationID:
+/// the bus in the top byte, then one nibble per port); else, when the bus
+/// gave no UDID, any entry with the same product id, so that an unreadable
+/// serial never makes a listed phone look missing.
 pub(crate) fn mux_entry<'s>(s: &'s Snapshot, dev: &UsbDevice) -> Option<&'s MuxDevice> {
     let usb_entries = || {
         s.mux_devices()
@@ -45,11 +48,33 @@ pub(crate) fn mux_entry<'s>(s: &'s Snapshot, dev: &UsbDevice) -> Option<&'s MuxD
             return Some(m);
         }
     }
-    if usb_os(s) == OsFamily::Linux {
-        let location = (u32::from(dev.bus) << 16) | u32::from(dev.address);
-        return usb_entries().find(|m| m.location_id == Some(location));
+    let location = match usb_os(s) {
+        OsFamily::Linux => Some((u32::from(dev.bus) << 16) | u32::from(dev.address)),
+        OsFamily::Macos => macos_location(dev),
+        _ => None,
+    };
+    if let Some(loc) = location {
+        if let Some(m) = usb_entries().find(|m| m.location_id == Some(loc)) {
+            return Some(m);
+        }
+    }
+    if dev.udid.is_none() {
+        return usb_entries().find(|m| m.product_id.is_none_or(|p| p == dev.product_id));
     }
     None
+}
+
+/// The IOKit locationID of a device: bus in bits 24-31, then the port
+/// numbers from the root down, one nibble each from bit 20.
+pub(crate) fn macos_location(dev: &UsbDevice) -> Option<u32> {
+    if dev.port_chain.len() > 6 || dev.port_chain.iter().any(|p| *p > 0x0f) {
+        return None;
+    }
+    let mut loc = u32::from(dev.bus) << 24;
+    for (i, port) in dev.port_chain.iter().enumerate() {
+        loc |= u32::from(*port) << (20 - 4 * i);
+    }
+    Some(loc)
 }
 
 /// Ties a finding to the phone's UDID when the bus told it.
@@ -122,4 +147,57 @@ pub(crate) fn ports(dev: &UsbDevice) -> String {
         .map(u8::to_string)
         .collect::<Vec<_>>()
         .join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+    use crate::rules::testing_usb::*;
+
+    #[test]
+    fn macos_location_ids() {
+        let dev = UsbDevice {
+            bus: 0x14,
+            port_chain: vec![4, 4],
+            ..phone_on_bus("A")
+        };
+        // ioreg_iPhone_AppleUSBDevice_12a8_partial.txt: iPhone@14400000
+        assert_eq!(macos_location(&dev), Some(0x1444_0000));
+        let deep = UsbDevice {
+            port_chain: vec![1; 7],
+            ..phone_on_bus("A")
+        };
+        assert_eq!(macos_location(&deep), None);
+    }
+
+    #[test]
+    fn matching_falls_back_from_udid_to_location_to_product() {
+        let mut m = usb_phone("listed", 1);
+        m.location_id = Some(0x1a11_3000);
+        let dev = UsbDevice {
+            bus: 0x1a,
+            port_chain: vec![1, 1, 3],
+            ..phone_on_bus("unknown-to-usbmuxd")
+        };
+        let s = world()
+            .usb_ok(vec![dev.clone()])
+            .usb_os(OsFamily::Macos)
+            .mux_ok(vec![m.clone()])
+            .build();
+        assert!(mux_entry(&s, &dev).is_some());
+        let s = world()
+            .usb_ok(vec![dev.clone()])
+            .usb_os(OsFamily::Windows)
+            .mux_ok(vec![m.clone()])
+            .build();
+        assert!(mux_entry(&s, &dev).is_none());
+        let anonymous = UsbDevice { udid: None, ..dev };
+        let s = world()
+            .usb_ok(vec![anonymous.clone()])
+            .usb_os(OsFamily::Windows)
+            .mux_ok(vec![m])
+            .build();
+        assert!(mux_entry(&s, &anonymous).is_some());
+    }
 }

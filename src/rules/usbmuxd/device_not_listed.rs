@@ -12,8 +12,10 @@ declare_rule! {
     ///
     /// ## Evidence used
     /// The USB probe's normal-mode Apple devices against usbmuxd's
-    /// `ListDevices` reply (matched by UDID, or on Linux by the
-    /// `bus << 16 | address` LocationID usbmuxd reports). For the likely
+    /// `ListDevices` reply, matched by UDID, else by the LocationID usbmuxd
+    /// reports (`bus << 16 | address` on Linux, the IOKit locationID on
+    /// macOS), else, when the phone's serial could not be read, by product
+    /// id. For the likely
     /// reason: the configuration in use and the kernel drivers bound to its
     /// interfaces (Linux sysfs), such as `ipheth` on Personal Hotspot's USB
     /// Ethernet interface (class 255, subclass 253) or `usbfs` on the usbmux
