@@ -137,6 +137,20 @@ fn explain(s: &Snapshot, dev: &UsbDevice, mut f: Finding) -> Finding {
         }
         _ => {}
     }
+    if usb_os(s) == OsFamily::Linux {
+        // libimobiledevice's usbmuxd switches a phone to configuration
+        // min(count, 4) and looks for the usbmux interface only there.
+        let wanted = u8::try_from(dev.configurations.len().min(4)).unwrap_or(4);
+        let chosen = dev.configurations.iter().find(|c| c.value == wanted);
+        if let (Some(c), Some(mux)) = (chosen, dev.usbmux_config()) {
+            if !c.interfaces.iter().any(UsbInterface::is_usbmux) {
+                f = f.evidence(format!(
+                    "usbmuxd switches a phone with {} configurations to configuration {wanted}, which has no usbmux interface (configuration {mux} has it)",
+                    dev.configurations.len()
+                ));
+            }
+        }
+    }
     if let Some(node) = &dev.node {
         let note = if node.owner == "usbmux" {
             ": usbmuxd's udev rule ran, so the daemon may open it"
@@ -227,6 +241,34 @@ mod tests {
         let f = only(&s, &RULE);
         assert!(
             f.evidence.iter().any(|e| e.contains("configuration 0")),
+            "{:?}",
+            f.evidence
+        );
+    }
+
+    #[test]
+    fn notices_when_the_configuration_usbmuxd_picks_lacks_the_interface() {
+        // usbmux in configuration 1 only; usbmuxd wants min(2, 4) = 2.
+        let dev = UsbDevice {
+            configurations: vec![
+                UsbConfig {
+                    value: 1,
+                    interfaces: vec![iface(0, 0xff, 0xfe, 0x02)],
+                },
+                UsbConfig {
+                    value: 2,
+                    interfaces: vec![iface(0, 0x06, 0x01, 0x01)],
+                },
+            ],
+            active_config: Some(2),
+            ..phone_on_bus(UDID)
+        };
+        let s = world().usb_ok(vec![dev]).mux_ok(vec![]).build();
+        let f = only(&s, &RULE);
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.contains("to configuration 2, which has no usbmux")),
             "{:?}",
             f.evidence
         );
