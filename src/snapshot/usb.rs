@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::OsFamily;
+use super::{MuxConnection, MuxDevice, OsFamily};
 
 /// Apple's USB vendor id.
 pub const APPLE_VENDOR_ID: u16 = 0x05ac;
@@ -313,6 +313,48 @@ impl UsbDevice {
     }
 }
 
+impl UsbDevice {
+    /// The LocationID usbmuxd reports for this device on `os`: Linux's
+    /// usbmuxd uses `bus << 16 | address`; macOS uses the IOKit locationID
+    /// (bus in the top byte, then one nibble per port from the root down).
+    pub fn usbmuxd_location(&self, os: OsFamily) -> Option<u32> {
+        match os {
+            OsFamily::Linux => Some((u32::from(self.bus) << 16) | u32::from(self.address)),
+            OsFamily::Macos => {
+                if self.port_chain.len() > 6 || self.port_chain.iter().any(|p| *p > 0x0f) {
+                    return None;
+                }
+                let mut loc = u32::from(self.bus) << 24;
+                for (i, port) in self.port_chain.iter().enumerate() {
+                    loc |= u32::from(*port) << (20 - 4 * i);
+                }
+                Some(loc)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether usbmuxd's entry `m` is this device: same UDID, or a USB entry
+    /// at this device's location on `os`.
+    pub fn is_listed_as(&self, m: &MuxDevice, os: OsFamily) -> bool {
+        if m.connection != MuxConnection::Usb {
+            return false;
+        }
+        if self.udid.as_deref().is_some_and(|u| same_udid(&m.udid, u)) {
+            return true;
+        }
+        self.usbmuxd_location(os)
+            .is_some_and(|loc| m.location_id == Some(loc))
+    }
+}
+
+impl UsbObs {
+    /// The phone on the bus that usbmuxd's entry `m` describes, if any.
+    pub fn device_for(&self, m: &MuxDevice) -> Option<&UsbDevice> {
+        self.devices.iter().find(|d| d.is_listed_as(m, self.os))
+    }
+}
+
 /// UDIDs compared the way usbmuxd and the USB serial spell them: new-style
 /// ids lose their dash on the bus, and case may differ.
 pub fn same_udid(a: &str, b: &str) -> bool {
@@ -381,6 +423,51 @@ mod tests {
         };
         let json = serde_json::to_string(&redact(&s, None)).unwrap();
         assert!(!json.contains("00094C9B56A76363"), "{json}");
+    }
+
+    #[test]
+    fn usbmuxd_locations_per_os() {
+        let dev = UsbDevice {
+            bus: 0x14,
+            address: 18,
+            port_chain: vec![4, 4],
+            ..Default::default()
+        };
+        // ioreg_iPhone_AppleUSBDevice_12a8_partial.txt: iPhone@14400000
+        assert_eq!(dev.usbmuxd_location(OsFamily::Macos), Some(0x1444_0000));
+        assert_eq!(dev.usbmuxd_location(OsFamily::Linux), Some(0x0014_0012));
+        assert_eq!(dev.usbmuxd_location(OsFamily::Windows), None);
+        let deep = UsbDevice {
+            port_chain: vec![1; 7],
+            ..Default::default()
+        };
+        assert_eq!(deep.usbmuxd_location(OsFamily::Macos), None);
+    }
+
+    #[test]
+    fn finds_the_bus_device_for_a_usbmuxd_entry() {
+        let dev = UsbDevice {
+            bus: 1,
+            address: 18,
+            udid: Some("00008101-00094C9B56A76363".into()),
+            ..Default::default()
+        };
+        let obs = UsbObs {
+            os: OsFamily::Linux,
+            devices: vec![dev],
+            root_hubs: vec![],
+        };
+        let mut m = MuxDevice {
+            udid: "0000810100094C9B56A76363".into(),
+            ..Default::default()
+        };
+        assert!(obs.device_for(&m).is_some());
+        m.udid = "other".into();
+        assert!(obs.device_for(&m).is_none());
+        m.location_id = Some(0x0001_0012);
+        assert!(obs.device_for(&m).is_some());
+        m.connection = MuxConnection::Network;
+        assert!(obs.device_for(&m).is_none());
     }
 
     #[test]

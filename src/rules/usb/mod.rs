@@ -9,9 +9,7 @@ pub mod slow_link;
 pub mod unavailable;
 
 use crate::rules::Finding;
-use crate::snapshot::{
-    same_udid, MuxConnection, MuxDevice, OsFamily, Snapshot, UsbDevice, UsbMode,
-};
+use crate::snapshot::{MuxConnection, MuxDevice, OsFamily, Snapshot, UsbDevice, UsbMode};
 
 /// The iPhones, iPads and iPods the USB probe saw in `mode`.
 pub(crate) fn on_bus(s: &Snapshot, mode: UsbMode) -> impl Iterator<Item = &UsbDevice> {
@@ -38,43 +36,19 @@ pub(crate) fn usb_os(s: &Snapshot) -> OsFamily {
 /// gave no UDID, any entry with the same product id, so that an unreadable
 /// serial never makes a listed phone look missing.
 pub(crate) fn mux_entry<'s>(s: &'s Snapshot, dev: &UsbDevice) -> Option<&'s MuxDevice> {
+    let os = usb_os(s);
     let usb_entries = || {
         s.mux_devices()
             .iter()
             .filter(|m| m.connection == MuxConnection::Usb)
     };
-    if let Some(udid) = &dev.udid {
-        if let Some(m) = usb_entries().find(|m| same_udid(&m.udid, udid)) {
-            return Some(m);
-        }
-    }
-    let location = match usb_os(s) {
-        OsFamily::Linux => Some((u32::from(dev.bus) << 16) | u32::from(dev.address)),
-        OsFamily::Macos => macos_location(dev),
-        _ => None,
-    };
-    if let Some(loc) = location {
-        if let Some(m) = usb_entries().find(|m| m.location_id == Some(loc)) {
-            return Some(m);
-        }
+    if let Some(m) = usb_entries().find(|m| dev.is_listed_as(m, os)) {
+        return Some(m);
     }
     if dev.udid.is_none() {
         return usb_entries().find(|m| m.product_id.is_none_or(|p| p == dev.product_id));
     }
     None
-}
-
-/// The IOKit locationID of a device: bus in bits 24-31, then the port
-/// numbers from the root down, one nibble each from bit 20.
-pub(crate) fn macos_location(dev: &UsbDevice) -> Option<u32> {
-    if dev.port_chain.len() > 6 || dev.port_chain.iter().any(|p| *p > 0x0f) {
-        return None;
-    }
-    let mut loc = u32::from(dev.bus) << 24;
-    for (i, port) in dev.port_chain.iter().enumerate() {
-        loc |= u32::from(*port) << (20 - 4 * i);
-    }
-    Some(loc)
 }
 
 /// Ties a finding to the phone's UDID when the bus told it.
@@ -154,22 +128,6 @@ mod tests {
     use super::*;
     use crate::rules::testing::*;
     use crate::rules::testing_usb::*;
-
-    #[test]
-    fn macos_location_ids() {
-        let dev = UsbDevice {
-            bus: 0x14,
-            port_chain: vec![4, 4],
-            ..phone_on_bus("A")
-        };
-        // ioreg_iPhone_AppleUSBDevice_12a8_partial.txt: iPhone@14400000
-        assert_eq!(macos_location(&dev), Some(0x1444_0000));
-        let deep = UsbDevice {
-            port_chain: vec![1; 7],
-            ..phone_on_bus("A")
-        };
-        assert_eq!(macos_location(&deep), None);
-    }
 
     #[test]
     fn matching_falls_back_from_udid_to_location_to_product() {
