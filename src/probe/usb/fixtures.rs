@@ -513,8 +513,58 @@ fn not_listed() -> Case {
     }
 }
 
+/// A USB 3 iPhone at 480 Mbit/s on a computer with USB 3 ports.
+fn usb3_at_480() -> Case {
+    let mut s = Snapshot::new(Provenance {
+        kind: ProvenanceKind::HandBuilt,
+        source: None,
+        notes: Some("Described, not captured (no USB 3 iPhone capture in shared/realdata/): an iPhone 15 Pro class phone (05ac:12a8, bcdUSB 3.20, new-style UDID with chip prefix 00008130) on the USB 2 side of an xHCI controller at 480 Mbit/s, as with the USB 2 charge cable that comes in the box, while bus 2 is the controller's 5000 Mbit/s root hub. Configurations as in usb-normal.json; usbmuxd lists the phone at 480000000 bit/s.".into()),
+        redacted: false,
+    });
+    let udid = "00008130-001A2B3C4D5E6F70";
+    let raw = vec![
+        root_hub(1, UsbSpeed::High),
+        root_hub(2, UsbSpeed::Super),
+        RawUsbDevice {
+            bus: 1,
+            address: 5,
+            port_chain: vec![3],
+            parent: Some(BusAddr { bus: 1, address: 1 }),
+            vendor_id: APPLE_VENDOR_ID,
+            product_id: 0x12a8,
+            usb_version: Some(0x0320),
+            device_version: Some(0x1804),
+            speed: Some(UsbSpeed::High),
+            active_config: Some(4),
+            configurations: iphone_configs([None, Some("usbfs"), Some("ipheth")]),
+            access: UsbAccess::Opened,
+            node: Some(DeviceNode {
+                path: "/dev/bus/usb/001/005".into(),
+                owner: "usbmux".into(),
+                group: "plugdev".into(),
+                mode: "0664".into(),
+            }),
+            serial: Some("00008130001A2B3C4D5E6F70".into()),
+            ..Default::default()
+        },
+    ];
+    s.probes.usb = usb(OsFamily::Linux, &raw);
+    mux(
+        &mut s,
+        "unix:/var/run/usbmuxd",
+        vec![mux_usb(2, udid, 0x12a8, 0x0001_0005, 480_000_000)],
+    );
+    linux_host(&mut s, "Fedora Linux", "41");
+    Case {
+        name: "usb-usb3-at-480",
+        first: Some("usb.slow-link"),
+        snapshot: s,
+    }
+}
+
 fn cases() -> Vec<Case> {
     vec![
+        usb3_at_480(),
         normal(),
         hub(),
         slow_link(),
@@ -557,12 +607,18 @@ fn usb_fixtures_rank_their_rule_first() {
         let s = load(&path(case.name)).unwrap_or_else(|e| panic!("{e}"));
         let (kept, _) = rules::rank(rules::evaluate(&s));
         match case.first {
-            Some(id) => assert_eq!(
-                kept.first().map(|f| f.id),
-                Some(id),
-                "{}: {kept:#?}",
-                case.name
-            ),
+            Some(id) => {
+                assert_eq!(
+                    kept.first().map(|f| f.id),
+                    Some(id),
+                    "{}: {kept:#?}",
+                    case.name
+                );
+                if case.name == "usb-usb3-at-480" {
+                    assert_eq!(kept.len(), 1, "{kept:#?}");
+                    assert_eq!(kept[0].severity, rules::Severity::Info);
+                }
+            }
             None => {
                 let usb: Vec<&str> = kept
                     .iter()
