@@ -33,7 +33,7 @@ declare_rule! {
         severity: Severity::Warning,
         hides: &[],
         steps: &[
-            step("Try another cable, ideally Apple's: worn and charge-oriented cables fall back to the slowest speed."),
+            step("Try another data cable that you know works: worn and charge-oriented cables fall back to a slower speed."),
             step("Plug straight into a port on the computer; avoid USB 1.1 hubs and keyboard or monitor ports."),
             step("Check the phone's port for lint (a plug that does not seat fully falls back), and try another port on the computer."),
             step_on(Platforms::LINUX, "Watch the kernel log while plugging the phone in: sudo dmesg -w prints \"new full-speed USB device\" for 12 Mbit/s, \"new high-speed\" for 480 and \"new SuperSpeed\" for USB 3."),
