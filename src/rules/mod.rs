@@ -19,6 +19,8 @@ mod rule;
 pub mod tables;
 #[cfg(test)]
 pub(crate) mod testing;
+#[cfg(test)]
+mod testing_usb;
 pub mod trust;
 pub mod usb;
 pub mod usbmuxd;
