@@ -47,8 +47,12 @@ pub fn parse_mux_address(given: &str) -> Result<MuxEndpoint, BadMuxAddress> {
     if s.is_empty() {
         return Err(bad("empty"));
     }
-    if s.len() >= 5 && s[..5].eq_ignore_ascii_case("unix:") {
-        let path = &s[5..];
+    // `get`, not `s[..5]`: byte 5 may fall inside a multi-byte character.
+    if let Some(path) = s
+        .get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("unix:"))
+        .map(|_| &s[5..])
+    {
         if path.is_empty() {
             return Err(bad("no path after UNIX:"));
         }
@@ -147,6 +151,13 @@ mod tests {
         for (given, want) in cases {
             assert_eq!(parse_mux_address(given), Ok(want), "{given}");
         }
+    }
+
+    #[test]
+    fn multi_byte_characters_near_the_prefix_do_not_panic() {
+        // 'é' spans bytes 4 and 5: slicing at 5 used to panic.
+        assert_eq!(parse_mux_address("abcdé:1"), Ok(tcp("abcdé", 1)));
+        assert_eq!(parse_mux_address("unixé"), Ok(unix("unixé")));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! nothing; that is the rules' job.
 
 pub mod deadline;
+pub mod plist_limits;
 pub mod host;
 pub mod usb;
 pub mod usbmuxd;

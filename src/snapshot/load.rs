@@ -38,7 +38,15 @@ pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
             reason: "it is a folder".into(),
         });
     }
+    // Refused on its size alone: a 1 GiB (or sparse) file is never read.
+    if meta.len() > MAX_SNAPSHOT_BYTES {
+        return Err(LoadError::TooLarge {
+            path: shown,
+            size: meta.len(),
+        });
+    }
     let mut bytes = Vec::new();
+    // Still bounded: a pipe or a growing file reports a small size.
     file.take(MAX_SNAPSHOT_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(read_err)?;
@@ -57,6 +65,15 @@ pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
             path: shown.clone(),
             reason,
         },
+    })
+}
+
+/// Parses snapshot bytes as `--from` does (the fuzz target's entry point);
+/// the error is the reason `--from` would print.
+pub fn parse_snapshot(bytes: &[u8]) -> Result<Snapshot, String> {
+    parse(bytes).map_err(|e| match e {
+        ParseError::TooNew(found) => format!("schema_version {found} is newer than this build"),
+        ParseError::Invalid(reason) => reason,
     })
 }
 

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 pub use backups::*;
 pub use device::*;
 pub use host::*;
-pub use load::{load, LoadError, MAX_SNAPSHOT_BYTES};
+pub use load::{load, parse_snapshot, LoadError, MAX_SNAPSHOT_BYTES};
 pub use outcome::{Failure, FailureKind, Outcome};
 pub use usb::*;
 pub use usbmuxd::*;

@@ -6,11 +6,12 @@
 
 use std::path::Path;
 
-use plist::{Dictionary, Value};
+use plist::Dictionary;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::platform::mux_address::MuxEndpoint;
 use crate::probe::deadline::{io_failure, Deadline};
+use crate::probe::plist_limits::{parse_plist_dict, PlistError};
 use crate::snapshot::{Failure, FailureKind};
 
 /// Replies larger than this are refused unread: a device list with dozens of
@@ -142,18 +143,18 @@ pub async fn read_reply(
     }
     let mut body = vec![0u8; len as usize - HEADER_LEN];
     read_exact(stream, &mut body, what, "body").await?;
-    match Value::from_reader(std::io::Cursor::new(&body)) {
-        Ok(Value::Dictionary(d)) => Ok(d),
-        Ok(_) => Err(Failure::new(
-            FailureKind::ProtocolError,
-            format!("reply to {what} is a plist but not a dictionary"),
-        )),
-        Err(e) => Err(Failure::new(
+    match parse_plist_dict(&body) {
+        Ok(d) => Ok(d),
+        Err(PlistError::Invalid(e)) => Err(Failure::new(
             FailureKind::ProtocolError,
             format!(
                 "reply to {what} is not a plist ({e}); it starts with {}",
                 preview(&body)
             ),
+        )),
+        Err(e) => Err(Failure::new(
+            FailureKind::ProtocolError,
+            format!("reply to {what} is refused: {e}"),
         )),
     }
 }
@@ -222,7 +223,7 @@ mod tests {
     #[tokio::test]
     async fn reads_a_well_formed_reply() {
         let mut d = Dictionary::new();
-        d.insert("DeviceList".into(), Value::Array(vec![]));
+        d.insert("DeviceList".into(), plist::Value::Array(vec![]));
         let mut body = Vec::new();
         plist::to_writer_xml(&mut body, &d).unwrap();
         let got = reply_from(frame(&body, None)).await.unwrap();
@@ -251,6 +252,20 @@ mod tests {
 
         let nothing = reply_from(vec![]).await.unwrap_err();
         assert_eq!(nothing.kind, FailureKind::Closed);
+    }
+
+    #[tokio::test]
+    async fn refuses_deep_nesting_and_shared_object_bombs() {
+        // Under the 4 MiB cap, but dropping it would recurse 250 000 times.
+        let levels = 250_000;
+        let body = format!(
+            "<plist version=\"1.0\"><dict><key>DeviceList</key>{}{}</dict></plist>",
+            "<array>".repeat(levels),
+            "</array>".repeat(levels)
+        );
+        let deep = reply_from(frame(body.as_bytes(), None)).await.unwrap_err();
+        assert_eq!(deep.kind, FailureKind::ProtocolError);
+        assert!(deep.message.contains("nested"), "{}", deep.message);
     }
 
     #[test]
