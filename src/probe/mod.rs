@@ -3,8 +3,8 @@
 //! nothing; that is the rules' job.
 
 pub mod deadline;
-pub mod plist_limits;
 pub mod host;
+pub mod plist_limits;
 pub mod usb;
 pub mod usbmuxd;
 

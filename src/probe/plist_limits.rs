@@ -63,7 +63,9 @@ fn check(bytes: &[u8]) -> Result<(), PlistError> {
         // longer as UTF-8) take at most twice its size.
         limits.size.set(bytes.len());
         limits.values_left.set(bytes.len() + 16);
-        limits.payload_left.set(bytes.len().saturating_mul(2) + 1024);
+        limits
+            .payload_left
+            .set(bytes.len().saturating_mul(2) + 1024);
         limits.refused.set(None);
     });
     let result = plist::from_bytes::<Checked>(bytes);

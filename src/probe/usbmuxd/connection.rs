@@ -34,6 +34,12 @@ impl MuxConnection {
     /// Connects to the daemon; a missing socket, a refusal and a permission
     /// problem each become their own failure kind.
     pub async fn connect(endpoint: &MuxEndpoint, deadline: Deadline) -> Result<Self, Failure> {
+        Self::connect_inner(endpoint, deadline)
+            .await
+            .map_err(nothing_there)
+    }
+
+    async fn connect_inner(endpoint: &MuxEndpoint, deadline: Deadline) -> Result<Self, Failure> {
         let stream: Box<dyn MuxStream> = match endpoint {
             MuxEndpoint::Unix(path) => deadline.run("connect", connect_unix(path)).await?,
             MuxEndpoint::Tcp { host, port } => {
@@ -81,6 +87,18 @@ impl MuxConnection {
     /// Gives up the stream, e.g. after `Connect` made it a tunnel to the phone.
     pub fn into_stream(self) -> Box<dyn MuxStream> {
         self.stream
+    }
+}
+
+/// A connect that fails for any other reason than refusal, permission or
+/// time (a host name that does not resolve, an unreachable network, a path
+/// through a file) means nothing usable is at the address: `not-found`, so
+/// that `usbmuxd.not-running` reports it instead of no finding at all.
+fn nothing_there(f: Failure) -> Failure {
+    if f.kind == FailureKind::Io {
+        Failure::new(FailureKind::NotFound, f.message)
+    } else {
+        f
     }
 }
 
@@ -266,6 +284,23 @@ mod tests {
         let deep = reply_from(frame(body.as_bytes(), None)).await.unwrap_err();
         assert_eq!(deep.kind, FailureKind::ProtocolError);
         assert!(deep.message.contains("nested"), "{}", deep.message);
+    }
+
+    #[tokio::test]
+    async fn an_address_that_leads_nowhere_is_not_found() {
+        let deadline = Deadline::after(std::time::Duration::from_secs(5));
+        for endpoint in [
+            MuxEndpoint::Tcp {
+                host: "no-such-host.invalid".into(),
+                port: 27015,
+            },
+            MuxEndpoint::Unix("/etc/hostname/usbmuxd".into()),
+        ] {
+            let Err(err) = MuxConnection::connect(&endpoint, deadline).await else {
+                panic!("{endpoint:?} connected");
+            };
+            assert_eq!(err.kind, FailureKind::NotFound, "{endpoint:?}: {err:?}");
+        }
     }
 
     #[test]

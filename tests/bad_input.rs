@@ -1,0 +1,539 @@
+//! The bad-input table: every hostile input gets a clear finding, or exit 3
+//! with one line on stderr; never a panic, an abort, a hang past the deadline
+//! or unbounded memory (each run is under `ulimit -v`, see
+//! `reliability_support::ADDRESS_SPACE_KIB`). Each case is timed.
+//!
+//! The same table, with results, is in docs/reliability.md; run with
+//! `--nocapture` to print it.
+
+mod reliability_support;
+
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::os::unix::ffi::OsStringExt;
+use std::os::unix::net::UnixListener;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use reliability_support::{command, run, running_as_root, start_sim, Output};
+
+/// The probes' deadline in every probing case.
+const TIMEOUT_SECS: f64 = 2.0;
+/// Wall clock allowed per run: the deadline plus process start and report.
+const WALL: Duration = Duration::from_secs(8);
+
+#[derive(Clone, Copy, Debug)]
+enum Expect {
+    /// Exit 3, exactly one line on stderr, nothing on stdout.
+    Exit3,
+    /// A report (exit 0, 1 or 2) whose findings include one of these ids.
+    Finding(&'static [&'static str]),
+    /// A report (exit 0, 1 or 2) without a panic; the input is not judged
+    /// by a rule (yet).
+    Report,
+    /// Exit 0 or 3 (explain: an answer, or "nothing known" on one line).
+    AnswerOr3,
+}
+
+struct Case {
+    input: &'static str,
+    expect: Expect,
+    /// Fills the scratch folder and returns the arguments.
+    setup: Box<dyn Fn(&Path) -> Vec<OsString> + Send + Sync>,
+    /// A tighter wall-clock limit than WALL, for inputs that must be refused fast.
+    fast: Option<Duration>,
+}
+
+fn os(args: &[&str]) -> Vec<OsString> {
+    args.iter().map(OsString::from).collect()
+}
+
+/// `diagnose --json` against `socket`, with an empty (or given) backup folder.
+fn probe_args(socket: &str, backup_dir: &Path) -> Vec<OsString> {
+    let mut a = os(&["diagnose", "--json", "--timeout"]);
+    a.push(TIMEOUT_SECS.to_string().into());
+    a.push("--usbmuxd".into());
+    a.push(socket.into());
+    a.push("--backup-dir".into());
+    a.push(backup_dir.into());
+    a
+}
+
+fn empty_backup(dir: &Path) -> PathBuf {
+    let b = dir.join("Backup");
+    std::fs::create_dir_all(&b).unwrap();
+    b
+}
+
+/// How the fake daemon answers each request.
+#[derive(Clone, Copy)]
+enum Serve {
+    /// Write the bytes, then close.
+    Close,
+    /// Write the bytes one at a time, 300 ms apart (a slow-loris daemon).
+    Trickle,
+}
+
+/// A usbmuxd impostor on a socket in `dir`: reads each request frame and
+/// answers with `reply`. Its threads end when the test process does.
+fn fake_daemon(dir: &Path, reply: Vec<u8>, serve: Serve) -> String {
+    let path = dir.join("usbmuxd");
+    let listener = UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            let reply = reply.clone();
+            std::thread::spawn(move || {
+                let mut header = [0u8; 16];
+                if conn.read_exact(&mut header).is_err() {
+                    return;
+                }
+                let len = u32::from_le_bytes(header[..4].try_into().unwrap()) as usize;
+                let mut body = vec![0u8; len.saturating_sub(16).min(1 << 20)];
+                if conn.read_exact(&mut body).is_err() {
+                    return;
+                }
+                match serve {
+                    Serve::Close => {
+                        let _ = conn.write_all(&reply);
+                    }
+                    Serve::Trickle => {
+                        for b in &reply {
+                            if conn.write_all(&[*b]).is_err() {
+                                return;
+                            }
+                            std::thread::sleep(Duration::from_millis(300));
+                        }
+                    }
+                }
+            });
+        }
+    });
+    format!("UNIX:{}", path.display())
+}
+
+fn frame(len: u32, version: u32, message: u32, body: &[u8]) -> Vec<u8> {
+    let mut f = Vec::new();
+    for w in [len, version, message, 1] {
+        f.extend_from_slice(&w.to_le_bytes());
+    }
+    f.extend_from_slice(body);
+    f
+}
+
+fn plist_frame(body: &[u8]) -> Vec<u8> {
+    frame(body.len() as u32 + 16, 1, 8, body)
+}
+
+fn xml(inner: &str) -> Vec<u8> {
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><plist version=\"1.0\">{inner}</plist>")
+        .into_bytes()
+}
+
+/// A binary plist: n arrays, each holding the next one twice, then a
+/// 64-byte string: 2^n strings once expanded, in under 400 bytes.
+fn shared_object_bomb(levels: u8) -> Vec<u8> {
+    let mut out = b"bplist00".to_vec();
+    let mut offsets = Vec::new();
+    for i in 0..levels {
+        offsets.push(out.len() as u8);
+        out.extend_from_slice(&[0xA2, i + 1, i + 1]);
+    }
+    offsets.push(out.len() as u8);
+    out.extend_from_slice(&[0x5F, 0x10, 0x40]);
+    out.extend_from_slice(&[b'x'; 64]);
+    let table = out.len() as u64;
+    out.extend_from_slice(&offsets);
+    let mut trailer = [0u8; 32];
+    trailer[6] = 1;
+    trailer[7] = 1;
+    trailer[8..16].copy_from_slice(&u64::from(levels + 1).to_be_bytes());
+    trailer[24..32].copy_from_slice(&table.to_be_bytes());
+    out.extend_from_slice(&trailer);
+    out
+}
+
+fn mux_case(
+    input: &'static str,
+    reply: impl Fn() -> Vec<u8> + Send + Sync + 'static,
+    serve: Serve,
+    expect: &'static [&'static str],
+) -> Case {
+    Case {
+        input,
+        expect: Expect::Finding(expect),
+        setup: Box::new(move |dir| {
+            let socket = fake_daemon(dir, reply(), serve);
+            probe_args(&socket, &empty_backup(dir))
+        }),
+        fast: None,
+    }
+}
+
+fn from_case(input: &'static str, write: impl Fn(&Path) + Send + Sync + 'static) -> Case {
+    Case {
+        input,
+        expect: Expect::Exit3,
+        setup: Box::new(move |dir| {
+            let f = dir.join("snapshot.json");
+            write(&f);
+            let mut a = os(&["diagnose", "--from"]);
+            a.push(f.into());
+            a
+        }),
+        fast: Some(Duration::from_secs(3)),
+    }
+}
+
+fn backup_case(
+    input: &'static str,
+    expect: Expect,
+    make: impl Fn(&Path) -> PathBuf + Send + Sync + 'static,
+) -> Case {
+    Case {
+        input,
+        expect,
+        setup: Box::new(move |dir| {
+            let backup = make(dir);
+            probe_args(
+                &format!("UNIX:{}", dir.join("no-daemon").display()),
+                &backup,
+            )
+        }),
+        fast: None,
+    }
+}
+
+/// A backup of one phone with the given Info.plist and Status.plist bodies.
+fn backup_with(dir: &Path, info: &[u8], status: &[u8]) -> PathBuf {
+    let b = empty_backup(dir);
+    let one = b.join("00008110-001A2B3C4D5E6F70");
+    std::fs::create_dir_all(&one).unwrap();
+    std::fs::write(one.join("Info.plist"), info).unwrap();
+    std::fs::write(one.join("Status.plist"), status).unwrap();
+    std::fs::write(one.join("Manifest.plist"), xml("<dict/>")).unwrap();
+    std::fs::write(one.join("Manifest.db"), b"").unwrap();
+    b
+}
+
+const MUX_PROTOCOL: &[&str] = &["usbmuxd.protocol-error"];
+
+fn cases() -> Vec<Case> {
+    let mut cases = vec![
+        // usbmuxd frames
+        mux_case("usbmux: header cut after 8 bytes", || frame(400, 1, 8, b"")[..8].to_vec(), Serve::Close, MUX_PROTOCOL),
+        mux_case("usbmux: body cut (400 announced, 10 sent)", || frame(400, 1, 8, b"<?xml vers"), Serve::Close, MUX_PROTOCOL),
+        mux_case("usbmux: 4 GiB length header (0xFFFFFFFF)", || frame(u32::MAX, 1, 8, b""), Serve::Close, MUX_PROTOCOL),
+        mux_case("usbmux: length 4 MiB + 1 (just over the cap)", || frame(4 * 1024 * 1024 + 1, 1, 8, b""), Serve::Close, MUX_PROTOCOL),
+        mux_case("usbmux: length 3 (below the header size)", || frame(3, 1, 8, b""), Serve::Close, MUX_PROTOCOL),
+        mux_case("usbmux: binary protocol version 0 reply", || frame(28, 0, 1, &[0; 12]), Serve::Close, MUX_PROTOCOL),
+        mux_case("usbmux: HTTP text instead of a frame", || b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec(), Serve::Close, MUX_PROTOCOL),
+        mux_case("usbmux: plist that is an array, not a dict", || plist_frame(&xml("<array><integer>1</integer></array>")), Serve::Close, MUX_PROTOCOL),
+        mux_case("usbmux: DeviceList is a string (wrong type)", || plist_frame(&xml("<dict><key>DeviceList</key><string>none</string></dict>")), Serve::Close, MUX_PROTOCOL),
+        mux_case(
+            "usbmux: device entries with wrong types (DeviceID string, SerialNumber integer, Properties array)",
+            || plist_frame(&xml("<dict><key>DeviceList</key><array><dict><key>DeviceID</key><string>1</string><key>Properties</key><array/></dict><dict><key>DeviceID</key><integer>2</integer><key>Properties</key><dict><key>SerialNumber</key><integer>5</integer><key>ProductID</key><integer>-1</integer></dict></dict></array></dict>")),
+            Serve::Close,
+            &["usb.no-device", "usbmuxd.device-not-listed", "usb.unavailable"],
+        ),
+        mux_case(
+            "usbmux: non-UTF-8 bytes inside a plist string",
+            || {
+                let mut body = xml("<dict><key>DeviceList</key><array><dict><key>DeviceID</key><integer>1</integer><key>Properties</key><dict><key>SerialNumber</key><string>\u{1}</string></dict></dict></array></dict>");
+                let at = body.iter().position(|&b| b == 1).unwrap();
+                body.splice(at..=at, [0xff, 0xfe, 0xc3]);
+                plist_frame(&body)
+            },
+            Serve::Close,
+            MUX_PROTOCOL,
+        ),
+        mux_case(
+            "usbmux: plist nested 250 000 arrays deep (3.7 MB)",
+            || plist_frame(&xml(&format!("<dict><key>DeviceList</key>{}{}</dict>", "<array>".repeat(250_000), "</array>".repeat(250_000)))),
+            Serve::Close,
+            MUX_PROTOCOL,
+        ),
+        mux_case("usbmux: binary plist of shared objects (2^40 strings expanded)", || plist_frame(&shared_object_bomb(40)), Serve::Close, MUX_PROTOCOL),
+        mux_case(
+            "usbmux: slow-loris daemon (one byte every 300 ms)",
+            || plist_frame(&xml("<dict><key>DeviceList</key><array/></dict>")),
+            Serve::Trickle,
+            &["usbmuxd.unresponsive"],
+        ),
+        // --from
+        from_case("--from: 1 GiB sparse file", |f| std::fs::File::create(f).unwrap().set_len(1 << 30).unwrap()),
+        from_case("--from: JSON nested 100 000 arrays deep", |f| std::fs::write(f, "[".repeat(100_000)).unwrap()),
+        from_case("--from: JSON object nested 100 000 deep inside a valid snapshot", |f| {
+            std::fs::write(f, format!("{{\"schema_version\":1,\"x\":{}1{}}}", "{\"a\":".repeat(100_000), "}".repeat(100_000))).unwrap()
+        }),
+        from_case("--from: binary garbage", |f| std::fs::write(f, [0xff, 0x00, 0xfe, 0x01, 0x80]).unwrap()),
+        from_case("--from: wrong types (schema_version \"1\")", |f| std::fs::write(f, br#"{"schema_version":"1"}"#).unwrap()),
+        from_case("--from: wrong types (probes is a list)", |f| std::fs::write(f, br#"{"schema_version":1,"probes":[]}"#).unwrap()),
+        from_case("--from: newer schema_version", |f| std::fs::write(f, br#"{"schema_version":99}"#).unwrap()),
+        from_case("--from: empty file", |f| std::fs::write(f, b"").unwrap()),
+        from_case("--from: a folder", |f| std::fs::create_dir(f).unwrap()),
+        from_case("--from: missing file", |_| {}),
+        Case {
+            input: "--from: non-UTF-8 file name",
+            expect: Expect::Exit3,
+            setup: Box::new(|dir| {
+                let mut a = os(&["diagnose", "--from"]);
+                let mut p = dir.as_os_str().to_owned().into_vec();
+                p.extend_from_slice(b"/snap\xff\xfe.json");
+                a.push(OsString::from_vec(p));
+                a
+            }),
+            fast: Some(Duration::from_secs(3)),
+        },
+        // the backup folder
+        backup_case("backup folder is a file", Expect::Finding(&["host.backup-dir-unusable"]), |dir| {
+            let f = dir.join("Backup");
+            std::fs::write(&f, b"not a folder").unwrap();
+            f
+        }),
+        backup_case("backup folder is a link to a missing target", Expect::Finding(&["host.backup-dir-unusable"]), |dir| {
+            let l = dir.join("Backup");
+            std::os::unix::fs::symlink(dir.join("gone"), &l).unwrap();
+            l
+        }),
+        backup_case("backup folder is a symlink loop (a -> b -> a)", Expect::Finding(&["host.backup-dir-unusable"]), |dir| {
+            std::os::unix::fs::symlink(dir.join("b"), dir.join("a")).unwrap();
+            std::os::unix::fs::symlink(dir.join("a"), dir.join("b")).unwrap();
+            dir.join("a")
+        }),
+        backup_case("symlink loops inside the backup folder", Expect::Report, |dir| {
+            let b = empty_backup(dir);
+            std::os::unix::fs::symlink(&b, b.join("self")).unwrap();
+            let one = b.join("00008110-001A2B3C4D5E6F70");
+            std::fs::create_dir(&one).unwrap();
+            std::os::unix::fs::symlink(one.join("y"), one.join("x")).unwrap();
+            std::os::unix::fs::symlink(one.join("x"), one.join("y")).unwrap();
+            std::os::unix::fs::symlink(&one, one.join("Manifest.db")).unwrap();
+            b
+        }),
+        backup_case("non-UTF-8 names in the backup folder", Expect::Report, |dir| {
+            let b = empty_backup(dir);
+            let weird = b.join(OsString::from_vec(b"\xff\xfe-not-utf8".to_vec()));
+            std::fs::create_dir(&weird).unwrap();
+            std::fs::write(weird.join(OsString::from_vec(b"Info\xc3.plist".to_vec())), b"x").unwrap();
+            b
+        }),
+        backup_case("non-UTF-8 backup folder path", Expect::Report, |dir| {
+            let p = dir.join(OsString::from_vec(b"Back\xffup".to_vec()));
+            std::fs::create_dir(&p).unwrap();
+            p
+        }),
+        backup_case("backup metadata with wrong plist types (Info.plist an array, Status.plist SnapshotState an integer)", Expect::Report, |dir| {
+            backup_with(dir, &xml("<array/>"), &xml("<dict><key>SnapshotState</key><integer>7</integer><key>IsFullBackup</key><string>yes</string></dict>"))
+        }),
+        backup_case("backup metadata nested 250 000 deep and a shared-object bomb", Expect::Report, |dir| {
+            let deep = xml(&format!("{}{}", "<array>".repeat(250_000), "</array>".repeat(250_000)));
+            backup_with(dir, &deep, &shared_object_bomb(40))
+        }),
+        backup_case("backup metadata truncated and binary garbage", Expect::Report, |dir| {
+            let mut cut = xml("<dict><key>SnapshotState</key><string>finished</string></dict>");
+            cut.truncate(40);
+            backup_with(dir, &[0xff; 300], &cut)
+        }),
+        backup_case(
+            "unreadable backup folder and files (mode 000; root reads them anyway)",
+            // Root bypasses modes, so as root the folder is simply readable.
+            if running_as_root() { Expect::Report } else { Expect::Finding(&["host.backup-dir-unusable"]) },
+            |dir| {
+                use std::os::unix::fs::PermissionsExt;
+                let b = backup_with(dir, &xml("<dict/>"), &xml("<dict/>"));
+                let one = b.join("00008110-001A2B3C4D5E6F70");
+                for f in ["Info.plist", "Status.plist"] {
+                    std::fs::set_permissions(one.join(f), std::fs::Permissions::from_mode(0o000)).unwrap();
+                }
+                std::fs::set_permissions(&one, std::fs::Permissions::from_mode(0o000)).unwrap();
+                std::fs::set_permissions(&b, std::fs::Permissions::from_mode(0o000)).unwrap();
+                b
+            },
+        ),
+        // arguments and environment
+        Case {
+            input: "USBMUXD_SOCKET_ADDRESS of garbage ('tcp:[::1')",
+            expect: Expect::Exit3,
+            setup: Box::new(|_| os(&["diagnose", "--usbmuxd", "tcp:[::1"])),
+            fast: Some(Duration::from_secs(3)),
+        },
+        Case {
+            input: "--usbmuxd with a multi-byte character at byte 5 ('abcdé:1')",
+            expect: Expect::Finding(&["usbmuxd.not-running"]),
+            setup: Box::new(|dir| probe_args("abcdé:1", &empty_backup(dir))),
+            fast: None,
+        },
+        Case {
+            input: "--usbmuxd through a file ('/etc/hostname/usbmuxd', ENOTDIR)",
+            expect: Expect::Finding(&["usbmuxd.not-running"]),
+            setup: Box::new(|dir| probe_args("/etc/hostname/usbmuxd", &empty_backup(dir))),
+            fast: None,
+        },
+        Case {
+            input: "explain: 100 kB of mixed text and digits",
+            expect: Expect::AnswerOr3,
+            setup: Box::new(|_| vec!["explain".into(), "error 0xE80000 é 9 ".repeat(5_000).into()]),
+            fast: Some(Duration::from_secs(5)),
+        },
+        Case {
+            input: "explain: non-UTF-8 argument",
+            expect: Expect::Exit3,
+            setup: Box::new(|_| vec!["explain".into(), OsString::from_vec(b"err\xff".to_vec())]),
+            fast: Some(Duration::from_secs(3)),
+        },
+    ];
+    // Every simulator fault scenario.
+    for (name, expect) in [
+        ("fault_hang", &["usbmuxd.unresponsive"][..]),
+        ("fault_garbage", MUX_PROTOCOL),
+        ("fault_raw_text", MUX_PROTOCOL),
+        ("fault_huge_length", MUX_PROTOCOL),
+        ("fault_close_mid_message", MUX_PROTOCOL),
+        ("fault_slow", &[][..]),
+        ("fault_unplug_mid_session", &[][..]),
+        ("fault_tls_failure", &[][..]),
+    ] {
+        let input: &'static str = Box::leak(format!("simulator scenario {name}").into_boxed_str());
+        cases.push(Case {
+            input,
+            expect: if expect.is_empty() {
+                Expect::Report
+            } else {
+                Expect::Finding(expect)
+            },
+            setup: Box::new(move |dir| {
+                let sim = start_sim(name);
+                let args = probe_args(&sim.address(), &empty_backup(dir));
+                // The simulator lives as long as the test process.
+                std::mem::forget(sim);
+                args
+            }),
+            fast: None,
+        });
+    }
+    cases
+}
+
+fn check(case: &Case, out: &Output) -> Result<String, String> {
+    out.assert_sane(case.input);
+    let wall = case.fast.unwrap_or(WALL);
+    if out.elapsed > wall {
+        return Err(format!("took {:?}, more than {wall:?}", out.elapsed));
+    }
+    let code = out.code.unwrap_or(-1);
+    match case.expect {
+        Expect::Exit3 => {
+            if code != 3 {
+                return Err(format!("exit {code}, expected 3\n{}", out.stderr));
+            }
+            if out.stderr.trim_end().lines().count() != 1 || !out.stdout.is_empty() {
+                return Err(format!(
+                    "expected one line on stderr, nothing on stdout:\n{}\n{}",
+                    out.stderr, out.stdout
+                ));
+            }
+            Ok(format!(
+                "exit 3: `{}`",
+                out.stderr.trim().replace('|', "\\|")
+            ))
+        }
+        Expect::AnswerOr3 => match code {
+            0 => Ok("exit 0, an answer".into()),
+            3 if out.stderr.trim_end().lines().count() == 1 => Ok("exit 3, one line".into()),
+            _ => Err(format!("exit {code}\n{}", out.stderr)),
+        },
+        Expect::Finding(_) | Expect::Report if !(0..=2).contains(&code) => {
+            Err(format!("exit {code}, expected a report\n{}", out.stderr))
+        }
+        Expect::Finding(ids) => {
+            let found = out.findings();
+            if ids.iter().any(|id| found.iter().any(|f| f == id)) {
+                Ok(format!("exit {code}, {}", found.join(", ")))
+            } else {
+                Err(format!("findings {found:?}, expected one of {ids:?}"))
+            }
+        }
+        Expect::Report => Ok(format!("exit {code}, {}", out.findings().join(", "))),
+    }
+}
+
+#[test]
+fn every_hostile_input_gets_a_finding_or_exit_3() {
+    let scratch = tempfile::tempdir().unwrap();
+    let cases = cases();
+    let started = Instant::now();
+    // Two at a time: most runs wait on a deadline, and CI has two cores.
+    let results: Vec<(usize, Output)> = std::thread::scope(|s| {
+        let chunks: Vec<Vec<(usize, &Case)>> = (0..3)
+            .map(|k| {
+                cases
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % 3 == k)
+                    .collect()
+            })
+            .collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                let scratch = scratch.path();
+                s.spawn(move || {
+                    chunk
+                        .into_iter()
+                        .map(|(i, case)| {
+                            let dir = scratch.join(i.to_string());
+                            std::fs::create_dir(&dir).unwrap();
+                            let args = (case.setup)(&dir);
+                            (i, run(command(args), WALL + Duration::from_secs(5)))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let mut results = results;
+    results.sort_by_key(|(i, _)| *i);
+    let mut failures = Vec::new();
+    println!("| input | expected | result | time |\n| --- | --- | --- | --- |");
+    for (i, out) in &results {
+        let case = &cases[*i];
+        let expected = match case.expect {
+            Expect::Exit3 => "exit 3, one line".to_string(),
+            Expect::Finding(ids) => ids
+                .iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(" or "),
+            Expect::Report => "a report, no panic".to_string(),
+            Expect::AnswerOr3 => "an answer or exit 3".to_string(),
+        };
+        let result = match check(case, out) {
+            Ok(r) => r,
+            Err(e) => {
+                failures.push(format!("{}: {e}", case.input));
+                format!("FAILED: {}", e.lines().next().unwrap_or(""))
+            }
+        };
+        println!(
+            "| {} | {expected} | {result} | {:.2} s |",
+            case.input,
+            out.elapsed.as_secs_f64()
+        );
+    }
+    println!(
+        "({} cases in {:.1} s)",
+        results.len(),
+        started.elapsed().as_secs_f64()
+    );
+    // Put modes back so the scratch folder can be removed.
+    let _ = std::process::Command::new("chmod")
+        .args(["-R", "u+rwx"])
+        .arg(scratch.path())
+        .status();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
