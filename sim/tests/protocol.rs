@@ -38,7 +38,9 @@ fn slow_link_reports_full_speed() {
     let r = start("slow_link");
     let mut s = r.connect();
     let d = roundtrip(&mut s, 1, &request("ListDevices", &[])).dict();
-    let p = d["DeviceList"].as_array().unwrap()[0].as_dictionary().unwrap()["Properties"]
+    let p = d["DeviceList"].as_array().unwrap()[0]
+        .as_dictionary()
+        .unwrap()["Properties"]
         .as_dictionary()
         .unwrap()
         .clone();
