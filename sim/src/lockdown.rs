@@ -115,6 +115,7 @@ async fn run(shared: &Shared, view: &DeviceView, stream: Box<dyn Io>) {
                 // application-data record under TLS 1.3); anything else is a protocol error
                 // and the phone drops the connection.
                 if after_stop && plist_frame::skip_tls_record(&mut s, first, BODY).await {
+                    after_stop = false;
                     continue;
                 }
                 c.log("<tls-record-without-session>", None, None, None);

@@ -155,6 +155,14 @@ fn healthy_phone_reads_like_a_real_one() {
         .all(|e| e.detail.as_deref() == Some("client presented RootCertificate")));
     assert!(r.sim.writes().is_empty(), "{:?}", r.sim.writes());
     assert_eq!(r.sim.panics(), 0);
+    // ideviceinfo ends with StopSession, then its close_notify on the now-plain stream: the
+    // simulator goes back to plaintext and takes the alert without calling it garbage.
+    let names = requests(&r);
+    assert!(names.iter().any(|n| n == "StopSession"), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n.starts_with('<')),
+        "malformed input logged: {names:?}"
+    );
 }
 
 #[test]
