@@ -202,8 +202,12 @@ async fn trust_refusals_arrive_typed() {
     .await
     .unwrap();
     let mut ld = LockdownClient::new(idev);
-    let err = within(ld.pair_once("00000000-0000-4000-A000-000000000000", "BUID", None))
+    // idevice generates an RSA 2048 key with the pure-Rust `rsa` crate before sending Pair:
+    // seconds in a debug build, much more on a loaded machine, hence the long deadline.
+    let pair = ld.pair_once("00000000-0000-4000-A000-000000000000", "BUID", None);
+    let err = tokio::time::timeout(Duration::from_secs(180), pair)
         .await
+        .expect("pair_once finished in time")
         .unwrap_err();
     assert!(matches!(err, IdeviceError::UserDeniedPairing), "{err:?}");
     assert_eq!(r.sim.writes().len(), 1);
