@@ -304,6 +304,30 @@ fn domains_of_other_scenarios() {
         "{out}"
     );
     assert!(out.lines().any(|l| l == "WillEncrypt: true"), "{out}");
+    let r = start("mdm_requires_encryption");
+    let (_, out) = run(
+        &r,
+        &[
+            "ideviceinfo",
+            "-q",
+            "com.apple.mobile.backup",
+            "-k",
+            "RequiresEncryption",
+        ],
+    );
+    assert_eq!(out.trim(), "1");
+    let r = start("storage_full");
+    let (_, out) = run(
+        &r,
+        &[
+            "ideviceinfo",
+            "-q",
+            "com.apple.disk_usage",
+            "-k",
+            "AmountDataAvailable",
+        ],
+    );
+    assert_eq!(out.trim(), "33554432");
     let r = start("old_ios");
     let (_, out) = run(&r, &["ideviceinfo", "-k", "ProductVersion"]);
     assert_eq!(out.trim(), "13.3.1");
