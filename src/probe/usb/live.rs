@@ -21,7 +21,7 @@ impl UsbBus for LiveBus {
         let context = rusb::Context::new().map_err(|e| {
             Failure::new(
                 FailureKind::Unavailable,
-                format!("libusb could not start: {e}"),
+                format!("libusb could not start: {e}{}", missing_bus_note()),
             )
         })?;
         let list = context.devices().map_err(|e| {
@@ -293,5 +293,15 @@ mod tests {
         };
         linux_sysfs(&mut raw, Path::new("/nonexistent-sysfs"));
         assert_eq!(raw.serial, None);
+    }
+}
+
+/// Why libusb fails on Linux machines without a USB bus (containers, VMs):
+/// said in the evidence so the person knows it is the machine, not the phone.
+fn missing_bus_note() -> &'static str {
+    if cfg!(target_os = "linux") && !std::path::Path::new("/dev/bus/usb").exists() {
+        " (/dev/bus/usb does not exist: this machine or container has no USB bus)"
+    } else {
+        ""
     }
 }
