@@ -141,11 +141,15 @@ impl Sim {
 }
 
 pub fn start_sim(name: &str) -> Sim {
+    start_scenario(Scenario::by_name(name).expect("bundled scenario"))
+}
+
+pub fn start_scenario(scenario: Scenario) -> Sim {
     let dir = tempfile::tempdir().expect("tempdir");
     let handle = Simulator::start(SimConfig {
         socket: dir.path().join("usbmuxd"),
         tcp_port: None,
-        scenario: Scenario::by_name(name).expect("bundled scenario"),
+        scenario,
     })
     .expect("simulator starts");
     Sim { handle, dir }
