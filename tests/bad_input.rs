@@ -35,11 +35,13 @@ enum Expect {
     AnswerOr3,
 }
 
+/// Fills the scratch folder and returns the arguments.
+type Setup = Box<dyn Fn(&Path) -> Vec<OsString> + Send + Sync>;
+
 struct Case {
     input: &'static str,
     expect: Expect,
-    /// Fills the scratch folder and returns the arguments.
-    setup: Box<dyn Fn(&Path) -> Vec<OsString> + Send + Sync>,
+    setup: Setup,
     /// A tighter wall-clock limit than WALL, for inputs that must be refused fast.
     fast: Option<Duration>,
 }
