@@ -521,6 +521,7 @@ fn every_hostile_input_gets_a_finding_or_exit_3() {
                 format!("FAILED: {}", e.lines().next().unwrap_or(""))
             }
         };
+        let result = result.replace(&scratch.path().display().to_string(), "$TMP");
         println!(
             "| {} | {expected} | {result} | {:.2} s |",
             case.input,
