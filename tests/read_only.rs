@@ -22,7 +22,9 @@ use reliability_support::{
 };
 
 const LOCKDOWN: &str = "/var/lib/lockdown";
-const HEALTHY_UDID: &str = "c28d82f1df2580e648ad0225461d5592b8558bf7";
+/// The old_ios phone (also in two_phones): it has a record in every scenario,
+/// so a record in the folder changes no trust outcome.
+const RECORD_UDID: &str = "84c683bc86525fc6648d4d14d3e06ed7200b29d2";
 
 fn xml(inner: &str) -> String {
     format!(
@@ -72,7 +74,7 @@ fn backup_fixture(dir: &Path) -> PathBuf {
 }
 
 /// A lockdown folder as usbmuxd keeps it: SystemConfiguration.plist and a
-/// pair record for the healthy phone (made-up keys).
+/// pair record (made-up keys) for a phone that has one in every scenario.
 fn lockdown_fixture(dir: &Path) -> PathBuf {
     let l = dir.join("lockdown");
     std::fs::create_dir_all(&l).unwrap();
@@ -82,7 +84,7 @@ fn lockdown_fixture(dir: &Path) -> PathBuf {
     )
     .unwrap();
     std::fs::write(
-        l.join(format!("{HEALTHY_UDID}.plist")),
+        l.join(format!("{RECORD_UDID}.plist")),
         xml("<dict><key>HostID</key><string>5E1E0C2A-0000-4000-8000-000000000002</string><key>SystemBUID</key><string>A1B2C3D4-0000-4000-8000-000000000001</string><key>HostPrivateKey</key><data>AAAA</data></dict>"),
     )
     .unwrap();
@@ -224,7 +226,12 @@ fn diagnose_writes_nothing_in_any_scenario() {
                     let mut failures = Vec::new();
                     for r in chunk {
                         let sim = start_sim(&r.scenario);
-                        let mut args: Vec<OsString> = ["--json", "--timeout", "3", "--usbmuxd"]
+                        let timeout = if r.flags.contains(&"--request-trust") {
+                            "6"
+                        } else {
+                            "3"
+                        };
+                        let mut args: Vec<OsString> = ["--json", "--timeout", timeout, "--usbmuxd"]
                             .iter()
                             .map(OsString::from)
                             .collect();
@@ -317,7 +324,7 @@ fn lockdown_fixture_is_what_the_binary_sees() {
         .unwrap();
     let listing = String::from_utf8_lossy(&out.stdout);
     assert!(
-        listing.contains(&format!("{HEALTHY_UDID}.plist")),
+        listing.contains(&format!("{RECORD_UDID}.plist")),
         "{listing}"
     );
 }
