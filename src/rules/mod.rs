@@ -18,6 +18,8 @@ mod rank;
 mod rule;
 #[cfg(test)]
 pub(crate) mod testing;
+#[cfg(test)]
+pub(crate) mod testing_device;
 pub mod trust;
 pub mod usb;
 pub mod usbmuxd;
