@@ -40,7 +40,20 @@ pub fn run(cli: Cli, env: &HostEnv, io: Io) -> ExitStatus {
         Command::Diagnose(args) => diagnose(args, env, verbosity, stdout, stderr),
         Command::Record(args) => record(args, env, stdout, stderr),
         Command::Devices(args) => devices(args, env, stdout, stderr),
+        Command::Rules(args) if args.markdown => stdout
+            .write_all(crate::commands::rules_doc::markdown().as_bytes())
+            .map(|()| ExitStatus::Ready),
         Command::Rules(args) => crate::commands::rules::run(args.json, stdout),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            // Into a buffer first: the generator panics on a closed pipe.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "iphone-backup-check", &mut script);
+            stdout.write_all(&script).map(|()| ExitStatus::Ready)
+        }
+        Command::Man => clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+            .render(stdout)
+            .map(|()| ExitStatus::Ready),
         Command::Explain(args) => {
             crate::commands::explain::run(&args.topic.join(" "), args.json, stdout, stderr)
         }
@@ -70,42 +83,6 @@ pub fn use_color(when: ColorWhen, env: &HostEnv) -> bool {
                 env.stdout_is_tty && env.var("TERM") != Some("dumb")
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn env(tty: bool, vars: &[(&str, &str)]) -> HostEnv {
-        HostEnv {
-            stdout_is_tty: tty,
-            vars: vars
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn colour_precedence() {
-        assert!(use_color(ColorWhen::Auto, &env(true, &[])));
-        assert!(!use_color(ColorWhen::Auto, &env(false, &[])));
-        assert!(!use_color(
-            ColorWhen::Auto,
-            &env(true, &[("NO_COLOR", "1")])
-        ));
-        assert!(use_color(
-            ColorWhen::Auto,
-            &env(false, &[("CLICOLOR_FORCE", "1")])
-        ));
-        assert!(!use_color(ColorWhen::Auto, &env(true, &[("TERM", "dumb")])));
-        assert!(use_color(
-            ColorWhen::Always,
-            &env(false, &[("NO_COLOR", "1")])
-        ));
-        assert!(!use_color(ColorWhen::Never, &env(true, &[])));
     }
 }
 
@@ -141,12 +118,17 @@ fn diagnose(
         ExitStatus::from(diagnosis.verdict)
     };
     let report = Report::new(&snapshot, &diagnosis, status as u8);
-    if args.json {
-        report::json::render(&report, out)?;
+    let rendered = if args.json {
+        report::json::render(&report, out)
     } else {
-        report::human::render(&report, verbosity, out)?;
+        report::human::render(&report, verbosity, out)
+    };
+    match rendered {
+        // `diagnose | head` still tells the script the verdict.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(status),
+        Err(e) => Err(e),
+        Ok(()) => Ok(status),
     }
-    Ok(status)
 }
 
 fn record(
@@ -259,4 +241,40 @@ fn probe_now(
     // Blocking probes that overran the deadline are abandoned, not awaited.
     rt.shutdown_background();
     Ok(Some(snapshot))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(tty: bool, vars: &[(&str, &str)]) -> HostEnv {
+        HostEnv {
+            stdout_is_tty: tty,
+            vars: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn colour_precedence() {
+        assert!(use_color(ColorWhen::Auto, &env(true, &[])));
+        assert!(!use_color(ColorWhen::Auto, &env(false, &[])));
+        assert!(!use_color(
+            ColorWhen::Auto,
+            &env(true, &[("NO_COLOR", "1")])
+        ));
+        assert!(use_color(
+            ColorWhen::Auto,
+            &env(false, &[("CLICOLOR_FORCE", "1")])
+        ));
+        assert!(!use_color(ColorWhen::Auto, &env(true, &[("TERM", "dumb")])));
+        assert!(use_color(
+            ColorWhen::Always,
+            &env(false, &[("NO_COLOR", "1")])
+        ));
+        assert!(!use_color(ColorWhen::Never, &env(true, &[])));
+    }
 }

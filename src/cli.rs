@@ -47,6 +47,14 @@ pub enum Command {
     Rules(RulesArgs),
     /// What a rule, an error code or an error message means, and what fixes it.
     Explain(ExplainArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(hide = true)]
+    Man,
 }
 
 /// Options that choose what the probes look at.
@@ -129,8 +137,12 @@ pub struct DevicesArgs {
 #[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Print JSON.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
+
+    /// Print the Markdown catalogue (docs/rules.md is this output).
+    #[arg(long, hide = true)]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Args)]

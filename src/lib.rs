@@ -12,6 +12,7 @@ pub mod cli;
 pub mod commands;
 pub mod env;
 pub mod exit;
+pub mod knowledge;
 pub mod platform;
 pub mod probe;
 pub mod report;

@@ -9,14 +9,21 @@ use iphone_backup_check::{app, cli::Cli, env::HostEnv, exit::ExitStatus};
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
             let _ = e.print();
-            // Help and version are successes; a usage error is "could not run".
-            return if e.use_stderr() {
-                ExitStatus::CouldNotRun.into()
-            } else {
-                ExitStatus::Ready.into()
-            };
+            return ExitStatus::Ready.into();
+        }
+        Err(e) => {
+            // One line: what was wrong, and where to look.
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            let _ = writeln!(
+                std::io::stderr(),
+                "iphone-backup-check: {first} (see --help)"
+            );
+            return ExitStatus::CouldNotRun.into();
         }
     };
     init_logging(cli.verbose);

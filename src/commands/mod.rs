@@ -3,3 +3,4 @@
 pub mod devices;
 pub mod explain;
 pub mod rules;
+pub mod rules_doc;

@@ -32,11 +32,16 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
         )?;
     }
     if s.provenance.kind != crate::snapshot::ProvenanceKind::Live {
-        let source = s.provenance.source.as_deref().unwrap_or("no source given");
+        let about = s
+            .provenance
+            .source
+            .as_deref()
+            .or(s.provenance.notes.as_deref())
+            .unwrap_or("no source given");
         writeln!(
             out,
             "{}",
-            paint(DIM, &format!("Replayed snapshot ({source})"))
+            paint(DIM, &format!("Replayed snapshot: {about}"))
         )?;
     }
     writeln!(out, "{}", paint(BOLD, "What was checked"))?;

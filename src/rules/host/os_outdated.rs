@@ -1,29 +1,148 @@
 use crate::rules::prelude::*;
+use crate::rules::tables::{compare_versions, host_requirement, major};
 
 declare_rule! {
     /// ## What it means
-    /// The computer's operating system (or its device-support software) is
-    /// older than the oldest one that can back up a phone on this iOS.
+    /// The computer's operating system is older than the oldest one Apple
+    /// lists as able to sync and back up a phone on this iOS.
     ///
     /// ## Why the backup fails
-    /// Finder, iTunes and Apple Devices learn each new iOS through updates;
-    /// an old system may not see the phone, or fails with "the software
-    /// required to communicate with iPhone is not installed".
+    /// Finder, iTunes and Apple Devices learn each new iOS through system
+    /// updates. On an older system the phone is not recognised, or Finder
+    /// and iTunes ask for an update ("the software required to communicate
+    /// with iPhone is not installed", "this iPhone requires a newer version
+    /// of iTunes").
     ///
     /// ## Evidence used
-    /// The host OS version and the phone's ProductVersion, against a table
-    /// of minimum host versions per iOS major.
+    /// The host OS version (sysinfo) and the phone's ProductVersion from
+    /// lockdownd, against `rules/tables.rs` (the minimum macOS and Windows
+    /// per iOS major, from Apple's tech-specs pages).
+    ///
+    /// ## Known limitations
+    /// The table is a floor: a computer above it may still need its latest
+    /// updates. Linux has no such table; there the libimobiledevice version
+    /// matters and is not checked.
     pub static RULE = {
         id: "host.os-outdated",
         title: "This computer's OS is too old for the iPhone's iOS",
         layer: Layer::Host,
         severity: Severity::Blocker,
         hides: &[],
-        steps: &[],
+        steps: &[
+            step_on(Platforms::MACOS, "Update macOS: Apple menu > System Settings > General > Software Update. Finder gets support for new iPhones with macOS updates."),
+            step_on(Platforms::WINDOWS, "Update Windows (Settings > Windows Update), then update the Apple Devices app or iTunes from the Microsoft Store."),
+            step("If this computer cannot be updated far enough, back up on a newer computer or to iCloud."),
+        ],
         since: "0.1.0",
         check,
     }
 }
 
-// Wired to the host-requirements table when it lands (this issue).
-fn check(_: &Snapshot, _: &mut Findings) {}
+fn check(s: &Snapshot, out: &mut Findings) {
+    let Some(host) = s.host() else {
+        return;
+    };
+    let Some(host_version) = host.os.version.as_deref() else {
+        return;
+    };
+    for dev in &s.probes.devices {
+        let Some(ios) = dev
+            .lockdown
+            .value()
+            .and_then(|l| l.product_version.as_deref())
+        else {
+            continue;
+        };
+        let Some(req) = major(ios).and_then(host_requirement) else {
+            continue;
+        };
+        let minimum = match host.os.family {
+            OsFamily::Macos => req.macos_min,
+            OsFamily::Windows => req.windows_min,
+            _ => None,
+        };
+        let Some(minimum) = minimum else {
+            continue;
+        };
+        // Windows reports "10 (19045)": compare the marketing version only.
+        let comparable = match host.os.family {
+            OsFamily::Windows => host_version
+                .split_whitespace()
+                .next()
+                .unwrap_or(host_version),
+            _ => host_version,
+        };
+        if compare_versions(comparable, minimum).is_lt() {
+            out.push(
+                Finding::new(&RULE)
+                    .device(dev.udid.clone())
+                    .evidence(format!(
+                        "this computer runs {} {host_version}",
+                        host.os.family.label()
+                    ))
+                    .evidence(format!(
+                        "the iPhone runs iOS {ios}, which needs {} {minimum} or later ({})",
+                        host.os.family.label(),
+                        req.note
+                    )),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+
+    fn with_phone(w: World, ios: &str) -> Snapshot {
+        let mut s = w.mux_ok(vec![usb_phone("A", 1)]).build();
+        s.probes.devices.push(DeviceObs {
+            udid: "A".into(),
+            lockdown: Outcome::Ok {
+                duration_ms: 1,
+                value: LockdownObs {
+                    product_version: Some(ios.into()),
+                    ..Default::default()
+                },
+            },
+            ..Default::default()
+        });
+        s
+    }
+
+    #[test]
+    fn old_macos_for_ios_18_fires() {
+        let s = with_phone(world().os(OsFamily::Macos, "10.12.6"), "18.1");
+        let f = only(&s, &RULE);
+        assert!(f.evidence[1].contains("macOS 10.13"), "{:?}", f.evidence);
+        assert_eq!(f.device.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn windows_7_for_ios_18_fires_and_10_does_not() {
+        assert_eq!(
+            fired(
+                &with_phone(world().os(OsFamily::Windows, "7 (7601)"), "18.0"),
+                &RULE
+            )
+            .len(),
+            1
+        );
+        assert!(fired(
+            &with_phone(world().os(OsFamily::Windows, "10 (19045)"), "18.0"),
+            &RULE
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn current_mac_and_linux_are_silent() {
+        assert!(fired(
+            &with_phone(world().os(OsFamily::Macos, "15.1"), "27.0.1"),
+            &RULE
+        )
+        .is_empty());
+        assert!(fired(&with_phone(world(), "27.0.1"), &RULE).is_empty());
+    }
+}

@@ -36,7 +36,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
     if failure.kind != FailureKind::TimedOut {
         return;
     }
-    out.push(Finding::new(&RULE).evidence(format!("{}", failure.message)));
+    out.push(Finding::new(&RULE).evidence(failure.message.clone()));
 }
 
 #[cfg(test)]

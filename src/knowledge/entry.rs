@@ -1,0 +1,233 @@
+//! The shape of one `explain` entry: what an error means, which rule ids cover
+//! its causes, and the fixes per platform.
+
+use serde::ser::{SerializeSeq, SerializeStruct};
+use serde::{Serialize, Serializer};
+
+/// Where a numeric code comes from. The same small number means different
+/// things in different domains, so every code carries one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Domain {
+    /// Apple's MobileDevice framework (iTunes, Finder, the Apple Devices app,
+    /// Xcode): 32-bit codes shown as `0xE8000084`, `-402653052` or `3892314244`.
+    MobileDevice,
+    /// The small numbers of iTunes / Finder alerts: "error 54", "(-54)", "(4013)".
+    Itunes,
+    /// `MBErrorDomain`, the phone's backup agent. idevicebackup2 and
+    /// pymobiledevice3 print the same numbers as `ErrorCode N`.
+    MbError,
+    /// libimobiledevice `lockdownd_error_t`, version 1.2 and later (`-19`, `-21`, ...).
+    Lockdown,
+    /// libimobiledevice `lockdownd_error_t` of the 1.1.x releases (a different numbering).
+    LockdownLegacy,
+    /// libimobiledevice `mobilebackup2_error_t`, the host side of idevicebackup2
+    /// ("version exchange, error code -1", "Could not receive from mobilebackup2 (-4)").
+    MobileBackup2,
+}
+
+impl Domain {
+    pub const ALL: [Domain; 6] = [
+        Domain::MobileDevice,
+        Domain::Itunes,
+        Domain::MbError,
+        Domain::Lockdown,
+        Domain::LockdownLegacy,
+        Domain::MobileBackup2,
+    ];
+
+    /// Stable name used in JSON and in lookup explanations.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Domain::MobileDevice => "mobiledevice",
+            Domain::Itunes => "itunes",
+            Domain::MbError => "mberrordomain",
+            Domain::Lockdown => "lockdownd",
+            Domain::LockdownLegacy => "lockdownd-1.1",
+            Domain::MobileBackup2 => "mobilebackup2",
+        }
+    }
+
+    /// Human label for reports.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Domain::MobileDevice => "Apple MobileDevice (iTunes, Finder, Apple Devices)",
+            Domain::Itunes => "iTunes / Finder alert",
+            Domain::MbError => "MBErrorDomain (the phone's backup agent)",
+            Domain::Lockdown => "libimobiledevice lockdownd",
+            Domain::LockdownLegacy => "libimobiledevice 1.1.x lockdownd",
+            Domain::MobileBackup2 => "libimobiledevice mobilebackup2 (host side)",
+        }
+    }
+}
+
+impl Serialize for Domain {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// One error number in one domain. MobileDevice codes are stored as their
+/// unsigned 32-bit value (`0xE8000084`); everything else as the signed number
+/// the tool prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Code {
+    pub domain: Domain,
+    pub value: i64,
+}
+
+impl Code {
+    pub const fn new(domain: Domain, value: i64) -> Code {
+        Code { domain, value }
+    }
+    /// A MobileDevice code from its hex form.
+    pub const fn amd(value: u32) -> Code {
+        Code {
+            domain: Domain::MobileDevice,
+            value: value as i64,
+        }
+    }
+    pub const fn itunes(value: i64) -> Code {
+        Code::new(Domain::Itunes, value)
+    }
+    pub const fn mb(value: i64) -> Code {
+        Code::new(Domain::MbError, value)
+    }
+    pub const fn lockdown(value: i64) -> Code {
+        Code::new(Domain::Lockdown, value)
+    }
+    pub const fn lockdown_legacy(value: i64) -> Code {
+        Code::new(Domain::LockdownLegacy, value)
+    }
+    pub const fn mb2(value: i64) -> Code {
+        Code::new(Domain::MobileBackup2, value)
+    }
+
+    /// The code as people usually see it: `0xE8000084 (-402653052)`, `-19`, `208`.
+    pub fn display(&self) -> String {
+        match self.domain {
+            Domain::MobileDevice => {
+                let u = self.value as u32;
+                format!("0x{:08X} ({})", u, u as i32)
+            }
+            _ => self.value.to_string(),
+        }
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Code", 3)?;
+        st.serialize_field("domain", &self.domain)?;
+        st.serialize_field("value", &self.value)?;
+        st.serialize_field("display", &self.display())?;
+        st.end()
+    }
+}
+
+/// A small set of platforms a fix applies to (written by hand: no bitflags crate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Platforms(u8);
+
+impl Platforms {
+    /// macOS: Finder (10.15 and later) or iTunes (10.14 and earlier).
+    pub const MAC: Platforms = Platforms(1);
+    /// Windows: iTunes or the Apple Devices app.
+    pub const WINDOWS: Platforms = Platforms(1 << 1);
+    /// Linux: usbmuxd + libimobiledevice (idevicebackup2, idevicepair).
+    pub const LINUX: Platforms = Platforms(1 << 2);
+    /// On the iPhone itself (Settings).
+    pub const PHONE: Platforms = Platforms(1 << 3);
+    /// Every computer.
+    pub const HOSTS: Platforms = Platforms(1 | 1 << 1 | 1 << 2);
+    /// Everywhere.
+    pub const ALL: Platforms = Platforms(0b1111);
+
+    const NAMES: [(Platforms, &'static str); 4] = [
+        (Platforms::MAC, "macos"),
+        (Platforms::WINDOWS, "windows"),
+        (Platforms::LINUX, "linux"),
+        (Platforms::PHONE, "iphone"),
+    ];
+
+    pub const fn union(self, other: Platforms) -> Platforms {
+        Platforms(self.0 | other.0)
+    }
+    pub const fn contains(self, other: Platforms) -> bool {
+        other.0 != 0 && self.0 & other.0 == other.0
+    }
+    pub const fn intersects(self, other: Platforms) -> bool {
+        self.0 & other.0 != 0
+    }
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+    /// Names of the platforms in the set, in a fixed order.
+    pub fn names(self) -> Vec<&'static str> {
+        Self::NAMES
+            .iter()
+            .filter(|(p, _)| self.contains(*p))
+            .map(|(_, n)| *n)
+            .collect()
+    }
+}
+
+impl std::ops::BitOr for Platforms {
+    type Output = Platforms;
+    fn bitor(self, rhs: Platforms) -> Platforms {
+        self.union(rhs)
+    }
+}
+
+impl Serialize for Platforms {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let names = self.names();
+        let mut seq = s.serialize_seq(Some(names.len()))?;
+        for n in names {
+            seq.serialize_element(n)?;
+        }
+        seq.end()
+    }
+}
+
+/// One remediation step and where it applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub text: &'static str,
+    pub platforms: Platforms,
+}
+
+impl Fix {
+    pub const fn new(platforms: Platforms, text: &'static str) -> Fix {
+        Fix { text, platforms }
+    }
+}
+
+/// One thing `explain` knows: an error code, a message people paste, or a
+/// cause the seed articles name.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Entry {
+    /// Stable slug, e.g. `mb-208-device-locked`.
+    pub key: &'static str,
+    pub title: &'static str,
+    pub codes: &'static [Code],
+    /// Lower-case message fragments people paste.
+    pub phrases: &'static [&'static str],
+    pub meaning: &'static str,
+    /// Stable rule ids from DESIGN.md whose findings cover the causes.
+    pub causes: &'static [&'static str],
+    pub fixes: &'static [Fix],
+    /// Public URLs, or `shared/realdata/<file>` paths (each with its URL too).
+    pub sources: &'static [&'static str],
+}
+
+impl Entry {
+    /// The fixes that apply to a platform (fixes for the phone always apply).
+    pub fn fixes_for(&self, platform: Platforms) -> impl Iterator<Item = &'static Fix> + '_ {
+        self.fixes
+            .iter()
+            .filter(move |f| f.platforms.intersects(platform.union(Platforms::PHONE)))
+    }
+}

@@ -1,0 +1,266 @@
+//! The command line as a user meets it: exit statuses, bad input, record and
+//! replay, colour.
+
+use assert_cmd::Command;
+
+fn bin() -> Command {
+    let mut c = Command::cargo_bin("iphone-backup-check").unwrap();
+    c.env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("USBMUXD_SOCKET_ADDRESS");
+    c
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let out = bin().args(args).output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
+
+fn one_line(s: &str) -> bool {
+    s.trim_end().lines().count() == 1
+}
+
+#[test]
+fn bad_argument_exits_3_with_one_line() {
+    let r = run(&["diagnose", "--no-such-flag"]);
+    assert_eq!(r.code, 3);
+    assert!(one_line(&r.stderr), "{}", r.stderr);
+    assert!(r.stderr.contains("--no-such-flag"));
+    assert!(r.stdout.is_empty());
+    for args in [
+        &["frobnicate"][..],
+        &["diagnose", "--timeout", "0"],
+        &["diagnose", "--color", "pink"],
+        &[],
+    ] {
+        assert_eq!(run(args).code, 3, "{args:?}");
+    }
+}
+
+#[test]
+fn help_and_version_exit_0_and_help_documents_exit_statuses() {
+    let r = run(&["--help"]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("130") && r.stdout.contains("at least one blocker"));
+    assert_eq!(run(&["diagnose", "--help"]).code, 0);
+    assert!(run(&["--version"])
+        .stdout
+        .starts_with("iphone-backup-check "));
+}
+
+#[test]
+fn unusable_from_files_exit_3_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let truncated = dir.path().join("truncated.json");
+    let full = std::fs::read_to_string("fixtures/linux-stale-socket.json").unwrap();
+    std::fs::write(&truncated, &full[..full.len() / 2]).unwrap();
+    let not_json = dir.path().join("photo.jpg");
+    std::fs::write(&not_json, [0xff, 0xd8, 0xff, 0xe0, 0, 0x10]).unwrap();
+    let newer = dir.path().join("newer.json");
+    std::fs::write(&newer, r#"{"schema_version": 2}"#).unwrap();
+    let cases = [
+        (dir.path().join("missing.json"), "cannot read"),
+        (truncated, "not a snapshot"),
+        (not_json, "not a snapshot"),
+        (newer, "upgrade"),
+        (dir.path().to_path_buf(), "folder"),
+    ];
+    for (path, says) in cases {
+        let r = run(&["diagnose", "--from", path.to_str().unwrap()]);
+        assert_eq!(r.code, 3, "{}", path.display());
+        assert!(one_line(&r.stderr), "{}: {}", path.display(), r.stderr);
+        assert!(r.stderr.contains(says), "{}: {}", path.display(), r.stderr);
+        assert!(r.stdout.is_empty());
+    }
+}
+
+#[test]
+fn no_daemon_no_usb_ranks_not_running_first_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(&[
+        "diagnose",
+        "--usbmuxd",
+        "UNIX:/nonexistent/usbmuxd",
+        "--backup-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    let first = r.stdout.lines().find(|l| l.starts_with("1 ")).unwrap();
+    assert!(first.contains("usbmuxd.not-running"), "{}", r.stdout);
+    if !std::path::Path::new("/dev/bus/usb").exists() {
+        // The CI machines have no USB bus at all: that must be reported, not crash.
+        assert!(r.stdout.contains("usb.unavailable"), "{}", r.stdout);
+    }
+}
+
+#[test]
+fn record_then_replay_gives_the_same_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snap.json");
+    let backup = dir.path().join("Backup");
+    std::fs::create_dir(&backup).unwrap();
+    let common = [
+        "--usbmuxd",
+        "/nonexistent/usbmuxd",
+        "--backup-dir",
+        backup.to_str().unwrap(),
+    ];
+    let r = run(&[&["record", "-o", snap.to_str().unwrap()][..], &common].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let live = run(&[&["diagnose", "--json"][..], &common].concat());
+    let replay = run(&["diagnose", "--json", "--from", snap.to_str().unwrap()]);
+    let ids = |s: &str| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(s).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&live.stdout), ids(&replay.stdout));
+    assert_eq!(live.code, replay.code);
+    let recorded: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&snap).unwrap()).unwrap();
+    assert_eq!(recorded["provenance"]["kind"], "recorded");
+    assert_eq!(recorded["provenance"]["redacted"], true);
+}
+
+#[test]
+fn record_to_an_unwritable_place_exits_3() {
+    let r = run(&[
+        "record",
+        "--usbmuxd",
+        "/nonexistent/usbmuxd",
+        "-o",
+        "/nonexistent/dir/snap.json",
+    ]);
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.contains("cannot write"), "{}", r.stderr);
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let f = "fixtures/linux-stale-socket.json";
+    let plain = run(&["diagnose", "--from", f]);
+    assert!(!plain.stdout.contains('\u{1b}'));
+    let forced = run(&["diagnose", "--color", "always", "--from", f]);
+    assert!(forced.stdout.contains("\u{1b}["));
+    let out = bin()
+        .args(["diagnose", "--from", f])
+        .env("CLICOLOR_FORCE", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains('\u{1b}'),
+        "NO_COLOR wins over CLICOLOR_FORCE"
+    );
+}
+
+#[test]
+fn quiet_prints_ids_only() {
+    let r = run(&[
+        "diagnose",
+        "-q",
+        "--from",
+        "fixtures/linux-stale-socket.json",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r
+        .stdout
+        .lines()
+        .next()
+        .unwrap()
+        .contains("usbmuxd.stale-socket"));
+    assert!(!r.stdout.contains("Fix"));
+}
+
+#[test]
+fn explain_answers_ids_codes_and_messages_and_refuses_nonsense() {
+    assert!(run(&["explain", "usbmuxd.stale-socket"])
+        .stdout
+        .contains("## What it means"));
+    assert!(run(&["explain", "0xE8000084"])
+        .stdout
+        .contains("0xE8000084"));
+    let r = run(&["explain", "--json", "MBErrorDomain", "208"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["matches"][0]["key"], "mb-208-device-locked");
+    let r = run(&["explain", "qqq-not-a-thing"]);
+    assert_eq!(r.code, 3);
+    assert!(one_line(&r.stderr));
+}
+
+#[test]
+fn bad_usbmuxd_address_exits_3() {
+    let r = run(&["diagnose", "--usbmuxd", "host:notaport"]);
+    assert_eq!(r.code, 3);
+    assert!(one_line(&r.stderr), "{}", r.stderr);
+    let out = bin()
+        .args(["diagnose"])
+        .env("USBMUXD_SOCKET_ADDRESS", "UNIX:")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("USBMUXD_SOCKET_ADDRESS"));
+}
+
+#[test]
+fn completions_and_man_page_are_generated() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef iphone-backup-check"),
+        ("fish", "complete -c iphone-backup-check"),
+    ] {
+        let r = run(&["completions", shell]);
+        assert_eq!(r.code, 0, "{shell}");
+        assert!(
+            r.stdout.contains(marker),
+            "{shell} completion lacks {marker}"
+        );
+        assert!(
+            r.stdout.contains("diagnose"),
+            "{shell} completion lacks the subcommands"
+        );
+    }
+    let man = run(&["man"]);
+    assert_eq!(man.code, 0);
+    assert!(man.stdout.contains(".TH iphone-backup-check 1") && man.stdout.contains("diagnose"));
+}
+
+#[test]
+fn redact_masks_the_home_folder() {
+    let home = tempfile::tempdir().unwrap();
+    let backup = home.path().join("Backup");
+    std::fs::create_dir(&backup).unwrap();
+    let out = bin()
+        .env("HOME", home.path())
+        .args([
+            "diagnose",
+            "--json",
+            "--redact",
+            "--usbmuxd",
+            "/nonexistent/usbmuxd",
+            "--backup-dir",
+        ])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains(home.path().to_str().unwrap()),
+        "home path leaked: {text}"
+    );
+    assert!(text.contains("~/Backup"));
+}

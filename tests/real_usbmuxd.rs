@@ -1,0 +1,94 @@
+//! The "daemon up, no phone" path against Debian's real usbmuxd 1.1.1.
+//!
+//! usbmuxd has no option for its socket path, so the test runs it in a
+//! private mount namespace with its own /run (`unshare -m` as root): the
+//! machine's /var/run/usbmuxd is never touched. Without root, `unshare` or
+//! `usbmuxd` the test skips with a notice, except under CI, where .ci/run
+//! installs them and the test must run.
+
+use std::process::Command;
+
+fn can_run() -> Result<(), String> {
+    let have = |bin: &str| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {bin}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    for bin in ["unshare", "usbmuxd", "mount"] {
+        if !have(bin) {
+            return Err(format!("{bin} is not installed"));
+        }
+    }
+    let uid = Command::new("id")
+        .arg("-u")
+        .output()
+        .map_err(|e| e.to_string())?;
+    if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
+        return Err("not root (unshare -m needs it)".into());
+    }
+    Ok(())
+}
+
+#[test]
+fn diagnose_with_real_usbmuxd_and_no_phone() {
+    if let Err(why) = can_run() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "real-usbmuxd test cannot run under CI: {why}"
+        );
+        eprintln!("SKIPPED diagnose_with_real_usbmuxd_and_no_phone: {why}");
+        return;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("iphone-backup-check");
+    let backup = tempfile::tempdir().unwrap();
+    let script = format!(
+        "mount -t tmpfs tmpfs /run || exit 90
+         usbmuxd -f -n >/dev/null 2>&1 &
+         pid=$!
+         for i in $(seq 1 50); do [ -S /var/run/usbmuxd ] && break; sleep 0.1; done
+         [ -S /var/run/usbmuxd ] || exit 91
+         '{bin}' diagnose --json --timeout 5 --backup-dir '{dir}'
+         status=$?
+         kill $pid 2>/dev/null; wait $pid 2>/dev/null
+         exit $status",
+        bin = bin.display(),
+        dir = backup.path().display()
+    );
+    let out = Command::new("unshare")
+        .args(["-m", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap_or(-1);
+    assert!(
+        code != 90 && code != 91,
+        "could not start usbmuxd in a namespace: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    let usbmuxd = &report["snapshot"]["probes"]["usbmuxd"];
+    assert_eq!(usbmuxd["status"], "ok", "{usbmuxd}");
+    assert_eq!(
+        usbmuxd["value"]["devices"].as_array().map(Vec::len),
+        Some(0)
+    );
+    assert!(
+        usbmuxd["value"]["buid"]
+            .as_str()
+            .is_some_and(|b| !b.is_empty()),
+        "ReadBUID answered"
+    );
+    assert_eq!(report["findings"][0]["id"], "usb.no-device", "{report:#}");
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(
+        !ids.iter().any(|i| i.starts_with("usbmuxd.")),
+        "no usbmuxd finding when it runs: {ids:?}"
+    );
+    assert_eq!(code, 2);
+}
