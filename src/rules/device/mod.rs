@@ -6,3 +6,4 @@ pub mod locked;
 pub mod passcode_prompt;
 pub mod restricted;
 pub mod storage_full;
+pub mod lockdown_unreachable;
