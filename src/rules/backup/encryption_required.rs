@@ -70,7 +70,10 @@ mod tests {
 
     #[test]
     fn warns_until_encryption_is_on() {
-        assert_eq!(only(&backup(true, false), &RULE).severity, Severity::Warning);
+        assert_eq!(
+            only(&backup(true, false), &RULE).severity,
+            Severity::Warning
+        );
         assert_eq!(only(&backup(true, true), &RULE).severity, Severity::Info);
     }
 

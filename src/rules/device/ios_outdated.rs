@@ -42,7 +42,9 @@ fn check(s: &Snapshot, out: &mut Findings) {
         let (Some(pt), Some(v)) = (d.product_type(), d.ios_version()) else {
             continue;
         };
-        let Some(model) = tables::model(pt) else { continue };
+        let Some(model) = tables::model(pt) else {
+            continue;
+        };
         let max = model.max_ios.version();
         if tables::compare_versions(v, max) != Ordering::Less {
             continue;
@@ -84,7 +86,8 @@ mod tests {
         // (realdata/ideviceinfo_iPhone9-1_iOS13.3.1.txt).
         let f = only(&on("iPhone9,1", "13.3.1"), &RULE);
         assert_eq!(f.severity, Severity::Warning);
-        assert!(f.evidence[0].starts_with("iPhone 7 (iPhone9,1) runs iOS 13.3.1; it can install iOS 15.8.8"));
+        assert!(f.evidence[0]
+            .starts_with("iPhone 7 (iPhone9,1) runs iOS 13.3.1; it can install iOS 15.8.8"));
         let f = only(&on("iPhone10,3", "16.7.2"), &RULE);
         assert_eq!(f.severity, Severity::Info);
     }

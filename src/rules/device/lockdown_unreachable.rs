@@ -40,9 +40,11 @@ fn check(s: &Snapshot, out: &mut Findings) {
         if matches!(f.kind, FailureKind::NotFound | FailureKind::Closed) {
             continue;
         }
-        let mut finding = Finding::new(&RULE)
-            .device(&d.udid)
-            .evidence(format!("lockdownd ({}): {}", f.kind.as_str(), f.message));
+        let mut finding = Finding::new(&RULE).device(&d.udid).evidence(format!(
+            "lockdownd ({}): {}",
+            f.kind.as_str(),
+            f.message
+        ));
         if f.kind != FailureKind::Refused {
             finding = finding.confidence(Confidence::Likely);
         }

@@ -2,8 +2,8 @@
 
 pub mod battery_low;
 pub mod ios_outdated;
+pub mod lockdown_unreachable;
 pub mod locked;
 pub mod passcode_prompt;
 pub mod restricted;
 pub mod storage_full;
-pub mod lockdown_unreachable;

@@ -45,11 +45,9 @@ fn check(s: &Snapshot, out: &mut Findings) {
         if !asks_passcode(v) {
             continue;
         }
-        out.push(
-            Finding::new(&RULE)
-                .device(&d.udid)
-                .evidence(format!("iOS {v} asks for the passcode at the start of each backup")),
-        );
+        out.push(Finding::new(&RULE).device(&d.udid).evidence(format!(
+            "iOS {v} asks for the passcode at the start of each backup"
+        )));
     }
 }
 

@@ -37,17 +37,16 @@ fn check(s: &Snapshot, out: &mut Findings) {
         }
         seen.push(&d.udid);
         let entries: Vec<&MuxDevice> = listed.iter().filter(|e| e.udid == d.udid).collect();
-        if entries.iter().any(|e| e.connection != MuxConnection::Network) {
+        if entries
+            .iter()
+            .any(|e| e.connection != MuxConnection::Network)
+        {
             continue;
         }
-        out.push(
-            Finding::new(&RULE)
-                .device(&d.udid)
-                .evidence(format!(
-                    "usbmuxd lists it with ConnectionType Network only (DeviceID {})",
-                    d.device_id
-                )),
-        );
+        out.push(Finding::new(&RULE).device(&d.udid).evidence(format!(
+            "usbmuxd lists it with ConnectionType Network only (DeviceID {})",
+            d.device_id
+        )));
     }
 }
 
