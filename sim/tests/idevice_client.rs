@@ -78,6 +78,39 @@ async fn full_read_only_diagnosis_flow() {
     let missing = within(ld.get_value(Some("NoSuchKey"), None)).await;
     assert!(missing.is_err());
 
+    // diagnostics_relay inside the same session: IORegistry AppleSmartBattery.
+    let (port, ssl) = within(ld.start_service("com.apple.mobile.diagnostics_relay"))
+        .await
+        .unwrap();
+    assert!(!ssl);
+    let mut diag = within(a.connect(2).await.unwrap().connect_to_device(
+        devices[0].device_id,
+        port,
+        "diag",
+    ))
+    .await
+    .unwrap();
+    let mut req = plist::Dictionary::new();
+    req.insert("Request".into(), "IORegistry".into());
+    req.insert("EntryClass".into(), "AppleSmartBattery".into());
+    let mut body = Vec::new();
+    plist::Value::Dictionary(req)
+        .to_writer_xml(&mut body)
+        .unwrap();
+    let mut frame = (body.len() as u32).to_be_bytes().to_vec();
+    frame.extend_from_slice(&body);
+    within(diag.send_raw(&frame)).await.unwrap();
+    let len = within(diag.read_raw(4)).await.unwrap();
+    let len = u32::from_be_bytes([len[0], len[1], len[2], len[3]]) as usize;
+    assert!(len < 1 << 20);
+    let answer: plist::Dictionary =
+        plist::from_bytes(&within(diag.read_raw(len)).await.unwrap()).unwrap();
+    assert_eq!(answer["Status"].as_string(), Some("Success"));
+    let ioreg = answer["Diagnostics"].as_dictionary().unwrap()["IORegistry"]
+        .as_dictionary()
+        .unwrap();
+    assert_eq!(ioreg["CurrentCapacity"].as_unsigned_integer(), Some(87));
+
     // mobilebackup2: the provider path (StartSession, StartService, Connect, version
     // exchange, Hello) that IdeviceService::connect takes.
     let provider = devices[0].to_provider(a.clone(), "test");
@@ -169,8 +202,12 @@ async fn trust_refusals_arrive_typed() {
     .await
     .unwrap();
     let mut ld = LockdownClient::new(idev);
-    let err = within(ld.pair_once("00000000-0000-4000-A000-000000000000", "BUID", None))
+    // idevice generates an RSA 2048 key with the pure-Rust `rsa` crate before sending Pair:
+    // seconds in a debug build, much more on a loaded machine, hence the long deadline.
+    let pair = ld.pair_once("00000000-0000-4000-A000-000000000000", "BUID", None);
+    let err = tokio::time::timeout(Duration::from_secs(180), pair)
         .await
+        .expect("pair_once finished in time")
         .unwrap_err();
     assert!(matches!(err, IdeviceError::UserDeniedPairing), "{err:?}");
     assert_eq!(r.sim.writes().len(), 1);
@@ -207,5 +244,62 @@ async fn wifi_device_is_typed_network() {
     assert_eq!(
         devs[0].connection_type,
         Connection::Network("192.168.1.23".parse().unwrap())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_sees_unplug_and_replug_with_a_new_id() {
+    use futures_util::StreamExt;
+    use idevice::usbmuxd::UsbmuxdListenEvent;
+    let r = start("detach_reattach");
+    let mut mux = within(addr(&r).connect(0)).await.unwrap();
+    let mut events = within(mux.listen()).await.unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < 3 {
+        match within(events.next()).await {
+            Some(Ok(UsbmuxdListenEvent::Connected(d))) => {
+                seen.push(format!("+{}:{}", d.device_id, d.udid))
+            }
+            Some(Ok(UsbmuxdListenEvent::Disconnected(id))) => seen.push(format!("-{id}")),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            format!("+1:{HEALTHY_UDID}"),
+            "-1".to_string(),
+            format!("+2:{HEALTHY_UDID}")
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_phones_each_have_their_own_record() {
+    let r = start("two_phones");
+    let a = addr(&r);
+    let mut mux = within(a.connect(0)).await.unwrap();
+    let devices = within(mux.get_devices()).await.unwrap();
+    assert_eq!(devices.len(), 2);
+    for d in &devices {
+        let pairing = within(mux.get_pair_record(&d.udid)).await.unwrap();
+        let idev = within(
+            a.connect(1)
+                .await
+                .unwrap()
+                .connect_to_device(d.device_id, 62078, "t"),
+        )
+        .await
+        .unwrap();
+        let mut ld = LockdownClient::new(idev);
+        within(ld.start_session(&pairing)).await.unwrap();
+        let udid = within(ld.get_value(Some("UniqueDeviceID"), None))
+            .await
+            .unwrap();
+        assert_eq!(udid.as_string(), Some(d.udid.as_str()));
+    }
+    assert_ne!(
+        r.sim.host_id(&devices[0].udid),
+        r.sim.host_id(&devices[1].udid)
     );
 }

@@ -20,6 +20,7 @@ const SENSITIVE_KEYS: &[(&str, &str)] = &[
     ("unique_device_id", "udid"),
     ("serial", "serial"),
     ("serial_number", "serial"),
+    ("ecid", "ecid"),
     ("device_name", "device-name"),
     ("imei", "imei"),
     ("imei2", "imei"),
