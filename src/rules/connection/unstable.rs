@@ -14,8 +14,8 @@ declare_rule! {
     ///
     /// ## Evidence used
     /// usbmuxd's device list before and after the per-phone probes; the
-    /// lockdownd and backup-service connections closing mid-message, or
-    /// usbmuxd's `Connect` answering that the device is gone.
+    /// lockdownd connection closing mid-message, or usbmuxd's `Connect`
+    /// answering that the device is gone.
     ///
     /// ## Known limitations
     /// A check lasts a second or two; a link that drops every few minutes
@@ -106,13 +106,8 @@ fn broken_conversations(d: &DeviceObs) -> Vec<Signal> {
             gone: f.kind == FailureKind::NotFound,
         });
     }
-    if let Some(f) = d.backup_service.failure().filter(|f| dropped(f)) {
-        out.push(Signal {
-            line: format!("backup service: {}", f.message),
-            direct: false,
-            gone: false,
-        });
-    }
+    // A backup service that closes on us with the phone still listed is the
+    // service's own trouble (backup-service.refused), not the link's.
     out
 }
 
@@ -168,6 +163,11 @@ mod tests {
     #[test]
     fn silent_when_steady_or_for_other_failures() {
         assert!(fired(&world().phone().build(), &RULE).is_empty());
+        let s = world()
+            .phone()
+            .device(|d| d.backup_service = failed(FailureKind::Closed))
+            .build();
+        assert!(fired(&s, &RULE).is_empty(), "the service's trouble");
         let s = world()
             .phone()
             .device(|d| d.lockdown = failed(FailureKind::Refused))
