@@ -4,3 +4,4 @@
 pub mod backup_dirs;
 pub mod known_tools;
 pub mod mux_address;
+pub mod lockdown_dir;

@@ -19,6 +19,8 @@ mod rule;
 pub mod tables;
 #[cfg(test)]
 pub(crate) mod testing;
+#[cfg(test)]
+pub(crate) mod testing_device;
 pub mod trust;
 pub mod usb;
 pub mod usbmuxd;
