@@ -17,7 +17,9 @@ pub fn lockdown_dir(env: &HostEnv) -> Option<PathBuf> {
         OsFamily::Macos => Some(PathBuf::from("/var/db/lockdown")),
         OsFamily::Windows => {
             let base = env.var("ProgramData").or_else(|| env.var("PROGRAMDATA"));
-            let base = base.unwrap_or(r"C:\ProgramData").trim_end_matches(['\\', '/']);
+            let base = base
+                .unwrap_or(r"C:\ProgramData")
+                .trim_end_matches(['\\', '/']);
             Some(PathBuf::from(format!(r"{base}\Apple\Lockdown")))
         }
         OsFamily::Other => None,
@@ -73,7 +75,9 @@ mod tests {
             r"D:\PD\Apple\Lockdown\X1.plist"
         );
         assert_eq!(
-            lockdown_dir(&env(OsFamily::Windows, &[])).unwrap().to_string_lossy(),
+            lockdown_dir(&env(OsFamily::Windows, &[]))
+                .unwrap()
+                .to_string_lossy(),
             r"C:\ProgramData\Apple\Lockdown"
         );
         assert!(lockdown_dir(&env(OsFamily::Other, &[])).is_none());

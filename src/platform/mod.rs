@@ -3,5 +3,5 @@
 
 pub mod backup_dirs;
 pub mod known_tools;
-pub mod mux_address;
 pub mod lockdown_dir;
+pub mod mux_address;

@@ -74,12 +74,22 @@ pub async fn run_all(
                 record(&probes, mux, |p, o| p.usbmuxd = o).await;
                 device_stage(&probes, &env, &req, deadline).await;
             };
-            let (usb, host, mux) = tokio::join!(
-                record(&probes, usb, |p, o| p.usb = o),
-                record(&probes, host, |p, o| p.host = o),
-                mux_then_devices,
-            );
-            let _ = (usb, host, mux);
+            // The listen window runs beside the others and closes when they
+            // are all done (but stays open at least DIAGNOSE_WINDOW, and
+            // never past the deadline).
+            let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+            let others = async {
+                tokio::join!(
+                    record(&probes, usb, |p, o| p.usb = o),
+                    record(&probes, host, |p, o| p.host = o),
+                    mux_then_devices,
+                );
+                let _ = done_tx.send(());
+            };
+            let listen = listen_window(&probes, &req.endpoint, deadline, async {
+                let _ = done_rx.await;
+            });
+            tokio::join!(others, listen);
         }
     };
 
@@ -169,6 +179,43 @@ async fn device_stage(
     }
 }
 
+/// Follows usbmuxd's Listen feed while the other probes run, storing what it
+/// saw after every event so that an interrupt keeps it.
+async fn listen_window(
+    probes: &Arc<Mutex<Probes>>,
+    endpoint: &MuxEndpoint,
+    deadline: Deadline,
+    others_done: impl Future<Output = ()>,
+) {
+    let started = tokio::time::Instant::now();
+    let store = |o: Outcome<crate::snapshot::ListenObs>| {
+        if let Ok(mut p) = probes.lock() {
+            p.mux_events = o;
+        }
+    };
+    let result = usbmuxd::listen::window(
+        endpoint,
+        deadline,
+        usbmuxd::listen::DIAGNOSE_WINDOW,
+        others_done,
+        |partial| {
+            store(Outcome::Ok {
+                duration_ms: started.elapsed().as_millis() as u64,
+                value: partial.clone(),
+            })
+        },
+    )
+    .await;
+    let duration_ms = started.elapsed().as_millis() as u64;
+    store(match result {
+        Ok(value) => Outcome::Ok { duration_ms, value },
+        Err(failure) => Outcome::Failed {
+            duration_ms,
+            failure,
+        },
+    });
+}
+
 /// Stores a probe's outcome as soon as it is known, so an interrupt keeps it.
 async fn record<T>(
     probes: &Arc<Mutex<Probes>>,
@@ -219,6 +266,15 @@ fn mark_interrupted(p: &mut Probes) {
     mark(&mut p.usbmuxd);
     mark(&mut p.host);
     mark(&mut p.backups);
+    mark(&mut p.mux_events);
+    if let Some(l) = p.mux_events.value_mut() {
+        if l.ended_early.is_none() {
+            l.ended_early = Some(Failure::new(
+                FailureKind::Interrupted,
+                "interrupted (Ctrl-C) while listening",
+            ));
+        }
+    }
     for d in &mut p.devices {
         mark(&mut d.pairing);
         mark(&mut d.lockdown);

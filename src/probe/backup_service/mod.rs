@@ -48,7 +48,10 @@ pub async fn probe(
         let mut s = PlistStream::new(stream);
         if ticket.ssl {
             let pf = secrets.and_then(PairSecrets::pairing_file).ok_or_else(|| {
-                Failure::new(FailureKind::ProtocolError, "the service wants TLS and the pair record has no usable keys")
+                Failure::new(
+                    FailureKind::ProtocolError,
+                    "the service wants TLS and the pair record has no usable keys",
+                )
             })?;
             s = tls(s, pf, steps)
                 .await
@@ -136,7 +139,9 @@ fn parse_version_exchange(v: &Value) -> Result<u64, Failure> {
 
 fn apply_hello(answer: &Value, obs: &mut BackupServiceObs) -> Result<(), Failure> {
     let d = match answer.as_array().map(Vec::as_slice) {
-        Some([t, Value::Dictionary(d), ..]) if t.as_string() == Some("DLMessageProcessMessage") => d,
+        Some([t, Value::Dictionary(d), ..]) if t.as_string() == Some("DLMessageProcessMessage") => {
+            d
+        }
         _ => {
             return Err(Failure::new(
                 FailureKind::ProtocolError,
@@ -188,7 +193,10 @@ mod tests {
         d.insert("MessageName".into(), "Response".into());
         d.insert("ErrorCode".into(), Value::Integer(0u64.into()));
         d.insert("ProtocolVersion".into(), Value::Real(2.1));
-        let ok = Value::Array(vec!["DLMessageProcessMessage".into(), Value::Dictionary(d.clone())]);
+        let ok = Value::Array(vec![
+            "DLMessageProcessMessage".into(),
+            Value::Dictionary(d.clone()),
+        ]);
         let mut obs = BackupServiceObs::default();
         apply_hello(&ok, &mut obs).unwrap();
         assert_eq!(obs.protocol_version.as_deref(), Some("2.1"));

@@ -17,7 +17,10 @@ pub async fn connect_port(
 ) -> Result<DeviceStream, Failure> {
     let mut conn = MuxConnection::connect(endpoint, deadline).await?;
     let mut fields = Dictionary::new();
-    fields.insert("DeviceID".into(), Value::Integer(u64::from(device_id).into()));
+    fields.insert(
+        "DeviceID".into(),
+        Value::Integer(u64::from(device_id).into()),
+    );
     // usbmuxd takes the port in network byte order.
     fields.insert(
         "PortNumber".into(),
@@ -55,7 +58,10 @@ fn connect_refusal(code: u64, port: u16) -> Failure {
         ),
         _ => (FailureKind::Refused, "usbmuxd refused the connection"),
     };
-    Failure::new(kind, format!("Connect to port {port}: {why} [Result {code}]"))
+    Failure::new(
+        kind,
+        format!("Connect to port {port}: {why} [Result {code}]"),
+    )
 }
 
 #[cfg(test)]

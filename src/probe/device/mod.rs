@@ -106,7 +106,11 @@ pub async fn probe_one(stage: &DeviceStage, dev: &MuxDevice, steps: Steps) -> De
 
 /// Lists the phones again after probing, to see who vanished or re-enumerated
 /// (a new DeviceID means the phone dropped off the bus and came back).
-pub async fn presence(endpoint: &MuxEndpoint, udids: &[String], steps: Steps) -> Vec<Outcome<PresenceObs>> {
+pub async fn presence(
+    endpoint: &MuxEndpoint,
+    udids: &[String],
+    steps: Steps,
+) -> Vec<Outcome<PresenceObs>> {
     let started = std::time::Instant::now();
     let listed = async {
         let mut conn = MuxConnection::connect(endpoint, steps.op()).await?;

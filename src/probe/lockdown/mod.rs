@@ -169,7 +169,10 @@ async fn converse(
     if let Some(raw) = error_of(&reply) {
         let reason = LockdownError::parse(&raw);
         if reason.is_management() {
-            obs.management.get_or_insert_with(Management::default).refusals.push(raw.clone());
+            obs.management
+                .get_or_insert_with(Management::default)
+                .refusals
+                .push(raw.clone());
         }
         obs.session = SessionObs::Refused { reason, raw };
         return Err(Stop::Done(BackupStart::NotAsked(
@@ -183,14 +186,18 @@ async fn converse(
             obs.session = SessionObs::TlsFailed {
                 message: "the pair record's keys or certificates cannot be used for TLS".into(),
             };
-            return Err(Stop::Done(BackupStart::NotAsked("no secure session".into())));
+            return Err(Stop::Done(BackupStart::NotAsked(
+                "no secure session".into(),
+            )));
         };
         let plain = s.take();
         match tls(plain, pf, steps).await {
             Ok(secure) => *s = secure,
             Err(message) => {
                 obs.session = SessionObs::TlsFailed { message };
-                return Err(Stop::Done(BackupStart::NotAsked("no secure session".into())));
+                return Err(Stop::Done(BackupStart::NotAsked(
+                    "no secure session".into(),
+                )));
             }
         }
     }
@@ -215,8 +222,9 @@ async fn converse(
         obs.battery = Some(values::battery(&d));
     }
     if let Some(d) = domain(s, obs, "com.apple.mobile.chaperone", steps).await? {
-        obs.management.get_or_insert_with(Management::default).supervised =
-            values::boolean(&d, "DeviceIsChaperoned");
+        obs.management
+            .get_or_insert_with(Management::default)
+            .supervised = values::boolean(&d, "DeviceIsChaperoned");
     }
 
     let mut fields = Dictionary::new();
@@ -240,7 +248,10 @@ fn start_service_answer(reply: &Dictionary, obs: &mut LockdownObs) -> BackupStar
     if let Some(raw) = error_of(reply) {
         let reason = LockdownError::parse(&raw);
         if reason.is_management() {
-            obs.management.get_or_insert_with(Management::default).refusals.push(raw.clone());
+            obs.management
+                .get_or_insert_with(Management::default)
+                .refusals
+                .push(raw.clone());
         }
         return BackupStart::Refused(ServiceRefusal { reason, raw });
     }
@@ -313,9 +324,9 @@ pub async fn call(
 pub fn error_of(reply: &Dictionary) -> Option<String> {
     match reply.get("Error")? {
         Value::String(e) => Some(e.clone()),
-        Value::Integer(n) => Some(
-            values::string(reply, "ErrorString").unwrap_or_else(|| format!("error {n}")),
-        ),
+        Value::Integer(n) => {
+            Some(values::string(reply, "ErrorString").unwrap_or_else(|| format!("error {n}")))
+        }
         _ => Some("unrecognised error value".into()),
     }
 }
@@ -367,15 +378,24 @@ mod tests {
         d.insert("Port".into(), Value::Integer(50123u64.into()));
         assert!(matches!(
             start_service_answer(&d, &mut obs),
-            BackupStart::Started(ServiceTicket { port: 50123, ssl: false })
+            BackupStart::Started(ServiceTicket {
+                port: 50123,
+                ssl: false
+            })
         ));
         d.insert("Port".into(), Value::Integer(70000u64.into()));
-        assert!(matches!(start_service_answer(&d, &mut obs), BackupStart::Failed(_)));
+        assert!(matches!(
+            start_service_answer(&d, &mut obs),
+            BackupStart::Failed(_)
+        ));
         let mut e = Dictionary::new();
         e.insert("Error".into(), "ServiceProhibited".into());
         assert!(matches!(
             start_service_answer(&e, &mut obs),
-            BackupStart::Refused(ServiceRefusal { reason: LockdownError::ServiceProhibited, .. })
+            BackupStart::Refused(ServiceRefusal {
+                reason: LockdownError::ServiceProhibited,
+                ..
+            })
         ));
         assert_eq!(obs.management.unwrap().refusals, vec!["ServiceProhibited"]);
     }

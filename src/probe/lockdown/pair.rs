@@ -25,7 +25,11 @@ pub async fn request_trust(
     t: &Target<'_>,
     s: PlistStream,
     steps: Steps,
-) -> (Result<PlistStream, Failure>, PairRequestObs, Option<PairSecrets>) {
+) -> (
+    Result<PlistStream, Failure>,
+    PairRequestObs,
+    Option<PairSecrets>,
+) {
     let host_id = new_host_id();
     let buid = t.daemon_buid.unwrap_or("").to_string();
     let dev = idevice::Idevice::new(s.into_inner(), LABEL);

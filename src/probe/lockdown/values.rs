@@ -3,7 +3,7 @@
 
 use plist::{Dictionary, Value};
 
-use crate::snapshot::{Battery, BackupDomain, DiskUsage, LockdownObs};
+use crate::snapshot::{BackupDomain, Battery, DiskUsage, LockdownObs};
 
 /// Root-domain values; `PasswordProtected` only counts inside a session.
 pub fn apply_root(obs: &mut LockdownObs, d: &Dictionary, in_session: bool) {
@@ -93,10 +93,8 @@ mod tests {
     use super::*;
 
     fn dict(xml: &str) -> Dictionary {
-        plist::from_bytes(
-            format!(r#"<plist version="1.0"><dict>{xml}</dict></plist>"#).as_bytes(),
-        )
-        .unwrap()
+        plist::from_bytes(format!(r#"<plist version="1.0"><dict>{xml}</dict></plist>"#).as_bytes())
+            .unwrap()
     }
 
     // Values from shared/realdata/ideviceinfo_q_mobile_backup_iOS15-16.txt.
@@ -133,7 +131,9 @@ mod tests {
 
     #[test]
     fn password_protected_only_in_session() {
-        let d = dict("<key>PasswordProtected</key><true/><key>ProductType</key><string>iPhone10,3</string>");
+        let d = dict(
+            "<key>PasswordProtected</key><true/><key>ProductType</key><string>iPhone10,3</string>",
+        );
         let mut obs = LockdownObs::default();
         apply_root(&mut obs, &d, false);
         assert_eq!(obs.password_protected, None);

@@ -142,7 +142,9 @@ fn classify_reply(reply: &Dictionary) -> (RecordLookup, Option<Vec<u8>>) {
         Some(code) => RecordLookup {
             path: None,
             state: PairRecordState::Unreadable,
-            detail: Some(format!("usbmuxd answered ReadPairRecord with Result {code}")),
+            detail: Some(format!(
+                "usbmuxd answered ReadPairRecord with Result {code}"
+            )),
         },
         None => RecordLookup {
             path: None,

@@ -29,10 +29,10 @@ impl PairSecrets {
             _ => return None,
         };
         // idevice logs parse failures with their details; keep it quiet.
-        let pairing_file = tracing::subscriber::with_default(
-            tracing::subscriber::NoSubscriber::default(),
-            || PairingFile::from_bytes(bytes).ok(),
-        );
+        let pairing_file =
+            tracing::subscriber::with_default(tracing::subscriber::NoSubscriber::default(), || {
+                PairingFile::from_bytes(bytes).ok()
+            });
         Some(Self {
             fields,
             pairing_file,

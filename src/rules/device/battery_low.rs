@@ -36,7 +36,9 @@ fn check(s: &Snapshot, out: &mut Findings) {
         let Some(b) = d.lockdown().and_then(|l| l.battery.as_ref()) else {
             continue;
         };
-        let Some(level) = b.current_capacity else { continue };
+        let Some(level) = b.current_capacity else {
+            continue;
+        };
         let charging = b.is_charging == Some(true);
         if level > LOW_PERCENT || charging {
             continue;

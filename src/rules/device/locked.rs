@@ -62,7 +62,10 @@ mod tests {
 
     #[test]
     fn locked_right_now_is_a_warning() {
-        let s = world().phone().lockdown(|l| l.password_protected = Some(true)).build();
+        let s = world()
+            .phone()
+            .lockdown(|l| l.password_protected = Some(true))
+            .build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Warning);
         assert!(f.evidence[0].contains("locked right now"));

@@ -85,7 +85,10 @@ mod tests {
         let f = only(&with_free(33_554_432), &RULE);
         assert_eq!(f.severity, Severity::Blocker);
         assert_eq!(f.evidence[0], "33.6 MB free of 15.7 GB on the phone");
-        assert_eq!(only(&with_free(2_000_000_000), &RULE).severity, Severity::Warning);
+        assert_eq!(
+            only(&with_free(2_000_000_000), &RULE).severity,
+            Severity::Warning
+        );
         // 10 GB free is under 5 % of a 512 GB phone.
         let big = world()
             .phone()

@@ -52,7 +52,10 @@ mod tests {
     fn fires_on_denial() {
         let s = world().phone().refused("UserDeniedPairing").build();
         let f = only(&s, &RULE);
-        assert!(f.remediation.iter().any(|r| r.contains("Reset Location & Privacy")));
+        assert!(f
+            .remediation
+            .iter()
+            .any(|r| r.contains("Reset Location & Privacy")));
         let s = world()
             .phone()
             .no_record()

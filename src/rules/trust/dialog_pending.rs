@@ -54,7 +54,10 @@ mod tests {
 
     #[test]
     fn fires_on_pending_session_or_pair() {
-        let s = world().phone().refused("PairingDialogResponsePending").build();
+        let s = world()
+            .phone()
+            .refused("PairingDialogResponsePending")
+            .build();
         assert!(only(&s, &RULE).evidence[0].contains("StartSession"));
         let s = world()
             .phone()

@@ -72,7 +72,10 @@ fn check(s: &Snapshot, out: &mut Findings) {
                 "{}: {}{}",
                 l.path.as_deref().unwrap_or("lockdown folder"),
                 state_word(l.state),
-                l.detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+                l.detail
+                    .as_deref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default()
             ));
         }
         if p.record == PairRecordState::Unreadable {
@@ -102,7 +105,10 @@ mod tests {
     fn fires_without_a_record_names_the_phone() {
         let s = world().phone().no_record().build();
         let f = only(&s, &RULE);
-        assert_eq!(f.device.as_deref(), Some(crate::rules::testing_device::UDID));
+        assert_eq!(
+            f.device.as_deref(),
+            Some(crate::rules::testing_device::UDID)
+        );
         assert_eq!(f.severity, Severity::Blocker);
         assert!(f.remediation.iter().any(|r| r.contains("idevicepair pair")));
     }

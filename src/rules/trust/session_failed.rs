@@ -48,7 +48,10 @@ fn check(s: &Snapshot, out: &mut Findings) {
                     "StartSession was accepted, then the TLS handshake failed: {message}"
                 ));
             }
-            SessionObs::Refused { reason: LockdownError::InvalidPairRecord, raw } => {
+            SessionObs::Refused {
+                reason: LockdownError::InvalidPairRecord,
+                raw,
+            } => {
                 f = f.evidence(format!("lockdownd answered StartSession with {raw}"));
             }
             _ => continue,
