@@ -36,6 +36,10 @@ pub struct ProbeRequest {
     pub deep: bool,
     /// A progress bar may be drawn on stderr.
     pub progress: bool,
+    /// The shortest time usbmuxd's Listen feed is followed (it is followed
+    /// until the other probes are done in any case, never past the deadline).
+    /// `watch` passes zero: it follows the feed itself.
+    pub min_listen: Duration,
 }
 
 /// Runs every probe concurrently under the request's deadline. When
@@ -86,7 +90,7 @@ pub async fn run_all(
                 );
                 let _ = done_tx.send(());
             };
-            let listen = listen_window(&probes, &req.endpoint, deadline, async {
+            let listen = listen_window(&probes, &req.endpoint, deadline, req.min_listen, async {
                 let _ = done_rx.await;
             });
             tokio::join!(others, listen);
@@ -185,6 +189,7 @@ async fn listen_window(
     probes: &Arc<Mutex<Probes>>,
     endpoint: &MuxEndpoint,
     deadline: Deadline,
+    min_window: Duration,
     others_done: impl Future<Output = ()>,
 ) {
     let started = tokio::time::Instant::now();
@@ -193,18 +198,12 @@ async fn listen_window(
             p.mux_events = o;
         }
     };
-    let result = usbmuxd::listen::window(
-        endpoint,
-        deadline,
-        usbmuxd::listen::DIAGNOSE_WINDOW,
-        others_done,
-        |partial| {
-            store(Outcome::Ok {
-                duration_ms: started.elapsed().as_millis() as u64,
-                value: partial.clone(),
-            })
-        },
-    )
+    let result = usbmuxd::listen::window(endpoint, deadline, min_window, others_done, |partial| {
+        store(Outcome::Ok {
+            duration_ms: started.elapsed().as_millis() as u64,
+            value: partial.clone(),
+        })
+    })
     .await;
     let duration_ms = started.elapsed().as_millis() as u64;
     store(match result {
