@@ -50,6 +50,7 @@ pub static RULES: &[&Rule] = &[
     &connection::unstable::RULE,
     &device::battery_low::RULE,
     &device::ios_outdated::RULE,
+    &device::lockdown_unreachable::RULE,
     &device::locked::RULE,
     &device::passcode_prompt::RULE,
     &device::restricted::RULE,

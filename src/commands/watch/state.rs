@@ -53,6 +53,12 @@ struct Phone {
     /// The next periodic re-check.
     recheck_at: Option<u64>,
     disconnects: usize,
+    /// How usbmuxd last listed it.
+    listed: Option<MuxDevice>,
+    /// A diagnosis reads the events since the previous one was printed,
+    /// so a drop is reported once and a fixed link can show "ready" again.
+    report_from_ms: u64,
+    report_from_listed: Option<MuxDevice>,
     verdict: Option<Verdict>,
     top: Option<String>,
     locked: Option<bool>,
@@ -263,6 +269,7 @@ impl WatchState {
         let before = p.device_id;
         p.device_id = Some(d.device_id);
         p.connection = d.connection;
+        p.listed = Some(d.clone());
         p.connected = true;
         p.up_since = (!initial).then_some(at_ms);
         p.last_event_ms = at_ms;
@@ -396,6 +403,35 @@ impl WatchState {
         }
     }
 
+    /// One phone's events since its previous diagnosis was printed, with
+    /// times counted from then.
+    fn listen_obs_since_report(&self, udid: &str, at_ms: u64) -> ListenObs {
+        let Some(p) = self.phones.get(udid) else {
+            return self.listen_obs(at_ms);
+        };
+        let from = p.report_from_ms;
+        ListenObs {
+            origin: ListenOrigin::Watch,
+            window_ms: at_ms.saturating_sub(from),
+            present_at_start: if from == 0 {
+                self.log.present_at_start.clone()
+            } else {
+                p.report_from_listed.iter().cloned().collect()
+            },
+            events: self
+                .log
+                .events
+                .iter()
+                .filter(|e| e.at_ms >= from && e.udid.as_deref() == Some(udid))
+                .map(|e| MuxEvent {
+                    at_ms: e.at_ms - from,
+                    ..e.clone()
+                })
+                .collect(),
+            ended_early: None,
+        }
+    }
+
     /// A diagnosis finished. Stale results (the phone moved since it
     /// started) are dropped and the phone is diagnosed again once settled.
     pub fn on_diagnosis(
@@ -406,7 +442,7 @@ impl WatchState {
         mut snapshot: Snapshot,
         at_ms: u64,
     ) -> Vec<Line> {
-        let obs = self.listen_obs(at_ms);
+        let obs = self.listen_obs_since_report(udid, at_ms);
         let recheck_ms = self.timing.recheck_ms;
         let Some(p) = self.phones.get_mut(udid) else {
             return Vec::new();
@@ -417,6 +453,8 @@ impl WatchState {
         }
         p.settle_pending = false;
         p.recheck_at = (recheck_ms > 0).then(|| at_ms + recheck_ms);
+        p.report_from_ms = at_ms;
+        p.report_from_listed = p.listed.clone();
         snapshot.probes.mux_events = Outcome::Ok {
             duration_ms: at_ms,
             value: obs,
@@ -692,6 +730,43 @@ mod tests {
         // The drop seen while watching is in the diagnosis.
         let ids = lines[0].data["findings"].as_array().unwrap();
         assert!(ids.iter().any(|i| i == "connection.unstable"), "{ids:?}");
+    }
+
+    #[test]
+    fn a_drop_is_reported_once_then_a_recheck_shows_the_link_held() {
+        let mut w = WatchState::new(
+            None,
+            Timing {
+                settle_ms: 2000,
+                recheck_ms: 10_000,
+            },
+        );
+        w.on_connected(&[phone(3)], 0);
+        w.on_message(ListenMessage::Detached { device_id: 3 }, 400);
+        w.on_message(ListenMessage::Attached(phone(4)), 900);
+        let snap = Snapshot::new(Default::default());
+        let due = w.due(2900);
+        let first = w.on_diagnosis(&due[0].0, due[0].1, false, snap.clone(), 3000);
+        assert!(first[0].data["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i == "connection.unstable"));
+        assert_eq!(w.next_wakeup(), Some(13_000));
+        let due = w.due(13_000);
+        assert!(due[0].2, "a periodic re-check");
+        let again = w.on_diagnosis(&due[0].0, due[0].1, true, snap.clone(), 13_100);
+        assert_eq!(kinds(&again), ["diagnosis"], "the verdict changed");
+        assert!(!again[0].data["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i == "connection.unstable"));
+        // Nothing changed since: the next re-check prints nothing.
+        let due = w.due(23_100);
+        assert!(w
+            .on_diagnosis(&due[0].0, due[0].1, true, snap, 23_200)
+            .is_empty());
     }
 
     #[test]

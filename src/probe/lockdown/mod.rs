@@ -139,7 +139,7 @@ async fn converse(
     if secrets.is_none() && t.request_trust {
         let taken = s.take();
         let (back, answer, new_secrets) = pair::request_trust(t, taken, steps).await;
-        obs.pair_request = Some(answer);
+        obs.pair_request = answer;
         *secrets = new_secrets;
         match back {
             Ok(stream) => *s = stream,

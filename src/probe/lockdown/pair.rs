@@ -19,7 +19,8 @@ use crate::snapshot::{Failure, FailureKind, LockdownError, PairRequestObs};
 const LEAVE_FOR_SESSION: Duration = Duration::from_secs(2);
 
 /// Sends `Pair` and, while the prompt is pending, again every second until
-/// the deadline. Returns the connection, the phone's answer and, when it
+/// the deadline. Returns the connection, the phone's answer (None when the
+/// conversation broke first) and, when it
 /// accepted, the new record.
 pub async fn request_trust(
     t: &Target<'_>,
@@ -27,7 +28,7 @@ pub async fn request_trust(
     steps: Steps,
 ) -> (
     Result<PlistStream, Failure>,
-    PairRequestObs,
+    Option<PairRequestObs>,
     Option<PairSecrets>,
 ) {
     let host_id = new_host_id();
@@ -35,23 +36,33 @@ pub async fn request_trust(
     let dev = idevice::Idevice::new(s.into_inner(), LABEL);
     let mut client = idevice::services::lockdown::LockdownClient::new(dev);
     let answer = loop {
-        // idevice logs the Pair request, keys included: silence it.
-        let attempt = client
-            .pair_once(host_id.clone(), buid.clone(), None)
-            .with_subscriber(tracing::subscriber::NoSubscriber::default());
-        let result = match tokio::time::timeout_at(steps.op().instant(), attempt).await {
-            Ok(r) => r,
+        // Key generation is CPU work the deadline cannot interrupt inside
+        // this task, so each attempt runs in its own; one that overruns is
+        // abandoned with the connection. idevice logs the Pair request,
+        // keys included: silence it.
+        let (h, b) = (host_id.clone(), buid.clone());
+        let attempt = tokio::spawn(
+            async move {
+                let r = client.pair_once(h, b, None).await;
+                (client, r)
+            }
+            .with_subscriber(tracing::subscriber::NoSubscriber::default()),
+        );
+        let (back, result) = match tokio::time::timeout_at(steps.op().instant(), attempt).await {
+            Ok(Ok(done)) => done,
+            Ok(Err(_)) => {
+                let f = Failure::new(FailureKind::Io, "the Pair request task failed");
+                return (Err(f), None, None);
+            }
             Err(_) => {
-                return (
-                    Err(Failure::new(
-                        FailureKind::TimedOut,
-                        "no answer to Pair before the deadline",
-                    )),
-                    PairRequestObs::DialogPending,
-                    None,
-                )
+                let f = Failure::new(
+                    FailureKind::TimedOut,
+                    "no answer to Pair before the deadline",
+                );
+                return (Err(f), None, None);
             }
         };
+        client = back;
         match result {
             Ok(record) => break Ok(record),
             Err(idevice::IdeviceError::PairingDialogResponsePending) => {
@@ -72,7 +83,7 @@ pub async fn request_trust(
             }
             Err(e) => {
                 let f = Failure::new(classify(&e), format!("Pair failed: {e}"));
-                return (Err(f), PairRequestObs::DialogPending, None);
+                return (Err(f), None, None);
             }
         }
     };
@@ -82,13 +93,13 @@ pub async fn request_trust(
         .map(PlistStream::new)
         .ok_or_else(|| Failure::new(FailureKind::Closed, "the lockdown connection was lost"));
     match answer {
-        Err(obs) => (back, obs, None),
+        Err(obs) => (back, Some(obs), None),
         Ok(record) => {
             let Some((secrets, bytes)) = PairSecrets::from_pairing_file(record) else {
-                return (back, PairRequestObs::Paired { saved: false }, None);
+                return (back, Some(PairRequestObs::Paired { saved: false }), None);
             };
             let saved = save_record(t, &bytes, steps).await;
-            (back, PairRequestObs::Paired { saved }, Some(secrets))
+            (back, Some(PairRequestObs::Paired { saved }), Some(secrets))
         }
     }
 }

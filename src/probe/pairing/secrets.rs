@@ -61,7 +61,7 @@ impl PairSecrets {
     pub fn missing_fields(&self, required: &[&str]) -> Vec<String> {
         required
             .iter()
-            .filter(|k| !self.fields.contains_key(**k))
+            .filter(|k| !self.fields.contains_key(k))
             .map(|k| (*k).to_string())
             .collect()
     }
