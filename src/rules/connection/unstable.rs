@@ -72,8 +72,14 @@ const DEVICE_SOURCES: &[fn(&DeviceObs) -> Vec<Signal>] = &[presence, broken_conv
 fn check(s: &Snapshot, out: &mut Findings) {
     // Phone (UDID, or "DeviceID n" when usbmuxd never named it) -> signals.
     let mut by_phone: BTreeMap<String, (Option<String>, Vec<Signal>)> = BTreeMap::new();
+    // The Listen feed is followed until the other probes are done, so it
+    // knows best whether a phone was back at the end.
+    let mut back_at_end: Vec<String> = Vec::new();
     if let Some(obs) = s.probes.mux_events.value() {
         for (key, h) in histories(obs) {
+            if !h.gone_at_end {
+                back_at_end.push(key.clone());
+            }
             by_phone.insert(key, (title(&h, obs.origin), listen_signals(&h, obs)));
         }
     }
@@ -81,7 +87,14 @@ fn check(s: &Snapshot, out: &mut Findings) {
         if d.connection == Some(MuxConnection::Network) {
             continue;
         }
-        let signals: Vec<Signal> = DEVICE_SOURCES.iter().flat_map(|src| src(d)).collect();
+        let mut signals: Vec<Signal> = DEVICE_SOURCES.iter().flat_map(|src| src(d)).collect();
+        if back_at_end.contains(&d.udid) {
+            for sig in signals.iter_mut().filter(|s| s.gone) {
+                sig.gone = false;
+                sig.line
+                    .push_str(" (it came back while usbmuxd was still being followed)");
+            }
+        }
         if !signals.is_empty() {
             by_phone
                 .entry(d.udid.clone())
@@ -435,6 +448,22 @@ mod tests {
             .iter()
             .any(|e| e.contains("DeviceID 4 (it was 3)")));
         assert!(f.evidence[0].contains("detached once"));
+    }
+
+    #[test]
+    fn a_phone_the_feed_saw_come_back_is_not_gone() {
+        let mut s = world().phone().device(presence(false, None)).build();
+        s.probes.mux_events = listened(vec![detached(160, 3), attached(190, 4)]);
+        let f = only(&s, &RULE);
+        assert_eq!(f.severity, Severity::Warning);
+        assert!(
+            f.evidence
+                .last()
+                .unwrap()
+                .ends_with("still being followed)"),
+            "{:?}",
+            f.evidence
+        );
     }
 
     #[test]
