@@ -64,6 +64,23 @@ pub async fn run_all(
         ..Probes::default()
     }));
 
+    // The listen window runs in its own task, so that its event times are
+    // not held up by the other probes' work, and closes when they are all
+    // done (but stays open at least `min_listen`, never past the deadline).
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    let listen = tokio::spawn({
+        let probes = probes.clone();
+        let endpoint = req.endpoint.clone();
+        let min_listen = req.min_listen;
+        async move {
+            listen_window(&probes, &endpoint, deadline, min_listen, async {
+                let _ = done_rx.await;
+            })
+            .await;
+        }
+    });
+    let listen_abort = listen.abort_handle();
+
     let all = {
         let probes = probes.clone();
         let env = env.clone();
@@ -78,22 +95,15 @@ pub async fn run_all(
                 record(&probes, mux, |p, o| p.usbmuxd = o).await;
                 device_stage(&probes, &env, &req, deadline).await;
             };
-            // The listen window runs beside the others and closes when they
-            // are all done (but stays open at least DIAGNOSE_WINDOW, and
-            // never past the deadline).
-            let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
-            let others = async {
-                tokio::join!(
-                    record(&probes, usb, |p, o| p.usb = o),
-                    record(&probes, host, |p, o| p.host = o),
-                    mux_then_devices,
-                );
-                let _ = done_tx.send(());
-            };
-            let listen = listen_window(&probes, &req.endpoint, deadline, req.min_listen, async {
-                let _ = done_rx.await;
-            });
-            tokio::join!(others, listen);
+            tokio::join!(
+                record(&probes, usb, |p, o| p.usb = o),
+                record(&probes, host, |p, o| p.host = o),
+                mux_then_devices,
+            );
+            let _ = done_tx.send(());
+            if let Err(e) = listen.await {
+                tracing::debug!(error = %e, "the listen window task failed");
+            }
         }
     };
 
@@ -101,6 +111,7 @@ pub async fn run_all(
         () = all => false,
         () = interrupt => true,
     };
+    listen_abort.abort();
     let mut probes = probes.lock().map(|p| p.clone()).unwrap_or_default();
     if interrupted {
         mark_interrupted(&mut probes);
