@@ -79,6 +79,12 @@ fn diagnose_with_real_usbmuxd_and_no_phone() {
             .is_some_and(|b| !b.is_empty()),
         "ReadBUID answered"
     );
+    // The real daemon takes ListDevices then Listen on one connection, as
+    // the listen window sends them, and stays quiet with no phone.
+    let listen = &report["snapshot"]["probes"]["mux_events"];
+    assert_eq!(listen["status"], "ok", "{listen}");
+    assert_eq!(listen["value"]["events"], serde_json::json!([]), "{listen}");
+    assert!(listen["value"]["ended_early"].is_null(), "{listen}");
     assert_eq!(report["findings"][0]["id"], "usb.no-device", "{report:#}");
     let ids: Vec<&str> = report["findings"]
         .as_array()
