@@ -808,6 +808,77 @@ mod tests {
     }
 
     #[test]
+    fn lock_trust_and_pairing_changes_are_printed() {
+        use crate::rules::testing_device::healthy_device;
+        use crate::snapshot::LockdownObs;
+
+        let snapshot_with = |edit: &dyn Fn(&mut LockdownObs)| {
+            let mut s = Snapshot::new(Default::default());
+            let mut d = healthy_device("U", 3);
+            if let Some(l) = d.lockdown.value_mut() {
+                edit(l);
+            }
+            s.probes.devices.push(d);
+            s
+        };
+        let mut w = WatchState::new(
+            None,
+            Timing {
+                settle_ms: 1000,
+                recheck_ms: 5000,
+            },
+        );
+        w.on_connected(&[phone(3)], 0);
+        let due = w.due(1000);
+        let first = w.on_diagnosis(&due[0].0, due[0].1, false, snapshot_with(&|_| {}), 1100);
+        assert_eq!(
+            kinds(&first),
+            ["diagnosis"],
+            "no change line for the first state"
+        );
+
+        // Locked at the next re-check.
+        let due = w.due(6100);
+        let locked = w.on_diagnosis(
+            &due[0].0,
+            due[0].1,
+            true,
+            snapshot_with(&|l| l.password_protected = Some(true)),
+            6200,
+        );
+        assert_eq!(locked[0].kind, "lock");
+        assert_eq!(locked[0].data["locked"], true);
+        assert!(locked[0].text.ends_with("locked"));
+
+        // Then the phone forgets this computer.
+        let due = w.due(11_200);
+        let reset = w.on_diagnosis(
+            &due[0].0,
+            due[0].1,
+            true,
+            snapshot_with(&|l| {
+                l.session = SessionObs::Refused {
+                    reason: LockdownError::InvalidHostID,
+                    raw: "InvalidHostID".into(),
+                };
+                l.password_protected = None;
+            }),
+            11_300,
+        );
+        let trust = reset
+            .iter()
+            .find(|l| l.kind == "trust")
+            .expect("trust line");
+        assert_eq!(trust.data["trust"], "refused (InvalidHostID)");
+        assert_eq!(trust.data["was"], "trusted");
+
+        // usbmuxd says it was paired again: printed, and diagnosed once settled.
+        let paired = w.on_message(ListenMessage::Paired { device_id: 3 }, 12_000);
+        assert_eq!(kinds(&paired), ["paired"]);
+        assert_eq!(w.next_wakeup(), Some(13_000));
+    }
+
+    #[test]
     fn formats_seconds() {
         assert_eq!(secs(400), "0.4 s");
         assert_eq!(secs(12_000), "12 s");
