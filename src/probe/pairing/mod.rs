@@ -40,25 +40,32 @@ pub async fn probe(
     deadline: Deadline,
 ) -> (Outcome<PairingObs>, Option<PairSecrets>) {
     let started = Instant::now();
-    let (usbmuxd, mux_bytes) = match read_from_usbmuxd(endpoint, udid, deadline).await {
+    let mux = read_from_usbmuxd(endpoint, udid, deadline).await;
+    let (folder, folder_bytes) = match folder_file {
+        Some(path) => read_from_folder(path),
+        None => (None, None),
+    };
+    let (usbmuxd, mux_bytes) = match mux {
         Ok(r) => r,
-        Err(failure) => {
-            // usbmuxd went away between listing and this request: evidence,
-            // not a crash; the folder is still worth a look.
-            tracing::debug!(kind = failure.kind.as_str(), "ReadPairRecord failed");
-            (
-                RecordLookup {
-                    path: None,
-                    state: PairRecordState::Unreadable,
-                    detail: Some(failure.message),
+        // usbmuxd did not answer (gone, too slow, garbage) and the folder
+        // has nothing either: that says nothing about pairing.
+        Err(failure) if folder_bytes.is_none() => {
+            return (
+                Outcome::Failed {
+                    duration_ms: started.elapsed().as_millis() as u64,
+                    failure,
                 },
                 None,
             )
         }
-    };
-    let (folder, folder_bytes) = match folder_file {
-        Some(path) => read_from_folder(path),
-        None => (None, None),
+        Err(failure) => (
+            RecordLookup {
+                path: None,
+                state: PairRecordState::Unreadable,
+                detail: Some(failure.message),
+            },
+            None,
+        ),
     };
     let mut obs = PairingObs {
         usbmuxd: Some(usbmuxd.clone()),

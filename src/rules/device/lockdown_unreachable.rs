@@ -14,7 +14,8 @@ declare_rule! {
     /// ## Evidence used
     /// usbmuxd's answer to `Connect` on port 62078 (Result 3: refused), or
     /// no lockdownd answer before the deadline, or an answer that is not
-    /// the lockdown protocol.
+    /// the lockdown protocol, or a conversation that stopped getting answers
+    /// half-way (a phone answering so slowly that nothing finishes in time).
     pub static RULE = {
         id: "device.lockdown-unreachable",
         title: "The iPhone's lockdown service does not answer",
@@ -33,7 +34,12 @@ declare_rule! {
 
 fn check(s: &Snapshot, out: &mut Findings) {
     for d in &s.probes.devices {
-        let Some(f) = d.lockdown.failure() else {
+        // lockdownd refused or never answered, or stopped answering mid-way.
+        let stalled = d
+            .lockdown()
+            .and_then(|l| l.aborted.as_ref())
+            .filter(|f| f.kind == FailureKind::TimedOut);
+        let Some(f) = d.lockdown.failure().or(stalled) else {
             continue;
         };
         // A phone that is gone is connection.unstable's.
@@ -69,6 +75,20 @@ mod tests {
             .device(|d| d.lockdown = failed(FailureKind::TimedOut))
             .build();
         assert_eq!(only(&s, &RULE).confidence, Confidence::Likely);
+    }
+
+    #[test]
+    fn fires_when_answers_stop_mid_way() {
+        let s = world()
+            .phone()
+            .lockdown(|l| {
+                l.aborted = Some(Failure::new(
+                    FailureKind::TimedOut,
+                    "no answer to GetValue before the deadline",
+                ))
+            })
+            .build();
+        assert!(only(&s, &RULE).evidence[0].contains("GetValue"));
     }
 
     #[test]
