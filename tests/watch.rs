@@ -228,6 +228,41 @@ fn diagnose_reports_a_phone_that_detaches_and_comes_back_with_a_new_device_id() 
 }
 
 #[test]
+fn diagnose_survives_a_daemon_that_dies_during_the_listen_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("usbmuxd");
+    let sim = start_sim(&sock, flaky_phone());
+    let child = bin()
+        .args(["diagnose", "--json", "--timeout", "10", "--backup-dir"])
+        .arg(dir.path())
+        .arg("--usbmuxd")
+        .arg(sim.usbmuxd_socket_address())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_listen(&sim, 1);
+    sim.stop();
+    let out = child.wait_with_output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    let listen = &report["snapshot"]["probes"]["mux_events"];
+    assert_eq!(listen["status"], "ok", "{listen:#}");
+    assert_eq!(
+        listen["value"]["ended_early"]["kind"], "closed",
+        "{listen:#}"
+    );
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"connection.unstable"), "{ids:?}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}
+
+#[test]
 fn diagnose_of_a_steady_phone_listens_and_stays_quiet() {
     let dir = tempfile::tempdir().unwrap();
     let sock = dir.path().join("usbmuxd");
