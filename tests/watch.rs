@@ -122,7 +122,14 @@ impl Running {
     }
 }
 
+fn watch_schema() -> jsonschema::Validator {
+    let text = std::fs::read_to_string("docs/watch.schema.json").unwrap();
+    jsonschema::validator_for(&serde_json::from_str(&text).unwrap()).unwrap()
+}
+
+/// Parses NDJSON lines, checking each against docs/watch.schema.json.
 fn json_lines(lines: &[String]) -> Vec<Value> {
+    let schema = watch_schema();
     lines
         .iter()
         .map(|l| {
@@ -131,7 +138,11 @@ fn json_lines(lines: &[String]) -> Vec<Value> {
             let v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
             let time = v["time"].as_str().expect("time");
             humantime::parse_rfc3339(time).unwrap_or_else(|e| panic!("{e}: {time}"));
-            assert!(v["data"].is_object(), "{l}");
+            let errors: Vec<String> = schema
+                .iter_errors(&v)
+                .map(|e| format!("{e} at {}", e.instance_path))
+                .collect();
+            assert!(errors.is_empty(), "{l}: {errors:?}");
             v
         })
         .collect()
@@ -470,4 +481,19 @@ fn watch_rejects_bad_durations_with_status_3() {
     assert_eq!(out.status.code(), Some(3));
     let out = bin().args(["watch", "--recheck", "0.2"]).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn the_watch_schema_rejects_broken_lines() {
+    let schema = watch_schema();
+    let bad = [
+        r#"{"type":"attached","time":"2026-01-01T00:00:00.000Z","data":{"device_id":1}}"#,
+        r#"{"type":"exploded","time":"2026-01-01T00:00:00.000Z","data":{}}"#,
+        r#"{"type":"summary","time":"2026-01-01T00:00:00.000Z","data":{"disconnects":-1}}"#,
+        r#"{"type":"detached","time":"2026-01-01T00:00:00.000Z"}"#,
+    ];
+    for line in bad {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert!(!schema.is_valid(&v), "accepted {line}");
+    }
 }
