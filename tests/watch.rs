@@ -382,7 +382,7 @@ fn watch_reports_a_daemon_that_dies_and_resumes_when_it_returns() {
         "watch",
         "--json",
         "--duration",
-        "8",
+        "12",
         "--settle",
         "0.5",
         "--recheck",
