@@ -39,6 +39,7 @@ const TABLE: &[(&str, &str, i32, &[&str])] = &[
     ("no_pair_record", "trust.not-paired", 2, &[]),
     ("old_ios", "device.ios-outdated", 1, &[]),
     ("recovery_absent", "device.lockdown-unreachable", 2, &[]),
+    ("slow_link", "usb.slow-link", 1, &[]),
     ("storage_full", "device.storage-full", 2, &[]),
     ("trust_accepted", "trust.not-paired", 2, &[]),
     ("trust_dialog_pending", "trust.not-paired", 2, &[]),
@@ -57,12 +58,16 @@ struct Run {
 }
 
 fn start(scenario: &str) -> Run {
+    start_with(Scenario::by_name(scenario).expect("bundled scenario"))
+}
+
+fn start_with(scenario: Scenario) -> Run {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::create_dir(dir.path().join("backups")).expect("backup dir");
     let sim = Simulator::start(SimConfig {
         socket: dir.path().join("usbmuxd"),
         tcp_port: None,
-        scenario: Scenario::by_name(scenario).expect("bundled scenario"),
+        scenario,
     })
     .expect("simulator starts");
     Run { sim, dir }
@@ -196,6 +201,7 @@ scenario_tests!(
     no_pair_record,
     old_ios,
     recovery_absent,
+    slow_link,
     storage_full,
     trust_accepted,
     trust_dialog_pending,
@@ -264,6 +270,21 @@ fn healthy_phone_is_seen_through_every_layer_in_one_session() {
             e.request
         );
     }
+}
+
+#[test]
+fn backup_service_over_tls_when_the_phone_asks_for_it() {
+    // Phones reached over Wi-Fi answer StartService with EnableServiceSSL.
+    let mut scenario = Scenario::by_name("healthy").expect("bundled scenario");
+    for d in &mut scenario.devices {
+        d.services.service_ssl = true;
+    }
+    let run = start_with(scenario);
+    let (out, json) = run.diagnose_json(&[]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", ids(&json));
+    let dev = &json["snapshot"]["probes"]["devices"][0];
+    assert_eq!(dev["backup_service"]["value"]["protocol_version"], "2.1");
+    assert!(run.writes().is_empty());
 }
 
 #[test]

@@ -45,6 +45,11 @@ pub const PRE_SESSION_KEYS: &[&str] = &[
     "WiFiAddress",
 ];
 
+/// Domains a phone answers without a session (`ideviceinfo -s -q com.apple.mobile.iTunes`
+/// works on an unpaired phone, libimobiledevice issue #1199). Other domains before a session
+/// are refused with `GetProhibited` (an assumption: no capture shows the exact answer).
+pub const PRE_SESSION_DOMAINS: &[&str] = &["com.apple.mobile.iTunes"];
+
 /// Services the simulated phone can start.
 pub fn service_kind(name: &str) -> Option<ServiceKind> {
     match name {
@@ -110,6 +115,7 @@ async fn run(shared: &Shared, view: &DeviceView, stream: Box<dyn Io>) {
                 // application-data record under TLS 1.3); anything else is a protocol error
                 // and the phone drops the connection.
                 if after_stop && plist_frame::skip_tls_record(&mut s, first, BODY).await {
+                    after_stop = false;
                     continue;
                 }
                 c.log("<tls-record-without-session>", None, None, None);
@@ -139,7 +145,18 @@ async fn run(shared: &Shared, view: &DeviceView, stream: Box<dyn Io>) {
         let key = req.get("Key").and_then(|v| v.as_string());
         let domain = req.get("Domain").and_then(|v| v.as_string());
         let service = req.get("Service").and_then(|v| v.as_string());
-        c.log(&name, key, domain, service.map(|s| format!("Service {s}")));
+        let host_id = req.get("HostID").and_then(|v| v.as_string()).or_else(|| {
+            req.get("PairRecord")
+                .and_then(|v| v.as_dictionary())
+                .and_then(|d| d.get("HostID"))
+                .and_then(|v| v.as_string())
+        });
+        let detail = match (service, host_id) {
+            (Some(s), _) => Some(format!("Service {s}")),
+            (None, Some(h)) => Some(format!("HostID {h}")),
+            (None, None) => None,
+        };
+        c.log(&name, key, domain, detail);
         if view.device.unplug_on_request.as_deref() == Some(name.as_str()) {
             shared.detach(udid);
             return;
@@ -304,7 +321,9 @@ impl Conn<'_> {
                     self.root_value(k).ok_or("MissingValue")
                 }
             }
-            (Some(_), _) if !in_session => Err("GetProhibited"),
+            (Some(dm), _) if !in_session && !PRE_SESSION_DOMAINS.contains(&dm) => {
+                Err("GetProhibited")
+            }
             (Some(dm), k) => match self.view.device.domains.get(dm) {
                 None => Err("MissingValue"),
                 Some(map) => match k {
@@ -397,10 +416,10 @@ impl Conn<'_> {
         let mut d = answer(name);
         d.insert("Service".into(), service.into());
         d.insert("Port".into(), Value::Integer(u64::from(port).into()));
-        d.insert(
-            "EnableServiceSSL".into(),
-            self.view.device.services.service_ssl.into(),
-        );
+        // Over USB phones usually leave the key out when SSL is off.
+        if self.view.device.services.service_ssl {
+            d.insert("EnableServiceSSL".into(), true.into());
+        }
         d
     }
 }

@@ -7,9 +7,10 @@
 //! certificate (`DeviceCertificate`, signed by the host's root) is what it presents in TLS.
 //!
 //! Keys are RSA 2048 as in real records, generated with aws-lc (fast even in debug builds).
-//! Key generation cannot be seeded, so keys are cached in memory per scenario and device for
-//! the life of the process; every identifier (HostID, SystemBUID, EscrowBag, Wi-Fi MAC) is
-//! derived from the scenario name and therefore stable across runs.
+//! Key generation cannot be seeded, so keys are generated once per process and device (UDID)
+//! and shared by the scenarios that have that device; certificates and every identifier
+//! (HostID, SystemBUID, EscrowBag, Wi-Fi MAC) are per scenario, derived from its name and
+//! therefore stable across runs.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -97,8 +98,34 @@ fn err(e: impl std::fmt::Display) -> MaterialError {
     MaterialError(e.to_string())
 }
 
-fn new_rsa_key() -> Result<KeyPair, MaterialError> {
-    KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048).map_err(err)
+/// An RSA 2048 key for `label` (`<udid>/<role>`), generated once per process and shared by
+/// every scenario that has this device: generation is the slow part of starting.
+fn rsa_key(label: &str) -> Result<KeyPair, MaterialError> {
+    static KEYS: OnceLock<Mutex<HashMap<String, Vec<u8>>>> = OnceLock::new();
+    let keys = KEYS.get_or_init(|| Mutex::new(HashMap::new()));
+    let cached = keys
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(label)
+        .cloned();
+    let der = match cached {
+        Some(der) => der,
+        None => {
+            let k = KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+                .map_err(err)?;
+            let der = k.serialize_der();
+            keys.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(label.to_string())
+                .or_insert(der)
+                .clone()
+        }
+    };
+    KeyPair::from_pkcs8_der_and_sign_algo(
+        &rustls::pki_types::PrivatePkcs8KeyDer::from(der),
+        &PKCS_RSA_SHA256,
+    )
+    .map_err(err)
 }
 
 fn leaf_params(serial: u8) -> CertificateParams {
@@ -121,9 +148,9 @@ fn generate(
     wifi_mac: Option<&str>,
 ) -> Result<PairMaterial, MaterialError> {
     let seed = format!("{scenario}/{udid}");
-    let root_key = new_rsa_key()?;
-    let host_key = new_rsa_key()?;
-    let device_key = new_rsa_key()?;
+    let root_key = rsa_key(&format!("{udid}/root"))?;
+    let host_key = rsa_key(&format!("{udid}/host"))?;
+    let device_key = rsa_key(&format!("{udid}/device"))?;
 
     let mut root_params = CertificateParams::default();
     root_params.distinguished_name = DistinguishedName::new();
@@ -369,5 +396,53 @@ impl rustls::server::danger::ClientCertVerifier for AnyClientCert {
         self.provider
             .signature_verification_algorithms
             .supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stable_uuid_format() {
+        let a = stable_uuid("x");
+        assert_eq!(a, stable_uuid("x"));
+        assert_ne!(a, stable_uuid("y"));
+        assert_eq!(a.len(), 36);
+        assert_eq!(a.matches('-').count(), 4);
+        assert!(a
+            .chars()
+            .all(|c| c == '-' || c.is_ascii_hexdigit() && !c.is_ascii_lowercase()));
+    }
+
+    #[test]
+    fn material_is_cached_and_pem_shaped() {
+        let m = material_for("unit-test", "udid", None).unwrap();
+        let again = material_for("unit-test", "udid", None).unwrap();
+        assert!(Arc::ptr_eq(&m, &again));
+        assert!(m
+            .host_key_pem
+            .starts_with("-----BEGIN RSA PRIVATE KEY-----\n"));
+        assert!(m.root_cert_pem.starts_with("-----BEGIN CERTIFICATE-----"));
+        assert!(m
+            .device_public_key_pem
+            .starts_with("-----BEGIN RSA PUBLIC KEY-----"));
+        // PKCS#1 RSAPrivateKey is itself a SEQUENCE.
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(pem_body(&m.host_key_pem))
+            .unwrap();
+        assert_eq!(der[0], 0x30);
+        assert!(m.secrets().contains(&pem_body(&m.device_key_pem)));
+        let rec: plist::Dictionary = plist::from_bytes(&m.pair_record_plist()).unwrap();
+        assert_eq!(rec["HostID"].as_string(), Some(m.host_id.as_str()));
+        assert_eq!(m.identify_client_cert(None), "no client certificate");
+        let _ = m.server_config();
+    }
+
+    #[test]
+    fn der_reader_rejects_truncation() {
+        assert!(pkcs8_inner_key(&[0x30, 0x82, 0x01]).is_none());
+        assert!(pkcs8_inner_key(&[]).is_none());
+        assert!(der_tlv(&[0x04, 0x85, 1, 1, 1, 1, 1]).is_none());
     }
 }

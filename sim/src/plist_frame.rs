@@ -74,12 +74,25 @@ async fn write_raw<W: AsyncWrite + Unpin>(w: &mut W, body: &[u8]) -> std::io::Re
     let mut out = Vec::with_capacity(4 + body.len());
     out.extend_from_slice(&(body.len() as u32).to_be_bytes());
     out.extend_from_slice(body);
-    w.write_all(&out).await?;
-    w.flush().await
+    let write = async {
+        w.write_all(&out).await?;
+        w.flush().await
+    };
+    match tokio::time::timeout(WRITE_DEADLINE, write).await {
+        Ok(r) => r,
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "peer stopped reading",
+        )),
+    }
 }
 
-/// Skips the rest of a TLS record whose first four bytes were already read (used after
-/// `StopSession`, when a client may still send its close_notify alert).
+/// How long one answer may take to be written.
+const WRITE_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Skips the rest of a small TLS record whose first four bytes were already read (used right
+/// after `StopSession`, when a client may still send its close_notify alert). False for a
+/// record too large to be an alert, or on a read failure.
 pub async fn skip_tls_record<R: AsyncRead + Unpin>(
     r: &mut R,
     first4: [u8; 4],
@@ -96,9 +109,51 @@ pub async fn skip_tls_record<R: AsyncRead + Unpin>(
         return false;
     }
     let len = u16::from_be_bytes([first4[3], last[0]]) as usize;
-    let mut buf = vec![0u8; len.min(1 << 15)];
+    // A close_notify is a few dozen bytes even encrypted; anything larger is application
+    // data sent after StopSession, which the phone treats as garbage.
+    if len > 64 {
+        return false;
+    }
+    let mut buf = vec![0u8; len];
     tokio::time::timeout(deadline, r.read_exact(&mut buf))
         .await
         .map(|r| r.is_ok())
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn frames_are_capped_and_checked() {
+        let d = Duration::from_secs(1);
+        let mut huge: &[u8] = &[0xff, 0xff, 0xff, 0xf0];
+        assert!(matches!(
+            read_frame(&mut huge, d, d).await,
+            Frame::TooLong(_)
+        ));
+        let mut tls: &[u8] = &[0x17, 0x03, 0x03, 0x00, 0x10];
+        assert!(matches!(
+            read_frame(&mut tls, d, d).await,
+            Frame::TlsRecord(_)
+        ));
+        let mut junk: &[u8] = &[0, 0, 0, 2, b'h', b'i'];
+        assert!(matches!(
+            read_frame(&mut junk, d, d).await,
+            Frame::Unparseable
+        ));
+        let mut buf = Vec::new();
+        write_binary(
+            &mut buf,
+            &plist::Value::Array(vec!["DLMessageDeviceReady".into()]),
+        )
+        .await
+        .unwrap();
+        let mut r: &[u8] = &buf;
+        match read_frame(&mut r, d, d).await {
+            Frame::Message(v) => assert_eq!(v.as_array().unwrap().len(), 1),
+            other => panic!("{other:?}"),
+        }
+    }
 }

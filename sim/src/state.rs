@@ -292,6 +292,38 @@ impl Shared {
         lock(&self.session_ids).clone()
     }
 
+    /// Secret strings of records clients stored with `SavePairRecord` (their own keys).
+    pub fn saved_record_secrets(&self) -> Vec<String> {
+        use base64::Engine as _;
+        let mut out = Vec::new();
+        for s in lock(&self.slots).iter() {
+            let Some(rec) = &s.saved_record else { continue };
+            let Ok(d) = plist::from_bytes::<plist::Dictionary>(rec) else {
+                continue;
+            };
+            for k in [
+                "HostPrivateKey",
+                "RootPrivateKey",
+                "HostCertificate",
+                "RootCertificate",
+                "DeviceCertificate",
+            ] {
+                if let Some(text) = d
+                    .get(k)
+                    .and_then(|v| v.as_data())
+                    .and_then(|b| std::str::from_utf8(b).ok())
+                {
+                    out.push(text.to_string());
+                    out.push(crate::pair_record::pem_body(text));
+                }
+            }
+            if let Some(bag) = d.get("EscrowBag").and_then(|v| v.as_data()) {
+                out.push(base64::engine::general_purpose::STANDARD.encode(bag));
+            }
+        }
+        out
+    }
+
     pub fn materials(&self) -> Vec<Arc<PairMaterial>> {
         lock(&self.slots)
             .iter()

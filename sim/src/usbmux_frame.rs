@@ -155,3 +155,69 @@ pub fn parse_xml_dict(payload: &[u8]) -> Result<plist::Dictionary, &'static str>
         Err(_) => Err("<unparseable-plist>"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_round_trip() {
+        let p = encode(1, MSG_PLIST, 7, b"abc");
+        let h = Header::parse(p[..16].try_into().unwrap());
+        assert_eq!(
+            h,
+            Header {
+                length: 19,
+                version: 1,
+                message: 8,
+                tag: 7
+            }
+        );
+    }
+
+    #[test]
+    fn only_xml_dictionaries_parse() {
+        let mut d = plist::Dictionary::new();
+        d.insert("MessageType".into(), "ListDevices".into());
+        assert!(parse_xml_dict(&xml_bytes(&d)).is_ok());
+        let mut bin = Vec::new();
+        plist::Value::Dictionary(d)
+            .to_writer_binary(&mut bin)
+            .unwrap();
+        assert_eq!(parse_xml_dict(&bin), Err("<binary-plist>"));
+        assert_eq!(parse_xml_dict(b"\x00\x01"), Err("<unparseable-plist>"));
+        let arr = b"<?xml version=\"1.0\"?><plist version=\"1.0\"><array/></plist>";
+        assert_eq!(parse_xml_dict(arr), Err("<non-dictionary-plist>"));
+    }
+
+    #[test]
+    fn results_are_binary_until_the_client_speaks_plist() {
+        assert_eq!(
+            encode_result(false, 3, 6),
+            encode(0, MSG_RESULT, 3, &6u32.to_le_bytes())
+        );
+        let xml = encode_result(true, 3, 6);
+        let d: plist::Dictionary = plist::from_bytes(&xml[16..]).unwrap();
+        assert_eq!(d["Number"].as_unsigned_integer(), Some(6));
+    }
+
+    #[tokio::test]
+    async fn lengths_are_capped_before_allocation() {
+        let mut huge: &[u8] = &[0xf0, 0xff, 0xff, 0xff, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0];
+        let d = std::time::Duration::from_secs(1);
+        assert!(matches!(
+            read_request(&mut huge, d, d).await,
+            Incoming::TooLong(_)
+        ));
+        let mut short: &[u8] = &[4, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0];
+        assert!(matches!(
+            read_request(&mut short, d, d).await,
+            Incoming::TooShort(_)
+        ));
+        let mut cut: &[u8] = &[40, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, b'<'];
+        assert!(matches!(
+            read_request(&mut cut, d, d).await,
+            Incoming::Closed
+        ));
+    }
+}

@@ -149,7 +149,13 @@ fn result_dict(n: u32) -> plist::Dictionary {
 
 async fn send(shared: &Shared, s: &mut Box<dyn Io>, bytes: &[u8]) -> bool {
     shared.delay().await;
-    s.write_all(bytes).await.is_ok() && s.flush().await.is_ok()
+    write_within(s, bytes).await
+}
+
+/// Writes with a deadline, so a client that stops reading cannot pin a task forever.
+async fn write_within(s: &mut Box<dyn Io>, bytes: &[u8]) -> bool {
+    let write = async { s.write_all(bytes).await.is_ok() && s.flush().await.is_ok() };
+    tokio::time::timeout(BODY, write).await.unwrap_or(false)
 }
 
 async fn send_result(shared: &Shared, s: &mut Box<dyn Io>, plist: bool, tag: u32, n: u32) -> bool {
@@ -326,11 +332,13 @@ async fn handle_plist(
                     .device(record_id)
                     .detail("WRITE: a diagnosis must never send this"),
             );
+            // usbmuxd 1.1.1 answers ENOENT when there is no record file to remove.
             let n = match record_id {
-                Some(id) => {
+                Some(id) if shared.pair_record(id).is_some() => {
                     shared.store_record(id, None);
                     0
                 }
+                Some(_) => frame::RESULT_ENOENT,
                 None => frame::RESULT_EINVAL,
             };
             ok(send_result(shared, s, true, tag, n).await)
@@ -490,7 +498,7 @@ async fn listen(
             device_id: id,
             index: i,
         };
-        if s.write_all(&event_bytes(shared, plist, ev)).await.is_err() {
+        if !write_within(&mut s, &event_bytes(shared, plist, ev)).await {
             return;
         }
     }
@@ -499,7 +507,7 @@ async fn listen(
         tokio::select! {
             ev = rx.recv() => match ev {
                 Ok(ev) => {
-                    if s.write_all(&event_bytes(shared, plist, ev)).await.is_err() {
+                    if !write_within(&mut s, &event_bytes(shared, plist, ev)).await {
                         return;
                     }
                 }

@@ -7,15 +7,15 @@ use serde::Serialize;
 
 use crate::report::style::{paint, BOLD};
 use crate::snapshot::{
-    DeviceObs, LockdownObs, MuxConnection, Outcome, PairRecordState, PairRequestObs, SessionObs,
-    Snapshot, UsbDevice,
+    same_udid, DeviceObs, LockdownObs, MuxConnection, Outcome, PairRecordState, PairRequestObs,
+    SessionObs, Snapshot, UsbDevice,
 };
 
 /// One row per phone any layer saw.
 #[derive(Debug, Serialize)]
 pub struct DeviceRow {
     pub udid: String,
-    /// On the USB bus: "yes (bus 1, port 1.2)", "not seen", "bus not readable".
+    /// On the USB bus: its mode and speed ("normal, 480 Mbit/s", "recovery"), "not seen", "bus not readable".
     pub usb: String,
     /// What usbmuxd lists: usb, network, both, or absent.
     pub usbmuxd: String,
@@ -41,22 +41,20 @@ pub fn rows(s: &Snapshot) -> Vec<DeviceRow> {
             udids.push(u.to_string());
         }
     }
+    // Phones only the bus sees (recovery, DFU, or not listed by usbmuxd).
     if let Some(usb) = s.probes.usb.value() {
-        for d in &usb.devices {
-            if let Some(serial) = d.serial.as_deref().filter(|x| !x.is_empty()) {
-                if !udids.iter().any(|u| same_id(u, serial)) {
-                    udids.push(serial.to_string());
-                }
+        for d in usb.devices.iter().filter(|d| d.is_ios_device()) {
+            let listed = s.mux_devices().iter().any(|m| d.is_listed_as(m, usb.os));
+            let known = d
+                .udid
+                .as_deref()
+                .is_some_and(|u| udids.iter().any(|x| same_udid(x, u)));
+            if !listed && !known {
+                udids.push(d.label());
             }
         }
     }
     udids.into_iter().map(|u| row(s, &u)).collect()
-}
-
-/// USB serials drop the dash newer UDIDs have ("00008101-000A..." vs "00008101000A...").
-fn same_id(udid: &str, serial: &str) -> bool {
-    let norm = |x: &str| x.replace('-', "").to_ascii_lowercase();
-    norm(udid) == norm(serial)
 }
 
 fn row(s: &Snapshot, udid: &str) -> DeviceRow {
@@ -91,14 +89,20 @@ fn usb_cell(s: &Snapshot, udid: &str) -> String {
     let Some(usb) = s.probes.usb.value() else {
         return "bus not readable".into();
     };
-    let found: Option<&UsbDevice> = usb
-        .devices
-        .iter()
-        .find(|d| d.serial.as_deref().is_some_and(|x| same_id(udid, x)));
+    let found: Option<&UsbDevice> = usb.devices.iter().find(|d| {
+        d.label() == udid
+            || d.udid.as_deref().is_some_and(|u| same_udid(udid, u))
+            || s.mux_devices()
+                .iter()
+                .any(|m| m.udid == udid && d.is_listed_as(m, usb.os))
+    });
     match found {
         Some(d) => {
-            let chain: Vec<String> = d.port_chain.iter().map(u8::to_string).collect();
-            format!("bus {} port {}", d.bus, chain.join("."))
+            let speed = d
+                .speed
+                .map(|sp| format!(", {}", sp.label()))
+                .unwrap_or_default();
+            format!("{}{speed}", d.mode.as_str())
         }
         None => "not seen".into(),
     }
@@ -212,12 +216,27 @@ mod tests {
     }
 
     #[test]
-    fn usb_serials_match_dashed_udids() {
-        assert!(same_id(
-            "00008101-000A1B2C3D4E5F60",
-            "00008101000a1b2c3d4e5f60"
-        ));
-        assert!(!same_id("A", "B"));
+    fn a_phone_only_the_bus_sees_gets_its_own_row() {
+        let mut s = snapshot(vec![]);
+        s.probes.usb = Outcome::Ok {
+            duration_ms: 1,
+            value: crate::snapshot::UsbObs {
+                devices: vec![UsbDevice {
+                    bus: 1,
+                    port_chain: vec![1, 4],
+                    vendor_id: 0x05ac,
+                    product_id: 0x1281,
+                    mode: crate::snapshot::UsbMode::Recovery,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+        };
+        let rows = rows(&s);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].udid, "05ac:1281 on bus 1 port 1.4");
+        assert_eq!(rows[0].usb, "recovery");
+        assert_eq!(rows[0].usbmuxd, "absent");
     }
 
     #[test]

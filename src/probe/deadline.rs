@@ -22,6 +22,12 @@ impl Deadline {
         self.0
     }
 
+    /// This deadline, or `d` from now if that comes sooner: for steps that
+    /// must not use up the whole budget.
+    pub fn within(self, d: Duration) -> Self {
+        Self(self.0.min(Instant::now() + d))
+    }
+
     pub fn remaining(self) -> Duration {
         self.0.saturating_duration_since(Instant::now())
     }

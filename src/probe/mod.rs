@@ -143,7 +143,6 @@ async fn device_stage(
     }
     let stage = Arc::new(device::DeviceStage {
         endpoint: req.endpoint.clone(),
-        udid: req.udid.clone(),
         request_trust: req.request_trust,
         daemon_buid: buid,
         record_files: targets

@@ -21,6 +21,8 @@ pub mod tables;
 pub(crate) mod testing;
 #[cfg(test)]
 pub(crate) mod testing_device;
+#[cfg(test)]
+mod testing_usb;
 pub mod trust;
 pub mod usb;
 pub mod usbmuxd;

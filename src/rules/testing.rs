@@ -58,7 +58,11 @@ impl World {
     pub fn usb_ok(mut self, devices: Vec<UsbDevice>) -> Self {
         self.0.probes.usb = Outcome::Ok {
             duration_ms: 1,
-            value: UsbObs { devices },
+            value: UsbObs {
+                os: OsFamily::Linux,
+                devices,
+                ..Default::default()
+            },
         };
         self
     }

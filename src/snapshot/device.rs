@@ -224,6 +224,12 @@ impl DiskUsage {
     pub fn available(&self) -> Option<u64> {
         self.amount_data_available.or(self.total_data_available)
     }
+
+    /// User data on the phone: roughly what a full backup has to carry.
+    pub fn used(&self) -> Option<u64> {
+        let total = self.total_data_capacity?;
+        Some(total.saturating_sub(self.total_data_available?))
+    }
 }
 
 /// Domain `com.apple.mobile.battery`.
@@ -327,9 +333,47 @@ impl DeviceObs {
 }
 
 impl super::Snapshot {
+    /// User data on one phone (`com.apple.disk_usage`), for `host.disk-space`.
+    pub fn phone_data_used(&self, udid: &str) -> Option<u64> {
+        self.device(udid)?.lockdown()?.disk_usage.as_ref()?.used()
+    }
+
     /// `WillEncrypt` for one phone, from its `com.apple.mobile.backup`
     /// domain: evidence for `backup.encrypted` next to Manifest.plist.
     pub fn will_encrypt(&self, udid: &str) -> Option<bool> {
         self.device(udid)?.will_encrypt()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn used_space_never_underflows() {
+        let u = DiskUsage {
+            total_data_capacity: Some(100),
+            total_data_available: Some(30),
+            ..Default::default()
+        };
+        assert_eq!(u.used(), Some(70));
+        let odd = DiskUsage {
+            total_data_capacity: Some(10),
+            total_data_available: Some(30),
+            ..Default::default()
+        };
+        assert_eq!(odd.used(), Some(0));
+        assert_eq!(DiskUsage::default().used(), None);
+    }
+
+    #[test]
+    fn lockdown_errors_parse_and_unknowns_keep_raw() {
+        assert_eq!(
+            LockdownError::parse("InvalidHostID"),
+            LockdownError::InvalidHostID
+        );
+        assert_eq!(LockdownError::parse("Whatever"), LockdownError::Other);
+        assert!(LockdownError::parse("MCProtected").is_management());
+        assert!(!LockdownError::parse("InvalidHostID").is_management());
     }
 }

@@ -46,7 +46,6 @@ impl Steps {
 #[derive(Debug, Clone)]
 pub struct DeviceStage {
     pub endpoint: MuxEndpoint,
-    pub udid: Option<String>,
     pub request_trust: bool,
     pub daemon_buid: Option<String>,
     /// `<UDID>.plist` in the host lockdown folder, per phone.

@@ -355,6 +355,89 @@ pub async fn tls(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::mux_address::MuxEndpoint;
+    use crate::probe::deadline::Deadline;
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A lockdownd that answers each request with the next scripted frame.
+    async fn scripted(frames: Vec<Vec<u8>>) -> PlistStream {
+        let (client, mut server) = tokio::io::duplex(64 * 1024);
+        tokio::spawn(async move {
+            for f in frames {
+                let mut len = [0u8; 4];
+                if server.read_exact(&mut len).await.is_err() {
+                    return;
+                }
+                let mut body = vec![0u8; u32::from_be_bytes(len) as usize];
+                if server.read_exact(&mut body).await.is_err() {
+                    return;
+                }
+                let _ = server.write_all(&f).await;
+            }
+        });
+        PlistStream::new(Box::new(client))
+    }
+
+    fn reply(pairs: &[(&str, Value)]) -> Vec<u8> {
+        let d: Dictionary = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), v.clone()))
+            .collect();
+        framing::encode(&Value::Dictionary(d), false).unwrap()
+    }
+
+    fn target(endpoint: &MuxEndpoint) -> Target<'_> {
+        Target {
+            endpoint,
+            device_id: 1,
+            udid: "X",
+            request_trust: false,
+            daemon_buid: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn garbage_mid_conversation_is_recorded_not_a_panic() {
+        let endpoint = MuxEndpoint::Unix("/nonexistent".into());
+        let mut s = scripted(vec![
+            reply(&[("Type", "com.apple.mobile.lockdown".into())]),
+            vec![0xff, 0xff, 0xff, 0xf0],
+        ])
+        .await;
+        let mut obs = LockdownObs::default();
+        let steps = Steps::new(
+            Deadline::after(Duration::from_secs(5)),
+            Duration::from_secs(2),
+        );
+        let r = converse(&target(&endpoint), &mut s, &mut obs, &mut None, steps).await;
+        let Err(Stop::Broken(f)) = r else {
+            panic!("expected a broken conversation")
+        };
+        assert_eq!(f.kind, FailureKind::ProtocolError);
+        assert_eq!(obs.query_type.as_deref(), Some("com.apple.mobile.lockdown"));
+    }
+
+    #[tokio::test]
+    async fn no_record_means_no_start_session() {
+        let endpoint = MuxEndpoint::Unix("/nonexistent".into());
+        let mut pre = Dictionary::new();
+        pre.insert("ProductVersion".into(), "16.7.2".into());
+        let mut s = scripted(vec![
+            reply(&[("Type", "com.apple.mobile.lockdown".into())]),
+            reply(&[("Value", Value::Dictionary(pre))]),
+        ])
+        .await;
+        let mut obs = LockdownObs::default();
+        let steps = Steps::new(
+            Deadline::after(Duration::from_secs(5)),
+            Duration::from_secs(2),
+        );
+        let r = converse(&target(&endpoint), &mut s, &mut obs, &mut None, steps).await;
+        assert!(matches!(r, Err(Stop::Done(BackupStart::NotAsked(_)))));
+        assert_eq!(obs.product_version.as_deref(), Some("16.7.2"));
+        assert_eq!(obs.session, SessionObs::NotAttempted);
+    }
 
     #[test]
     fn errors_as_strings_or_numbers() {

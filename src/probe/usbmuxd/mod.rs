@@ -29,7 +29,12 @@ pub async fn probe(
             .request("ListDevices", Dictionary::new(), deadline)
             .await?;
         let devices = parse_device_list(&reply)?;
-        let buid = match conn.request("ReadBUID", Dictionary::new(), deadline).await {
+        // Optional, so it may not use up the budget the phones need.
+        let buid_deadline = deadline.within(std::time::Duration::from_secs(1));
+        let buid = match conn
+            .request("ReadBUID", Dictionary::new(), buid_deadline)
+            .await
+        {
             Ok(r) => r
                 .get("BUID")
                 .and_then(|v| v.as_string())

@@ -1,25 +1,107 @@
+use super::{boot_evidence, for_device, ports};
 use crate::rules::prelude::*;
 
 declare_rule! {
     /// ## What it means
-    /// The phone is on the bus with the DFU product id (0x1227) or the WTF id (0x1222).
+    /// An iPhone, iPad or iPod is on the bus with the DFU product id (0x1227),
+    /// or the WTF id (0x1222) of very old models: the boot ROM is waiting for
+    /// a restore image. Phones get there only by a deliberate button sequence
+    /// or a failed restore.
     ///
     /// ## Why the backup fails
-    /// In DFU mode the phone runs no iOS at all: it can only be restored.
+    /// In DFU mode the phone runs neither iBoot nor iOS: there is no usbmux
+    /// interface, no lockdownd, nothing to back up from. The screen stays
+    /// black, so it looks like a dead phone.
     ///
     /// ## Evidence used
-    /// The product id of the Apple device on the bus.
+    /// The product id of the Apple device on the bus, and the `CPID`, `ECID`
+    /// and `SRTG` (boot ROM version) fields of its serial string.
+    ///
+    /// ## Known limitations
+    /// Seen only when libusb can read the bus: usbmuxd does not list phones
+    /// in DFU mode.
     pub static RULE = {
         id: "usb.dfu-mode",
         title: "The iPhone is in DFU mode",
         layer: Layer::Usb,
         severity: Severity::Blocker,
-        hides: &[],
-        steps: &[],
+        hides: &["usb.no-device", "usbmuxd.device-not-listed", "usb.access-denied"],
+        steps: &[
+            step("Force-restart the phone to leave DFU mode: on iPhone 8 and later press and release volume up, press and release volume down, then hold the side button until the Apple logo appears (iPhone 7: hold volume down and the side button for 10 seconds; older: Home and the top or side button)."),
+            step("If iOS starts, reconnect the phone and run this check again before backing up."),
+            step("If it stays black or returns to DFU, iOS on it is damaged: only Restore in Finder, iTunes or the Apple Devices app brings it back, and that erases it. No backup can be taken first; the data comes back only from an earlier backup."),
+        ],
         since: "0.1.0",
         check,
     }
 }
 
-// Evidence for this rule arrives with issue 6; until then it cannot fire.
-fn check(_: &Snapshot, _: &mut Findings) {}
+fn check(s: &Snapshot, out: &mut Findings) {
+    let devices = super::on_bus(s, UsbMode::Dfu).chain(super::on_bus(s, UsbMode::Wtf));
+    for dev in devices {
+        let mode = if dev.mode == UsbMode::Wtf {
+            "WTF mode"
+        } else {
+            "DFU mode"
+        };
+        let mut f = for_device(Finding::new(&RULE), dev).evidence(format!(
+            "product id 0x{:04x} ({mode}) on bus {} port {}",
+            dev.product_id,
+            dev.bus,
+            ports(dev)
+        ));
+        for line in boot_evidence(dev) {
+            f = f.evidence(line);
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+    use crate::rules::testing_usb::*;
+
+    #[test]
+    fn fires_for_dfu_with_chip_and_boot_rom() {
+        let s = world().usb_ok(vec![dfu_on_bus()]).mux_ok(vec![]).build();
+        let f = only(&s, &RULE);
+        assert!(f.evidence[0].contains("0x1227") && f.evidence[0].contains("DFU"));
+        assert!(
+            f.evidence.iter().any(|e| e.contains("A15")),
+            "{:?}",
+            f.evidence
+        );
+        assert!(f.evidence.iter().any(|e| e.contains("iBoot-6338")));
+        assert_eq!(f.device, None);
+    }
+
+    #[test]
+    fn fires_for_wtf_mode() {
+        let wtf = UsbDevice {
+            product_id: 0x1222,
+            mode: UsbMode::Wtf,
+            boot: None,
+            ..dfu_on_bus()
+        };
+        let s = world().usb_ok(vec![wtf]).build();
+        assert!(only(&s, &RULE).evidence[0].contains("WTF"));
+    }
+
+    #[test]
+    fn silent_for_recovery_and_normal() {
+        let s = world()
+            .usb_ok(vec![recovery_on_bus(), phone_on_bus("A")])
+            .build();
+        assert!(fired(&s, &RULE).is_empty());
+    }
+
+    #[test]
+    fn outranks_and_hides_no_device() {
+        let s = world().usb_ok(vec![dfu_on_bus()]).mux_ok(vec![]).build();
+        let (kept, _) = crate::rules::rank(crate::rules::evaluate(&s));
+        assert_eq!(kept[0].id, RULE.id);
+        assert!(kept.iter().all(|f| f.id != "usb.no-device"));
+    }
+}

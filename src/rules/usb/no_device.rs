@@ -44,8 +44,8 @@ fn check(s: &Snapshot, out: &mut Findings) {
     }
     let mut f = Finding::new(&RULE).evidence("usbmuxd is running and lists no device");
     match &s.probes.usb {
-        Outcome::Ok { value, .. } if value.devices.is_empty() => {
-            f = f.evidence("the USB bus shows no Apple device (vendor 0x05ac)");
+        Outcome::Ok { value, .. } if !value.devices.iter().any(UsbDevice::is_ios_device) => {
+            f = f.evidence("the USB bus shows no iPhone, iPad or iPod (vendor 0x05ac)");
         }
         Outcome::Ok { .. } => return, // the USB layer's rules explain an Apple device usbmuxd lacks
         _ => {
@@ -65,6 +65,18 @@ mod tests {
     #[test]
     fn certain_when_bus_and_daemon_both_empty() {
         let s = world().usb_ok(vec![]).mux_ok(vec![]).build();
+        assert_eq!(only(&s, &RULE).confidence, Confidence::Certain);
+    }
+
+    #[test]
+    fn an_apple_keyboard_is_not_a_phone() {
+        let keyboard = UsbDevice {
+            vendor_id: APPLE_VENDOR_ID,
+            product_id: 0x024f,
+            mode: UsbMode::Other,
+            ..Default::default()
+        };
+        let s = world().usb_ok(vec![keyboard]).mux_ok(vec![]).build();
         assert_eq!(only(&s, &RULE).confidence, Confidence::Certain);
     }
 

@@ -1,25 +1,107 @@
+use super::{boot_evidence, for_device, mux_entry, ports};
 use crate::rules::prelude::*;
 
 declare_rule! {
     /// ## What it means
-    /// The phone is on the bus with a recovery-mode product id (0x1280 to 0x1283).
+    /// An iPhone, iPad or iPod is on the bus with a recovery-mode product id
+    /// (0x1280 to 0x1283): iBoot is running, not iOS. It gets there after a
+    /// failed update or restore, or by the button sequence.
     ///
     /// ## Why the backup fails
-    /// In recovery mode there is no usbmuxd interface and no lockdownd: the phone can be restored or updated, not backed up.
+    /// In recovery mode there is no usbmux interface and no lockdownd, so
+    /// usbmuxd does not list the phone and no backup tool can reach it. The
+    /// phone can only be updated, restored or restarted.
     ///
     /// ## Evidence used
-    /// The product id of the Apple device on the bus.
+    /// The product id of the Apple device on the bus, and the `CPID`, `ECID`
+    /// and `SRTG` (iBoot version) fields of its serial string.
+    ///
+    /// ## Known limitations
+    /// Seen only when libusb can read the bus: usbmuxd does not list phones
+    /// in recovery mode. Where the bus cannot be read, `usb.no-device` says
+    /// so.
     pub static RULE = {
         id: "usb.recovery-mode",
         title: "The iPhone is in recovery mode",
         layer: Layer::Usb,
         severity: Severity::Blocker,
-        hides: &[],
-        steps: &[],
+        hides: &["usb.no-device", "usbmuxd.device-not-listed", "usb.access-denied"],
+        steps: &[
+            step("Force-restart the phone to leave recovery mode: on iPhone 8 and later press and release volume up, press and release volume down, then hold the side button until the Apple logo appears (iPhone 7: hold volume down and the side button; older: Home and the top or side button)."),
+            step("If it comes back to the recovery screen, connect it to Finder (macOS 10.15 and later), iTunes or the Apple Devices app and choose Update, not Restore: Update reinstalls iOS and keeps the data."),
+            step_on(Platforms::LINUX, "Without Finder or iTunes, libirecovery can clear a recovery loop: irecovery -n (Debian/Ubuntu package irecovery); it reboots into iOS and keeps the data."),
+            step("Restore erases the phone: use it only when Update fails, knowing that the data comes back only from an earlier backup."),
+        ],
         since: "0.1.0",
         check,
     }
 }
 
-// Evidence for this rule arrives with issue 6; until then it cannot fire.
-fn check(_: &Snapshot, _: &mut Findings) {}
+fn check(s: &Snapshot, out: &mut Findings) {
+    for dev in super::on_bus(s, UsbMode::Recovery) {
+        let mut f = for_device(Finding::new(&RULE), dev).evidence(format!(
+            "product id 0x{:04x} (recovery mode) on bus {} port {}",
+            dev.product_id,
+            dev.bus,
+            ports(dev)
+        ));
+        for line in boot_evidence(dev) {
+            f = f.evidence(line);
+        }
+        if s.probes.usbmuxd.is_ok() && mux_entry(s, dev).is_none() {
+            f = f.evidence("usbmuxd does not list it: recovery mode has no usbmux interface");
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+    use crate::rules::testing_usb::*;
+
+    #[test]
+    fn fires_for_a_recovery_product_id_with_boot_fields() {
+        let s = world()
+            .usb_ok(vec![recovery_on_bus()])
+            .mux_ok(vec![])
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.severity, Severity::Blocker);
+        assert!(f.evidence[0].contains("0x1281"), "{:?}", f.evidence);
+        assert!(
+            f.evidence.iter().any(|e| e.contains("A10")),
+            "{:?}",
+            f.evidence
+        );
+        assert!(f.evidence.iter().any(|e| e.contains("iBoot-7459.102.5")));
+        assert!(f
+            .evidence
+            .iter()
+            .any(|e| e.contains("usbmuxd does not list it")));
+        assert!(f.remediation.iter().any(|r| r.contains("irecovery -n")));
+    }
+
+    #[test]
+    fn silent_for_normal_phones_dfu_and_unreadable_bus() {
+        let s = world()
+            .usb_ok(vec![phone_on_bus("A"), dfu_on_bus()])
+            .mux_ok(vec![usb_phone("A", 1)])
+            .build();
+        assert!(fired(&s, &RULE).is_empty());
+        let s = world().usb_failed(FailureKind::Unavailable).build();
+        assert!(fired(&s, &RULE).is_empty());
+    }
+
+    #[test]
+    fn hides_the_consequences_for_the_whole_computer() {
+        let s = world()
+            .usb_ok(vec![recovery_on_bus()])
+            .mux_ok(vec![])
+            .build();
+        let (kept, _) = crate::rules::rank(crate::rules::evaluate(&s));
+        assert_eq!(kept[0].id, RULE.id);
+        assert!(kept.iter().all(|f| f.id != "usb.no-device"));
+    }
+}

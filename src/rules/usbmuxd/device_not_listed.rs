@@ -1,25 +1,320 @@
 use crate::rules::prelude::*;
+use crate::rules::usb::{for_device, mux_entry, usb_os};
 
 declare_rule! {
     /// ## What it means
-    /// An Apple device in normal mode is on the bus but usbmuxd's device list does not have it.
+    /// The USB bus shows an iPhone (or iPad, iPod) in normal mode, usbmuxd
+    /// answers, and its device list does not have that phone over USB.
     ///
     /// ## Why the backup fails
-    /// Backup tools only see what usbmuxd lists.
+    /// Finder, iTunes, the Apple Devices app and idevicebackup2 only see what
+    /// usbmuxd lists: to them the phone is not connected at all.
     ///
     /// ## Evidence used
-    /// The USB probe's Apple devices against usbmuxd's ListDevices reply.
+    /// The USB probe's normal-mode Apple devices against usbmuxd's
+    /// `ListDevices` reply, matched by UDID, else by the LocationID usbmuxd
+    /// reports (`bus << 16 | address` on Linux, the IOKit locationID on
+    /// macOS), else, when the phone's serial could not be read, by product
+    /// id. For the likely
+    /// reason: the configuration in use and the kernel drivers bound to its
+    /// interfaces (Linux sysfs), such as `ipheth` on Personal Hotspot's USB
+    /// Ethernet interface (class 255, subclass 253) or `usbfs` on the usbmux
+    /// interface (another program has claimed it).
+    ///
+    /// ## Known limitations
+    /// A phone plugged in a second before the check may not be listed yet.
+    /// A daemon too old for the phone or its iOS version cannot be told from
+    /// the outside; the steps say how to update it.
     pub static RULE = {
         id: "usbmuxd.device-not-listed",
         title: "USB sees the iPhone but usbmuxd does not",
         layer: Layer::Usbmuxd,
         severity: Severity::Blocker,
-        hides: &[],
-        steps: &[],
+        hides: &["usb.no-device"],
+        steps: &[
+            step("Unlock the phone, unplug it, wait five seconds, plug it back in, and run the check again."),
+            step_on(Platforms::LINUX, "Restart the daemon so it rescans the bus: sudo systemctl restart usbmuxd (or stop it and run sudo usbmuxd -f -v in a terminal to watch it take the phone)."),
+            step_on(Platforms::LINUX, "Turn Personal Hotspot off while backing up (Settings > Personal Hotspot > Allow Others to Join): Linux's ipheth driver takes the phone's USB Ethernet interface and usbmuxd loses the phone a minute or two later."),
+            step_on(Platforms::LINUX, "Stop other programs that hold the phone: a second usbmuxd (Snap, Flatpak or container), a virtual machine with USB passthrough. sudo lsof /dev/bus/usb/*/* lists who has a device open."),
+            step_on(Platforms::LINUX, "Update usbmuxd, libusbmuxd and libimobiledevice: the usbmuxd 1.1.1 release of 2020 that many distributions ship predates recent iPhones and iOS versions; build current ones from github.com/libimobiledevice when your distribution's are older."),
+            step_on(Platforms::MACOS, "Restart Apple's daemon: sudo launchctl kickstart -k system/com.apple.usbmuxd"),
+            step_on(Platforms::WINDOWS, "In Device Manager, find the iPhone under Portable Devices or Universal Serial Bus devices: if it has a warning sign, or Apple Mobile Device USB Driver is missing, reinstall the Apple Devices app (or iTunes) and replug the phone."),
+        ],
         since: "0.1.0",
         check,
     }
 }
 
-// Evidence for this rule arrives with issue 6; until then it cannot fire.
-fn check(_: &Snapshot, _: &mut Findings) {}
+fn check(s: &Snapshot, out: &mut Findings) {
+    if !s.probes.usbmuxd.is_ok() {
+        return;
+    }
+    for dev in crate::rules::usb::on_bus(s, UsbMode::Normal) {
+        if mux_entry(s, dev).is_some() {
+            continue;
+        }
+        let listed = s
+            .mux_devices()
+            .iter()
+            .filter(|m| m.connection == MuxConnection::Usb)
+            .count();
+        let mut f = for_device(Finding::new(&RULE), dev)
+            .evidence(format!(
+                "the USB bus shows the phone ({}) in normal mode{}",
+                dev.describe(),
+                dev.udid
+                    .as_deref()
+                    .map(|u| format!(", UDID {u}"))
+                    .unwrap_or_default()
+            ))
+            .evidence(if listed == 0 {
+                "usbmuxd answers and lists no device over USB".to_string()
+            } else {
+                format!(
+                    "usbmuxd lists {} over USB, none of them this one",
+                    fmt::plural(listed, "device", "devices")
+                )
+            });
+        if let Some(m) = dev.udid.as_deref().and_then(|u| {
+            s.mux_devices()
+                .iter()
+                .find(|m| m.connection == MuxConnection::Network && same_udid(&m.udid, u))
+        }) {
+            f = f.evidence(format!(
+                "usbmuxd lists it over the network only (device {})",
+                m.device_id
+            ));
+        }
+        f = explain(s, dev, f);
+        out.push(f);
+    }
+}
+
+/// Adds what the bus says about why usbmuxd does not have the phone.
+fn explain(s: &Snapshot, dev: &UsbDevice, mut f: Finding) -> Finding {
+    let active = dev.active_config;
+    for i in dev.active_interfaces() {
+        let Some(driver) = i.driver.as_deref() else {
+            continue;
+        };
+        if i.is_tethering() && driver == "ipheth" {
+            f = f
+                .evidence(format!(
+                    "interface {} of configuration {} (the USB Ethernet of Personal Hotspot) is bound to the ipheth driver: with Personal Hotspot on, usbmuxd loses the phone a minute or two after taking it",
+                    i.number,
+                    active.unwrap_or(0)
+                ))
+                .step("Turn Personal Hotspot off on the phone (Settings > Personal Hotspot > Allow Others to Join), unplug it and plug it back in.");
+            if usb_os(s) == OsFamily::Linux {
+                f = f.step("Or keep the driver away for the backup: sudo modprobe -r ipheth (it comes back at the next boot).");
+            }
+        }
+        if i.is_usbmux() && driver == "usbfs" {
+            f = f
+                .evidence(format!(
+                    "the usbmux interface (interface {}) is claimed through usbfs, yet usbmuxd does not list the phone: another program holds it",
+                    i.number
+                ))
+                .step(format!(
+                    "Find the program holding the phone: sudo lsof /dev/bus/usb/{:03}/{:03}, and stop it.",
+                    dev.bus, dev.address
+                ));
+        }
+    }
+    match (active, dev.usbmux_config()) {
+        (Some(0), Some(mux)) => {
+            f = f.evidence(format!(
+                "the phone is unconfigured (configuration 0, as usbmuxd's udev rule leaves it) and usbmuxd never switched it to configuration {mux}: the daemon did not pick it up"
+            ));
+        }
+        (Some(a), Some(mux)) if a != mux => {
+            f = f.evidence(format!(
+                "the phone uses configuration {a}, which has no usbmux interface; usbmuxd switches it to configuration {mux} when it takes the phone"
+            ));
+        }
+        (_, None) if !dev.configurations.is_empty() => {
+            f = f.evidence("none of the phone's configurations offers the usbmux interface (class 255, subclass 254, protocol 2)");
+        }
+        _ => {}
+    }
+    if usb_os(s) == OsFamily::Linux {
+        // libimobiledevice's usbmuxd switches a phone to configuration
+        // min(count, 4) and looks for the usbmux interface only there.
+        let wanted = u8::try_from(dev.configurations.len().min(4)).unwrap_or(4);
+        let chosen = dev.configurations.iter().find(|c| c.value == wanted);
+        if let (Some(c), Some(mux)) = (chosen, dev.usbmux_config()) {
+            if !c.interfaces.iter().any(UsbInterface::is_usbmux) {
+                f = f.evidence(format!(
+                    "usbmuxd switches a phone with {} configurations to configuration {wanted}, which has no usbmux interface (configuration {mux} has it)",
+                    dev.configurations.len()
+                ));
+            }
+        }
+    }
+    if let Some(node) = &dev.node {
+        let note = if node.owner == "usbmux" {
+            ": usbmuxd's udev rule ran, so the daemon may open it"
+        } else {
+            ""
+        };
+        f = f.evidence(format!(
+            "device node {} belongs to {}:{} (mode {}){note}",
+            node.path, node.owner, node.group, node.mode
+        ));
+    }
+    if let UsbAccess::Denied { message } = &dev.access {
+        f = f.evidence(format!("libusb may not open it: {message}"));
+    }
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+    use crate::rules::testing_usb::*;
+
+    const UDID: &str = "00008101-00094C9B56A76363";
+
+    fn with_driver(mut dev: UsbDevice, iface: u8, driver: &str) -> UsbDevice {
+        for c in dev
+            .configurations
+            .iter_mut()
+            .filter(|c| Some(c.value) == dev.active_config)
+        {
+            for i in c.interfaces.iter_mut().filter(|i| i.number == iface) {
+                i.driver = Some(driver.into());
+            }
+        }
+        dev
+    }
+
+    #[test]
+    fn fires_when_the_list_lacks_the_phone() {
+        let s = world()
+            .usb_ok(vec![phone_on_bus(UDID)])
+            .mux_ok(vec![usb_phone("other", 1)])
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.device.as_deref(), Some(UDID));
+        assert!(
+            f.evidence[1].contains("1 device over USB, none"),
+            "{:?}",
+            f.evidence
+        );
+        assert!(f.remediation[0].contains("Unlock"));
+    }
+
+    #[test]
+    fn names_personal_hotspot_when_ipheth_has_the_interface() {
+        let dev = with_driver(phone_on_bus(UDID), 2, "ipheth");
+        let s = world().usb_ok(vec![dev]).mux_ok(vec![]).build();
+        let f = only(&s, &RULE);
+        assert!(
+            f.evidence.iter().any(|e| e.contains("ipheth")),
+            "{:?}",
+            f.evidence
+        );
+        assert!(f.remediation[0].contains("Personal Hotspot"));
+        assert!(f.remediation[1].contains("modprobe -r ipheth"));
+    }
+
+    #[test]
+    fn names_another_program_holding_the_usbmux_interface() {
+        let dev = with_driver(phone_on_bus(UDID), 1, "usbfs");
+        let s = world().usb_ok(vec![dev]).mux_ok(vec![]).build();
+        let f = only(&s, &RULE);
+        assert!(
+            f.remediation[0].contains("lsof /dev/bus/usb/001/007"),
+            "{:?}",
+            f.remediation
+        );
+    }
+
+    #[test]
+    fn says_when_usbmuxd_never_configured_the_phone() {
+        let dev = UsbDevice {
+            active_config: Some(0),
+            ..phone_on_bus(UDID)
+        };
+        let s = world().usb_ok(vec![dev]).mux_ok(vec![]).build();
+        let f = only(&s, &RULE);
+        assert!(
+            f.evidence.iter().any(|e| e.contains("configuration 0")),
+            "{:?}",
+            f.evidence
+        );
+    }
+
+    #[test]
+    fn notices_when_the_configuration_usbmuxd_picks_lacks_the_interface() {
+        // usbmux in configuration 1 only; usbmuxd wants min(2, 4) = 2.
+        let dev = UsbDevice {
+            configurations: vec![
+                UsbConfig {
+                    value: 1,
+                    interfaces: vec![iface(0, 0xff, 0xfe, 0x02)],
+                },
+                UsbConfig {
+                    value: 2,
+                    interfaces: vec![iface(0, 0x06, 0x01, 0x01)],
+                },
+            ],
+            active_config: Some(2),
+            ..phone_on_bus(UDID)
+        };
+        let s = world().usb_ok(vec![dev]).mux_ok(vec![]).build();
+        let f = only(&s, &RULE);
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.contains("to configuration 2, which has no usbmux")),
+            "{:?}",
+            f.evidence
+        );
+    }
+
+    #[test]
+    fn matches_undashed_serials_and_linux_locations() {
+        let s = world()
+            .usb_ok(vec![phone_on_bus(UDID)])
+            .mux_ok(vec![usb_phone("0000810100094c9b56a76363", 1)])
+            .build();
+        assert!(fired(&s, &RULE).is_empty());
+        let anonymous = UsbDevice {
+            udid: None,
+            serial: None,
+            ..phone_on_bus(UDID)
+        };
+        let mut m = usb_phone(UDID, 1);
+        m.location_id = Some(0x0001_0007);
+        let s = world().usb_ok(vec![anonymous]).mux_ok(vec![m]).build();
+        assert!(fired(&s, &RULE).is_empty());
+    }
+
+    #[test]
+    fn silent_when_usbmuxd_is_down_or_the_phone_is_not_normal() {
+        let s = world()
+            .usb_ok(vec![phone_on_bus(UDID)])
+            .mux_missing()
+            .build();
+        assert!(fired(&s, &RULE).is_empty());
+        let s = world()
+            .usb_ok(vec![recovery_on_bus()])
+            .mux_ok(vec![])
+            .build();
+        assert!(fired(&s, &RULE).is_empty());
+    }
+
+    #[test]
+    fn a_wifi_only_entry_is_not_a_usb_listing() {
+        let mut m = usb_phone(UDID, 4);
+        m.connection = MuxConnection::Network;
+        let s = world()
+            .usb_ok(vec![phone_on_bus(UDID)])
+            .mux_ok(vec![m])
+            .build();
+        let f = only(&s, &RULE);
+        assert!(f.evidence.iter().any(|e| e.contains("network only")));
+    }
+}
