@@ -4,6 +4,7 @@
 //! the backup service's port). Sends only QueryType, GetValue, StartSession,
 //! StartService and StopSession; `Pair` only under `--request-trust`.
 
+mod bounded;
 pub mod framing;
 mod pair;
 mod values;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use plist::{Dictionary, Value};
 use tracing::instrument::WithSubscriber;
 
+use super::bounded::BoundedFrames;
 use super::framing::PlistStream;
 use super::{Target, LABEL};
 use crate::probe::device::Steps;
@@ -33,7 +34,10 @@ pub async fn request_trust(
 ) {
     let host_id = new_host_id();
     let buid = t.daemon_buid.unwrap_or("").to_string();
-    let dev = idevice::Idevice::new(s.into_inner(), LABEL);
+    // idevice reads these frames itself: guard their lengths until the
+    // conversation is handed back (TLS may follow, which is not framed).
+    let (guard, guarding) = BoundedFrames::new(s.into_inner());
+    let dev = idevice::Idevice::new(Box::new(guard), LABEL);
     let mut client = idevice::services::lockdown::LockdownClient::new(dev);
     let answer = loop {
         // Key generation is CPU work the deadline cannot interrupt inside
@@ -87,6 +91,7 @@ pub async fn request_trust(
             }
         }
     };
+    guarding.store(false, std::sync::atomic::Ordering::Relaxed);
     let back = client
         .idevice
         .get_socket()

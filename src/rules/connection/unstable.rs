@@ -22,9 +22,10 @@ declare_rule! {
     /// ## Evidence used
     /// usbmuxd's `Listen` feed, followed for the whole check (at least
     /// 1.5 s, never past `--timeout`) or for the whole of `watch`; usbmuxd's
-    /// device list before and after the per-phone probes; the lockdownd and
-    /// backup-service connections closing mid-message, or usbmuxd's
-    /// `Connect` answering that the device is gone. Wi-Fi connections come
+    /// device list before and after the per-phone probes; the lockdownd
+    /// connection closing mid-message, or usbmuxd's `Connect` answering that
+    /// the device is gone (a backup service that closes on a phone still
+    /// listed is the service's own trouble, `backup-service.refused`). Wi-Fi connections come
     /// and go by design and are not counted. A blocker while the phone is
     /// gone at the end, a warning once it is back.
     ///
@@ -266,13 +267,8 @@ fn broken_conversations(d: &DeviceObs) -> Vec<Signal> {
             gone: f.kind == FailureKind::NotFound,
         });
     }
-    if let Some(f) = d.backup_service.failure().filter(|f| dropped(f)) {
-        out.push(Signal {
-            line: format!("backup service: {}", f.message),
-            direct: false,
-            gone: false,
-        });
-    }
+    // A backup service that closes on us with the phone still listed is the
+    // service's own trouble (backup-service.refused), not the link's.
     out
 }
 
@@ -506,6 +502,12 @@ mod tests {
         let mut s = world().phone().build();
         s.probes.mux_events = failed(FailureKind::Refused);
         assert!(fired(&s, &RULE).is_empty());
+        // A backup service closing on a listed phone is the service's trouble.
+        let s = world()
+            .phone()
+            .device(|d| d.backup_service = failed(FailureKind::Closed))
+            .build();
+        assert!(fired(&s, &RULE).is_empty(), "the service's trouble");
         // Other lockdown failures are not drops.
         let s = world()
             .phone()
