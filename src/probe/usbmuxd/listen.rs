@@ -94,7 +94,12 @@ pub struct Listener {
 
 impl Listener {
     /// Connects, reads the device list, then sends `Listen` on the same
-    /// connection and checks its `Result`. Bounded by `deadline`.
+    /// connection and checks its `Result`. Bounded by `deadline`. A phone
+    /// that leaves in the millisecond between the two requests is missed
+    /// (usbmuxd's initial `Attached` burst cannot be told from later ones,
+    /// so the list is what separates "already there" from "just arrived").
+    /// Debian's usbmuxd 1.1.1 accepts both on one connection
+    /// (tests/real_usbmuxd.rs).
     pub async fn start(endpoint: &MuxEndpoint, deadline: Deadline) -> Result<Self, Failure> {
         let mut conn = MuxConnection::connect(endpoint, deadline).await?;
         let list = conn
