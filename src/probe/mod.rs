@@ -36,6 +36,10 @@ pub struct ProbeRequest {
     pub deep: bool,
     /// A progress bar may be drawn on stderr.
     pub progress: bool,
+    /// The shortest time usbmuxd's Listen feed is followed (it is followed
+    /// until the other probes are done in any case, never past the deadline).
+    /// `watch` passes zero: it follows the feed itself.
+    pub min_listen: Duration,
 }
 
 /// Runs every probe concurrently under the request's deadline. When
@@ -60,6 +64,23 @@ pub async fn run_all(
         ..Probes::default()
     }));
 
+    // The listen window runs in its own task, so that its event times are
+    // not held up by the other probes' work, and closes when they are all
+    // done (but stays open at least `min_listen`, never past the deadline).
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    let listen = tokio::spawn({
+        let probes = probes.clone();
+        let endpoint = req.endpoint.clone();
+        let min_listen = req.min_listen;
+        async move {
+            listen_window(&probes, &endpoint, deadline, min_listen, async {
+                let _ = done_rx.await;
+            })
+            .await;
+        }
+    });
+    let listen_abort = listen.abort_handle();
+
     let all = {
         let probes = probes.clone();
         let env = env.clone();
@@ -74,12 +95,15 @@ pub async fn run_all(
                 record(&probes, mux, |p, o| p.usbmuxd = o).await;
                 device_stage(&probes, &env, &req, deadline).await;
             };
-            let (usb, host, mux) = tokio::join!(
+            tokio::join!(
                 record(&probes, usb, |p, o| p.usb = o),
                 record(&probes, host, |p, o| p.host = o),
                 mux_then_devices,
             );
-            let _ = (usb, host, mux);
+            let _ = done_tx.send(());
+            if let Err(e) = listen.await {
+                tracing::debug!(error = %e, "the listen window task failed");
+            }
         }
     };
 
@@ -87,6 +111,7 @@ pub async fn run_all(
         () = all => false,
         () = interrupt => true,
     };
+    listen_abort.abort();
     let mut probes = probes.lock().map(|p| p.clone()).unwrap_or_default();
     if interrupted {
         mark_interrupted(&mut probes);
@@ -168,6 +193,38 @@ async fn device_stage(
     }
 }
 
+/// Follows usbmuxd's Listen feed while the other probes run, storing what it
+/// saw after every event so that an interrupt keeps it.
+async fn listen_window(
+    probes: &Arc<Mutex<Probes>>,
+    endpoint: &MuxEndpoint,
+    deadline: Deadline,
+    min_window: Duration,
+    others_done: impl Future<Output = ()>,
+) {
+    let started = tokio::time::Instant::now();
+    let store = |o: Outcome<crate::snapshot::ListenObs>| {
+        if let Ok(mut p) = probes.lock() {
+            p.mux_events = o;
+        }
+    };
+    let result = usbmuxd::listen::window(endpoint, deadline, min_window, others_done, |partial| {
+        store(Outcome::Ok {
+            duration_ms: started.elapsed().as_millis() as u64,
+            value: partial.clone(),
+        })
+    })
+    .await;
+    let duration_ms = started.elapsed().as_millis() as u64;
+    store(match result {
+        Ok(value) => Outcome::Ok { duration_ms, value },
+        Err(failure) => Outcome::Failed {
+            duration_ms,
+            failure,
+        },
+    });
+}
+
 /// Stores a probe's outcome as soon as it is known, so an interrupt keeps it.
 async fn record<T>(
     probes: &Arc<Mutex<Probes>>,
@@ -218,6 +275,15 @@ fn mark_interrupted(p: &mut Probes) {
     mark(&mut p.usbmuxd);
     mark(&mut p.host);
     mark(&mut p.backups);
+    mark(&mut p.mux_events);
+    if let Some(l) = p.mux_events.value_mut() {
+        if l.ended_early.is_none() {
+            l.ended_early = Some(Failure::new(
+                FailureKind::Interrupted,
+                "interrupted (Ctrl-C) while listening",
+            ));
+        }
+    }
     for d in &mut p.devices {
         mark(&mut d.pairing);
         mark(&mut d.lockdown);
