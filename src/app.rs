@@ -235,7 +235,7 @@ fn probe_now(
         request_trust: args.request_trust,
         deep: args.deep,
         progress,
-        min_listen: crate::probe::usbmuxd::listen::DIAGNOSE_WINDOW,
+        min_listen: Duration::from_secs_f64(args.listen),
     };
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

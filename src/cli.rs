@@ -80,6 +80,12 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
     pub timeout: f64,
 
+    /// Keep following usbmuxd's plug and unplug events at least this many seconds,
+    /// to catch a phone that drops off (default: only while the other checks run;
+    /// `watch` follows for as long as you like).
+    #[arg(long, value_name = "SECS", default_value_t = 0.0, value_parser = parse_listen)]
+    pub listen: f64,
+
     /// Check every file of the last backups against Manifest.db (slow on big backups).
     #[arg(long)]
     pub deep: bool,
@@ -201,6 +207,16 @@ pub enum ColorWhen {
     Auto,
     Always,
     Never,
+}
+
+fn parse_listen(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if !(0.0..=600.0).contains(&v) {
+        return Err("--listen must be between 0 and 600 seconds".into());
+    }
+    Ok(v)
 }
 
 fn parse_timeout(s: &str) -> Result<f64, String> {

@@ -158,7 +158,15 @@ fn diagnose_reports_a_phone_that_detaches_and_comes_back_with_a_new_device_id() 
     let sock = dir.path().join("usbmuxd");
     let sim = start_sim(&sock, flaky_phone());
     let child = bin()
-        .args(["diagnose", "--json", "--timeout", "10", "--backup-dir"])
+        .args([
+            "diagnose",
+            "--json",
+            "--timeout",
+            "10",
+            "--listen",
+            "1.5",
+            "--backup-dir",
+        ])
         .arg(dir.path())
         .arg("--usbmuxd")
         .arg(sim.usbmuxd_socket_address())
@@ -244,7 +252,15 @@ fn diagnose_survives_a_daemon_that_dies_during_the_listen_window() {
     let sock = dir.path().join("usbmuxd");
     let sim = start_sim(&sock, flaky_phone());
     let child = bin()
-        .args(["diagnose", "--json", "--timeout", "10", "--backup-dir"])
+        .args([
+            "diagnose",
+            "--json",
+            "--timeout",
+            "10",
+            "--listen",
+            "1.5",
+            "--backup-dir",
+        ])
         .arg(dir.path())
         .arg("--usbmuxd")
         .arg(sim.usbmuxd_socket_address())
@@ -280,7 +296,15 @@ fn diagnose_of_a_steady_phone_listens_and_stays_quiet() {
     let sim = start_sim(&sock, flaky_phone());
     let started = Instant::now();
     let out = bin()
-        .args(["diagnose", "--json", "--timeout", "10", "--backup-dir"])
+        .args([
+            "diagnose",
+            "--json",
+            "--timeout",
+            "10",
+            "--listen",
+            "1.5",
+            "--backup-dir",
+        ])
         .arg(dir.path())
         .arg("--usbmuxd")
         .arg(sim.usbmuxd_socket_address())

@@ -28,8 +28,6 @@ use crate::snapshot::{Failure, FailureKind, ListenObs, MuxDevice, MuxEvent, MuxE
 pub const MAX_EVENT_BYTES: u32 = 64 * 1024;
 /// Once a frame has started, the rest of it must arrive within this.
 pub const MID_FRAME_TIMEOUT: Duration = Duration::from_secs(5);
-/// The shortest listen window `diagnose` keeps open (less when the deadline is nearer).
-pub const DIAGNOSE_WINDOW: Duration = Duration::from_millis(1500);
 
 const HEADER_LEN: usize = 16;
 

@@ -21,7 +21,7 @@ declare_rule! {
     ///
     /// ## Evidence used
     /// usbmuxd's `Listen` feed, followed for the whole check (at least
-    /// 1.5 s, never past `--timeout`) or for the whole of `watch`; usbmuxd's
+    /// `--listen` seconds, never past `--timeout`) or for the whole of `watch`; usbmuxd's
     /// device list before and after the per-phone probes; the lockdownd
     /// connection closing mid-message, or usbmuxd's `Connect` answering that
     /// the device is gone (a backup service that closes on a phone still
