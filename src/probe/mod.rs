@@ -2,8 +2,12 @@
 //! deadline, and records what it saw or why it could not look. Probes judge
 //! nothing; that is the rules' job.
 
+pub mod backup_service;
 pub mod deadline;
+pub mod device;
 pub mod host;
+pub mod lockdown;
+pub mod pairing;
 pub mod plist_limits;
 pub mod usb;
 pub mod usbmuxd;
@@ -33,6 +37,10 @@ pub struct ProbeRequest {
     pub deep: bool,
     /// A progress bar may be drawn on stderr.
     pub progress: bool,
+    /// The shortest time usbmuxd's Listen feed is followed (it is followed
+    /// until the other probes are done in any case, never past the deadline).
+    /// `watch` passes zero: it follows the feed itself.
+    pub min_listen: Duration,
 }
 
 /// Runs every probe concurrently under the request's deadline. When
@@ -57,6 +65,23 @@ pub async fn run_all(
         ..Probes::default()
     }));
 
+    // The listen window runs in its own task, so that its event times are
+    // not held up by the other probes' work, and closes when they are all
+    // done (but stays open at least `min_listen`, never past the deadline).
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    let listen = tokio::spawn({
+        let probes = probes.clone();
+        let endpoint = req.endpoint.clone();
+        let min_listen = req.min_listen;
+        async move {
+            listen_window(&probes, &endpoint, deadline, min_listen, async {
+                let _ = done_rx.await;
+            })
+            .await;
+        }
+    });
+    let listen_abort = listen.abort_handle();
+
     let all = {
         let probes = probes.clone();
         let env = env.clone();
@@ -67,12 +92,19 @@ pub async fn run_all(
             let dir = req.backup_dir.clone();
             let host = blocking(deadline, "the host", move || host::probe(&host_env, dir));
             let mux = usbmuxd::probe(&req.endpoint, req.address.clone(), deadline);
-            let (usb, host, mux) = tokio::join!(
+            let mux_then_devices = async {
+                record(&probes, mux, |p, o| p.usbmuxd = o).await;
+                device_stage(&probes, &env, &req, deadline).await;
+            };
+            tokio::join!(
                 record(&probes, usb, |p, o| p.usb = o),
                 record(&probes, host, |p, o| p.host = o),
-                record(&probes, mux, |p, o| p.usbmuxd = o),
+                mux_then_devices,
             );
-            let _ = (usb, host, mux);
+            let _ = done_tx.send(());
+            if let Err(e) = listen.await {
+                tracing::debug!(error = %e, "the listen window task failed");
+            }
         }
     };
 
@@ -80,6 +112,7 @@ pub async fn run_all(
         () = all => false,
         () = interrupt => true,
     };
+    listen_abort.abort();
     let mut probes = probes.lock().map(|p| p.clone()).unwrap_or_default();
     if interrupted {
         mark_interrupted(&mut probes);
@@ -87,6 +120,110 @@ pub async fn run_all(
     }
     snapshot.probes = probes;
     snapshot
+}
+
+/// The per-phone stage, after usbmuxd listed the phones: every listed phone
+/// (or the `--udid` one) concurrently, each entry stored as soon as it is done.
+async fn device_stage(
+    probes: &Arc<Mutex<Probes>>,
+    env: &HostEnv,
+    req: &ProbeRequest,
+    deadline: Deadline,
+) {
+    let listed = probes.lock().ok().and_then(|p| {
+        p.usbmuxd
+            .value()
+            .map(|m| (m.devices.clone(), m.buid.clone()))
+    });
+    let Some((listed, buid)) = listed else {
+        return;
+    };
+    let targets = device::targets(&listed, req.udid.as_deref());
+    if targets.is_empty() {
+        return;
+    }
+    let stage = Arc::new(device::DeviceStage {
+        endpoint: req.endpoint.clone(),
+        request_trust: req.request_trust,
+        daemon_buid: buid,
+        record_files: targets
+            .iter()
+            .filter_map(|d| {
+                crate::platform::lockdown_dir::pair_record_file(env, &d.udid)
+                    .map(|f| (d.udid.clone(), f))
+            })
+            .collect(),
+    });
+    if let Ok(mut p) = probes.lock() {
+        p.devices = targets
+            .iter()
+            .map(|d| crate::snapshot::DeviceObs {
+                udid: d.udid.clone(),
+                device_id: Some(d.device_id),
+                connection: Some(d.connection),
+                ..Default::default()
+            })
+            .collect();
+    }
+    let steps = device::Steps::new(deadline, device::PER_OPERATION);
+    let mut set = tokio::task::JoinSet::new();
+    for dev in targets.clone() {
+        let stage = stage.clone();
+        set.spawn(async move { device::probe_one(&stage, &dev, steps).await });
+    }
+    while let Some(done) = set.join_next().await {
+        match done {
+            Ok(obs) => {
+                if let Ok(mut p) = probes.lock() {
+                    if let Some(slot) = p.devices.iter_mut().find(|d| d.udid == obs.udid) {
+                        *slot = obs;
+                    }
+                }
+            }
+            Err(e) => tracing::debug!(error = %e, "a device probe task failed"),
+        }
+    }
+    let udids: Vec<String> = targets.iter().map(|d| d.udid.clone()).collect();
+    let presence = device::presence(&req.endpoint, &udids, steps).await;
+    if let Ok(mut p) = probes.lock() {
+        for (udid, outcome) in udids.iter().zip(presence) {
+            if let Some(slot) = p.devices.iter_mut().find(|d| &d.udid == udid) {
+                slot.presence = outcome;
+            }
+        }
+    }
+}
+
+/// Follows usbmuxd's Listen feed while the other probes run, storing what it
+/// saw after every event so that an interrupt keeps it.
+async fn listen_window(
+    probes: &Arc<Mutex<Probes>>,
+    endpoint: &MuxEndpoint,
+    deadline: Deadline,
+    min_window: Duration,
+    others_done: impl Future<Output = ()>,
+) {
+    let started = tokio::time::Instant::now();
+    let store = |o: Outcome<crate::snapshot::ListenObs>| {
+        if let Ok(mut p) = probes.lock() {
+            p.mux_events = o;
+        }
+    };
+    let result = usbmuxd::listen::window(endpoint, deadline, min_window, others_done, |partial| {
+        store(Outcome::Ok {
+            duration_ms: started.elapsed().as_millis() as u64,
+            value: partial.clone(),
+        })
+    })
+    .await;
+    let duration_ms = started.elapsed().as_millis() as u64;
+    store(match result {
+        Ok(value) => Outcome::Ok { duration_ms, value },
+        Err(failure) => Outcome::Failed {
+            duration_ms,
+            failure,
+        },
+    });
 }
 
 /// Stores a probe's outcome as soon as it is known, so an interrupt keeps it.
@@ -139,10 +276,20 @@ fn mark_interrupted(p: &mut Probes) {
     mark(&mut p.usbmuxd);
     mark(&mut p.host);
     mark(&mut p.backups);
+    mark(&mut p.mux_events);
+    if let Some(l) = p.mux_events.value_mut() {
+        if l.ended_early.is_none() {
+            l.ended_early = Some(Failure::new(
+                FailureKind::Interrupted,
+                "interrupted (Ctrl-C) while listening",
+            ));
+        }
+    }
     for d in &mut p.devices {
         mark(&mut d.pairing);
         mark(&mut d.lockdown);
         mark(&mut d.backup_service);
+        mark(&mut d.presence);
     }
 }
 
