@@ -83,15 +83,21 @@ impl PlistStream {
                 }
                 let mut body = vec![0u8; n as usize];
                 read_exact(&mut self.stream, &mut body, what).await?;
-                Value::from_reader(std::io::Cursor::new(&body)).map_err(|_| {
-                    Failure::new(
-                        FailureKind::ProtocolError,
-                        format!("the answer to {what} is not a plist"),
-                    )
-                })
+                parse_message(&body, what)
             })
             .await
     }
+}
+
+/// One message body (after the length), through the bounded plist reader:
+/// a 1 MiB answer of nested arrays would otherwise overflow the stack.
+pub fn parse_message(body: &[u8], what: &str) -> Result<Value, Failure> {
+    crate::probe::plist_limits::parse_plist(body).map_err(|e| {
+        Failure::new(
+            FailureKind::ProtocolError,
+            format!("the answer to {what} is refused: {e}"),
+        )
+    })
 }
 
 pub fn encode(message: &Value, binary: bool) -> Result<Vec<u8>, Failure> {

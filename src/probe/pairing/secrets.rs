@@ -24,10 +24,9 @@ impl PairSecrets {
     /// cannot be used for TLS leave `pairing_file` empty (the phone may
     /// still accept the HostID; the TLS handshake then cannot happen).
     pub fn parse(bytes: &[u8]) -> Option<Self> {
-        let fields = match Value::from_reader(std::io::Cursor::new(bytes)) {
-            Ok(Value::Dictionary(d)) => d,
-            _ => return None,
-        };
+        // Bounded first: idevice's own parse below would recurse through
+        // whatever nesting the file has.
+        let fields = crate::probe::plist_limits::parse_plist_dict(bytes).ok()?;
         // idevice logs parse failures with their details; keep it quiet.
         let pairing_file =
             tracing::subscriber::with_default(tracing::subscriber::NoSubscriber::default(), || {
