@@ -163,6 +163,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn refuses_deep_nesting_without_overflowing() {
+        // 70 000 levels fit under the 1 MiB cap; dropping them would recurse.
+        let levels = 70_000;
+        let body = format!(
+            "<plist version=\"1.0\">{}{}</plist>",
+            "<array>".repeat(levels),
+            "</array>".repeat(levels)
+        );
+        let mut frame = (body.len() as u32).to_be_bytes().to_vec();
+        frame.extend_from_slice(body.as_bytes());
+        let deep = answer(frame).await.unwrap_err();
+        assert_eq!(deep.kind, FailureKind::ProtocolError);
+        assert!(deep.message.contains("nested"), "{}", deep.message);
+    }
+
+    #[tokio::test]
     async fn classifies_bad_answers() {
         let huge = answer(vec![0xff, 0xff, 0xff, 0xf0]).await.unwrap_err();
         assert_eq!(huge.kind, FailureKind::ProtocolError);

@@ -76,6 +76,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_deeply_nested_record_is_refused_not_overflowed() {
+        let levels = 15_000; // under the 256 KiB file cap
+        let xml = format!(
+            "<plist version=\"1.0\"><dict><key>HostID</key>{}{}</dict></plist>",
+            "<array>".repeat(levels),
+            "</array>".repeat(levels)
+        );
+        assert!(PairSecrets::parse(xml.as_bytes()).is_none());
+    }
+
+    #[test]
     fn debug_hides_everything() {
         let mut d = Dictionary::new();
         d.insert("HostID".into(), "HOST-1".into());
