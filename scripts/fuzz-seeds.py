@@ -79,6 +79,20 @@ put("usbmux_frame", frame(b"", version=0, message=1))
 for p in plists + lists:
     put("backup_plist", p)
 
+# lockdownd answers: 4-byte big-endian length + plist, alone and in threes
+def be_frame(body):
+    return struct.pack(">I", len(body)) + body
+answers = [xml_plist(to_xml(d)) for d in (
+    {"Request": "QueryType", "Type": "com.apple.mobile.lockdown"},
+    {"Request": "GetValue", "Value": {"ProductType": "iPhone10,3", "ProductVersion": "16.7.2"}},
+    {"Request": "StartSession", "Error": "InvalidHostID"},
+    {"Request": "Pair", "Error": "PairingDialogResponsePending"},
+    {"Request": "StartSession", "SessionID": "00000000-0000-0000-0000-000000000000", "EnableSessionSSL": True},
+)] + plists
+for a in answers:
+    put("lockdown_frame", be_frame(a))
+put("lockdown_frame", b"".join(be_frame(a) for a in answers[:3]))
+
 for path in sorted(glob.glob(os.path.join(ROOT, "fixtures", "*.json"))):
     put("snapshot_load", open(path, "rb").read())
 
