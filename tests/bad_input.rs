@@ -15,7 +15,9 @@ use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use reliability_support::{command, run, running_as_root, start_sim, Output};
+use reliability_support::{
+    can_mount_lockdown, command, command_with_lockdown, run, running_as_root, start_sim, Output,
+};
 
 /// The probes' deadline in every probing case.
 const TIMEOUT_SECS: f64 = 2.0;
@@ -44,6 +46,9 @@ struct Case {
     setup: Setup,
     /// A tighter wall-clock limit than WALL, for inputs that must be refused fast.
     fast: Option<Duration>,
+    /// Run with `<scratch>/lockdown` mounted over /var/lib/lockdown (root only;
+    /// the row is skipped elsewhere).
+    lockdown: bool,
 }
 
 fn os(args: &[&str]) -> Vec<OsString> {
@@ -169,6 +174,7 @@ fn mux_case(
             probe_args(&socket, &empty_backup(dir))
         }),
         fast: None,
+        lockdown: false,
     }
 }
 
@@ -184,6 +190,7 @@ fn from_case(input: &'static str, write: impl Fn(&Path) + Send + Sync + 'static)
             a
         }),
         fast: Some(Duration::from_secs(3)),
+        lockdown: false,
     }
 }
 
@@ -203,6 +210,7 @@ fn backup_case(
             )
         }),
         fast: None,
+        lockdown: false,
     }
 }
 
@@ -286,6 +294,7 @@ fn cases() -> Vec<Case> {
                 a
             }),
             fast: Some(Duration::from_secs(3)),
+            lockdown: false,
         },
         // the backup folder
         backup_case("backup folder is a file", Expect::Finding(&["host.backup-dir-unusable"]), |dir| {
@@ -359,32 +368,101 @@ fn cases() -> Vec<Case> {
             expect: Expect::Exit3,
             setup: Box::new(|_| os(&["diagnose", "--usbmuxd", "tcp:[::1"])),
             fast: Some(Duration::from_secs(3)),
+            lockdown: false,
         },
         Case {
             input: "--usbmuxd with a multi-byte character at byte 5 ('abcdé:1')",
             expect: Expect::Finding(&["usbmuxd.not-running"]),
             setup: Box::new(|dir| probe_args("abcdé:1", &empty_backup(dir))),
             fast: None,
+            lockdown: false,
         },
         Case {
             input: "--usbmuxd through a file ('/etc/hostname/usbmuxd', ENOTDIR)",
             expect: Expect::Finding(&["usbmuxd.not-running"]),
             setup: Box::new(|dir| probe_args("/etc/hostname/usbmuxd", &empty_backup(dir))),
             fast: None,
+            lockdown: false,
         },
         Case {
             input: "explain: 100 kB of mixed text and digits",
             expect: Expect::AnswerOr3,
             setup: Box::new(|_| vec!["explain".into(), "error 0xE80000 é 9 ".repeat(5_000).into()]),
             fast: Some(Duration::from_secs(5)),
+            lockdown: false,
         },
         Case {
             input: "explain: non-UTF-8 argument",
             expect: Expect::Exit3,
             setup: Box::new(|_| vec!["explain".into(), OsString::from_vec(b"err\xff".to_vec())]),
             fast: Some(Duration::from_secs(3)),
+            lockdown: false,
         },
     ];
+    // Hostile pair records in the lockdown folder, for a phone usbmuxd has
+    // no record of (so the product reads the folder).
+    const NOT_PAIRED: &[&str] = &["trust.not-paired"];
+    for (input, expect, write) in [
+        (
+            "lockdown folder: pair record nested 15 000 deep",
+            NOT_PAIRED,
+            (|f: &Path| {
+                let body = format!(
+                    "<dict><key>HostID</key>{}{}</dict>",
+                    "<array>".repeat(15_000),
+                    "</array>".repeat(15_000)
+                );
+                std::fs::write(f, xml(&body)).unwrap()
+            }) as fn(&Path),
+        ),
+        (
+            "lockdown folder: pair record that is a shared-object bomb",
+            NOT_PAIRED,
+            |f| std::fs::write(f, shared_object_bomb(40)).unwrap(),
+        ),
+        (
+            "lockdown folder: pair record of 1 GiB (sparse)",
+            NOT_PAIRED,
+            |f| std::fs::File::create(f).unwrap().set_len(1 << 30).unwrap(),
+        ),
+        (
+            "lockdown folder: pair record with wrong types (HostID an integer, keys strings)",
+            &["trust.session-failed"][..],
+            |f| {
+                std::fs::write(f, xml("<dict><key>HostID</key><integer>7</integer><key>SystemBUID</key><array/><key>HostPrivateKey</key><string>not data</string><key>HostCertificate</key><true/></dict>")).unwrap()
+            },
+        ),
+        (
+            "lockdown folder: pair record is a symlink loop",
+            NOT_PAIRED,
+            |f| std::os::unix::fs::symlink(f, f).unwrap(),
+        ),
+        (
+            "lockdown folder: pair record is a folder",
+            NOT_PAIRED,
+            |f| std::fs::create_dir(f).unwrap(),
+        ),
+    ] {
+        cases.push(Case {
+            input,
+            expect: Expect::Finding(expect),
+            setup: Box::new(move |dir| {
+                let sim = start_sim("no_pair_record");
+                let udid = &iphone_sim::Scenario::by_name("no_pair_record")
+                    .unwrap()
+                    .devices[0]
+                    .udid;
+                let l = dir.join("lockdown");
+                std::fs::create_dir(&l).unwrap();
+                write(&l.join(format!("{udid}.plist")));
+                let args = probe_args(&sim.address(), &empty_backup(dir));
+                std::mem::forget(sim);
+                args
+            }),
+            fast: None,
+            lockdown: true,
+        });
+    }
     // Every simulator fault scenario.
     for (name, expect) in [
         ("fault_hang", &["usbmuxd.unresponsive"][..]),
@@ -392,9 +470,9 @@ fn cases() -> Vec<Case> {
         ("fault_raw_text", MUX_PROTOCOL),
         ("fault_huge_length", MUX_PROTOCOL),
         ("fault_close_mid_message", MUX_PROTOCOL),
-        ("fault_slow", &[][..]),
-        ("fault_unplug_mid_session", &[][..]),
-        ("fault_tls_failure", &[][..]),
+        ("fault_slow", &["device.lockdown-unreachable"][..]),
+        ("fault_unplug_mid_session", &["connection.unstable"][..]),
+        ("fault_tls_failure", &["trust.session-failed"][..]),
     ] {
         let input: &'static str = Box::leak(format!("simulator scenario {name}").into_boxed_str());
         cases.push(Case {
@@ -412,6 +490,7 @@ fn cases() -> Vec<Case> {
                 args
             }),
             fast: None,
+            lockdown: false,
         });
     }
     cases
@@ -466,7 +545,7 @@ fn every_hostile_input_gets_a_finding_or_exit_3() {
     let cases = cases();
     let started = Instant::now();
     // Two at a time: most runs wait on a deadline, and CI has two cores.
-    let results: Vec<(usize, Output)> = std::thread::scope(|s| {
+    let results: Vec<(usize, Option<Output>)> = std::thread::scope(|s| {
         let chunks: Vec<Vec<(usize, &Case)>> = (0..3)
             .map(|k| {
                 cases
@@ -486,8 +565,16 @@ fn every_hostile_input_gets_a_finding_or_exit_3() {
                         .map(|(i, case)| {
                             let dir = scratch.join(i.to_string());
                             std::fs::create_dir(&dir).unwrap();
+                            if case.lockdown && can_mount_lockdown().is_err() {
+                                return (i, None);
+                            }
                             let args = (case.setup)(&dir);
-                            (i, run(command(args), WALL + Duration::from_secs(5)))
+                            let cmd = if case.lockdown {
+                                command_with_lockdown(&dir.join("lockdown"), args)
+                            } else {
+                                command(args)
+                            };
+                            (i, Some(run(cmd, WALL + Duration::from_secs(5))))
                         })
                         .collect::<Vec<_>>()
                 })
@@ -504,6 +591,16 @@ fn every_hostile_input_gets_a_finding_or_exit_3() {
     println!("| input | expected | result | time |\n| --- | --- | --- | --- |");
     for (i, out) in &results {
         let case = &cases[*i];
+        let Some(out) = out else {
+            let why = can_mount_lockdown().unwrap_err();
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{}: cannot run under CI: {why}",
+                case.input
+            );
+            println!("| {} | | skipped: {why} | |", case.input);
+            continue;
+        };
         let expected = match case.expect {
             Expect::Exit3 => "exit 3, one line".to_string(),
             Expect::Finding(ids) => ids

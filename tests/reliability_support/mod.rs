@@ -188,3 +188,51 @@ pub fn fingerprint(root: &Path) -> BTreeMap<PathBuf, (String, u64, Option<System
 pub fn running_as_root() -> bool {
     iphone_sim::running_as_root()
 }
+
+/// Where usbmuxd and the product look for pair records on Linux.
+pub const LOCKDOWN: &str = "/var/lib/lockdown";
+
+/// Whether a fixture can be bind-mounted over [`LOCKDOWN`] in a private
+/// mount namespace (root, unshare, the folder exists to mount over).
+pub fn can_mount_lockdown() -> Result<(), String> {
+    if !running_as_root() {
+        return Err("not root".into());
+    }
+    if !Path::new(LOCKDOWN).is_dir() {
+        return Err(format!("{LOCKDOWN} does not exist to mount over"));
+    }
+    let ok = Command::new("unshare")
+        .args(["-m", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        Ok(())
+    } else {
+        Err("unshare -m does not work here".into())
+    }
+}
+
+/// [`command`], but run where `fixture` is mounted over [`LOCKDOWN`]; the
+/// machine's own folder is never touched.
+pub fn command_with_lockdown<I, S>(fixture: &Path, args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut c = Command::new("unshare");
+    c.args(["-m", "sh", "-c"])
+        .arg(format!(
+            "mount --bind '{}' {LOCKDOWN} || exit 90; ulimit -v {ADDRESS_SPACE_KIB} && exec \"$0\" \"$@\"",
+            fixture.display()
+        ))
+        .arg(bin_path())
+        .args(args)
+        .env_remove("USBMUXD_SOCKET_ADDRESS")
+        .env_remove("RUST_LOG")
+        .env_remove("RUST_BACKTRACE")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}

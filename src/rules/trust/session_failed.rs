@@ -13,8 +13,9 @@ declare_rule! {
     /// that secure session.
     ///
     /// ## Evidence used
-    /// The lockdown session state `tls-failed` (with the handshake error) or
-    /// the `InvalidPairRecord` refusal; fields the record lacks.
+    /// The lockdown session state `tls-failed` (with the handshake error),
+    /// the `InvalidPairRecord` refusal, or a record without a usable HostID
+    /// (no session attempted); fields the record lacks.
     pub static RULE = {
         id: "trust.session-failed",
         title: "The secure session with the iPhone failed",
@@ -54,6 +55,17 @@ fn check(s: &Snapshot, out: &mut Findings) {
             } => {
                 f = f.evidence(format!("lockdownd answered StartSession with {raw}"));
             }
+            // A record is there but has no HostID: no session can even be
+            // asked for (a truncated or hand-edited file).
+            SessionObs::NotAttempted
+                if d.pairing.value().is_some_and(|p| {
+                    p.record == PairRecordState::Present && p.host_id.is_none()
+                }) =>
+            {
+                f = f.evidence(
+                    "this computer's pair record has no usable HostID, so no session could be started",
+                );
+            }
             _ => continue,
         }
         if let Some(p) = d.pairing.value().filter(|p| !p.missing_fields.is_empty()) {
@@ -89,6 +101,29 @@ mod tests {
         assert!(f.remediation[0].contains(crate::rules::testing_device::UDID));
         let s = world().phone().refused("InvalidPairRecord").build();
         assert_eq!(fired(&s, &RULE).len(), 1);
+    }
+
+    #[test]
+    fn fires_on_a_record_without_host_id() {
+        let s = world()
+            .phone()
+            .device(|d| {
+                if let Some(p) = d.pairing.value_mut() {
+                    p.host_id = None;
+                    p.missing_fields = vec!["RootCertificate".into()];
+                }
+            })
+            .lockdown(|l| l.session = SessionObs::NotAttempted)
+            .build();
+        let f = only(&s, &RULE);
+        assert!(
+            f.evidence[0].contains("no usable HostID"),
+            "{:?}",
+            f.evidence
+        );
+        assert!(f.evidence[1].contains("RootCertificate"));
+        // no record at all is trust.not-paired's case, not this one
+        assert!(fired(&world().phone().no_record().build(), &RULE).is_empty());
     }
 
     #[test]
