@@ -7,5 +7,6 @@
 //!
 //! [`Snapshot`]: snapshot::Snapshot
 
+pub mod probe;
 pub mod rules;
 pub mod snapshot;

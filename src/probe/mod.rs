@@ -1,0 +1,3 @@
+//! Probes: all I/O, each returning an outcome.
+
+pub mod backups;
