@@ -17,6 +17,8 @@ mod rank;
 mod rule;
 #[cfg(test)]
 pub(crate) mod testing;
+#[cfg(test)]
+mod testing_backups;
 pub mod trust;
 pub mod usb;
 pub mod usbmuxd;

@@ -341,6 +341,43 @@ impl BackupsObs {
     }
 }
 
+impl super::Snapshot {
+    /// The backup-folder observation, when the probe ran.
+    pub fn backups(&self) -> Option<&BackupsObs> {
+        self.probes.backups.value()
+    }
+
+    /// The phones a diagnosis is about: `--udid` when given, else every
+    /// phone usbmuxd lists.
+    pub fn phones(&self) -> Vec<&str> {
+        match self.options.udid.as_deref() {
+            Some(u) => vec![u],
+            None => self.mux_devices().iter().map(|d| d.udid.as_str()).collect(),
+        }
+    }
+
+    /// The backups rules judge (see [`BackupsObs::relevant`]), each with
+    /// the UDID its findings name.
+    pub fn judged_backups(&self) -> Vec<(&BackupObs, String)> {
+        let Some(obs) = self.backups() else {
+            return Vec::new();
+        };
+        let phones = self.phones();
+        obs.relevant(&phones)
+            .into_iter()
+            .map(|b| {
+                let udid = phones
+                    .iter()
+                    .find(|p| b.is_of(p))
+                    .map(|p| p.to_string())
+                    .or_else(|| b.udid.clone())
+                    .unwrap_or_else(|| b.folder.clone());
+                (b, udid)
+            })
+            .collect()
+    }
+}
+
 fn latest<'a>(it: impl Iterator<Item = &'a BackupObs>) -> Option<&'a BackupObs> {
     let mut best: Option<&BackupObs> = None;
     for b in it {
