@@ -10,7 +10,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use iphone_backup_check::probe::backups::synth::{file_id, mbfile_blob, write_manifest_db, Row, MANIFEST_DB_SCHEMA};
+use iphone_backup_check::probe::backups::synth::{
+    file_id, mbfile_blob, write_manifest_db, Row, MANIFEST_DB_SCHEMA,
+};
 use iphone_backup_check::probe::backups::{probe, BackupsProbeOptions};
 use iphone_backup_check::snapshot::*;
 use plist::{Dictionary, Value};
@@ -24,9 +26,24 @@ const UDID_OLD: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
 /// fileIDs from `manifest_db_schema_iOS14.2_bigsur.txt` (SHA-1 of domain and
 /// path, not device identifiers), then made-up ones.
 const REAL_ROWS: &[(&str, &str, &str, i64)] = &[
-    ("aa500a604b1acbfc35306db49185824d974b58f4", "AppDomainPlugin-com.apple.quicklook.extension.previewUI", "Library", 2),
-    ("e41d74a1b3680375ab2055a45a09053f646d1cc6", "MediaDomain", "Media/Recordings/20190704 231625.m4a", 1),
-    ("7c7fba66680ef796b916b067077cc246adacf01d", "AppDomainGroup-group.net.whatsapp.WhatsApp.shared", "ChatStorage.sqlite", 1),
+    (
+        "aa500a604b1acbfc35306db49185824d974b58f4",
+        "AppDomainPlugin-com.apple.quicklook.extension.previewUI",
+        "Library",
+        2,
+    ),
+    (
+        "e41d74a1b3680375ab2055a45a09053f646d1cc6",
+        "MediaDomain",
+        "Media/Recordings/20190704 231625.m4a",
+        1,
+    ),
+    (
+        "7c7fba66680ef796b916b067077cc246adacf01d",
+        "AppDomainGroup-group.net.whatsapp.WhatsApp.shared",
+        "ChatStorage.sqlite",
+        1,
+    ),
 ];
 
 struct Phone {
@@ -82,7 +99,10 @@ fn write_info(dir: &Path, p: &Phone) -> Res<()> {
     d.insert("Target Type".into(), s("Device"));
     d.insert("Unique Identifier".into(), s(&p.udid.to_uppercase()));
     let mut itunes = Dictionary::new();
-    itunes.insert("IC-Info.sidv".into(), Value::Data(b"SECRET-ITUNES-FILE".to_vec()));
+    itunes.insert(
+        "IC-Info.sidv".into(),
+        Value::Data(b"SECRET-ITUNES-FILE".to_vec()),
+    );
     d.insert("iTunes Files".into(), Value::Dictionary(itunes));
     d.insert("iTunes Version".into(), s("12.13.2.3"));
     Value::Dictionary(d).to_file_xml(dir.join("Info.plist"))?;
@@ -100,9 +120,15 @@ fn write_manifest(dir: &Path, p: &Phone, encrypted: bool) -> Res<()> {
     lockdown.insert("SerialNumber".into(), s("F2LXK0AAHG7F"));
     lockdown.insert("UniqueDeviceID".into(), s(p.udid));
     let mut d = Dictionary::new();
-    d.insert("BackupKeyBag".into(), Value::Data(b"VERS\x00\x00\x00\x04SECRET-KEYBAG".to_vec()));
+    d.insert(
+        "BackupKeyBag".into(),
+        Value::Data(b"VERS\x00\x00\x00\x04SECRET-KEYBAG".to_vec()),
+    );
     if encrypted {
-        d.insert("ManifestKey".into(), Value::Data(b"\x03\x00\x00\x00SECRET-MANIFEST-KEY".to_vec()));
+        d.insert(
+            "ManifestKey".into(),
+            Value::Data(b"\x03\x00\x00\x00SECRET-MANIFEST-KEY".to_vec()),
+        );
     }
     d.insert("Date".into(), date(p.date)?);
     d.insert("IsEncrypted".into(), Value::Boolean(encrypted));
@@ -119,10 +145,24 @@ fn rows(n: u64) -> Vec<(String, String, String, i64, u64)> {
     let mut out: Vec<_> = REAL_ROWS
         .iter()
         .enumerate()
-        .map(|(i, (id, dom, path, flags))| (id.to_string(), dom.to_string(), path.to_string(), *flags, if *flags == 1 { 100 + i as u64 * 37 } else { 0 }))
+        .map(|(i, (id, dom, path, flags))| {
+            (
+                id.to_string(),
+                dom.to_string(),
+                path.to_string(),
+                *flags,
+                if *flags == 1 { 100 + i as u64 * 37 } else { 0 },
+            )
+        })
         .collect();
     for i in 0..n {
-        out.push((file_id(i), "HomeDomain".into(), format!("Library/Preferences/file{i}.plist"), 1, 10 + i * 13));
+        out.push((
+            file_id(i),
+            "HomeDomain".into(),
+            format!("Library/Preferences/file{i}.plist"),
+            1,
+            10 + i * 13,
+        ));
     }
     out
 }
@@ -137,12 +177,23 @@ fn write_files_and_db(dir: &Path, n: u64, encrypted: bool) -> Res<()> {
         }
         let sub = dir.join(&id[..2]);
         fs::create_dir_all(&sub)?;
-        let len = if encrypted { (size / 16 + 1) * 16 } else { *size };
+        let len = if encrypted {
+            (size / 16 + 1) * 16
+        } else {
+            *size
+        };
         fs::write(sub.join(id), vec![0x5a; len as usize])?;
     }
     write_manifest_db(
         &dir.join("Manifest.db"),
-        rows.into_iter().map(|(file_id, domain, relative_path, flags, size)| Row { file_id, domain, relative_path, flags, size }),
+        rows.into_iter()
+            .map(|(file_id, domain, relative_path, flags, size)| Row {
+                file_id,
+                domain,
+                relative_path,
+                flags,
+                size,
+            }),
     )?;
     Ok(())
 }
@@ -156,7 +207,10 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = Vec::new();
     let (mut acc, mut bits) = (0u32, 0);
-    for c in text.bytes().filter(|c| !c.is_ascii_whitespace() && *c != b'=') {
+    for c in text
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+    {
         let v = A.iter().position(|a| *a == c)? as u32;
         acc = acc << 6 | v;
         bits += 6;
@@ -174,7 +228,13 @@ fn finished(dir: &Path, p: &Phone, realdata: &Path, encrypted: bool) -> Res<()> 
     fs::create_dir_all(dir)?;
     write_info(dir, p)?;
     write_manifest(dir, p, encrypted)?;
-    fs::write(dir.join("Status.plist"), status_bytes(realdata, "Status_plist_finished_DERIVED_from_torn_2026.bplist.b64.txt")?)?;
+    fs::write(
+        dir.join("Status.plist"),
+        status_bytes(
+            realdata,
+            "Status_plist_finished_DERIVED_from_torn_2026.bplist.b64.txt",
+        )?,
+    )?;
     write_files_and_db(dir, 12, encrypted)
 }
 
@@ -183,7 +243,13 @@ fn finished(dir: &Path, p: &Phone, realdata: &Path, encrypted: bool) -> Res<()> 
 fn torn(dir: &Path, p: &Phone, realdata: &Path) -> Res<()> {
     fs::create_dir_all(dir)?;
     write_info(dir, p)?;
-    fs::write(dir.join("Status.plist"), status_bytes(realdata, "Status_plist_torn_uploading_empty_real_2026.bplist.b64.txt")?)?;
+    fs::write(
+        dir.join("Status.plist"),
+        status_bytes(
+            realdata,
+            "Status_plist_torn_uploading_empty_real_2026.bplist.b64.txt",
+        )?,
+    )?;
     for i in 0..6 {
         let id = file_id(1000 + i);
         fs::create_dir_all(dir.join(&id[..2]))?;
@@ -250,7 +316,10 @@ fn snapshot(case: &Case, obs: Outcome<BackupsObs>) -> Snapshot {
     });
     snap.options.timeout_ms = 10_000;
     snap.options.deep = case.deep;
-    let address = MuxAddress { display: "unix:/var/run/usbmuxd".into(), source: MuxAddressSource::Default };
+    let address = MuxAddress {
+        display: "unix:/var/run/usbmuxd".into(),
+        source: MuxAddressSource::Default,
+    };
     snap.probes.usb = Outcome::skipped("not part of this described situation");
     snap.probes.usbmuxd_address = Some(address.clone());
     snap.probes.usbmuxd = Outcome::Ok {
@@ -277,7 +346,12 @@ fn snapshot(case: &Case, obs: Outcome<BackupsObs>) -> Snapshot {
     snap.probes.host = Outcome::Ok {
         duration_ms: 3,
         value: HostObs {
-            os: HostOs { family: OsFamily::Linux, name: Some("Debian GNU/Linux".into()), version: Some("12".into()), kernel: None },
+            os: HostOs {
+                family: OsFamily::Linux,
+                name: Some("Debian GNU/Linux".into()),
+                version: Some("12".into()),
+                kernel: None,
+            },
             backup_dir: BackupDirObs {
                 path: Some(dir),
                 source: BackupDirSource::Flag,
@@ -312,14 +386,21 @@ pub fn normalise(obs: Outcome<BackupsObs>, dir: &str) -> Outcome<BackupsObs> {
     match obs {
         Outcome::Ok { mut value, .. } => {
             value.dir = dir.into();
-            Outcome::Ok { duration_ms: 0, value }
+            Outcome::Ok {
+                duration_ms: 0,
+                value,
+            }
         }
         other => other,
     }
 }
 
 fn main() -> Res<()> {
-    let realdata = PathBuf::from(std::env::args().nth(1).ok_or("usage: make_backup_fixtures REALDATA_DIR")?);
+    let realdata = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .ok_or("usage: make_backup_fixtures REALDATA_DIR")?,
+    );
     let _ = (mbfile_blob(0, ""), MANIFEST_DB_SCHEMA);
     for case in CASES {
         let root = PathBuf::from("fixtures/backup-folders").join(case.name);
@@ -328,7 +409,13 @@ fn main() -> Res<()> {
         }
         fs::create_dir_all(&root)?;
         build(case.name, &root, &realdata)?;
-        let obs = probe(&root, &BackupsProbeOptions { deep: case.deep, ..Default::default() });
+        let obs = probe(
+            &root,
+            &BackupsProbeOptions {
+                deep: case.deep,
+                ..Default::default()
+            },
+        );
         let obs = normalise(obs, &format!("fixtures/backup-folders/{}", case.name));
         let snap = snapshot(case, obs);
         let text = serde_json::to_string_pretty(&snap)? + "\n";

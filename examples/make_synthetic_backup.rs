@@ -13,8 +13,14 @@ const UDID: &str = "00008101-000A1B2C3D4E5F60";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(args.next().ok_or("usage: make_synthetic_backup DIR FILES")?);
-    let n: u64 = args.next().ok_or("usage: make_synthetic_backup DIR FILES")?.parse()?;
+    let dir = PathBuf::from(
+        args.next()
+            .ok_or("usage: make_synthetic_backup DIR FILES")?,
+    );
+    let n: u64 = args
+        .next()
+        .ok_or("usage: make_synthetic_backup DIR FILES")?
+        .parse()?;
     let root = dir.join(UDID);
     for i in 0..256 {
         fs::create_dir_all(root.join(format!("{i:02x}")))?;
@@ -37,15 +43,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }),
     )?;
     let info = plist::Dictionary::from_iter([
-        ("Device Name".to_string(), plist::Value::String("Bench iPhone".into())),
-        ("Product Type".to_string(), plist::Value::String("iPhone13,2".into())),
-        ("Product Version".to_string(), plist::Value::String("17.5".into())),
-        ("Unique Identifier".to_string(), plist::Value::String(UDID.into())),
+        (
+            "Device Name".to_string(),
+            plist::Value::String("Bench iPhone".into()),
+        ),
+        (
+            "Product Type".to_string(),
+            plist::Value::String("iPhone13,2".into()),
+        ),
+        (
+            "Product Version".to_string(),
+            plist::Value::String("17.5".into()),
+        ),
+        (
+            "Unique Identifier".to_string(),
+            plist::Value::String(UDID.into()),
+        ),
     ]);
     plist::Value::Dictionary(info).to_file_xml(root.join("Info.plist"))?;
     let status = plist::Dictionary::from_iter([
-        ("SnapshotState".to_string(), plist::Value::String("finished".into())),
-        ("BackupState".to_string(), plist::Value::String("new".into())),
+        (
+            "SnapshotState".to_string(),
+            plist::Value::String("finished".into()),
+        ),
+        (
+            "BackupState".to_string(),
+            plist::Value::String("new".into()),
+        ),
         ("IsFullBackup".to_string(), plist::Value::Boolean(false)),
         ("Version".to_string(), plist::Value::String("3.3".into())),
     ]);

@@ -18,11 +18,20 @@ use iphone_backup_check::snapshot::*;
 const CASES: &[(&str, Option<(&str, Severity)>)] = &[
     ("finished", None),
     ("torn", Some(("backup.unfinished", Severity::Warning))),
-    ("empty-manifest-plist", Some(("backup.corrupt", Severity::Blocker))),
-    ("zero-byte-manifest-db", Some(("backup.corrupt", Severity::Blocker))),
+    (
+        "empty-manifest-plist",
+        Some(("backup.corrupt", Severity::Blocker)),
+    ),
+    (
+        "zero-byte-manifest-db",
+        Some(("backup.corrupt", Severity::Blocker)),
+    ),
     ("encrypted", Some(("backup.encrypted", Severity::Info))),
     ("two-phones", Some(("backup.unfinished", Severity::Warning))),
-    ("deep-missing-files", Some(("backup.corrupt", Severity::Warning))),
+    (
+        "deep-missing-files",
+        Some(("backup.corrupt", Severity::Warning)),
+    ),
 ];
 
 fn repo() -> PathBuf {
@@ -60,14 +69,20 @@ fn normalised(obs: Outcome<BackupsObs>, dir: &str) -> Outcome<BackupsObs> {
     match obs {
         Outcome::Ok { mut value, .. } => {
             value.dir = dir.into();
-            Outcome::Ok { duration_ms: 0, value }
+            Outcome::Ok {
+                duration_ms: 0,
+                value,
+            }
         }
         other => panic!("probe did not observe: {other:?}"),
     }
 }
 
 fn opts(deep: bool) -> BackupsProbeOptions {
-    BackupsProbeOptions { deep, ..Default::default() }
+    BackupsProbeOptions {
+        deep,
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -75,8 +90,14 @@ fn probe_records_what_each_fixture_says() {
     for (case, _) in CASES {
         let want = fixture(case);
         let (_tmp, dir) = copied(case);
-        let got = normalised(probe(&dir, &opts(want.options.deep)), &format!("fixtures/backup-folders/{case}"));
-        assert_eq!(got, want.probes.backups, "{case}: the probe disagrees with fixtures/backups-{case}.json");
+        let got = normalised(
+            probe(&dir, &opts(want.options.deep)),
+            &format!("fixtures/backup-folders/{case}"),
+        );
+        assert_eq!(
+            got, want.probes.backups,
+            "{case}: the probe disagrees with fixtures/backups-{case}.json"
+        );
     }
 }
 
@@ -92,8 +113,14 @@ fn each_fixture_ranks_the_expected_backup_rule_first() {
         match expected {
             None => assert!(ours.is_empty(), "{case}: {ours:#?}"),
             Some((id, severity)) => {
-                let first = ours.first().unwrap_or_else(|| panic!("{case}: nothing fired"));
-                assert_eq!((first.id, first.severity), (*id, *severity), "{case}: {ours:#?}");
+                let first = ours
+                    .first()
+                    .unwrap_or_else(|| panic!("{case}: nothing fired"));
+                assert_eq!(
+                    (first.id, first.severity),
+                    (*id, *severity),
+                    "{case}: {ours:#?}"
+                );
                 let phone = snap.mux_devices()[0].udid.as_str();
                 assert_eq!(first.device.as_deref(), Some(phone), "{case}");
             }
@@ -105,10 +132,19 @@ fn each_fixture_ranks_the_expected_backup_rule_first() {
 fn two_phones_judges_only_the_connected_one() {
     let snap = fixture("two-phones");
     let findings = evaluate(&snap);
-    let unfinished: Vec<_> = findings.iter().filter(|f| f.id == "backup.unfinished").collect();
+    let unfinished: Vec<_> = findings
+        .iter()
+        .filter(|f| f.id == "backup.unfinished")
+        .collect();
     assert_eq!(unfinished.len(), 1);
-    assert_eq!(unfinished[0].device.as_deref(), Some("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"));
-    assert!(unfinished[0].evidence.iter().any(|e| e.contains("SnapshotState = uploading, BackupState = empty")));
+    assert_eq!(
+        unfinished[0].device.as_deref(),
+        Some("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678")
+    );
+    assert!(unfinished[0]
+        .evidence
+        .iter()
+        .any(|e| e.contains("SnapshotState = uploading, BackupState = empty")));
 }
 
 #[test]
@@ -116,12 +152,23 @@ fn nothing_secret_is_read() {
     for deep in [false, true] {
         let (_tmp, dir) = copied("encrypted");
         let json = serde_json::to_string(&probe(&dir, &opts(deep))).unwrap();
-        for secret in ["SECRET", "356938035643809", "89014103211118510720", "555", "ManifestKey", "BackupKeyBag", "5B2C0E3A"] {
+        for secret in [
+            "SECRET",
+            "356938035643809",
+            "89014103211118510720",
+            "555",
+            "ManifestKey",
+            "BackupKeyBag",
+            "5B2C0E3A",
+        ] {
             assert!(!json.contains(secret), "{secret} leaked: {json}");
         }
         // What is kept carries the redaction names.
         assert!(json.contains("\"device_name\":\"Sam's iPhone\""), "{json}");
-        assert!(json.contains("\"serial_number\":\"F2LXK0AAHG7F\""), "{json}");
+        assert!(
+            json.contains("\"serial_number\":\"F2LXK0AAHG7F\""),
+            "{json}"
+        );
     }
 }
 
@@ -180,11 +227,16 @@ fn folders_are_byte_for_byte_unchanged_after_probing() {
                 .filter(|(_, v)| !v.0)
                 .map(|(p, _)| fs::read(dir.join(p)).unwrap())
                 .collect();
-            assert!(bytes_before == bytes_after, "{case} (deep: {deep}): contents changed");
+            assert!(
+                bytes_before == bytes_after,
+                "{case} (deep: {deep}): contents changed"
+            );
             for p in after.keys() {
                 let name = p.to_string_lossy();
                 assert!(
-                    !name.ends_with("-journal") && !name.ends_with("-wal") && !name.ends_with("-shm"),
+                    !name.ends_with("-journal")
+                        && !name.ends_with("-wal")
+                        && !name.ends_with("-shm"),
                     "{case}: SQLite left {name}"
                 );
             }
@@ -198,21 +250,29 @@ fn a_wal_mode_database_is_read_without_creating_files() {
     let b = tmp.path().join("00008110-001A2B3C4D5E6F70");
     fs::create_dir_all(&b).unwrap();
     let db = b.join("Manifest.db");
-    write_manifest_db(&db, (0..5).map(|i| Row {
-        file_id: file_id(i),
-        domain: "HomeDomain".into(),
-        relative_path: format!("f{i}"),
-        flags: 1,
-        size: 0,
-    }))
+    write_manifest_db(
+        &db,
+        (0..5).map(|i| Row {
+            file_id: file_id(i),
+            domain: "HomeDomain".into(),
+            relative_path: format!("f{i}"),
+            flags: 1,
+            size: 0,
+        }),
+    )
     .unwrap();
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
-        conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(())).unwrap();
+        conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))
+            .unwrap();
     }
     let before = tree(tmp.path());
     let obs = probe(tmp.path(), &opts(true));
-    assert_eq!(before, tree(tmp.path()), "probing a WAL-mode database changed the folder");
+    assert_eq!(
+        before,
+        tree(tmp.path()),
+        "probing a WAL-mode database changed the folder"
+    );
     let b = &obs.value().unwrap().backups[0];
     assert_eq!(b.manifest_db.file.state, FileState::Present, "{b:#?}");
     assert_eq!(b.manifest_db.file_count, Some(5));
@@ -238,7 +298,11 @@ fn garbage_everywhere_is_reported_not_panicked() {
     let tmp = tempfile::tempdir().unwrap();
     let b = tmp.path().join("garbage");
     fs::create_dir_all(b.join("ab")).unwrap();
-    fs::write(b.join("Info.plist"), b"<?xml version=\"1.0\"?><plist><dict><key>").unwrap();
+    fs::write(
+        b.join("Info.plist"),
+        b"<?xml version=\"1.0\"?><plist><dict><key>",
+    )
+    .unwrap();
     let mut bogus = b"bplist00".to_vec();
     bogus.extend([0xff; 40]);
     fs::write(b.join("Status.plist"), bogus).unwrap();
@@ -257,17 +321,37 @@ fn garbage_everywhere_is_reported_not_panicked() {
     }
     let obs = probe(tmp.path(), &opts(true));
     let backups = &obs.value().expect("observed").backups;
-    let g = backups.iter().find(|x| x.folder == "garbage").expect("listed");
+    let g = backups
+        .iter()
+        .find(|x| x.folder == "garbage")
+        .expect("listed");
     assert_eq!(g.info.file.state, FileState::Unparseable);
     assert!(g.info.file.error.is_some());
     assert_eq!(g.status.file.state, FileState::Unparseable);
     assert_eq!(g.manifest.file.state, FileState::NotAFile);
-    assert_eq!(g.manifest_db.file.state, FileState::Unparseable, "{:?}", g.manifest_db);
-    assert!(g.manifest_db.file.error.as_deref().unwrap_or("").contains("not a database"), "{:?}", g.manifest_db);
+    assert_eq!(
+        g.manifest_db.file.state,
+        FileState::Unparseable,
+        "{:?}",
+        g.manifest_db
+    );
+    assert!(
+        g.manifest_db
+            .file
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("not a database"),
+        "{:?}",
+        g.manifest_db
+    );
     assert!(g.deep.as_ref().is_some_and(|d| d.error.is_some()));
     assert_eq!(g.files_on_disk, Some(4), "links are not followed: {g:#?}");
     #[cfg(unix)]
-    assert!(backups.iter().any(|x| x.folder.ends_with("-backup")), "non-UTF-8 name listed");
+    assert!(
+        backups.iter().any(|x| x.folder.ends_with("-backup")),
+        "non-UTF-8 name listed"
+    );
 }
 
 #[test]

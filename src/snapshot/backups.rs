@@ -315,10 +315,12 @@ impl BackupsObs {
         let mut by_phone: Vec<&BackupObs> = Vec::new();
         for b in &self.backups {
             let key = b.udid.as_deref().unwrap_or(&b.folder);
-            match by_phone
-                .iter_mut()
-                .find(|o| o.udid.as_deref().unwrap_or(&o.folder).eq_ignore_ascii_case(key))
-            {
+            match by_phone.iter_mut().find(|o| {
+                o.udid
+                    .as_deref()
+                    .unwrap_or(&o.folder)
+                    .eq_ignore_ascii_case(key)
+            }) {
                 Some(slot) => {
                     if b.date() > slot.date() {
                         *slot = b;
@@ -430,7 +432,11 @@ mod tests {
             ],
             ..Default::default()
         };
-        let folders: Vec<&str> = obs.relevant(&[]).iter().map(|b| b.folder.as_str()).collect();
+        let folders: Vec<&str> = obs
+            .relevant(&[])
+            .iter()
+            .map(|b| b.folder.as_str())
+            .collect();
         assert_eq!(folders, ["b", "c"]);
     }
 

@@ -17,7 +17,11 @@ const MAX_CHECK_LINES: usize = 10;
 /// A `file:` URI for SQLite that opens `path` read-only and immutable.
 pub fn sqlite_uri(path: &Path) -> Option<String> {
     let text = path.to_str()?;
-    let text = if cfg!(windows) { text.replace('\\', "/") } else { text.to_string() };
+    let text = if cfg!(windows) {
+        text.replace('\\', "/")
+    } else {
+        text.to_string()
+    };
     let mut out = String::from("file:");
     // A Windows drive path becomes file:///C:/...
     if text.as_bytes().get(1) == Some(&b':') {
@@ -40,14 +44,17 @@ pub fn sqlite_uri(path: &Path) -> Option<String> {
 /// Opens Manifest.db read-only, immutable, and stops SQLite at `deadline`.
 pub fn open(path: &Path, deadline: Option<Instant>) -> Result<Connection, String> {
     let uri = sqlite_uri(path).ok_or("its path is not valid UTF-8, which SQLite needs")?;
-    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(uri, flags).map_err(|e| e.to_string())?;
     if let Some(deadline) = deadline {
         conn.progress_handler(10_000, Some(move || Instant::now() >= deadline))
             .map_err(|e| e.to_string())?;
     }
     // Belt and braces: refuse any write even if the flags were ignored.
-    conn.execute_batch("PRAGMA query_only = 1;").map_err(|e| e.to_string())?;
+    conn.execute_batch("PRAGMA query_only = 1;")
+        .map_err(|e| e.to_string())?;
     Ok(conn)
 }
 
@@ -69,7 +76,8 @@ pub fn interrupted(e: &rusqlite::Error) -> bool {
 pub fn check(path: &Path, deadline: Option<Instant>) -> (ManifestDbObs, bool) {
     let mut obs = ManifestDbObs {
         file: read_file_state(path),
-        wal_present: fs::metadata(path.with_file_name("Manifest.db-wal")).is_ok_and(|m| m.len() > 0),
+        wal_present: fs::metadata(path.with_file_name("Manifest.db-wal"))
+            .is_ok_and(|m| m.len() > 0),
         ..Default::default()
     };
     if obs.file.state != FileState::Present {
@@ -200,9 +208,11 @@ pub fn list_files(
 
 /// The domain of a fileID, for evidence.
 pub fn domain_of(conn: &Connection, file_id: &str) -> Option<String> {
-    conn.query_row("SELECT domain FROM Files WHERE fileID = ?1", [file_id], |r| {
-        r.get::<_, Option<String>>(0)
-    })
+    conn.query_row(
+        "SELECT domain FROM Files WHERE fileID = ?1",
+        [file_id],
+        |r| r.get::<_, Option<String>>(0),
+    )
     .ok()
     .flatten()
 }

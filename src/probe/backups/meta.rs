@@ -17,7 +17,12 @@ pub fn read_file(path: &Path, max: u64) -> (MetaFile, Option<Vec<u8>>) {
     let meta = match fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return (MetaFile::default(), None),
-        Err(e) => return (state(FileState::Unreadable, None, Some(e.to_string())), None),
+        Err(e) => {
+            return (
+                state(FileState::Unreadable, None, Some(e.to_string())),
+                None,
+            )
+        }
     };
     if !meta.is_file() {
         return (state(FileState::NotAFile, None, None), None);
@@ -35,12 +40,19 @@ pub fn read_file(path: &Path, max: u64) -> (MetaFile, Option<Vec<u8>>) {
     match read {
         Ok(0) => (state(FileState::Empty, Some(0), None), None),
         Ok(_) => (state(FileState::Present, Some(len), None), Some(bytes)),
-        Err(e) => (state(FileState::Unreadable, Some(len), Some(e.to_string())), None),
+        Err(e) => (
+            state(FileState::Unreadable, Some(len), Some(e.to_string())),
+            None,
+        ),
     }
 }
 
 fn state(state: FileState, bytes: Option<u64>, error: Option<String>) -> MetaFile {
-    MetaFile { state, bytes, error }
+    MetaFile {
+        state,
+        bytes,
+        error,
+    }
 }
 
 /// Reads and scans a plist; on a parse error the file is marked unparseable.
@@ -61,7 +73,9 @@ fn read_plist(path: &Path, wanted: &[&[&str]]) -> (MetaFile, Found) {
 }
 
 fn string(found: &Found, keys: &[&str]) -> Option<String> {
-    get(found, keys).and_then(Scalar::as_str).map(str::to_string)
+    get(found, keys)
+        .and_then(Scalar::as_str)
+        .map(str::to_string)
 }
 
 fn boolean(found: &Found, keys: &[&str]) -> Option<bool> {

@@ -58,7 +58,12 @@ pub fn probe(dir: &Path, opts: &BackupsProbeOptions) -> Outcome<BackupsObs> {
     let shown = dir.display();
     match fs::metadata(dir) {
         Ok(m) if m.is_dir() => {}
-        Ok(_) => return failed(FailureKind::NotFound, format!("{shown} is a file, not a folder")),
+        Ok(_) => {
+            return failed(
+                FailureKind::NotFound,
+                format!("{shown} is a file, not a folder"),
+            )
+        }
         Err(e) => return failed(io_kind(&e), format!("{shown}: {e}")),
     }
     let entries = match fs::read_dir(dir) {
@@ -71,7 +76,9 @@ pub fn probe(dir: &Path, opts: &BackupsProbeOptions) -> Outcome<BackupsObs> {
         if name.starts_with('.') {
             continue;
         }
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         let path = entry.path();
         if kind.is_dir() {
             folders.push((name, path, false));
@@ -163,7 +170,12 @@ pub fn udid_in_folder_name(name: &str) -> Option<&str> {
     None
 }
 
-fn probe_one(path: &Path, folder: String, is_link: bool, opts: &BackupsProbeOptions) -> (BackupObs, bool) {
+fn probe_one(
+    path: &Path,
+    folder: String,
+    is_link: bool,
+    opts: &BackupsProbeOptions,
+) -> (BackupObs, bool) {
     let deadline = opts.deadline;
     let mut b = BackupObs {
         is_link,
@@ -194,12 +206,23 @@ fn probe_one(path: &Path, folder: String, is_link: bool, opts: &BackupsProbeOpti
         let mut conn = None;
         if opts.deep {
             if usable {
-                match deep_scan(path, &db_path, opts, b.manifest_db.file_count, encrypted, &mut expected, &mut deep) {
+                match deep_scan(
+                    path,
+                    &db_path,
+                    opts,
+                    b.manifest_db.file_count,
+                    encrypted,
+                    &mut expected,
+                    &mut deep,
+                ) {
                     Ok(c) => conn = Some(c),
                     Err(e) => deep.error = Some(e),
                 }
             } else {
-                deep.error = Some(format!("Manifest.db is {}", b.manifest_db.file.state.as_str()));
+                deep.error = Some(format!(
+                    "Manifest.db is {}",
+                    b.manifest_db.file.state.as_str()
+                ));
             }
         }
         let walked = walker.join().unwrap_or_default();
@@ -237,10 +260,16 @@ fn deep_scan(
     deep: &mut DeepCheckObs,
 ) -> Result<rusqlite::Connection, String> {
     let conn = db::open(db_path, opts.deadline)?;
-    expected.reserve(usize::try_from(total.unwrap_or(0)).unwrap_or(0).min(50_000_000));
+    expected.reserve(
+        usize::try_from(total.unwrap_or(0))
+            .unwrap_or(0)
+            .min(50_000_000),
+    );
     let bar = if opts.progress {
         let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("checking backup files {bar:30} {pos}/{len} ({eta})") {
+        if let Ok(style) =
+            ProgressStyle::with_template("checking backup files {bar:30} {pos}/{len} ({eta})")
+        {
             bar.set_style(style);
         }
         bar
@@ -253,7 +282,9 @@ fn deep_scan(
     let mut odd = |id: &str, size: u64| {
         odd_checked += 1;
         let prefix: String = id.chars().take(2).collect();
-        let actual = fs::symlink_metadata(root.join(prefix).join(id)).ok().map(|m| m.len());
+        let actual = fs::symlink_metadata(root.join(prefix).join(id))
+            .ok()
+            .map(|m| m.len());
         let bad = match actual {
             None => {
                 odd_missing += 1;
@@ -277,9 +308,10 @@ fn deep_scan(
     let deadline = opts.deadline;
     let mut tick = |n: u64| {
         bar.set_position(n);
-        !deadline.is_some_and(|d| Instant::now() >= d)
+        deadline.is_none_or(|d| Instant::now() < d)
     };
-    let complete = db::list_files(&conn, expected, &mut odd, &mut tick).map_err(|e| e.to_string())?;
+    let complete =
+        db::list_files(&conn, expected, &mut odd, &mut tick).map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     deep.complete = complete;
     deep.checked += odd_checked;
@@ -299,7 +331,12 @@ fn size_matches(recorded: u64, actual: u64, encrypted: bool) -> bool {
 }
 
 /// Compares what Manifest.db lists with what the walk found.
-fn merge(mut expected: Vec<Listed>, mut actual: Vec<Listed>, encrypted: bool, deep: &mut DeepCheckObs) {
+fn merge(
+    mut expected: Vec<Listed>,
+    mut actual: Vec<Listed>,
+    encrypted: bool,
+    deep: &mut DeepCheckObs,
+) {
     expected.sort_unstable();
     actual.sort_unstable();
     let mut j = 0;
@@ -345,11 +382,20 @@ mod tests {
     fn udid_shapes_in_folder_names() {
         let old = "0123456789abcdef0123456789abcdef01234567";
         assert_eq!(udid_in_folder_name(old), Some(old));
-        assert_eq!(udid_in_folder_name(&format!("{old}-20240101-120000")), Some(old));
-        assert_eq!(udid_in_folder_name("00008101-000A1B2C3D4E5F60"), Some("00008101-000A1B2C3D4E5F60"));
+        assert_eq!(
+            udid_in_folder_name(&format!("{old}-20240101-120000")),
+            Some(old)
+        );
+        assert_eq!(
+            udid_in_folder_name("00008101-000A1B2C3D4E5F60"),
+            Some("00008101-000A1B2C3D4E5F60")
+        );
         assert_eq!(udid_in_folder_name("not-a-udid"), None);
         assert_eq!(udid_in_folder_name("00008101-000A1B2C3D4E5F6Z"), None);
-        assert_eq!(udid_in_folder_name("ééééééééééééééééééééééééééééééééééééééééé"), None);
+        assert_eq!(
+            udid_in_folder_name("ééééééééééééééééééééééééééééééééééééééééé"),
+            None
+        );
     }
 
     #[test]
@@ -370,7 +416,15 @@ mod tests {
             false,
             &mut deep,
         );
-        assert_eq!((deep.checked, deep.missing, deep.wrong_size, deep.undecodable), (5, 1, 1, 1));
+        assert_eq!(
+            (
+                deep.checked,
+                deep.missing,
+                deep.wrong_size,
+                deep.undecodable
+            ),
+            (5, 1, 1, 1)
+        );
         assert_eq!(deep.examples.len(), 2);
         assert_eq!(deep.examples[0].file_id, "02".repeat(20));
     }

@@ -256,7 +256,14 @@ impl<'a> Bplist<'a> {
         if table.checked_add(table_len)? > data.len() - 32 {
             return None;
         }
-        Some(Self { data, offset_size, ref_size, count, table, top })
+        Some(Self {
+            data,
+            offset_size,
+            ref_size,
+            count,
+            table,
+            top,
+        })
     }
 
     /// Where object `i` starts.
@@ -302,7 +309,10 @@ impl<'a> Bplist<'a> {
         for k in 0..len {
             let key_ref = self.reference(start + k * self.ref_size)?;
             let (kk, klen, kstart) = self.header(key_ref)?;
-            if kk == 0x5 && usize::try_from(klen).ok()? == key.len() && self.data.get(kstart..kstart + key.len())? == key {
+            if kk == 0x5
+                && usize::try_from(klen).ok()? == key.len()
+                && self.data.get(kstart..kstart + key.len())? == key
+            {
                 return self.reference(start + (len + k) * self.ref_size);
             }
         }
@@ -362,7 +372,9 @@ fn be(bytes: &[u8]) -> Option<u64> {
 pub fn parsed_mbfile_size(blob: &[u8]) -> Option<u64> {
     let want = |p: &[Seg]| match p {
         [Seg::Key(top), Seg::Key(root)] => top == "$top" && root == "root",
-        [Seg::Key(objects), Seg::Index(_), Seg::Key(size)] => objects == "$objects" && size == "Size",
+        [Seg::Key(objects), Seg::Index(_), Seg::Key(size)] => {
+            objects == "$objects" && size == "Size"
+        }
         _ => false,
     };
     let found = scan_binary(blob, &want).ok()?;
@@ -399,12 +411,26 @@ mod tests {
 
     #[test]
     fn keeps_only_wanted_paths() {
-        let want = |p: &[Seg]| is_one_of(p, &[&["Device Name"], &["Lockdown", "ProductVersion"], &["When"]]);
+        let want = |p: &[Seg]| {
+            is_one_of(
+                p,
+                &[&["Device Name"], &["Lockdown", "ProductVersion"], &["When"]],
+            )
+        };
         let found = scan(XML.as_bytes(), &want).expect("parses");
         assert_eq!(found.len(), 3);
-        assert_eq!(get(&found, &["Device Name"]).and_then(Scalar::as_str), Some("Alice"));
-        assert_eq!(get(&found, &["Lockdown", "ProductVersion"]).and_then(Scalar::as_str), Some("17.5"));
-        assert_eq!(get(&found, &["When"]).and_then(Scalar::as_date).as_deref(), Some("2024-06-05T18:32:09Z"));
+        assert_eq!(
+            get(&found, &["Device Name"]).and_then(Scalar::as_str),
+            Some("Alice")
+        );
+        assert_eq!(
+            get(&found, &["Lockdown", "ProductVersion"]).and_then(Scalar::as_str),
+            Some("17.5")
+        );
+        assert_eq!(
+            get(&found, &["When"]).and_then(Scalar::as_date).as_deref(),
+            Some("2024-06-05T18:32:09Z")
+        );
         assert!(get(&found, &["IMEI"]).is_none());
     }
 
@@ -433,7 +459,13 @@ mod tests {
 
     #[test]
     fn quick_lookup_agrees_with_the_parser_and_never_panics() {
-        for (size, path) in [(0u64, ""), (1, "a"), (255, "x"), (70_000, "Media/DCIM/100APPLE/IMG_0001.HEIC"), (u64::from(u32::MAX) + 5, "big")] {
+        for (size, path) in [
+            (0u64, ""),
+            (1, "a"),
+            (255, "x"),
+            (70_000, "Media/DCIM/100APPLE/IMG_0001.HEIC"),
+            (u64::from(u32::MAX) + 5, "big"),
+        ] {
             let blob = crate::probe::backups::synth::mbfile_blob(size, path);
             assert_eq!(quick_mbfile_size(&blob), Some(size), "{size}");
             assert_eq!(parsed_mbfile_size(&blob), Some(size), "{size}");

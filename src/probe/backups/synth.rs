@@ -15,7 +15,10 @@ pub fn mbfile_blob(size: u64, relative_path: &str) -> Vec<u8> {
     file.insert("GroupID".into(), Value::Integer(501.into()));
     file.insert("InodeNumber".into(), Value::Integer(123_456.into()));
     file.insert("LastModified".into(), Value::Integer(1_600_000_000.into()));
-    file.insert("LastStatusChange".into(), Value::Integer(1_600_000_000.into()));
+    file.insert(
+        "LastStatusChange".into(),
+        Value::Integer(1_600_000_000.into()),
+    );
     file.insert("Mode".into(), Value::Integer(33188.into()));
     file.insert("ProtectionClass".into(), Value::Integer(3.into()));
     file.insert("RelativePath".into(), Value::Uid(Uid::new(2)));
@@ -24,7 +27,10 @@ pub fn mbfile_blob(size: u64, relative_path: &str) -> Vec<u8> {
     let mut class = Dictionary::new();
     class.insert(
         "$classes".into(),
-        Value::Array(vec![Value::String("MBFile".into()), Value::String("NSObject".into())]),
+        Value::Array(vec![
+            Value::String("MBFile".into()),
+            Value::String("NSObject".into()),
+        ]),
     );
     class.insert("$classname".into(), Value::String("MBFile".into()));
     let mut top = Dictionary::new();
@@ -81,7 +87,13 @@ pub fn write_manifest_db(path: &Path, rows: impl IntoIterator<Item = Row>) -> ru
         )?;
         for r in rows {
             let blob = mbfile_blob(r.size, &r.relative_path);
-            insert.execute(rusqlite::params![r.file_id, r.domain, r.relative_path, r.flags, blob])?;
+            insert.execute(rusqlite::params![
+                r.file_id,
+                r.domain,
+                r.relative_path,
+                r.flags,
+                blob
+            ])?;
         }
     }
     tx.commit()?;

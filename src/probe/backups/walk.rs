@@ -54,7 +54,14 @@ pub fn walk(root: PathBuf, collect: bool, deadline: Option<Instant>) -> Walked {
                 }
                 let name = entry.file_name();
                 let blob_dir = match name.to_str() {
-                    Some(n) if depth == 0 && collect && n.len() == 2 && n.bytes().all(|b| b.is_ascii_hexdigit()) => u8::from_str_radix(n, 16).ok(),
+                    Some(n)
+                        if depth == 0
+                            && collect
+                            && n.len() == 2
+                            && n.bytes().all(|b| b.is_ascii_hexdigit()) =>
+                    {
+                        u8::from_str_radix(n, 16).ok()
+                    }
                     _ => None,
                 };
                 stack.push((entry.path(), depth + 1, blob_dir));
@@ -69,7 +76,10 @@ pub fn walk(root: PathBuf, collect: bool, deadline: Option<Instant>) -> Walked {
                 if let Some(first) = blob_dir {
                     let name = entry.file_name();
                     match name.to_str().and_then(|n| parse_id(n.as_bytes())) {
-                        Some(id) if id[0] == first => out.listed.push(Listed { id, size: meta.len() }),
+                        Some(id) if id[0] == first => out.listed.push(Listed {
+                            id,
+                            size: meta.len(),
+                        }),
                         _ => {}
                     }
                 }

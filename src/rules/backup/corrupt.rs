@@ -50,7 +50,11 @@ declare_rule! {
 fn check(s: &Snapshot, out: &mut Findings) {
     for (b, udid) in s.judged_backups() {
         let in_progress = b.snapshot_dir
-            || (b.status.file.is_present() && b.status.snapshot_state.as_deref().is_some_and(|st| st != "finished"));
+            || (b.status.file.is_present()
+                && b.status
+                    .snapshot_state
+                    .as_deref()
+                    .is_some_and(|st| st != "finished"));
         let pre_ios10 = b
             .manifest
             .product_version
@@ -79,12 +83,25 @@ fn check(s: &Snapshot, out: &mut Findings) {
         };
         note("Info.plist", &b.info.file, false, &mut problems);
         note("Status.plist", &b.status.file, false, &mut problems);
-        note("Manifest.plist", &b.manifest.file, in_progress, &mut problems);
-        note("Manifest.db", &b.manifest_db.file, in_progress || pre_ios10, &mut problems);
+        note(
+            "Manifest.plist",
+            &b.manifest.file,
+            in_progress,
+            &mut problems,
+        );
+        note(
+            "Manifest.db",
+            &b.manifest_db.file,
+            in_progress || pre_ios10,
+            &mut problems,
+        );
         if b.manifest_db.check_failed() {
             only_unreadable = false;
             let lines = b.manifest_db.quick_check.as_deref().unwrap_or_default();
-            problems.push(format!("Manifest.db fails SQLite's quick check: {}", lines.join("; ")));
+            problems.push(format!(
+                "Manifest.db fails SQLite's quick check: {}",
+                lines.join("; ")
+            ));
         }
         let metadata_broken = !problems.is_empty();
         if let Some(deep) = b.deep.as_ref().filter(|d| d.problems() > 0) {
@@ -100,7 +117,9 @@ fn check(s: &Snapshot, out: &mut Findings) {
                 let domain = ex.domain.as_deref().unwrap_or("unknown domain");
                 problems.push(match (ex.expected_bytes, ex.actual_bytes) {
                     (_, None) => format!("missing: {} ({domain})", ex.file_id),
-                    (Some(e), Some(a)) => format!("{} ({domain}): {e} bytes recorded, {a} on disk", ex.file_id),
+                    (Some(e), Some(a)) => {
+                        format!("{} ({domain}): {e} bytes recorded, {a} on disk", ex.file_id)
+                    }
                     (None, Some(a)) => format!("{} ({domain}): {a} bytes on disk", ex.file_id),
                 });
             }
@@ -108,9 +127,11 @@ fn check(s: &Snapshot, out: &mut Findings) {
         if problems.is_empty() {
             continue;
         }
-        let mut f = Finding::new(&RULE)
-            .device(udid)
-            .evidence(format!("backup of {} in folder {}", b.label(), b.folder));
+        let mut f = Finding::new(&RULE).device(udid).evidence(format!(
+            "backup of {} in folder {}",
+            b.label(),
+            b.folder
+        ));
         for p in problems {
             f = f.evidence(p);
         }
@@ -140,13 +161,20 @@ mod tests {
             .phones(&[UDID_A])
             .backup(|b| {
                 b.manifest = ManifestPlistObs {
-                    file: MetaFile { state: FileState::Empty, bytes: Some(0), error: None },
+                    file: MetaFile {
+                        state: FileState::Empty,
+                        bytes: Some(0),
+                        error: None,
+                    },
                     ..Default::default()
                 };
             })
             .build();
         let f = only(&s, &RULE);
-        assert_eq!((f.severity, f.confidence), (Severity::Blocker, Confidence::Likely));
+        assert_eq!(
+            (f.severity, f.confidence),
+            (Severity::Blocker, Confidence::Likely)
+        );
         assert_eq!(f.device.as_deref(), Some(UDID_A));
         assert_eq!(f.evidence[1], "Manifest.plist is empty");
     }
@@ -162,7 +190,11 @@ mod tests {
             .build();
         assert!(only(&s, &RULE).evidence[1].contains("not parseable: file is not a database"));
         let s = world()
-            .backup(|b| b.manifest_db.quick_check = Some(vec!["Tree 2 page 7: btreeInitPage() returns error code 11".into()]))
+            .backup(|b| {
+                b.manifest_db.quick_check = Some(vec![
+                    "Tree 2 page 7: btreeInitPage() returns error code 11".into(),
+                ])
+            })
             .build();
         assert!(only(&s, &RULE).evidence[1].contains("quick check: Tree 2"));
     }
@@ -188,7 +220,11 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Warning);
-        assert!(f.evidence[1].starts_with("2 of 1000 files"), "{:?}", f.evidence);
+        assert!(
+            f.evidence[1].starts_with("2 of 1000 files"),
+            "{:?}",
+            f.evidence
+        );
         assert!(f.evidence[2].contains("CameraRollDomain"));
     }
 

@@ -69,12 +69,19 @@ mod tests {
         assert_eq!(f.severity, Severity::Info);
         assert_eq!(f.device.as_deref(), Some(UDID_A));
         assert_eq!(f.evidence[1], "Manifest.plist: IsEncrypted = true");
-        assert!(f.remediation.iter().any(|r| r.contains("Reset All Settings")));
+        assert!(f
+            .remediation
+            .iter()
+            .any(|r| r.contains("Reset All Settings")));
     }
 
     #[test]
     fn unencrypted_or_unknown_is_silent() {
         assert!(fired(&world().backup(|_| {}).build(), &RULE).is_empty());
-        assert!(fired(&world().backup(|b| b.manifest.is_encrypted = None).build(), &RULE).is_empty());
+        assert!(fired(
+            &world().backup(|b| b.manifest.is_encrypted = None).build(),
+            &RULE
+        )
+        .is_empty());
     }
 }

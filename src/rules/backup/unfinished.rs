@@ -50,16 +50,22 @@ fn check(s: &Snapshot, out: &mut Findings) {
         if !torn_state && !b.snapshot_dir {
             continue;
         }
-        let mut f = Finding::new(&RULE)
-            .device(udid)
-            .evidence(format!("backup of {} in folder {}", b.label(), b.folder));
+        let mut f = Finding::new(&RULE).device(udid).evidence(format!(
+            "backup of {} in folder {}",
+            b.label(),
+            b.folder
+        ));
         if torn_state {
             let mut line = format!("Status.plist: SnapshotState = {}", state.unwrap_or("?"));
             if let Some(bs) = &b.status.backup_state {
                 line.push_str(&format!(", BackupState = {bs}"));
             }
             if let Some(full) = b.status.is_full_backup {
-                line.push_str(if full { ", full backup" } else { ", incremental backup" });
+                line.push_str(if full {
+                    ", full backup"
+                } else {
+                    ", incremental backup"
+                });
             }
             if let Some(d) = &b.status.date {
                 line.push_str(&format!(", started {d}"));
@@ -67,10 +73,15 @@ fn check(s: &Snapshot, out: &mut Findings) {
             f = f.evidence(line);
         }
         if b.snapshot_dir {
-            f = f.evidence("a Snapshot folder the phone was still writing into is left in the backup");
+            f = f.evidence(
+                "a Snapshot folder the phone was still writing into is left in the backup",
+            );
         }
         if !b.manifest_db.file.is_present() {
-            f = f.evidence(format!("Manifest.db is {}", b.manifest_db.file.state.as_str()));
+            f = f.evidence(format!(
+                "Manifest.db is {}",
+                b.manifest_db.file.state.as_str()
+            ));
         }
         out.push(f);
     }
@@ -96,7 +107,11 @@ mod tests {
         let f = only(&s, &RULE);
         assert_eq!(f.device.as_deref(), Some(UDID_A));
         assert_eq!(f.severity, Severity::Warning);
-        assert!(f.evidence[1].contains("SnapshotState = uploading, BackupState = empty, full backup"), "{:?}", f.evidence);
+        assert!(
+            f.evidence[1].contains("SnapshotState = uploading, BackupState = empty, full backup"),
+            "{:?}",
+            f.evidence
+        );
         assert!(f.evidence.iter().any(|e| e == "Manifest.db is missing"));
         assert!(!f.remediation.is_empty());
     }

@@ -37,7 +37,10 @@ pub fn estimate_need(last_finished: Option<u64>, used: Option<u64>) -> Option<Es
                 fmt::bytes(last)
             );
             if growth > 0 {
-                basis.push_str(&format!(" plus the {} the phone holds beyond it", fmt::bytes(growth)));
+                basis.push_str(&format!(
+                    " plus the {} the phone holds beyond it",
+                    fmt::bytes(growth)
+                ));
             }
             Some(Estimate {
                 bytes: churn.saturating_add(growth).saturating_add(HEADROOM),
@@ -46,7 +49,10 @@ pub fn estimate_need(last_finished: Option<u64>, used: Option<u64>) -> Option<Es
         }
         (None, Some(used)) => Some(Estimate {
             bytes: used.saturating_add(HEADROOM),
-            basis: format!("a first (full) backup: about the {} of data on the phone", fmt::bytes(used)),
+            basis: format!(
+                "a first (full) backup: about the {} of data on the phone",
+                fmt::bytes(used)
+            ),
         }),
         (None, None) => None,
     }
@@ -139,7 +145,11 @@ fn check(s: &Snapshot, out: &mut Findings) {
     // most recent backup.
     let mut phones: Vec<String> = s.phones().iter().map(|p| p.to_string()).collect();
     if phones.is_empty() {
-        phones = s.judged_backups().into_iter().map(|(_, udid)| udid).collect();
+        phones = s
+            .judged_backups()
+            .into_iter()
+            .map(|(_, udid)| udid)
+            .collect();
     }
     let estimates: Vec<(String, Estimate)> = phones
         .into_iter()
@@ -155,7 +165,11 @@ fn check(s: &Snapshot, out: &mut Findings) {
                     f.clone()
                         .device(udid)
                         .confidence(Confidence::Likely)
-                        .evidence(format!("the next backup needs about {}: {}", fmt::bytes(e.bytes), e.basis)),
+                        .evidence(format!(
+                            "the next backup needs about {}: {}",
+                            fmt::bytes(e.bytes),
+                            e.basis
+                        )),
                 );
             }
         }
@@ -181,14 +195,21 @@ mod tests {
         let s = world().free_space(500_000_000, 250_000_000_000).build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Blocker);
-        assert!(f.evidence[0].contains("500 MB free of 250 GB"), "{:?}", f.evidence);
+        assert!(
+            f.evidence[0].contains("500 MB free of 250 GB"),
+            "{:?}",
+            f.evidence
+        );
     }
 
     #[test]
     fn possible_warning_below_ten_gigabytes() {
         let s = world().free_space(4_000_000_000, 250_000_000_000).build();
         let f = only(&s, &RULE);
-        assert_eq!((f.severity, f.confidence), (Severity::Warning, Confidence::Possible));
+        assert_eq!(
+            (f.severity, f.confidence),
+            (Severity::Warning, Confidence::Possible)
+        );
     }
 
     use crate::rules::testing_backups::*;
@@ -203,7 +224,11 @@ mod tests {
         assert_eq!(inc.bytes, 4_000_000_000 + HEADROOM);
         let grown = estimate_need(Some(40_000_000_000), Some(45_000_000_000)).expect("known");
         assert_eq!(grown.bytes, 4_000_000_000 + 5_000_000_000 + HEADROOM);
-        assert!(grown.basis.contains("5.0 GB the phone holds beyond it"), "{}", grown.basis);
+        assert!(
+            grown.basis.contains("5.0 GB the phone holds beyond it"),
+            "{}",
+            grown.basis
+        );
     }
 
     #[test]
@@ -215,11 +240,18 @@ mod tests {
             .free_space(2_500_000_000, 250_000_000_000)
             .build();
         let f = only(&s, &RULE);
-        assert_eq!((f.severity, f.confidence), (Severity::Blocker, Confidence::Likely));
+        assert_eq!(
+            (f.severity, f.confidence),
+            (Severity::Blocker, Confidence::Likely)
+        );
         assert_eq!(f.device.as_deref(), Some(UDID_A));
         assert!(f.evidence[1].contains("about 3.1 GB"), "{:?}", f.evidence);
         // 5 GB free: below the fixed 10 GB warning but enough for this phone.
-        let s = world().phones(&[UDID_A]).backup(|_| {}).free_space(5_000_000_000, 250_000_000_000).build();
+        let s = world()
+            .phones(&[UDID_A])
+            .backup(|_| {})
+            .free_space(5_000_000_000, 250_000_000_000)
+            .build();
         assert!(fired(&s, &RULE).is_empty());
     }
 
@@ -234,6 +266,10 @@ mod tests {
 
     #[test]
     fn silent_with_room() {
-        assert!(fired(&world().free_space(80_000_000_000, 250_000_000_000).build(), &RULE).is_empty());
+        assert!(fired(
+            &world().free_space(80_000_000_000, 250_000_000_000).build(),
+            &RULE
+        )
+        .is_empty());
     }
 }
