@@ -30,7 +30,11 @@ fn main() {
     };
     let outcome = probe(&dir, &opts);
     match serde_json::to_string_pretty(&outcome) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => {
+            use std::io::Write;
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = writeln!(std::io::stdout(), "{text}");
+        }
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(3);

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Benchmark of the --deep backup check against `du -s` on the same folder.
+#
+# Builds a synthetic backup of FILES files (default 1,000,000) in the 256
+# `xx/` subfolders with a Manifest.db listing them (NSKeyedArchiver `file`
+# records, as phones write them), then times the deep check and `du -s`,
+# each RUNS times (default 3) with warm caches, and prints a markdown table
+# with the median wall time and the peak resident memory (/usr/bin/time -v).
+#
+# The deep check runs through `iphone-backup-check diagnose --deep
+# --backup-dir DIR --json` when this build has it, else through
+# `examples/check_backups.rs` (the same probe, printing its observation).
+#
+#   scripts/bench-backups.sh                 # 1,000,000 files under /tmp
+#   FILES=100000 RUNS=5 scripts/bench-backups.sh
+#   BENCH_DIR=/mnt/disk/bench KEEP=1 scripts/bench-backups.sh
+#
+# Needs: cargo, du, /usr/bin/time (Debian: apt-get install time).
+set -euo pipefail
+
+FILES="${FILES:-1000000}"
+RUNS="${RUNS:-3}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+DIR="${BENCH_DIR:-$(mktemp -d /tmp/bench-backups.XXXXXX)}"
+
+if [ ! -x /usr/bin/time ]; then
+    echo "bench-backups: /usr/bin/time is missing (apt-get install time)" >&2
+    exit 3
+fi
+cleanup() { if [ "${KEEP:-0}" != 1 ]; then rm -rf "$DIR"; fi; }
+trap cleanup EXIT
+
+cd "$ROOT"
+echo "building (release)..." >&2
+cargo build --release --quiet --examples -p iphone-backup-check
+cargo build --release --quiet -p iphone-backup-check
+BIN="$TARGET/release/iphone-backup-check"
+if "$BIN" diagnose --help 2>/dev/null | grep -q -- '--deep' \
+    && "$BIN" diagnose --help 2>/dev/null | grep -q -- '--backup-dir'; then
+    CHECK=("$BIN" diagnose --deep --backup-dir "$DIR" --json)
+    CHECK_LABEL="iphone-backup-check diagnose --deep --backup-dir DIR --json"
+else
+    CHECK=("$TARGET/release/examples/check_backups" "$DIR" --deep)
+    CHECK_LABEL="examples/check_backups DIR --deep"
+fi
+
+echo "writing a synthetic backup of $FILES files to $DIR..." >&2
+"$TARGET/release/examples/make_synthetic_backup" "$DIR" "$FILES"
+SIZE="$(du -sh "$DIR" | cut -f1)"
+
+# One timed run: prints "seconds peak_kb".
+measure() {
+    local log
+    log="$(mktemp)"
+    # diagnose exits 1 or 2 when it finds something; only the timing matters.
+    /usr/bin/time -v "$@" >/dev/null 2>"$log" || true
+    awk -F': ' '
+        /Elapsed \(wall clock\) time/ {
+            n = split($2, p, ":"); s = 0
+            for (i = 1; i <= n; i++) s = s * 60 + p[i]
+            wall = s
+        }
+        /Maximum resident set size/ { rss = $2 }
+        END { printf "%.2f %d\n", wall, rss }' "$log"
+    rm -f "$log"
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+echo "warming the caches..." >&2
+du -s "$DIR" >/dev/null
+"${CHECK[@]}" >/dev/null 2>&1 || true
+
+du_times=(); du_rss=(); ck_times=(); ck_rss=()
+for _ in $(seq "$RUNS"); do
+    read -r t m < <(measure du -s "$DIR"); du_times+=("$t"); du_rss+=("$m")
+    read -r t m < <(measure "${CHECK[@]}"); ck_times+=("$t"); ck_rss+=("$m")
+done
+du_t="$(printf '%s\n' "${du_times[@]}" | median)"
+ck_t="$(printf '%s\n' "${ck_times[@]}" | median)"
+du_m="$(printf '%s\n' "${du_rss[@]}" | sort -n | tail -1)"
+ck_m="$(printf '%s\n' "${ck_rss[@]}" | sort -n | tail -1)"
+ratio="$(awk -v a="$ck_t" -v b="$du_t" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
+
+# Sanity: the check saw every file and found nothing wrong.
+OBS="$(mktemp)"
+"$TARGET/release/examples/check_backups" "$DIR" --deep >"$OBS"
+if ! grep -q "\"checked\": $FILES," "$OBS" || ! grep -q '"missing": 0,' "$OBS"; then
+    echo "bench-backups: the deep check did not see $FILES sound files (see $OBS)" >&2
+    exit 1
+fi
+rm -f "$OBS"
+
+cat <<TABLE
+
+Synthetic backup: $FILES files in 256 subfolders, $SIZE on disk; $RUNS runs each, warm caches.
+Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB RAM", $2 / 1048576 }' /proc/meminfo), $(uname -sr), $(df -T "$DIR" | awk 'NR == 2 { print $2 }') file system.
+
+| command | median wall time | peak RSS | vs du -s |
+| --- | ---: | ---: | ---: |
+| \`du -s DIR\` | ${du_t} s | $((du_m / 1024)) MB | 1.00x |
+| \`$CHECK_LABEL\` | ${ck_t} s | $((ck_m / 1024)) MB | ${ratio}x |
+TABLE
