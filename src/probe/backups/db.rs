@@ -128,12 +128,19 @@ pub fn check(path: &Path, deadline: Option<Instant>) -> (ManifestDbObs, bool) {
     (obs, false)
 }
 
-/// A file Manifest.db lists, compactly: the 20 bytes of its hex fileID and
-/// its recorded size (u64::MAX when the record could not be decoded).
+/// A file Manifest.db lists (or the walk found), compactly: the first 8
+/// bytes of its fileID (a SHA-1, so 64 bits tell a million files apart) and
+/// its size (u64::MAX when the record could not be decoded). 16 bytes, so a
+/// million files take 16 MB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Listed {
-    pub id: [u8; 20],
+    pub key: u64,
     pub size: u64,
+}
+
+/// The sort key of a fileID.
+pub fn key_of(id: &[u8; 20]) -> u64 {
+    id[..8].iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b))
 }
 
 pub const UNKNOWN_SIZE: u64 = u64::MAX;
@@ -198,7 +205,10 @@ pub fn list_files(
             _ => b"",
         };
         match parse_id(id_bytes) {
-            Some(id) => out.push(Listed { id, size }),
+            Some(id) => out.push(Listed {
+                key: key_of(&id),
+                size,
+            }),
             None => odd(&String::from_utf8_lossy(id_bytes), size),
         }
     }
@@ -206,13 +216,20 @@ pub fn list_files(
     Ok(true)
 }
 
-/// The domain of a fileID, for evidence.
-pub fn domain_of(conn: &Connection, file_id: &str) -> Option<String> {
-    conn.query_row(
-        "SELECT domain FROM Files WHERE fileID = ?1",
-        [file_id],
-        |r| r.get::<_, Option<String>>(0),
-    )
-    .ok()
-    .flatten()
+/// The full fileID and domain of the file whose key is `key`, for evidence.
+pub fn describe(conn: &Connection, key: u64) -> (String, Option<String>) {
+    let prefix = format!("{key:016x}");
+    for p in [prefix.clone(), prefix.to_uppercase()] {
+        // A range on the primary key, so SQLite uses its index.
+        let upper = format!("{p}g");
+        let found = conn.query_row(
+            "SELECT fileID, domain FROM Files WHERE fileID >= ?1 AND fileID < ?2 LIMIT 1",
+            [&p, &upper],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)),
+        );
+        if let Ok(found) = found {
+            return found;
+        }
+    }
+    (prefix, None)
 }

@@ -44,6 +44,9 @@ pub struct BackupsProbeOptions {
     pub deadline: Option<Instant>,
 }
 
+/// Marks an example whose fileID is still only its key.
+const KEY_MARK: &str = "key:";
+
 /// At most this many deep-check problems are kept as examples.
 const MAX_EXAMPLES: usize = 10;
 
@@ -185,11 +188,14 @@ fn probe_one(
         snapshot_dir: fs::symlink_metadata(path.join("Snapshot")).is_ok_and(|m| m.is_dir()),
         ..Default::default()
     };
-    b.udid = b
-        .info
-        .udid
-        .clone()
-        .or_else(|| udid_in_folder_name(&folder).map(str::to_string));
+    // The folder's spelling wins when it names the same phone: Info.plist
+    // often has it in upper case, and redaction masks by exact text.
+    let from_folder = udid_in_folder_name(&folder).map(str::to_string);
+    b.udid = match (&b.info.udid, from_folder) {
+        (Some(info), Some(f)) if info.eq_ignore_ascii_case(&f) => Some(f),
+        (Some(info), _) => Some(info.clone()),
+        (None, f) => f,
+    };
     b.folder = folder;
     let db_path = path.join("Manifest.db");
     let encrypted = b.manifest.is_encrypted == Some(true);
@@ -225,14 +231,27 @@ fn probe_one(
                 ));
             }
         }
-        let walked = walker.join().unwrap_or_default();
+        let mut walked = walker.join().unwrap_or_default();
         if opts.deep {
             if deep.error.is_none() {
                 deep.complete &= !walked.cut_by_deadline;
-                merge(expected, walked.listed.clone(), encrypted, &mut deep);
+                merge(
+                    expected,
+                    std::mem::take(&mut walked.listed),
+                    encrypted,
+                    &mut deep,
+                );
                 if let Some(conn) = &conn {
                     for ex in &mut deep.examples {
-                        ex.domain = db::domain_of(conn, &ex.file_id);
+                        if let Some(key) = ex
+                            .file_id
+                            .strip_prefix(KEY_MARK)
+                            .and_then(|k| u64::from_str_radix(k, 16).ok())
+                        {
+                            let (id, domain) = db::describe(conn, key);
+                            ex.file_id = id;
+                            ex.domain = domain;
+                        }
                     }
                 }
             }
@@ -342,10 +361,10 @@ fn merge(
     let mut j = 0;
     for e in &expected {
         deep.checked += 1;
-        while j < actual.len() && actual[j].id < e.id {
+        while j < actual.len() && actual[j].key < e.key {
             j += 1;
         }
-        let found = actual.get(j).filter(|a| a.id == e.id).map(|a| a.size);
+        let found = actual.get(j).filter(|a| a.key == e.key).map(|a| a.size);
         let problem = match found {
             // Empty files are not always stored; do not call them missing.
             None if e.size == 0 => false,
@@ -365,7 +384,8 @@ fn merge(
         };
         if problem && deep.examples.len() < MAX_EXAMPLES {
             deep.examples.push(DeepProblem {
-                file_id: e.id.iter().map(|b| format!("{b:02x}")).collect(),
+                // Resolved to the full fileID from Manifest.db afterwards.
+                file_id: format!("{KEY_MARK}{:016x}", e.key),
                 domain: None,
                 expected_bytes: Some(e.size),
                 actual_bytes: found,
@@ -408,7 +428,7 @@ mod tests {
 
     #[test]
     fn merge_counts_missing_and_wrong_sizes() {
-        let l = |b: u8, size| Listed { id: [b; 20], size };
+        let l = |b: u64, size| Listed { key: b, size };
         let mut deep = DeepCheckObs::default();
         merge(
             vec![l(1, 10), l(2, 20), l(3, 30), l(4, UNKNOWN_SIZE), l(5, 0)],
@@ -426,6 +446,6 @@ mod tests {
             (5, 1, 1, 1)
         );
         assert_eq!(deep.examples.len(), 2);
-        assert_eq!(deep.examples[0].file_id, "02".repeat(20));
+        assert_eq!(deep.examples[0].file_id, "key:0000000000000002");
     }
 }

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::db::{parse_id, Listed};
+use super::db::{key_of, parse_id, Listed};
 
 /// A backup is `<UDID>/xx/<fileID>`, and a torn one has
 /// `<UDID>/Snapshot/xx/<fileID>`: nothing real is deeper than this.
@@ -77,7 +77,7 @@ pub fn walk(root: PathBuf, collect: bool, deadline: Option<Instant>) -> Walked {
                     let name = entry.file_name();
                     match name.to_str().and_then(|n| parse_id(n.as_bytes())) {
                         Some(id) if id[0] == first => out.listed.push(Listed {
-                            id,
+                            key: key_of(&id),
                             size: meta.len(),
                         }),
                         _ => {}
