@@ -32,7 +32,9 @@ use crate::snapshot::Snapshot;
 /// What rule files import.
 pub(crate) mod prelude {
     pub use super::format as fmt;
-    pub use super::{step, step_on, Confidence, Finding, Findings, Layer, Platforms, Severity};
+    pub use super::{
+        step, step_on, Confidence, Finding, Findings, Layer, Platforms, Severity,
+    };
     pub use crate::declare_rule;
     pub use crate::snapshot::*;
 }
@@ -108,11 +110,7 @@ mod tests {
     fn every_rule_has_docs_with_the_required_headings() {
         for r in RULES {
             let docs = r.docs_markdown();
-            for heading in [
-                "## What it means",
-                "## Why the backup fails",
-                "## Evidence used",
-            ] {
+            for heading in ["## What it means", "## Why the backup fails", "## Evidence used"] {
                 assert!(docs.contains(heading), "{} lacks {heading}", r.id);
             }
             assert!(!r.title.ends_with('.'), "{} title ends with a period", r.id);

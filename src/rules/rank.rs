@@ -31,9 +31,9 @@ pub fn rank(mut findings: Vec<Finding>) -> (Vec<Finding>, Vec<Suppressed>) {
     let mut kept: Vec<Finding> = Vec::new();
     let mut suppressed = Vec::new();
     for f in &findings {
-        let hider = findings
-            .iter()
-            .find(|h| h.hides.contains(&f.id) && (h.device.is_none() || h.device == f.device));
+        let hider = findings.iter().find(|h| {
+            h.hides.contains(&f.id) && (h.device.is_none() || h.device == f.device)
+        });
         match hider {
             Some(h) => suppressed.push(Suppressed {
                 id: f.id,
@@ -75,8 +75,7 @@ mod tests {
 
     #[test]
     fn certain_before_possible_at_same_severity() {
-        let a =
-            finding("host.disk-space", Severity::Warning, None).confidence(Confidence::Possible);
+        let a = finding("host.disk-space", Severity::Warning, None).confidence(Confidence::Possible);
         let b = finding("host.backup-in-progress", Severity::Warning, None);
         let (kept, _) = rank(vec![a, b]);
         assert_eq!(kept[0].id, "host.backup-in-progress");

@@ -45,7 +45,10 @@ impl Rule {
     /// The steps that apply on `os`, as text. On an unknown OS every step is
     /// kept, labelled with its platform.
     pub fn steps_for(&self, os: OsFamily) -> Vec<String> {
-        self.steps.iter().filter_map(|s| s.text_for(os)).collect()
+        self.steps
+            .iter()
+            .filter_map(|s| s.text_for(os))
+            .collect()
     }
 }
 

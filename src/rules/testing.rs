@@ -89,12 +89,7 @@ impl World {
         self.mux_failed_at(kind, "unix:/var/run/usbmuxd", MuxAddressSource::Default)
     }
 
-    pub fn mux_failed_at(
-        mut self,
-        kind: FailureKind,
-        display: &str,
-        source: MuxAddressSource,
-    ) -> Self {
+    pub fn mux_failed_at(mut self, kind: FailureKind, display: &str, source: MuxAddressSource) -> Self {
         self.0.probes.usbmuxd_address = Some(MuxAddress {
             display: display.into(),
             source,
@@ -178,11 +173,6 @@ pub fn fired(s: &Snapshot, rule: &'static Rule) -> Vec<Finding> {
 /// The one finding a rule makes; panics with the list otherwise.
 pub fn only(s: &Snapshot, rule: &'static Rule) -> Finding {
     let mut all = fired(s, rule);
-    assert_eq!(
-        all.len(),
-        1,
-        "expected one {} finding, got {all:#?}",
-        rule.id
-    );
+    assert_eq!(all.len(), 1, "expected one {} finding, got {all:#?}", rule.id);
     all.remove(0)
 }

@@ -79,9 +79,7 @@ fn parse(bytes: &[u8]) -> Result<Snapshot, ParseError> {
         return Err(ParseError::TooNew(version));
     }
     if version == 0 {
-        return Err(ParseError::Invalid(
-            "schema_version 0 does not exist".into(),
-        ));
+        return Err(ParseError::Invalid("schema_version 0 does not exist".into()));
     }
     serde_json::from_value(value).map_err(|e| ParseError::Invalid(e.to_string()))
 }

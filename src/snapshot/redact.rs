@@ -47,9 +47,7 @@ pub fn redact(snapshot: &Snapshot, home: Option<&str>) -> Snapshot {
     let mut ordered: Vec<(String, String)> = masks.into_iter().collect();
     // Longest first, so a value that contains another is replaced whole.
     ordered.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-    let home = home
-        .filter(|h| h.len() > 1)
-        .map(|h| h.trim_end_matches(['/', '\\']));
+    let home = home.filter(|h| h.len() > 1).map(|h| h.trim_end_matches(['/', '\\']));
     replace(&mut value, &ordered, home);
     let mut out: Snapshot = match serde_json::from_value(value) {
         Ok(s) => s,

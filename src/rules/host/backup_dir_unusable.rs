@@ -64,10 +64,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
         out.push(f.evidence("it is a file, not a folder"));
         return;
     }
-    if dir.readable == Some(false)
-        && s.os_family() == OsFamily::Macos
-        && dir.source == BackupDirSource::Default
-    {
+    if dir.readable == Some(false) && s.os_family() == OsFamily::Macos && dir.source == BackupDirSource::Default {
         out.push(
             f.title("This check cannot read the backup folder (Full Disk Access)")
                 .at_most(Severity::Warning)

@@ -42,10 +42,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
     }
     let mut f = Finding::new(&RULE);
     for t in &host.running_tools {
-        f = f.evidence(format!(
-            "{} is running (process {}, pid {})",
-            t.tool, t.process, t.pid
-        ));
+        f = f.evidence(format!("{} is running (process {}, pid {})", t.tool, t.process, t.pid));
     }
     out.push(f);
 }
@@ -58,10 +55,7 @@ mod tests {
     #[test]
     fn lists_each_running_tool() {
         let s = world()
-            .running(&[
-                ("AppleMobileBackup", "Finder's backup agent", 812),
-                ("iMazing", "iMazing", 90),
-            ])
+            .running(&[("AppleMobileBackup", "Finder's backup agent", 812), ("iMazing", "iMazing", 90)])
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.evidence.len(), 2);

@@ -49,9 +49,9 @@ fn check(s: &Snapshot, out: &mut Findings) {
         }
         Outcome::Ok { .. } => return, // the USB layer's rules explain an Apple device usbmuxd lacks
         _ => {
-            f = f.confidence(Confidence::Likely).evidence(
-                "the USB bus could not be read, so a phone in recovery mode would not show",
-            );
+            f = f
+                .confidence(Confidence::Likely)
+                .evidence("the USB bus could not be read, so a phone in recovery mode would not show");
         }
     }
     out.push(f);
@@ -70,19 +70,13 @@ mod tests {
 
     #[test]
     fn likely_when_bus_unreadable() {
-        let s = world()
-            .usb_failed(FailureKind::Unavailable)
-            .mux_ok(vec![])
-            .build();
+        let s = world().usb_failed(FailureKind::Unavailable).mux_ok(vec![]).build();
         assert_eq!(only(&s, &RULE).confidence, Confidence::Likely);
     }
 
     #[test]
     fn silent_when_a_phone_is_listed_or_daemon_down() {
-        let s = world()
-            .usb_ok(vec![])
-            .mux_ok(vec![usb_phone("A", 1)])
-            .build();
+        let s = world().usb_ok(vec![]).mux_ok(vec![usb_phone("A", 1)]).build();
         assert!(fired(&s, &RULE).is_empty());
         assert!(fired(&world().mux_missing().build(), &RULE).is_empty());
     }

@@ -62,10 +62,7 @@ mod tests {
 
     #[test]
     fn warning_when_usbmuxd_is_down_too() {
-        let s = world()
-            .usb_failed(FailureKind::Unavailable)
-            .mux_missing()
-            .build();
+        let s = world().usb_failed(FailureKind::Unavailable).mux_missing().build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Warning);
         assert!(f.evidence[0].contains("unavailable"));
@@ -73,10 +70,7 @@ mod tests {
 
     #[test]
     fn info_when_usbmuxd_answers() {
-        let s = world()
-            .usb_failed(FailureKind::Unavailable)
-            .mux_ok(vec![])
-            .build();
+        let s = world().usb_failed(FailureKind::Unavailable).mux_ok(vec![]).build();
         assert_eq!(only(&s, &RULE).severity, Severity::Info);
     }
 

@@ -43,13 +43,16 @@ fn check(s: &Snapshot, out: &mut Findings) {
     };
     let addr = s.probes.usbmuxd_address.as_ref();
     let is_tcp = addr.is_some_and(|a| a.display.starts_with("tcp:"));
-    let fires =
-        failure.kind == FailureKind::NotFound || (failure.kind == FailureKind::Refused && is_tcp);
+    let fires = failure.kind == FailureKind::NotFound
+        || (failure.kind == FailureKind::Refused && is_tcp);
     if !fires {
         return;
     }
     let shown = addr.map_or("the default address", |a| a.display.as_str());
-    let mut f = Finding::new(&RULE).evidence(format!("nothing at {shown}: {}", failure.message));
+    let mut f = Finding::new(&RULE).evidence(format!(
+        "nothing at {shown}: {}",
+        failure.message
+    ));
     if let Some(a) = addr.filter(|a| a.source != MuxAddressSource::Default) {
         let from = match a.source {
             MuxAddressSource::Env => "USBMUXD_SOCKET_ADDRESS",
@@ -75,21 +78,13 @@ mod tests {
         let s = world().mux_missing().build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Blocker);
-        assert!(
-            f.evidence[0].contains("unix:/var/run/usbmuxd"),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.evidence[0].contains("unix:/var/run/usbmuxd"), "{:?}", f.evidence);
     }
 
     #[test]
     fn refused_tcp_counts_as_not_running() {
         let s = world()
-            .mux_failed_at(
-                FailureKind::Refused,
-                "tcp:127.0.0.1:27015",
-                MuxAddressSource::Default,
-            )
+            .mux_failed_at(FailureKind::Refused, "tcp:127.0.0.1:27015", MuxAddressSource::Default)
             .build();
         assert_eq!(fired(&s, &RULE).len(), 1);
     }
@@ -103,11 +98,7 @@ mod tests {
     #[test]
     fn names_the_env_variable_when_it_chose_the_address() {
         let s = world()
-            .mux_failed_at(
-                FailureKind::NotFound,
-                "unix:/tmp/nope",
-                MuxAddressSource::Env,
-            )
+            .mux_failed_at(FailureKind::NotFound, "unix:/tmp/nope", MuxAddressSource::Env)
             .build();
         let f = only(&s, &RULE);
         assert!(f.remediation[0].contains("USBMUXD_SOCKET_ADDRESS"));

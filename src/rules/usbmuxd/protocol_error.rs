@@ -36,17 +36,10 @@ fn check(s: &Snapshot, out: &mut Findings) {
     let Some(failure) = s.probes.usbmuxd.failure() else {
         return;
     };
-    if !matches!(
-        failure.kind,
-        FailureKind::ProtocolError | FailureKind::Closed
-    ) {
+    if !matches!(failure.kind, FailureKind::ProtocolError | FailureKind::Closed) {
         return;
     }
-    out.push(Finding::new(&RULE).evidence(format!(
-        "{}: {}",
-        failure.kind.as_str(),
-        failure.message
-    )));
+    out.push(Finding::new(&RULE).evidence(format!("{}: {}", failure.kind.as_str(), failure.message)));
 }
 
 #[cfg(test)]

@@ -61,11 +61,7 @@ mod tests {
     fn silent_on_missing_socket_or_tcp() {
         assert!(fired(&world().mux_missing().build(), &RULE).is_empty());
         let tcp = world()
-            .mux_failed_at(
-                FailureKind::Refused,
-                "tcp:127.0.0.1:27015",
-                MuxAddressSource::Default,
-            )
+            .mux_failed_at(FailureKind::Refused, "tcp:127.0.0.1:27015", MuxAddressSource::Default)
             .build();
         assert!(fired(&tcp, &RULE).is_empty());
     }

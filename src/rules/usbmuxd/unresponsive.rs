@@ -46,10 +46,7 @@ mod tests {
 
     #[test]
     fn fires_on_timeout_only() {
-        assert_eq!(
-            fired(&world().mux_failed(FailureKind::TimedOut).build(), &RULE).len(),
-            1
-        );
+        assert_eq!(fired(&world().mux_failed(FailureKind::TimedOut).build(), &RULE).len(), 1);
         assert!(fired(&world().mux_failed(FailureKind::Refused).build(), &RULE).is_empty());
     }
 }
