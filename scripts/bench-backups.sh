@@ -12,6 +12,7 @@
 # `examples/check_backups.rs` (the same probe, printing its observation).
 #
 #   scripts/bench-backups.sh                 # 1,000,000 files under /tmp
+#   FILES=1000000 BENCH_REUSE=/tmp/bk scripts/bench-backups.sh   # reuse a synthetic backup (kept)
 #   FILES=100000 RUNS=5 scripts/bench-backups.sh
 #   BENCH_DIR=/mnt/disk/bench KEEP=1 scripts/bench-backups.sh
 #
@@ -19,10 +20,14 @@
 set -euo pipefail
 
 FILES="${FILES:-1000000}"
-RUNS="${RUNS:-3}"
+RUNS="${RUNS:-5}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-DIR="${BENCH_DIR:-$(mktemp -d /tmp/bench-backups.XXXXXX)}"
+if [ -n "${BENCH_REUSE:-}" ]; then
+    DIR="$BENCH_REUSE"; KEEP=1
+else
+    DIR="${BENCH_DIR:-$(mktemp -d /tmp/bench-backups.XXXXXX)}"
+fi
 
 if [ ! -x /usr/bin/time ]; then
     echo "bench-backups: /usr/bin/time is missing (apt-get install time)" >&2
@@ -45,11 +50,13 @@ else
     CHECK_LABEL="examples/check_backups DIR --deep"
 fi
 
-echo "writing a synthetic backup of $FILES files to $DIR..." >&2
-"$TARGET/release/examples/make_synthetic_backup" "$DIR" "$FILES"
+if [ -z "${BENCH_REUSE:-}" ]; then
+    echo "writing a synthetic backup of $FILES files to $DIR..." >&2
+    "$TARGET/release/examples/make_synthetic_backup" "$DIR" "$FILES"
+fi
 SIZE="$(du -sh "$DIR" | cut -f1)"
 
-# One timed run: prints "seconds peak_kb".
+# One timed run: prints "wall_seconds peak_kb cpu_seconds" (cpu = user + system).
 measure() {
     local log
     log="$(mktemp)"
@@ -62,7 +69,9 @@ measure() {
             wall = s
         }
         /Maximum resident set size/ { rss = $2 }
-        END { printf "%.2f %d\n", wall, rss }' "$log"
+        /User time \(seconds\)/ { cpu += $2 }
+        /System time \(seconds\)/ { cpu += $2 }
+        END { printf "%.2f %d %.2f\n", wall, rss, cpu }' "$log"
     rm -f "$log"
 }
 
@@ -72,16 +81,19 @@ echo "warming the caches..." >&2
 du -s "$DIR" >/dev/null
 "${CHECK[@]}" >/dev/null 2>&1 || true
 
-du_times=(); du_rss=(); ck_times=(); ck_rss=()
+du_times=(); du_rss=(); du_cpu=(); ck_times=(); ck_rss=(); ck_cpu=()
 for _ in $(seq "$RUNS"); do
-    read -r t m < <(measure du -s "$DIR"); du_times+=("$t"); du_rss+=("$m")
-    read -r t m < <(measure "${CHECK[@]}"); ck_times+=("$t"); ck_rss+=("$m")
+    read -r t m c < <(measure du -s "$DIR"); du_times+=("$t"); du_rss+=("$m"); du_cpu+=("$c")
+    read -r t m c < <(measure "${CHECK[@]}"); ck_times+=("$t"); ck_rss+=("$m"); ck_cpu+=("$c")
 done
 du_t="$(printf '%s\n' "${du_times[@]}" | median)"
 ck_t="$(printf '%s\n' "${ck_times[@]}" | median)"
+du_c="$(printf '%s\n' "${du_cpu[@]}" | median)"
+ck_c="$(printf '%s\n' "${ck_cpu[@]}" | median)"
+load="$(cut -d' ' -f1-3 /proc/loadavg)"
 du_m="$(printf '%s\n' "${du_rss[@]}" | sort -n | tail -1)"
 ck_m="$(printf '%s\n' "${ck_rss[@]}" | sort -n | tail -1)"
-ratio="$(awk -v a="$ck_t" -v b="$du_t" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 # Sanity: the check saw every file and found nothing wrong.
 OBS="$(mktemp)"
@@ -94,11 +106,11 @@ rm -f "$OBS"
 
 cat <<TABLE
 
-Synthetic backup: $FILES files in 256 subfolders, $SIZE on disk; $RUNS runs each, warm caches.
-Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB RAM", $2 / 1048576 }' /proc/meminfo), $(uname -sr), $(df -T "$DIR" | awk 'NR == 2 { print $2 }') file system.
+Synthetic backup: $FILES files in 256 subfolders, $SIZE on disk; $RUNS runs each (alternating), warm caches.
+Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB RAM", $2 / 1048576 }' /proc/meminfo), $(uname -sr), $(df -T "$DIR" | awk 'NR == 2 { print $2 }') file system; load average at the end: $load.
 
-| command | median wall time | peak RSS | vs du -s |
-| --- | ---: | ---: | ---: |
-| \`du -s DIR\` | ${du_t} s | $((du_m / 1024)) MB | 1.00x |
-| \`$CHECK_LABEL\` | ${ck_t} s | $((ck_m / 1024)) MB | ${ratio}x |
+| command | median wall time | median CPU time (user + sys) | peak RSS | wall vs du -s | CPU vs du -s |
+| --- | ---: | ---: | ---: | ---: | ---: |
+| \`du -s DIR\` | ${du_t} s | ${du_c} s | $((du_m / 1024)) MB | 1.00x | 1.00x |
+| \`$CHECK_LABEL\` | ${ck_t} s | ${ck_c} s | $((ck_m / 1024)) MB | $(ratio "$ck_t" "$du_t")x | $(ratio "$ck_c" "$du_c")x |
 TABLE
