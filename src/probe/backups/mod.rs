@@ -203,33 +203,47 @@ fn probe_one(
     let walked = std::thread::scope(|scope| {
         let root = path.to_path_buf();
         let walker = scope.spawn(move || walk::walk(root, opts.deep, deadline));
+        // The deep scan reads Manifest.db on its own connection while the
+        // quick check reads it on this one.
+        let scanner = opts.deep.then(|| {
+            let db_path = db_path.clone();
+            scope.spawn(move || {
+                let mut expected = Vec::new();
+                let mut deep = DeepCheckObs::default();
+                let conn = if read_file_state(&db_path).is_present() {
+                    match deep_scan(path, &db_path, opts, encrypted, &mut expected, &mut deep) {
+                        Ok(c) => Some(c),
+                        Err(e) => {
+                            deep.error = Some(e);
+                            None
+                        }
+                    }
+                } else {
+                    None
+                };
+                (expected, deep, conn)
+            })
+        });
         let (db_obs, db_cut) = db::check(&db_path, deadline);
         cut |= db_cut;
-        let usable = db_obs.file.is_present();
         b.manifest_db = db_obs;
-        let mut expected = Vec::new();
-        let mut deep = DeepCheckObs::default();
-        let mut conn = None;
-        if opts.deep {
-            if usable {
-                match deep_scan(
-                    path,
-                    &db_path,
-                    opts,
-                    b.manifest_db.file_count,
-                    encrypted,
-                    &mut expected,
-                    &mut deep,
-                ) {
-                    Ok(c) => conn = Some(c),
-                    Err(e) => deep.error = Some(e),
-                }
-            } else {
-                deep.error = Some(format!(
-                    "Manifest.db is {}",
-                    b.manifest_db.file.state.as_str()
-                ));
-            }
+        let (expected, mut deep, conn) = match scanner.map(|h| h.join()) {
+            Some(Ok(done)) => done,
+            Some(Err(_)) => (
+                Vec::new(),
+                DeepCheckObs {
+                    error: Some("the deep check stopped unexpectedly".into()),
+                    ..Default::default()
+                },
+                None,
+            ),
+            None => (Vec::new(), DeepCheckObs::default(), None),
+        };
+        if !b.manifest_db.file.is_present() {
+            deep.error = Some(format!(
+                "Manifest.db is {}",
+                b.manifest_db.file.state.as_str()
+            ));
         }
         let mut walked = walker.join().unwrap_or_default();
         if opts.deep {
@@ -273,12 +287,16 @@ fn deep_scan(
     root: &Path,
     db_path: &Path,
     opts: &BackupsProbeOptions,
-    total: Option<u64>,
     encrypted: bool,
     expected: &mut Vec<Listed>,
     deep: &mut DeepCheckObs,
 ) -> Result<rusqlite::Connection, String> {
     let conn = db::open(db_path, opts.deadline)?;
+    // Rows in all (files, folders, links): what the progress bar counts.
+    let total = conn
+        .query_row("SELECT count(*) FROM Files", [], |r| r.get::<_, i64>(0))
+        .ok()
+        .and_then(|n| u64::try_from(n).ok());
     expected.reserve(
         usize::try_from(total.unwrap_or(0))
             .unwrap_or(0)

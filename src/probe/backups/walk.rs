@@ -35,7 +35,14 @@ pub fn walk(root: PathBuf, collect: bool, deadline: Option<Instant>) -> Walked {
     let mut top = Walked::default();
     let mut tasks: Vec<Task> = Vec::new();
     let mut seen = 0u64;
-    if !visit(&(root, 0, None), collect, deadline, &mut top, &mut tasks, &mut seen) {
+    if !visit(
+        &(root, 0, None),
+        collect,
+        deadline,
+        &mut top,
+        &mut tasks,
+        &mut seen,
+    ) {
         return top;
     }
     let workers = std::thread::available_parallelism()
