@@ -307,13 +307,14 @@ impl<'a> Bplist<'a> {
         }
         let len = usize::try_from(len).ok()?;
         for k in 0..len {
-            let key_ref = self.reference(start + k * self.ref_size)?;
+            let key_ref = self.reference(start.checked_add(k.checked_mul(self.ref_size)?)?)?;
             let (kk, klen, kstart) = self.header(key_ref)?;
             if kk == 0x5
                 && usize::try_from(klen).ok()? == key.len()
                 && self.data.get(kstart..kstart + key.len())? == key
             {
-                return self.reference(start + (len + k) * self.ref_size);
+                let at = len.checked_add(k)?.checked_mul(self.ref_size)?;
+                return self.reference(start.checked_add(at)?);
             }
         }
         None
@@ -324,7 +325,8 @@ impl<'a> Bplist<'a> {
         if kind != 0xa || index >= len {
             return None;
         }
-        self.reference(start + usize::try_from(index).ok()? * self.ref_size)
+        let at = usize::try_from(index).ok()?.checked_mul(self.ref_size)?;
+        self.reference(start.checked_add(at)?)
     }
 
     fn uid(&self, i: u64) -> Option<u64> {
@@ -485,6 +487,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn absurd_collection_lengths_are_refused() {
+        let blob = crate::probe::backups::synth::mbfile_blob(7, "p");
+        // Turn every dictionary and array marker into "length follows" with
+        // an 8-byte length of u64::MAX, wherever such a marker byte occurs.
+        for i in 0..blob.len().saturating_sub(10) {
+            if matches!(blob[i] >> 4, 0xa | 0xd) {
+                let mut b = blob[..i + 1].to_vec();
+                b[i] |= 0x0f;
+                b.push(0x13);
+                b.extend([0xff; 8]);
+                b.extend(&blob[i + 1..]);
+                let _ = quick_mbfile_size(&b);
+                let _ = mbfile_size(&b);
+            }
+        }
+        // A length in the header of the top dictionary that overflows.
+        let mut b = blob.clone();
+        let len = b.len();
+        b[len - 16..len - 8].copy_from_slice(&[0xff; 8]);
+        assert_eq!(quick_mbfile_size(&b), None);
     }
 
     #[test]
