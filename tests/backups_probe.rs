@@ -279,6 +279,48 @@ fn a_wal_mode_database_is_read_without_creating_files() {
 }
 
 #[test]
+fn odd_characters_in_the_path_reach_sqlite_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("Backup ?#% é");
+    copy_tree(&repo().join("fixtures/backup-folders/finished"), &dir);
+    let obs = probe(&dir, &opts(true));
+    let b = &obs.value().unwrap().backups[0];
+    assert_eq!(
+        b.manifest_db.file.state,
+        FileState::Present,
+        "{:?}",
+        b.manifest_db
+    );
+    assert_eq!(b.manifest_db.file_count, Some(14));
+    assert_eq!(
+        b.deep.as_ref().map(|d| (d.checked, d.problems())),
+        Some((14, 0))
+    );
+}
+
+#[test]
+fn a_database_without_the_files_table_is_not_a_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = tmp.path().join("00008110-001A2B3C4D5E6F70");
+    fs::create_dir_all(&b).unwrap();
+    {
+        let conn = rusqlite::Connection::open(b.join("Manifest.db")).unwrap();
+        conn.execute_batch("CREATE TABLE Other (x);").unwrap();
+    }
+    let obs = probe(tmp.path(), &opts(false));
+    let db = &obs.value().unwrap().backups[0].manifest_db;
+    assert_eq!(db.file.state, FileState::Unparseable, "{db:?}");
+    assert!(
+        db.file
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("no such table: Files"),
+        "{db:?}"
+    );
+}
+
+#[test]
 fn probe_failures_are_outcomes() {
     let tmp = tempfile::tempdir().unwrap();
     let missing = probe(&tmp.path().join("nope"), &opts(true));

@@ -58,11 +58,20 @@ pub fn open(path: &Path, deadline: Option<Instant>) -> Result<Connection, String
     Ok(conn)
 }
 
-/// What went wrong, in the state vocabulary of the snapshot.
+/// What went wrong, in the state vocabulary of the snapshot: the file could
+/// not be read, or it was read and is not a usable Manifest.db (not a
+/// database, damaged, or without the `Files` table).
 fn classify(e: &rusqlite::Error) -> FileState {
     match e.sqlite_error_code() {
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => FileState::Unparseable,
-        _ => FileState::Unreadable,
+        Some(
+            ErrorCode::CannotOpen
+            | ErrorCode::PermissionDenied
+            | ErrorCode::SystemIoFailure
+            | ErrorCode::DatabaseBusy
+            | ErrorCode::DatabaseLocked
+            | ErrorCode::OutOfMemory,
+        ) => FileState::Unreadable,
+        _ => FileState::Unparseable,
     }
 }
 
@@ -232,4 +241,26 @@ pub fn describe(conn: &Connection, key: u64) -> (String, Option<String>) {
         }
     }
     (prefix, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uri_escapes_what_sqlite_would_read_as_syntax() {
+        let uri = sqlite_uri(Path::new("/tmp/a b?c#d%e/é/Manifest.db")).expect("utf-8");
+        assert_eq!(
+            uri,
+            "file:/tmp/a%20b%3Fc%23d%25e/%C3%A9/Manifest.db?mode=ro&immutable=1"
+        );
+    }
+
+    #[test]
+    fn hex_ids_parse_and_key() {
+        let id = parse_id(b"E41D74A1B3680375ab2055a45a09053f646d1cc6").expect("hex");
+        assert_eq!(key_of(&id), 0xe41d_74a1_b368_0375);
+        assert!(parse_id(b"e41d74a1").is_none());
+        assert!(parse_id(b"g41d74a1b3680375ab2055a45a09053f646d1cc6").is_none());
+    }
 }
