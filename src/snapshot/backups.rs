@@ -368,10 +368,13 @@ impl super::Snapshot {
         obs.relevant(&phones)
             .into_iter()
             .map(|b| {
-                let udid = phones
+                // usbmuxd's spelling, as the other layers' findings use it;
+                // else the backup's own.
+                let udid = self
+                    .mux_devices()
                     .iter()
-                    .find(|p| b.is_of(p))
-                    .map(|p| p.to_string())
+                    .find(|d| b.is_of(&d.udid))
+                    .map(|d| d.udid.clone())
                     .or_else(|| b.udid.clone())
                     .unwrap_or_else(|| b.folder.clone());
                 (b, udid)

@@ -147,6 +147,17 @@ mod tests {
     }
 
     #[test]
+    fn udid_option_picks_the_phone_even_when_usbmuxd_lists_none() {
+        let mut torn = finished_backup(UDID_B, "2024-01-01T00:00:00Z");
+        torn.status.snapshot_state = Some("uploading".into());
+        let newer = finished_backup(UDID_A, "2026-01-01T00:00:00Z");
+        let mut s = world().backups(vec![torn, newer]).build();
+        s.options.udid = Some(UDID_B.to_uppercase());
+        let f = only(&s, &RULE);
+        assert_eq!(f.device.as_deref(), Some(UDID_B));
+    }
+
+    #[test]
     fn unreadable_status_is_left_to_backup_corrupt() {
         let s = world()
             .backup(|b| {
