@@ -245,10 +245,15 @@ fn probe_one(
                 b.manifest_db.file.state.as_str()
             ));
         }
-        let mut walked = walker.join().unwrap_or_default();
+        let mut walked = walker.join().unwrap_or_else(|_| walk::Walked {
+            incomplete: true,
+            ..Default::default()
+        });
         if opts.deep {
-            if deep.error.is_none() {
-                deep.complete &= !walked.cut_by_deadline;
+            if walked.cut_by_deadline {
+                // Half a listing would make present files look missing.
+                deep.complete = false;
+            } else if deep.error.is_none() {
                 merge(
                     expected,
                     std::mem::take(&mut walked.listed),
