@@ -311,7 +311,7 @@ fn snapshot(case: &Case, obs: Outcome<BackupsObs>) -> Snapshot {
     let mut snap = Snapshot::new(Provenance {
         kind: ProvenanceKind::Derived,
         source: Some(case.source.into()),
-        notes: Some(format!("{}; backup folder tree in fixtures/backup-folders/{}/, probed by tests/backups_probe.rs", case.notes, case.name)),
+        notes: Some(format!("{}; backup folder tree in fixtures/backup-folders/{}/, probed by tests/backups_probe.rs; every identifier is made up", case.notes, case.name)),
         redacted: false,
     });
     snap.options.timeout_ms = 10_000;
