@@ -10,9 +10,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use iphone_backup_check::probe::backups::synth::{
-    file_id, mbfile_blob, write_manifest_db, Row, MANIFEST_DB_SCHEMA,
-};
+use iphone_backup_check::probe::backups::synth::{file_id, write_manifest_db, Row};
 use iphone_backup_check::probe::backups::{probe, BackupsProbeOptions};
 use iphone_backup_check::snapshot::*;
 use plist::{Dictionary, Value};
@@ -401,7 +399,6 @@ fn main() -> Res<()> {
             .nth(1)
             .ok_or("usage: make_backup_fixtures REALDATA_DIR")?,
     );
-    let _ = (mbfile_blob(0, ""), MANIFEST_DB_SCHEMA);
     for case in CASES {
         let root = PathBuf::from("fixtures/backup-folders").join(case.name);
         if root.exists() {
