@@ -267,6 +267,15 @@ async fn listen_window(
     });
 }
 
+/// The async runtime every command that probes runs on: two workers are
+/// plenty for a handful of sockets, and blocking probes get their own threads.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}
+
 /// Stores a probe's outcome as soon as it is known, so an interrupt keeps it.
 async fn record<T>(
     probes: &Arc<Mutex<Probes>>,
