@@ -237,11 +237,7 @@ fn probe_now(
         progress,
         min_listen: Duration::from_secs_f64(args.listen),
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let rt = match crate::probe::runtime() {
         Ok(rt) => rt,
         Err(e) => {
             writeln!(

@@ -60,11 +60,7 @@ pub fn run(
             return Ok(ExitStatus::CouldNotRun);
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let rt = match crate::probe::runtime() {
         Ok(rt) => rt,
         Err(e) => {
             writeln!(

@@ -3,6 +3,7 @@
 //! nothing; that is the rules' job.
 
 pub mod backup_service;
+pub mod backups;
 pub mod deadline;
 pub mod device;
 pub mod host;
@@ -91,6 +92,11 @@ pub async fn run_all(
             let host_env = env.clone();
             let dir = req.backup_dir.clone();
             let host = blocking(deadline, "the host", move || host::probe(&host_env, dir));
+            let host_then_backups = async {
+                record(&probes, host, |p, o| p.host = o).await;
+                let backups = backups_stage(&probes, &req, deadline).await;
+                record(&probes, async { backups }, |p, o| p.backups = o).await;
+            };
             let mux = usbmuxd::probe(&req.endpoint, req.address.clone(), deadline);
             let mux_then_devices = async {
                 record(&probes, mux, |p, o| p.usbmuxd = o).await;
@@ -98,7 +104,7 @@ pub async fn run_all(
             };
             tokio::join!(
                 record(&probes, usb, |p, o| p.usb = o),
-                record(&probes, host, |p, o| p.host = o),
+                host_then_backups,
                 mux_then_devices,
             );
             let _ = done_tx.send(());
@@ -120,6 +126,42 @@ pub async fn run_all(
     }
     snapshot.probes = probes;
     snapshot
+}
+
+/// The previous backups, in the folder the host probe chose (so both layers
+/// speak of the same folder).
+async fn backups_stage(
+    probes: &Arc<Mutex<Probes>>,
+    req: &ProbeRequest,
+    deadline: Deadline,
+) -> Outcome<crate::snapshot::BackupsObs> {
+    let dir = probes.lock().ok().and_then(|p| {
+        p.host.value().map(|h| {
+            (
+                h.backup_dir.path.clone(),
+                h.backup_dir.exists && h.backup_dir.is_dir,
+            )
+        })
+    });
+    let path = match dir {
+        None => return Outcome::skipped("the host probe did not finish"),
+        Some((None, _)) => {
+            return Outcome::skipped("no backup folder on this OS (use --backup-dir)")
+        }
+        Some((Some(_), false)) => {
+            return Outcome::skipped("the backup folder does not exist or is not a folder")
+        }
+        Some((Some(p), true)) => PathBuf::from(p),
+    };
+    let opts = backups::BackupsProbeOptions {
+        deep: req.deep,
+        progress: req.progress,
+        deadline: Some(deadline.instant().into_std()),
+    };
+    blocking(deadline, "the backup folder", move || {
+        backups::probe(&path, &opts)
+    })
+    .await
 }
 
 /// The per-phone stage, after usbmuxd listed the phones: every listed phone
@@ -224,6 +266,15 @@ async fn listen_window(
             failure,
         },
     });
+}
+
+/// The async runtime every command that probes runs on: two workers are
+/// plenty for a handful of sockets, and blocking probes get their own threads.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
 }
 
 /// Stores a probe's outcome as soon as it is known, so an interrupt keeps it.

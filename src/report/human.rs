@@ -244,13 +244,17 @@ fn overview(report: &Report) -> Vec<Row> {
             .iter()
             .filter(|e| e.kind == crate::snapshot::MuxEventKind::Detached)
             .count();
-        let secs = format!("{:.1}", obs.window_ms as f64 / 1000.0);
+        let secs = if obs.window_ms < 1000 {
+            format!("{} ms", obs.window_ms)
+        } else {
+            format!("{:.1} s", obs.window_ms as f64 / 1000.0)
+        };
         let mut link = row("Link", &s.probes.mux_events, |_| {
             if drops == 0 {
-                format!("followed usbmuxd's plug events for {secs} s: no drop")
+                format!("followed usbmuxd's plug events for {secs}: no drop")
             } else {
                 format!(
-                    "followed usbmuxd's plug events for {secs} s: {}",
+                    "followed usbmuxd's plug events for {secs}: {}",
                     plural(drops, "drop", "drops")
                 )
             }
