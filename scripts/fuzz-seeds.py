@@ -54,6 +54,11 @@ for path in sorted(glob.glob(os.path.join(REAL, "*.txt"))):
     if path.endswith(".b64.txt"):
         plists.append(base64.b64decode("".join(text.split())))
 plists.append(xml_plist("<dict><key>DeviceList</key><array/></dict>"))
+# the backups fixtures' metadata files (Info/Status/Manifest.plist)
+for path in sorted(glob.glob(os.path.join(ROOT, "fixtures", "backup-folders", "*", "*", "*.plist"))):
+    data = open(path, "rb").read()
+    if data:
+        plists.append(data)
 
 # usbmuxd ListDevices replies from the simulator's scenarios (values from realdata)
 lists = []

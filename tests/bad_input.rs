@@ -227,6 +227,7 @@ fn backup_with(dir: &Path, info: &[u8], status: &[u8]) -> PathBuf {
 }
 
 const MUX_PROTOCOL: &[&str] = &["usbmuxd.protocol-error"];
+const CORRUPT: &[&str] = &["backup.corrupt"];
 
 fn cases() -> Vec<Case> {
     let mut cases = vec![
@@ -312,7 +313,7 @@ fn cases() -> Vec<Case> {
             std::os::unix::fs::symlink(dir.join("a"), dir.join("b")).unwrap();
             dir.join("a")
         }),
-        backup_case("symlink loops inside the backup folder", Expect::Report, |dir| {
+        backup_case("symlink loops inside the backup folder", Expect::Finding(CORRUPT), |dir| {
             let b = empty_backup(dir);
             std::os::unix::fs::symlink(&b, b.join("self")).unwrap();
             let one = b.join("00008110-001A2B3C4D5E6F70");
@@ -322,7 +323,7 @@ fn cases() -> Vec<Case> {
             std::os::unix::fs::symlink(&one, one.join("Manifest.db")).unwrap();
             b
         }),
-        backup_case("non-UTF-8 names in the backup folder", Expect::Report, |dir| {
+        backup_case("non-UTF-8 names in the backup folder", Expect::Finding(CORRUPT), |dir| {
             let b = empty_backup(dir);
             let weird = b.join(OsString::from_vec(b"\xff\xfe-not-utf8".to_vec()));
             std::fs::create_dir(&weird).unwrap();
@@ -334,14 +335,14 @@ fn cases() -> Vec<Case> {
             std::fs::create_dir(&p).unwrap();
             p
         }),
-        backup_case("backup metadata with wrong plist types (Info.plist an array, Status.plist SnapshotState an integer)", Expect::Report, |dir| {
+        backup_case("backup metadata with wrong plist types (Info.plist an array, Status.plist SnapshotState an integer)", Expect::Finding(CORRUPT), |dir| {
             backup_with(dir, &xml("<array/>"), &xml("<dict><key>SnapshotState</key><integer>7</integer><key>IsFullBackup</key><string>yes</string></dict>"))
         }),
-        backup_case("backup metadata nested 250 000 deep and a shared-object bomb", Expect::Report, |dir| {
+        backup_case("backup metadata nested 250 000 deep and a shared-object bomb", Expect::Finding(CORRUPT), |dir| {
             let deep = xml(&format!("{}{}", "<array>".repeat(250_000), "</array>".repeat(250_000)));
             backup_with(dir, &deep, &shared_object_bomb(40))
         }),
-        backup_case("backup metadata truncated and binary garbage", Expect::Report, |dir| {
+        backup_case("backup metadata truncated and binary garbage", Expect::Finding(CORRUPT), |dir| {
             let mut cut = xml("<dict><key>SnapshotState</key><string>finished</string></dict>");
             cut.truncate(40);
             backup_with(dir, &[0xff; 300], &cut)
@@ -349,7 +350,7 @@ fn cases() -> Vec<Case> {
         backup_case(
             "unreadable backup folder and files (mode 000; root reads them anyway)",
             // Root bypasses modes, so as root the folder is simply readable.
-            if running_as_root() { Expect::Report } else { Expect::Finding(&["host.backup-dir-unusable"]) },
+            if running_as_root() { Expect::Finding(CORRUPT) } else { Expect::Finding(&["host.backup-dir-unusable"]) },
             |dir| {
                 use std::os::unix::fs::PermissionsExt;
                 let b = backup_with(dir, &xml("<dict/>"), &xml("<dict/>"));

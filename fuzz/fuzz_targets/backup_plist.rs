@@ -1,9 +1,17 @@
 //! Plist files as found in a backup folder (Info.plist, Status.plist,
-//! Manifest.plist), XML or binary, through the product's bounded reader.
+//! Manifest.plist; MBFile blobs of Manifest.db), XML or binary: the
+//! previous-backups scanner that reads them, and the bounded reader the
+//! other probes use.
 #![no_main]
 
+use iphone_backup_check::probe::backups::plist_scan::{scan, scan_binary, Seg};
+use iphone_backup_check::probe::plist_limits::parse_plist;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = iphone_backup_check::probe::plist_limits::parse_plist(data);
+    // Keep the top levels, as the metadata readers do for their keys.
+    let want = |p: &[Seg]| p.len() <= 3;
+    let _ = scan(data, &want);
+    let _ = scan_binary(data, &want);
+    let _ = parse_plist(data);
 });

@@ -69,12 +69,16 @@ pub type Found = Vec<(Vec<Seg>, Scalar)>;
 /// Reads a plist of any format (XML, binary, ASCII), keeping the leaves for
 /// which `want(path)` is true. Errors are the parser's words.
 pub fn scan(bytes: &[u8], want: &dyn Fn(&[Seg]) -> bool) -> Result<Found, String> {
-    run(Reader::new(Cursor::new(bytes)), want)
+    run(Reader::new(Cursor::new(bytes)), want, max_events(bytes))
 }
 
 /// As [`scan`], for a binary plist only (faster: no format detection).
 pub fn scan_binary(bytes: &[u8], want: &dyn Fn(&[Seg]) -> bool) -> Result<Found, String> {
-    run(BinaryReader::new(Cursor::new(bytes)), want)
+    run(
+        BinaryReader::new(Cursor::new(bytes)),
+        want,
+        max_events(bytes),
+    )
 }
 
 enum Frame {
@@ -82,7 +86,14 @@ enum Frame {
     Array { next: u64 },
 }
 
-fn run<I>(events: I, want: &dyn Fn(&[Seg]) -> bool) -> Result<Found, String>
+/// A plist has fewer events than bytes unless a binary plist references
+/// the same objects many times over; each reference is expanded, so 370
+/// bytes can stand for 2^40 values. Past this budget the scan stops.
+fn max_events(bytes: &[u8]) -> usize {
+    bytes.len() + 16
+}
+
+fn run<I>(events: I, want: &dyn Fn(&[Seg]) -> bool, max_events: usize) -> Result<Found, String>
 where
     I: Iterator<Item = Result<Event<'static>, plist::Error>>,
 {
@@ -90,7 +101,13 @@ where
     let mut path: Vec<Seg> = Vec::new();
     let mut found = Found::new();
     let mut root_seen = false;
-    for event in events {
+    for (n, event) in events.enumerate() {
+        if n >= max_events {
+            return Err(format!(
+                "more than {max_events} values in {} bytes (objects referenced over and over)",
+                max_events - 16
+            ));
+        }
         let event = event.map_err(|e| e.to_string())?;
         // A dictionary expects a key first: strings in key position are keys.
         if let Some(Frame::Dict { key }) = frames.last_mut() {
@@ -401,6 +418,38 @@ pub fn parsed_mbfile_size(blob: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Object i is an array holding object i+1 twice: 2^levels leaves.
+    fn shared_object_bomb(levels: u8) -> Vec<u8> {
+        let mut out = b"bplist00".to_vec();
+        let mut offsets = Vec::new();
+        for i in 0..levels {
+            offsets.push(out.len() as u8);
+            out.extend_from_slice(&[0xA2, i + 1, i + 1]);
+        }
+        offsets.push(out.len() as u8);
+        out.extend_from_slice(&[0x51, b'x']);
+        let table = out.len() as u64;
+        out.extend_from_slice(&offsets);
+        let mut trailer = [0u8; 32];
+        trailer[6] = 1;
+        trailer[7] = 1;
+        trailer[8..16].copy_from_slice(&u64::from(levels + 1).to_be_bytes());
+        trailer[24..32].copy_from_slice(&table.to_be_bytes());
+        out.extend_from_slice(&trailer);
+        out
+    }
+
+    #[test]
+    fn shared_objects_cannot_expand_without_bound() {
+        let small = shared_object_bomb(3);
+        assert_eq!(scan(&small, &|_| true).unwrap().len(), 8);
+        let started = std::time::Instant::now();
+        let err = scan(&shared_object_bomb(40), &|_| true).unwrap_err();
+        assert!(err.contains("referenced over and over"), "{err}");
+        assert!(scan_binary(&shared_object_bomb(40), &|_| false).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
 
     const XML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <plist version="1.0"><dict>
