@@ -45,6 +45,11 @@ pub const PRE_SESSION_KEYS: &[&str] = &[
     "WiFiAddress",
 ];
 
+/// Domains a phone answers without a session (`ideviceinfo -s -q com.apple.mobile.iTunes`
+/// works on an unpaired phone, libimobiledevice issue #1199). Other domains before a session
+/// are refused with `GetProhibited` (an assumption: no capture shows the exact answer).
+pub const PRE_SESSION_DOMAINS: &[&str] = &["com.apple.mobile.iTunes"];
+
 /// Services the simulated phone can start.
 pub fn service_kind(name: &str) -> Option<ServiceKind> {
     match name {
@@ -110,6 +115,7 @@ async fn run(shared: &Shared, view: &DeviceView, stream: Box<dyn Io>) {
                 // application-data record under TLS 1.3); anything else is a protocol error
                 // and the phone drops the connection.
                 if after_stop && plist_frame::skip_tls_record(&mut s, first, BODY).await {
+                    after_stop = false;
                     continue;
                 }
                 c.log("<tls-record-without-session>", None, None, None);
@@ -315,7 +321,9 @@ impl Conn<'_> {
                     self.root_value(k).ok_or("MissingValue")
                 }
             }
-            (Some(_), _) if !in_session => Err("GetProhibited"),
+            (Some(dm), _) if !in_session && !PRE_SESSION_DOMAINS.contains(&dm) => {
+                Err("GetProhibited")
+            }
             (Some(dm), k) => match self.view.device.domains.get(dm) {
                 None => Err("MissingValue"),
                 Some(map) => match k {

@@ -7,9 +7,10 @@
 //! certificate (`DeviceCertificate`, signed by the host's root) is what it presents in TLS.
 //!
 //! Keys are RSA 2048 as in real records, generated with aws-lc (fast even in debug builds).
-//! Key generation cannot be seeded, so keys are cached in memory per scenario and device for
-//! the life of the process; every identifier (HostID, SystemBUID, EscrowBag, Wi-Fi MAC) is
-//! derived from the scenario name and therefore stable across runs.
+//! Key generation cannot be seeded, so keys are generated once per process and device (UDID)
+//! and shared by the scenarios that have that device; certificates and every identifier
+//! (HostID, SystemBUID, EscrowBag, Wi-Fi MAC) are per scenario, derived from its name and
+//! therefore stable across runs.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -97,8 +98,34 @@ fn err(e: impl std::fmt::Display) -> MaterialError {
     MaterialError(e.to_string())
 }
 
-fn new_rsa_key() -> Result<KeyPair, MaterialError> {
-    KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048).map_err(err)
+/// An RSA 2048 key for `label` (`<udid>/<role>`), generated once per process and shared by
+/// every scenario that has this device: generation is the slow part of starting.
+fn rsa_key(label: &str) -> Result<KeyPair, MaterialError> {
+    static KEYS: OnceLock<Mutex<HashMap<String, Vec<u8>>>> = OnceLock::new();
+    let keys = KEYS.get_or_init(|| Mutex::new(HashMap::new()));
+    let cached = keys
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(label)
+        .cloned();
+    let der = match cached {
+        Some(der) => der,
+        None => {
+            let k = KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+                .map_err(err)?;
+            let der = k.serialize_der();
+            keys.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .entry(label.to_string())
+                .or_insert(der)
+                .clone()
+        }
+    };
+    KeyPair::from_pkcs8_der_and_sign_algo(
+        &rustls::pki_types::PrivatePkcs8KeyDer::from(der),
+        &PKCS_RSA_SHA256,
+    )
+    .map_err(err)
 }
 
 fn leaf_params(serial: u8) -> CertificateParams {
@@ -121,9 +148,9 @@ fn generate(
     wifi_mac: Option<&str>,
 ) -> Result<PairMaterial, MaterialError> {
     let seed = format!("{scenario}/{udid}");
-    let root_key = new_rsa_key()?;
-    let host_key = new_rsa_key()?;
-    let device_key = new_rsa_key()?;
+    let root_key = rsa_key(&format!("{udid}/root"))?;
+    let host_key = rsa_key(&format!("{udid}/host"))?;
+    let device_key = rsa_key(&format!("{udid}/device"))?;
 
     let mut root_params = CertificateParams::default();
     root_params.distinguished_name = DistinguishedName::new();

@@ -90,8 +90,9 @@ async fn write_raw<W: AsyncWrite + Unpin>(w: &mut W, body: &[u8]) -> std::io::Re
 /// How long one answer may take to be written.
 const WRITE_DEADLINE: Duration = Duration::from_secs(10);
 
-/// Skips the rest of a TLS record whose first four bytes were already read (used after
-/// `StopSession`, when a client may still send its close_notify alert).
+/// Skips the rest of a small TLS record whose first four bytes were already read (used right
+/// after `StopSession`, when a client may still send its close_notify alert). False for a
+/// record too large to be an alert, or on a read failure.
 pub async fn skip_tls_record<R: AsyncRead + Unpin>(
     r: &mut R,
     first4: [u8; 4],
@@ -108,7 +109,12 @@ pub async fn skip_tls_record<R: AsyncRead + Unpin>(
         return false;
     }
     let len = u16::from_be_bytes([first4[3], last[0]]) as usize;
-    let mut buf = vec![0u8; len.min(1 << 15)];
+    // A close_notify is a few dozen bytes even encrypted; anything larger is application
+    // data sent after StopSession, which the phone treats as garbage.
+    if len > 64 {
+        return false;
+    }
+    let mut buf = vec![0u8; len];
     tokio::time::timeout(deadline, r.read_exact(&mut buf))
         .await
         .map(|r| r.is_ok())

@@ -30,7 +30,8 @@ pub enum SimError {
 /// Where to serve and what to simulate.
 #[derive(Debug, Clone)]
 pub struct SimConfig {
-    /// UNIX socket path (created; an existing socket file there is replaced).
+    /// UNIX socket path (created; a stale socket file there is replaced, a live one is an
+    /// error).
     pub socket: PathBuf,
     /// Also serve usbmuxd on 127.0.0.1:port (0 = any free port, see [`SimHandle::tcp_port`]).
     pub tcp_port: Option<u16>,
@@ -62,10 +63,25 @@ impl Simulator {
             .map(|d| material_for(&scenario.name, &d.udid, d.value_str("WiFiAddress")))
             .collect::<Result<Vec<_>, _>>()?;
 
+        // Replace a stale socket file (nobody listening), never a live one: pointing the
+        // simulator at a running daemon's socket must not steal it.
         if let Ok(meta) = std::fs::symlink_metadata(&socket) {
             use std::os::unix::fs::FileTypeExt;
             if meta.file_type().is_socket() {
-                let _ = std::fs::remove_file(&socket);
+                match std::os::unix::net::UnixStream::connect(&socket) {
+                    Ok(_) => {
+                        return Err(SimError::Bind {
+                            path: socket.display().to_string(),
+                            source: std::io::Error::new(
+                                std::io::ErrorKind::AddrInUse,
+                                "another process is serving this socket",
+                            ),
+                        })
+                    }
+                    Err(_) => {
+                        let _ = std::fs::remove_file(&socket);
+                    }
+                }
             }
         }
         let unix =

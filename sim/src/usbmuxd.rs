@@ -320,11 +320,13 @@ async fn handle_plist(
                     .device(record_id)
                     .detail("WRITE: a diagnosis must never send this"),
             );
+            // usbmuxd 1.1.1 answers ENOENT when there is no record file to remove.
             let n = match record_id {
-                Some(id) => {
+                Some(id) if shared.pair_record(id).is_some() => {
                     shared.store_record(id, None);
                     0
                 }
+                Some(_) => frame::RESULT_ENOENT,
                 None => frame::RESULT_EINVAL,
             };
             ok(send_result(shared, s, true, tag, n).await)

@@ -195,6 +195,14 @@ fn start_replaces_a_stale_socket_file() {
     })
     .unwrap();
     assert!(UnixStream::connect(&path).is_ok());
+    // A live socket is never taken over.
+    let second = iphone_sim::Simulator::start(iphone_sim::SimConfig {
+        socket: path.clone(),
+        tcp_port: None,
+        scenario: iphone_sim::Scenario::by_name("no_device").unwrap(),
+    });
+    assert!(second.is_err());
+    assert!(UnixStream::connect(&path).is_ok());
     sim.stop();
     assert!(!path.exists(), "stop removes the socket");
 }

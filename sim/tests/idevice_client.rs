@@ -202,8 +202,12 @@ async fn trust_refusals_arrive_typed() {
     .await
     .unwrap();
     let mut ld = LockdownClient::new(idev);
-    let err = within(ld.pair_once("00000000-0000-4000-A000-000000000000", "BUID", None))
+    // idevice generates an RSA 2048 key with the pure-Rust `rsa` crate before sending Pair:
+    // seconds in a debug build, much more on a loaded machine, hence the long deadline.
+    let pair = ld.pair_once("00000000-0000-4000-A000-000000000000", "BUID", None);
+    let err = tokio::time::timeout(Duration::from_secs(180), pair)
         .await
+        .expect("pair_once finished in time")
         .unwrap_err();
     assert!(matches!(err, IdeviceError::UserDeniedPairing), "{err:?}");
     assert_eq!(r.sim.writes().len(), 1);
@@ -240,5 +244,62 @@ async fn wifi_device_is_typed_network() {
     assert_eq!(
         devs[0].connection_type,
         Connection::Network("192.168.1.23".parse().unwrap())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listen_sees_unplug_and_replug_with_a_new_id() {
+    use futures_util::StreamExt;
+    use idevice::usbmuxd::UsbmuxdListenEvent;
+    let r = start("detach_reattach");
+    let mut mux = within(addr(&r).connect(0)).await.unwrap();
+    let mut events = within(mux.listen()).await.unwrap();
+    let mut seen = Vec::new();
+    while seen.len() < 3 {
+        match within(events.next()).await {
+            Some(Ok(UsbmuxdListenEvent::Connected(d))) => {
+                seen.push(format!("+{}:{}", d.device_id, d.udid))
+            }
+            Some(Ok(UsbmuxdListenEvent::Disconnected(id))) => seen.push(format!("-{id}")),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            format!("+1:{HEALTHY_UDID}"),
+            "-1".to_string(),
+            format!("+2:{HEALTHY_UDID}")
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_phones_each_have_their_own_record() {
+    let r = start("two_phones");
+    let a = addr(&r);
+    let mut mux = within(a.connect(0)).await.unwrap();
+    let devices = within(mux.get_devices()).await.unwrap();
+    assert_eq!(devices.len(), 2);
+    for d in &devices {
+        let pairing = within(mux.get_pair_record(&d.udid)).await.unwrap();
+        let idev = within(
+            a.connect(1)
+                .await
+                .unwrap()
+                .connect_to_device(d.device_id, 62078, "t"),
+        )
+        .await
+        .unwrap();
+        let mut ld = LockdownClient::new(idev);
+        within(ld.start_session(&pairing)).await.unwrap();
+        let udid = within(ld.get_value(Some("UniqueDeviceID"), None))
+            .await
+            .unwrap();
+        assert_eq!(udid.as_string(), Some(d.udid.as_str()));
+    }
+    assert_ne!(
+        r.sim.host_id(&devices[0].udid),
+        r.sim.host_id(&devices[1].udid)
     );
 }

@@ -34,6 +34,20 @@ fn list_devices_has_usbmuxd_properties() {
 }
 
 #[test]
+fn slow_link_reports_full_speed() {
+    let r = start("slow_link");
+    let mut s = r.connect();
+    let d = roundtrip(&mut s, 1, &request("ListDevices", &[])).dict();
+    let p = d["DeviceList"].as_array().unwrap()[0]
+        .as_dictionary()
+        .unwrap()["Properties"]
+        .as_dictionary()
+        .unwrap()
+        .clone();
+    assert_eq!(p["ConnectionSpeed"].as_unsigned_integer(), Some(12_000_000));
+}
+
+#[test]
 fn network_device_has_network_address() {
     let r = start("wifi_only");
     let mut s = r.connect();

@@ -155,6 +155,14 @@ fn healthy_phone_reads_like_a_real_one() {
         .all(|e| e.detail.as_deref() == Some("client presented RootCertificate")));
     assert!(r.sim.writes().is_empty(), "{:?}", r.sim.writes());
     assert_eq!(r.sim.panics(), 0);
+    // ideviceinfo ends with StopSession, then its close_notify on the now-plain stream: the
+    // simulator goes back to plaintext and takes the alert without calling it garbage.
+    let names = requests(&r);
+    assert!(names.iter().any(|n| n == "StopSession"), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n.starts_with('<')),
+        "malformed input logged: {names:?}"
+    );
 }
 
 #[test]
@@ -296,6 +304,30 @@ fn domains_of_other_scenarios() {
         "{out}"
     );
     assert!(out.lines().any(|l| l == "WillEncrypt: true"), "{out}");
+    let r = start("mdm_requires_encryption");
+    let (_, out) = run(
+        &r,
+        &[
+            "ideviceinfo",
+            "-q",
+            "com.apple.mobile.backup",
+            "-k",
+            "RequiresEncryption",
+        ],
+    );
+    assert_eq!(out.trim(), "1");
+    let r = start("storage_full");
+    let (_, out) = run(
+        &r,
+        &[
+            "ideviceinfo",
+            "-q",
+            "com.apple.disk_usage",
+            "-k",
+            "AmountDataAvailable",
+        ],
+    );
+    assert_eq!(out.trim(), "33554432");
     let r = start("old_ios");
     let (_, out) = run(&r, &["ideviceinfo", "-k", "ProductVersion"]);
     assert_eq!(out.trim(), "13.3.1");
