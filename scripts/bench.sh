@@ -63,9 +63,15 @@ say "building release binaries"
 (cd "$ROOT" && cargo build --quiet --release -p iphone-backup-check -p iphone-sim) >&2
 TARGET_DIR=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
-IBC="$TARGET_DIR/release/iphone-backup-check"
-SIM="$TARGET_DIR/release/iphone-sim"
-[[ -x $IBC && -x $SIM ]] || die "release binaries not found under $TARGET_DIR/release"
+[[ -x $TARGET_DIR/release/iphone-backup-check && -x $TARGET_DIR/release/iphone-sim ]] ||
+    die "release binaries not found under $TARGET_DIR/release"
+# Private copies: a build in the same target directory during the run (a
+# shared CARGO_TARGET_DIR) must not swap the binaries under the benchmark.
+mkdir -p "$TMP/bin"
+cp "$TARGET_DIR/release/iphone-backup-check" "$TARGET_DIR/release/iphone-sim" "$TMP/bin/"
+IBC="$TMP/bin/iphone-backup-check"
+SIM="$TMP/bin/iphone-sim"
+"$IBC" --version >/dev/null 2>&1 || die "$IBC does not run (a concurrent build?)"
 
 # ---- pymobiledevice3 in a cached venv --------------------------------------
 VENV="$CACHE/venv"
@@ -247,7 +253,7 @@ meta = {
     "os": os_name,
     "load_before": "$LOAD_BEFORE",
     "load_after": "$LOAD_AFTER",
-    "binary": "$IBC",
+    "binary": "$TARGET_DIR/release/iphone-backup-check",
     "binary_bytes": os.path.getsize("$IBC"),
     "rss_kb": {"diagnose": int("$RSS_DIAG" or 0), "diagnose_hung": int("${RSS_HUNG:-0}" or 0),
                "ideviceinfo": int("${RSS_LIM:-0}" or 0), "pmd3_lockdown_info": int("${RSS_PMD:-0}" or 0)},
