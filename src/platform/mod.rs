@@ -3,4 +3,5 @@
 
 pub mod backup_dirs;
 pub mod known_tools;
+pub mod lockdown_dir;
 pub mod mux_address;

@@ -2,8 +2,12 @@
 //! deadline, and records what it saw or why it could not look. Probes judge
 //! nothing; that is the rules' job.
 
+pub mod backup_service;
 pub mod deadline;
+pub mod device;
 pub mod host;
+pub mod lockdown;
+pub mod pairing;
 pub mod usb;
 pub mod usbmuxd;
 
@@ -66,10 +70,14 @@ pub async fn run_all(
             let dir = req.backup_dir.clone();
             let host = blocking(deadline, "the host", move || host::probe(&host_env, dir));
             let mux = usbmuxd::probe(&req.endpoint, req.address.clone(), deadline);
+            let mux_then_devices = async {
+                record(&probes, mux, |p, o| p.usbmuxd = o).await;
+                device_stage(&probes, &env, &req, deadline).await;
+            };
             let (usb, host, mux) = tokio::join!(
                 record(&probes, usb, |p, o| p.usb = o),
                 record(&probes, host, |p, o| p.host = o),
-                record(&probes, mux, |p, o| p.usbmuxd = o),
+                mux_then_devices,
             );
             let _ = (usb, host, mux);
         }
@@ -86,6 +94,78 @@ pub async fn run_all(
     }
     snapshot.probes = probes;
     snapshot
+}
+
+/// The per-phone stage, after usbmuxd listed the phones: every listed phone
+/// (or the `--udid` one) concurrently, each entry stored as soon as it is done.
+async fn device_stage(
+    probes: &Arc<Mutex<Probes>>,
+    env: &HostEnv,
+    req: &ProbeRequest,
+    deadline: Deadline,
+) {
+    let listed = probes.lock().ok().and_then(|p| {
+        p.usbmuxd
+            .value()
+            .map(|m| (m.devices.clone(), m.buid.clone()))
+    });
+    let Some((listed, buid)) = listed else {
+        return;
+    };
+    let targets = device::targets(&listed, req.udid.as_deref());
+    if targets.is_empty() {
+        return;
+    }
+    let stage = Arc::new(device::DeviceStage {
+        endpoint: req.endpoint.clone(),
+        request_trust: req.request_trust,
+        daemon_buid: buid,
+        record_files: targets
+            .iter()
+            .filter_map(|d| {
+                crate::platform::lockdown_dir::pair_record_file(env, &d.udid)
+                    .map(|f| (d.udid.clone(), f))
+            })
+            .collect(),
+    });
+    if let Ok(mut p) = probes.lock() {
+        p.devices = targets
+            .iter()
+            .map(|d| crate::snapshot::DeviceObs {
+                udid: d.udid.clone(),
+                device_id: Some(d.device_id),
+                connection: Some(d.connection),
+                ..Default::default()
+            })
+            .collect();
+    }
+    let steps = device::Steps::new(deadline, device::PER_OPERATION);
+    let mut set = tokio::task::JoinSet::new();
+    for dev in targets.clone() {
+        let stage = stage.clone();
+        set.spawn(async move { device::probe_one(&stage, &dev, steps).await });
+    }
+    while let Some(done) = set.join_next().await {
+        match done {
+            Ok(obs) => {
+                if let Ok(mut p) = probes.lock() {
+                    if let Some(slot) = p.devices.iter_mut().find(|d| d.udid == obs.udid) {
+                        *slot = obs;
+                    }
+                }
+            }
+            Err(e) => tracing::debug!(error = %e, "a device probe task failed"),
+        }
+    }
+    let udids: Vec<String> = targets.iter().map(|d| d.udid.clone()).collect();
+    let presence = device::presence(&req.endpoint, &udids, steps).await;
+    if let Ok(mut p) = probes.lock() {
+        for (udid, outcome) in udids.iter().zip(presence) {
+            if let Some(slot) = p.devices.iter_mut().find(|d| &d.udid == udid) {
+                slot.presence = outcome;
+            }
+        }
+    }
 }
 
 /// Stores a probe's outcome as soon as it is known, so an interrupt keeps it.
@@ -142,6 +222,7 @@ fn mark_interrupted(p: &mut Probes) {
         mark(&mut d.pairing);
         mark(&mut d.lockdown);
         mark(&mut d.backup_service);
+        mark(&mut d.presence);
     }
 }
 

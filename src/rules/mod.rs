@@ -20,6 +20,8 @@ pub mod tables;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]
+pub(crate) mod testing_device;
+#[cfg(test)]
 mod testing_usb;
 pub mod trust;
 pub mod usb;
@@ -50,6 +52,7 @@ pub static RULES: &[&Rule] = &[
     &connection::unstable::RULE,
     &device::battery_low::RULE,
     &device::ios_outdated::RULE,
+    &device::lockdown_unreachable::RULE,
     &device::locked::RULE,
     &device::passcode_prompt::RULE,
     &device::restricted::RULE,

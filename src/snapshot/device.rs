@@ -1,24 +1,49 @@
 //! What the per-phone probes saw: pairing record, lockdownd and the backup
 //! service, for one phone that usbmuxd listed.
+//!
+//! Nothing here ever holds a key, a certificate, an escrow bag or a session
+//! id: the probes keep those in memory and drop them at the end of the run.
 
 use serde::{Deserialize, Serialize};
 
-use super::Outcome;
+use super::{Failure, MuxConnection, Outcome};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceObs {
     pub udid: String,
+    /// usbmuxd's DeviceID when the device stage started.
+    #[serde(default)]
+    pub device_id: Option<u32>,
+    /// How usbmuxd listed the phone when the device stage started.
+    #[serde(default)]
+    pub connection: Option<MuxConnection>,
     pub pairing: Outcome<PairingObs>,
     pub lockdown: Outcome<LockdownObs>,
     pub backup_service: Outcome<BackupServiceObs>,
+    /// usbmuxd's device list read again after the per-phone probes.
+    #[serde(default)]
+    pub presence: Outcome<PresenceObs>,
 }
 
 /// The host's pair record for this phone. Never holds keys or certificates.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PairingObs {
+    /// Present when usbmuxd or the lockdown folder has a usable record.
     pub record: PairRecordState,
+    /// Where the record used for the session came from.
+    #[serde(default)]
+    pub source: Option<PairRecordSource>,
+    /// usbmuxd's answer to `ReadPairRecord`.
+    #[serde(default)]
+    pub usbmuxd: Option<RecordLookup>,
+    /// The host lockdown folder's `<UDID>.plist`.
+    #[serde(default)]
+    pub folder: Option<RecordLookup>,
     pub host_id: Option<String>,
     pub system_buid: Option<String>,
+    /// Fields a session needs that the record lacks (names only).
+    #[serde(default)]
+    pub missing_fields: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,17 +55,325 @@ pub enum PairRecordState {
     Unreadable,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PairRecordSource {
+    Usbmuxd,
+    LockdownFolder,
+}
+
+/// One place a pair record was looked for.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecordLookup {
+    /// The file, for the lockdown folder; None for usbmuxd.
+    #[serde(default)]
+    pub path: Option<String>,
+    pub state: PairRecordState,
+    /// Why it is absent or unreadable (never record contents).
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
 /// What lockdownd said, before and after a session.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LockdownObs {
+    /// The `QueryType` answer (`com.apple.mobile.lockdown`).
+    #[serde(default)]
+    pub query_type: Option<String>,
     pub product_type: Option<String>,
     pub product_version: Option<String>,
     pub build_version: Option<String>,
     pub device_class: Option<String>,
+    #[serde(default)]
+    pub device_name: Option<String>,
+    /// The `StartSession` outcome.
+    #[serde(default)]
+    pub session: SessionObs,
+    /// `PasswordProtected` read in the session: true means locked right now.
+    #[serde(default)]
+    pub password_protected: Option<bool>,
+    #[serde(default)]
+    pub backup: Option<BackupDomain>,
+    #[serde(default)]
+    pub disk_usage: Option<DiskUsage>,
+    #[serde(default)]
+    pub battery: Option<Battery>,
+    #[serde(default)]
+    pub management: Option<Management>,
+    /// What the phone answered to `Pair` under `--request-trust`.
+    #[serde(default)]
+    pub pair_request: Option<PairRequestObs>,
+    /// Values or domains the phone would not give ("com.apple.mobile.battery: MissingValue").
+    #[serde(default)]
+    pub unreadable: Vec<String>,
+    /// The conversation broke off here; everything above was seen before.
+    #[serde(default)]
+    pub aborted: Option<Failure>,
+}
+
+/// `StartSession` with the host's pair record.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum SessionObs {
+    /// Not tried (no pair record, or the connection broke first).
+    #[default]
+    NotAttempted,
+    /// The phone accepted the record and the TLS session came up.
+    Trusted,
+    /// The phone refused `StartSession`.
+    Refused {
+        reason: LockdownError,
+        /// The phone's error string, verbatim.
+        raw: String,
+    },
+    /// `StartSession` was accepted but the TLS handshake failed.
+    TlsFailed { message: String },
+}
+
+impl SessionObs {
+    pub fn refusal(&self) -> Option<LockdownError> {
+        match self {
+            Self::Refused { reason, .. } => Some(*reason),
+            _ => None,
+        }
+    }
+}
+
+/// lockdownd's error strings that matter to a diagnosis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LockdownError {
+    InvalidHostID,
+    PasswordProtected,
+    PairingDialogResponsePending,
+    UserDeniedPairing,
+    SessionInactive,
+    SessionActive,
+    InvalidPairRecord,
+    MissingHostID,
+    MissingPairRecord,
+    EscrowLocked,
+    PairingProhibitedOverThisConnection,
+    MCProtected,
+    MCChallengeRequired,
+    ServiceProhibited,
+    InvalidService,
+    GetProhibited,
+    MissingValue,
+    /// Anything else; the raw string says what.
+    Other,
+}
+
+impl LockdownError {
+    pub fn parse(raw: &str) -> Self {
+        match raw {
+            "InvalidHostID" => Self::InvalidHostID,
+            "PasswordProtected" => Self::PasswordProtected,
+            "PairingDialogResponsePending" => Self::PairingDialogResponsePending,
+            "UserDeniedPairing" => Self::UserDeniedPairing,
+            "SessionInactive" => Self::SessionInactive,
+            "SessionActive" => Self::SessionActive,
+            "InvalidPairRecord" => Self::InvalidPairRecord,
+            "MissingHostID" => Self::MissingHostID,
+            "MissingPairRecord" => Self::MissingPairRecord,
+            "EscrowLocked" => Self::EscrowLocked,
+            "PairingProhibitedOverThisConnection" => Self::PairingProhibitedOverThisConnection,
+            "MCProtected" => Self::MCProtected,
+            "MCChallengeRequired" => Self::MCChallengeRequired,
+            "ServiceProhibited" => Self::ServiceProhibited,
+            "InvalidService" => Self::InvalidService,
+            "GetProhibited" => Self::GetProhibited,
+            "MissingValue" => Self::MissingValue,
+            _ => Self::Other,
+        }
+    }
+
+    /// Refusals that come from a management profile or supervision.
+    pub fn is_management(self) -> bool {
+        matches!(
+            self,
+            Self::MCProtected
+                | Self::MCChallengeRequired
+                | Self::PairingProhibitedOverThisConnection
+                | Self::ServiceProhibited
+        )
+    }
+}
+
+/// Domain `com.apple.mobile.backup`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupDomain {
+    pub will_encrypt: Option<bool>,
+    pub requires_encryption: Option<bool>,
+    pub cloud_backup_enabled: Option<bool>,
+    /// As the phone sent it (seconds since 2001-01-01, or a date).
+    pub last_itunes_backup_date: Option<String>,
+    pub last_cloud_backup_date: Option<String>,
+}
+
+/// Domain `com.apple.disk_usage`, bytes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DiskUsage {
+    pub total_data_capacity: Option<u64>,
+    pub total_data_available: Option<u64>,
+    pub amount_data_available: Option<u64>,
+    pub total_disk_capacity: Option<u64>,
+}
+
+impl DiskUsage {
+    /// The free space the phone reports for user data.
+    pub fn available(&self) -> Option<u64> {
+        self.amount_data_available.or(self.total_data_available)
+    }
+
+    /// User data on the phone: roughly what a full backup has to carry.
+    pub fn used(&self) -> Option<u64> {
+        let total = self.total_data_capacity?;
+        Some(total.saturating_sub(self.total_data_available?))
+    }
+}
+
+/// Domain `com.apple.mobile.battery`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Battery {
+    /// Percent.
+    pub current_capacity: Option<u64>,
+    pub is_charging: Option<bool>,
+    pub external_connected: Option<bool>,
+    pub external_charge_capable: Option<bool>,
+}
+
+/// Supervision and restrictions the phone lets a trusted host read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Management {
+    /// `com.apple.mobile.chaperone` DeviceIsChaperoned: the phone is supervised.
+    pub supervised: Option<bool>,
+    /// Management refusals seen on the way (MCProtected, ServiceProhibited, ...).
+    #[serde(default)]
+    pub refusals: Vec<String>,
+}
+
+/// `--request-trust`: what the phone answered to `Pair`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "answer", rename_all = "kebab-case")]
+pub enum PairRequestObs {
+    /// The user tapped Trust; `saved` says whether usbmuxd stored the record.
+    Paired { saved: bool },
+    /// The prompt is on screen and nobody answered before the deadline.
+    DialogPending,
+    /// "Don't Trust" was tapped.
+    Denied,
+    /// The phone must be unlocked before it can show the prompt.
+    PasswordProtected,
+    /// Any other refusal.
+    Refused { reason: LockdownError, raw: String },
 }
 
 /// What the phone's backup service answered to the version handshake.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BackupServiceObs {
+    /// The `StartService` answer: None when the service started.
+    #[serde(default)]
+    pub refused: Option<ServiceRefusal>,
+    /// DeviceLink version the phone offered (`DLMessageVersionExchange`).
+    #[serde(default)]
+    pub device_link_version: Option<u64>,
+    /// The protocol version agreed in `Hello`.
     pub protocol_version: Option<String>,
+    /// `Hello`'s ErrorCode when not 0, and its description.
+    #[serde(default)]
+    pub hello_error: Option<HelloError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceRefusal {
+    pub reason: LockdownError,
+    pub raw: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HelloError {
+    pub code: i64,
+    pub description: Option<String>,
+}
+
+/// Whether the phone was still listed, under the same DeviceID, after the
+/// per-phone probes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PresenceObs {
+    pub still_listed: bool,
+    pub device_id_after: Option<u32>,
+}
+
+impl DeviceObs {
+    /// The lockdown observation, when lockdownd answered at all.
+    pub fn lockdown(&self) -> Option<&LockdownObs> {
+        self.lockdown.value()
+    }
+
+    /// Whether a trusted session came up.
+    pub fn trusted(&self) -> bool {
+        self.lockdown()
+            .is_some_and(|l| matches!(l.session, SessionObs::Trusted))
+    }
+
+    /// `WillEncrypt` from `com.apple.mobile.backup`: evidence for
+    /// `backup.encrypted` alongside the previous backups' Manifest.plist.
+    pub fn will_encrypt(&self) -> Option<bool> {
+        self.lockdown()?.backup.as_ref()?.will_encrypt
+    }
+
+    /// The iOS version the phone reported.
+    pub fn ios_version(&self) -> Option<&str> {
+        self.lockdown()?.product_version.as_deref()
+    }
+
+    pub fn product_type(&self) -> Option<&str> {
+        self.lockdown()?.product_type.as_deref()
+    }
+}
+
+impl super::Snapshot {
+    /// User data on one phone (`com.apple.disk_usage`), for `host.disk-space`.
+    pub fn phone_data_used(&self, udid: &str) -> Option<u64> {
+        self.device(udid)?.lockdown()?.disk_usage.as_ref()?.used()
+    }
+
+    /// `WillEncrypt` for one phone, from its `com.apple.mobile.backup`
+    /// domain: evidence for `backup.encrypted` next to Manifest.plist.
+    pub fn will_encrypt(&self, udid: &str) -> Option<bool> {
+        self.device(udid)?.will_encrypt()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn used_space_never_underflows() {
+        let u = DiskUsage {
+            total_data_capacity: Some(100),
+            total_data_available: Some(30),
+            ..Default::default()
+        };
+        assert_eq!(u.used(), Some(70));
+        let odd = DiskUsage {
+            total_data_capacity: Some(10),
+            total_data_available: Some(30),
+            ..Default::default()
+        };
+        assert_eq!(odd.used(), Some(0));
+        assert_eq!(DiskUsage::default().used(), None);
+    }
+
+    #[test]
+    fn lockdown_errors_parse_and_unknowns_keep_raw() {
+        assert_eq!(
+            LockdownError::parse("InvalidHostID"),
+            LockdownError::InvalidHostID
+        );
+        assert_eq!(LockdownError::parse("Whatever"), LockdownError::Other);
+        assert!(LockdownError::parse("MCProtected").is_management());
+        assert!(!LockdownError::parse("InvalidHostID").is_management());
+    }
 }

@@ -84,11 +84,17 @@ fn collect(
     }
 }
 
+/// Values shorter than this are not looked for inside other strings.
+const MIN_PARTIAL: usize = 8;
+
 fn replace(value: &mut Value, masks: &[(String, String)], home: Option<&str>) {
     match value {
         Value::String(s) => {
             for (secret, mask) in masks {
-                if s.contains(secret.as_str()) {
+                // Short values ("iPhone", a common device name) are masked
+                // only whole, or "iPhone10,3" would become "<device-name-1>10,3".
+                let whole = secret.len() < MIN_PARTIAL && s == secret;
+                if whole || (secret.len() >= MIN_PARTIAL && s.contains(secret.as_str())) {
                     *s = s.replace(secret.as_str(), mask);
                 }
             }
@@ -160,5 +166,26 @@ mod tests {
         let once = redact(&sample(), Some("/home/alice"));
         let twice = redact(&once, Some("/home/alice"));
         assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn a_short_device_name_is_masked_whole_only() {
+        let mut s = sample();
+        s.probes.devices = vec![DeviceObs {
+            udid: "00008101-000A1B2C3D4E5F60".into(),
+            lockdown: Outcome::Ok {
+                duration_ms: 1,
+                value: LockdownObs {
+                    device_name: Some("iPhone".into()),
+                    product_type: Some("iPhone10,3".into()),
+                    ..Default::default()
+                },
+            },
+            ..Default::default()
+        }];
+        let out = redact(&s, None);
+        let l = out.probes.devices[0].lockdown.value().unwrap();
+        assert_eq!(l.device_name.as_deref(), Some("<device-name-1>"));
+        assert_eq!(l.product_type.as_deref(), Some("iPhone10,3"));
     }
 }

@@ -197,6 +197,16 @@ fn speed(s: rusb::Speed) -> Option<UsbSpeed> {
     }
 }
 
+/// Why libusb fails on Linux machines without a USB bus (containers, VMs):
+/// said in the evidence so the person knows it is the machine, not the phone.
+fn missing_bus_note() -> &'static str {
+    if cfg!(target_os = "linux") && !std::path::Path::new("/dev/bus/usb").exists() {
+        " (/dev/bus/usb does not exist: this machine or container has no USB bus)"
+    } else {
+        ""
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,15 +303,5 @@ mod tests {
         };
         linux_sysfs(&mut raw, Path::new("/nonexistent-sysfs"));
         assert_eq!(raw.serial, None);
-    }
-}
-
-/// Why libusb fails on Linux machines without a USB bus (containers, VMs):
-/// said in the evidence so the person knows it is the machine, not the phone.
-fn missing_bus_note() -> &'static str {
-    if cfg!(target_os = "linux") && !std::path::Path::new("/dev/bus/usb").exists() {
-        " (/dev/bus/usb does not exist: this machine or container has no USB bus)"
-    } else {
-        ""
     }
 }

@@ -2,24 +2,84 @@ use crate::rules::prelude::*;
 
 declare_rule! {
     /// ## What it means
-    /// com.apple.mobile.backup RequiresEncryption is set by a management profile.
+    /// A configuration profile on the phone forces its computer backups to
+    /// be encrypted (`RequiresEncryption` in `com.apple.mobile.backup`).
     ///
     /// ## Why the backup fails
-    /// The backup will be encrypted whatever the computer asks; a password must be set and kept.
+    /// An unencrypted backup is refused; Finder and iTunes then insist on a
+    /// backup password, and "Encrypt local backup" cannot be turned off.
+    /// Whoever does not know the password cannot restore the backup.
     ///
     /// ## Evidence used
-    /// com.apple.mobile.backup RequiresEncryption.
+    /// `RequiresEncryption` and `WillEncrypt` from `com.apple.mobile.backup`.
     pub static RULE = {
         id: "backup.encryption-required",
         title: "A management profile forces encrypted backups",
         layer: Layer::Backup,
-        severity: Severity::Info,
+        severity: Severity::Warning,
         hides: &[],
-        steps: &[],
+        steps: &[
+            step_on(Platforms::MACOS, "In Finder, select the iPhone, tick \"Encrypt local backup\" and choose a password you will keep (in Keychain or a password manager)."),
+            step_on(Platforms::WINDOWS, "In Apple Devices (or iTunes), under Backups tick \"Encrypt local backup\" and choose a password you will keep."),
+            step_on(Platforms::LINUX, "Turn encryption on first: idevicebackup2 encryption on PASSWORD, then back up with idevicebackup2 backup DIR."),
+            step("The profile comes from Settings > General > VPN & Device Management; only its administrator can lift the requirement."),
+        ],
         since: "0.1.0",
         check,
     }
 }
 
-// Evidence for this rule arrives with issue 5; until then it cannot fire.
-fn check(_: &Snapshot, _: &mut Findings) {}
+fn check(s: &Snapshot, out: &mut Findings) {
+    for d in &s.probes.devices {
+        let Some(b) = d.lockdown().and_then(|l| l.backup.as_ref()) else {
+            continue;
+        };
+        if b.requires_encryption != Some(true) {
+            continue;
+        }
+        let mut f = Finding::new(&RULE)
+            .device(&d.udid)
+            .evidence("RequiresEncryption: true (com.apple.mobile.backup)");
+        if b.will_encrypt == Some(true) {
+            f = f
+                .evidence("WillEncrypt: true, so backups are already encrypted")
+                .at_most(Severity::Info);
+        } else {
+            f = f.evidence("WillEncrypt: false: a backup password must be set first");
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+
+    fn backup(requires: bool, will: bool) -> Snapshot {
+        world()
+            .phone()
+            .lockdown(|l| {
+                if let Some(b) = l.backup.as_mut() {
+                    b.requires_encryption = Some(requires);
+                    b.will_encrypt = Some(will);
+                }
+            })
+            .build()
+    }
+
+    #[test]
+    fn warns_until_encryption_is_on() {
+        assert_eq!(
+            only(&backup(true, false), &RULE).severity,
+            Severity::Warning
+        );
+        assert_eq!(only(&backup(true, true), &RULE).severity, Severity::Info);
+    }
+
+    #[test]
+    fn silent_without_requirement() {
+        assert!(fired(&backup(false, true), &RULE).is_empty());
+        assert!(fired(&world().phone().no_record().build(), &RULE).is_empty());
+    }
+}

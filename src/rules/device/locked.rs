@@ -2,24 +2,98 @@ use crate::rules::prelude::*;
 
 declare_rule! {
     /// ## What it means
-    /// lockdownd reports PasswordProtected: the phone is locked right now (this does not mean it merely has a passcode).
+    /// The phone is locked right now. lockdownd's `PasswordProtected: true`
+    /// means exactly that (not that a passcode is set), and a phone that
+    /// refuses with `PasswordProtected` or `EscrowLocked` wants to be
+    /// unlocked before it talks (`EscrowLocked`: not unlocked since it
+    /// restarted).
     ///
     /// ## Why the backup fails
-    /// A locked phone refuses to start a session or a backup.
+    /// A locked phone cannot show the Trust prompt, and its protected data
+    /// cannot be read; a backup started while it is locked stops with
+    /// "the iPhone is locked" (MBErrorDomain 208, "Device locked").
     ///
     /// ## Evidence used
-    /// The PasswordProtected value or refusal.
+    /// `PasswordProtected` read in a trusted session; the `PasswordProtected`
+    /// or `EscrowLocked` refusal of `StartSession` or of `Pair`.
     pub static RULE = {
         id: "device.locked",
         title: "The iPhone is locked",
         layer: Layer::Device,
         severity: Severity::Blocker,
         hides: &[],
-        steps: &[],
+        steps: &[
+            step("Unlock the iPhone with its passcode and keep it on the Home Screen until the backup has started."),
+            step("If it restarted recently, unlock it once with the passcode (Face ID and Touch ID do not count after a restart)."),
+        ],
         since: "0.1.0",
         check,
     }
 }
 
-// Evidence for this rule arrives with issue 5; until then it cannot fire.
-fn check(_: &Snapshot, _: &mut Findings) {}
+fn check(s: &Snapshot, out: &mut Findings) {
+    for d in &s.probes.devices {
+        let Some(l) = d.lockdown() else { continue };
+        let f = Finding::new(&RULE).device(&d.udid);
+        let f = match (&l.session, &l.pair_request) {
+            (SessionObs::Refused { reason: LockdownError::PasswordProtected, raw }, _) => {
+                f.evidence(format!("lockdownd answered StartSession with {raw}"))
+            }
+            (SessionObs::Refused { reason: LockdownError::EscrowLocked, raw }, _) => f
+                .evidence(format!("lockdownd answered StartSession with {raw}"))
+                .title("The iPhone has not been unlocked since it restarted"),
+            (_, Some(PairRequestObs::PasswordProtected)) => f.evidence(
+                "Pair (sent because of --request-trust) was answered with PasswordProtected: the Trust prompt needs an unlocked phone",
+            ),
+            (SessionObs::Trusted, _) if l.password_protected == Some(true) => f
+                .evidence("PasswordProtected: true (the phone is locked right now)")
+                // The session works; only the backup itself needs the unlock.
+                .at_most(Severity::Warning),
+            _ => continue,
+        };
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn locked_right_now_is_a_warning() {
+        let s = world()
+            .phone()
+            .lockdown(|l| l.password_protected = Some(true))
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.severity, Severity::Warning);
+        assert!(f.evidence[0].contains("locked right now"));
+    }
+
+    #[test]
+    fn refusals_block() {
+        let f = only(&world().phone().refused("PasswordProtected").build(), &RULE);
+        assert_eq!(f.severity, Severity::Blocker);
+        let f = only(&world().phone().refused("EscrowLocked").build(), &RULE);
+        assert!(f.title.contains("restarted"));
+        let s = world()
+            .phone()
+            .no_record()
+            .lockdown(|l| l.pair_request = Some(PairRequestObs::PasswordProtected))
+            .build();
+        assert_eq!(only(&s, &RULE).severity, Severity::Blocker);
+    }
+
+    #[test]
+    fn silent_when_unlocked() {
+        assert!(fired(&world().phone().build(), &RULE).is_empty());
+        // PasswordProtected outside a session is not evidence.
+        let s = world()
+            .phone()
+            .no_record()
+            .lockdown(|l| l.password_protected = Some(true))
+            .build();
+        assert!(fired(&s, &RULE).is_empty());
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod battery_low;
 pub mod ios_outdated;
+pub mod lockdown_unreachable;
 pub mod locked;
 pub mod passcode_prompt;
 pub mod restricted;

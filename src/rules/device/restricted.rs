@@ -2,24 +2,116 @@ use crate::rules::prelude::*;
 
 declare_rule! {
     /// ## What it means
-    /// Supervision, a configuration profile or Screen Time restrictions forbid pairing with computers or backups.
+    /// A management profile (MDM), supervision or Screen Time restriction on
+    /// the phone forbids pairing with computers or starting the backup
+    /// service: lockdownd refuses with `MCProtected`, `MCChallengeRequired`,
+    /// `PairingProhibitedOverThisConnection` or `ServiceProhibited`.
     ///
     /// ## Why the backup fails
-    /// The phone refuses to pair or to start its backup service.
+    /// The phone enforces the policy itself; no setting on the computer can
+    /// override it.
     ///
     /// ## Evidence used
-    /// Lockdown refusals and management values.
+    /// The refusals of `StartSession`, `Pair` or `StartService`; a
+    /// supervised phone (`com.apple.mobile.chaperone` DeviceIsChaperoned)
+    /// is noted without a refusal.
+    ///
+    /// ## Known limitations
+    /// Restrictions that only apply during the backup itself are not seen
+    /// by a check that never starts one.
     pub static RULE = {
         id: "device.restricted",
         title: "A profile or restriction forbids pairing or backup",
         layer: Layer::Device,
         severity: Severity::Blocker,
-        hides: &[],
-        steps: &[],
+        hides: &["backup-service.refused", "trust.not-paired"],
+        steps: &[
+            step("On the iPhone open Settings > General > VPN & Device Management to see which profile manages it; a work or school phone needs its administrator's permission."),
+            step("Check Settings > Screen Time > Content & Privacy Restrictions: allow changes to the passcode and to Accounts, and turn restrictions off while backing up if you own the phone."),
+            step("A supervised phone may only pair with its organisation's computers: ask the administrator, or back it up to iCloud if allowed."),
+        ],
         since: "0.1.0",
         check,
     }
 }
 
-// Evidence for this rule arrives with issue 5; until then it cannot fire.
-fn check(_: &Snapshot, _: &mut Findings) {}
+fn check(s: &Snapshot, out: &mut Findings) {
+    for d in &s.probes.devices {
+        let Some(l) = d.lockdown() else { continue };
+        let mut refusals: Vec<String> = l
+            .management
+            .as_ref()
+            .map(|m| m.refusals.clone())
+            .unwrap_or_default();
+        if let Some(PairRequestObs::Refused { reason, raw }) = &l.pair_request {
+            if reason.is_management() {
+                refusals.push(format!("{raw} (to Pair)"));
+            }
+        }
+        if let Some(r) = d.backup_service.value().and_then(|b| b.refused.as_ref()) {
+            if r.reason.is_management() && !refusals.contains(&r.raw) {
+                refusals.push(r.raw.clone());
+            }
+        }
+        let supervised = l.management.as_ref().and_then(|m| m.supervised) == Some(true);
+        if refusals.is_empty() && !supervised {
+            continue;
+        }
+        let mut f = Finding::new(&RULE).device(&d.udid);
+        for r in &refusals {
+            f = f.evidence(format!("lockdownd refused with {r}"));
+        }
+        if supervised {
+            f = f.evidence("the phone is supervised (DeviceIsChaperoned: true)");
+        }
+        if refusals.is_empty() {
+            f = f
+                .title("The iPhone is supervised: its organisation may restrict backups")
+                .confidence(Confidence::Possible)
+                .at_most(Severity::Info);
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn management_refusal_blocks() {
+        let s = world()
+            .phone()
+            .refused("MCProtected")
+            .lockdown(|l| {
+                l.management = Some(Management {
+                    supervised: None,
+                    refusals: vec!["MCProtected".into()],
+                })
+            })
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.severity, Severity::Blocker);
+        assert_eq!(f.evidence, ["lockdownd refused with MCProtected"]);
+    }
+
+    #[test]
+    fn supervision_alone_is_a_note() {
+        let s = world()
+            .phone()
+            .lockdown(|l| {
+                l.management = Some(Management {
+                    supervised: Some(true),
+                    refusals: vec![],
+                })
+            })
+            .build();
+        assert_eq!(only(&s, &RULE).severity, Severity::Info);
+    }
+
+    #[test]
+    fn silent_on_an_unmanaged_phone() {
+        assert!(fired(&world().phone().build(), &RULE).is_empty());
+    }
+}

@@ -2,24 +2,71 @@ use crate::rules::prelude::*;
 
 declare_rule! {
     /// ## What it means
-    /// lockdownd answered UserDeniedPairing.
+    /// Somebody tapped "Don't Trust" on the phone: lockdownd answers
+    /// `UserDeniedPairing`. The phone remembers the choice for this
+    /// computer until it is unplugged and plugged in again, or until its
+    /// trust settings are reset.
     ///
     /// ## Why the backup fails
-    /// The phone refuses this computer until the choice is reset.
+    /// A phone that does not trust the computer gives it no session, so no
+    /// backup service.
     ///
     /// ## Evidence used
-    /// The lockdown session or pairing refusal.
+    /// lockdownd's `UserDeniedPairing`, to `StartSession` or to the `Pair`
+    /// sent under `--request-trust`.
     pub static RULE = {
         id: "trust.denied",
         title: "Don't Trust was chosen on the iPhone",
         layer: Layer::Trust,
         severity: Severity::Blocker,
-        hides: &[],
-        steps: &[],
+        hides: &["trust.not-paired", "backup-service.refused", "device.locked"],
+        steps: &[
+            step("Unplug the iPhone, unlock it and plug it back in: the Trust prompt comes back. Tap Trust and enter the passcode."),
+            step("If the prompt never comes back, on the iPhone open Settings > General > Transfer or Reset iPhone > Reset > Reset Location & Privacy (this forgets every computer it trusted), then plug it in again."),
+        ],
         since: "0.1.0",
         check,
     }
 }
 
-// Evidence for this rule arrives with issue 5; until then it cannot fire.
-fn check(_: &Snapshot, _: &mut Findings) {}
+fn check(s: &Snapshot, out: &mut Findings) {
+    for d in &s.probes.devices {
+        let Some(l) = d.lockdown() else { continue };
+        let evidence = if l.session.refusal() == Some(LockdownError::UserDeniedPairing) {
+            "lockdownd answered StartSession with UserDeniedPairing"
+        } else if matches!(l.pair_request, Some(PairRequestObs::Denied)) {
+            "Pair (sent because of --request-trust) was answered with UserDeniedPairing"
+        } else {
+            continue;
+        };
+        out.push(Finding::new(&RULE).device(&d.udid).evidence(evidence));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn fires_on_denial() {
+        let s = world().phone().refused("UserDeniedPairing").build();
+        let f = only(&s, &RULE);
+        assert!(f
+            .remediation
+            .iter()
+            .any(|r| r.contains("Reset Location & Privacy")));
+        let s = world()
+            .phone()
+            .no_record()
+            .lockdown(|l| l.pair_request = Some(PairRequestObs::Denied))
+            .build();
+        assert_eq!(fired(&s, &RULE).len(), 1);
+    }
+
+    #[test]
+    fn silent_otherwise() {
+        assert!(fired(&world().phone().build(), &RULE).is_empty());
+        assert!(fired(&world().phone().refused("InvalidHostID").build(), &RULE).is_empty());
+    }
+}

@@ -2,24 +2,74 @@ use crate::rules::prelude::*;
 
 declare_rule! {
     /// ## What it means
-    /// lockdownd answered PairingDialogResponsePending: the Trust This Computer alert is on the phone's screen.
+    /// The phone is showing "Trust This Computer?" and nobody has answered
+    /// it: lockdownd answers `PairingDialogResponsePending` (error 19 in
+    /// older libimobiledevice messages).
     ///
     /// ## Why the backup fails
-    /// Until Trust is tapped and the passcode entered, the computer cannot start a session.
+    /// Until Trust is tapped there is no pairing, so no session and no
+    /// backup service; tools wait or fail with "Please accept the trust
+    /// dialog on the screen of device".
     ///
     /// ## Evidence used
-    /// The lockdown session refusal.
+    /// lockdownd's `PairingDialogResponsePending`, to `StartSession` or to
+    /// the `Pair` sent under `--request-trust`.
     pub static RULE = {
         id: "trust.dialog-pending",
         title: "The iPhone shows the Trust prompt and nobody answered it",
         layer: Layer::Trust,
         severity: Severity::Blocker,
-        hides: &[],
-        steps: &[],
+        hides: &["trust.not-paired", "backup-service.refused", "device.locked"],
+        steps: &[
+            step("Unlock the iPhone, look for \"Trust This Computer?\", tap Trust and enter the passcode."),
+            step("If no prompt is visible, unplug the iPhone and plug it back in while it is unlocked."),
+            step_on(Platforms::LINUX, "Then run idevicepair validate (or this check again) to confirm the pairing."),
+        ],
         since: "0.1.0",
         check,
     }
 }
 
-// Evidence for this rule arrives with issue 5; until then it cannot fire.
-fn check(_: &Snapshot, _: &mut Findings) {}
+fn check(s: &Snapshot, out: &mut Findings) {
+    for d in &s.probes.devices {
+        let Some(l) = d.lockdown() else { continue };
+        let mut f = Finding::new(&RULE).device(&d.udid);
+        if l.session.refusal() == Some(LockdownError::PairingDialogResponsePending) {
+            f = f.evidence("lockdownd answered StartSession with PairingDialogResponsePending");
+        } else if matches!(l.pair_request, Some(PairRequestObs::DialogPending)) {
+            f = f.evidence(
+                "Pair (sent because of --request-trust) was still PairingDialogResponsePending at the deadline",
+            );
+        } else {
+            continue;
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn fires_on_pending_session_or_pair() {
+        let s = world()
+            .phone()
+            .refused("PairingDialogResponsePending")
+            .build();
+        assert!(only(&s, &RULE).evidence[0].contains("StartSession"));
+        let s = world()
+            .phone()
+            .no_record()
+            .lockdown(|l| l.pair_request = Some(PairRequestObs::DialogPending))
+            .build();
+        assert!(only(&s, &RULE).evidence[0].contains("--request-trust"));
+    }
+
+    #[test]
+    fn silent_when_trusted_or_denied() {
+        assert!(fired(&world().phone().build(), &RULE).is_empty());
+        assert!(fired(&world().phone().refused("UserDeniedPairing").build(), &RULE).is_empty());
+    }
+}

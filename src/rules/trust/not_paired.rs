@@ -2,24 +2,141 @@ use crate::rules::prelude::*;
 
 declare_rule! {
     /// ## What it means
-    /// Neither usbmuxd nor the host lockdown folder has a pair record for the phone.
+    /// This computer holds no pair record for the phone: neither usbmuxd
+    /// (`ReadPairRecord`) nor the host lockdown folder has one. The phone has
+    /// never trusted this computer, or the record was deleted here (a
+    /// reinstall of iTunes or Apple Devices, a new user account, a wiped
+    /// `/var/lib/lockdown`).
     ///
     /// ## Why the backup fails
-    /// Without a pair record no trusted session can start, and the backup service needs one.
+    /// Every backup tool needs a trusted lockdown session, and a session
+    /// needs the record's keys. Without one the tool must first ask the
+    /// phone to trust this computer, which only happens with the phone
+    /// unlocked and somebody tapping Trust.
     ///
     /// ## Evidence used
-    /// The pairing probe's record state.
+    /// usbmuxd's answer to `ReadPairRecord` (Result 2: no record), the
+    /// lockdown folder's `<UDID>.plist`, and, with `--request-trust`, the
+    /// phone's answer to `Pair`.
+    ///
+    /// ## Known limitations
+    /// When the record exists but this user may not read it (macOS keeps
+    /// `/var/db/lockdown` root-only) and usbmuxd does not answer
+    /// `ReadPairRecord`, the finding says the record is unreadable instead.
     pub static RULE = {
         id: "trust.not-paired",
         title: "This computer has no pairing record for the iPhone",
         layer: Layer::Trust,
         severity: Severity::Blocker,
-        hides: &[],
-        steps: &[],
+        hides: &[
+            "backup-service.refused",
+            "device.locked",
+            "device.storage-full",
+            "device.battery-low",
+            "device.restricted",
+        ],
+        steps: &[
+            step("Unlock the iPhone and keep it on its Home Screen."),
+            step_on(Platforms::MACOS, "Open Finder, select the iPhone in the sidebar and click Trust; then tap Trust on the iPhone and enter its passcode."),
+            step_on(Platforms::WINDOWS, "Open the Apple Devices app (or iTunes), plug the iPhone in, click Continue if asked, then tap Trust on the iPhone and enter its passcode."),
+            step_on(Platforms::LINUX, "Run idevicepair pair, then tap Trust on the iPhone and enter its passcode; run idevicepair validate to check."),
+            step("Or let this tool ask: iphone-backup-check diagnose --request-trust (the only option that may change anything: the record is saved only if you tap Trust)."),
+        ],
         since: "0.1.0",
         check,
     }
 }
 
-// Evidence for this rule arrives with issue 5; until then it cannot fire.
-fn check(_: &Snapshot, _: &mut Findings) {}
+fn check(s: &Snapshot, out: &mut Findings) {
+    for d in &s.probes.devices {
+        let Some(p) = d.pairing.value() else {
+            continue;
+        };
+        if p.record == PairRecordState::Present {
+            continue;
+        }
+        let asked = d.lockdown().and_then(|l| l.pair_request.as_ref());
+        // The phone's own answer to Pair has its own findings (or paired).
+        if asked.is_some() {
+            continue;
+        }
+        let mut f = Finding::new(&RULE).device(&d.udid);
+        if let Some(l) = &p.usbmuxd {
+            f = f.evidence(format!(
+                "usbmuxd: {}",
+                l.detail.as_deref().unwrap_or(state_word(l.state))
+            ));
+        }
+        if let Some(l) = &p.folder {
+            f = f.evidence(format!(
+                "{}: {}{}",
+                l.path.as_deref().unwrap_or("lockdown folder"),
+                state_word(l.state),
+                l.detail
+                    .as_deref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default()
+            ));
+        }
+        if p.record == PairRecordState::Unreadable {
+            f = f
+                .title("This computer's pairing record for the iPhone cannot be read")
+                .confidence(Confidence::Likely)
+                .step("Run the check with sudo once to see whether the record exists (macOS keeps /var/db/lockdown root-only).");
+        }
+        out.push(f);
+    }
+}
+
+fn state_word(s: PairRecordState) -> &'static str {
+    match s {
+        PairRecordState::Present => "present",
+        PairRecordState::Absent => "no record",
+        PairRecordState::Unreadable => "unreadable",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn fires_without_a_record_names_the_phone() {
+        let s = world().phone().no_record().build();
+        let f = only(&s, &RULE);
+        assert_eq!(
+            f.device.as_deref(),
+            Some(crate::rules::testing_device::UDID)
+        );
+        assert_eq!(f.severity, Severity::Blocker);
+        assert!(f.remediation.iter().any(|r| r.contains("idevicepair pair")));
+    }
+
+    #[test]
+    fn silent_when_paired_or_when_trust_was_requested() {
+        assert!(fired(&world().phone().build(), &RULE).is_empty());
+        let asked = world()
+            .phone()
+            .no_record()
+            .lockdown(|l| l.pair_request = Some(PairRequestObs::DialogPending))
+            .build();
+        assert!(fired(&asked, &RULE).is_empty());
+    }
+
+    #[test]
+    fn unreadable_record_is_said_so() {
+        let s = world()
+            .phone()
+            .no_record()
+            .device(|d| {
+                if let Some(p) = d.pairing.value_mut() {
+                    p.record = PairRecordState::Unreadable;
+                }
+            })
+            .build();
+        let f = only(&s, &RULE);
+        assert!(f.title.contains("cannot be read"));
+        assert_eq!(f.confidence, Confidence::Likely);
+    }
+}

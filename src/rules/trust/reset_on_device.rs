@@ -2,24 +2,86 @@ use crate::rules::prelude::*;
 
 declare_rule! {
     /// ## What it means
-    /// This computer holds a pair record for the phone, but the phone has forgotten it (InvalidHostID): trust settings reset, erase or restore.
+    /// This computer holds a pair record for the phone, but the phone has
+    /// forgotten it: `StartSession` is answered with `InvalidHostID`. The
+    /// phone's trust settings were reset (Reset Location & Privacy), or it
+    /// was erased or restored, or it was paired again with another record.
     ///
     /// ## Why the backup fails
-    /// Finder, iTunes, Apple Devices and idevicebackup2 need a trusted session before the backup service can start.
+    /// Finder, iTunes, Apple Devices and idevicebackup2 need a trusted
+    /// session before the backup service can start; with a stale record
+    /// they fail before asking anything, often without showing the Trust
+    /// prompt again.
     ///
     /// ## Evidence used
-    /// The lockdown session refusal InvalidHostID with a pair record present.
+    /// The `StartSession` refusal `InvalidHostID`, with the pair record's
+    /// HostID that the phone no longer knows.
     pub static RULE = {
         id: "trust.reset-on-device",
         title: "The iPhone no longer trusts this computer",
         layer: Layer::Trust,
         severity: Severity::Blocker,
-        hides: &["backup-service.refused", "device.locked"],
-        steps: &[],
+        hides: &[
+            "backup-service.refused",
+            "device.locked",
+            "device.storage-full",
+            "device.battery-low",
+            "device.restricted",
+            "trust.session-failed",
+        ],
+        steps: &[
+            step_on(Platforms::MACOS, "Unplug the iPhone, unlock it, plug it back in and click Trust in Finder; if no prompt appears, restart the Mac and try again."),
+            step_on(Platforms::WINDOWS, "Plug the unlocked iPhone in again, open Apple Devices or iTunes and tap Trust on the iPhone."),
+            step_on(Platforms::LINUX, "Run idevicepair pair with the iPhone unlocked and tap Trust."),
+            step("Then run this check again: it should say the iPhone trusts this computer."),
+        ],
         since: "0.1.0",
         check,
     }
 }
 
-// Evidence for this rule arrives with issue 5; until then it cannot fire.
-fn check(_: &Snapshot, _: &mut Findings) {}
+fn check(s: &Snapshot, out: &mut Findings) {
+    for d in &s.probes.devices {
+        let Some(l) = d.lockdown() else { continue };
+        if l.session.refusal() != Some(LockdownError::InvalidHostID) {
+            continue;
+        }
+        let mut f = Finding::new(&RULE)
+            .device(&d.udid)
+            .evidence("lockdownd answered StartSession with InvalidHostID");
+        if let Some(host_id) = d.pairing.value().and_then(|p| p.host_id.as_deref()) {
+            f = f.evidence(format!(
+                "this computer's record has HostID {host_id}, which the phone does not know"
+            ));
+        }
+        if let Some(st) = super::remove_record_step(s.os_family(), &d.udid) {
+            f = f.step(st);
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+    use crate::rules::testing_device::UDID;
+
+    #[test]
+    fn fires_on_invalid_host_id_with_the_udid_in_the_command() {
+        let s = world().phone().refused("InvalidHostID").build();
+        let f = only(&s, &RULE);
+        assert!(f.evidence[1].contains("2087B64F"));
+        assert!(
+            f.remediation[0].contains(&format!("/var/lib/lockdown/{UDID}.plist")),
+            "{:?}",
+            f.remediation
+        );
+    }
+
+    #[test]
+    fn silent_when_trusted_or_another_refusal() {
+        assert!(fired(&world().phone().build(), &RULE).is_empty());
+        assert!(fired(&world().phone().refused("PasswordProtected").build(), &RULE).is_empty());
+    }
+}

@@ -2,24 +2,98 @@ use crate::rules::prelude::*;
 
 declare_rule! {
     /// ## What it means
-    /// The phone accepted the pair record but the TLS session that follows failed: the record is damaged or belongs to another computer.
+    /// The phone accepted this computer's HostID (`StartSession` answered
+    /// with `EnableSessionSSL`), but the TLS handshake that follows failed,
+    /// or the phone called the record invalid (`InvalidPairRecord`). The
+    /// record's certificates or keys are damaged, or they come from another
+    /// computer (a record copied between machines, a half-written file).
     ///
     /// ## Why the backup fails
-    /// Every service, backup included, runs inside that session.
+    /// Every later request, including starting the backup service, needs
+    /// that secure session.
     ///
     /// ## Evidence used
-    /// StartSession accepted, then the TLS handshake failed.
+    /// The lockdown session state `tls-failed` (with the handshake error) or
+    /// the `InvalidPairRecord` refusal; fields the record lacks.
     pub static RULE = {
         id: "trust.session-failed",
         title: "The secure session with the iPhone failed",
         layer: Layer::Trust,
         severity: Severity::Blocker,
-        hides: &[],
-        steps: &[],
+        hides: &[
+            "backup-service.refused",
+            "device.locked",
+            "device.storage-full",
+            "device.battery-low",
+            "device.restricted",
+        ],
+        steps: &[
+            step_on(Platforms::MACOS, "Unplug and replug the unlocked iPhone and click Trust in Finder."),
+            step_on(Platforms::WINDOWS, "Plug the unlocked iPhone in again, open Apple Devices or iTunes and tap Trust."),
+            step_on(Platforms::LINUX, "Run idevicepair pair with the iPhone unlocked and tap Trust."),
+            step("If it keeps failing, on the iPhone open Settings > General > Transfer or Reset iPhone > Reset > Reset Location & Privacy, then trust this computer again."),
+        ],
         since: "0.1.0",
         check,
     }
 }
 
-// Evidence for this rule arrives with issue 5; until then it cannot fire.
-fn check(_: &Snapshot, _: &mut Findings) {}
+fn check(s: &Snapshot, out: &mut Findings) {
+    for d in &s.probes.devices {
+        let Some(l) = d.lockdown() else { continue };
+        let mut f = Finding::new(&RULE).device(&d.udid);
+        match &l.session {
+            SessionObs::TlsFailed { message } => {
+                f = f.evidence(format!(
+                    "StartSession was accepted, then the TLS handshake failed: {message}"
+                ));
+            }
+            SessionObs::Refused {
+                reason: LockdownError::InvalidPairRecord,
+                raw,
+            } => {
+                f = f.evidence(format!("lockdownd answered StartSession with {raw}"));
+            }
+            _ => continue,
+        }
+        if let Some(p) = d.pairing.value().filter(|p| !p.missing_fields.is_empty()) {
+            f = f.evidence(format!(
+                "the pair record lacks {}",
+                p.missing_fields.join(", ")
+            ));
+        }
+        if let Some(st) = super::remove_record_step(s.os_family(), &d.udid) {
+            f = f.step(st.replace("stale", "damaged"));
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn fires_on_tls_failure_and_invalid_record() {
+        let s = world()
+            .phone()
+            .lockdown(|l| {
+                l.session = SessionObs::TlsFailed {
+                    message: "TLS handshake failed: received fatal alert".into(),
+                }
+            })
+            .build();
+        let f = only(&s, &RULE);
+        assert!(f.evidence[0].contains("fatal alert"));
+        assert!(f.remediation[0].contains(crate::rules::testing_device::UDID));
+        let s = world().phone().refused("InvalidPairRecord").build();
+        assert_eq!(fired(&s, &RULE).len(), 1);
+    }
+
+    #[test]
+    fn silent_when_trusted_or_reset() {
+        assert!(fired(&world().phone().build(), &RULE).is_empty());
+        assert!(fired(&world().phone().refused("InvalidHostID").build(), &RULE).is_empty());
+    }
+}

@@ -1,0 +1,180 @@
+//! The device stage: after usbmuxd has listed the phones, each phone (or the
+//! one `--udid` names) goes through pairing -> lockdownd -> backup service,
+//! phones concurrently. Every step runs under the overall deadline and its
+//! own per-operation deadline, whichever comes first.
+
+pub mod connect;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use plist::Dictionary;
+
+use crate::platform::mux_address::MuxEndpoint;
+use crate::probe::deadline::Deadline;
+use crate::probe::usbmuxd::{parse_device_list, MuxConnection};
+use crate::probe::{backup_service, lockdown, pairing};
+use crate::snapshot::{DeviceObs, MuxConnection as Link, MuxDevice, Outcome, PresenceObs};
+
+/// How long one request to the phone may take at most.
+pub const PER_OPERATION: Duration = Duration::from_secs(5);
+
+/// The overall deadline and the per-operation limit.
+#[derive(Debug, Clone, Copy)]
+pub struct Steps {
+    overall: Deadline,
+    per_op: Duration,
+}
+
+impl Steps {
+    pub fn new(overall: Deadline, per_op: Duration) -> Self {
+        Self { overall, per_op }
+    }
+
+    /// The deadline for the next operation.
+    pub fn op(self) -> Deadline {
+        Deadline::after(self.per_op.min(self.overall.remaining()))
+    }
+
+    pub fn overall_remaining(self) -> Duration {
+        self.overall.remaining()
+    }
+}
+
+/// What the device stage needs from the request.
+#[derive(Debug, Clone)]
+pub struct DeviceStage {
+    pub endpoint: MuxEndpoint,
+    pub request_trust: bool,
+    pub daemon_buid: Option<String>,
+    /// `<UDID>.plist` in the host lockdown folder, per phone.
+    pub record_files: BTreeMap<String, PathBuf>,
+}
+
+/// The phones to probe: one entry per UDID (USB preferred over Wi-Fi when a
+/// phone is listed both ways), only the `--udid` one when given.
+pub fn targets(listed: &[MuxDevice], udid: Option<&str>) -> Vec<MuxDevice> {
+    let mut by_udid: BTreeMap<&str, &MuxDevice> = BTreeMap::new();
+    for d in listed {
+        if udid.is_some_and(|u| u != d.udid) {
+            continue;
+        }
+        let better = match by_udid.get(d.udid.as_str()) {
+            None => true,
+            Some(seen) => seen.connection != Link::Usb && d.connection == Link::Usb,
+        };
+        if better {
+            by_udid.insert(&d.udid, d);
+        }
+    }
+    by_udid.into_values().cloned().collect()
+}
+
+/// Runs pairing -> lockdownd -> backup service for one phone.
+pub async fn probe_one(stage: &DeviceStage, dev: &MuxDevice, steps: Steps) -> DeviceObs {
+    let mut obs = DeviceObs {
+        udid: dev.udid.clone(),
+        device_id: Some(dev.device_id),
+        connection: Some(dev.connection),
+        ..Default::default()
+    };
+    let file = stage.record_files.get(&dev.udid).map(PathBuf::as_path);
+    let (pairing, secrets) = pairing::probe(&stage.endpoint, &dev.udid, file, steps.op()).await;
+    obs.pairing = pairing;
+    let target = lockdown::Target {
+        endpoint: &stage.endpoint,
+        device_id: dev.device_id,
+        udid: &dev.udid,
+        request_trust: stage.request_trust,
+        daemon_buid: stage.daemon_buid.as_deref(),
+    };
+    let run = lockdown::probe(&target, secrets, steps).await;
+    obs.lockdown = run.obs;
+    obs.backup_service = backup_service::probe(
+        &stage.endpoint,
+        dev.device_id,
+        run.backup,
+        run.secrets.as_ref(),
+        steps,
+    )
+    .await;
+    // `run.secrets` is dropped here: keys never outlive the phone's probe.
+    obs
+}
+
+/// Lists the phones again after probing, to see who vanished or re-enumerated
+/// (a new DeviceID means the phone dropped off the bus and came back).
+pub async fn presence(
+    endpoint: &MuxEndpoint,
+    udids: &[String],
+    steps: Steps,
+) -> Vec<Outcome<PresenceObs>> {
+    let started = std::time::Instant::now();
+    let listed = async {
+        let mut conn = MuxConnection::connect(endpoint, steps.op()).await?;
+        let reply = conn
+            .request("ListDevices", Dictionary::new(), steps.op())
+            .await?;
+        parse_device_list(&reply)
+    }
+    .await;
+    let duration_ms = started.elapsed().as_millis() as u64;
+    udids
+        .iter()
+        .map(|u| match &listed {
+            Ok(list) => {
+                let found = targets(list, Some(u));
+                Outcome::Ok {
+                    duration_ms,
+                    value: PresenceObs {
+                        still_listed: !found.is_empty(),
+                        device_id_after: found.first().map(|d| d.device_id),
+                    },
+                }
+            }
+            Err(f) => Outcome::Failed {
+                duration_ms,
+                failure: f.clone(),
+            },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dev(udid: &str, id: u32, connection: Link) -> MuxDevice {
+        MuxDevice {
+            device_id: id,
+            udid: udid.into(),
+            connection,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn one_target_per_phone_usb_preferred_and_filtered() {
+        let listed = [
+            dev("A", 7, Link::Network),
+            dev("A", 3, Link::Usb),
+            dev("B", 9, Link::Network),
+        ];
+        let t = targets(&listed, None);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].device_id, 3);
+        assert_eq!(t[1].connection, Link::Network);
+        let only_b = targets(&listed, Some("B"));
+        assert_eq!(only_b.len(), 1);
+        assert!(targets(&listed, Some("C")).is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn op_deadline_is_the_earlier_of_the_two() {
+        let steps = Steps::new(Deadline::after(Duration::from_secs(2)), PER_OPERATION);
+        assert!(steps.op().remaining() <= Duration::from_secs(2));
+        let steps = Steps::new(Deadline::after(Duration::from_secs(60)), PER_OPERATION);
+        assert!(steps.op().remaining() <= PER_OPERATION);
+    }
+}

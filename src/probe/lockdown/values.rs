@@ -1,0 +1,146 @@
+//! Turning lockdownd's dictionaries into the snapshot's typed fields. Pure;
+//! every value is optional and a value of the wrong type is simply absent.
+
+use plist::{Dictionary, Value};
+
+use crate::snapshot::{BackupDomain, Battery, DiskUsage, LockdownObs};
+
+/// Root-domain values; `PasswordProtected` only counts inside a session.
+pub fn apply_root(obs: &mut LockdownObs, d: &Dictionary, in_session: bool) {
+    let s = |k: &str| string(d, k);
+    obs.product_type = s("ProductType").or(obs.product_type.take());
+    obs.product_version = s("ProductVersion").or(obs.product_version.take());
+    obs.build_version = s("BuildVersion").or(obs.build_version.take());
+    obs.device_class = s("DeviceClass").or(obs.device_class.take());
+    obs.device_name = s("DeviceName").or(obs.device_name.take());
+    if in_session {
+        obs.password_protected = boolean(d, "PasswordProtected").or(obs.password_protected);
+    }
+}
+
+pub fn backup_domain(d: &Dictionary) -> BackupDomain {
+    BackupDomain {
+        will_encrypt: boolean(d, "WillEncrypt"),
+        requires_encryption: boolean(d, "RequiresEncryption"),
+        cloud_backup_enabled: boolean(d, "CloudBackupEnabled"),
+        last_itunes_backup_date: date(d, "LastiTunesBackupDate"),
+        last_cloud_backup_date: date(d, "LastCloudBackupDate"),
+    }
+}
+
+pub fn disk_usage(d: &Dictionary) -> DiskUsage {
+    DiskUsage {
+        total_data_capacity: unsigned(d, "TotalDataCapacity"),
+        total_data_available: unsigned(d, "TotalDataAvailable"),
+        amount_data_available: unsigned(d, "AmountDataAvailable"),
+        total_disk_capacity: unsigned(d, "TotalDiskCapacity"),
+    }
+}
+
+pub fn battery(d: &Dictionary) -> Battery {
+    Battery {
+        current_capacity: unsigned(d, "BatteryCurrentCapacity"),
+        is_charging: boolean(d, "BatteryIsCharging"),
+        external_connected: boolean(d, "ExternalConnected"),
+        external_charge_capable: boolean(d, "ExternalChargeCapable"),
+    }
+}
+
+pub fn string(d: &Dictionary, k: &str) -> Option<String> {
+    d.get(k).and_then(Value::as_string).map(str::to_string)
+}
+
+/// Booleans as phones send them: true/false, or 0/1 (RequiresEncryption).
+pub fn boolean(d: &Dictionary, k: &str) -> Option<bool> {
+    match d.get(k)? {
+        Value::Boolean(b) => Some(*b),
+        Value::Integer(i) => i.as_signed().map(|n| n != 0),
+        Value::String(s) => match s.as_str() {
+            "true" | "YES" | "1" => Some(true),
+            "false" | "NO" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+pub fn unsigned(d: &Dictionary, k: &str) -> Option<u64> {
+    match d.get(k)? {
+        Value::Integer(i) => i.as_unsigned(),
+        Value::Real(r) if r.is_finite() && *r >= 0.0 => Some(*r as u64),
+        _ => None,
+    }
+}
+
+/// A date as the phone sent it: a plist date in RFC 3339, or seconds since
+/// 2001-01-01 (Apple's reference date) converted to RFC 3339.
+pub fn date(d: &Dictionary, k: &str) -> Option<String> {
+    const APPLE_EPOCH: i64 = 978_307_200;
+    let secs = match d.get(k)? {
+        Value::Date(date) => return Some(date.to_xml_format()),
+        Value::Integer(i) => i.as_signed()?,
+        Value::Real(r) if r.is_finite() => *r as i64,
+        Value::String(s) => return Some(s.clone()),
+        _ => return None,
+    };
+    let unix = u64::try_from(secs.checked_add(APPLE_EPOCH)?).ok()?;
+    let t = std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(unix))?;
+    Some(humantime::format_rfc3339_seconds(t).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dict(xml: &str) -> Dictionary {
+        plist::from_bytes(format!(r#"<plist version="1.0"><dict>{xml}</dict></plist>"#).as_bytes())
+            .unwrap()
+    }
+
+    // Values from shared/realdata/ideviceinfo_q_mobile_backup_iOS15-16.txt.
+    #[test]
+    fn backup_domain_as_ios_16_sends_it() {
+        let b = backup_domain(&dict(
+            "<key>CloudBackupEnabled</key><false/><key>LastiTunesBackupDate</key>\
+             <integer>681028961</integer><key>RequiresEncryption</key><integer>0</integer>\
+             <key>WillEncrypt</key><true/>",
+        ));
+        assert_eq!(b.will_encrypt, Some(true));
+        assert_eq!(b.requires_encryption, Some(false));
+        assert_eq!(b.cloud_backup_enabled, Some(false));
+        assert_eq!(
+            b.last_itunes_backup_date.as_deref(),
+            Some("2022-08-01T06:42:41Z")
+        );
+        assert_eq!(b.last_cloud_backup_date, None);
+    }
+
+    #[test]
+    fn wrong_types_are_absent_not_errors() {
+        let d = dict(
+            "<key>TotalDataAvailable</key><string>lots</string>\
+             <key>AmountDataAvailable</key><integer>-5</integer>\
+             <key>BatteryCurrentCapacity</key><real>12.0</real>",
+        );
+        assert_eq!(disk_usage(&d), DiskUsage::default());
+        assert_eq!(battery(&d).current_capacity, Some(12));
+        assert_eq!(date(&d, "TotalDataAvailable").as_deref(), Some("lots"));
+        let huge = dict("<key>D</key><integer>-9223372036854775808</integer>");
+        assert_eq!(date(&huge, "D"), None);
+    }
+
+    #[test]
+    fn password_protected_only_in_session() {
+        let d = dict(
+            "<key>PasswordProtected</key><true/><key>ProductType</key><string>iPhone10,3</string>",
+        );
+        let mut obs = LockdownObs::default();
+        apply_root(&mut obs, &d, false);
+        assert_eq!(obs.password_protected, None);
+        assert_eq!(obs.product_type.as_deref(), Some("iPhone10,3"));
+        apply_root(&mut obs, &Dictionary::new(), true);
+        assert_eq!(obs.product_type.as_deref(), Some("iPhone10,3"), "kept");
+        apply_root(&mut obs, &d, true);
+        assert_eq!(obs.password_protected, Some(true));
+    }
+}

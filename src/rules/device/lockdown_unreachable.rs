@@ -1,0 +1,103 @@
+use crate::rules::prelude::*;
+
+declare_rule! {
+    /// ## What it means
+    /// usbmuxd lists the phone, but its lockdown service (port 62078) does
+    /// not accept a connection or does not answer: the phone is still
+    /// booting, is busy restoring or updating, has just dropped into
+    /// recovery, or its lockdownd is stuck.
+    ///
+    /// ## Why the backup fails
+    /// Every backup tool starts by talking to lockdownd; without it nothing
+    /// else can happen.
+    ///
+    /// ## Evidence used
+    /// usbmuxd's answer to `Connect` on port 62078 (Result 3: refused), or
+    /// no lockdownd answer before the deadline, or an answer that is not
+    /// the lockdown protocol, or a conversation that stopped getting answers
+    /// half-way (a phone answering so slowly that nothing finishes in time).
+    pub static RULE = {
+        id: "device.lockdown-unreachable",
+        title: "The iPhone's lockdown service does not answer",
+        layer: Layer::Device,
+        severity: Severity::Blocker,
+        hides: &["backup-service.refused"],
+        steps: &[
+            step("Wait until the iPhone has finished starting up and shows its Lock Screen, then unlock it and run the check again."),
+            step("If the screen shows a cable and a computer, the phone is in recovery mode: update or restore it from Finder, iTunes or Apple Devices before backing up."),
+            step("Otherwise restart the iPhone (press and release volume up, volume down, then hold the side button until the Apple logo appears)."),
+        ],
+        since: "0.1.0",
+        check,
+    }
+}
+
+fn check(s: &Snapshot, out: &mut Findings) {
+    for d in &s.probes.devices {
+        // lockdownd refused or never answered, or stopped answering mid-way.
+        let stalled = d
+            .lockdown()
+            .and_then(|l| l.aborted.as_ref())
+            .filter(|f| f.kind == FailureKind::TimedOut);
+        let Some(f) = d.lockdown.failure().or(stalled) else {
+            continue;
+        };
+        // A phone that is gone is connection.unstable's.
+        if matches!(f.kind, FailureKind::NotFound | FailureKind::Closed) {
+            continue;
+        }
+        let mut finding = Finding::new(&RULE).device(&d.udid).evidence(format!(
+            "lockdownd ({}): {}",
+            f.kind.as_str(),
+            f.message
+        ));
+        if f.kind != FailureKind::Refused {
+            finding = finding.confidence(Confidence::Likely);
+        }
+        out.push(finding);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+
+    #[test]
+    fn fires_when_lockdownd_refuses_or_hangs() {
+        let s = world()
+            .phone()
+            .device(|d| d.lockdown = failed(FailureKind::Refused))
+            .build();
+        assert_eq!(only(&s, &RULE).confidence, Confidence::Certain);
+        let s = world()
+            .phone()
+            .device(|d| d.lockdown = failed(FailureKind::TimedOut))
+            .build();
+        assert_eq!(only(&s, &RULE).confidence, Confidence::Likely);
+    }
+
+    #[test]
+    fn fires_when_answers_stop_mid_way() {
+        let s = world()
+            .phone()
+            .lockdown(|l| {
+                l.aborted = Some(Failure::new(
+                    FailureKind::TimedOut,
+                    "no answer to GetValue before the deadline",
+                ))
+            })
+            .build();
+        assert!(only(&s, &RULE).evidence[0].contains("GetValue"));
+    }
+
+    #[test]
+    fn silent_when_it_answers_or_the_phone_left() {
+        assert!(fired(&world().phone().build(), &RULE).is_empty());
+        let s = world()
+            .phone()
+            .device(|d| d.lockdown = failed(FailureKind::NotFound))
+            .build();
+        assert!(fired(&s, &RULE).is_empty());
+    }
+}
