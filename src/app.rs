@@ -54,6 +54,23 @@ pub fn run(cli: Cli, env: &HostEnv, io: Io) -> ExitStatus {
         Command::Man => clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
             .render(stdout)
             .map(|()| ExitStatus::Ready),
+        Command::Watch(args) => crate::commands::watch::run(
+            crate::commands::watch::WatchOptions {
+                usbmuxd: args.usbmuxd,
+                udid: args.udid,
+                backup_dir: args.backup_dir,
+                timeout: Duration::from_secs_f64(args.timeout),
+                json: args.json,
+                duration: args.duration.map(Duration::from_secs_f64),
+                timing: crate::commands::watch::state::Timing {
+                    settle_ms: (args.settle * 1000.0) as u64,
+                    recheck_ms: (args.recheck * 1000.0) as u64,
+                },
+            },
+            env,
+            stdout,
+            stderr,
+        ),
         Command::Explain(args) => {
             crate::commands::explain::run(&args.topic.join(" "), args.json, stdout, stderr)
         }
@@ -218,12 +235,9 @@ fn probe_now(
         request_trust: args.request_trust,
         deep: args.deep,
         progress,
+        min_listen: Duration::from_secs_f64(args.listen),
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let rt = match crate::probe::runtime() {
         Ok(rt) => rt,
         Err(e) => {
             writeln!(

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::exit::EXIT_STATUS_HELP;
+use crate::exit::{EXIT_STATUS_HELP, WATCH_EXIT_STATUS_HELP};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -47,6 +47,9 @@ pub enum Command {
     Rules(RulesArgs),
     /// What a rule, an error code or an error message means, and what fixes it.
     Explain(ExplainArgs),
+    /// Follow plug, unplug, pairing, lock and trust changes live; re-diagnose a phone when it settles.
+    #[command(after_long_help = WATCH_EXIT_STATUS_HELP)]
+    Watch(WatchArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -76,6 +79,12 @@ pub struct ProbeArgs {
     /// Give up on anything that has not answered after this many seconds.
     #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
     pub timeout: f64,
+
+    /// Keep following usbmuxd's plug and unplug events at least this many seconds,
+    /// to catch a phone that drops off (default: only while the other checks run;
+    /// `watch` follows for as long as you like).
+    #[arg(long, value_name = "SECS", default_value_t = 0.0, value_parser = parse_listen)]
+    pub listen: f64,
 
     /// Check every file of the last backups against Manifest.db (slow on big backups).
     #[arg(long)]
@@ -135,6 +144,42 @@ pub struct DevicesArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Only this phone (its UDID).
+    #[arg(long, value_name = "UDID")]
+    pub udid: Option<String>,
+
+    /// usbmuxd's address: UNIX:/path, /path or host:port
+    /// [default: USBMUXD_SOCKET_ADDRESS, else /var/run/usbmuxd, or 127.0.0.1:27015 on Windows]
+    #[arg(long, value_name = "ADDR")]
+    pub usbmuxd: Option<String>,
+
+    /// The backup folder the re-diagnoses check, instead of this platform's default.
+    #[arg(long, value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
+
+    /// Deadline of each re-diagnosis, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = parse_timeout)]
+    pub timeout: f64,
+
+    /// Print one JSON object per line (NDJSON): {"type", "time", "data"}.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Stop after this many seconds [default: until Ctrl-C].
+    #[arg(long, value_name = "SECS", value_parser = parse_duration)]
+    pub duration: Option<f64>,
+
+    /// Seconds without plug events before a phone is diagnosed again.
+    #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = parse_settle)]
+    pub settle: f64,
+
+    /// Re-check a settled phone this often for lock and trust changes (0: never).
+    #[arg(long, value_name = "SECS", default_value_t = 15.0, value_parser = parse_recheck)]
+    pub recheck: f64,
+}
+
+#[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Print JSON.
     #[arg(long, conflicts_with = "markdown")]
@@ -164,12 +209,52 @@ pub enum ColorWhen {
     Never,
 }
 
+fn parse_listen(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if !(0.0..=600.0).contains(&v) {
+        return Err("--listen must be between 0 and 600 seconds".into());
+    }
+    Ok(v)
+}
+
 fn parse_timeout(s: &str) -> Result<f64, String> {
     let v: f64 = s
         .parse()
         .map_err(|_| format!("'{s}' is not a number of seconds"))?;
     if !(0.1..=600.0).contains(&v) {
         return Err("the timeout must be between 0.1 and 600 seconds".into());
+    }
+    Ok(v)
+}
+
+fn seconds_in(s: &str, range: std::ops::RangeInclusive<f64>, what: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if !range.contains(&v) {
+        return Err(format!(
+            "{what} must be between {} and {} seconds",
+            range.start(),
+            range.end()
+        ));
+    }
+    Ok(v)
+}
+
+fn parse_duration(s: &str) -> Result<f64, String> {
+    seconds_in(s, 0.1..=31_536_000.0, "the duration")
+}
+
+fn parse_settle(s: &str) -> Result<f64, String> {
+    seconds_in(s, 0.1..=600.0, "the settle time")
+}
+
+fn parse_recheck(s: &str) -> Result<f64, String> {
+    let v = seconds_in(s, 0.0..=86_400.0, "the re-check interval")?;
+    if v > 0.0 && v < 1.0 {
+        return Err("the re-check interval must be 0 (never) or at least 1 second".into());
     }
     Ok(v)
 }
@@ -182,6 +267,17 @@ mod tests {
     #[test]
     fn definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn watch_second_bounds() {
+        assert!(parse_duration("2.5").is_ok());
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("inf").is_err());
+        assert!(parse_settle("nan").is_err());
+        assert!(parse_recheck("0").is_ok());
+        assert!(parse_recheck("0.5").is_err());
+        assert!(parse_recheck("-1").is_err());
     }
 
     #[test]

@@ -45,3 +45,13 @@ Exit status:
   3    the tool could not run: bad arguments, unreadable or invalid --from file,
        unwritable -o, unknown explain topic
   130  interrupted (Ctrl-C); what was probed so far is still reported";
+
+/// The table shown in `watch --help` and the README.
+pub const WATCH_EXIT_STATUS_HELP: &str = "\
+Exit status of watch:
+  0    every phone connected at the end is ready, and none dropped off
+  1    a phone dropped off while watched, or its latest diagnosis has warnings
+  2    no phone connected at the end, usbmuxd gone, or a latest diagnosis
+       has a blocker
+  3    the tool could not run (bad arguments)
+  130  interrupted (Ctrl-C); the summary is still printed";

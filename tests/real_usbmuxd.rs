@@ -79,6 +79,12 @@ fn diagnose_with_real_usbmuxd_and_no_phone() {
             .is_some_and(|b| !b.is_empty()),
         "ReadBUID answered"
     );
+    // The real daemon takes ListDevices then Listen on one connection, as
+    // the listen window sends them, and stays quiet with no phone.
+    let listen = &report["snapshot"]["probes"]["mux_events"];
+    assert_eq!(listen["status"], "ok", "{listen}");
+    assert_eq!(listen["value"]["events"], serde_json::json!([]), "{listen}");
+    assert!(listen["value"]["ended_early"].is_null(), "{listen}");
     assert_eq!(report["findings"][0]["id"], "usb.no-device", "{report:#}");
     let ids: Vec<&str> = report["findings"]
         .as_array()
@@ -90,5 +96,60 @@ fn diagnose_with_real_usbmuxd_and_no_phone() {
         !ids.iter().any(|i| i.starts_with("usbmuxd.")),
         "no usbmuxd finding when it runs: {ids:?}"
     );
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn watch_follows_real_usbmuxd_through_a_restart() {
+    if let Err(why) = can_run() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "real-usbmuxd test cannot run under CI: {why}"
+        );
+        eprintln!("SKIPPED watch_follows_real_usbmuxd_through_a_restart: {why}");
+        return;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("iphone-backup-check");
+    let work = tempfile::tempdir().unwrap();
+    let script = format!(
+        "mount -t tmpfs tmpfs /run || exit 90
+         usbmuxd -f -n >/dev/null 2>&1 &
+         pid=$!
+         for i in $(seq 1 50); do [ -S /var/run/usbmuxd ] && break; sleep 0.1; done
+         [ -S /var/run/usbmuxd ] || exit 91
+         '{bin}' watch --json --duration 6 --recheck 0 --backup-dir '{dir}' > '{dir}/out' 2>/dev/null &
+         wpid=$!
+         sleep 1.5
+         kill $pid; wait $pid 2>/dev/null
+         sleep 1.5
+         usbmuxd -f -n >/dev/null 2>&1 &
+         pid=$!
+         wait $wpid
+         status=$?
+         kill $pid 2>/dev/null; wait $pid 2>/dev/null
+         cat '{dir}/out'
+         exit $status",
+        bin = bin.display(),
+        dir = work.path().display()
+    );
+    let out = Command::new("unshare")
+        .args(["-m", "sh", "-c", &script])
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap_or(-1);
+    assert!(code != 90 && code != 91, "could not start usbmuxd");
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let types: Vec<&str> = lines.iter().filter_map(|l| l["type"].as_str()).collect();
+    assert_eq!(
+        types,
+        ["daemon-lost", "daemon-back", "summary"],
+        "{lines:#?}"
+    );
+    assert_eq!(lines[0]["data"]["kind"], "closed", "{:#}", lines[0]);
+    assert_eq!(lines[2]["data"]["daemon_lost"], 1);
+    // No phone on this machine: the verdict-like status is 2.
     assert_eq!(code, 2);
 }

@@ -27,7 +27,13 @@ pub const LOCKDOWN_PORT: u16 = 62078;
 enum Next {
     Continue,
     Close,
-    Listen { plist: bool },
+    /// `events` is subscribed before the `Result` is sent, so no plug event
+    /// falls between the client's `Result 0` and the feed (usbmuxd, being
+    /// single-threaded, never loses one there either).
+    Listen {
+        plist: bool,
+        events: tokio::sync::broadcast::Receiver<MuxEvent>,
+    },
     Lockdown(DeviceView),
     Service(DeviceView, ServiceKind),
 }
@@ -59,7 +65,7 @@ pub async fn serve_client(shared: Arc<Shared>, mut s: Box<dyn Io>) {
         match next {
             Next::Continue => {}
             Next::Close => return,
-            Next::Listen { plist } => return listen(&shared, s, plist).await,
+            Next::Listen { plist, events } => return listen(&shared, s, plist, events).await,
             Next::Lockdown(view) => return lockdown::serve(shared, view, s).await,
             Next::Service(view, kind) => return services::serve(shared, view, kind, s).await,
         }
@@ -198,11 +204,13 @@ async fn handle(
             shared
                 .audit
                 .record(AuditEntry::new(Layer::Usbmuxd, "Listen").detail("binary protocol"));
+            let events = shared.events.subscribe();
             if !send_result(shared, s, *plist_client, h.tag, 0).await {
                 return Next::Close;
             }
             Next::Listen {
                 plist: *plist_client,
+                events,
             }
         }
         frame::MSG_CONNECT => {
@@ -263,10 +271,14 @@ async fn handle_plist(
         }
         "Listen" => {
             shared.audit.record(AuditEntry::new(Layer::Usbmuxd, mt));
+            let events = shared.events.subscribe();
             if !send_result(shared, s, true, tag, 0).await {
                 return Next::Close;
             }
-            Next::Listen { plist: true }
+            Next::Listen {
+                plist: true,
+                events,
+            }
         }
         "ReadBUID" => {
             shared.audit.record(AuditEntry::new(Layer::Usbmuxd, mt));
@@ -475,8 +487,12 @@ fn event_bytes(shared: &Shared, plist: bool, ev: MuxEvent) -> Vec<u8> {
 }
 
 /// Listen mode: the attached devices, then every plug event, until the client leaves.
-async fn listen(shared: &Shared, mut s: Box<dyn Io>, plist: bool) {
-    let mut rx = shared.events.subscribe();
+async fn listen(
+    shared: &Shared,
+    mut s: Box<dyn Io>,
+    plist: bool,
+    mut rx: tokio::sync::broadcast::Receiver<MuxEvent>,
+) {
     for (id, i) in shared.attached() {
         let ev = MuxEvent::Attached {
             device_id: id,

@@ -146,12 +146,21 @@ async fn tls_handshake_failure() {
         .await
         .expect("fails fast, does not hang");
     assert!(res.is_err());
-    let tls = r
-        .sim
-        .audit()
-        .into_iter()
-        .find(|e| e.request == "TLSHandshake")
-        .unwrap();
+    // The simulator logs the failed handshake on its own thread, possibly
+    // just after the client has seen the alert: wait for the entry.
+    let mut tls = None;
+    for _ in 0..100 {
+        tls = r
+            .sim
+            .audit()
+            .into_iter()
+            .find(|e| e.request == "TLSHandshake");
+        if tls.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let tls = tls.expect("the simulator logged the TLS handshake");
     assert!(tls.detail.unwrap().contains("tls_fault"));
 }
 

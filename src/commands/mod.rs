@@ -4,3 +4,4 @@ pub mod devices;
 pub mod explain;
 pub mod rules;
 pub mod rules_doc;
+pub mod watch;

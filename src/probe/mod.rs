@@ -3,6 +3,7 @@
 //! nothing; that is the rules' job.
 
 pub mod backup_service;
+pub mod backups;
 pub mod deadline;
 pub mod device;
 pub mod host;
@@ -36,6 +37,10 @@ pub struct ProbeRequest {
     pub deep: bool,
     /// A progress bar may be drawn on stderr.
     pub progress: bool,
+    /// The shortest time usbmuxd's Listen feed is followed (it is followed
+    /// until the other probes are done in any case, never past the deadline).
+    /// `watch` passes zero: it follows the feed itself.
+    pub min_listen: Duration,
 }
 
 /// Runs every probe concurrently under the request's deadline. When
@@ -60,6 +65,23 @@ pub async fn run_all(
         ..Probes::default()
     }));
 
+    // The listen window runs in its own task, so that its event times are
+    // not held up by the other probes' work, and closes when they are all
+    // done (but stays open at least `min_listen`, never past the deadline).
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    let listen = tokio::spawn({
+        let probes = probes.clone();
+        let endpoint = req.endpoint.clone();
+        let min_listen = req.min_listen;
+        async move {
+            listen_window(&probes, &endpoint, deadline, min_listen, async {
+                let _ = done_rx.await;
+            })
+            .await;
+        }
+    });
+    let listen_abort = listen.abort_handle();
+
     let all = {
         let probes = probes.clone();
         let env = env.clone();
@@ -69,17 +91,25 @@ pub async fn run_all(
             let host_env = env.clone();
             let dir = req.backup_dir.clone();
             let host = blocking(deadline, "the host", move || host::probe(&host_env, dir));
+            let host_then_backups = async {
+                record(&probes, host, |p, o| p.host = o).await;
+                let backups = backups_stage(&probes, &req, deadline).await;
+                record(&probes, async { backups }, |p, o| p.backups = o).await;
+            };
             let mux = usbmuxd::probe(&req.endpoint, req.address.clone(), deadline);
             let mux_then_devices = async {
                 record(&probes, mux, |p, o| p.usbmuxd = o).await;
                 device_stage(&probes, &env, &req, deadline).await;
             };
-            let (usb, host, mux) = tokio::join!(
+            tokio::join!(
                 record(&probes, usb, |p, o| p.usb = o),
-                record(&probes, host, |p, o| p.host = o),
+                host_then_backups,
                 mux_then_devices,
             );
-            let _ = (usb, host, mux);
+            let _ = done_tx.send(());
+            if let Err(e) = listen.await {
+                tracing::debug!(error = %e, "the listen window task failed");
+            }
         }
     };
 
@@ -87,6 +117,7 @@ pub async fn run_all(
         () = all => false,
         () = interrupt => true,
     };
+    listen_abort.abort();
     let mut probes = probes.lock().map(|p| p.clone()).unwrap_or_default();
     if interrupted {
         mark_interrupted(&mut probes);
@@ -94,6 +125,42 @@ pub async fn run_all(
     }
     snapshot.probes = probes;
     snapshot
+}
+
+/// The previous backups, in the folder the host probe chose (so both layers
+/// speak of the same folder).
+async fn backups_stage(
+    probes: &Arc<Mutex<Probes>>,
+    req: &ProbeRequest,
+    deadline: Deadline,
+) -> Outcome<crate::snapshot::BackupsObs> {
+    let dir = probes.lock().ok().and_then(|p| {
+        p.host.value().map(|h| {
+            (
+                h.backup_dir.path.clone(),
+                h.backup_dir.exists && h.backup_dir.is_dir,
+            )
+        })
+    });
+    let path = match dir {
+        None => return Outcome::skipped("the host probe did not finish"),
+        Some((None, _)) => {
+            return Outcome::skipped("no backup folder on this OS (use --backup-dir)")
+        }
+        Some((Some(_), false)) => {
+            return Outcome::skipped("the backup folder does not exist or is not a folder")
+        }
+        Some((Some(p), true)) => PathBuf::from(p),
+    };
+    let opts = backups::BackupsProbeOptions {
+        deep: req.deep,
+        progress: req.progress,
+        deadline: Some(deadline.instant().into_std()),
+    };
+    blocking(deadline, "the backup folder", move || {
+        backups::probe(&path, &opts)
+    })
+    .await
 }
 
 /// The per-phone stage, after usbmuxd listed the phones: every listed phone
@@ -168,6 +235,47 @@ async fn device_stage(
     }
 }
 
+/// Follows usbmuxd's Listen feed while the other probes run, storing what it
+/// saw after every event so that an interrupt keeps it.
+async fn listen_window(
+    probes: &Arc<Mutex<Probes>>,
+    endpoint: &MuxEndpoint,
+    deadline: Deadline,
+    min_window: Duration,
+    others_done: impl Future<Output = ()>,
+) {
+    let started = tokio::time::Instant::now();
+    let store = |o: Outcome<crate::snapshot::ListenObs>| {
+        if let Ok(mut p) = probes.lock() {
+            p.mux_events = o;
+        }
+    };
+    let result = usbmuxd::listen::window(endpoint, deadline, min_window, others_done, |partial| {
+        store(Outcome::Ok {
+            duration_ms: started.elapsed().as_millis() as u64,
+            value: partial.clone(),
+        })
+    })
+    .await;
+    let duration_ms = started.elapsed().as_millis() as u64;
+    store(match result {
+        Ok(value) => Outcome::Ok { duration_ms, value },
+        Err(failure) => Outcome::Failed {
+            duration_ms,
+            failure,
+        },
+    });
+}
+
+/// The async runtime every command that probes runs on: two workers are
+/// plenty for a handful of sockets, and blocking probes get their own threads.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+}
+
 /// Stores a probe's outcome as soon as it is known, so an interrupt keeps it.
 async fn record<T>(
     probes: &Arc<Mutex<Probes>>,
@@ -218,6 +326,15 @@ fn mark_interrupted(p: &mut Probes) {
     mark(&mut p.usbmuxd);
     mark(&mut p.host);
     mark(&mut p.backups);
+    mark(&mut p.mux_events);
+    if let Some(l) = p.mux_events.value_mut() {
+        if l.ended_early.is_none() {
+            l.ended_early = Some(Failure::new(
+                FailureKind::Interrupted,
+                "interrupted (Ctrl-C) while listening",
+            ));
+        }
+    }
     for d in &mut p.devices {
         mark(&mut d.pairing);
         mark(&mut d.lockdown);

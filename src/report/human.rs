@@ -229,8 +229,35 @@ fn overview(report: &Report) -> Vec<Row> {
     if matches!(s.probes.usbmuxd, Outcome::Failed { .. }) && !addr.is_empty() {
         mux.text = format!("{addr}: {}", mux.text);
     }
-    mux.worst = worst(&[Layer::Usbmuxd, Layer::Connection], None);
+    // The Listen window has its own row when it ran; older snapshots
+    // without it keep connection findings on the usbmuxd row.
+    let listened = s.probes.mux_events.value();
+    mux.worst = if listened.is_some() {
+        worst(&[Layer::Usbmuxd], None)
+    } else {
+        worst(&[Layer::Usbmuxd, Layer::Connection], None)
+    };
     rows.push(mux);
+    if let Some(obs) = listened {
+        let drops = obs
+            .events
+            .iter()
+            .filter(|e| e.kind == crate::snapshot::MuxEventKind::Detached)
+            .count();
+        let secs = format!("{:.1}", obs.window_ms as f64 / 1000.0);
+        let mut link = row("Link", &s.probes.mux_events, |_| {
+            if drops == 0 {
+                format!("followed usbmuxd's plug events for {secs} s: no drop")
+            } else {
+                format!(
+                    "followed usbmuxd's plug events for {secs} s: {}",
+                    plural(drops, "drop", "drops")
+                )
+            }
+        });
+        link.worst = worst(&[Layer::Connection], None);
+        rows.push(link);
+    }
 
     for d in &report.devices {
         let mut text = d.udid.clone();

@@ -20,6 +20,8 @@ pub mod tables;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]
+mod testing_backups;
+#[cfg(test)]
 pub(crate) mod testing_device;
 #[cfg(test)]
 mod testing_usb;

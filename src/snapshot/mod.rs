@@ -7,6 +7,7 @@
 mod backups;
 mod device;
 mod host;
+mod listen;
 mod load;
 mod outcome;
 pub mod redact;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 pub use backups::*;
 pub use device::*;
 pub use host::*;
+pub use listen::*;
 pub use load::{load, LoadError, MAX_SNAPSHOT_BYTES};
 pub use outcome::{Failure, FailureKind, Outcome};
 pub use usb::*;
@@ -99,6 +101,11 @@ pub struct Probes {
     pub devices: Vec<DeviceObs>,
     pub host: Outcome<HostObs>,
     pub backups: Outcome<BackupsObs>,
+    /// usbmuxd's `Listen` feed while the other probes ran: phones that
+    /// dropped off or re-enumerated during the check. Absent in snapshots
+    /// written before it existed.
+    #[serde(default)]
+    pub mux_events: Outcome<ListenObs>,
 }
 
 impl Snapshot {

@@ -144,8 +144,9 @@ mod tests {
             value: BackupsObs {
                 backups: vec![BackupObs {
                     folder: format!("/home/alice/backups/{udid}"),
-                    size_bytes: None,
+                    ..Default::default()
                 }],
+                ..Default::default()
             },
         };
         s

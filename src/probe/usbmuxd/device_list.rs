@@ -22,7 +22,7 @@ pub fn parse_device_list(reply: &Dictionary) -> Result<Vec<MuxDevice>, Failure> 
     Ok(devices)
 }
 
-fn parse_entry(entry: &Value) -> Option<MuxDevice> {
+pub(crate) fn parse_entry(entry: &Value) -> Option<MuxDevice> {
     let entry = entry.as_dictionary()?;
     let props = entry
         .get("Properties")

@@ -2,24 +2,101 @@ use crate::rules::prelude::*;
 
 declare_rule! {
     /// ## What it means
-    /// Backups are encrypted with a password set on the phone.
+    /// The last backup of this iPhone is encrypted (Manifest.plist
+    /// `IsEncrypted`). The phone keeps the backup password and encrypts
+    /// every later backup with it, whichever computer makes it.
     ///
     /// ## Why the backup fails
-    /// The password will be asked; without it backups cannot be restored, and changing it needs the old one.
+    /// It does not by itself: an encrypted backup runs like any other. But
+    /// the password is asked to restore it and to turn encryption off or
+    /// change the password, and a forgotten password blocks all three.
+    /// Tools that cannot handle encryption may also stop with an error.
     ///
     /// ## Evidence used
-    /// Manifest.plist IsEncrypted and com.apple.mobile.backup WillEncrypt.
+    /// Manifest.plist `IsEncrypted` of the latest backup of each connected
+    /// phone, or of the most recent backup when no phone is connected.
+    ///
+    /// ## Known limitations
+    /// The password itself cannot be checked here. Whether the phone will
+    /// encrypt its next backup is known for certain only from the phone
+    /// (`WillEncrypt`, see the device checks).
     pub static RULE = {
         id: "backup.encrypted",
         title: "Backups of this iPhone are encrypted",
         layer: Layer::Backup,
         severity: Severity::Info,
         hides: &[],
-        steps: &[],
+        steps: &[
+            step("Have the backup password at hand: it is asked to restore this backup and to change or turn off encryption."),
+            step("If the password is lost: on the iPhone, Settings > General > Transfer or Reset iPhone > Reset > Reset All Settings (enter the phone's passcode). This removes the backup password without erasing data, but resets settings such as Wi-Fi networks, wallpaper and Apple Pay cards; then make a new encrypted backup with a new password."),
+            step("Backups made with a lost password cannot be restored; once a new backup has finished, the old one can be deleted."),
+            step_on(Platforms::LINUX, "idevicebackup2 backs up encrypted phones without the password; it is needed for: idevicebackup2 restore, and idevicebackup2 encryption off PASSWORD."),
+        ],
         since: "0.1.0",
         check,
     }
 }
 
-// Evidence for this rule arrives with issue 7; until then it cannot fire.
-fn check(_: &Snapshot, _: &mut Findings) {}
+fn check(s: &Snapshot, out: &mut Findings) {
+    let mut reported: Vec<String> = Vec::new();
+    for (b, udid) in s.judged_backups() {
+        if b.manifest.is_encrypted != Some(true) {
+            continue;
+        }
+        let mut f = Finding::new(&RULE)
+            .device(udid.clone())
+            .evidence(format!("backup of {} in folder {}", b.label(), b.folder))
+            .evidence("Manifest.plist: IsEncrypted = true");
+        if let Some(d) = b.date() {
+            f = f.evidence(format!("last backup: {d}"));
+        }
+        if s.will_encrypt(&udid) == Some(true) {
+            f = f.evidence("the phone says WillEncrypt = true: the next backup is encrypted too");
+        }
+        reported.push(udid);
+        out.push(f);
+    }
+    // A phone that will encrypt, with no encrypted backup here yet.
+    for d in &s.probes.devices {
+        if s.will_encrypt(&d.udid) == Some(true) && !reported.contains(&d.udid) {
+            out.push(
+                Finding::new(&RULE)
+                    .device(d.udid.clone())
+                    .evidence("the phone says WillEncrypt = true (com.apple.mobile.backup): its backups are encrypted with a password set on the phone"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+    use crate::rules::testing_backups::*;
+
+    #[test]
+    fn encrypted_backup_of_connected_phone_is_info() {
+        let s = world()
+            .phones(&[UDID_A])
+            .backup(|b| b.manifest.is_encrypted = Some(true))
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.severity, Severity::Info);
+        assert_eq!(f.device.as_deref(), Some(UDID_A));
+        assert_eq!(f.evidence[1], "Manifest.plist: IsEncrypted = true");
+        assert!(f
+            .remediation
+            .iter()
+            .any(|r| r.contains("Reset All Settings")));
+    }
+
+    #[test]
+    fn unencrypted_or_unknown_is_silent() {
+        assert!(fired(&world().backup(|_| {}).build(), &RULE).is_empty());
+        assert!(fired(
+            &world().backup(|b| b.manifest.is_encrypted = None).build(),
+            &RULE
+        )
+        .is_empty());
+    }
+}

@@ -17,7 +17,7 @@ declare_rule! {
         title: "A management profile forces encrypted backups",
         layer: Layer::Backup,
         severity: Severity::Warning,
-        hides: &[],
+        hides: &["backup.encrypted"],
         steps: &[
             step_on(Platforms::MACOS, "In Finder, select the iPhone, tick \"Encrypt local backup\" and choose a password you will keep (in Keychain or a password manager)."),
             step_on(Platforms::WINDOWS, "In Apple Devices (or iTunes), under Backups tick \"Encrypt local backup\" and choose a password you will keep."),

@@ -2,24 +2,169 @@ use crate::rules::prelude::*;
 
 declare_rule! {
     /// ## What it means
-    /// Status.plist of the last backup says its snapshot did not reach the finished state.
+    /// The last backup of this iPhone stopped part-way: its Status.plist
+    /// says the snapshot never reached the `finished` state (for example
+    /// `uploading`), or a `Snapshot/` folder the phone was still filling was
+    /// left behind in the backup folder.
     ///
     /// ## Why the backup fails
-    /// A torn backup cannot be restored and the next backup may have to start over.
+    /// A backup is first written into a snapshot and only becomes the
+    /// backup when the phone marks it finished. A torn one was cut off by a
+    /// disconnect, a locked phone (iOS 16.1 and later ask for the passcode
+    /// and give up after a few minutes), a full disk, sleep, or the cable.
+    /// It cannot be restored, and the next backup may have to start over
+    /// and send everything again; if the same cause is still there it stops
+    /// at the same point.
     ///
     /// ## Evidence used
-    /// Status.plist SnapshotState and BackupState.
+    /// Status.plist `SnapshotState`, `BackupState`, `IsFullBackup` and
+    /// `Date`; whether a `Snapshot/` folder exists in the backup. The backup
+    /// judged is the latest of each connected phone (matched by UDID), or
+    /// the most recent one when no phone is connected.
+    ///
+    /// ## Known limitations
+    /// Finder and iTunes clean up a torn backup when the next one starts;
+    /// this check only says what the folder holds now.
     pub static RULE = {
         id: "backup.unfinished",
         title: "The last backup of this iPhone did not finish",
         layer: Layer::Backup,
         severity: Severity::Warning,
         hides: &[],
-        steps: &[],
+        steps: &[
+            step("Keep the iPhone unlocked, connected by cable and awake while the backup runs; on iOS 16.1 and later type the passcode on the phone when the backup starts."),
+            step("Start the backup again and let it finish; check that the computer will not sleep meanwhile."),
+            step_on(Platforms::MACOS, "If it stops again at the same point, delete the unfinished backup (Finder: select the iPhone > Manage Backups) and start a new one."),
+            step_on(Platforms::WINDOWS, "If it stops again at the same point, delete the unfinished backup (iTunes: Edit > Preferences > Devices; Apple Devices: Manage Backups) and start a new one."),
+            step_on(Platforms::LINUX, "If it stops again at the same point, move the backup's folder aside and run a full backup: idevicebackup2 backup --full DIR"),
+        ],
         since: "0.1.0",
         check,
     }
 }
 
-// Evidence for this rule arrives with issue 7; until then it cannot fire.
-fn check(_: &Snapshot, _: &mut Findings) {}
+fn check(s: &Snapshot, out: &mut Findings) {
+    for (b, udid) in s.judged_backups() {
+        let state = b.status.snapshot_state.as_deref();
+        let torn_state = b.status.file.is_present() && state.is_some_and(|st| st != "finished");
+        if !torn_state && !b.snapshot_dir {
+            continue;
+        }
+        let mut f = Finding::new(&RULE).device(udid).evidence(format!(
+            "backup of {} in folder {}",
+            b.label(),
+            b.folder
+        ));
+        if torn_state {
+            let mut line = format!("Status.plist: SnapshotState = {}", state.unwrap_or("?"));
+            if let Some(bs) = &b.status.backup_state {
+                line.push_str(&format!(", BackupState = {bs}"));
+            }
+            if let Some(full) = b.status.is_full_backup {
+                line.push_str(if full {
+                    ", full backup"
+                } else {
+                    ", incremental backup"
+                });
+            }
+            if let Some(d) = &b.status.date {
+                line.push_str(&format!(", started {d}"));
+            }
+            f = f.evidence(line);
+        }
+        if b.snapshot_dir {
+            f = f.evidence(
+                "a Snapshot folder the phone was still writing into is left in the backup",
+            );
+        }
+        if !b.manifest_db.file.is_present() {
+            f = f.evidence(format!(
+                "Manifest.db is {}",
+                b.manifest_db.file.state.as_str()
+            ));
+        }
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::*;
+    use crate::rules::testing_backups::*;
+
+    #[test]
+    fn uploading_state_fires_for_the_connected_phone() {
+        let s = world()
+            .phones(&[UDID_A])
+            .backup(|b| {
+                b.status.snapshot_state = Some("uploading".into());
+                b.status.backup_state = Some("empty".into());
+                b.status.is_full_backup = Some(true);
+                b.manifest_db.file = MetaFile::default();
+            })
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.device.as_deref(), Some(UDID_A));
+        assert_eq!(f.severity, Severity::Warning);
+        assert!(
+            f.evidence[1].contains("SnapshotState = uploading, BackupState = empty, full backup"),
+            "{:?}",
+            f.evidence
+        );
+        assert!(f.evidence.iter().any(|e| e == "Manifest.db is missing"));
+        assert!(!f.remediation.is_empty());
+    }
+
+    #[test]
+    fn a_left_snapshot_folder_fires_even_when_finished() {
+        let s = world().backup(|b| b.snapshot_dir = true).build();
+        assert!(only(&s, &RULE).evidence[1].contains("Snapshot folder"));
+    }
+
+    #[test]
+    fn finished_backup_is_silent() {
+        assert!(fired(&world().phones(&[UDID_A]).backup(|_| {}).build(), &RULE).is_empty());
+    }
+
+    #[test]
+    fn another_phones_torn_backup_is_not_judged_when_a_phone_is_connected() {
+        let s = world()
+            .phones(&[UDID_B])
+            .backup(|b| b.status.snapshot_state = Some("uploading".into()))
+            .build();
+        assert!(fired(&s, &RULE).is_empty());
+    }
+
+    #[test]
+    fn without_phone_only_the_newest_backup_is_judged() {
+        let mut old = finished_backup(UDID_B, "2024-01-01T00:00:00Z");
+        old.status.snapshot_state = Some("uploading".into());
+        let new = finished_backup(UDID_A, "2026-01-01T00:00:00Z");
+        assert!(fired(&world().backups(vec![old.clone(), new]).build(), &RULE).is_empty());
+        let f = only(&world().backups(vec![old]).build(), &RULE);
+        assert_eq!(f.device.as_deref(), Some(UDID_B));
+    }
+
+    #[test]
+    fn udid_option_picks_the_phone_even_when_usbmuxd_lists_none() {
+        let mut torn = finished_backup(UDID_B, "2024-01-01T00:00:00Z");
+        torn.status.snapshot_state = Some("uploading".into());
+        let newer = finished_backup(UDID_A, "2026-01-01T00:00:00Z");
+        let mut s = world().backups(vec![torn, newer]).build();
+        s.options.udid = Some(UDID_B.to_uppercase());
+        let f = only(&s, &RULE);
+        assert_eq!(f.device.as_deref(), Some(UDID_B));
+    }
+
+    #[test]
+    fn unreadable_status_is_left_to_backup_corrupt() {
+        let s = world()
+            .backup(|b| {
+                b.status.file.state = FileState::Unparseable;
+                b.status.snapshot_state = None;
+            })
+            .build();
+        assert!(fired(&s, &RULE).is_empty());
+    }
+}

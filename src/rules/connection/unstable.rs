@@ -1,21 +1,33 @@
+use std::collections::BTreeMap;
+
+use crate::rules::connection::history::{histories, History};
 use crate::rules::prelude::*;
 
 declare_rule! {
     /// ## What it means
-    /// The phone dropped off while it was being checked: usbmuxd no longer
-    /// listed it afterwards, listed it again under a new DeviceID (it
-    /// disconnected and reconnected), or the connection to it closed in the
-    /// middle of a conversation.
+    /// The phone dropped off while it was being looked at: usbmuxd's
+    /// `Listen` feed reported it `Detached`, or `Attached` again under a new
+    /// DeviceID (it re-enumerated on the bus); or usbmuxd no longer listed
+    /// it after the per-phone probes, or listed it under another DeviceID;
+    /// or a connection to it closed in the middle of a conversation. A phone
+    /// that drops off for a fraction of a second looks fine in Finder or
+    /// iTunes a moment later.
     ///
     /// ## Why the backup fails
-    /// A backup is one long conversation; a link that drops for a moment
-    /// ends it, which shows up as a backup that stops at a random
-    /// percentage or "the iPhone disconnected".
+    /// A backup is one long conversation over a usbmuxd tunnel; every drop
+    /// closes the tunnel. It shows up as a backup that stops at a random
+    /// percentage, hangs, or ends with "the iPhone disconnected", however
+    /// healthy everything else is.
     ///
     /// ## Evidence used
-    /// usbmuxd's device list before and after the per-phone probes; the
-    /// lockdownd connection closing mid-message, or usbmuxd's `Connect`
-    /// answering that the device is gone.
+    /// usbmuxd's `Listen` feed, followed for the whole check (at least
+    /// `--listen` seconds, never past `--timeout`) or for the whole of `watch`; usbmuxd's
+    /// device list before and after the per-phone probes; the lockdownd
+    /// connection closing mid-message, or usbmuxd's `Connect` answering that
+    /// the device is gone (a backup service that closes on a phone still
+    /// listed is the service's own trouble, `backup-service.refused`). Wi-Fi connections come
+    /// and go by design and are not counted. A blocker while the phone is
+    /// gone at the end, a warning once it is back.
     ///
     /// ## Known limitations
     /// A check lasts a second or two; a link that drops every few minutes
@@ -31,10 +43,15 @@ declare_rule! {
             "trust.session-failed",
         ],
         steps: &[
-            step("Use another cable, ideally Apple's, plugged straight into the computer (no hub, no front-panel port)."),
-            step("Try another USB port; on a laptop, plug the charger in so the port gets full power."),
+            step("Use another cable, ideally Apple's or a certified one: a worn cable or connector often keeps charging while the data link drops."),
+            step("Plug the cable straight into a port of the computer itself, not a hub, keyboard, monitor or front-panel port, and try another port; on a laptop, plug the charger in so the port gets full power."),
+            step("If a hub cannot be avoided, use one with its own power supply."),
             step("Turn off Personal Hotspot on the iPhone while backing up: it re-enumerates the USB link."),
-            step_on(Platforms::LINUX, "Watch the link with journalctl -f -u usbmuxd (or sudo dmesg -w) while the phone is plugged in: repeated connect/disconnect lines confirm it."),
+            step_on(Platforms::LINUX, "Turn off USB autosuspend for the phone's port: find it with grep -l 05ac /sys/bus/usb/devices/*/idVendor, then run echo on | sudo tee /sys/bus/usb/devices/PORT/power/control (PORT being that folder, e.g. 1-2); to turn it off for every device, boot with the kernel option usbcore.autosuspend=-1."),
+            step_on(Platforms::LINUX, "With Personal Hotspot on, the ipheth tethering driver binds the phone (dmesg shows \"Apple iPhone USB Ethernet device attached\") and usbmuxd loses the phone a minute or two later: turn the hotspot off, or unload ipheth (sudo modprobe -r ipheth) while backing up."),
+            step_on(Platforms::LINUX, "Watch the link with sudo dmesg -w and journalctl -f -u usbmuxd while the phone is plugged in: \"USB disconnect\" lines mean the bus lost the phone (cable, port, power); none, while usbmuxd logs \"Removed device\", points at usbmuxd or a driver."),
+            step_on(Platforms::WINDOWS, "Turn off USB power saving: in Device Manager, on each USB Root Hub, Power Management, untick \"Allow the computer to turn off this device to save power\", and set \"USB selective suspend\" to Disabled in the power plan's advanced settings."),
+            step("Run iphone-backup-check watch while you wiggle the cable or wait: it prints every drop with a timestamp and shows whether the fix held."),
         ],
         since: "0.1.0",
         check,
@@ -45,20 +62,59 @@ declare_rule! {
 struct Signal {
     line: String,
     direct: bool,
+    /// The phone was gone when the check ended.
     gone: bool,
 }
 
-/// Each source of evidence is one function; `watch`'s Listen window (issue
-/// 9) adds its plug/unplug events as another.
-const SOURCES: &[fn(&DeviceObs) -> Vec<Signal>] = &[presence, broken_conversations];
+/// Per-phone sources from the device stage; the Listen feed is read by
+/// [`listen_signals`], which is not tied to a `DeviceObs`.
+const DEVICE_SOURCES: &[fn(&DeviceObs) -> Vec<Signal>] = &[presence, broken_conversations];
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    // Phone (UDID, or "DeviceID n" when usbmuxd never named it) -> signals.
+    let mut by_phone: BTreeMap<String, (Option<String>, Vec<Signal>)> = BTreeMap::new();
+    // The Listen feed is followed until the other probes are done, so it
+    // knows best whether a phone was back at the end.
+    let mut back_at_end: Vec<String> = Vec::new();
+    if let Some(obs) = s.probes.mux_events.value() {
+        for (key, h) in histories(obs) {
+            if !h.gone_at_end {
+                back_at_end.push(key.clone());
+            }
+            by_phone.insert(key, (title(&h, obs.origin), listen_signals(&h, obs)));
+        }
+    }
     for d in &s.probes.devices {
-        let signals: Vec<Signal> = SOURCES.iter().flat_map(|src| src(d)).collect();
+        if d.connection == Some(MuxConnection::Network) {
+            continue;
+        }
+        let mut signals: Vec<Signal> = DEVICE_SOURCES.iter().flat_map(|src| src(d)).collect();
+        if back_at_end.contains(&d.udid) {
+            for sig in signals.iter_mut().filter(|s| s.gone) {
+                sig.gone = false;
+                sig.line
+                    .push_str(" (it came back while usbmuxd was still being followed)");
+            }
+        }
+        if !signals.is_empty() {
+            by_phone
+                .entry(d.udid.clone())
+                .or_default()
+                .1
+                .extend(signals);
+        }
+    }
+    for (key, (title, signals)) in by_phone {
         if signals.is_empty() {
             continue;
         }
-        let mut f = Finding::new(&RULE).device(&d.udid);
+        let mut f = Finding::new(&RULE);
+        if !key.starts_with("DeviceID ") {
+            f = f.device(key);
+        }
+        if let Some(t) = title {
+            f = f.title(t);
+        }
         if !signals.iter().any(|s| s.direct) {
             f = f.confidence(Confidence::Likely);
         }
@@ -70,6 +126,111 @@ fn check(s: &Snapshot, out: &mut Findings) {
         }
         out.push(f);
     }
+    if let Some(obs) = s.probes.mux_events.value() {
+        daemon_closed(s, obs, out);
+    }
+}
+
+/// The finding title when the Listen feed saw the phone move.
+fn title(h: &History, origin: ListenOrigin) -> Option<String> {
+    if !h.unstable() {
+        return None;
+    }
+    let when = match origin {
+        ListenOrigin::Diagnose => "during the check",
+        ListenOrigin::Watch => "while watched",
+    };
+    Some(if h.drops.is_empty() {
+        format!("The iPhone re-connected under a new DeviceID {when}")
+    } else {
+        format!(
+            "The iPhone dropped off the connection {} {when}",
+            times(h.drops.len())
+        )
+    })
+}
+
+/// What the Listen feed saw of one phone: how often, the timeline, the
+/// shortest time it stayed, and whether it came back.
+fn listen_signals(h: &History, obs: &ListenObs) -> Vec<Signal> {
+    let during = match obs.origin {
+        ListenOrigin::Diagnose => format!(
+            "in the {} s usbmuxd was followed during the check",
+            secs(obs.window_ms)
+        ),
+        ListenOrigin::Watch => format!("in the {} s watch followed usbmuxd", secs(obs.window_ms)),
+    };
+    let mut summary = format!("usbmuxd reported it detached {}", times(h.drops.len()));
+    if !h.returns.is_empty() {
+        summary.push_str(&format!(
+            " and attached again {} with a new DeviceID",
+            times(h.returns.len())
+        ));
+    }
+    let mut out = vec![Signal {
+        line: format!("{summary} {during}"),
+        direct: true,
+        gone: h.gone_at_end,
+    }];
+    // The timeline, at most six steps, in order.
+    let mut steps: Vec<(u64, String)> = h
+        .drops
+        .iter()
+        .map(|(at, id)| (*at, format!("+{} s detached (DeviceID {id})", secs(*at))))
+        .chain(h.returns.iter().map(|(at, id, before)| {
+            let was = before.map(|b| format!(", was {b}")).unwrap_or_default();
+            (
+                *at,
+                format!("+{} s attached as DeviceID {id}{was}", secs(*at)),
+            )
+        }))
+        .collect();
+    steps.sort();
+    let more = steps.len().saturating_sub(6);
+    let mut timeline: Vec<String> = steps.into_iter().take(6).map(|(_, s)| s).collect();
+    if more > 0 {
+        timeline.push(format!("{more} more"));
+    }
+    let line = |line: String| Signal {
+        line,
+        direct: true,
+        gone: false,
+    };
+    out.push(line(timeline.join("; ")));
+    if let Some(ms) = h.shortest_connected_ms {
+        out.push(line(format!(
+            "the shortest time it stayed connected was {} s",
+            secs(ms)
+        )));
+    }
+    if h.gone_at_end {
+        out.push(line("it had not come back when listening ended".into()));
+    }
+    out
+}
+
+/// usbmuxd itself closed the Listen feed and no phone explains it.
+fn daemon_closed(s: &Snapshot, obs: &ListenObs, out: &mut Findings) {
+    let Some(end) = &obs.ended_early else {
+        return;
+    };
+    if end.kind != FailureKind::Closed || !histories(obs).is_empty() {
+        return;
+    }
+    let mut f = Finding::new(&RULE)
+        .title("usbmuxd closed its connection during the check")
+        .confidence(Confidence::Likely)
+        .at_most(Severity::Warning)
+        .evidence(format!(
+            "{} after {} s of listening",
+            end.message,
+            secs(obs.window_ms)
+        ))
+        .evidence("the daemon stopped or restarted while the phones were being probed");
+    if matches!(s.os_family(), OsFamily::Linux | OsFamily::Other) {
+        f = f.step("See why usbmuxd stopped: journalctl -u usbmuxd -b (udev starts it when a phone appears, and it may exit when the last one goes).");
+    }
+    out.push(f);
 }
 
 fn presence(d: &DeviceObs) -> Vec<Signal> {
@@ -111,23 +272,146 @@ fn broken_conversations(d: &DeviceObs) -> Vec<Signal> {
     out
 }
 
+fn times(n: usize) -> String {
+    match n {
+        1 => "once".into(),
+        2 => "twice".into(),
+        n => format!("{n} times"),
+    }
+}
+
+fn secs(ms: u64) -> String {
+    let s = format!("{:.2}", ms as f64 / 1000.0);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rules::testing::*;
+    use crate::rules::testing_device::UDID;
+
+    fn attached(at_ms: u64, id: u32) -> MuxEvent {
+        MuxEvent {
+            at_ms,
+            kind: MuxEventKind::Attached,
+            device_id: id,
+            udid: Some(UDID.into()),
+            device: Some(usb_phone(UDID, id)),
+        }
+    }
+
+    fn detached(at_ms: u64, id: u32) -> MuxEvent {
+        MuxEvent {
+            at_ms,
+            kind: MuxEventKind::Detached,
+            device_id: id,
+            udid: Some(UDID.into()),
+            device: None,
+        }
+    }
+
+    fn listened(events: Vec<MuxEvent>) -> Outcome<ListenObs> {
+        Outcome::Ok {
+            duration_ms: 1500,
+            value: ListenObs {
+                origin: ListenOrigin::Diagnose,
+                window_ms: 1500,
+                present_at_start: vec![usb_phone(UDID, 3)],
+                events,
+                ended_early: None,
+            },
+        }
+    }
+
+    fn presence(still_listed: bool, after: Option<u32>) -> impl FnOnce(&mut DeviceObs) {
+        move |d| {
+            d.presence = Outcome::Ok {
+                duration_ms: 1,
+                value: PresenceObs {
+                    still_listed,
+                    device_id_after: after,
+                },
+            }
+        }
+    }
+
+    #[test]
+    fn fires_on_detach_and_reattach_with_a_new_device_id() {
+        let mut s = world().phone().build();
+        s.probes.mux_events = listened(vec![detached(400, 3), attached(900, 4)]);
+        let f = only(&s, &RULE);
+        assert_eq!(f.device.as_deref(), Some(UDID));
+        assert_eq!(f.severity, Severity::Warning, "it came back");
+        assert_eq!(f.confidence, Confidence::Certain);
+        assert_eq!(
+            f.title,
+            "The iPhone dropped off the connection once during the check"
+        );
+        assert!(
+            f.evidence[0].contains("detached once and attached again once with a new DeviceID"),
+            "{:?}",
+            f.evidence
+        );
+        assert!(f.evidence[0].contains("1.5 s"), "{:?}", f.evidence);
+        assert_eq!(
+            f.evidence[1],
+            "+0.4 s detached (DeviceID 3); +0.9 s attached as DeviceID 4, was 3"
+        );
+        // Linux host in the test world: autosuspend and Personal Hotspot steps.
+        assert!(f
+            .remediation
+            .iter()
+            .any(|r| r.contains("usbcore.autosuspend=-1")));
+        assert!(f.remediation.iter().any(|r| r.contains("ipheth")));
+        assert!(f.remediation.iter().any(|r| r.contains("hub")));
+        assert!(!f.remediation.iter().any(|r| r.contains("Device Manager")));
+    }
+
+    #[test]
+    fn says_how_often_and_blocks_while_it_stays_away() {
+        let mut s = world().phone().build();
+        s.probes.mux_events = listened(vec![
+            detached(100, 3),
+            attached(300, 4),
+            detached(350, 4),
+            attached(700, 5),
+            detached(1200, 5),
+        ]);
+        let f = only(&s, &RULE);
+        assert!(f.title.contains("3 times"), "{}", f.title);
+        assert_eq!(f.severity, Severity::Blocker);
+        assert!(
+            f.evidence.iter().any(|e| e.contains("0.05 s")),
+            "{:?}",
+            f.evidence
+        );
+        assert!(f.evidence.iter().any(|e| e.contains("had not come back")));
+    }
+
+    #[test]
+    fn watch_events_are_worded_for_watch() {
+        let mut s = world().phone().build();
+        s.probes.mux_events = listened(vec![detached(61_000, 3), attached(61_500, 4)]);
+        if let Some(v) = s.probes.mux_events.value_mut() {
+            v.origin = ListenOrigin::Watch;
+            v.window_ms = 120_000;
+        }
+        let f = only(&s, &RULE);
+        assert!(f.title.ends_with("while watched"), "{}", f.title);
+        assert!(
+            f.evidence[0].contains("120 s watch followed"),
+            "{:?}",
+            f.evidence
+        );
+    }
 
     #[test]
     fn vanished_phone_blocks() {
         let s = world()
             .phone()
+            .device(presence(false, None))
             .device(|d| {
-                d.presence = Outcome::Ok {
-                    duration_ms: 1,
-                    value: PresenceObs {
-                        still_listed: false,
-                        device_id_after: None,
-                    },
-                };
                 if let Some(l) = d.lockdown.value_mut() {
                     l.session = SessionObs::NotAttempted;
                     l.aborted = Some(Failure::new(FailureKind::Closed, "the phone closed the connection after 0 of 4 bytes of the answer to StartSession"));
@@ -143,31 +427,88 @@ mod tests {
 
     #[test]
     fn new_device_id_warns() {
-        let s = world()
-            .phone()
-            .device(|d| {
-                d.presence = Outcome::Ok {
-                    duration_ms: 1,
-                    value: PresenceObs {
-                        still_listed: true,
-                        device_id_after: Some(9),
-                    },
-                }
-            })
-            .build();
+        let s = world().phone().device(presence(true, Some(9))).build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Warning);
         assert!(f.evidence[0].contains("DeviceID 9 (it was 3)"));
     }
 
     #[test]
-    fn silent_when_steady_or_for_other_failures() {
+    fn both_sources_make_one_finding() {
+        let mut s = world().phone().device(presence(true, Some(4))).build();
+        s.probes.mux_events = listened(vec![detached(400, 3), attached(900, 4)]);
+        let f = only(&s, &RULE);
+        assert!(f.title.contains("once"), "{}", f.title);
+        assert!(f
+            .evidence
+            .iter()
+            .any(|e| e.contains("DeviceID 4 (it was 3)")));
+        assert!(f.evidence[0].contains("detached once"));
+    }
+
+    #[test]
+    fn a_phone_the_feed_saw_come_back_is_not_gone() {
+        let mut s = world().phone().device(presence(false, None)).build();
+        s.probes.mux_events = listened(vec![detached(160, 3), attached(190, 4)]);
+        let f = only(&s, &RULE);
+        assert_eq!(f.severity, Severity::Warning);
+        assert!(
+            f.evidence
+                .last()
+                .unwrap()
+                .ends_with("still being followed)"),
+            "{:?}",
+            f.evidence
+        );
+    }
+
+    #[test]
+    fn a_daemon_that_closes_the_feed_is_reported_without_a_phone() {
+        let mut s = world().mux_ok(vec![]).build();
+        let mut l = listened(vec![]);
+        if let Some(v) = l.value_mut() {
+            v.present_at_start.clear();
+            v.ended_early = Some(Failure::new(
+                FailureKind::Closed,
+                "usbmuxd closed the Listen connection",
+            ));
+            v.window_ms = 420;
+        }
+        s.probes.mux_events = l;
+        let f = only(&s, &RULE);
+        assert_eq!(f.device, None);
+        assert_eq!(f.confidence, Confidence::Likely);
+        assert_eq!(f.severity, Severity::Warning);
+        assert!(f.evidence[0].contains("0.42 s"), "{:?}", f.evidence);
+    }
+
+    #[test]
+    fn silent_when_steady_new_phone_wifi_or_not_listened() {
+        // Steady phone, a quiet feed.
+        let mut s = world().phone().build();
+        s.probes.mux_events = listened(vec![]);
+        assert!(fired(&s, &RULE).is_empty());
+        // A second phone plugged in during the check is not a drop.
+        let mut s = world().phone().build();
+        s.probes.mux_events = listened(vec![MuxEvent {
+            udid: Some("OTHER".into()),
+            device: Some(usb_phone("OTHER", 9)),
+            ..attached(200, 9)
+        }]);
+        assert!(fired(&s, &RULE).is_empty());
+        // Old snapshot: nothing listened, presence unchanged.
         assert!(fired(&world().phone().build(), &RULE).is_empty());
+        // The feed could not be opened: that is usbmuxd's rules' business.
+        let mut s = world().phone().build();
+        s.probes.mux_events = failed(FailureKind::Refused);
+        assert!(fired(&s, &RULE).is_empty());
+        // A backup service closing on a listed phone is the service's trouble.
         let s = world()
             .phone()
             .device(|d| d.backup_service = failed(FailureKind::Closed))
             .build();
         assert!(fired(&s, &RULE).is_empty(), "the service's trouble");
+        // Other lockdown failures are not drops.
         let s = world()
             .phone()
             .device(|d| d.lockdown = failed(FailureKind::Refused))

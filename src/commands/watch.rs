@@ -1,0 +1,259 @@
+//! `watch`: follows usbmuxd's Listen feed (and USB hotplug where libusb has
+//! it), prints every attach, detach, pairing, lock and trust change with a
+//! timestamp, and re-diagnoses a phone once it has settled. Ends on Ctrl-C
+//! (exit 130) or when `--duration` runs out, with a summary.
+//!
+//! The clock is read here only; [`state::WatchState`] gets times as
+//! milliseconds since the start.
+
+pub mod feed;
+pub mod hotplug;
+pub mod state;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::env::HostEnv;
+use crate::exit::ExitStatus;
+use crate::platform::mux_address::{self, MuxEndpoint};
+use crate::probe::{self, ProbeRequest};
+use crate::report::style;
+use crate::snapshot::{MuxAddress, Snapshot};
+
+use feed::FeedMsg;
+use state::{Line, Timing, WatchState};
+
+/// What `watch` was asked to do.
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    pub usbmuxd: Option<String>,
+    pub udid: Option<String>,
+    pub backup_dir: Option<PathBuf>,
+    /// Per re-diagnosis.
+    pub timeout: Duration,
+    pub json: bool,
+    pub duration: Option<Duration>,
+    pub timing: Timing,
+}
+
+/// Runs `watch` until Ctrl-C or the end of `--duration`.
+pub fn run(
+    opts: WatchOptions,
+    env: &HostEnv,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let (endpoint, address) = match mux_address::resolve(opts.usbmuxd.as_deref(), env) {
+        Ok(r) => r,
+        Err(e) => {
+            let from = if opts.usbmuxd.is_some() {
+                "--usbmuxd"
+            } else {
+                "USBMUXD_SOCKET_ADDRESS"
+            };
+            writeln!(err, "iphone-backup-check: {from}: {e}")?;
+            return Ok(ExitStatus::CouldNotRun);
+        }
+    };
+    let rt = match crate::probe::runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            writeln!(
+                err,
+                "iphone-backup-check: cannot start the async runtime: {e}"
+            )?;
+            return Ok(ExitStatus::CouldNotRun);
+        }
+    };
+    let status = rt.block_on(watch_loop(&opts, env, endpoint, address, out, err));
+    // Re-diagnoses still running and overrunning blocking probes are abandoned.
+    rt.shutdown_background();
+    status
+}
+
+type DiagnosisDone = (String, u64, bool, Snapshot);
+
+async fn watch_loop(
+    opts: &WatchOptions,
+    env: &HostEnv,
+    endpoint: MuxEndpoint,
+    address: MuxAddress,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> io::Result<ExitStatus> {
+    let start = Instant::now();
+    let start_wall = SystemTime::now();
+    let ms = move || start.elapsed().as_millis() as u64;
+    let mut printer = Printer {
+        json: opts.json,
+        start_wall,
+    };
+
+    if !opts.json {
+        writeln!(
+            err,
+            "Watching usbmuxd at {}{}; Ctrl-C to stop.",
+            address.display,
+            opts.duration
+                .map(|d| format!(" for {}", state::secs(d.as_millis() as u64)))
+                .unwrap_or_default()
+        )?;
+    }
+
+    let (feed_tx, mut feed_rx) = mpsc::channel::<FeedMsg>(64);
+    let feed_task = tokio::spawn(feed::run(endpoint.clone(), feed_tx));
+
+    let (usb_tx, mut usb_rx) = mpsc::unbounded_channel();
+    let _hotplug = match hotplug::start(usb_tx) {
+        Ok(h) => Some(h),
+        Err(why) => {
+            writeln!(
+                err,
+                "iphone-backup-check watch: USB hotplug is not available: {why}; following usbmuxd only."
+            )?;
+            None
+        }
+    };
+    let mut usb_open = _hotplug.is_some();
+
+    let mut state = WatchState::new(opts.udid.clone(), opts.timing);
+    let mut diagnoses: JoinSet<DiagnosisDone> = JoinSet::new();
+    let mut running: std::collections::HashMap<tokio::task::Id, String> = Default::default();
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::pin!(ctrl_c);
+    let end = opts.duration.map(|d| start + d);
+    let mut interrupted = false;
+
+    loop {
+        let wake = state
+            .next_wakeup()
+            .map(|at| start + Duration::from_millis(at));
+        let lines: Vec<Line> = tokio::select! {
+            () = &mut ctrl_c => {
+                interrupted = true;
+                break;
+            }
+            () = sleep_until_opt(end) => break,
+            msg = feed_rx.recv() => match msg {
+                Some(FeedMsg::Connected(present)) => state.on_connected(&present, ms()),
+                Some(FeedMsg::Message(m)) => state.on_message(m, ms()),
+                Some(FeedMsg::Lost(f)) => state.on_lost(&f, ms()),
+                // The feed task never ends on its own; if it did, stop cleanly.
+                None => break,
+            },
+            ev = usb_rx.recv(), if usb_open => match ev {
+                Some((arrived, data)) => vec![state.on_usb(arrived, data, ms())],
+                None => {
+                    usb_open = false;
+                    Vec::new()
+                }
+            },
+            done = diagnoses.join_next_with_id(), if !diagnoses.is_empty() => match done {
+                Some(Ok((id, (udid, generation, recheck, snapshot)))) => {
+                    running.remove(&id);
+                    state.on_diagnosis(&udid, generation, recheck, snapshot, ms())
+                }
+                Some(Err(e)) => {
+                    if let Some(udid) = running.remove(&e.id()) {
+                        tracing::warn!(%udid, error = %e, "a re-diagnosis failed");
+                        state.on_diagnosis_failed(&udid);
+                    }
+                    Vec::new()
+                }
+                None => Vec::new(),
+            },
+            () = sleep_until_opt(wake) => {
+                for (udid, generation, recheck) in state.due(ms()) {
+                    let req = ProbeRequest {
+                        endpoint: endpoint.clone(),
+                        address: address.clone(),
+                        backup_dir: opts.backup_dir.clone(),
+                        udid: Some(udid.clone()),
+                        timeout: opts.timeout,
+                        request_trust: false,
+                        deep: false,
+                        progress: false,
+                        min_listen: Duration::ZERO,
+                    };
+                    let env = env.clone();
+                    let u = udid.clone();
+                    let handle = diagnoses.spawn(async move {
+                        let snapshot = probe::run_all(&env, &req, std::future::pending()).await;
+                        (u, generation, recheck, snapshot)
+                    });
+                    running.insert(handle.id(), udid);
+                }
+                Vec::new()
+            }
+        };
+        if let Err(e) = printer.print(&lines, out) {
+            if e.kind() == io::ErrorKind::BrokenPipe {
+                break;
+            }
+            return Err(e);
+        }
+    }
+    feed_task.abort();
+    diagnoses.abort_all();
+    let (summary, status) = state.summary(ms(), interrupted);
+    match printer.print(&[summary], out) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e),
+        _ => {}
+    }
+    Ok(status)
+}
+
+async fn sleep_until_opt(at: Option<Instant>) {
+    match at {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
+    }
+}
+
+struct Printer {
+    json: bool,
+    start_wall: SystemTime,
+}
+
+impl Printer {
+    fn print(&mut self, lines: &[Line], out: &mut dyn Write) -> io::Result<()> {
+        for l in lines {
+            let time =
+                humantime::format_rfc3339_millis(self.start_wall + Duration::from_millis(l.at_ms))
+                    .to_string();
+            if self.json {
+                // ripgrep-style envelope, keys in this order.
+                writeln!(
+                    out,
+                    "{{\"type\":{},\"time\":{},\"data\":{}}}",
+                    serde_json::Value::from(l.kind),
+                    serde_json::Value::from(time),
+                    l.data
+                )?;
+            } else {
+                let clock = time.get(11..23).unwrap_or(&time);
+                let kind = style::paint(kind_style(l.kind), &format!("{:<11}", l.kind));
+                writeln!(out, "{clock}  {kind}  {}", l.text)?;
+            }
+        }
+        out.flush()
+    }
+}
+
+fn kind_style(kind: &str) -> anstyle::Style {
+    match kind {
+        "detached" | "daemon-lost" => style::YELLOW,
+        "attached" | "daemon-back" => style::GREEN,
+        "summary" | "diagnosis" => style::BOLD,
+        _ => style::BLUE,
+    }
+}

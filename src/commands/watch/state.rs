@@ -1,0 +1,887 @@
+//! What `watch` knows about each phone, and the lines it prints when that
+//! changes. No I/O and no clock: every call takes the time (milliseconds
+//! since watching started) from the caller, so it is tested like a rule.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::{json, Value};
+
+use crate::exit::ExitStatus;
+use crate::probe::usbmuxd::listen::ListenMessage;
+use crate::rules::{self, Verdict};
+use crate::snapshot::{
+    Failure, ListenObs, ListenOrigin, LockdownError, MuxConnection, MuxDevice, MuxEvent,
+    MuxEventKind, Outcome, SessionObs, Snapshot,
+};
+
+/// One line of output, before the time is put on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// The NDJSON `type`: attached, detached, paired, diagnosis, lock, trust,
+    /// usb, daemon-lost, daemon-back, summary.
+    pub kind: &'static str,
+    pub at_ms: u64,
+    pub data: Value,
+    /// The human form, after the time and the kind.
+    pub text: String,
+}
+
+/// How `watch` decides when to look at a phone again.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// Quiet time after the last plug event before a phone is diagnosed.
+    pub settle_ms: u64,
+    /// Re-check a settled phone this often for lock and trust changes; 0: never.
+    pub recheck_ms: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Phone {
+    device_id: Option<u32>,
+    connection: MuxConnection,
+    connected: bool,
+    /// When it (re)appeared; None when it was already there at the start.
+    up_since: Option<u64>,
+    last_event_ms: u64,
+    /// Bumped by every plug event; a diagnosis started before the last
+    /// event is stale.
+    generation: u64,
+    /// A diagnosis should run once the phone has settled.
+    settle_pending: bool,
+    /// The generation a running diagnosis was started for.
+    diagnosing: Option<u64>,
+    /// The next periodic re-check.
+    recheck_at: Option<u64>,
+    disconnects: usize,
+    /// How usbmuxd last listed it.
+    listed: Option<MuxDevice>,
+    /// A diagnosis reads the events since the previous one was printed,
+    /// so a drop is reported once and a fixed link can show "ready" again.
+    report_from_ms: u64,
+    report_from_listed: Option<MuxDevice>,
+    verdict: Option<Verdict>,
+    top: Option<String>,
+    locked: Option<bool>,
+    trust: Option<String>,
+}
+
+/// The state of a watch session.
+#[derive(Debug)]
+pub struct WatchState {
+    udid: Option<String>,
+    timing: Timing,
+    phones: BTreeMap<String, Phone>,
+    /// The DeviceIDs of the current daemon session, to name `Detached`.
+    names: BTreeMap<u32, String>,
+    /// DeviceIDs whose first `Attached` is the initial burst of `Listen`.
+    initial: HashSet<u32>,
+    daemon_up: bool,
+    /// A daemon-lost line was printed and no daemon-back since.
+    down_reported: bool,
+    ever_connected: bool,
+    daemon_losses: usize,
+    /// Every plug event so far, as diagnoses read them.
+    log: ListenObs,
+    disconnects: usize,
+    shortest_connected_ms: Option<u64>,
+}
+
+impl WatchState {
+    pub fn new(udid: Option<String>, timing: Timing) -> Self {
+        Self {
+            udid,
+            timing,
+            phones: BTreeMap::new(),
+            names: BTreeMap::new(),
+            initial: HashSet::new(),
+            daemon_up: false,
+            down_reported: false,
+            ever_connected: false,
+            daemon_losses: 0,
+            log: ListenObs {
+                origin: ListenOrigin::Watch,
+                ..ListenObs::default()
+            },
+            disconnects: 0,
+            shortest_connected_ms: None,
+        }
+    }
+
+    fn wanted(&self, udid: &str) -> bool {
+        self.udid.as_deref().is_none_or(|u| u == udid)
+    }
+
+    /// usbmuxd accepted `Listen` and listed `present`: the first time, or
+    /// again after it was lost.
+    pub fn on_connected(&mut self, present: &[MuxDevice], at_ms: u64) -> Vec<Line> {
+        let mut out = Vec::new();
+        let first = !self.ever_connected;
+        if self.down_reported {
+            out.push(Line {
+                kind: "daemon-back",
+                at_ms,
+                data: json!({ "phones": present.len() }),
+                text: format!("usbmuxd is back; it lists {}", phones(present.len())),
+            });
+        }
+        self.daemon_up = true;
+        self.down_reported = false;
+        self.ever_connected = true;
+        self.names = present
+            .iter()
+            .map(|d| (d.device_id, d.udid.clone()))
+            .collect();
+        self.initial = present.iter().map(|d| d.device_id).collect();
+        if first {
+            self.log.present_at_start = present
+                .iter()
+                .filter(|d| self.wanted(&d.udid))
+                .cloned()
+                .collect();
+        }
+        let listed: HashSet<&str> = present.iter().map(|d| d.udid.as_str()).collect();
+        // Phones that went away while the daemon was gone.
+        let gone: Vec<String> = self
+            .phones
+            .iter()
+            .filter(|(u, p)| p.connected && !listed.contains(u.as_str()))
+            .map(|(u, _)| u.clone())
+            .collect();
+        for udid in gone {
+            let id = self
+                .phones
+                .get(&udid)
+                .and_then(|p| p.device_id)
+                .unwrap_or(0);
+            out.extend(self.detach(&udid, id, at_ms, " (while usbmuxd was away)"));
+        }
+        for d in present {
+            if !self.wanted(&d.udid) {
+                continue;
+            }
+            let was = self.phones.get(&d.udid).map(|p| p.connected);
+            match was {
+                Some(true) => {
+                    // Still there; a restarted daemon numbers phones anew.
+                    if let Some(p) = self.phones.get_mut(&d.udid) {
+                        p.device_id = Some(d.device_id);
+                    }
+                }
+                _ => out.extend(self.attach(d, at_ms, first)),
+            }
+        }
+        out
+    }
+
+    /// One message of the feed.
+    pub fn on_message(&mut self, msg: ListenMessage, at_ms: u64) -> Vec<Line> {
+        match msg {
+            ListenMessage::Attached(d) => {
+                self.names.insert(d.device_id, d.udid.clone());
+                if self.initial.remove(&d.device_id) || !self.wanted(&d.udid) {
+                    return Vec::new();
+                }
+                self.attach(&d, at_ms, false)
+            }
+            ListenMessage::Detached { device_id } => {
+                self.initial.remove(&device_id);
+                let Some(udid) = self.names.get(&device_id).cloned() else {
+                    return Vec::new();
+                };
+                if !self.wanted(&udid) {
+                    return Vec::new();
+                }
+                self.detach(&udid, device_id, at_ms, "")
+            }
+            ListenMessage::Paired { device_id } => {
+                let Some(udid) = self.names.get(&device_id).cloned() else {
+                    return Vec::new();
+                };
+                if !self.wanted(&udid) {
+                    return Vec::new();
+                }
+                self.log.events.push(MuxEvent {
+                    at_ms,
+                    kind: MuxEventKind::Paired,
+                    device_id,
+                    udid: Some(udid.clone()),
+                    device: None,
+                });
+                let p = self.phones.entry(udid.clone()).or_default();
+                p.generation += 1;
+                p.last_event_ms = at_ms;
+                p.settle_pending = true;
+                vec![Line {
+                    kind: "paired",
+                    at_ms,
+                    data: json!({ "udid": udid, "device_id": device_id }),
+                    text: format!(
+                        "{udid}  this computer was paired with it (DeviceID {device_id})"
+                    ),
+                }]
+            }
+            ListenMessage::Other(_) => Vec::new(),
+        }
+    }
+
+    /// The feed broke off, or usbmuxd could not be reached.
+    pub fn on_lost(&mut self, failure: &Failure, at_ms: u64) -> Vec<Line> {
+        self.daemon_up = false;
+        if self.down_reported {
+            return Vec::new();
+        }
+        self.down_reported = true;
+        self.daemon_losses += 1;
+        vec![Line {
+            kind: "daemon-lost",
+            at_ms,
+            data: json!({ "kind": failure.kind.as_str(), "message": failure.message }),
+            text: format!(
+                "usbmuxd {}: {}; retrying",
+                if self.ever_connected {
+                    "was lost"
+                } else {
+                    "cannot be reached"
+                },
+                failure.message
+            ),
+        }]
+    }
+
+    /// A USB hotplug notice from libusb.
+    pub fn on_usb(&mut self, arrived: bool, data: Value, at_ms: u64) -> Line {
+        let what = if arrived { "arrived on" } else { "left" };
+        Line {
+            kind: "usb",
+            at_ms,
+            text: format!(
+                "an Apple device {what} the USB bus ({})",
+                data.get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+            ),
+            data,
+        }
+    }
+
+    fn attach(&mut self, d: &MuxDevice, at_ms: u64, initial: bool) -> Vec<Line> {
+        let p = self.phones.entry(d.udid.clone()).or_default();
+        let before = p.device_id;
+        p.device_id = Some(d.device_id);
+        p.connection = d.connection;
+        p.listed = Some(d.clone());
+        p.connected = true;
+        p.up_since = (!initial).then_some(at_ms);
+        p.last_event_ms = at_ms;
+        p.generation += 1;
+        p.settle_pending = true;
+        p.recheck_at = None;
+        if !initial {
+            self.log.events.push(MuxEvent {
+                at_ms,
+                kind: MuxEventKind::Attached,
+                device_id: d.device_id,
+                udid: Some(d.udid.clone()),
+                device: Some(d.clone()),
+            });
+        }
+        let link = link(d.connection);
+        let over = match d.connection {
+            MuxConnection::Usb => "over USB",
+            MuxConnection::Network => "over Wi-Fi",
+            MuxConnection::Other => "over an unknown link",
+        };
+        let mut text = format!("{}  DeviceID {}, {over}", d.udid, d.device_id);
+        if let Some(b) = before.filter(|b| *b != d.device_id) {
+            text.push_str(&format!(" (new DeviceID; was {b})"));
+        }
+        if initial {
+            text.push_str(" (already connected)");
+        }
+        vec![Line {
+            kind: "attached",
+            at_ms,
+            data: json!({
+                "udid": d.udid,
+                "device_id": d.device_id,
+                "previous_device_id": before,
+                "connection": link,
+                "product_id": d.product_id,
+                "location_id": d.location_id,
+                "initial": initial,
+            }),
+            text,
+        }]
+    }
+
+    fn detach(&mut self, udid: &str, device_id: u32, at_ms: u64, note: &str) -> Vec<Line> {
+        let p = self.phones.entry(udid.to_string()).or_default();
+        if !p.connected {
+            return Vec::new();
+        }
+        let connected_ms = p.up_since.map(|s| at_ms.saturating_sub(s));
+        p.connected = false;
+        p.up_since = None;
+        p.last_event_ms = at_ms;
+        p.generation += 1;
+        p.settle_pending = false;
+        p.recheck_at = None;
+        let usb = p.connection != MuxConnection::Network;
+        if usb {
+            p.disconnects += 1;
+            self.disconnects += 1;
+            if let Some(ms) = connected_ms {
+                self.shortest_connected_ms =
+                    Some(self.shortest_connected_ms.map_or(ms, |s| s.min(ms)));
+            }
+        }
+        self.log.events.push(MuxEvent {
+            at_ms,
+            kind: MuxEventKind::Detached,
+            device_id,
+            udid: Some(udid.to_string()),
+            device: None,
+        });
+        let mut text = format!("{udid}  DeviceID {device_id}");
+        if let Some(ms) = connected_ms {
+            text.push_str(&format!(", after {} connected", secs(ms)));
+        }
+        text.push_str(note);
+        vec![Line {
+            kind: "detached",
+            at_ms,
+            data: json!({
+                "udid": udid,
+                "device_id": device_id,
+                "connected_ms": connected_ms,
+                "while_daemon_away": !note.is_empty(),
+            }),
+            text,
+        }]
+    }
+
+    /// Phones to diagnose now, with whether each is a periodic re-check.
+    /// Marks them as being diagnosed.
+    pub fn due(&mut self, now_ms: u64) -> Vec<(String, u64, bool)> {
+        let settle = self.timing.settle_ms;
+        let mut out = Vec::new();
+        for (udid, p) in &mut self.phones {
+            if !p.connected || p.diagnosing.is_some() {
+                continue;
+            }
+            if p.settle_pending && now_ms >= p.last_event_ms + settle {
+                p.diagnosing = Some(p.generation);
+                out.push((udid.clone(), p.generation, false));
+            } else if !p.settle_pending && p.recheck_at.is_some_and(|t| now_ms >= t) {
+                p.diagnosing = Some(p.generation);
+                out.push((udid.clone(), p.generation, true));
+            }
+        }
+        out
+    }
+
+    /// When `due` may next have something, if ever.
+    pub fn next_wakeup(&self) -> Option<u64> {
+        self.phones
+            .values()
+            .filter(|p| p.connected && p.diagnosing.is_none())
+            .filter_map(|p| {
+                if p.settle_pending {
+                    Some(p.last_event_ms + self.timing.settle_ms)
+                } else {
+                    p.recheck_at
+                }
+            })
+            .min()
+    }
+
+    /// The plug events so far, as the snapshot of a re-diagnosis carries them.
+    pub fn listen_obs(&self, at_ms: u64) -> ListenObs {
+        ListenObs {
+            window_ms: at_ms,
+            ..self.log.clone()
+        }
+    }
+
+    /// One phone's events since its previous diagnosis was printed, with
+    /// times counted from then.
+    fn listen_obs_since_report(&self, udid: &str, at_ms: u64) -> ListenObs {
+        let Some(p) = self.phones.get(udid) else {
+            return self.listen_obs(at_ms);
+        };
+        let from = p.report_from_ms;
+        ListenObs {
+            origin: ListenOrigin::Watch,
+            window_ms: at_ms.saturating_sub(from),
+            present_at_start: if from == 0 {
+                self.log.present_at_start.clone()
+            } else {
+                p.report_from_listed.iter().cloned().collect()
+            },
+            events: self
+                .log
+                .events
+                .iter()
+                .filter(|e| e.at_ms >= from && e.udid.as_deref() == Some(udid))
+                .map(|e| MuxEvent {
+                    at_ms: e.at_ms - from,
+                    ..e.clone()
+                })
+                .collect(),
+            ended_early: None,
+        }
+    }
+
+    /// A diagnosis finished. Stale results (the phone moved since it
+    /// started) are dropped and the phone is diagnosed again once settled.
+    pub fn on_diagnosis(
+        &mut self,
+        udid: &str,
+        generation: u64,
+        recheck: bool,
+        mut snapshot: Snapshot,
+        at_ms: u64,
+    ) -> Vec<Line> {
+        let obs = self.listen_obs_since_report(udid, at_ms);
+        let recheck_ms = self.timing.recheck_ms;
+        let Some(p) = self.phones.get_mut(udid) else {
+            return Vec::new();
+        };
+        p.diagnosing = None;
+        if p.generation != generation || !p.connected {
+            return Vec::new();
+        }
+        p.settle_pending = false;
+        p.recheck_at = (recheck_ms > 0).then(|| at_ms + recheck_ms);
+        p.report_from_ms = at_ms;
+        p.report_from_listed = p.listed.clone();
+        snapshot.probes.mux_events = Outcome::Ok {
+            duration_ms: at_ms,
+            value: obs,
+        };
+        let d = rules::diagnose(&snapshot, Some(udid));
+        let mut out = Vec::new();
+
+        let dev = snapshot.device(udid);
+        let locked = dev.and_then(|d| {
+            let l = d.lockdown()?;
+            l.password_protected.or_else(|| {
+                (l.session.refusal() == Some(LockdownError::PasswordProtected)).then_some(true)
+            })
+        });
+        let trust = dev
+            .and_then(|d| d.lockdown())
+            .map(|l| trust_word(&l.session));
+        if let (Some(before), Some(now)) = (p.locked, locked) {
+            if before != now {
+                out.push(Line {
+                    kind: "lock",
+                    at_ms,
+                    data: json!({ "udid": udid, "locked": now }),
+                    text: format!("{udid}  {}", if now { "locked" } else { "unlocked" }),
+                });
+            }
+        }
+        if let (Some(before), Some(now)) = (&p.trust, &trust) {
+            if before != now {
+                out.push(Line {
+                    kind: "trust",
+                    at_ms,
+                    data: json!({ "udid": udid, "trust": now, "was": before }),
+                    text: format!("{udid}  trust: {now} (was {before})"),
+                });
+            }
+        }
+        if locked.is_some() {
+            p.locked = locked;
+        }
+        if trust.is_some() {
+            p.trust = trust;
+        }
+
+        let top = d.findings.first();
+        let top_id = top.map(|f| f.id.to_string());
+        let changed = p.verdict != Some(d.verdict) || p.top != top_id;
+        p.verdict = Some(d.verdict);
+        p.top = top_id;
+        if recheck && !changed {
+            return out;
+        }
+        let status = ExitStatus::from(d.verdict) as u8;
+        let mut text = format!("{udid}  {}", d.verdict.as_str());
+        if let Some(f) = top {
+            text.push_str(&format!(": {} ({})", f.title, f.id));
+            if d.findings.len() > 1 {
+                text.push_str(&format!(" and {} more", d.findings.len() - 1));
+            }
+        }
+        out.push(Line {
+            kind: "diagnosis",
+            at_ms,
+            data: json!({
+                "udid": udid,
+                "verdict": d.verdict.as_str(),
+                "exit_code": status,
+                "recheck": recheck,
+                "top": top.map(|f| json!({
+                    "id": f.id,
+                    "severity": f.severity.as_str(),
+                    "title": f.title,
+                    "evidence": f.evidence,
+                })),
+                "findings": d.findings.iter().map(|f| f.id).collect::<Vec<_>>(),
+            }),
+            text,
+        });
+        out
+    }
+
+    /// A diagnosis task died: try again once the phone has settled.
+    pub fn on_diagnosis_failed(&mut self, udid: &str) {
+        if let Some(p) = self.phones.get_mut(udid) {
+            p.diagnosing = None;
+            p.settle_pending = true;
+        }
+    }
+
+    /// The closing line and the exit status: 130 for Ctrl-C; otherwise 2
+    /// when no phone is connected at the end (or usbmuxd is gone) or a
+    /// phone's latest diagnosis has a blocker, 1 when a phone dropped off or
+    /// a latest diagnosis has warnings, else 0.
+    pub fn summary(&self, at_ms: u64, interrupted: bool) -> (Line, ExitStatus) {
+        let connected: Vec<&String> = self
+            .phones
+            .iter()
+            .filter(|(_, p)| p.connected)
+            .map(|(u, _)| u)
+            .collect();
+        let worst = self
+            .phones
+            .values()
+            .filter(|p| p.connected)
+            .filter_map(|p| p.verdict)
+            .max_by_key(|v| ExitStatus::from(*v) as u8);
+        let status = if interrupted {
+            ExitStatus::Interrupted
+        } else if !self.daemon_up || connected.is_empty() || worst == Some(Verdict::Blocked) {
+            ExitStatus::Blocked
+        } else if self.disconnects > 0 || worst == Some(Verdict::Warnings) {
+            ExitStatus::Warnings
+        } else {
+            ExitStatus::Ready
+        };
+        let mut text = format!(
+            "{} in {}",
+            plural(self.disconnects, "disconnect", "disconnects"),
+            secs(at_ms)
+        );
+        match self.shortest_connected_ms {
+            Some(ms) => text.push_str(&format!("; shortest connected interval {}", secs(ms))),
+            None => text.push_str("; no complete connected interval seen"),
+        }
+        if self.daemon_losses > 0 {
+            text.push_str(&format!(
+                "; usbmuxd lost {}",
+                match self.daemon_losses {
+                    1 => "once".to_string(),
+                    n => format!("{n} times"),
+                }
+            ));
+        }
+        if interrupted {
+            text.push_str(" (interrupted)");
+        }
+        let phones: Vec<Value> = self
+            .phones
+            .iter()
+            .map(|(u, p)| {
+                json!({
+                    "udid": u,
+                    "connected": p.connected,
+                    "disconnects": p.disconnects,
+                    "verdict": p.verdict.map(Verdict::as_str),
+                    "top": p.top,
+                })
+            })
+            .collect();
+        let line = Line {
+            kind: "summary",
+            at_ms,
+            data: json!({
+                "duration_ms": at_ms,
+                "disconnects": self.disconnects,
+                "shortest_connected_ms": self.shortest_connected_ms,
+                "daemon_lost": self.daemon_losses,
+                "daemon_up": self.daemon_up,
+                "interrupted": interrupted,
+                "exit_code": status as u8,
+                "phones": phones,
+            }),
+            text,
+        };
+        (line, status)
+    }
+}
+
+fn trust_word(s: &SessionObs) -> String {
+    match s {
+        SessionObs::NotAttempted => "not attempted".into(),
+        SessionObs::Trusted => "trusted".into(),
+        SessionObs::Refused { raw, .. } => format!("refused ({raw})"),
+        SessionObs::TlsFailed { .. } => "session failed".into(),
+    }
+}
+
+fn link(c: MuxConnection) -> &'static str {
+    match c {
+        MuxConnection::Usb => "usb",
+        MuxConnection::Network => "network",
+        MuxConnection::Other => "other",
+    }
+}
+
+fn phones(n: usize) -> String {
+    plural(n, "phone", "phones")
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Seconds with at most two decimals: "0.4 s", "12 s".
+pub fn secs(ms: u64) -> String {
+    let s = format!("{:.2}", ms as f64 / 1000.0);
+    format!("{} s", s.trim_end_matches('0').trim_end_matches('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::FailureKind;
+
+    const TIMING: Timing = Timing {
+        settle_ms: 2000,
+        recheck_ms: 0,
+    };
+
+    fn phone(id: u32) -> MuxDevice {
+        MuxDevice {
+            device_id: id,
+            udid: "U".into(),
+            connection: MuxConnection::Usb,
+            ..Default::default()
+        }
+    }
+
+    fn kinds(lines: &[Line]) -> Vec<&'static str> {
+        lines.iter().map(|l| l.kind).collect()
+    }
+
+    #[test]
+    fn initial_burst_then_drop_and_return() {
+        let mut w = WatchState::new(None, TIMING);
+        let l = w.on_connected(&[phone(3)], 0);
+        assert_eq!(kinds(&l), ["attached"]);
+        assert_eq!(l[0].data["initial"], true);
+        // The Listen burst repeats the present phone: no new line.
+        assert!(w
+            .on_message(ListenMessage::Attached(phone(3)), 5)
+            .is_empty());
+        let gone = w.on_message(ListenMessage::Detached { device_id: 3 }, 400);
+        assert_eq!(kinds(&gone), ["detached"]);
+        assert_eq!(gone[0].data["connected_ms"], Value::Null);
+        let back = w.on_message(ListenMessage::Attached(phone(4)), 900);
+        assert_eq!(back[0].data["previous_device_id"], 3);
+        assert_eq!(back[0].data["initial"], false);
+        let again = w.on_message(ListenMessage::Detached { device_id: 4 }, 1200);
+        assert_eq!(again[0].data["connected_ms"], 300);
+        w.on_message(ListenMessage::Attached(phone(5)), 1500);
+        let (s, status) = w.summary(10_000, false);
+        assert_eq!(s.data["disconnects"], 2);
+        assert_eq!(s.data["shortest_connected_ms"], 300);
+        assert_eq!(status, ExitStatus::Warnings);
+        assert!(s.text.contains("2 disconnects"), "{}", s.text);
+        assert_eq!(w.summary(10_000, true).1, ExitStatus::Interrupted);
+        // The log diagnoses read has the two drops and two returns.
+        assert_eq!(w.listen_obs(10_000).events.len(), 4);
+    }
+
+    #[test]
+    fn settles_before_diagnosing_and_a_stale_result_is_dropped() {
+        let mut w = WatchState::new(None, TIMING);
+        w.on_connected(&[phone(3)], 0);
+        assert!(w.due(1999).is_empty());
+        assert_eq!(w.next_wakeup(), Some(2000));
+        let due = w.due(2000);
+        assert_eq!(due.len(), 1);
+        let (udid, generation, recheck) = due[0].clone();
+        assert!(!recheck);
+        // The phone drops while it is being diagnosed.
+        w.on_message(ListenMessage::Detached { device_id: 3 }, 2500);
+        w.on_message(ListenMessage::Attached(phone(4)), 2600);
+        let snap = Snapshot::new(Default::default());
+        assert!(w
+            .on_diagnosis(&udid, generation, false, snap.clone(), 3000)
+            .is_empty());
+        assert_eq!(w.next_wakeup(), Some(4600));
+        let due = w.due(4600);
+        let lines = w.on_diagnosis(&due[0].0, due[0].1, false, snap, 5000);
+        assert_eq!(kinds(&lines), ["diagnosis"]);
+        // The drop seen while watching is in the diagnosis.
+        let ids = lines[0].data["findings"].as_array().unwrap();
+        assert!(ids.iter().any(|i| i == "connection.unstable"), "{ids:?}");
+    }
+
+    #[test]
+    fn a_drop_is_reported_once_then_a_recheck_shows_the_link_held() {
+        let mut w = WatchState::new(
+            None,
+            Timing {
+                settle_ms: 2000,
+                recheck_ms: 10_000,
+            },
+        );
+        w.on_connected(&[phone(3)], 0);
+        w.on_message(ListenMessage::Detached { device_id: 3 }, 400);
+        w.on_message(ListenMessage::Attached(phone(4)), 900);
+        let snap = Snapshot::new(Default::default());
+        let due = w.due(2900);
+        let first = w.on_diagnosis(&due[0].0, due[0].1, false, snap.clone(), 3000);
+        assert!(first[0].data["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i == "connection.unstable"));
+        assert_eq!(w.next_wakeup(), Some(13_000));
+        let due = w.due(13_000);
+        assert!(due[0].2, "a periodic re-check");
+        let again = w.on_diagnosis(&due[0].0, due[0].1, true, snap.clone(), 13_100);
+        assert_eq!(kinds(&again), ["diagnosis"], "the verdict changed");
+        assert!(!again[0].data["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i == "connection.unstable"));
+        // Nothing changed since: the next re-check prints nothing.
+        let due = w.due(23_100);
+        assert!(w
+            .on_diagnosis(&due[0].0, due[0].1, true, snap, 23_200)
+            .is_empty());
+    }
+
+    #[test]
+    fn daemon_loss_is_reported_once_and_diffed_on_return() {
+        let mut w = WatchState::new(None, TIMING);
+        let lost = Failure::new(FailureKind::Closed, "usbmuxd closed the Listen connection");
+        // Not reachable at the start.
+        assert_eq!(kinds(&w.on_lost(&lost, 0)), ["daemon-lost"]);
+        assert!(w.on_lost(&lost, 300).is_empty());
+        // It comes up after all: back, with its phone.
+        assert_eq!(
+            kinds(&w.on_connected(&[phone(1)], 1000)),
+            ["daemon-back", "attached"]
+        );
+        let l = w.on_lost(&lost, 5000);
+        assert_eq!(kinds(&l), ["daemon-lost"]);
+        assert!(w.on_lost(&lost, 5250).is_empty());
+        // Back, the phone is gone.
+        let back = w.on_connected(&[], 8000);
+        assert_eq!(kinds(&back), ["daemon-back", "detached"]);
+        assert_eq!(back[1].data["while_daemon_away"], true);
+        let (_, status) = w.summary(9000, false);
+        assert_eq!(status, ExitStatus::Blocked);
+    }
+
+    #[test]
+    fn udid_filter_and_unknown_ids_print_nothing() {
+        let mut w = WatchState::new(Some("OTHER".into()), TIMING);
+        assert!(w.on_connected(&[phone(3)], 0).is_empty());
+        assert!(w
+            .on_message(ListenMessage::Detached { device_id: 3 }, 10)
+            .is_empty());
+        assert!(w
+            .on_message(ListenMessage::Detached { device_id: 99 }, 20)
+            .is_empty());
+        assert!(w
+            .on_message(ListenMessage::Paired { device_id: 99 }, 30)
+            .is_empty());
+    }
+
+    #[test]
+    fn lock_trust_and_pairing_changes_are_printed() {
+        use crate::rules::testing_device::healthy_device;
+        use crate::snapshot::LockdownObs;
+
+        let snapshot_with = |edit: &dyn Fn(&mut LockdownObs)| {
+            let mut s = Snapshot::new(Default::default());
+            let mut d = healthy_device("U", 3);
+            if let Some(l) = d.lockdown.value_mut() {
+                edit(l);
+            }
+            s.probes.devices.push(d);
+            s
+        };
+        let mut w = WatchState::new(
+            None,
+            Timing {
+                settle_ms: 1000,
+                recheck_ms: 5000,
+            },
+        );
+        w.on_connected(&[phone(3)], 0);
+        let due = w.due(1000);
+        let first = w.on_diagnosis(&due[0].0, due[0].1, false, snapshot_with(&|_| {}), 1100);
+        assert_eq!(
+            kinds(&first),
+            ["diagnosis"],
+            "no change line for the first state"
+        );
+
+        // Locked at the next re-check.
+        let due = w.due(6100);
+        let locked = w.on_diagnosis(
+            &due[0].0,
+            due[0].1,
+            true,
+            snapshot_with(&|l| l.password_protected = Some(true)),
+            6200,
+        );
+        assert_eq!(locked[0].kind, "lock");
+        assert_eq!(locked[0].data["locked"], true);
+        assert!(locked[0].text.ends_with("locked"));
+
+        // Then the phone forgets this computer.
+        let due = w.due(11_200);
+        let reset = w.on_diagnosis(
+            &due[0].0,
+            due[0].1,
+            true,
+            snapshot_with(&|l| {
+                l.session = SessionObs::Refused {
+                    reason: LockdownError::InvalidHostID,
+                    raw: "InvalidHostID".into(),
+                };
+                l.password_protected = None;
+            }),
+            11_300,
+        );
+        let trust = reset
+            .iter()
+            .find(|l| l.kind == "trust")
+            .expect("trust line");
+        assert_eq!(trust.data["trust"], "refused (InvalidHostID)");
+        assert_eq!(trust.data["was"], "trusted");
+
+        // usbmuxd says it was paired again: printed, and diagnosed once settled.
+        let paired = w.on_message(ListenMessage::Paired { device_id: 3 }, 12_000);
+        assert_eq!(kinds(&paired), ["paired"]);
+        assert_eq!(w.next_wakeup(), Some(13_000));
+    }
+
+    #[test]
+    fn formats_seconds() {
+        assert_eq!(secs(400), "0.4 s");
+        assert_eq!(secs(12_000), "12 s");
+        assert_eq!(secs(1234), "1.23 s");
+    }
+}

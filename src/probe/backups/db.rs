@@ -1,0 +1,266 @@
+//! Manifest.db, opened read-only and immutable: SQLite then takes no lock
+//! and creates no journal, WAL or shared-memory file beside it.
+
+use std::fs;
+use std::path::Path;
+use std::time::Instant;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use super::plist_scan::mbfile_size;
+use super::read_file_state;
+use crate::snapshot::{FileState, ManifestDbObs};
+
+/// At most this many quick_check lines are kept.
+const MAX_CHECK_LINES: usize = 10;
+
+/// A `file:` URI for SQLite that opens `path` read-only and immutable.
+pub fn sqlite_uri(path: &Path) -> Option<String> {
+    let text = path.to_str()?;
+    let text = if cfg!(windows) {
+        text.replace('\\', "/")
+    } else {
+        text.to_string()
+    };
+    let mut out = String::from("file:");
+    // A Windows drive path becomes file:///C:/...
+    if text.as_bytes().get(1) == Some(&b':') {
+        out.push_str("///");
+    } else if text.starts_with("//") {
+        out.push_str("//");
+    }
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b':' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out.push_str("?mode=ro&immutable=1");
+    Some(out)
+}
+
+/// Opens Manifest.db read-only, immutable, and stops SQLite at `deadline`.
+pub fn open(path: &Path, deadline: Option<Instant>) -> Result<Connection, String> {
+    let uri = sqlite_uri(path).ok_or("its path is not valid UTF-8, which SQLite needs")?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(uri, flags).map_err(|e| e.to_string())?;
+    if let Some(deadline) = deadline {
+        conn.progress_handler(10_000, Some(move || Instant::now() >= deadline))
+            .map_err(|e| e.to_string())?;
+    }
+    // Belt and braces: refuse any write even if the flags were ignored.
+    conn.execute_batch("PRAGMA query_only = 1;")
+        .map_err(|e| e.to_string())?;
+    Ok(conn)
+}
+
+/// What went wrong, in the state vocabulary of the snapshot: the file could
+/// not be read, or it was read and is not a usable Manifest.db (not a
+/// database, damaged, or without the `Files` table).
+fn classify(e: &rusqlite::Error) -> FileState {
+    match e.sqlite_error_code() {
+        Some(
+            ErrorCode::CannotOpen
+            | ErrorCode::PermissionDenied
+            | ErrorCode::SystemIoFailure
+            | ErrorCode::DatabaseBusy
+            | ErrorCode::DatabaseLocked
+            | ErrorCode::OutOfMemory,
+        ) => FileState::Unreadable,
+        _ => FileState::Unparseable,
+    }
+}
+
+/// Whether SQLite stopped because the deadline passed.
+pub fn interrupted(e: &rusqlite::Error) -> bool {
+    e.sqlite_error_code() == Some(ErrorCode::OperationInterrupted)
+}
+
+/// The database's state, quick_check and file counts. Returns true when the
+/// deadline stopped it.
+pub fn check(path: &Path, deadline: Option<Instant>) -> (ManifestDbObs, bool) {
+    let mut obs = ManifestDbObs {
+        file: read_file_state(path),
+        wal_present: fs::metadata(path.with_file_name("Manifest.db-wal"))
+            .is_ok_and(|m| m.len() > 0),
+        ..Default::default()
+    };
+    if obs.file.state != FileState::Present {
+        return (obs, false);
+    }
+    let conn = match open(path, deadline) {
+        Ok(c) => c,
+        Err(e) => {
+            obs.file.state = FileState::Unreadable;
+            obs.file.error = Some(e);
+            return (obs, false);
+        }
+    };
+    let fail = |obs: &mut ManifestDbObs, e: rusqlite::Error| -> bool {
+        if interrupted(&e) {
+            return true;
+        }
+        obs.file.state = classify(&e);
+        obs.file.error = Some(e.to_string());
+        false
+    };
+    // quick_check first: it says whether the file is a database at all.
+    let lines: rusqlite::Result<Vec<String>> = conn
+        .prepare(&format!("PRAGMA quick_check({MAX_CHECK_LINES})"))
+        .and_then(|mut st| st.query_map([], |r| r.get::<_, String>(0))?.collect());
+    match lines {
+        Ok(lines) => obs.quick_check = Some(lines),
+        Err(e) => {
+            let cut = fail(&mut obs, e);
+            return (obs, cut);
+        }
+    }
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0));
+    match count("SELECT count(*) FROM Files") {
+        Ok(n) => obs.record_count = u64::try_from(n).ok(),
+        Err(e) => {
+            let cut = fail(&mut obs, e);
+            return (obs, cut);
+        }
+    }
+    match count("SELECT count(*) FROM Files WHERE flags = 1") {
+        Ok(n) => obs.file_count = u64::try_from(n).ok(),
+        Err(e) => {
+            let cut = fail(&mut obs, e);
+            return (obs, cut);
+        }
+    }
+    (obs, false)
+}
+
+/// A file Manifest.db lists (or the walk found), compactly: the first 8
+/// bytes of its fileID (a SHA-1, so 64 bits tell a million files apart) and
+/// its size (u64::MAX when the record could not be decoded). 16 bytes, so a
+/// million files take 16 MB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Listed {
+    pub key: u64,
+    pub size: u64,
+}
+
+/// The sort key of a fileID.
+pub fn key_of(id: &[u8; 20]) -> u64 {
+    id[..8].iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b))
+}
+
+pub const UNKNOWN_SIZE: u64 = u64::MAX;
+
+/// Parses a 40-digit hex fileID.
+pub fn parse_id(text: &[u8]) -> Option<[u8; 20]> {
+    if text.len() != 40 {
+        return None;
+    }
+    let mut out = [0u8; 20];
+    for (i, pair) in text.chunks_exact(2).enumerate() {
+        let hi = hex(pair[0])?;
+        let lo = hex(pair[1])?;
+        out[i] = hi << 4 | lo;
+    }
+    Some(out)
+}
+
+fn hex(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Every regular file Manifest.db lists, streamed in table order.
+/// `odd` receives rows whose fileID is not 40 hex digits (checked by path).
+/// `tick` is called every few thousand rows; returning false stops the scan
+/// (deadline). Returns whether the scan reached the end.
+pub fn list_files(
+    conn: &Connection,
+    out: &mut Vec<Listed>,
+    odd: &mut dyn FnMut(&str, u64),
+    tick: &mut dyn FnMut(u64) -> bool,
+) -> Result<bool, rusqlite::Error> {
+    let mut st = conn.prepare("SELECT fileID, flags, file FROM Files")?;
+    let mut rows = st.query([])?;
+    let mut n: u64 = 0;
+    loop {
+        let row = match rows.next() {
+            Ok(Some(r)) => r,
+            Ok(None) => break,
+            Err(e) if interrupted(&e) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        n += 1;
+        if n % 4096 == 0 && !tick(n) {
+            return Ok(false);
+        }
+        if row.get_ref(1)?.as_i64_or_null()? != Some(1) {
+            continue;
+        }
+        let size = match row.get_ref(2)?.as_blob_or_null()? {
+            Some(blob) => mbfile_size(blob).unwrap_or(UNKNOWN_SIZE),
+            None => UNKNOWN_SIZE,
+        };
+        let id_ref = row.get_ref(0)?;
+        let id_bytes = match id_ref {
+            rusqlite::types::ValueRef::Text(t) => t,
+            _ => b"",
+        };
+        match parse_id(id_bytes) {
+            Some(id) => out.push(Listed {
+                key: key_of(&id),
+                size,
+            }),
+            None => odd(&String::from_utf8_lossy(id_bytes), size),
+        }
+    }
+    tick(n);
+    Ok(true)
+}
+
+/// The full fileID and domain of the file whose key is `key`, for evidence.
+pub fn describe(conn: &Connection, key: u64) -> (String, Option<String>) {
+    let prefix = format!("{key:016x}");
+    for p in [prefix.clone(), prefix.to_uppercase()] {
+        // A range on the primary key, so SQLite uses its index.
+        let upper = format!("{p}g");
+        let found = conn.query_row(
+            "SELECT fileID, domain FROM Files WHERE fileID >= ?1 AND fileID < ?2 LIMIT 1",
+            [&p, &upper],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)),
+        );
+        if let Ok(found) = found {
+            return found;
+        }
+    }
+    (prefix, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uri_escapes_what_sqlite_would_read_as_syntax() {
+        let uri = sqlite_uri(Path::new("/tmp/a b?c#d%e/é/Manifest.db")).expect("utf-8");
+        assert_eq!(
+            uri,
+            "file:/tmp/a%20b%3Fc%23d%25e/%C3%A9/Manifest.db?mode=ro&immutable=1"
+        );
+    }
+
+    #[test]
+    fn hex_ids_parse_and_key() {
+        let id = parse_id(b"E41D74A1B3680375ab2055a45a09053f646d1cc6").expect("hex");
+        assert_eq!(key_of(&id), 0xe41d_74a1_b368_0375);
+        assert!(parse_id(b"e41d74a1").is_none());
+        assert!(parse_id(b"g41d74a1b3680375ab2055a45a09053f646d1cc6").is_none());
+    }
+}

@@ -1,0 +1,423 @@
+//! The previous-backups probe on the fixture backup folders: it records what
+//! the fixture snapshots say, the diagnosis ranks the expected rule first,
+//! nothing secret is read, nothing in the folder changes, and no input makes
+//! it panic.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
+
+use iphone_backup_check::probe::backups::synth::{file_id, write_manifest_db, Row};
+use iphone_backup_check::probe::backups::{probe, BackupsProbeOptions};
+use iphone_backup_check::rules::{evaluate, rank, Severity};
+use iphone_backup_check::snapshot::*;
+
+/// Each fixture case and the rule its diagnosis ranks first among the
+/// backup and disk rules, with its severity.
+const CASES: &[(&str, Option<(&str, Severity)>)] = &[
+    ("finished", None),
+    ("torn", Some(("backup.unfinished", Severity::Warning))),
+    (
+        "empty-manifest-plist",
+        Some(("backup.corrupt", Severity::Blocker)),
+    ),
+    (
+        "zero-byte-manifest-db",
+        Some(("backup.corrupt", Severity::Blocker)),
+    ),
+    ("encrypted", Some(("backup.encrypted", Severity::Info))),
+    ("two-phones", Some(("backup.unfinished", Severity::Warning))),
+    (
+        "deep-missing-files",
+        Some(("backup.corrupt", Severity::Warning)),
+    ),
+];
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(case: &str) -> Snapshot {
+    let path = repo().join(format!("fixtures/backups-{case}.json"));
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let dest = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &dest);
+        } else {
+            fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// The fixture's backup folder, copied into a fresh temporary folder.
+fn copied(case: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(case);
+    copy_tree(&repo().join("fixtures/backup-folders").join(case), &dir);
+    (tmp, dir)
+}
+
+fn normalised(obs: Outcome<BackupsObs>, dir: &str) -> Outcome<BackupsObs> {
+    match obs {
+        Outcome::Ok { mut value, .. } => {
+            value.dir = dir.into();
+            Outcome::Ok {
+                duration_ms: 0,
+                value,
+            }
+        }
+        other => panic!("probe did not observe: {other:?}"),
+    }
+}
+
+fn opts(deep: bool) -> BackupsProbeOptions {
+    BackupsProbeOptions {
+        deep,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn probe_records_what_each_fixture_says() {
+    for (case, _) in CASES {
+        let want = fixture(case);
+        let (_tmp, dir) = copied(case);
+        let got = normalised(
+            probe(&dir, &opts(want.options.deep)),
+            &format!("fixtures/backup-folders/{case}"),
+        );
+        assert_eq!(
+            got, want.probes.backups,
+            "{case}: the probe disagrees with fixtures/backups-{case}.json"
+        );
+    }
+}
+
+#[test]
+fn each_fixture_ranks_the_expected_backup_rule_first() {
+    for (case, expected) in CASES {
+        let snap = fixture(case);
+        let (kept, _) = rank(evaluate(&snap));
+        let ours: Vec<_> = kept
+            .iter()
+            .filter(|f| f.id.starts_with("backup.") || f.id == "host.disk-space")
+            .collect();
+        match expected {
+            None => assert!(ours.is_empty(), "{case}: {ours:#?}"),
+            Some((id, severity)) => {
+                let first = ours
+                    .first()
+                    .unwrap_or_else(|| panic!("{case}: nothing fired"));
+                assert_eq!(
+                    (first.id, first.severity),
+                    (*id, *severity),
+                    "{case}: {ours:#?}"
+                );
+                let phone = snap.mux_devices()[0].udid.as_str();
+                assert_eq!(first.device.as_deref(), Some(phone), "{case}");
+            }
+        }
+    }
+}
+
+#[test]
+fn two_phones_judges_only_the_connected_one() {
+    let snap = fixture("two-phones");
+    let findings = evaluate(&snap);
+    let unfinished: Vec<_> = findings
+        .iter()
+        .filter(|f| f.id == "backup.unfinished")
+        .collect();
+    assert_eq!(unfinished.len(), 1);
+    assert_eq!(
+        unfinished[0].device.as_deref(),
+        Some("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678")
+    );
+    assert!(unfinished[0]
+        .evidence
+        .iter()
+        .any(|e| e.contains("SnapshotState = uploading, BackupState = empty")));
+}
+
+#[test]
+fn nothing_secret_is_read() {
+    for deep in [false, true] {
+        let (_tmp, dir) = copied("encrypted");
+        let json = serde_json::to_string(&probe(&dir, &opts(deep))).unwrap();
+        for secret in [
+            "SECRET",
+            "356938035643809",
+            "89014103211118510720",
+            "555",
+            "ManifestKey",
+            "BackupKeyBag",
+            "5B2C0E3A",
+        ] {
+            assert!(!json.contains(secret), "{secret} leaked: {json}");
+        }
+        // What is kept carries the redaction names.
+        assert!(json.contains("\"device_name\":\"Sam's iPhone\""), "{json}");
+        assert!(
+            json.contains("\"serial_number\":\"F2LXK0AAHG7F\""),
+            "{json}"
+        );
+    }
+}
+
+#[test]
+fn redaction_masks_what_the_probe_kept() {
+    let snap = fixture("finished");
+    let red = redact::redact(&snap, None);
+    let json = serde_json::to_string(&red).unwrap();
+    for id in ["00008110-001A2B3C4D5E6F70", "F2LXK0AAHG7F", "Sam's iPhone"] {
+        assert!(!json.contains(id), "{id} survived redaction");
+    }
+}
+
+type Tree = BTreeMap<PathBuf, (bool, u64, Option<SystemTime>, u32)>;
+
+/// Every path under `dir` with kind, size, mtime and permissions.
+fn tree(dir: &Path) -> Tree {
+    let mut out = Tree::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let entry = entry.unwrap();
+            let meta = fs::symlink_metadata(entry.path()).unwrap();
+            #[cfg(unix)]
+            let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions());
+            #[cfg(not(unix))]
+            let mode = u32::from(meta.permissions().readonly());
+            out.insert(
+                entry.path().strip_prefix(dir).unwrap().to_path_buf(),
+                (meta.is_dir(), meta.len(), meta.modified().ok(), mode),
+            );
+            if meta.is_dir() {
+                stack.push(entry.path());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn folders_are_byte_for_byte_unchanged_after_probing() {
+    for (case, _) in CASES {
+        for deep in [false, true] {
+            let (_tmp, dir) = copied(case);
+            let before = tree(&dir);
+            let bytes_before: Vec<Vec<u8>> = before
+                .iter()
+                .filter(|(_, v)| !v.0)
+                .map(|(p, _)| fs::read(dir.join(p)).unwrap())
+                .collect();
+            assert!(probe(&dir, &opts(deep)).is_ok());
+            let after = tree(&dir);
+            assert_eq!(before, after, "{case} (deep: {deep}) changed");
+            let bytes_after: Vec<Vec<u8>> = after
+                .iter()
+                .filter(|(_, v)| !v.0)
+                .map(|(p, _)| fs::read(dir.join(p)).unwrap())
+                .collect();
+            assert!(
+                bytes_before == bytes_after,
+                "{case} (deep: {deep}): contents changed"
+            );
+            for p in after.keys() {
+                let name = p.to_string_lossy();
+                assert!(
+                    !name.ends_with("-journal")
+                        && !name.ends_with("-wal")
+                        && !name.ends_with("-shm"),
+                    "{case}: SQLite left {name}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_wal_mode_database_is_read_without_creating_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = tmp.path().join("00008110-001A2B3C4D5E6F70");
+    fs::create_dir_all(&b).unwrap();
+    let db = b.join("Manifest.db");
+    write_manifest_db(
+        &db,
+        (0..5).map(|i| Row {
+            file_id: file_id(i),
+            domain: "HomeDomain".into(),
+            relative_path: format!("f{i}"),
+            flags: 1,
+            size: 0,
+        }),
+    )
+    .unwrap();
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))
+            .unwrap();
+    }
+    let before = tree(tmp.path());
+    let obs = probe(tmp.path(), &opts(true));
+    assert_eq!(
+        before,
+        tree(tmp.path()),
+        "probing a WAL-mode database changed the folder"
+    );
+    let b = &obs.value().unwrap().backups[0];
+    assert_eq!(b.manifest_db.file.state, FileState::Present, "{b:#?}");
+    assert_eq!(b.manifest_db.file_count, Some(5));
+}
+
+#[test]
+fn odd_characters_in_the_path_reach_sqlite_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("Backup ?#% é");
+    copy_tree(&repo().join("fixtures/backup-folders/finished"), &dir);
+    let obs = probe(&dir, &opts(true));
+    let b = &obs.value().unwrap().backups[0];
+    assert_eq!(
+        b.manifest_db.file.state,
+        FileState::Present,
+        "{:?}",
+        b.manifest_db
+    );
+    assert_eq!(b.manifest_db.file_count, Some(14));
+    assert_eq!(
+        b.deep.as_ref().map(|d| (d.checked, d.problems())),
+        Some((14, 0))
+    );
+}
+
+#[test]
+fn a_database_without_the_files_table_is_not_a_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = tmp.path().join("00008110-001A2B3C4D5E6F70");
+    fs::create_dir_all(&b).unwrap();
+    {
+        let conn = rusqlite::Connection::open(b.join("Manifest.db")).unwrap();
+        conn.execute_batch("CREATE TABLE Other (x);").unwrap();
+    }
+    let obs = probe(tmp.path(), &opts(false));
+    let db = &obs.value().unwrap().backups[0].manifest_db;
+    assert_eq!(db.file.state, FileState::Unparseable, "{db:?}");
+    assert!(
+        db.file
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("no such table: Files"),
+        "{db:?}"
+    );
+}
+
+#[test]
+fn probe_failures_are_outcomes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = probe(&tmp.path().join("nope"), &opts(true));
+    assert!(missing.failed_with(FailureKind::NotFound), "{missing:?}");
+    let file = tmp.path().join("a-file");
+    fs::write(&file, b"x").unwrap();
+    let not_dir = probe(&file, &opts(true));
+    assert!(not_dir.failed_with(FailureKind::NotFound), "{not_dir:?}");
+    assert!(not_dir.failure().unwrap().message.contains("not a folder"));
+    // A backup folder with only a stray file: no backups, nothing wrong.
+    let empty = probe(tmp.path(), &opts(true));
+    assert_eq!(empty.value().unwrap().backups.len(), 0);
+}
+
+#[test]
+fn garbage_everywhere_is_reported_not_panicked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = tmp.path().join("garbage");
+    fs::create_dir_all(b.join("ab")).unwrap();
+    fs::write(
+        b.join("Info.plist"),
+        b"<?xml version=\"1.0\"?><plist><dict><key>",
+    )
+    .unwrap();
+    let mut bogus = b"bplist00".to_vec();
+    bogus.extend([0xff; 40]);
+    fs::write(b.join("Status.plist"), bogus).unwrap();
+    fs::create_dir(b.join("Manifest.plist")).unwrap();
+    fs::write(b.join("Manifest.db"), vec![0x42; 8192]).unwrap();
+    fs::write(b.join("ab").join("not-an-id"), b"x").unwrap();
+    #[cfg(unix)]
+    {
+        // A symlink loop and a link out of the folder: neither is followed.
+        std::os::unix::fs::symlink(&b, b.join("ab").join("loop")).unwrap();
+        std::os::unix::fs::symlink("/", b.join("root")).unwrap();
+        // A name that is not UTF-8.
+        use std::os::unix::ffi::OsStrExt;
+        let odd = std::ffi::OsStr::from_bytes(b"\xff\xfe-backup");
+        fs::create_dir(tmp.path().join(odd)).unwrap();
+    }
+    let obs = probe(tmp.path(), &opts(true));
+    let backups = &obs.value().expect("observed").backups;
+    let g = backups
+        .iter()
+        .find(|x| x.folder == "garbage")
+        .expect("listed");
+    assert_eq!(g.info.file.state, FileState::Unparseable);
+    assert!(g.info.file.error.is_some());
+    assert_eq!(g.status.file.state, FileState::Unparseable);
+    assert_eq!(g.manifest.file.state, FileState::NotAFile);
+    assert_eq!(
+        g.manifest_db.file.state,
+        FileState::Unparseable,
+        "{:?}",
+        g.manifest_db
+    );
+    assert!(
+        g.manifest_db
+            .file
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("not a database"),
+        "{:?}",
+        g.manifest_db
+    );
+    assert!(g.deep.as_ref().is_some_and(|d| d.error.is_some()));
+    assert_eq!(g.files_on_disk, Some(4), "links are not followed: {g:#?}");
+    #[cfg(unix)]
+    assert!(
+        backups.iter().any(|x| x.folder.ends_with("-backup")),
+        "non-UTF-8 name listed"
+    );
+}
+
+#[test]
+fn a_passed_deadline_cuts_the_probe_short() {
+    let (_tmp, dir) = copied("two-phones");
+    let o = BackupsProbeOptions {
+        deep: true,
+        progress: false,
+        deadline: Some(Instant::now()),
+    };
+    let obs = probe(&dir, &o);
+    let v = obs.value().expect("observed");
+    assert!(v.cut_short);
+    assert!(v.backups.len() < 2);
+}
+
+#[test]
+fn a_torn_snapshot_folder_is_noticed() {
+    let (_tmp, dir) = copied("finished");
+    let b = dir.join("00008110-001A2B3C4D5E6F70");
+    fs::create_dir_all(b.join("Snapshot").join("ab")).unwrap();
+    fs::write(b.join("Snapshot").join("ab").join("x"), b"partial").unwrap();
+    let obs = probe(&dir, &opts(false));
+    let got = &obs.value().unwrap().backups[0];
+    assert!(got.snapshot_dir);
+    assert_eq!(got.files_on_disk, Some(19));
+}
