@@ -40,7 +40,7 @@ const SENSITIVE_KEYS: &[(&str, &str)] = &[
 /// by `~`. `home` is the user's home folder as the environment gave it.
 pub fn redact(snapshot: &Snapshot, home: Option<&str>) -> Snapshot {
     let Ok(mut value) = serde_json::to_value(snapshot) else {
-        return snapshot.clone();
+        return withheld(snapshot);
     };
     let mut masks = BTreeMap::new();
     let mut counters = BTreeMap::new();
@@ -54,9 +54,29 @@ pub fn redact(snapshot: &Snapshot, home: Option<&str>) -> Snapshot {
     replace(&mut value, &ordered, home);
     let mut out: Snapshot = match serde_json::from_value(value) {
         Ok(s) => s,
-        Err(_) => return snapshot.clone(),
+        Err(_) => return withheld(snapshot),
     };
     out.provenance.redacted = true;
+    out
+}
+
+/// Fails closed: when masking cannot be done, nothing the probes saw is
+/// shown, rather than showing it unmasked.
+fn withheld(snapshot: &Snapshot) -> Snapshot {
+    let mut out = Snapshot::new(super::Provenance {
+        notes: Some("the probes' observations were withheld: they could not be redacted".into()),
+        redacted: true,
+        ..snapshot.provenance.clone()
+    });
+    out.captured_at = snapshot.captured_at.clone();
+    out.interrupted = snapshot.interrupted;
+    out.probes = super::Probes {
+        usb: super::Outcome::skipped("withheld: could not be redacted"),
+        usbmuxd: super::Outcome::skipped("withheld: could not be redacted"),
+        host: super::Outcome::skipped("withheld: could not be redacted"),
+        backups: super::Outcome::skipped("withheld: could not be redacted"),
+        ..Default::default()
+    };
     out
 }
 
@@ -160,6 +180,18 @@ mod tests {
         assert!(!text.contains("alice"), "{text}");
         assert!(text.contains("~/backups/<udid-1>"), "{text}");
         assert!(out.provenance.redacted);
+    }
+
+    #[test]
+    fn withholding_keeps_nothing_the_probes_saw() {
+        let out = withheld(&sample());
+        let text = serde_json::to_string(&out).unwrap();
+        assert!(
+            !text.contains("000A1B2C3D4E5F60") && !text.contains("alice"),
+            "{text}"
+        );
+        assert!(out.provenance.redacted);
+        assert!(matches!(out.probes.usbmuxd, Outcome::Skipped { .. }));
     }
 
     #[test]
