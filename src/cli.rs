@@ -86,7 +86,8 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "SECS", default_value_t = 0.0, value_parser = parse_listen)]
     pub listen: f64,
 
-    /// Check every file of the last backups against Manifest.db (slow on big backups).
+    /// Check every file of the last backups against Manifest.db (a few seconds per
+    /// million files; give a slow disk a longer --timeout).
     #[arg(long)]
     pub deep: bool,
 
