@@ -217,12 +217,7 @@ fn probe_now(
     let (endpoint, address) = match mux_address::resolve(args.usbmuxd.as_deref(), env) {
         Ok(r) => r,
         Err(e) => {
-            let from = if args.usbmuxd.is_some() {
-                "--usbmuxd"
-            } else {
-                "USBMUXD_SOCKET_ADDRESS"
-            };
-            writeln!(err, "iphone-backup-check: {from}: {e}")?;
+            writeln!(err, "iphone-backup-check: {e}")?;
             return Ok(None);
         }
     };

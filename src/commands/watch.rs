@@ -51,12 +51,7 @@ pub fn run(
     let (endpoint, address) = match mux_address::resolve(opts.usbmuxd.as_deref(), env) {
         Ok(r) => r,
         Err(e) => {
-            let from = if opts.usbmuxd.is_some() {
-                "--usbmuxd"
-            } else {
-                "USBMUXD_SOCKET_ADDRESS"
-            };
-            writeln!(err, "iphone-backup-check: {from}: {e}")?;
+            writeln!(err, "iphone-backup-check: {e}")?;
             return Ok(ExitStatus::CouldNotRun);
         }
     };

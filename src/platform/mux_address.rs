@@ -36,6 +36,14 @@ pub struct BadMuxAddress {
     pub why: &'static str,
 }
 
+/// A usbmuxd address setting that cannot be used, and which setting it was.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{setting}: {error}")]
+pub struct UnusableMuxSetting {
+    pub setting: &'static str,
+    pub error: BadMuxAddress,
+}
+
 /// Parses the forms libusbmuxd and the idevice crate accept:
 /// `UNIX:/path` (any case), a bare path, `host:port`, `[v6]:port`.
 pub fn parse_mux_address(given: &str) -> Result<MuxEndpoint, BadMuxAddress> {
@@ -105,11 +113,19 @@ pub fn default_endpoint(os: OsFamily) -> MuxEndpoint {
 pub fn resolve(
     flag: Option<&str>,
     env: &HostEnv,
-) -> Result<(MuxEndpoint, MuxAddress), BadMuxAddress> {
+) -> Result<(MuxEndpoint, MuxAddress), UnusableMuxSetting> {
     let (endpoint, source) = if let Some(f) = flag {
-        (parse_mux_address(f)?, MuxAddressSource::Flag)
+        let endpoint = parse_mux_address(f).map_err(|e| UnusableMuxSetting {
+            setting: "--usbmuxd",
+            error: e,
+        })?;
+        (endpoint, MuxAddressSource::Flag)
     } else if let Some(v) = env.var("USBMUXD_SOCKET_ADDRESS") {
-        (parse_mux_address(v)?, MuxAddressSource::Env)
+        let endpoint = parse_mux_address(v).map_err(|e| UnusableMuxSetting {
+            setting: "USBMUXD_SOCKET_ADDRESS",
+            error: e,
+        })?;
+        (endpoint, MuxAddressSource::Env)
     } else {
         (default_endpoint(env.os), MuxAddressSource::Default)
     };

@@ -10,6 +10,7 @@ pub mod host;
 pub mod lockdown;
 pub mod pairing;
 pub mod plist_limits;
+pub mod read_full;
 pub mod usb;
 pub mod usbmuxd;
 

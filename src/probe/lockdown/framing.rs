@@ -4,8 +4,9 @@
 //! and nothing we send or receive is logged (a StartSession reply carries
 //! the session id, a Pair request carries keys).
 
+use crate::probe::read_full::read_full;
 use plist::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use crate::probe::deadline::{io_failure, Deadline};
 use crate::snapshot::{Failure, FailureKind};
@@ -117,23 +118,11 @@ pub fn encode(message: &Value, binary: bool) -> Result<Vec<u8>, Failure> {
 }
 
 async fn read_exact(stream: &mut DeviceStream, buf: &mut [u8], what: &str) -> Result<(), Failure> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match stream.read(&mut buf[filled..]).await {
-            Ok(0) => {
-                return Err(Failure::new(
-                    FailureKind::Closed,
-                    format!(
-                        "the phone closed the connection after {filled} of {} bytes of the answer to {what}",
-                        buf.len()
-                    ),
-                ))
-            }
-            Ok(n) => filled += n,
-            Err(e) => return Err(io_failure(&format!("read the answer to {what}"), &e)),
-        }
-    }
-    Ok(())
+    let len = buf.len();
+    read_full(stream, buf, &format!("read the answer to {what}"), |filled| {
+        format!("the phone closed the connection after {filled} of {len} bytes of the answer to {what}")
+    })
+    .await
 }
 
 #[cfg(test)]

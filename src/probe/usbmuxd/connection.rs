@@ -4,10 +4,11 @@
 //! the raw `ListDevices` reply (ConnectionSpeed, ProductID, LocationID) and
 //! precise failure kinds (garbage, absurd length, mid-message close).
 
+use crate::probe::read_full::read_full;
 use std::path::Path;
 
 use plist::Dictionary;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use crate::platform::mux_address::MuxEndpoint;
 use crate::probe::deadline::{io_failure, Deadline};
@@ -138,7 +139,7 @@ pub async fn read_reply(
     what: &str,
 ) -> Result<Dictionary, Failure> {
     let mut header = [0u8; HEADER_LEN];
-    read_exact(stream, &mut header, what, "header").await?;
+    read_part(stream, &mut header, what, "header").await?;
     let word =
         |i: usize| u32::from_le_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
     let (len, version, message) = (word(0), word(4), word(8));
@@ -160,7 +161,7 @@ pub async fn read_reply(
         ));
     }
     let mut body = vec![0u8; len as usize - HEADER_LEN];
-    read_exact(stream, &mut body, what, "body").await?;
+    read_part(stream, &mut body, what, "body").await?;
     match parse_plist_dict(&body) {
         Ok(d) => Ok(d),
         Err(PlistError::Invalid(e)) => Err(Failure::new(
@@ -177,26 +178,17 @@ pub async fn read_reply(
     }
 }
 
-async fn read_exact(
+async fn read_part(
     stream: &mut (impl AsyncRead + Unpin + ?Sized),
     buf: &mut [u8],
     what: &str,
     part: &str,
 ) -> Result<(), Failure> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match stream.read(&mut buf[filled..]).await {
-            Ok(0) => {
-                return Err(Failure::new(
-                    FailureKind::Closed,
-                    format!("connection closed after {filled} of {} {part} bytes of the reply to {what}", buf.len()),
-                ));
-            }
-            Ok(n) => filled += n,
-            Err(e) => return Err(io_failure(&format!("read reply to {what}"), &e)),
-        }
-    }
-    Ok(())
+    let len = buf.len();
+    read_full(stream, buf, &format!("read reply to {what}"), |filled| {
+        format!("connection closed after {filled} of {len} {part} bytes of the reply to {what}")
+    })
+    .await
 }
 
 /// The first bytes of a reply, printable, for evidence.

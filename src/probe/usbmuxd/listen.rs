@@ -10,6 +10,7 @@
 //! daemon that closes the connection is reported as a `Closed` failure, which
 //! callers record as an event, never a crash.
 
+use crate::probe::read_full::read_full;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::Duration;
@@ -208,23 +209,11 @@ async fn fill(
     buf: &mut [u8],
     part: &str,
 ) -> Result<(), Failure> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match stream.read(&mut buf[filled..]).await {
-            Ok(0) => {
-                return Err(Failure::new(
-                    FailureKind::Closed,
-                    format!(
-                        "usbmuxd closed the Listen connection in the middle of a message ({filled} of {} {part} bytes)",
-                        buf.len()
-                    ),
-                ))
-            }
-            Ok(n) => filled += n,
-            Err(e) => return Err(io_failure("read the Listen feed", &e)),
-        }
-    }
-    Ok(())
+    let len = buf.len();
+    read_full(stream, buf, "read the Listen feed", |filled| {
+        format!("usbmuxd closed the Listen connection in the middle of a message ({filled} of {len} {part} bytes)")
+    })
+    .await
 }
 
 /// Turns feed messages into events: drops the initial `Attached` of phones
