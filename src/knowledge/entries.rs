@@ -241,7 +241,7 @@ static ENTRIES: &[Entry] = &[
         codes: &[Code::amd(0xE800_0065)],
         phrases: &["kamdmuxconnecterror"],
         meaning: "The computer's USB multiplexer (usbmuxd / Apple Mobile Device Service) could not open a connection to a service on the phone.",
-        causes: &["usbmuxd.unresponsive", "connection.unstable", "usb.hub"],
+        causes: &["device.lockdown-unreachable", "usbmuxd.unresponsive", "connection.unstable", "usb.hub"],
         fixes: &[f::WINDOWS_AMDS, f::LINUX_USBMUXD, f::MAC_USBMUXD, f::PORT_DIRECT, f::CABLE],
         sources: &[AMD_TABLE],
     },
@@ -399,7 +399,7 @@ static ENTRIES: &[Entry] = &[
         codes: &[Code::lockdown(-8), Code::lockdown_legacy(-12), Code::amd(0xE800_0035)],
         phrases: &["mux error", "lockdown error -8", "kamdmuxerror"],
         meaning: "The connection to the phone through usbmuxd broke before lockdownd answered. Seen right after plugging in (the phone is still starting its USB side), with flaky cables, and with usbmuxd bugs.",
-        causes: &["connection.unstable", "usbmuxd.unresponsive", "usb.slow-link"],
+        causes: &["device.lockdown-unreachable", "connection.unstable", "usbmuxd.unresponsive", "usb.slow-link"],
         fixes: &[f::UNLOCK, f::CABLE, f::PORT_DIRECT, f::LINUX_USBMUXD, f::UPDATE_LINUX, f::RESTART_PHONE],
         sources: &[
             "shared/realdata/lockdownd_mux_error_8_iOS17RC.txt",
