@@ -30,24 +30,38 @@ fn can_run() -> Result<(), String> {
     Ok(())
 }
 
+/// Shell lines that give the namespace its own /run and start usbmuxd
+/// there, leaving its pid in `$pid` (exit 90 / 91 when that fails).
+const START_USBMUXD: &str = "mount -t tmpfs tmpfs /run || exit 90
+         usbmuxd -f -n >/dev/null 2>&1 &
+         pid=$!
+         for i in $(seq 1 50); do [ -S /var/run/usbmuxd ] && break; sleep 0.1; done
+         [ -S /var/run/usbmuxd ] || exit 91";
+
+/// Whether the test can run here; skipping is an error under CI.
+fn runnable(test: &str) -> bool {
+    match can_run() {
+        Ok(()) => true,
+        Err(why) => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "real-usbmuxd test cannot run under CI: {why}"
+            );
+            eprintln!("SKIPPED {test}: {why}");
+            false
+        }
+    }
+}
+
 #[test]
 fn diagnose_with_real_usbmuxd_and_no_phone() {
-    if let Err(why) = can_run() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "real-usbmuxd test cannot run under CI: {why}"
-        );
-        eprintln!("SKIPPED diagnose_with_real_usbmuxd_and_no_phone: {why}");
+    if !runnable("diagnose_with_real_usbmuxd_and_no_phone") {
         return;
     }
     let bin = assert_cmd::cargo::cargo_bin("iphone-backup-check");
     let backup = tempfile::tempdir().unwrap();
     let script = format!(
-        "mount -t tmpfs tmpfs /run || exit 90
-         usbmuxd -f -n >/dev/null 2>&1 &
-         pid=$!
-         for i in $(seq 1 50); do [ -S /var/run/usbmuxd ] && break; sleep 0.1; done
-         [ -S /var/run/usbmuxd ] || exit 91
+        "{START_USBMUXD}
          '{bin}' diagnose --json --timeout 5 --backup-dir '{dir}'
          status=$?
          kill $pid 2>/dev/null; wait $pid 2>/dev/null
@@ -101,22 +115,13 @@ fn diagnose_with_real_usbmuxd_and_no_phone() {
 
 #[test]
 fn watch_follows_real_usbmuxd_through_a_restart() {
-    if let Err(why) = can_run() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "real-usbmuxd test cannot run under CI: {why}"
-        );
-        eprintln!("SKIPPED watch_follows_real_usbmuxd_through_a_restart: {why}");
+    if !runnable("watch_follows_real_usbmuxd_through_a_restart") {
         return;
     }
     let bin = assert_cmd::cargo::cargo_bin("iphone-backup-check");
     let work = tempfile::tempdir().unwrap();
     let script = format!(
-        "mount -t tmpfs tmpfs /run || exit 90
-         usbmuxd -f -n >/dev/null 2>&1 &
-         pid=$!
-         for i in $(seq 1 50); do [ -S /var/run/usbmuxd ] && break; sleep 0.1; done
-         [ -S /var/run/usbmuxd ] || exit 91
+        "{START_USBMUXD}
          '{bin}' watch --json --duration 6 --recheck 0 --backup-dir '{dir}' > '{dir}/out' 2>/dev/null &
          wpid=$!
          sleep 1.5

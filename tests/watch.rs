@@ -148,6 +148,37 @@ fn json_lines(lines: &[String]) -> Vec<Value> {
         .collect()
 }
 
+/// `diagnose --json` against the simulator, listening at least 1.5 s.
+fn diagnose_listening(dir: &Path, sim: &SimHandle) -> Command {
+    let mut cmd = bin();
+    cmd.args([
+        "diagnose",
+        "--json",
+        "--timeout",
+        "10",
+        "--listen",
+        "1.5",
+        "--backup-dir",
+    ])
+    .arg(dir)
+    .arg("--usbmuxd")
+    .arg(sim.usbmuxd_socket_address())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    cmd
+}
+
+/// The JSON report on stdout, or a panic showing what came instead.
+fn report_of(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
 fn of_type<'a>(lines: &'a [Value], t: &str) -> Vec<&'a Value> {
     lines.iter().filter(|l| l["type"] == t).collect()
 }
@@ -157,35 +188,13 @@ fn diagnose_reports_a_phone_that_detaches_and_comes_back_with_a_new_device_id() 
     let dir = tempfile::tempdir().unwrap();
     let sock = dir.path().join("usbmuxd");
     let sim = start_sim(&sock, flaky_phone());
-    let child = bin()
-        .args([
-            "diagnose",
-            "--json",
-            "--timeout",
-            "10",
-            "--listen",
-            "1.5",
-            "--backup-dir",
-        ])
-        .arg(dir.path())
-        .arg("--usbmuxd")
-        .arg(sim.usbmuxd_socket_address())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = diagnose_listening(dir.path(), &sim).spawn().unwrap();
     wait_for_listen(&sim, 1);
     assert!(sim.detach(UDID));
     std::thread::sleep(Duration::from_millis(150));
     assert!(sim.attach(UDID));
     let out = child.wait_with_output().unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let report = report_of(&out);
 
     let events = &report["snapshot"]["probes"]["mux_events"];
     assert_eq!(events["status"], "ok", "{events:#}");
@@ -251,28 +260,11 @@ fn diagnose_survives_a_daemon_that_dies_during_the_listen_window() {
     let dir = tempfile::tempdir().unwrap();
     let sock = dir.path().join("usbmuxd");
     let sim = start_sim(&sock, flaky_phone());
-    let child = bin()
-        .args([
-            "diagnose",
-            "--json",
-            "--timeout",
-            "10",
-            "--listen",
-            "1.5",
-            "--backup-dir",
-        ])
-        .arg(dir.path())
-        .arg("--usbmuxd")
-        .arg(sim.usbmuxd_socket_address())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = diagnose_listening(dir.path(), &sim).spawn().unwrap();
     wait_for_listen(&sim, 1);
     sim.stop();
     let out = child.wait_with_output().unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    let report = report_of(&out);
     let listen = &report["snapshot"]["probes"]["mux_events"];
     assert_eq!(listen["status"], "ok", "{listen:#}");
     assert_eq!(
@@ -295,22 +287,8 @@ fn diagnose_of_a_steady_phone_listens_and_stays_quiet() {
     let sock = dir.path().join("usbmuxd");
     let sim = start_sim(&sock, flaky_phone());
     let started = Instant::now();
-    let out = bin()
-        .args([
-            "diagnose",
-            "--json",
-            "--timeout",
-            "10",
-            "--listen",
-            "1.5",
-            "--backup-dir",
-        ])
-        .arg(dir.path())
-        .arg("--usbmuxd")
-        .arg(sim.usbmuxd_socket_address())
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = diagnose_listening(dir.path(), &sim).output().unwrap();
+    let report = report_of(&out);
     let events = &report["snapshot"]["probes"]["mux_events"]["value"];
     assert_eq!(events["events"], Value::Array(vec![]));
     assert_eq!(events["present_at_start"][0]["udid"], UDID);
