@@ -12,11 +12,12 @@ use crate::platform::mux_address;
 use crate::probe::{self, ProbeRequest};
 use crate::report::{self, human::Verbosity, Report};
 use crate::rules;
-use crate::snapshot::{self, redact::redact, ProvenanceKind, Snapshot};
+use crate::snapshot::{redact::redact, ProvenanceKind, Snapshot};
 
 /// Where output goes; tests hand in buffers.
 pub struct Io<'a> {
-    pub stdout: &'a mut dyn Write,
+    /// `'static` content so colour can be stripped with anstream's adapter.
+    pub stdout: &'a mut (dyn Write + 'static),
     pub stderr: &'a mut dyn Write,
 }
 
@@ -32,7 +33,7 @@ pub fn run(cli: Cli, env: &HostEnv, io: Io) -> ExitStatus {
     let stdout: &mut (dyn Write + '_) = if use_color(cli.color, env) {
         io.stdout
     } else {
-        plain = crate::report::plain::Plain::new(io.stdout);
+        plain = anstream::StripStream::new(io.stdout);
         &mut plain
     };
     let stderr = io.stderr;
@@ -111,7 +112,7 @@ fn diagnose(
     err: &mut dyn Write,
 ) -> std::io::Result<ExitStatus> {
     let snapshot = match &args.from {
-        Some(path) => match snapshot::load(path) {
+        Some(path) => match crate::commands::snapshot_file::load(path) {
             Ok(s) => s,
             Err(e) => {
                 writeln!(err, "iphone-backup-check: {e}")?;

@@ -11,10 +11,8 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod env;
-pub mod exit;
-pub mod knowledge;
-pub mod platform;
 pub mod probe;
-pub mod report;
-pub mod rules;
-pub mod snapshot;
+
+// The pure core, re-exported so `crate::snapshot::…` reads the same on both
+// sides of the seam.
+pub use iphone_backup_core::{exit, knowledge, platform, report, rules, snapshot, watch};

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use iphone_backup_check::{app, cli::Cli, env::HostEnv, exit::ExitStatus};
+use iphone_backup_check::{app, cli::Cli, env, exit::ExitStatus};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -12,7 +12,7 @@ fn main() -> ExitCode {
         Err(e) if !e.use_stderr() => {
             // --help and --version
             let _ = e.print();
-            return ExitStatus::Ready.into();
+            return ExitCode::from(ExitStatus::Ready.code());
         }
         Err(e) => {
             // One line: what was wrong, and where to look.
@@ -23,11 +23,11 @@ fn main() -> ExitCode {
                 std::io::stderr(),
                 "iphone-backup-check: {first} (see --help)"
             );
-            return ExitStatus::CouldNotRun.into();
+            return ExitCode::from(ExitStatus::CouldNotRun.code());
         }
     };
     init_logging(cli.verbose);
-    let env = HostEnv::capture();
+    let env = env::capture();
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr();
     let status = app::run(
@@ -39,7 +39,7 @@ fn main() -> ExitCode {
         },
     );
     let _ = stdout.flush();
-    status.into()
+    ExitCode::from(status.code())
 }
 
 /// Logs go to stderr: warnings by default, debug with -vv.

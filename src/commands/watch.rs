@@ -8,7 +8,7 @@
 
 pub mod feed;
 pub mod hotplug;
-pub mod state;
+pub use crate::watch::state;
 
 use std::io::{self, Write};
 use std::path::PathBuf;

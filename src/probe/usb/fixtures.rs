@@ -591,7 +591,7 @@ fn usb_fixtures_match_their_recorded_buses() {
             json.push('\n');
             std::fs::write(&p, json).expect("write fixture");
         }
-        let mut loaded = load(&p).unwrap_or_else(|e| panic!("{e}"));
+        let mut loaded = crate::commands::snapshot_file::load(&p).unwrap_or_else(|e| panic!("{e}"));
         loaded.tool_version.clone_from(&case.snapshot.tool_version);
         assert_eq!(
             loaded, case.snapshot,
@@ -604,7 +604,8 @@ fn usb_fixtures_match_their_recorded_buses() {
 #[test]
 fn usb_fixtures_rank_their_rule_first() {
     for case in cases() {
-        let s = load(&path(case.name)).unwrap_or_else(|e| panic!("{e}"));
+        let s = crate::commands::snapshot_file::load(&path(case.name))
+            .unwrap_or_else(|e| panic!("{e}"));
         let (kept, _) = rules::rank(rules::evaluate(&s));
         match case.first {
             Some(id) => {

@@ -108,7 +108,7 @@ impl UsbBus for RecordedBus {
 /// Never panics: where libusb cannot start (no `/dev/bus/usb`, a container)
 /// the outcome is `Failed` with kind `unavailable`.
 pub fn probe() -> Outcome<UsbObs> {
-    probe_bus(&LiveBus, current_os())
+    probe_bus(&LiveBus, OsFamily::current())
 }
 
 /// Reads `bus` and classifies what it lists, timing the whole.
@@ -126,19 +126,6 @@ pub fn probe_bus(bus: &dyn UsbBus, os: OsFamily) -> Outcome<UsbObs> {
             duration_ms,
             failure,
         },
-    }
-}
-
-/// The OS this binary was built for.
-pub fn current_os() -> OsFamily {
-    if cfg!(target_os = "macos") {
-        OsFamily::Macos
-    } else if cfg!(target_os = "windows") {
-        OsFamily::Windows
-    } else if cfg!(target_os = "linux") {
-        OsFamily::Linux
-    } else {
-        OsFamily::Other
     }
 }
 
@@ -536,7 +523,7 @@ mod tests {
             );
         }
         match outcome {
-            Outcome::Ok { value, .. } => assert_eq!(value.os, current_os()),
+            Outcome::Ok { value, .. } => assert_eq!(value.os, OsFamily::current()),
             Outcome::Failed { failure, .. } => assert!(!failure.message.is_empty()),
             Outcome::Skipped { because } => panic!("live probe skipped: {because}"),
         }

@@ -32,19 +32,7 @@ pub const MID_FRAME_TIMEOUT: Duration = Duration::from_secs(5);
 
 const HEADER_LEN: usize = 16;
 
-/// One message of the feed, parsed.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ListenMessage {
-    Attached(MuxDevice),
-    Detached {
-        device_id: u32,
-    },
-    Paired {
-        device_id: u32,
-    },
-    /// A message type this tool does not know; kept for the logs.
-    Other(String),
-}
+pub use crate::watch::ListenMessage;
 
 /// Parses one feed message. A message without a usable DeviceID is a
 /// protocol error (it cannot be related to any phone).

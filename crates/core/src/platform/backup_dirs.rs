@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::env::HostEnv;
+use crate::platform::HostEnv;
 use crate::snapshot::OsFamily;
 
 /// Default backup folders for the environment's OS, most likely first.

@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, HashSet};
 use serde_json::{json, Value};
 
 use crate::exit::ExitStatus;
-use crate::probe::usbmuxd::listen::ListenMessage;
 use crate::rules::{self, Verdict};
 use crate::snapshot::{
     Failure, ListenObs, ListenOrigin, LockdownError, MuxConnection, MuxDevice, MuxEvent,
     MuxEventKind, Outcome, SessionObs, Snapshot,
 };
+use crate::watch::ListenMessage;
 
 /// One line of output, before the time is put on it.
 #[derive(Debug, Clone, PartialEq)]

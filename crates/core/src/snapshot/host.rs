@@ -34,6 +34,19 @@ pub enum OsFamily {
 }
 
 impl OsFamily {
+    /// The OS this binary was built for (a compile-time fact, not a probe).
+    pub const fn current() -> Self {
+        if cfg!(target_os = "macos") {
+            Self::Macos
+        } else if cfg!(windows) {
+            Self::Windows
+        } else if cfg!(target_os = "linux") {
+            Self::Linux
+        } else {
+            Self::Other
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::Macos => "macOS",

@@ -4,7 +4,6 @@
 
 pub mod human;
 pub mod json;
-pub mod plain;
 pub mod style;
 
 use serde::Serialize;

@@ -20,7 +20,7 @@ pub use backups::*;
 pub use device::*;
 pub use host::*;
 pub use listen::*;
-pub use load::{load, parse_snapshot, LoadError, MAX_SNAPSHOT_BYTES};
+pub use load::{parse as parse_snapshot_bytes, parse_snapshot, ParseError};
 pub use outcome::{Failure, FailureKind, Outcome};
 pub use usb::*;
 pub use usbmuxd::*;

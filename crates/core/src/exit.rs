@@ -1,8 +1,6 @@
 //! Exit statuses: the verdict for scripts, without parsing output. Modelled
 //! on the monitoring-plugin convention support desks already know.
 
-use std::process::ExitCode;
-
 use crate::rules::Verdict;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,9 +28,10 @@ impl From<Verdict> for ExitStatus {
     }
 }
 
-impl From<ExitStatus> for ExitCode {
-    fn from(s: ExitStatus) -> Self {
-        ExitCode::from(s as u8)
+impl ExitStatus {
+    /// The number the process exits with.
+    pub const fn code(self) -> u8 {
+        self as u8
     }
 }
 

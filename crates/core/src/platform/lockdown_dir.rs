@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::env::HostEnv;
+use crate::platform::HostEnv;
 use crate::snapshot::OsFamily;
 
 /// The lockdown folder for the environment's OS:

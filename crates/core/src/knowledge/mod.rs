@@ -3,7 +3,7 @@
 //! they mean, the rule ids that cover their causes, and the fixes per platform.
 //!
 //! ```
-//! use iphone_backup_check::knowledge::lookup;
+//! use iphone_backup_core::knowledge::lookup;
 //! let found = lookup("MBErrorDomain error 208");
 //! assert_eq!(found.best().unwrap().entry.key, "mb-208-device-locked");
 //! ```

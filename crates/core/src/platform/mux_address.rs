@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::env::HostEnv;
+use crate::platform::HostEnv;
 use crate::snapshot::{MuxAddress, MuxAddressSource, OsFamily};
 
 /// A usbmuxd endpoint.

@@ -2,6 +2,9 @@
 //! macOS and Windows logic is tested on Linux too.
 
 pub mod backup_dirs;
+mod host_env;
 pub mod known_tools;
 pub mod lockdown_dir;
 pub mod mux_address;
+
+pub use host_env::HostEnv;

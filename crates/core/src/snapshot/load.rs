@@ -1,0 +1,78 @@
+//! Parsing a snapshot written by `record` (or by hand), with errors a person
+//! can act on. Reading the file is the binary crate's job.
+
+use super::{Snapshot, SCHEMA_VERSION};
+
+/// Parses snapshot bytes as `--from` does (the fuzz target's entry point);
+/// the error is the reason `--from` would print.
+pub fn parse_snapshot(bytes: &[u8]) -> Result<Snapshot, String> {
+    parse(bytes).map_err(|e| match e {
+        ParseError::TooNew(found) => format!("schema_version {found} is newer than this build"),
+        ParseError::Invalid(reason) => reason,
+    })
+}
+
+/// Why snapshot bytes were refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    /// A newer tool wrote it.
+    TooNew(u64),
+    Invalid(String),
+}
+
+/// Parses and validates snapshot bytes.
+pub fn parse(bytes: &[u8]) -> Result<Snapshot, ParseError> {
+    // Look at the version first, so a newer file gets "upgrade", not a
+    // confusing field error.
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| ParseError::Invalid(e.to_string()))?;
+    let version = value
+        .get("schema_version")
+        .ok_or_else(|| ParseError::Invalid("no schema_version field".into()))?
+        .as_u64()
+        .ok_or_else(|| ParseError::Invalid("schema_version is not a number".into()))?;
+    if version > u64::from(SCHEMA_VERSION) {
+        return Err(ParseError::TooNew(version));
+    }
+    if version == 0 {
+        return Err(ParseError::Invalid(
+            "schema_version 0 does not exist".into(),
+        ));
+    }
+    serde_json::from_value(value).map_err(|e| ParseError::Invalid(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::Provenance;
+
+    #[test]
+    fn round_trips() {
+        let s = Snapshot::new(Provenance::default());
+        let bytes = serde_json::to_vec(&s).unwrap();
+        assert_eq!(parse(&bytes).ok(), Some(s));
+    }
+
+    #[test]
+    fn refuses_newer_schema() {
+        assert!(matches!(
+            parse(br#"{"schema_version": 99}"#),
+            Err(ParseError::TooNew(99))
+        ));
+    }
+
+    #[test]
+    fn refuses_truncated_and_wrong_types() {
+        let s = serde_json::to_string(&Snapshot::new(Provenance::default())).unwrap();
+        assert!(matches!(
+            parse(&s.as_bytes()[..s.len() / 2]),
+            Err(ParseError::Invalid(_))
+        ));
+        assert!(matches!(
+            parse(br#"{"schema_version": "1"}"#),
+            Err(ParseError::Invalid(_))
+        ));
+        assert!(matches!(parse(b"[]"), Err(ParseError::Invalid(_))));
+    }
+}
