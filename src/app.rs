@@ -1,18 +1,14 @@
-//! Runs one command: environment in, exit status out. The seam between the
-//! command line and the pipeline (probes -> snapshot -> rules -> report).
+//! Runs one command: environment in, exit status out. Sets up the output
+//! (colour or not) and dispatches; each command lives in `commands/`.
 
 use std::io::Write;
-use std::path::Path;
 use std::time::Duration;
 
-use crate::cli::{Cli, ColorWhen, Command, DiagnoseArgs, ProbeArgs, RecordArgs};
+use crate::cli::{Cli, ColorWhen, Command};
+use crate::commands;
 use crate::env::HostEnv;
 use crate::exit::ExitStatus;
-use crate::platform::mux_address;
-use crate::probe::{self, ProbeRequest};
-use crate::report::{self, human::Verbosity, Report};
-use crate::rules;
-use crate::snapshot::{redact::redact, ProvenanceKind, Snapshot};
+use crate::report::human::Verbosity;
 
 /// Where output goes; tests hand in buffers.
 pub struct Io<'a> {
@@ -38,9 +34,9 @@ pub fn run(cli: Cli, env: &HostEnv, io: Io) -> ExitStatus {
     };
     let stderr = io.stderr;
     let result = match cli.command {
-        Command::Diagnose(args) => diagnose(args, env, verbosity, stdout, stderr),
-        Command::Record(args) => record(args, env, stdout, stderr),
-        Command::Devices(args) => devices(args, env, stdout, stderr),
+        Command::Diagnose(args) => commands::diagnose::run(args, env, verbosity, stdout, stderr),
+        Command::Record(args) => commands::record::run(args, env, stdout, stderr),
+        Command::Devices(args) => commands::devices::run(args, env, stdout, stderr),
         Command::Rules(args) if args.markdown => stdout
             .write_all(crate::commands::rules_doc::markdown().as_bytes())
             .map(|()| ExitStatus::Ready),
@@ -102,155 +98,6 @@ pub fn use_color(when: ColorWhen, env: &HostEnv) -> bool {
             }
         }
     }
-}
-
-fn diagnose(
-    args: DiagnoseArgs,
-    env: &HostEnv,
-    verbosity: Verbosity,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> std::io::Result<ExitStatus> {
-    let snapshot = match &args.from {
-        Some(path) => match crate::commands::snapshot_file::load(path) {
-            Ok(s) => s,
-            Err(e) => {
-                writeln!(err, "iphone-backup-check: {e}")?;
-                return Ok(ExitStatus::CouldNotRun);
-            }
-        },
-        None => match probe_now(&args.probe, env, !args.json && env.stderr_is_tty, err)? {
-            Some(s) => s,
-            None => return Ok(ExitStatus::CouldNotRun),
-        },
-    };
-    let snapshot = if args.redact {
-        redact(&snapshot, env.home.as_deref().and_then(Path::to_str))
-    } else {
-        snapshot
-    };
-    let diagnosis = rules::diagnose(&snapshot, args.probe.udid.as_deref());
-    let status = if snapshot.interrupted {
-        ExitStatus::Interrupted
-    } else {
-        ExitStatus::from(diagnosis.verdict)
-    };
-    let report = Report::new(&snapshot, &diagnosis, status as u8);
-    let rendered = if args.json {
-        report::json::render(&report, out)
-    } else {
-        report::human::render(&report, verbosity, out)
-    };
-    match rendered {
-        // `diagnose | head` still tells the script the verdict.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(status),
-        Err(e) => Err(e),
-        Ok(()) => Ok(status),
-    }
-}
-
-fn record(
-    args: RecordArgs,
-    env: &HostEnv,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> std::io::Result<ExitStatus> {
-    let Some(mut snapshot) = probe_now(&args.probe, env, env.stderr_is_tty, err)? else {
-        return Ok(ExitStatus::CouldNotRun);
-    };
-    snapshot.provenance.kind = ProvenanceKind::Recorded;
-    if !args.no_redact {
-        snapshot = redact(&snapshot, env.home.as_deref().and_then(Path::to_str));
-    }
-    let mut text = serde_json::to_string_pretty(&snapshot).map_err(std::io::Error::other)?;
-    text.push('\n');
-    if args.output.as_os_str() == "-" {
-        out.write_all(text.as_bytes())?;
-        return Ok(ExitStatus::Ready);
-    }
-    if let Err(e) = std::fs::write(&args.output, text) {
-        writeln!(
-            err,
-            "iphone-backup-check: cannot write {}: {e}",
-            args.output.display()
-        )?;
-        return Ok(ExitStatus::CouldNotRun);
-    }
-    writeln!(
-        err,
-        "Snapshot written to {}{}. Replay it with: iphone-backup-check diagnose --from {}",
-        args.output.display(),
-        if args.no_redact {
-            ""
-        } else {
-            " (identifiers masked)"
-        },
-        args.output.display()
-    )?;
-    Ok(ExitStatus::Ready)
-}
-
-fn devices(
-    args: crate::cli::DevicesArgs,
-    env: &HostEnv,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> std::io::Result<ExitStatus> {
-    let Some(snapshot) = probe_now(&args.probe, env, false, err)? else {
-        return Ok(ExitStatus::CouldNotRun);
-    };
-    crate::commands::devices::run(&snapshot, args.json, out)?;
-    Ok(if snapshot.interrupted {
-        ExitStatus::Interrupted
-    } else {
-        ExitStatus::Ready
-    })
-}
-
-/// Probes this computer; None (after one line on stderr) when the options
-/// themselves are unusable.
-fn probe_now(
-    args: &ProbeArgs,
-    env: &HostEnv,
-    progress: bool,
-    err: &mut dyn Write,
-) -> std::io::Result<Option<Snapshot>> {
-    let (endpoint, address) = match mux_address::resolve(args.usbmuxd.as_deref(), env) {
-        Ok(r) => r,
-        Err(e) => {
-            writeln!(err, "iphone-backup-check: {e}")?;
-            return Ok(None);
-        }
-    };
-    let req = ProbeRequest {
-        endpoint,
-        address,
-        backup_dir: args.backup_dir.clone(),
-        udid: args.udid.clone(),
-        timeout: Duration::from_secs_f64(args.timeout),
-        request_trust: args.request_trust,
-        deep: args.deep,
-        progress,
-        min_listen: Duration::from_secs_f64(args.listen),
-    };
-    let rt = match crate::probe::runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            writeln!(
-                err,
-                "iphone-backup-check: cannot start the async runtime: {e}"
-            )?;
-            return Ok(None);
-        }
-    };
-    let snapshot = rt.block_on(probe::run_all(env, &req, async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    }));
-    // Blocking probes that overran the deadline are abandoned, not awaited.
-    rt.shutdown_background();
-    Ok(Some(snapshot))
 }
 
 #[cfg(test)]

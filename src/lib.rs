@@ -15,4 +15,4 @@ pub mod probe;
 
 // The pure core, re-exported so `crate::snapshot::…` reads the same on both
 // sides of the seam.
-pub use iphone_backup_core::{exit, knowledge, platform, report, rules, snapshot, watch};
+pub use iphone_backup_core::{exit, format, knowledge, platform, report, rules, snapshot, watch};

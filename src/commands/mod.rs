@@ -1,7 +1,10 @@
-//! The smaller commands, one per file.
+//! The commands, one per file; `app` only dispatches to them.
 
 pub mod devices;
+pub mod diagnose;
 pub mod explain;
+pub mod live;
+pub mod record;
 pub mod rules;
 pub mod rules_doc;
 pub mod snapshot_file;

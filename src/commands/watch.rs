@@ -7,7 +7,6 @@
 //! milliseconds since the start.
 
 pub mod feed;
-pub mod hotplug;
 pub use crate::watch::state;
 
 use std::io::{self, Write};
@@ -55,15 +54,8 @@ pub fn run(
             return Ok(ExitStatus::CouldNotRun);
         }
     };
-    let rt = match crate::probe::runtime() {
-        Ok(rt) => rt,
-        Err(e) => {
-            writeln!(
-                err,
-                "iphone-backup-check: cannot start the async runtime: {e}"
-            )?;
-            return Ok(ExitStatus::CouldNotRun);
-        }
+    let Some(rt) = super::live::runtime(err)? else {
+        return Ok(ExitStatus::CouldNotRun);
     };
     let status = rt.block_on(watch_loop(&opts, env, endpoint, address, out, err));
     // Re-diagnoses still running and overrunning blocking probes are abandoned.
@@ -95,7 +87,7 @@ async fn watch_loop(
             "Watching usbmuxd at {}{}; Ctrl-C to stop.",
             address.display,
             opts.duration
-                .map(|d| format!(" for {}", state::secs(d.as_millis() as u64)))
+                .map(|d| format!(" for {}", crate::format::secs(d.as_millis() as u64)))
                 .unwrap_or_default()
         )?;
     }
@@ -104,7 +96,7 @@ async fn watch_loop(
     let feed_task = tokio::spawn(feed::run(endpoint.clone(), feed_tx));
 
     let (usb_tx, mut usb_rx) = mpsc::unbounded_channel();
-    let _hotplug = match hotplug::start(usb_tx) {
+    let _hotplug = match crate::probe::usb::hotplug::start(usb_tx) {
         Ok(h) => Some(h),
         Err(why) => {
             writeln!(
@@ -146,7 +138,7 @@ async fn watch_loop(
                 None => break,
             },
             ev = usb_rx.recv(), if usb_open => match ev {
-                Some((arrived, data)) => vec![state.on_usb(arrived, data, ms())],
+                Some(notice) => vec![state.on_usb(notice, ms())],
                 None => {
                     usb_open = false;
                     Vec::new()

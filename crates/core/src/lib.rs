@@ -8,6 +8,7 @@
 //! error, and the crate depends on no I/O crate.
 
 pub mod exit;
+pub mod format;
 pub mod knowledge;
 pub mod platform;
 pub mod report;

@@ -11,6 +11,7 @@
 
 #[cfg(test)]
 mod fixtures;
+pub mod hotplug;
 mod live;
 
 use std::collections::BTreeMap;

@@ -5,7 +5,8 @@ use std::io::{self, Write};
 
 use super::style::{self, paint, BOLD, DIM, GREEN};
 use super::Report;
-use crate::rules::{format::bytes, format::plural, Layer, Severity, Verdict};
+use crate::format::{bytes, plural};
+use crate::rules::{Layer, Severity, Verdict};
 use crate::snapshot::{BackupDirSource, Outcome, Snapshot};
 
 /// How much to print.

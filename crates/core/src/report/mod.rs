@@ -2,6 +2,7 @@
 //! Renderers only render: everything they print is already decided in the
 //! snapshot and the diagnosis.
 
+pub mod devices;
 pub mod human;
 pub mod json;
 pub mod style;

@@ -11,7 +11,6 @@ pub mod connection;
 pub mod device;
 mod diagnosis;
 mod finding;
-pub mod format;
 pub mod host;
 pub mod icloud;
 mod rank;
@@ -38,9 +37,9 @@ use crate::snapshot::Snapshot;
 
 /// What rule files import.
 pub(crate) mod prelude {
-    pub use super::format as fmt;
     pub use super::{step, step_on, Confidence, Finding, Findings, Layer, Platforms, Severity};
     pub use crate::declare_rule;
+    pub use crate::format as fmt;
     pub use crate::snapshot::*;
 }
 

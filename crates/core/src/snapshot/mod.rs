@@ -11,6 +11,7 @@ mod listen;
 mod load;
 mod outcome;
 pub mod redact;
+mod trust;
 mod usb;
 mod usbmuxd;
 
@@ -22,6 +23,7 @@ pub use host::*;
 pub use listen::*;
 pub use load::{parse as parse_snapshot_bytes, parse_snapshot, ParseError};
 pub use outcome::{Failure, FailureKind, Outcome};
+pub use trust::TrustState;
 pub use usb::*;
 pub use usbmuxd::*;
 

@@ -5,4 +5,4 @@
 mod listen_message;
 pub mod state;
 
-pub use listen_message::ListenMessage;
+pub use listen_message::{ListenMessage, UsbNotice};

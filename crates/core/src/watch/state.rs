@@ -7,12 +7,13 @@ use std::collections::{BTreeMap, HashSet};
 use serde_json::{json, Value};
 
 use crate::exit::ExitStatus;
+use crate::format::{plural, secs};
 use crate::rules::{self, Verdict};
 use crate::snapshot::{
     Failure, ListenObs, ListenOrigin, LockdownError, MuxConnection, MuxDevice, MuxEvent,
-    MuxEventKind, Outcome, SessionObs, Snapshot,
+    MuxEventKind, Outcome, Snapshot, TrustState, UsbMode, APPLE_VENDOR_ID,
 };
-use crate::watch::ListenMessage;
+use crate::watch::{ListenMessage, UsbNotice};
 
 /// One line of output, before the time is put on it.
 #[derive(Debug, Clone, PartialEq)]
@@ -249,18 +250,31 @@ impl WatchState {
     }
 
     /// A USB hotplug notice from libusb.
-    pub fn on_usb(&mut self, arrived: bool, data: Value, at_ms: u64) -> Line {
-        let what = if arrived { "arrived on" } else { "left" };
+    pub fn on_usb(&mut self, n: UsbNotice, at_ms: u64) -> Line {
+        let what = if n.arrived { "arrived on" } else { "left" };
+        let mode = n
+            .product_id
+            .map_or(UsbMode::Other, |p| UsbMode::from_ids(APPLE_VENDOR_ID, p))
+            .as_str();
+        let description = format!(
+            "bus {} address {}, product {}, {mode} mode",
+            n.bus,
+            n.address,
+            n.product_id
+                .map(|p| format!("0x{p:04x}"))
+                .unwrap_or_else(|| "?".into())
+        );
         Line {
             kind: "usb",
             at_ms,
-            text: format!(
-                "an Apple device {what} the USB bus ({})",
-                data.get("description")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-            ),
-            data,
+            text: format!("an Apple device {what} the USB bus ({description})"),
+            data: json!({
+                "bus": n.bus,
+                "address": n.address,
+                "product_id": n.product_id,
+                "mode": mode,
+                "description": description,
+            }),
         }
     }
 
@@ -469,9 +483,7 @@ impl WatchState {
                 (l.session.refusal() == Some(LockdownError::PasswordProtected)).then_some(true)
             })
         });
-        let trust = dev
-            .and_then(|d| d.lockdown())
-            .map(|l| trust_word(&l.session));
+        let trust = dev.and_then(TrustState::of).map(|t| t.label());
         if let (Some(before), Some(now)) = (p.locked, locked) {
             if before != now {
                 out.push(Line {
@@ -623,15 +635,6 @@ impl WatchState {
     }
 }
 
-fn trust_word(s: &SessionObs) -> String {
-    match s {
-        SessionObs::NotAttempted => "not attempted".into(),
-        SessionObs::Trusted => "trusted".into(),
-        SessionObs::Refused { raw, .. } => format!("refused ({raw})"),
-        SessionObs::TlsFailed { .. } => "session failed".into(),
-    }
-}
-
 fn link(c: MuxConnection) -> &'static str {
     match c {
         MuxConnection::Usb => "usb",
@@ -644,20 +647,10 @@ fn phones(n: usize) -> String {
     plural(n, "phone", "phones")
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// Seconds with at most two decimals: "0.4 s", "12 s".
-pub fn secs(ms: u64) -> String {
-    let s = format!("{:.2}", ms as f64 / 1000.0);
-    format!("{} s", s.trim_end_matches('0').trim_end_matches('.'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot::FailureKind;
+    use crate::snapshot::{FailureKind, SessionObs};
 
     const TIMING: Timing = Timing {
         settle_ms: 2000,

@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 
+use crate::format::secs;
 use crate::rules::connection::history::{histories, History};
 use crate::rules::prelude::*;
 
@@ -155,10 +156,10 @@ fn title(h: &History, origin: ListenOrigin) -> Option<String> {
 fn listen_signals(h: &History, obs: &ListenObs) -> Vec<Signal> {
     let during = match obs.origin {
         ListenOrigin::Diagnose => format!(
-            "in the {} s usbmuxd was followed during the check",
+            "in the {} usbmuxd was followed during the check",
             secs(obs.window_ms)
         ),
-        ListenOrigin::Watch => format!("in the {} s watch followed usbmuxd", secs(obs.window_ms)),
+        ListenOrigin::Watch => format!("in the {} watch followed usbmuxd", secs(obs.window_ms)),
     };
     let mut summary = format!("usbmuxd reported it detached {}", times(h.drops.len()));
     if !h.returns.is_empty() {
@@ -176,12 +177,12 @@ fn listen_signals(h: &History, obs: &ListenObs) -> Vec<Signal> {
     let mut steps: Vec<(u64, String)> = h
         .drops
         .iter()
-        .map(|(at, id)| (*at, format!("+{} s detached (DeviceID {id})", secs(*at))))
+        .map(|(at, id)| (*at, format!("+{} detached (DeviceID {id})", secs(*at))))
         .chain(h.returns.iter().map(|(at, id, before)| {
             let was = before.map(|b| format!(", was {b}")).unwrap_or_default();
             (
                 *at,
-                format!("+{} s attached as DeviceID {id}{was}", secs(*at)),
+                format!("+{} attached as DeviceID {id}{was}", secs(*at)),
             )
         }))
         .collect();
@@ -199,7 +200,7 @@ fn listen_signals(h: &History, obs: &ListenObs) -> Vec<Signal> {
     out.push(line(timeline.join("; ")));
     if let Some(ms) = h.shortest_connected_ms {
         out.push(line(format!(
-            "the shortest time it stayed connected was {} s",
+            "the shortest time it stayed connected was {}",
             secs(ms)
         )));
     }
@@ -222,7 +223,7 @@ fn daemon_closed(s: &Snapshot, obs: &ListenObs, out: &mut Findings) {
         .confidence(Confidence::Likely)
         .at_most(Severity::Warning)
         .evidence(format!(
-            "{} after {} s of listening",
+            "{} after {} of listening",
             end.message,
             secs(obs.window_ms)
         ))
@@ -278,11 +279,6 @@ fn times(n: usize) -> String {
         2 => "twice".into(),
         n => format!("{n} times"),
     }
-}
-
-fn secs(ms: u64) -> String {
-    let s = format!("{:.2}", ms as f64 / 1000.0);
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 #[cfg(test)]

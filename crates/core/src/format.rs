@@ -1,4 +1,5 @@
-//! Small pure formatters shared by rules, so evidence reads the same everywhere.
+//! Small pure formatters shared by rules, reports and `watch`, so numbers
+//! read the same everywhere.
 
 /// Bytes in decimal units, as Finder and Windows Explorer show them ("3.1 GB").
 pub fn bytes(n: u64) -> String {
@@ -28,6 +29,12 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// Seconds with at most two decimals and the unit: "0.4 s", "12 s", "1.23 s".
+pub fn secs(ms: u64) -> String {
+    let s = format!("{:.2}", ms as f64 / 1000.0);
+    format!("{} s", s.trim_end_matches('0').trim_end_matches('.'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,6 +46,14 @@ mod tests {
         assert_eq!(bytes(3_100_000_000), "3.1 GB");
         assert_eq!(bytes(494_384_795_648), "494 GB");
         assert_eq!(bytes(u64::MAX), "18446744 TB");
+    }
+
+    #[test]
+    fn seconds_with_at_most_two_decimals() {
+        assert_eq!(secs(400), "0.4 s");
+        assert_eq!(secs(12_000), "12 s");
+        assert_eq!(secs(1234), "1.23 s");
+        assert_eq!(secs(0), "0 s");
     }
 
     #[test]

@@ -8,13 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rusb::UsbContext;
-use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
-const APPLE_VENDOR_ID: u16 = 0x05ac;
-
-/// One hotplug notice: arrived (true) or left, and what libusb said about it.
-pub type UsbEvent = (bool, Value);
+use crate::snapshot::APPLE_VENDOR_ID;
+use crate::watch::UsbNotice;
 
 /// Keeps the event thread running; dropping it stops the thread.
 pub struct Hotplug {
@@ -28,44 +25,29 @@ impl Drop for Hotplug {
 }
 
 struct Callback {
-    tx: mpsc::UnboundedSender<UsbEvent>,
+    tx: mpsc::UnboundedSender<UsbNotice>,
 }
 
-fn describe(device: &rusb::Device<rusb::Context>) -> Value {
-    let desc = device.device_descriptor().ok();
-    let product_id = desc.as_ref().map(|d| d.product_id());
-    let mode = match product_id {
-        Some(0x1290..=0x12af) => "normal",
-        Some(0x1280..=0x1283) => "recovery",
-        Some(0x1227) => "dfu",
-        Some(0x1222) => "wtf",
-        _ => "other",
-    };
-    json!({
-        "bus": device.bus_number(),
-        "address": device.address(),
-        "product_id": product_id,
-        "mode": mode,
-        "description": format!(
-            "bus {} address {}, product {}, {mode} mode",
-            device.bus_number(),
-            device.address(),
-            product_id.map(|p| format!("0x{p:04x}")).unwrap_or_else(|| "?".into())
-        ),
-    })
+fn notice(device: &rusb::Device<rusb::Context>, arrived: bool) -> UsbNotice {
+    UsbNotice {
+        arrived,
+        bus: device.bus_number(),
+        address: device.address(),
+        product_id: device.device_descriptor().ok().map(|d| d.product_id()),
+    }
 }
 
 impl rusb::Hotplug<rusb::Context> for Callback {
     fn device_arrived(&mut self, device: rusb::Device<rusb::Context>) {
-        let _ = self.tx.send((true, describe(&device)));
+        let _ = self.tx.send(notice(&device, true));
     }
     fn device_left(&mut self, device: rusb::Device<rusb::Context>) {
-        let _ = self.tx.send((false, describe(&device)));
+        let _ = self.tx.send(notice(&device, false));
     }
 }
 
 /// Starts following USB hotplug for Apple devices, or says why it cannot.
-pub fn start(tx: mpsc::UnboundedSender<UsbEvent>) -> Result<Hotplug, String> {
+pub fn start(tx: mpsc::UnboundedSender<UsbNotice>) -> Result<Hotplug, String> {
     let ctx = rusb::Context::new().map_err(|e| format!("libusb could not start ({e})"))?;
     // Safe to ask now that a context could start; a panic would still only be a notice.
     let has = std::panic::catch_unwind(rusb::has_hotplug).unwrap_or(false);

@@ -1,0 +1,257 @@
+//! The `devices` table: what each layer sees of each phone, side by side:
+//! USB, usbmuxd, the pair record, lockdownd, trust and iOS.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::report::style::{paint, BOLD};
+use crate::snapshot::{
+    same_udid, DeviceObs, MuxConnection, Outcome, PairRecordState, Snapshot, TrustState, UsbDevice,
+};
+
+/// One row per phone any layer saw.
+#[derive(Debug, Serialize)]
+pub struct DeviceRow {
+    pub udid: String,
+    /// On the USB bus: its mode and speed ("normal, 480 Mbit/s", "recovery"), "not seen", "bus not readable".
+    pub usb: String,
+    /// What usbmuxd lists: usb, network, both, or absent.
+    pub usbmuxd: String,
+    /// present, absent, unreadable, or not probed.
+    pub pair_record: String,
+    /// answers, refused, timed-out, ... (lockdownd's reachability).
+    pub lockdown: String,
+    /// trusted, reset-on-device, dialog-pending, denied, locked, session-failed, not-paired, unknown.
+    pub trust: String,
+    pub product_type: Option<String>,
+    pub ios: Option<String>,
+}
+
+pub fn rows(s: &Snapshot) -> Vec<DeviceRow> {
+    let mut udids: Vec<String> = Vec::new();
+    let listed = s
+        .mux_devices()
+        .iter()
+        .map(|d| d.udid.as_str())
+        .chain(s.probes.devices.iter().map(|d| d.udid.as_str()));
+    for u in listed {
+        if !udids.iter().any(|x| x == u) {
+            udids.push(u.to_string());
+        }
+    }
+    // Phones only the bus sees (recovery, DFU, or not listed by usbmuxd).
+    if let Some(usb) = s.probes.usb.value() {
+        for d in usb.devices.iter().filter(|d| d.is_ios_device()) {
+            let listed = s.mux_devices().iter().any(|m| d.is_listed_as(m, usb.os));
+            let known = d
+                .udid
+                .as_deref()
+                .is_some_and(|u| udids.iter().any(|x| same_udid(x, u)));
+            if !listed && !known {
+                udids.push(d.label());
+            }
+        }
+    }
+    udids.into_iter().map(|u| row(s, &u)).collect()
+}
+
+fn row(s: &Snapshot, udid: &str) -> DeviceRow {
+    let dev = s.device(udid);
+    let lockdown = dev.and_then(DeviceObs::lockdown);
+    DeviceRow {
+        udid: udid.to_string(),
+        usb: usb_cell(s, udid),
+        usbmuxd: mux_cell(s, udid),
+        pair_record: dev.map_or("not probed".into(), |d| match d.pairing.value() {
+            Some(p) => match p.record {
+                PairRecordState::Present => "present",
+                PairRecordState::Absent => "absent",
+                PairRecordState::Unreadable => "unreadable",
+            }
+            .into(),
+            None => d.pairing.status().into(),
+        }),
+        lockdown: dev.map_or("not probed".into(), |d| match &d.lockdown {
+            Outcome::Ok { value, .. } if value.aborted.is_some() => "broke off".into(),
+            Outcome::Ok { .. } => "answers".into(),
+            Outcome::Failed { failure, .. } => failure.kind.as_str().into(),
+            Outcome::Skipped { .. } => "not probed".into(),
+        }),
+        trust: dev.map_or("unknown".into(), trust_cell),
+        product_type: lockdown.and_then(|l| l.product_type.clone()),
+        ios: lockdown.and_then(|l| l.product_version.clone()),
+    }
+}
+
+fn usb_cell(s: &Snapshot, udid: &str) -> String {
+    let Some(usb) = s.probes.usb.value() else {
+        return "bus not readable".into();
+    };
+    let found: Option<&UsbDevice> = usb.devices.iter().find(|d| {
+        d.label() == udid
+            || d.udid.as_deref().is_some_and(|u| same_udid(udid, u))
+            || s.mux_devices()
+                .iter()
+                .any(|m| m.udid == udid && d.is_listed_as(m, usb.os))
+    });
+    match found {
+        Some(d) => {
+            let speed = d
+                .speed
+                .map(|sp| format!(", {}", sp.label()))
+                .unwrap_or_default();
+            format!("{}{speed}", d.mode.as_str())
+        }
+        None => "not seen".into(),
+    }
+}
+
+fn mux_cell(s: &Snapshot, udid: &str) -> String {
+    let kinds: Vec<MuxConnection> = s
+        .mux_devices()
+        .iter()
+        .filter(|d| d.udid == udid)
+        .map(|d| d.connection)
+        .collect();
+    let usb = kinds.contains(&MuxConnection::Usb);
+    let net = kinds.contains(&MuxConnection::Network);
+    match (usb, net, kinds.is_empty()) {
+        (_, _, true) => "absent",
+        (true, true, _) => "usb+wifi",
+        (true, false, _) => "usb",
+        (false, true, _) => "network",
+        _ => "other",
+    }
+    .into()
+}
+
+fn trust_cell(d: &DeviceObs) -> String {
+    let Some(trust) = TrustState::of(d) else {
+        return "unknown".into();
+    };
+    let locked = d.lockdown().and_then(|l| l.password_protected) == Some(true);
+    match trust {
+        TrustState::Trusted if locked => "trusted (locked)".into(),
+        t => t.label(),
+    }
+}
+
+/// Renders the table, or the rows as JSON.
+pub fn render(s: &Snapshot, json: bool, out: &mut dyn Write) -> io::Result<()> {
+    let rows = rows(s);
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &rows).map_err(io::Error::other)?;
+        return writeln!(out);
+    }
+    if rows.is_empty() {
+        return writeln!(
+            out,
+            "No phone seen by USB or usbmuxd. Run `iphone-backup-check diagnose` to find out why."
+        );
+    }
+    let line = |c: [&str; 8]| {
+        format!(
+            "{:<42} {:<16} {:<9} {:<11} {:<10} {:<24} {:<11} {}",
+            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+        )
+    };
+    writeln!(
+        out,
+        "{}",
+        paint(
+            BOLD,
+            &line([
+                "UDID",
+                "USB",
+                "usbmuxd",
+                "pair record",
+                "lockdownd",
+                "trust",
+                "model",
+                "iOS"
+            ])
+        )
+    )?;
+    for r in rows {
+        writeln!(
+            out,
+            "{}",
+            line([
+                &r.udid,
+                &r.usb,
+                &r.usbmuxd,
+                &r.pair_record,
+                &r.lockdown,
+                &r.trust,
+                r.product_type.as_deref().unwrap_or("-"),
+                r.ios.as_deref().unwrap_or("-"),
+            ])
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::{LockdownObs, SessionObs};
+
+    fn snapshot(devices: Vec<DeviceObs>) -> Snapshot {
+        let mut s = Snapshot::new(Default::default());
+        s.probes.devices = devices;
+        s
+    }
+
+    #[test]
+    fn a_phone_only_the_bus_sees_gets_its_own_row() {
+        let mut s = snapshot(vec![]);
+        s.probes.usb = Outcome::Ok {
+            duration_ms: 1,
+            value: crate::snapshot::UsbObs {
+                devices: vec![UsbDevice {
+                    bus: 1,
+                    port_chain: vec![1, 4],
+                    vendor_id: 0x05ac,
+                    product_id: 0x1281,
+                    mode: crate::snapshot::UsbMode::Recovery,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+        };
+        let rows = rows(&s);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].udid, "05ac:1281 on bus 1 port 1.4");
+        assert_eq!(rows[0].usb, "recovery");
+        assert_eq!(rows[0].usbmuxd, "absent");
+    }
+
+    #[test]
+    fn one_row_per_phone_with_trust_state() {
+        let refused = DeviceObs {
+            udid: "X".into(),
+            lockdown: Outcome::Ok {
+                duration_ms: 1,
+                value: LockdownObs {
+                    session: SessionObs::Refused {
+                        reason: crate::snapshot::LockdownError::InvalidHostID,
+                        raw: "InvalidHostID".into(),
+                    },
+                    product_version: Some("17.1".into()),
+                    ..Default::default()
+                },
+            },
+            ..Default::default()
+        };
+        let rows = rows(&snapshot(vec![refused]));
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].trust, "refused (InvalidHostID)");
+        assert_eq!(rows[0].ios.as_deref(), Some("17.1"));
+        assert_eq!(rows[0].usbmuxd, "absent");
+        assert_eq!(rows[0].lockdown, "answers");
+        let mut text = Vec::new();
+        render(&snapshot(vec![]), false, &mut text).unwrap();
+        assert!(String::from_utf8_lossy(&text).starts_with("No phone seen"));
+    }
+}

@@ -1,0 +1,58 @@
+//! `diagnose`: probe this computer (or read `--from`), judge, report.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::DiagnoseArgs;
+use crate::env::HostEnv;
+use crate::exit::ExitStatus;
+use crate::report::{self, human::Verbosity, Report};
+use crate::rules;
+use crate::snapshot::redact::redact;
+
+pub fn run(
+    args: DiagnoseArgs,
+    env: &HostEnv,
+    verbosity: Verbosity,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<ExitStatus> {
+    let snapshot = match &args.from {
+        Some(path) => match crate::commands::snapshot_file::load(path) {
+            Ok(s) => s,
+            Err(e) => {
+                writeln!(err, "iphone-backup-check: {e}")?;
+                return Ok(ExitStatus::CouldNotRun);
+            }
+        },
+        None => {
+            match super::live::probe_now(&args.probe, env, !args.json && env.stderr_is_tty, err)? {
+                Some(s) => s,
+                None => return Ok(ExitStatus::CouldNotRun),
+            }
+        }
+    };
+    let snapshot = if args.redact {
+        redact(&snapshot, env.home.as_deref().and_then(Path::to_str))
+    } else {
+        snapshot
+    };
+    let diagnosis = rules::diagnose(&snapshot, args.probe.udid.as_deref());
+    let status = if snapshot.interrupted {
+        ExitStatus::Interrupted
+    } else {
+        ExitStatus::from(diagnosis.verdict)
+    };
+    let report = Report::new(&snapshot, &diagnosis, status as u8);
+    let rendered = if args.json {
+        report::json::render(&report, out)
+    } else {
+        report::human::render(&report, verbosity, out)
+    };
+    match rendered {
+        // `diagnose | head` still tells the script the verdict.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(status),
+        Err(e) => Err(e),
+        Ok(()) => Ok(status),
+    }
+}

@@ -1,0 +1,64 @@
+//! Probing this computer now: the options of the command line turned into a
+//! probe request, run on the async runtime until done or Ctrl-C.
+
+use std::io::Write;
+use std::time::Duration;
+
+use crate::cli::ProbeArgs;
+use crate::env::HostEnv;
+use crate::platform::mux_address;
+use crate::probe::{self, ProbeRequest};
+use crate::snapshot::Snapshot;
+
+/// Probes this computer; None (after one line on stderr) when the options
+/// themselves are unusable.
+pub fn probe_now(
+    args: &ProbeArgs,
+    env: &HostEnv,
+    progress: bool,
+    err: &mut dyn Write,
+) -> std::io::Result<Option<Snapshot>> {
+    let (endpoint, address) = match mux_address::resolve(args.usbmuxd.as_deref(), env) {
+        Ok(r) => r,
+        Err(e) => {
+            writeln!(err, "iphone-backup-check: {e}")?;
+            return Ok(None);
+        }
+    };
+    let req = ProbeRequest {
+        endpoint,
+        address,
+        backup_dir: args.backup_dir.clone(),
+        udid: args.udid.clone(),
+        timeout: Duration::from_secs_f64(args.timeout),
+        request_trust: args.request_trust,
+        deep: args.deep,
+        progress,
+        min_listen: Duration::from_secs_f64(args.listen),
+    };
+    let Some(rt) = runtime(err)? else {
+        return Ok(None);
+    };
+    let snapshot = rt.block_on(probe::run_all(env, &req, async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }));
+    // Blocking probes that overran the deadline are abandoned, not awaited.
+    rt.shutdown_background();
+    Ok(Some(snapshot))
+}
+
+/// The probes' runtime, or None after one line on stderr saying why not.
+pub fn runtime(err: &mut dyn Write) -> std::io::Result<Option<tokio::runtime::Runtime>> {
+    match probe::runtime() {
+        Ok(rt) => Ok(Some(rt)),
+        Err(e) => {
+            writeln!(
+                err,
+                "iphone-backup-check: cannot start the async runtime: {e}"
+            )?;
+            Ok(None)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! `record`: probe this computer and write the snapshot (redacted unless
+//! `--no-redact`), for a fixture or a bug report.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::cli::RecordArgs;
+use crate::env::HostEnv;
+use crate::exit::ExitStatus;
+use crate::snapshot::{redact::redact, ProvenanceKind};
+
+pub fn run(
+    args: RecordArgs,
+    env: &HostEnv,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<ExitStatus> {
+    let Some(mut snapshot) = super::live::probe_now(&args.probe, env, env.stderr_is_tty, err)?
+    else {
+        return Ok(ExitStatus::CouldNotRun);
+    };
+    snapshot.provenance.kind = ProvenanceKind::Recorded;
+    if !args.no_redact {
+        snapshot = redact(&snapshot, env.home.as_deref().and_then(Path::to_str));
+    }
+    let mut text = serde_json::to_string_pretty(&snapshot).map_err(std::io::Error::other)?;
+    text.push('\n');
+    if args.output.as_os_str() == "-" {
+        out.write_all(text.as_bytes())?;
+        return Ok(ExitStatus::Ready);
+    }
+    if let Err(e) = std::fs::write(&args.output, text) {
+        writeln!(
+            err,
+            "iphone-backup-check: cannot write {}: {e}",
+            args.output.display()
+        )?;
+        return Ok(ExitStatus::CouldNotRun);
+    }
+    writeln!(
+        err,
+        "Snapshot written to {}{}. Replay it with: iphone-backup-check diagnose --from {}",
+        args.output.display(),
+        if args.no_redact {
+            ""
+        } else {
+            " (identifiers masked)"
+        },
+        args.output.display()
+    )?;
+    Ok(ExitStatus::Ready)
+}
