@@ -15,4 +15,6 @@ pub mod probe;
 
 // The pure core, re-exported so `crate::snapshot::…` reads the same on both
 // sides of the seam.
-pub use iphone_backup_core::{exit, format, knowledge, platform, report, rules, snapshot, watch};
+pub use iphone_backup_core::{
+    exit, format, knowledge, platform, report, rules, snapshot, version, watch,
+};

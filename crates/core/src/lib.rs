@@ -14,4 +14,5 @@ pub mod platform;
 pub mod report;
 pub mod rules;
 pub mod snapshot;
+pub mod version;
 pub mod watch;

@@ -11,7 +11,9 @@
 pub mod entries;
 pub mod entry;
 pub mod fixes;
+pub mod host_requirements;
 pub mod lookup;
+pub mod models;
 pub mod seeds;
 
 pub use entries::all;

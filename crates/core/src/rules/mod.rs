@@ -15,7 +15,6 @@ pub mod host;
 pub mod icloud;
 mod rank;
 mod rule;
-pub mod tables;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]

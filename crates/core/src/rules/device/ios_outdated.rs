@@ -1,7 +1,8 @@
 use std::cmp::Ordering;
 
+use crate::knowledge::models::{self, IosMax};
 use crate::rules::prelude::*;
-use crate::rules::tables::{self, IosMax};
+use crate::version;
 
 declare_rule! {
     /// ## What it means
@@ -42,18 +43,18 @@ fn check(s: &Snapshot, out: &mut Findings) {
         let (Some(pt), Some(v)) = (d.product_type(), d.ios_version()) else {
             continue;
         };
-        let Some(model) = tables::model(pt) else {
+        let Some(model) = models::model(pt) else {
             continue;
         };
         let max = model.max_ios.version();
-        if tables::compare_versions(v, max) != Ordering::Less {
+        if version::compare_versions(v, max) != Ordering::Less {
             continue;
         }
         let mut f = Finding::new(&RULE).device(&d.udid).evidence(format!(
             "{} ({pt}) runs iOS {v}; it can install iOS {max}",
             model.name
         ));
-        if tables::major(v) == tables::major(max) {
+        if version::major(v) == version::major(max) {
             f = f.at_most(Severity::Info);
         }
         if let IosMax::Frozen(_) = model.max_ios {

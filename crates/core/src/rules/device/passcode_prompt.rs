@@ -1,7 +1,7 @@
 use std::cmp::Ordering;
 
 use crate::rules::prelude::*;
-use crate::rules::tables::compare_versions;
+use crate::version::compare_versions;
 
 declare_rule! {
     /// ## What it means

@@ -1,5 +1,6 @@
+use crate::knowledge::host_requirements::host_requirement;
 use crate::rules::prelude::*;
-use crate::rules::tables::{compare_versions, host_requirement, major};
+use crate::version::{compare_versions, major};
 
 declare_rule! {
     /// ## What it means

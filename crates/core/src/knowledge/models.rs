@@ -1,6 +1,5 @@
-//! Reference data for `device.ios-outdated` and `host.os-outdated`: which
-//! iOS a phone (or iPad) model can run at most, and the oldest computer OS
-//! that can back up a phone on a given iOS major. Plain data, no I/O.
+//! Which iOS a phone (or iPad) model can run at most, for
+//! `device.ios-outdated`. Reference data with its sources.
 //!
 //! # Sources
 //!
@@ -47,18 +46,6 @@
 //!   across several public identifier tables (theiphonewiki-derived) and
 //!   appledb's device files; iPad12,x, iPad13,16–19 and iPad14,1–6 also in
 //!   <https://github.com/marchv/UIScreenExtension/releases/tag/0.0.11>.
-//! * **Host requirements** (table 2): Apple's iPhone tech-specs text
-//!   "Syncing with iTunes on a Mac or PC requires" / "Syncing to a Mac or PC
-//!   requires". Apple's own pages were not reachable from here; the text was
-//!   read as verbatim quotes in public data files (store listings): for
-//!   iPhone X (Apple page <https://support.apple.com/kb/SP770>), iPhone 14
-//!   Pro Max and iPhone 16. Background: <https://en.wikipedia.org/wiki/ITunes>
-//!   (Finder replaced iTunes for device management from macOS Catalina
-//!   10.15; the current iTunes for Windows needs Windows 10 or 11; Apple
-//!   Devices is the Windows successor) and the TechSpot report copied at
-//!   <https://thedailypost.org/?p=113180> (Apple Devices available to
-//!   Windows 10 and 11 users; iTunes stays for PCs that cannot run it).
-//!
 //! # What could not be verified
 //!
 //! * The oldest macOS / Windows for iOS 26 and iOS 27: no spec text found.
@@ -70,8 +57,6 @@
 //! * iOS 27.1: only betas (24B50xx) were in the stored appledb copy.
 //! * iPhone19,4 ("iPhone Duo" in appledb, released 2026-10-23): a single
 //!   source, absent from the iOS 27.0.1 device list; left out.
-
-use std::cmp::Ordering;
 
 /// Latest public iOS release that could be sourced: iOS 27.0.1, build
 /// 24A446, released 2026-09-28 (appledb `osFiles/iOS/24x - 27.x/24A446.json`;
@@ -283,130 +268,11 @@ pub fn model(product_type: &str) -> Option<&'static ModelInfo> {
     MODELS.iter().find(|m| m.product_type == wanted)
 }
 
-/// The oldest computer OS that can back up a phone running `ios_major`.
-///
-/// A floor: a host below it is too old for that iOS; a host at or above it
-/// may still need its device support updated (Apple ships that through
-/// Software Update on macOS and with iTunes / Apple Devices on Windows).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HostRequirement {
-    pub ios_major: u32,
-    /// macOS product version (`10.13`, `14.6`), Finder or iTunes.
-    pub macos_min: Option<&'static str>,
-    /// Windows marketing version (`7`, `10`, `11`), not the NT version.
-    pub windows_min: Option<&'static str>,
-    pub note: &'static str,
-    pub source: &'static str,
-}
-
-/// Sorted by `ios_major`, one row per major that has a sourced requirement.
-pub static HOST_REQUIREMENTS: &[HostRequirement] = &[
-    // source: iPhone X tech specs (shipped with iOS 11)
-    HostRequirement {
-        ios_major: 11,
-        macos_min: Some("10.10.5"),
-        windows_min: Some("7"),
-        note: "iTunes 12.7 or later on OS X 10.10.5 or later, or on Windows 7 or later",
-        source: "Apple iPhone X tech specs, https://support.apple.com/kb/SP770: \
-                 'Syncing with iTunes on a Mac or PC requires: Mac: OS X 10.10.5 or later; \
-                 PC: Windows 7 or later; iTunes 12.7 or later' (read as a verbatim quote \
-                 in public listing data)",
-    },
-    // source: iPhone 14 Pro Max tech specs (shipped with iOS 16)
-    HostRequirement {
-        ios_major: 16,
-        macos_min: Some("10.11.6"),
-        windows_min: Some("7"),
-        note: "Finder on macOS 10.15 or later; iTunes 12.8 or later on OS X 10.11.6 through \
-               macOS 10.14.6; iTunes 12.10.10 or later on Windows 7 or later",
-        source: "Apple iPhone 14 Pro Max tech specs, 'Syncing to a Mac or PC requires: macOS \
-                 Catalina 10.15 or later using the Finder, macOS El Capitan 10.11.6 through \
-                 macOS Mojave 10.14.6 using iTunes 12.8 or later, Windows 7 or later using \
-                 iTunes 12.10.10 or later' (read as a verbatim quote in public listing data)",
-    },
-    // source: iPhone 16 tech specs (shipped with iOS 18)
-    HostRequirement {
-        ios_major: 18,
-        macos_min: Some("10.13"),
-        windows_min: Some("10"),
-        note: "Finder on macOS 10.15 or later; iTunes 12.9 or later on macOS 10.13 through \
-               10.14.6; iTunes 12.12.10 or later (or Apple Devices) on Windows 10 or later. \
-               Also the floor for iOS 26 and 27, for which no requirement was found",
-        source: "Apple iPhone 16 tech specs, 'Syncing to a Mac or PC requires: macOS Catalina \
-                 10.15 or later using the Finder, macOS High Sierra 10.13 to macOS Mojave \
-                 10.14.6 using iTunes 12.9 or later, Windows 10 or later using iTunes 12.12.10 \
-                 or later' (read as a verbatim quote in public listing data); \
-                 https://en.wikipedia.org/wiki/ITunes (current iTunes for Windows: Windows 10 \
-                 and 11)",
-    },
-];
-
-/// The requirement row for `ios_major`, or for the nearest lower major that
-/// has one. `None` below the oldest row.
-pub fn host_requirement(ios_major: u32) -> Option<&'static HostRequirement> {
-    HOST_REQUIREMENTS
-        .iter()
-        .filter(|r| r.ios_major <= ios_major)
-        .max_by_key(|r| r.ios_major)
-}
-
-/// The major version of a dotted version string ("16.7.12" → 16).
-pub fn major(version: &str) -> Option<u32> {
-    numeric_parts(version).first().and_then(|p| p.parse().ok())
-}
-
-/// Compares dotted versions numerically: "16.7.12" > "16.7.2", "16.7" ==
-/// "16.7.0". Tolerant of junk: leading text is skipped ("iOS 18.1"), each
-/// component counts only its leading digits ("10 (19045)" → 10), parsing
-/// stops at the first component without digits, and a string with no
-/// digits compares as 0. Never panics, never overflows.
-pub fn compare_versions(a: &str, b: &str) -> Ordering {
-    let (pa, pb) = (numeric_parts(a), numeric_parts(b));
-    let len = pa.len().max(pb.len());
-    for i in 0..len {
-        let x = pa.get(i).copied().unwrap_or("0");
-        let y = pb.get(i).copied().unwrap_or("0");
-        let ord = compare_digits(x, y);
-        if ord != Ordering::Equal {
-            return ord;
-        }
-    }
-    Ordering::Equal
-}
-
-/// Leading-digit runs of each dotted component, from the first digit on.
-fn numeric_parts(v: &str) -> Vec<&str> {
-    let start = match v.find(|c: char| c.is_ascii_digit()) {
-        Some(i) => i,
-        None => return Vec::new(),
-    };
-    let mut parts = Vec::new();
-    for comp in v[start..].split('.') {
-        let end = comp
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(comp.len());
-        if end == 0 {
-            break;
-        }
-        parts.push(&comp[..end]);
-        if end < comp.len() {
-            // "7 (20H)" ends the version; don't read digits after the junk.
-            break;
-        }
-    }
-    parts
-}
-
-/// Compares two all-digit strings as numbers of any length.
-fn compare_digits(x: &str, y: &str) -> Ordering {
-    let x = x.trim_start_matches('0');
-    let y = y.trim_start_matches('0');
-    x.len().cmp(&y.len()).then_with(|| x.cmp(y))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::version::{compare_versions, major};
+    use std::cmp::Ordering;
     use std::collections::HashSet;
 
     #[test]
@@ -494,120 +360,5 @@ mod tests {
     fn latest_ios_is_sane() {
         assert_eq!(major(LATEST_IOS), Some(27));
         assert_eq!(compare_versions(LATEST_IOS, "26.7.1"), Ordering::Greater);
-    }
-
-    #[test]
-    fn version_ordering() {
-        use Ordering::*;
-        assert_eq!(compare_versions("16.7.12", "16.7.2"), Greater);
-        assert_eq!(compare_versions("16.7.2", "16.7.12"), Less);
-        assert_eq!(compare_versions("16.7", "16.7.0"), Equal);
-        assert_eq!(compare_versions("16.7.0.0", "16.7"), Equal);
-        assert_eq!(compare_versions("17.0", "16.7.12"), Greater);
-        assert_eq!(compare_versions("9.3.5", "10.0"), Less);
-        assert_eq!(compare_versions("10.13", "10.11.6"), Greater);
-        assert_eq!(compare_versions("26.7.1", "27.0.1"), Less);
-        assert_eq!(compare_versions("018.01", "18.1"), Equal);
-        // Sorting a list gives numeric, not lexical, order.
-        let mut v = vec!["16.10", "16.9.1", "16.1", "9.0", "16.7.12", "16.7.2"];
-        v.sort_by(|a, b| compare_versions(a, b));
-        assert_eq!(v, ["9.0", "16.1", "16.7.2", "16.7.12", "16.9.1", "16.10"]);
-    }
-
-    #[test]
-    fn version_comparison_tolerates_junk() {
-        use Ordering::*;
-        assert_eq!(compare_versions("iOS 18.1", "18.1"), Equal);
-        assert_eq!(compare_versions("10 (19045)", "10"), Equal);
-        assert_eq!(compare_versions("11 (26100)", "10"), Greater);
-        assert_eq!(compare_versions("16.7.12 (20H)", "16.7.12"), Equal);
-        assert_eq!(compare_versions("18.2b3", "18.2"), Equal);
-        assert_eq!(compare_versions("16..7", "16"), Equal);
-        assert_eq!(compare_versions("", ""), Equal);
-        assert_eq!(compare_versions("garbage", "0"), Equal);
-        assert_eq!(compare_versions("", "0.0.1"), Less);
-        assert_eq!(compare_versions("1.-2", "1"), Equal);
-        // Huge components neither overflow nor panic.
-        let huge = "99999999999999999999999999999999.1";
-        assert_eq!(compare_versions(huge, "18"), Greater);
-        assert_eq!(compare_versions(huge, huge), Equal);
-        for s in [
-            "",
-            ".",
-            "...",
-            "é.ü",
-            "\u{0}",
-            "1.2.3.4.5.6.7.8.9",
-            "-1",
-            " 1 . 2 ",
-        ] {
-            let _ = compare_versions(s, "16.7.12");
-            let _ = compare_versions("16.7.12", s);
-            let _ = major(s);
-        }
-        assert_eq!(major("16.7.12"), Some(16));
-        assert_eq!(major("no digits"), None);
-        assert_eq!(major("99999999999999999999"), None);
-    }
-
-    #[test]
-    fn every_host_row_has_a_source_and_sane_values() {
-        assert!(!HOST_REQUIREMENTS.is_empty());
-        for r in HOST_REQUIREMENTS {
-            assert!(!r.source.trim().is_empty(), "iOS {}", r.ios_major);
-            assert!(!r.note.trim().is_empty(), "iOS {}", r.ios_major);
-            assert!(
-                r.macos_min.is_some() || r.windows_min.is_some(),
-                "iOS {}",
-                r.ios_major
-            );
-        }
-    }
-
-    #[test]
-    fn host_rows_are_sorted_unique_and_never_relax() {
-        for w in HOST_REQUIREMENTS.windows(2) {
-            assert!(w[0].ios_major < w[1].ios_major);
-            if let (Some(a), Some(b)) = (w[0].macos_min, w[1].macos_min) {
-                assert_ne!(
-                    compare_versions(b, a),
-                    Ordering::Less,
-                    "macOS floor went down"
-                );
-            }
-            if let (Some(a), Some(b)) = (w[0].windows_min, w[1].windows_min) {
-                assert_ne!(
-                    compare_versions(b, a),
-                    Ordering::Less,
-                    "Windows floor went down"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn host_requirement_exact_and_nearest_lower() {
-        assert_eq!(host_requirement(18).unwrap().ios_major, 18);
-        assert_eq!(host_requirement(16).unwrap().ios_major, 16);
-        assert_eq!(host_requirement(17).unwrap().ios_major, 16);
-        assert_eq!(host_requirement(26).unwrap().ios_major, 18);
-        assert_eq!(host_requirement(27).unwrap().ios_major, 18);
-        assert_eq!(host_requirement(u32::MAX).unwrap().ios_major, 18);
-        assert_eq!(host_requirement(12).unwrap().ios_major, 11);
-        assert!(host_requirement(10).is_none());
-        assert!(host_requirement(0).is_none());
-
-        let r = host_requirement(27).unwrap();
-        assert_eq!(r.macos_min, Some("10.13"));
-        assert_eq!(r.windows_min, Some("10"));
-        // A Sierra Mac is below the floor for a current phone; Sonoma is not.
-        assert_eq!(
-            compare_versions("10.12.6", r.macos_min.unwrap()),
-            Ordering::Less
-        );
-        assert_ne!(
-            compare_versions("14.6.1", r.macos_min.unwrap()),
-            Ordering::Less
-        );
     }
 }
