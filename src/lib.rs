@@ -16,5 +16,5 @@ pub mod probe;
 // The pure core, re-exported so `crate::snapshot::…` reads the same on both
 // sides of the seam.
 pub use iphone_backup_core::{
-    exit, format, knowledge, platform, report, rules, snapshot, version, watch,
+    exit, format, knowledge, platform, plist_bounded, report, rules, snapshot, version, watch,
 };

@@ -4,8 +4,8 @@
 //! other probes use.
 #![no_main]
 
-use iphone_backup_check::probe::backups::plist_scan::{scan, scan_binary, Seg};
-use iphone_backup_check::probe::plist_limits::parse_plist;
+use iphone_backup_check::plist_bounded::{parse_plist, scan, scan_binary, Seg};
+use iphone_backup_check::probe::backups::mbfile::mbfile_size;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,4 +14,5 @@ fuzz_target!(|data: &[u8]| {
     let _ = scan(data, &want);
     let _ = scan_binary(data, &want);
     let _ = parse_plist(data);
+    let _ = mbfile_size(data);
 });

@@ -9,7 +9,6 @@ pub mod device;
 pub mod host;
 pub mod lockdown;
 pub mod pairing;
-pub mod plist_limits;
 pub mod read_full;
 pub mod usb;
 pub mod usbmuxd;

@@ -11,6 +11,7 @@ pub mod exit;
 pub mod format;
 pub mod knowledge;
 pub mod platform;
+pub mod plist_bounded;
 pub mod report;
 pub mod rules;
 pub mod snapshot;

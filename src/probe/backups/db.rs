@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
-use super::plist_scan::mbfile_size;
+use super::mbfile::mbfile_size;
 use super::read_file_state;
 use crate::snapshot::{FileState, ManifestDbObs};
 

@@ -5,7 +5,7 @@ use std::fs;
 use std::io::{self, Read};
 use std::path::Path;
 
-use super::plist_scan::{get, is_one_of, scan, Found, Scalar, Seg};
+use crate::plist_bounded::{get, is_one_of, scan, Found, Scalar, Seg};
 use crate::snapshot::{FileState, InfoPlistObs, ManifestPlistObs, MetaFile, StatusPlistObs};
 
 /// Info.plist of an iPhone with many apps reaches 10 MB; nothing real comes
@@ -66,7 +66,7 @@ fn read_plist(path: &Path, wanted: &[&[&str]]) -> (MetaFile, Found) {
         Ok(found) => (file, found),
         Err(e) => {
             file.state = FileState::Unparseable;
-            file.error = Some(e);
+            file.error = Some(e.to_string());
             (file, Found::new())
         }
     }

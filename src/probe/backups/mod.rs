@@ -11,8 +11,8 @@
 //! Blocking; it stops by itself at `deadline` and says so (`cut_short`).
 
 mod db;
+pub mod mbfile;
 mod meta;
-pub mod plist_scan;
 #[doc(hidden)]
 pub mod synth;
 mod walk;

@@ -93,7 +93,7 @@ impl PlistStream {
 /// One message body (after the length), through the bounded plist reader:
 /// a 1 MiB answer of nested arrays would otherwise overflow the stack.
 pub fn parse_message(body: &[u8], what: &str) -> Result<Value, Failure> {
-    crate::probe::plist_limits::parse_plist(body).map_err(|e| {
+    crate::plist_bounded::parse_plist(body).map_err(|e| {
         Failure::new(
             FailureKind::ProtocolError,
             format!("the answer to {what} is refused: {e}"),

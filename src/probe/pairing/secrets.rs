@@ -26,7 +26,7 @@ impl PairSecrets {
     pub fn parse(bytes: &[u8]) -> Option<Self> {
         // Bounded first: idevice's own parse below would recurse through
         // whatever nesting the file has.
-        let fields = crate::probe::plist_limits::parse_plist_dict(bytes).ok()?;
+        let fields = crate::plist_bounded::parse_plist_dict(bytes).ok()?;
         // idevice logs parse failures with their details; keep it quiet.
         let pairing_file =
             tracing::subscriber::with_default(tracing::subscriber::NoSubscriber::default(), || {

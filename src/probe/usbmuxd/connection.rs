@@ -10,17 +10,14 @@ use std::path::Path;
 use plist::Dictionary;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
+use super::frame::{body_len, encode, parse_body, HEADER_LEN};
 use crate::platform::mux_address::MuxEndpoint;
 use crate::probe::deadline::{io_failure, Deadline};
-use crate::probe::plist_limits::{parse_plist_dict, PlistError};
 use crate::snapshot::{Failure, FailureKind};
 
 /// Replies larger than this are refused unread: a device list with dozens of
 /// phones is a few kB, a pair record a few kB.
 pub const MAX_REPLY_BYTES: u32 = 4 * 1024 * 1024;
-const HEADER_LEN: usize = 16;
-const PLIST_MESSAGE: u32 = 8;
-const PLIST_VERSION: u32 = 1;
 
 /// Anything a usbmuxd connection can run over.
 pub trait MuxStream: AsyncRead + AsyncWrite + Unpin + Send + Sync + std::fmt::Debug {}
@@ -119,20 +116,6 @@ async fn connect_unix(path: &Path) -> Result<Box<dyn MuxStream>, Failure> {
     ))
 }
 
-fn encode(fields: &Dictionary, tag: u32) -> Result<Vec<u8>, Failure> {
-    let mut body = Vec::new();
-    plist::to_writer_xml(&mut body, fields)
-        .map_err(|e| Failure::new(FailureKind::Io, format!("encode request: {e}")))?;
-    let len = u32::try_from(body.len() + HEADER_LEN)
-        .map_err(|_| Failure::new(FailureKind::Io, "request too large"))?;
-    let mut frame = Vec::with_capacity(body.len() + HEADER_LEN);
-    for word in [len, PLIST_VERSION, PLIST_MESSAGE, tag] {
-        frame.extend_from_slice(&word.to_le_bytes());
-    }
-    frame.extend_from_slice(&body);
-    Ok(frame)
-}
-
 /// Reads one reply frame, checking the header before trusting its length.
 pub async fn read_reply(
     stream: &mut (impl AsyncRead + Unpin + ?Sized),
@@ -140,42 +123,10 @@ pub async fn read_reply(
 ) -> Result<Dictionary, Failure> {
     let mut header = [0u8; HEADER_LEN];
     read_part(stream, &mut header, what, "header").await?;
-    let word =
-        |i: usize| u32::from_le_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
-    let (len, version, message) = (word(0), word(4), word(8));
-    if version != PLIST_VERSION || message != PLIST_MESSAGE {
-        return Err(Failure::new(
-            FailureKind::ProtocolError,
-            format!(
-                "reply to {what} is not a usbmux plist message (version {version}, message {message}); it starts with {}",
-                preview(&header)
-            ),
-        ));
-    }
-    if (len as usize) < HEADER_LEN || len > MAX_REPLY_BYTES {
-        return Err(Failure::new(
-            FailureKind::ProtocolError,
-            format!(
-                "reply to {what} announces {len} bytes; refusing anything over {MAX_REPLY_BYTES}"
-            ),
-        ));
-    }
-    let mut body = vec![0u8; len as usize - HEADER_LEN];
+    let frame = format!("reply to {what}");
+    let mut body = vec![0u8; body_len(&header, MAX_REPLY_BYTES, &frame)?];
     read_part(stream, &mut body, what, "body").await?;
-    match parse_plist_dict(&body) {
-        Ok(d) => Ok(d),
-        Err(PlistError::Invalid(e)) => Err(Failure::new(
-            FailureKind::ProtocolError,
-            format!(
-                "reply to {what} is not a plist ({e}); it starts with {}",
-                preview(&body)
-            ),
-        )),
-        Err(e) => Err(Failure::new(
-            FailureKind::ProtocolError,
-            format!("reply to {what} is refused: {e}"),
-        )),
-    }
+    parse_body(&body, &frame)
 }
 
 async fn read_part(
@@ -189,22 +140,6 @@ async fn read_part(
         format!("connection closed after {filled} of {len} {part} bytes of the reply to {what}")
     })
     .await
-}
-
-/// The first bytes of a reply, printable, for evidence.
-fn preview(bytes: &[u8]) -> String {
-    let shown: String = bytes
-        .iter()
-        .take(16)
-        .map(|&b| {
-            if b.is_ascii_graphic() || b == b' ' {
-                b as char
-            } else {
-                '.'
-            }
-        })
-        .collect();
-    format!("\"{shown}\"")
 }
 
 #[cfg(test)]
@@ -293,15 +228,5 @@ mod tests {
             };
             assert_eq!(err.kind, FailureKind::NotFound, "{endpoint:?}: {err:?}");
         }
-    }
-
-    #[test]
-    fn encodes_header_little_endian() {
-        let f = encode(&Dictionary::new(), 7).unwrap();
-        assert_eq!(
-            u32::from_le_bytes([f[0], f[1], f[2], f[3]]) as usize,
-            f.len()
-        );
-        assert_eq!(&f[4..16], &[1, 0, 0, 0, 8, 0, 0, 0, 7, 0, 0, 0]);
     }
 }

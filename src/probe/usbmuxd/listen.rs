@@ -21,6 +21,7 @@ use tokio::time::Instant;
 
 use super::connection::{MuxConnection, MuxStream};
 use super::device_list::{parse_device_list, parse_entry};
+use super::frame::{body_len, parse_body, HEADER_LEN};
 use crate::platform::mux_address::MuxEndpoint;
 use crate::probe::deadline::{io_failure, Deadline};
 use crate::snapshot::{Failure, FailureKind, ListenObs, MuxDevice, MuxEvent, MuxEventKind};
@@ -30,7 +31,8 @@ pub const MAX_EVENT_BYTES: u32 = 64 * 1024;
 /// Once a frame has started, the rest of it must arrive within this.
 pub const MID_FRAME_TIMEOUT: Duration = Duration::from_secs(5);
 
-const HEADER_LEN: usize = 16;
+/// How a feed frame is named in evidence.
+const FRAME: &str = "a Listen message";
 
 pub use crate::watch::ListenMessage;
 
@@ -149,36 +151,11 @@ pub async fn read_event(
     }
     let rest = async {
         fill(stream, &mut header[first..], "header").await?;
-        let word =
-            |i: usize| u32::from_le_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
-        let (len, version, message) = (word(0), word(4), word(8));
-        if version != 1 || message != 8 {
-            return Err(Failure::new(
-                FailureKind::ProtocolError,
-                format!(
-                    "a Listen message is not a usbmux plist frame (version {version}, message {message})"
-                ),
-            ));
-        }
-        if (len as usize) < HEADER_LEN || len > cap {
-            return Err(Failure::new(
-                FailureKind::ProtocolError,
-                format!("a Listen message announces {len} bytes; refusing anything over {cap}"),
-            ));
-        }
-        let mut body = vec![0u8; len as usize - HEADER_LEN];
+        let mut body = vec![0u8; body_len(&header, cap, FRAME)?];
         fill(stream, &mut body, "body").await?;
-        match Value::from_reader(std::io::Cursor::new(&body)) {
-            Ok(Value::Dictionary(d)) => Ok(d),
-            Ok(_) => Err(Failure::new(
-                FailureKind::ProtocolError,
-                "a Listen message is a plist but not a dictionary",
-            )),
-            Err(e) => Err(Failure::new(
-                FailureKind::ProtocolError,
-                format!("a Listen message is not a plist ({e})"),
-            )),
-        }
+        // Through the bounded parser: a few hundred bytes of shared objects
+        // in an `Attached` message must not expand without bound.
+        parse_body(&body, FRAME)
     };
     match tokio::time::timeout(mid_frame, rest).await {
         Ok(r) => r,
@@ -438,6 +415,21 @@ mod tests {
         .await
         .unwrap_err();
         assert!(array.message.contains("not a dictionary"));
+    }
+
+    #[tokio::test]
+    async fn a_shared_object_bomb_in_an_attached_message_is_refused() {
+        // A few hundred bytes that expand to 2^40 strings: before the feed
+        // went through the bounded parser, this ran until memory ran out.
+        let bomb = crate::plist_bounded::hostile::shared_object_bomb(40);
+        assert!(bomb.len() < 400);
+        let refused = read_from(frame(&bomb, None)).await.unwrap_err();
+        assert_eq!(refused.kind, FailureKind::ProtocolError);
+        assert!(
+            refused.message.contains("referenced over and over"),
+            "{}",
+            refused.message
+        );
     }
 
     #[tokio::test]

@@ -2,6 +2,7 @@
 
 pub mod connection;
 mod device_list;
+pub mod frame;
 pub mod listen;
 
 use std::time::Instant;
