@@ -11,7 +11,6 @@
 //! callers record as an event, never a crash.
 
 use crate::probe::read_full::read_full;
-use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::Duration;
 
@@ -24,7 +23,7 @@ use super::device_list::{parse_device_list, parse_entry};
 use super::frame::{body_len, parse_body, HEADER_LEN};
 use crate::platform::mux_address::MuxEndpoint;
 use crate::probe::deadline::{io_failure, Deadline};
-use crate::snapshot::{Failure, FailureKind, ListenObs, MuxDevice, MuxEvent, MuxEventKind};
+use crate::snapshot::{Failure, FailureKind, ListenObs, MuxDevice};
 
 /// Plug messages are a few hundred bytes; this is usbmuxd's own limit.
 pub const MAX_EVENT_BYTES: u32 = 64 * 1024;
@@ -34,7 +33,7 @@ pub const MID_FRAME_TIMEOUT: Duration = Duration::from_secs(5);
 /// How a feed frame is named in evidence.
 const FRAME: &str = "a Listen message";
 
-pub use crate::watch::ListenMessage;
+pub use crate::watch::{EventTracker, ListenMessage};
 
 /// Parses one feed message. A message without a usable DeviceID is a
 /// protocol error (it cannot be related to any phone).
@@ -179,68 +178,6 @@ async fn fill(
         format!("usbmuxd closed the Listen connection in the middle of a message ({filled} of {len} {part} bytes)")
     })
     .await
-}
-
-/// Turns feed messages into events: drops the initial `Attached` of phones
-/// already present, and names the phone of `Detached` / `Paired` (which carry
-/// only a DeviceID) from what it saw before.
-#[derive(Debug, Clone)]
-pub struct EventTracker {
-    names: HashMap<u32, String>,
-    initial: HashSet<u32>,
-}
-
-impl EventTracker {
-    pub fn new(present: &[MuxDevice]) -> Self {
-        Self {
-            names: present
-                .iter()
-                .map(|d| (d.device_id, d.udid.clone()))
-                .collect(),
-            initial: present.iter().map(|d| d.device_id).collect(),
-        }
-    }
-
-    /// The event for a message received `at_ms` after listening started;
-    /// None for the initial burst and unknown message types.
-    pub fn event(&mut self, msg: ListenMessage, at_ms: u64) -> Option<MuxEvent> {
-        match msg {
-            ListenMessage::Attached(device) => {
-                self.names.insert(device.device_id, device.udid.clone());
-                if self.initial.remove(&device.device_id) {
-                    return None;
-                }
-                Some(MuxEvent {
-                    at_ms,
-                    kind: MuxEventKind::Attached,
-                    device_id: device.device_id,
-                    udid: Some(device.udid.clone()),
-                    device: Some(device),
-                })
-            }
-            ListenMessage::Detached { device_id } => {
-                self.initial.remove(&device_id);
-                Some(MuxEvent {
-                    at_ms,
-                    kind: MuxEventKind::Detached,
-                    device_id,
-                    udid: self.names.get(&device_id).cloned(),
-                    device: None,
-                })
-            }
-            ListenMessage::Paired { device_id } => Some(MuxEvent {
-                at_ms,
-                kind: MuxEventKind::Paired,
-                device_id,
-                udid: self.names.get(&device_id).cloned(),
-                device: None,
-            }),
-            ListenMessage::Other(kind) => {
-                tracing::debug!(%kind, "unknown Listen message ignored");
-                None
-            }
-        }
-    }
 }
 
 /// The listen window of `diagnose`: follows the feed from the start of the
@@ -463,39 +400,5 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.kind, FailureKind::TimedOut);
         drop(server);
-    }
-
-    #[test]
-    fn tracker_drops_the_initial_burst_and_names_detaches() {
-        let phone = MuxDevice {
-            device_id: 3,
-            udid: "U1".into(),
-            ..Default::default()
-        };
-        let mut t = EventTracker::new(std::slice::from_ref(&phone));
-        assert!(t.event(ListenMessage::Attached(phone.clone()), 1).is_none());
-        let gone = t
-            .event(ListenMessage::Detached { device_id: 3 }, 400)
-            .unwrap();
-        assert_eq!(gone.kind, MuxEventKind::Detached);
-        assert_eq!(gone.udid.as_deref(), Some("U1"));
-        let back = t
-            .event(
-                ListenMessage::Attached(MuxDevice {
-                    device_id: 4,
-                    ..phone.clone()
-                }),
-                900,
-            )
-            .unwrap();
-        assert_eq!(
-            (back.kind, back.device_id, back.at_ms),
-            (MuxEventKind::Attached, 4, 900)
-        );
-        let unknown = t
-            .event(ListenMessage::Detached { device_id: 77 }, 950)
-            .unwrap();
-        assert_eq!(unknown.udid, None);
-        assert!(t.event(ListenMessage::Other("X".into()), 1000).is_none());
     }
 }

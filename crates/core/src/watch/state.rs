@@ -10,10 +10,10 @@ use crate::exit::ExitStatus;
 use crate::format::{plural, secs};
 use crate::rules::{self, Verdict};
 use crate::snapshot::{
-    Failure, ListenObs, ListenOrigin, LockdownError, MuxConnection, MuxDevice, MuxEvent,
+    histories, Failure, ListenObs, ListenOrigin, LockdownError, MuxConnection, MuxDevice, MuxEvent,
     MuxEventKind, Outcome, Snapshot, TrustState, UsbMode, APPLE_VENDOR_ID,
 };
-use crate::watch::{ListenMessage, UsbNotice};
+use crate::watch::{EventTracker, ListenMessage, UsbNotice};
 
 /// One line of output, before the time is put on it.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +53,6 @@ struct Phone {
     diagnosing: Option<u64>,
     /// The next periodic re-check.
     recheck_at: Option<u64>,
-    disconnects: usize,
     /// How usbmuxd last listed it.
     listed: Option<MuxDevice>,
     /// A diagnosis reads the events since the previous one was printed,
@@ -72,10 +71,8 @@ pub struct WatchState {
     udid: Option<String>,
     timing: Timing,
     phones: BTreeMap<String, Phone>,
-    /// The DeviceIDs of the current daemon session, to name `Detached`.
-    names: BTreeMap<u32, String>,
-    /// DeviceIDs whose first `Attached` is the initial burst of `Listen`.
-    initial: HashSet<u32>,
+    /// Names `Detached` and drops the initial burst, per daemon session.
+    tracker: EventTracker,
     daemon_up: bool,
     /// A daemon-lost line was printed and no daemon-back since.
     down_reported: bool,
@@ -83,8 +80,6 @@ pub struct WatchState {
     daemon_losses: usize,
     /// Every plug event so far, as diagnoses read them.
     log: ListenObs,
-    disconnects: usize,
-    shortest_connected_ms: Option<u64>,
 }
 
 impl WatchState {
@@ -93,8 +88,7 @@ impl WatchState {
             udid,
             timing,
             phones: BTreeMap::new(),
-            names: BTreeMap::new(),
-            initial: HashSet::new(),
+            tracker: EventTracker::new(&[]),
             daemon_up: false,
             down_reported: false,
             ever_connected: false,
@@ -103,8 +97,6 @@ impl WatchState {
                 origin: ListenOrigin::Watch,
                 ..ListenObs::default()
             },
-            disconnects: 0,
-            shortest_connected_ms: None,
         }
     }
 
@@ -128,11 +120,7 @@ impl WatchState {
         self.daemon_up = true;
         self.down_reported = false;
         self.ever_connected = true;
-        self.names = present
-            .iter()
-            .map(|d| (d.device_id, d.udid.clone()))
-            .collect();
-        self.initial = present.iter().map(|d| d.device_id).collect();
+        self.tracker = EventTracker::new(present);
         if first {
             self.log.present_at_start = present
                 .iter()
@@ -176,31 +164,18 @@ impl WatchState {
 
     /// One message of the feed.
     pub fn on_message(&mut self, msg: ListenMessage, at_ms: u64) -> Vec<Line> {
-        match msg {
-            ListenMessage::Attached(d) => {
-                self.names.insert(d.device_id, d.udid.clone());
-                if self.initial.remove(&d.device_id) || !self.wanted(&d.udid) {
-                    return Vec::new();
-                }
-                self.attach(&d, at_ms, false)
-            }
-            ListenMessage::Detached { device_id } => {
-                self.initial.remove(&device_id);
-                let Some(udid) = self.names.get(&device_id).cloned() else {
-                    return Vec::new();
-                };
-                if !self.wanted(&udid) {
-                    return Vec::new();
-                }
-                self.detach(&udid, device_id, at_ms, "")
-            }
-            ListenMessage::Paired { device_id } => {
-                let Some(udid) = self.names.get(&device_id).cloned() else {
-                    return Vec::new();
-                };
-                if !self.wanted(&udid) {
-                    return Vec::new();
-                }
+        let Some(event) = self.tracker.event(msg, at_ms) else {
+            return Vec::new();
+        };
+        let Some(udid) = event.udid.clone().filter(|u| self.wanted(u)) else {
+            return Vec::new();
+        };
+        match (event.kind, event.device) {
+            (MuxEventKind::Attached, Some(d)) => self.attach(&d, at_ms, false),
+            (MuxEventKind::Attached, None) => Vec::new(),
+            (MuxEventKind::Detached, _) => self.detach(&udid, event.device_id, at_ms, ""),
+            (MuxEventKind::Paired, _) => {
+                let device_id = event.device_id;
                 self.log.events.push(MuxEvent {
                     at_ms,
                     kind: MuxEventKind::Paired,
@@ -221,7 +196,6 @@ impl WatchState {
                     ),
                 }]
             }
-            ListenMessage::Other(_) => Vec::new(),
         }
     }
 
@@ -340,15 +314,6 @@ impl WatchState {
         p.generation += 1;
         p.settle_pending = false;
         p.recheck_at = None;
-        let usb = p.connection != MuxConnection::Network;
-        if usb {
-            p.disconnects += 1;
-            self.disconnects += 1;
-            if let Some(ms) = connected_ms {
-                self.shortest_connected_ms =
-                    Some(self.shortest_connected_ms.map_or(ms, |s| s.min(ms)));
-            }
-        }
         self.log.events.push(MuxEvent {
             at_ms,
             kind: MuxEventKind::Detached,
@@ -561,6 +526,14 @@ impl WatchState {
     /// phone's latest diagnosis has a blocker, 1 when a phone dropped off or
     /// a latest diagnosis has warnings, else 0.
     pub fn summary(&self, at_ms: u64, interrupted: bool) -> (Line, ExitStatus) {
+        // Read from the event log the way `connection.unstable` reads it.
+        let histories = histories(&self.log);
+        let drops = |udid: &str| histories.get(udid).map_or(0, |h| h.drops.len());
+        let disconnects: usize = histories.values().map(|h| h.drops.len()).sum();
+        let shortest_connected_ms = histories
+            .values()
+            .filter_map(|h| h.shortest_connected_ms)
+            .min();
         let connected: Vec<&String> = self
             .phones
             .iter()
@@ -577,17 +550,17 @@ impl WatchState {
             ExitStatus::Interrupted
         } else if !self.daemon_up || connected.is_empty() || worst == Some(Verdict::Blocked) {
             ExitStatus::Blocked
-        } else if self.disconnects > 0 || worst == Some(Verdict::Warnings) {
+        } else if disconnects > 0 || worst == Some(Verdict::Warnings) {
             ExitStatus::Warnings
         } else {
             ExitStatus::Ready
         };
         let mut text = format!(
             "{} in {}",
-            plural(self.disconnects, "disconnect", "disconnects"),
+            plural(disconnects, "disconnect", "disconnects"),
             secs(at_ms)
         );
-        match self.shortest_connected_ms {
+        match shortest_connected_ms {
             Some(ms) => text.push_str(&format!("; shortest connected interval {}", secs(ms))),
             None => text.push_str("; no complete connected interval seen"),
         }
@@ -610,7 +583,7 @@ impl WatchState {
                 json!({
                     "udid": u,
                     "connected": p.connected,
-                    "disconnects": p.disconnects,
+                    "disconnects": drops(u),
                     "verdict": p.verdict.map(Verdict::as_str),
                     "top": p.top,
                 })
@@ -621,8 +594,8 @@ impl WatchState {
             at_ms,
             data: json!({
                 "duration_ms": at_ms,
-                "disconnects": self.disconnects,
-                "shortest_connected_ms": self.shortest_connected_ms,
+                "disconnects": disconnects,
+                "shortest_connected_ms": shortest_connected_ms,
                 "daemon_lost": self.daemon_losses,
                 "daemon_up": self.daemon_up,
                 "interrupted": interrupted,

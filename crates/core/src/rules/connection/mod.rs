@@ -1,4 +1,3 @@
 //! Rules about a connection that comes and goes.
 
-pub mod history;
 pub mod unstable;

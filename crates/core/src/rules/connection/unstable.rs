@@ -1,7 +1,6 @@
 use std::collections::BTreeMap;
 
 use crate::format::secs;
-use crate::rules::connection::history::{histories, History};
 use crate::rules::prelude::*;
 
 declare_rule! {

@@ -1,9 +1,10 @@
-//! Reads a Listen observation as a per-phone history of drops and returns.
-//! Pure: shared by `connection.unstable` and `watch`'s summary.
+//! Reads a Listen observation as a per-phone history of drops and returns:
+//! the one reading of "how often did it drop, and for how long was it up"
+//! that `connection.unstable` and `watch`'s summary share.
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::snapshot::{ListenObs, MuxConnection, MuxEventKind};
+use super::{ListenObs, MuxConnection, MuxEventKind};
 
 /// What happened to one phone's connection while usbmuxd was followed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
