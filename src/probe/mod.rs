@@ -259,13 +259,7 @@ async fn listen_window(
     })
     .await;
     let duration_ms = started.elapsed().as_millis() as u64;
-    store(match result {
-        Ok(value) => Outcome::Ok { duration_ms, value },
-        Err(failure) => Outcome::Failed {
-            duration_ms,
-            failure,
-        },
-    });
+    store(Outcome::from_result(result, duration_ms));
 }
 
 /// The async runtime every command that probes runs on: two workers are

@@ -117,17 +117,11 @@ pub fn probe_bus(bus: &dyn UsbBus, os: OsFamily) -> Outcome<UsbObs> {
     let start = Instant::now();
     let listed = bus.devices();
     let duration_ms = u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX);
-    match listed {
-        Ok(raw) => {
-            let mut value = classify(&raw);
-            value.os = os;
-            Outcome::Ok { duration_ms, value }
-        }
-        Err(failure) => Outcome::Failed {
-            duration_ms,
-            failure,
-        },
-    }
+    let classified = listed.map(|raw| UsbObs {
+        os,
+        ..classify(&raw)
+    });
+    Outcome::from_result(classified, duration_ms)
 }
 
 /// Turns a raw device list into the observation: Apple devices (hubs

@@ -53,11 +53,5 @@ pub async fn probe(
     }
     .await;
     let duration_ms = started.elapsed().as_millis() as u64;
-    match result {
-        Ok(value) => Outcome::Ok { duration_ms, value },
-        Err(failure) => Outcome::Failed {
-            duration_ms,
-            failure,
-        },
-    }
+    Outcome::from_result(result, duration_ms)
 }

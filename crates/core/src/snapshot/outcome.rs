@@ -77,6 +77,17 @@ impl Failure {
 }
 
 impl<T> Outcome<T> {
+    /// A probe's result, timed: the observation, or the typed failure.
+    pub fn from_result(result: Result<T, Failure>, duration_ms: u64) -> Self {
+        match result {
+            Ok(value) => Self::Ok { duration_ms, value },
+            Err(failure) => Self::Failed {
+                duration_ms,
+                failure,
+            },
+        }
+    }
+
     /// The observation, when the probe saw one.
     pub fn value(&self) -> Option<&T> {
         match self {
