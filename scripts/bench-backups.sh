@@ -8,8 +8,8 @@
 # with the median wall time and the peak resident memory (/usr/bin/time -v).
 #
 # The deep check runs through `iphone-backup-check diagnose --deep
-# --backup-dir DIR --json` when this build has it, else through
-# `examples/check_backups.rs` (the same probe, printing its observation).
+# --backup-dir DIR --json`; the synthetic backup is written by
+# `cargo xtask synthetic-backup`.
 #
 #   scripts/bench-backups.sh                 # 1,000,000 files under /tmp
 #   FILES=1000000 BENCH_REUSE=/tmp/bk scripts/bench-backups.sh   # reuse a synthetic backup (kept)
@@ -38,21 +38,14 @@ trap cleanup EXIT
 
 cd "$ROOT"
 echo "building (release)..." >&2
-cargo build --release --quiet --examples -p iphone-backup-check
-cargo build --release --quiet -p iphone-backup-check
+cargo build --release --quiet -p iphone-backup-check -p xtask
 BIN="$TARGET/release/iphone-backup-check"
-if "$BIN" diagnose --help 2>/dev/null | grep -q -- '--deep' \
-    && "$BIN" diagnose --help 2>/dev/null | grep -q -- '--backup-dir'; then
-    CHECK=("$BIN" diagnose --deep --backup-dir "$DIR" --json)
-    CHECK_LABEL="iphone-backup-check diagnose --deep --backup-dir DIR --json"
-else
-    CHECK=("$TARGET/release/examples/check_backups" "$DIR" --deep)
-    CHECK_LABEL="examples/check_backups DIR --deep"
-fi
+CHECK=("$BIN" diagnose --deep --backup-dir "$DIR" --json)
+CHECK_LABEL="iphone-backup-check diagnose --deep --backup-dir DIR --json"
 
 if [ -z "${BENCH_REUSE:-}" ]; then
     echo "writing a synthetic backup of $FILES files to $DIR..." >&2
-    "$TARGET/release/examples/make_synthetic_backup" "$DIR" "$FILES"
+    "$TARGET/release/xtask" synthetic-backup "$DIR" "$FILES"
 fi
 SIZE="$(du -sh "$DIR" | cut -f1)"
 
@@ -97,7 +90,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 
 # Sanity: the check saw every file and found nothing wrong.
 OBS="$(mktemp)"
-"$TARGET/release/examples/check_backups" "$DIR" --deep >"$OBS"
+"${CHECK[@]}" >"$OBS" || true
 if ! grep -q "\"checked\": $FILES," "$OBS" || ! grep -q '"missing": 0,' "$OBS"; then
     echo "bench-backups: the deep check did not see $FILES sound files (see $OBS)" >&2
     exit 1

@@ -8,10 +8,18 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
-use iphone_backup_check::probe::backups::synth::{file_id, write_manifest_db, Row};
+use iphone_backup_check::probe::backups::mbfile::{
+    mbfile_size, parsed_mbfile_size, quick_mbfile_size,
+};
+
+// The one generator of backup files, shared with `cargo xtask`.
+#[allow(dead_code)]
+#[path = "../xtask/src/synth.rs"]
+mod synth;
 use iphone_backup_check::probe::backups::{probe, BackupsProbeOptions};
 use iphone_backup_check::rules::{evaluate, rank, Severity};
 use iphone_backup_check::snapshot::*;
+use synth::{file_id, write_manifest_db, Row};
 
 /// Each fixture case and the rule its diagnosis ranks first among the
 /// backup and disk rules, with its severity.
@@ -420,4 +428,66 @@ fn a_torn_snapshot_folder_is_noticed() {
     let got = &obs.value().unwrap().backups[0];
     assert!(got.snapshot_dir);
     assert_eq!(got.files_on_disk, Some(19));
+}
+
+// MBFile `Size` lookups (the `--deep` fast path) against the generator.
+
+#[test]
+fn quick_lookup_agrees_with_the_parser_and_never_panics() {
+    for (size, path) in [
+        (0u64, ""),
+        (1, "a"),
+        (255, "x"),
+        (70_000, "Media/DCIM/100APPLE/IMG_0001.HEIC"),
+        (u64::from(u32::MAX) + 5, "big"),
+    ] {
+        let blob = synth::mbfile_blob(size, path);
+        assert_eq!(quick_mbfile_size(&blob), Some(size), "{size}");
+        assert_eq!(parsed_mbfile_size(&blob), Some(size), "{size}");
+    }
+    // Every truncation and many single-byte corruptions: no panic, and
+    // whenever both answer they agree.
+    let blob = synth::mbfile_blob(4242, "Library/Preferences/x.plist");
+    for cut in 0..blob.len() {
+        let _ = mbfile_size(&blob[..cut]);
+    }
+    for i in 0..blob.len() {
+        for v in [0u8, 0x0f, 0x7f, 0xff] {
+            let mut b = blob.clone();
+            b[i] = v;
+            if let (Some(q), Some(p)) = (quick_mbfile_size(&b), parsed_mbfile_size(&b)) {
+                assert_eq!(q, p, "byte {i} = {v}");
+            }
+        }
+    }
+}
+
+#[test]
+fn absurd_collection_lengths_are_refused() {
+    let blob = synth::mbfile_blob(7, "p");
+    // Turn every dictionary and array marker into "length follows" with
+    // an 8-byte length of u64::MAX, wherever such a marker byte occurs.
+    for i in 0..blob.len().saturating_sub(10) {
+        if matches!(blob[i] >> 4, 0xa | 0xd) {
+            let mut b = blob[..i + 1].to_vec();
+            b[i] |= 0x0f;
+            b.push(0x13);
+            b.extend([0xff; 8]);
+            b.extend(&blob[i + 1..]);
+            let _ = quick_mbfile_size(&b);
+            let _ = mbfile_size(&b);
+        }
+    }
+    // A length in the header of the top dictionary that overflows.
+    let mut b = blob.clone();
+    let len = b.len();
+    b[len - 16..len - 8].copy_from_slice(&[0xff; 8]);
+    assert_eq!(quick_mbfile_size(&b), None);
+}
+
+#[test]
+fn mbfile_size_reads_the_root_object() {
+    let blob = synth::mbfile_blob(12345, "Library/x");
+    assert_eq!(mbfile_size(&blob), Some(12345));
+    assert_eq!(mbfile_size(b"bplist00junk"), None);
 }

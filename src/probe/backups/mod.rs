@@ -13,8 +13,6 @@
 mod db;
 pub mod mbfile;
 mod meta;
-#[doc(hidden)]
-pub mod synth;
 mod walk;
 
 use std::fs;

@@ -9,8 +9,6 @@
 //! Nothing here judges: a device libusb may not open is recorded as such,
 //! and the rules decide whether that matters on this OS.
 
-#[cfg(test)]
-mod fixtures;
 pub mod hotplug;
 mod live;
 

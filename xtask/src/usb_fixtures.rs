@@ -1,20 +1,24 @@
 //! The `fixtures/usb-*.json` snapshots, rebuilt from recorded buses.
 //!
-//! Each case writes down what a capture in `shared/realdata/` shows as a
-//! list of [`RawUsbDevice`]s, runs it through the same [`classify`] as the
-//! live probe, and completes the snapshot (usbmuxd, host) consistently. The
-//! test checks that the checked-in fixture is exactly that, and that the
-//! expected rule ranks first. `UPDATE_USB_FIXTURES=1 cargo test` rewrites them.
+//! Each case writes down what a real capture (named in its provenance)
+//! shows as a list of [`RawUsbDevice`]s, runs it through the same
+//! [`classify`] as the live probe, and completes the snapshot (usbmuxd,
+//! host) consistently. `cargo xtask fixtures usb` writes them; the tests
+//! below check that the committed fixtures are exactly that, and that the
+//! expected rule ranks first.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use super::{classify, BusAddr, RawUsbDevice, HUB_CLASS};
-use crate::rules;
-use crate::snapshot::*;
+use iphone_backup_check::probe::usb::{classify, BusAddr, RawUsbDevice, HUB_CLASS};
+
+#[cfg(test)]
+use iphone_backup_check::rules;
+use iphone_backup_check::snapshot::*;
 
 struct Case {
     name: &'static str,
     /// The rule expected first, or None when no USB or usbmuxd rule may fire.
+    #[cfg_attr(not(test), allow(dead_code))]
     first: Option<&'static str>,
     snapshot: Snapshot,
 }
@@ -575,58 +579,77 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-fn path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(format!("{name}.json"))
+fn path(repo: &Path, name: &str) -> PathBuf {
+    repo.join("fixtures").join(format!("{name}.json"))
 }
 
-#[test]
-fn usb_fixtures_match_their_recorded_buses() {
-    let update = std::env::var_os("UPDATE_USB_FIXTURES").is_some();
+fn json(s: &Snapshot) -> String {
+    let mut json = serde_json::to_string_pretty(s).unwrap_or_default();
+    json.push('\n');
+    json
+}
+
+/// Writes every case's fixture under `repo`.
+pub fn write(repo: &Path) -> std::io::Result<()> {
     for case in cases() {
-        let p = path(case.name);
-        if update {
-            let mut json = serde_json::to_string_pretty(&case.snapshot).expect("serialise");
-            json.push('\n');
-            std::fs::write(&p, json).expect("write fixture");
-        }
-        let mut loaded = crate::commands::snapshot_file::load(&p).unwrap_or_else(|e| panic!("{e}"));
-        loaded.tool_version.clone_from(&case.snapshot.tool_version);
-        assert_eq!(
-            loaded, case.snapshot,
-            "{} differs from its recorded bus; rerun with UPDATE_USB_FIXTURES=1",
-            case.name
-        );
+        std::fs::write(path(repo, case.name), json(&case.snapshot))?;
+        println!("fixtures/{}.json", case.name);
     }
+    Ok(())
 }
 
-#[test]
-fn usb_fixtures_rank_their_rule_first() {
-    for case in cases() {
-        let s = crate::commands::snapshot_file::load(&path(case.name))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let (kept, _) = rules::rank(rules::evaluate(&s));
-        match case.first {
-            Some(id) => {
-                assert_eq!(
-                    kept.first().map(|f| f.id),
-                    Some(id),
-                    "{}: {kept:#?}",
-                    case.name
-                );
-                if case.name == "usb-usb3-at-480" {
-                    assert_eq!(kept.len(), 1, "{kept:#?}");
-                    assert_eq!(kept[0].severity, rules::Severity::Info);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    }
+
+    fn load(name: &str) -> Snapshot {
+        let bytes = std::fs::read(path(&repo(), name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        parse_snapshot(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    #[test]
+    fn usb_fixtures_match_their_recorded_buses() {
+        for case in cases() {
+            let mut loaded = load(case.name);
+            loaded.tool_version.clone_from(&case.snapshot.tool_version);
+            assert_eq!(
+                loaded, case.snapshot,
+                "{} differs from its recorded bus; run `cargo xtask fixtures usb` and review the diff",
+                case.name
+            );
+        }
+    }
+
+    #[test]
+    fn usb_fixtures_rank_their_rule_first() {
+        for case in cases() {
+            let s = load(case.name);
+            let (kept, _) = rules::rank(rules::evaluate(&s));
+            match case.first {
+                Some(id) => {
+                    assert_eq!(
+                        kept.first().map(|f| f.id),
+                        Some(id),
+                        "{}: {kept:#?}",
+                        case.name
+                    );
+                    if case.name == "usb-usb3-at-480" {
+                        assert_eq!(kept.len(), 1, "{kept:#?}");
+                        assert_eq!(kept[0].severity, rules::Severity::Info);
+                    }
                 }
-            }
-            None => {
-                let usb: Vec<&str> = kept
-                    .iter()
-                    .filter(|f| matches!(f.layer, rules::Layer::Usb | rules::Layer::Usbmuxd))
-                    .map(|f| f.id)
-                    .collect();
-                assert!(usb.is_empty(), "{}: {usb:?}", case.name);
+                None => {
+                    let usb: Vec<&str> = kept
+                        .iter()
+                        .filter(|f| matches!(f.layer, rules::Layer::Usb | rules::Layer::Usbmuxd))
+                        .map(|f| f.id)
+                        .collect();
+                    assert!(usb.is_empty(), "{}: {usb:?}", case.name);
+                }
             }
         }
     }

@@ -3,14 +3,14 @@
 //! the finished one derived from it, the Manifest.db schema) plus described
 //! cases, then records what the probe sees in `fixtures/backups-<case>.json`.
 //!
-//! cargo run --example make_backup_fixtures -- REALDATA_DIR
+//! cargo xtask fixtures backups REALDATA_DIR
 //!
 //! Every identifier is made up; the Status.plist bytes are the captured ones.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use iphone_backup_check::probe::backups::synth::{file_id, write_manifest_db, Row};
+use crate::synth::{file_id, write_manifest_db, Row};
 use iphone_backup_check::probe::backups::{probe, BackupsProbeOptions};
 use iphone_backup_check::snapshot::*;
 use plist::{Dictionary, Value};
@@ -393,19 +393,14 @@ pub fn normalise(obs: Outcome<BackupsObs>, dir: &str) -> Outcome<BackupsObs> {
     }
 }
 
-fn main() -> Res<()> {
-    let realdata = PathBuf::from(
-        std::env::args()
-            .nth(1)
-            .ok_or("usage: make_backup_fixtures REALDATA_DIR")?,
-    );
+pub fn run(realdata: &Path) -> Res<()> {
     for case in CASES {
         let root = PathBuf::from("fixtures/backup-folders").join(case.name);
         if root.exists() {
             fs::remove_dir_all(&root)?;
         }
         fs::create_dir_all(&root)?;
-        build(case.name, &root, &realdata)?;
+        build(case.name, &root, realdata)?;
         let obs = probe(
             &root,
             &BackupsProbeOptions {

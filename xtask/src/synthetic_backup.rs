@@ -2,25 +2,16 @@
 //! subfolders, a Manifest.db listing them (with NSKeyedArchiver `file`
 //! records holding their sizes), and the three plists.
 //!
-//! cargo run --release --example make_synthetic_backup -- DIR FILES
+//! cargo xtask synthetic-backup DIR FILES
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::Path;
 
-use iphone_backup_check::probe::backups::synth::{file_id, write_manifest_db, Row};
+use crate::synth::{file_id, write_manifest_db, Row};
 
 const UDID: &str = "00008101-000A1B2C3D4E5F60";
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(
-        args.next()
-            .ok_or("usage: make_synthetic_backup DIR FILES")?,
-    );
-    let n: u64 = args
-        .next()
-        .ok_or("usage: make_synthetic_backup DIR FILES")?
-        .parse()?;
+pub fn run(dir: &Path, n: u64) -> Result<(), Box<dyn std::error::Error>> {
     let root = dir.join(UDID);
     for i in 0..256 {
         fs::create_dir_all(root.join(format!("{i:02x}")))?;

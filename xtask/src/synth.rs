@@ -1,5 +1,6 @@
-//! Builds backup files the way a phone writes them, for tests, fixtures and
-//! the benchmark. Not part of the diagnosis.
+//! Builds backup files the way a phone writes them (Manifest.db with its
+//! NSKeyedArchiver `file` records), for the fixtures, the benchmark and the
+//! backups probe's tests (which include this file). Not part of the tool.
 
 use std::path::Path;
 
