@@ -41,6 +41,7 @@ const TABLE: &[(&str, &str, i32, &[&str])] = &[
     ("recovery_absent", "device.lockdown-unreachable", 2, &[]),
     ("slow_link", "usb.slow-link", 1, &[]),
     ("storage_full", "device.storage-full", 2, &[]),
+    ("supervised", "device.ios-outdated", 0, &[]),
     ("trust_accepted", "trust.not-paired", 2, &[]),
     ("trust_dialog_pending", "trust.not-paired", 2, &[]),
     ("trust_reset", "trust.reset-on-device", 2, &[]),
@@ -163,6 +164,7 @@ fn check_scenario(name: &str) {
     let also = match name {
         "mdm_requires_encryption" => Some("backup.encryption-required"),
         "icloud_encrypted" => Some("icloud.backup-enabled"),
+        "supervised" => Some("device.restricted"),
         "two_phones" | "healthy" => Some("device.passcode-prompt"),
         _ => None,
     };
@@ -203,6 +205,7 @@ scenario_tests!(
     recovery_absent,
     slow_link,
     storage_full,
+    supervised,
     trust_accepted,
     trust_dialog_pending,
     trust_reset,

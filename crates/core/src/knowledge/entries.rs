@@ -3,7 +3,7 @@
 //! followed by the URL it was taken from).
 
 use super::entry::{Code, Entry};
-use super::fixes as f;
+use crate::remedy::texts as f;
 
 // --- sources used more than once ------------------------------------------
 
@@ -272,8 +272,8 @@ static ENTRIES: &[Entry] = &[
         meaning: "Not a backup error. Xcode or a sideloading tool tried to install a fourth app signed with a free Apple developer account; iOS allows three at a time.",
         causes: &[],
         fixes: &[
-            crate::knowledge::entry::Fix::new(
-                crate::knowledge::entry::Platforms::PHONE,
+            crate::remedy::Fix::new(
+                crate::remedy::Platforms::PHONE,
                 "Delete one of the apps signed with the free developer account (expired ones count too), then install again.",
             ),
             f::DIAGNOSE,

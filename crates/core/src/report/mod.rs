@@ -2,7 +2,9 @@
 //! Renderers only render: everything they print is already decided in the
 //! snapshot and the diagnosis.
 
+pub mod catalogue;
 pub mod devices;
+pub mod explain;
 pub mod human;
 pub mod json;
 pub mod style;

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::{Confidence, Layer, Rule, Severity, Step};
+use super::{Confidence, Layer, Rule, Severity, Title};
+use crate::remedy::Fix;
 use crate::snapshot::Snapshot;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,7 +24,7 @@ pub struct Finding {
     #[serde(skip)]
     specific_steps: Vec<String>,
     #[serde(skip)]
-    rule_steps: &'static [Step],
+    rule_steps: &'static [Fix],
 }
 
 impl Finding {
@@ -59,8 +60,14 @@ impl Finding {
         self
     }
 
-    pub fn title(mut self, t: impl Into<String>) -> Self {
-        self.title = t.into();
+    /// One of the rule's declared [`Title`] variants, instead of its title.
+    pub fn title(self, t: &Title) -> Self {
+        self.titled(t.text.to_string())
+    }
+
+    /// A variant's text with its placeholders filled ([`Title::fill`]).
+    pub fn titled(mut self, text: String) -> Self {
+        self.title = text;
         self
     }
 

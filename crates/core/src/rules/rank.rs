@@ -31,9 +31,9 @@ pub fn rank(mut findings: Vec<Finding>) -> (Vec<Finding>, Vec<Suppressed>) {
     let mut kept: Vec<Finding> = Vec::new();
     let mut suppressed = Vec::new();
     for f in &findings {
-        let hider = findings
-            .iter()
-            .find(|h| h.hides.contains(&f.id) && (h.device.is_none() || h.device == f.device));
+        let hider = findings.iter().find(|h| {
+            h.id != f.id && h.hides.contains(&f.id) && (h.device.is_none() || h.device == f.device)
+        });
         match hider {
             Some(h) => suppressed.push(Suppressed {
                 id: f.id,

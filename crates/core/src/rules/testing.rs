@@ -176,7 +176,16 @@ pub fn usb_phone(udid: &str, device_id: u32) -> MuxDevice {
 pub fn fired(s: &Snapshot, rule: &'static Rule) -> Vec<Finding> {
     let mut out = Findings::new(s);
     (rule.check)(s, &mut out);
-    out.into_vec()
+    let found = out.into_vec();
+    for f in &found {
+        assert!(
+            rule.declares_title(&f.title),
+            "{} made a finding titled {:?}, which is neither its title nor a declared variant",
+            rule.id,
+            f.title
+        );
+    }
+    found
 }
 
 /// The one finding a rule makes; panics with the list otherwise.

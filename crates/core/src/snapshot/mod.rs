@@ -148,4 +148,13 @@ impl Snapshot {
     pub fn device(&self, udid: &str) -> Option<&DeviceObs> {
         self.probes.devices.iter().find(|d| d.udid == udid)
     }
+
+    /// The phones whose lockdownd answered, with what it said: most device
+    /// and trust rules read only these.
+    pub fn answered_phones(&self) -> impl Iterator<Item = (&DeviceObs, &LockdownObs)> {
+        self.probes
+            .devices
+            .iter()
+            .filter_map(|d| d.lockdown().map(|l| (d, l)))
+    }
 }

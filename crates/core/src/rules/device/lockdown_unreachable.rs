@@ -23,9 +23,9 @@ declare_rule! {
         severity: Severity::Blocker,
         hides: &["backup-service.refused"],
         steps: &[
-            step("Wait until the iPhone has finished starting up and shows its Lock Screen, then unlock it and run the check again."),
-            step("If the screen shows a cable and a computer, the phone is in recovery mode: update or restore it from Finder, iTunes or Apple Devices before backing up."),
-            step("Otherwise restart the iPhone (press and release volume up, volume down, then hold the side button until the Apple logo appears)."),
+            Fix::any("Wait until the iPhone has finished starting up and shows its Lock Screen, then unlock it and run the check again."),
+            Fix::any("If the screen shows a cable and a computer, the phone is in recovery mode: update or restore it from Finder, iTunes or Apple Devices before backing up."),
+            texts::RESTART_PHONE,
         ],
         since: "0.1.0",
         check,

@@ -19,21 +19,25 @@ declare_rule! {
     pub static RULE = {
         id: "device.locked",
         title: "The iPhone is locked",
+        variants: &[NOT_UNLOCKED_SINCE_RESTART],
         layer: Layer::Device,
         severity: Severity::Blocker,
-        hides: &[],
         steps: &[
-            step("Unlock the iPhone with its passcode and keep it on the Home Screen until the backup has started."),
-            step("If it restarted recently, unlock it once with the passcode (Face ID and Touch ID do not count after a restart)."),
+            texts::UNLOCK,
+            Fix::any("If it restarted recently, unlock it once with the passcode (Face ID and Touch ID do not count after a restart)."),
         ],
         since: "0.1.0",
         check,
     }
 }
 
+const NOT_UNLOCKED_SINCE_RESTART: Title = Title {
+    when: "the phone's keys are still locked after a restart (EscrowLocked)",
+    text: "The iPhone has not been unlocked since it restarted",
+};
+
 fn check(s: &Snapshot, out: &mut Findings) {
-    for d in &s.probes.devices {
-        let Some(l) = d.lockdown() else { continue };
+    for (d, l) in s.answered_phones() {
         let f = Finding::new(&RULE).device(&d.udid);
         let f = match (&l.session, &l.pair_request) {
             (SessionObs::Refused { reason: LockdownError::PasswordProtected, raw }, _) => {
@@ -41,7 +45,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
             }
             (SessionObs::Refused { reason: LockdownError::EscrowLocked, raw }, _) => f
                 .evidence(format!("lockdownd answered StartSession with {raw}"))
-                .title("The iPhone has not been unlocked since it restarted"),
+                .title(&NOT_UNLOCKED_SINCE_RESTART),
             (_, Some(PairRequestObs::PasswordProtected)) => f.evidence(
                 "Pair (sent because of --request-trust) was answered with PasswordProtected: the Trust prompt needs an unlocked phone",
             ),

@@ -23,10 +23,9 @@ declare_rule! {
         title: "The passcode must be typed on the iPhone when the backup starts",
         layer: Layer::Device,
         severity: Severity::Info,
-        hides: &[],
         steps: &[
-            step("Keep the iPhone unlocked and in view when you start the backup, and type its passcode when it asks."),
-            step("For unattended backups (scripts, idevicebackup2), watch the phone during the first minutes: no passcode means error 208 after about three minutes."),
+            texts::PASSCODE_AT_START,
+            Fix::any("For unattended backups (scripts, idevicebackup2), watch the phone during the first minutes: no passcode means error 208 after about three minutes."),
         ],
         since: "0.1.0",
         check,

@@ -22,22 +22,27 @@ declare_rule! {
     pub static RULE = {
         id: "device.restricted",
         title: "A profile or restriction forbids pairing or backup",
+        variants: &[SUPERVISED_ONLY],
         layer: Layer::Device,
         severity: Severity::Blocker,
         hides: &["backup-service.refused", "trust.not-paired"],
         steps: &[
-            step("On the iPhone open Settings > General > VPN & Device Management to see which profile manages it; a work or school phone needs its administrator's permission."),
-            step("Check Settings > Screen Time > Content & Privacy Restrictions: allow changes to the passcode and to Accounts, and turn restrictions off while backing up if you own the phone."),
-            step("A supervised phone may only pair with its organisation's computers: ask the administrator, or back it up to iCloud if allowed."),
+            Fix::any("On the iPhone open Settings > General > VPN & Device Management to see which profile manages it; a work or school phone needs its administrator's permission."),
+            Fix::any("Check Settings > Screen Time > Content & Privacy Restrictions: allow changes to the passcode and to Accounts, and turn restrictions off while backing up if you own the phone."),
+            Fix::any("A supervised phone may only pair with its organisation's computers: ask the administrator, or back it up to iCloud if allowed."),
         ],
         since: "0.1.0",
         check,
     }
 }
 
+const SUPERVISED_ONLY: Title = Title {
+    when: "the phone is supervised but refused nothing",
+    text: "The iPhone is supervised: its organisation may restrict backups",
+};
+
 fn check(s: &Snapshot, out: &mut Findings) {
-    for d in &s.probes.devices {
-        let Some(l) = d.lockdown() else { continue };
+    for (d, l) in s.answered_phones() {
         let mut refusals: Vec<String> = l
             .management
             .as_ref()
@@ -66,7 +71,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
         }
         if refusals.is_empty() {
             f = f
-                .title("The iPhone is supervised: its organisation may restrict backups")
+                .title(&SUPERVISED_ONLY)
                 .confidence(Confidence::Possible)
                 .at_most(Severity::Info);
         }

@@ -26,26 +26,26 @@ declare_rule! {
     pub static RULE = {
         id: "trust.not-paired",
         title: "This computer has no pairing record for the iPhone",
+        variants: &[UNREADABLE],
         layer: Layer::Trust,
         severity: Severity::Blocker,
-        hides: &[
-            "backup-service.refused",
-            "device.locked",
-            "device.storage-full",
-            "device.battery-low",
-            "device.restricted",
-        ],
+        hides: hides::NEEDS_TRUST,
         steps: &[
-            step("Unlock the iPhone and keep it on its Home Screen."),
-            step_on(Platforms::MACOS, "Open Finder, select the iPhone in the sidebar and click Trust; then tap Trust on the iPhone and enter its passcode."),
-            step_on(Platforms::WINDOWS, "Open the Apple Devices app (or iTunes), plug the iPhone in, click Continue if asked, then tap Trust on the iPhone and enter its passcode."),
-            step_on(Platforms::LINUX, "Run idevicepair pair, then tap Trust on the iPhone and enter its passcode; run idevicepair validate to check."),
-            step("Or let this tool ask: iphone-backup-check diagnose --request-trust (the only option that may change anything: the record is saved only if you tap Trust)."),
+            texts::UNLOCK,
+            texts::TRUST_MAC,
+            texts::TRUST_WINDOWS,
+            texts::TRUST_LINUX,
+            Fix::any("Or let this tool ask: iphone-backup-check diagnose --request-trust (the only option that may change anything: the record is saved only if you tap Trust)."),
         ],
         since: "0.1.0",
         check,
     }
 }
+
+const UNREADABLE: Title = Title {
+    when: "the record exists but this check cannot read it",
+    text: "This computer's pairing record for the iPhone cannot be read",
+};
 
 fn check(s: &Snapshot, out: &mut Findings) {
     for d in &s.probes.devices {
@@ -80,7 +80,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
         }
         if p.record == PairRecordState::Unreadable {
             f = f
-                .title("This computer's pairing record for the iPhone cannot be read")
+                .title(&UNREADABLE)
                 .confidence(Confidence::Likely)
                 .step("Run the check with sudo once to see whether the record exists (macOS keeps /var/db/lockdown root-only).");
         }

@@ -21,19 +21,12 @@ declare_rule! {
         title: "The iPhone no longer trusts this computer",
         layer: Layer::Trust,
         severity: Severity::Blocker,
-        hides: &[
-            "backup-service.refused",
-            "device.locked",
-            "device.storage-full",
-            "device.battery-low",
-            "device.restricted",
-            "trust.session-failed",
-        ],
+        hides: hides::NEEDS_TRUST,
         steps: &[
-            step_on(Platforms::MACOS, "Unplug the iPhone, unlock it, plug it back in and click Trust in Finder; if no prompt appears, restart the Mac and try again."),
-            step_on(Platforms::WINDOWS, "Plug the unlocked iPhone in again, open Apple Devices or iTunes and tap Trust on the iPhone."),
-            step_on(Platforms::LINUX, "Run idevicepair pair with the iPhone unlocked and tap Trust."),
-            step("Then run this check again: it should say the iPhone trusts this computer."),
+            texts::TRUST_MAC,
+            texts::TRUST_WINDOWS,
+            texts::TRUST_LINUX,
+            Fix::any("Then run this check again: it should say the iPhone trusts this computer."),
         ],
         since: "0.1.0",
         check,
@@ -41,8 +34,7 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for d in &s.probes.devices {
-        let Some(l) = d.lockdown() else { continue };
+    for (d, l) in s.answered_phones() {
         if l.session.refusal() != Some(LockdownError::InvalidHostID) {
             continue;
         }

@@ -21,18 +21,12 @@ declare_rule! {
         title: "The secure session with the iPhone failed",
         layer: Layer::Trust,
         severity: Severity::Blocker,
-        hides: &[
-            "backup-service.refused",
-            "device.locked",
-            "device.storage-full",
-            "device.battery-low",
-            "device.restricted",
-        ],
+        hides: hides::NEEDS_TRUST,
         steps: &[
-            step_on(Platforms::MACOS, "Unplug and replug the unlocked iPhone and click Trust in Finder."),
-            step_on(Platforms::WINDOWS, "Plug the unlocked iPhone in again, open Apple Devices or iTunes and tap Trust."),
-            step_on(Platforms::LINUX, "Run idevicepair pair with the iPhone unlocked and tap Trust."),
-            step("If it keeps failing, on the iPhone open Settings > General > Transfer or Reset iPhone > Reset > Reset Location & Privacy, then trust this computer again."),
+            texts::TRUST_MAC,
+            texts::TRUST_WINDOWS,
+            texts::TRUST_LINUX,
+            texts::RESET_LOCATION_PRIVACY,
         ],
         since: "0.1.0",
         check,
@@ -40,8 +34,7 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for d in &s.probes.devices {
-        let Some(l) = d.lockdown() else { continue };
+    for (d, l) in s.answered_phones() {
         let mut f = Finding::new(&RULE).device(&d.udid);
         match &l.session {
             SessionObs::TlsFailed { message } => {
