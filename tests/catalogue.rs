@@ -119,6 +119,21 @@ fn every_rule_file_is_registered() {
     );
 }
 
+/// The catalogue's links from a rule to its file lead somewhere.
+#[test]
+fn every_rule_names_the_file_that_declares_it() {
+    for r in iphone_backup_check::rules::RULES {
+        let text = std::fs::read_to_string(r.source)
+            .unwrap_or_else(|e| panic!("{}: source {}: {e}", r.id, r.source));
+        assert!(
+            text.contains(&format!("id: \"{}\"", r.id)),
+            "{} does not declare {}",
+            r.source,
+            r.id
+        );
+    }
+}
+
 #[test]
 fn docs_rules_md_is_generated_and_current() {
     let generated = stdout(&["rules", "--markdown"]);

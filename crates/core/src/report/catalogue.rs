@@ -21,6 +21,7 @@ struct Listed {
     severity: Severity,
     since: &'static str,
     hides: &'static [&'static str],
+    source: &'static str,
     docs: String,
 }
 
@@ -49,6 +50,7 @@ pub fn json(out: &mut dyn io::Write) -> io::Result<()> {
             severity: r.severity,
             since: r.since,
             hides: r.hides,
+            source: r.source,
             docs: r.docs_markdown(),
         })
         .collect();
@@ -95,11 +97,12 @@ scripts may key on them. `iphone-backup-check explain <ID>` prints the same page
         let _ = write!(md, "\n## {}\n\n", r.id);
         let _ = write!(
             md,
-            "**{}** · severity {} · layer {} · since {}\n\n",
+            "**{}** · severity {} · layer {} · since {} · [source](../{})\n\n",
             r.title,
             r.severity.as_str(),
             r.layer.as_str(),
-            r.since
+            r.since,
+            r.source
         );
         let variants = variant_lines(r);
         if !variants.is_empty() {

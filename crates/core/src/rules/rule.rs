@@ -31,6 +31,9 @@ pub struct Rule {
     pub since: &'static str,
     /// Markdown, from the doc comment.
     pub docs: &'static str,
+    /// The file that declares it, relative to the workspace root, so the
+    /// catalogue links each rule to its code, docs and tests.
+    pub source: &'static str,
     /// Reads the snapshot and reports findings. Pure: no I/O, clock or env.
     pub check: fn(&Snapshot, &mut Findings),
 }
@@ -48,6 +51,7 @@ impl Rule {
         steps: &[],
         since: "",
         docs: "",
+        source: "",
         check: |_, _| {},
     };
 
@@ -230,6 +234,7 @@ macro_rules! declare_rule {
             severity: $severity,
             since: $since,
             docs: concat!($($doc, "\n"),*),
+            source: file!(),
             check $(: $check)?,
             $(variants: $variants,)?
             $(hides: $hides,)?
