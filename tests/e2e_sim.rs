@@ -2,6 +2,7 @@
 //! speaks usbmuxd, lockdownd (with TLS) and mobilebackup2 on a socket in a
 //! temp folder and records every request it gets.
 
+use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,7 @@ use serde_json::Value;
 /// Every bundled scenario: the first finding that does not depend on this
 /// machine's USB access, the exit status, and extra options.
 const TABLE: &[(&str, &str, i32, &[&str])] = &[
+    ("apple_usbmuxd_undashed", "device.ios-outdated", 1, &[]),
     ("backup_service_refused", "backup-service.refused", 2, &[]),
     ("battery_low", "device.battery-low", 1, &[]),
     // The simulator unplugs at 400 ms and replugs at 900 ms; the test waits
@@ -184,6 +186,7 @@ macro_rules! scenario_tests {
 }
 
 scenario_tests!(
+    apple_usbmuxd_undashed,
     backup_service_refused,
     battery_low,
     detach_reattach,
@@ -213,6 +216,54 @@ scenario_tests!(
     user_denied,
     wifi_only,
 );
+
+/// Apple's usbmuxd lists `00008110001A2B3C4D5E6F70`; the backup folder is
+/// named `00008110-001A2B3C4D5E6F70`. Both are the same phone: `--udid` in
+/// either spelling finds it, and its torn backup is linked to it.
+#[test]
+fn a_phone_listed_without_its_dash_is_linked_to_its_dashed_backup() {
+    let run = start("apple_usbmuxd_undashed");
+    let torn = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/backup-folders/torn/00008110-001A2B3C4D5E6F70");
+    let into = run.dir.path().join("backups/00008110-001A2B3C4D5E6F70");
+    copy_tree(&torn, &into);
+    for udid in ["00008110-001A2B3C4D5E6F70", "00008110001a2b3c4d5e6f70"] {
+        let (out, json) = run.diagnose_json(&["--udid", udid]);
+        assert_eq!(
+            json["devices"].as_array().map(Vec::len),
+            Some(1),
+            "--udid {udid}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let unfinished = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "backup.unfinished")
+            .unwrap_or_else(|| panic!("--udid {udid}: no backup.unfinished in {:?}", ids(&json)));
+        assert_eq!(
+            unfinished["device"]
+                .as_str()
+                .map(|d| d.replace('-', "").to_lowercase()),
+            Some("00008110001a2b3c4d5e6f70".into()),
+            "the torn backup is this phone's"
+        );
+    }
+    assert!(run.writes().is_empty());
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
 
 #[test]
 fn unresponsive_daemon_within_timeout_plus_ten_percent() {

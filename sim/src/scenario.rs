@@ -58,6 +58,11 @@ pub struct Daemon {
     /// Delay before every reply (usbmuxd and lockdownd), in milliseconds.
     #[serde(default)]
     pub reply_delay_ms: u64,
+    /// List new-style UDIDs without their dash, as Apple's usbmuxd on macOS
+    /// and Windows does (lockdownd's UniqueDeviceID keeps it); the daemon
+    /// then finds a pair record by either spelling.
+    #[serde(default)]
+    pub undashed_serials: bool,
 }
 
 /// Daemon-level faults.

@@ -23,7 +23,8 @@ pub use deadline::Deadline;
 use crate::env::HostEnv;
 use crate::platform::mux_address::MuxEndpoint;
 use crate::snapshot::{
-    Failure, FailureKind, MuxAddress, Outcome, ProbeOptions, Probes, Provenance, Snapshot,
+    same_udid, udid_spellings, Failure, FailureKind, MuxAddress, Outcome, ProbeOptions, Probes,
+    Provenance, Snapshot,
 };
 
 /// What the user asked the probes to look at.
@@ -190,10 +191,7 @@ async fn device_stage(
         daemon_buid: buid,
         record_files: targets
             .iter()
-            .filter_map(|d| {
-                crate::platform::lockdown_dir::pair_record_file(env, &d.udid)
-                    .map(|f| (d.udid.clone(), f))
-            })
+            .filter_map(|d| record_file(env, &d.udid).map(|f| (d.udid.clone(), f)))
             .collect(),
     });
     if let Ok(mut p) = probes.lock() {
@@ -217,7 +215,8 @@ async fn device_stage(
         match done {
             Ok(obs) => {
                 if let Ok(mut p) = probes.lock() {
-                    if let Some(slot) = p.devices.iter_mut().find(|d| d.udid == obs.udid) {
+                    if let Some(slot) = p.devices.iter_mut().find(|d| same_udid(&d.udid, &obs.udid))
+                    {
                         *slot = obs;
                     }
                 }
@@ -229,7 +228,7 @@ async fn device_stage(
     let presence = device::presence(&req.endpoint, &udids, steps).await;
     if let Ok(mut p) = probes.lock() {
         for (udid, outcome) in udids.iter().zip(presence) {
-            if let Some(slot) = p.devices.iter_mut().find(|d| &d.udid == udid) {
+            if let Some(slot) = p.devices.iter_mut().find(|d| same_udid(&d.udid, udid)) {
                 slot.presence = outcome;
             }
         }
@@ -341,4 +340,19 @@ fn mark_interrupted(p: &mut Probes) {
 /// The wall-clock time for `captured_at`; the one place probes read it.
 fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// The phone's file in the lockdown folder: the spelling that exists (Apple's
+/// usbmuxd lists a new-style UDID without the dash the file name has), else
+/// the listed one, whose absence the pairing probe then records.
+fn record_file(env: &crate::platform::HostEnv, udid: &str) -> Option<std::path::PathBuf> {
+    let candidates: Vec<_> = udid_spellings(udid)
+        .iter()
+        .filter_map(|u| crate::platform::lockdown_dir::pair_record_file(env, u))
+        .collect();
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .or(candidates.first())
+        .cloned()
 }

@@ -15,7 +15,9 @@ use crate::platform::mux_address::MuxEndpoint;
 use crate::probe::deadline::Deadline;
 use crate::probe::usbmuxd::{parse_device_list, MuxConnection};
 use crate::probe::{backup_service, lockdown, pairing};
-use crate::snapshot::{DeviceObs, MuxConnection as Link, MuxDevice, Outcome, PresenceObs};
+use crate::snapshot::{
+    same_udid, udid_key, DeviceObs, MuxConnection as Link, MuxDevice, Outcome, PresenceObs,
+};
 
 /// How long one request to the phone may take at most.
 pub const PER_OPERATION: Duration = Duration::from_secs(5);
@@ -55,17 +57,18 @@ pub struct DeviceStage {
 /// The phones to probe: one entry per UDID (USB preferred over Wi-Fi when a
 /// phone is listed both ways), only the `--udid` one when given.
 pub fn targets(listed: &[MuxDevice], udid: Option<&str>) -> Vec<MuxDevice> {
-    let mut by_udid: BTreeMap<&str, &MuxDevice> = BTreeMap::new();
+    let mut by_udid: BTreeMap<String, &MuxDevice> = BTreeMap::new();
     for d in listed {
-        if udid.is_some_and(|u| u != d.udid) {
+        if udid.is_some_and(|u| !same_udid(u, &d.udid)) {
             continue;
         }
-        let better = match by_udid.get(d.udid.as_str()) {
+        let key = udid_key(&d.udid);
+        let better = match by_udid.get(&key) {
             None => true,
             Some(seen) => seen.connection != Link::Usb && d.connection == Link::Usb,
         };
         if better {
-            by_udid.insert(&d.udid, d);
+            by_udid.insert(key, d);
         }
     }
     by_udid.into_values().cloned().collect()
@@ -165,9 +168,21 @@ mod tests {
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].device_id, 3);
         assert_eq!(t[1].connection, Link::Network);
-        let only_b = targets(&listed, Some("B"));
+        let only_b = targets(&listed, Some("b"));
         assert_eq!(only_b.len(), 1);
         assert!(targets(&listed, Some("C")).is_empty());
+    }
+
+    #[test]
+    fn udid_option_matches_a_phone_listed_without_its_dash() {
+        // Apple's usbmuxd lists new-style UDIDs without the dash.
+        let listed = [
+            dev("00008130001A2B3C4D5E801E", 4, Link::Usb),
+            dev("00008130-001A2B3C4D5E801E", 9, Link::Network),
+        ];
+        let t = targets(&listed, Some("00008130-001a2b3c4d5e801e"));
+        assert_eq!(t.len(), 1, "one phone, listed twice: {t:?}");
+        assert_eq!(t[0].device_id, 4);
     }
 
     #[tokio::test(start_paused = true)]

@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::udid::same_udid;
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BackupsObs {
     /// The folder examined (the backup folder, not one backup).
@@ -266,10 +268,7 @@ impl BackupObs {
     /// Whether this backup is of the phone with `udid` (case-insensitive;
     /// the folder name counts too).
     pub fn is_of(&self, udid: &str) -> bool {
-        self.udid
-            .as_deref()
-            .is_some_and(|u| u.eq_ignore_ascii_case(udid))
-            || self.folder.eq_ignore_ascii_case(udid)
+        self.udid.as_deref().is_some_and(|u| same_udid(u, udid)) || same_udid(&self.folder, udid)
     }
 
     /// How people recognise it: "Alice's iPhone (iPhone13,2, iOS 17.5)".
@@ -315,12 +314,10 @@ impl BackupsObs {
         let mut by_phone: Vec<&BackupObs> = Vec::new();
         for b in &self.backups {
             let key = b.udid.as_deref().unwrap_or(&b.folder);
-            match by_phone.iter_mut().find(|o| {
-                o.udid
-                    .as_deref()
-                    .unwrap_or(&o.folder)
-                    .eq_ignore_ascii_case(key)
-            }) {
+            match by_phone
+                .iter_mut()
+                .find(|o| same_udid(o.udid.as_deref().unwrap_or(&o.folder), key))
+            {
                 Some(slot) => {
                     if b.date() > slot.date() {
                         *slot = b;

@@ -13,6 +13,7 @@ mod load;
 mod outcome;
 pub mod redact;
 mod trust;
+mod udid;
 mod usb;
 mod usbmuxd;
 
@@ -26,6 +27,7 @@ pub use listen_history::{histories, History};
 pub use load::{parse as parse_snapshot_bytes, parse_snapshot, ParseError};
 pub use outcome::{Failure, FailureKind, Outcome};
 pub use trust::TrustState;
+pub use udid::{same_udid, udid_key, udid_spellings};
 pub use usb::*;
 pub use usbmuxd::*;
 
@@ -146,7 +148,10 @@ impl Snapshot {
     }
 
     pub fn device(&self, udid: &str) -> Option<&DeviceObs> {
-        self.probes.devices.iter().find(|d| d.udid == udid)
+        self.probes
+            .devices
+            .iter()
+            .find(|d| same_udid(&d.udid, udid))
     }
 
     /// The phones whose lockdownd answered, with what it said: most device

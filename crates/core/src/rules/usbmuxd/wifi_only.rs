@@ -35,7 +35,10 @@ fn check(s: &Snapshot, out: &mut Findings) {
             continue;
         }
         seen.push(&d.udid);
-        let entries: Vec<&MuxDevice> = listed.iter().filter(|e| e.udid == d.udid).collect();
+        let entries: Vec<&MuxDevice> = listed
+            .iter()
+            .filter(|e| same_udid(&e.udid, &d.udid))
+            .collect();
         if entries
             .iter()
             .any(|e| e.connection != MuxConnection::Network)
