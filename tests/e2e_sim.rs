@@ -14,6 +14,7 @@ use serde_json::Value;
 /// machine's USB access, the exit status, and extra options.
 const TABLE: &[(&str, &str, i32, &[&str])] = &[
     ("apple_usbmuxd_undashed", "device.ios-outdated", 1, &[]),
+    ("backup_service_busy", "backup-service.refused", 2, &[]),
     ("backup_service_refused", "backup-service.refused", 2, &[]),
     ("battery_low", "device.battery-low", 1, &[]),
     // The simulator unplugs at 400 ms and replugs at 900 ms; the test waits
@@ -49,6 +50,7 @@ const TABLE: &[(&str, &str, i32, &[&str])] = &[
     ("trust_reset", "trust.reset-on-device", 2, &[]),
     ("two_phones", "device.ios-outdated", 1, &[]),
     ("user_denied", "trust.not-paired", 2, &[]),
+    ("wifi_not_paired", "trust.not-paired", 2, &[]),
     ("wifi_only", "usbmuxd.wifi-only", 1, &[]),
 ];
 
@@ -187,6 +189,7 @@ macro_rules! scenario_tests {
 
 scenario_tests!(
     apple_usbmuxd_undashed,
+    backup_service_busy,
     backup_service_refused,
     battery_low,
     detach_reattach,
@@ -214,6 +217,7 @@ scenario_tests!(
     trust_reset,
     two_phones,
     user_denied,
+    wifi_not_paired,
     wifi_only,
 );
 
@@ -384,6 +388,7 @@ fn request_trust_reports_the_phones_answer() {
         ("trust_dialog_pending", "trust.dialog-pending"),
         ("user_denied", "trust.denied"),
         ("locked_not_paired", "device.locked"),
+        ("wifi_not_paired", "trust.not-paired"),
     ] {
         let run = start(scenario);
         let (out, json) = run.diagnose_json(&["--request-trust", "--timeout", "4"]);
@@ -396,6 +401,64 @@ fn request_trust_reports_the_phones_answer() {
             "{scenario}: {writes:?}"
         );
     }
+}
+
+/// The backup service of a locked phone starts for a host that sends the
+/// pair record's escrow bag, as idevicebackup2 and pymobiledevice3 do; and
+/// a service held by another program is named as such, without "restart
+/// the iPhone".
+#[test]
+fn the_escrow_bag_opens_a_locked_phones_backup_service_and_service_limit_is_its_own_cause() {
+    let run = start("locked");
+    let (_, json) = run.diagnose_json(&[]);
+    let dev = &json["snapshot"]["probes"]["devices"][0];
+    assert_eq!(dev["lockdown"]["value"]["escrow_bag_sent"], true);
+    assert_eq!(
+        dev["backup_service"]["status"], "ok",
+        "{}",
+        dev["backup_service"]
+    );
+    assert!(dev["backup_service"]["value"]["refused"].is_null());
+    let text = run.cmd("diagnose").output().expect("runs");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for secret in run.sim.secrets() {
+        assert!(!text.contains(&secret) && !json.to_string().contains(&secret));
+    }
+
+    let run = start("backup_service_busy");
+    let (_, json) = run.diagnose_json(&[]);
+    let f = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "backup-service.refused")
+        .expect("backup-service.refused");
+    assert_eq!(
+        f["title"],
+        "Another program is using the iPhone's backup service"
+    );
+    assert!(
+        !f["remediation"].to_string().contains("Restart the iPhone"),
+        "{}",
+        f["remediation"]
+    );
+}
+
+/// Pair over Wi-Fi is refused: the advice is a cable, not an MDM policy.
+#[test]
+fn pairing_over_wifi_is_refused_and_the_fix_is_a_cable() {
+    let run = start("wifi_not_paired");
+    let (_, json) = run.diagnose_json(&["--request-trust", "--timeout", "4"]);
+    let f = &json["findings"][0];
+    assert_eq!(f["id"], "trust.not-paired", "{:?}", ids(&json));
+    assert_eq!(f["title"], "The iPhone can be paired only over a USB cable");
+    assert!(
+        f["evidence"][0]
+            .as_str()
+            .is_some_and(|e| e.contains("PairingProhibitedOverThisConnection")),
+        "{f}"
+    );
+    assert!(!ids(&json).iter().any(|i| i == "device.restricted"));
 }
 
 #[test]

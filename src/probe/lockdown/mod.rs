@@ -230,6 +230,14 @@ async fn converse(
 
     let mut fields = Dictionary::new();
     fields.insert("Service".into(), BACKUP_SERVICE.into());
+    // As idevicebackup2 and pymobiledevice3 do: a locked phone with a
+    // passcode starts its backup service only for a host that sends the
+    // escrow bag from its pair record.
+    let escrow_bag = record.escrow_bag();
+    obs.escrow_bag_sent = Some(escrow_bag.is_some());
+    if let Some(bag) = escrow_bag {
+        fields.insert("EscrowBag".into(), Value::Data(bag.to_vec()));
+    }
     let backup = match call(s, "StartService", fields, steps).await {
         Ok(reply) => start_service_answer(&reply, obs),
         Err(f) => BackupStart::Failed(f),

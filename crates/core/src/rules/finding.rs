@@ -76,6 +76,13 @@ impl Finding {
         self
     }
 
+    /// Steps for this cause instead of the rule's own (declared beside the
+    /// rule): for a cause whose fix differs from the rule's usual one.
+    pub fn steps(mut self, steps: &'static [Fix]) -> Self {
+        self.rule_steps = steps;
+        self
+    }
+
     /// A remediation step specific to what was seen, shown first.
     pub fn step(mut self, text: impl Into<String>) -> Self {
         self.specific_steps.push(text.into());

@@ -109,6 +109,11 @@ pub struct LockdownObs {
     /// The conversation broke off here; everything above was seen before.
     #[serde(default)]
     pub aborted: Option<Failure>,
+    /// Whether `StartService` for the backup service carried the pair
+    /// record's escrow bag (its presence only; the bag never leaves memory).
+    /// None when the service was not asked for.
+    #[serde(default)]
+    pub escrow_bag_sent: Option<bool>,
 }
 
 /// `StartSession` with the host's pair record.
@@ -157,6 +162,7 @@ pub enum LockdownError {
     MCChallengeRequired,
     ServiceProhibited,
     InvalidService,
+    ServiceLimit,
     GetProhibited,
     MissingValue,
     /// Anything else; the raw string says what.
@@ -181,6 +187,7 @@ impl LockdownError {
             "MCChallengeRequired" => Self::MCChallengeRequired,
             "ServiceProhibited" => Self::ServiceProhibited,
             "InvalidService" => Self::InvalidService,
+            "ServiceLimit" => Self::ServiceLimit,
             "GetProhibited" => Self::GetProhibited,
             "MissingValue" => Self::MissingValue,
             _ => Self::Other,
@@ -188,14 +195,19 @@ impl LockdownError {
     }
 
     /// Refusals that come from a management profile or supervision.
+    /// `PairingProhibitedOverThisConnection` is not one: it means pairing
+    /// is allowed over USB only and this connection is Wi-Fi.
     pub fn is_management(self) -> bool {
         matches!(
             self,
-            Self::MCProtected
-                | Self::MCChallengeRequired
-                | Self::PairingProhibitedOverThisConnection
-                | Self::ServiceProhibited
+            Self::MCProtected | Self::MCChallengeRequired | Self::ServiceProhibited
         )
+    }
+
+    /// Refusals a locked phone gives: unlock it (`EscrowLocked`: not
+    /// unlocked since it restarted).
+    pub fn is_lock(self) -> bool {
+        matches!(self, Self::PasswordProtected | Self::EscrowLocked)
     }
 }
 

@@ -15,7 +15,10 @@ declare_rule! {
     ///
     /// ## Evidence used
     /// `PasswordProtected` read in a trusted session; the `PasswordProtected`
-    /// or `EscrowLocked` refusal of `StartSession` or of `Pair`.
+    /// or `EscrowLocked` refusal of `StartSession`, of `Pair`, or of
+    /// `StartService com.apple.mobilebackup2` (sent, as idevicebackup2 and
+    /// pymobiledevice3 send it, with the pair record's escrow bag, which lets
+    /// a phone that was unlocked once since it started back up while locked).
     pub static RULE = {
         id: "device.locked",
         title: "The iPhone is locked",
@@ -39,6 +42,11 @@ const NOT_UNLOCKED_SINCE_RESTART: Title = Title {
 fn check(s: &Snapshot, out: &mut Findings) {
     for (d, l) in s.answered_phones() {
         let f = Finding::new(&RULE).device(&d.udid);
+        let service_refusal = d
+            .backup_service
+            .value()
+            .and_then(|b| b.refused.as_ref())
+            .filter(|r| r.reason.is_lock());
         let f = match (&l.session, &l.pair_request) {
             (SessionObs::Refused { reason: LockdownError::PasswordProtected, raw }, _) => {
                 f.evidence(format!("lockdownd answered StartSession with {raw}"))
@@ -49,6 +57,23 @@ fn check(s: &Snapshot, out: &mut Findings) {
             (_, Some(PairRequestObs::PasswordProtected)) => f.evidence(
                 "Pair (sent because of --request-trust) was answered with PasswordProtected: the Trust prompt needs an unlocked phone",
             ),
+            (SessionObs::Trusted, _) if service_refusal.is_some() => {
+                let r = service_refusal.expect("checked");
+                let bag = match l.escrow_bag_sent {
+                    Some(true) => " although the pair record's escrow bag was sent",
+                    Some(false) => " (the pair record has no escrow bag, so the phone must be unlocked)",
+                    None => "",
+                };
+                let f = f.evidence(format!(
+                    "lockdownd answered StartService com.apple.mobilebackup2 with {}{bag}",
+                    r.raw
+                ));
+                if r.reason == LockdownError::EscrowLocked {
+                    f.title(&NOT_UNLOCKED_SINCE_RESTART)
+                } else {
+                    f
+                }
+            }
             (SessionObs::Trusted, _) if l.password_protected == Some(true) => f
                 .evidence("PasswordProtected: true (the phone is locked right now)")
                 // The session works; only the backup itself needs the unlock.
@@ -63,6 +88,40 @@ fn check(s: &Snapshot, out: &mut Findings) {
 mod tests {
     use super::*;
     use crate::rules::testing::*;
+
+    fn service_refused(raw: &str, bag: Option<bool>) -> Snapshot {
+        world()
+            .phone()
+            .lockdown(|l| l.escrow_bag_sent = bag)
+            .device(|d| {
+                d.backup_service = Outcome::Ok {
+                    duration_ms: 1,
+                    value: BackupServiceObs {
+                        refused: Some(ServiceRefusal {
+                            reason: LockdownError::parse(raw),
+                            raw: raw.into(),
+                        }),
+                        ..Default::default()
+                    },
+                }
+            })
+            .build()
+    }
+
+    #[test]
+    fn a_backup_service_refused_for_the_lock_is_a_blocker_that_says_unlock() {
+        let f = only(&service_refused("PasswordProtected", Some(false)), &RULE);
+        assert_eq!(f.severity, Severity::Blocker);
+        assert!(
+            f.evidence[0].contains("has no escrow bag"),
+            "{:?}",
+            f.evidence
+        );
+        assert!(f.remediation[0].contains("Unlock"), "{:?}", f.remediation);
+        let f = only(&service_refused("EscrowLocked", Some(true)), &RULE);
+        assert_eq!(f.title, NOT_UNLOCKED_SINCE_RESTART.text);
+        assert!(fired(&service_refused("ServiceLimit", Some(true)), &RULE).is_empty());
+    }
 
     #[test]
     fn locked_right_now_is_a_warning() {

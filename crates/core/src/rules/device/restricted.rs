@@ -4,8 +4,9 @@ declare_rule! {
     /// ## What it means
     /// A management profile (MDM), supervision or Screen Time restriction on
     /// the phone forbids pairing with computers or starting the backup
-    /// service: lockdownd refuses with `MCProtected`, `MCChallengeRequired`,
-    /// `PairingProhibitedOverThisConnection` or `ServiceProhibited`.
+    /// service: lockdownd refuses with `MCProtected`, `MCChallengeRequired`
+    /// or `ServiceProhibited`. (`PairingProhibitedOverThisConnection` is not
+    /// a policy: it means pairing needs a USB cable, see `trust.not-paired`.)
     ///
     /// ## Why the backup fails
     /// The phone enforces the policy itself; no setting on the computer can

@@ -26,7 +26,7 @@ declare_rule! {
     pub static RULE = {
         id: "trust.not-paired",
         title: "This computer has no pairing record for the iPhone",
-        variants: &[UNREADABLE],
+        variants: &[UNREADABLE, USB_ONLY],
         layer: Layer::Trust,
         severity: Severity::Blocker,
         hides: hides::NEEDS_TRUST,
@@ -42,6 +42,18 @@ declare_rule! {
     }
 }
 
+/// `PairingProhibitedOverThisConnection`: the phone pairs only over USB
+/// (libimobiledevice: LOCKDOWN_E_PAIRING_PROHIBITED_OVER_THIS_CONNECTION),
+/// so a Wi-Fi connection can never start the trust.
+const USB_ONLY: Title = Title {
+    when: "Pair over Wi-Fi was answered PairingProhibitedOverThisConnection",
+    text: "The iPhone can be paired only over a USB cable",
+};
+const USB_ONLY_STEPS: &[Fix] = &[
+    Fix::any("Connect the iPhone with a USB cable, unlock it and run the check again with --request-trust, or trust it in Finder, iTunes or Apple Devices: pairing over Wi-Fi is not allowed, only syncing after it."),
+    texts::CABLE,
+];
+
 const UNREADABLE: Title = Title {
     when: "the record exists but this check cannot read it",
     text: "This computer's pairing record for the iPhone cannot be read",
@@ -56,7 +68,25 @@ fn check(s: &Snapshot, out: &mut Findings) {
             continue;
         }
         let asked = d.lockdown().and_then(|l| l.pair_request.as_ref());
-        // The phone's own answer to Pair has its own findings (or paired).
+        if let Some(PairRequestObs::Refused {
+            reason: LockdownError::PairingProhibitedOverThisConnection,
+            raw,
+        }) = asked
+        {
+            let via = match d.connection {
+                Some(MuxConnection::Network) => " over the Wi-Fi connection",
+                _ => "",
+            };
+            out.push(
+                Finding::new(&RULE)
+                    .device(&d.udid)
+                    .title(&USB_ONLY)
+                    .steps(USB_ONLY_STEPS)
+                    .evidence(format!("Pair{via} was answered with {raw}")),
+            );
+            continue;
+        }
+        // The phone's other answers to Pair have their own findings (or paired).
         if asked.is_some() {
             continue;
         }
@@ -111,6 +141,28 @@ mod tests {
         );
         assert_eq!(f.severity, Severity::Blocker);
         assert!(f.remediation.iter().any(|r| r.contains("idevicepair pair")));
+    }
+
+    #[test]
+    fn pairing_prohibited_over_this_connection_means_use_a_cable() {
+        let s = world()
+            .phone()
+            .no_record()
+            .lockdown(|l| {
+                l.pair_request = Some(PairRequestObs::Refused {
+                    reason: LockdownError::PairingProhibitedOverThisConnection,
+                    raw: "PairingProhibitedOverThisConnection".into(),
+                })
+            })
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.title, USB_ONLY.text);
+        assert!(
+            f.remediation[0].contains("USB cable"),
+            "{:?}",
+            f.remediation
+        );
+        assert!(fired(&s, &crate::rules::device::restricted::RULE).is_empty());
     }
 
     #[test]
