@@ -18,7 +18,7 @@ use crate::probe::device::{connect::connect_port, Steps};
 use crate::probe::pairing::PairSecrets;
 use crate::snapshot::{
     Failure, FailureKind, LockdownError, LockdownObs, Management, Outcome, ServiceRefusal,
-    SessionObs,
+    SessionObs, LOCKDOWN_NORMAL_MODE,
 };
 
 pub const LOCKDOWN_PORT: u16 = 62078;
@@ -127,7 +127,15 @@ async fn converse(
     steps: Steps,
 ) -> Result<BackupStart, Stop> {
     let reply = call(s, "QueryType", Dictionary::new(), steps).await?;
-    obs.query_type = Some(values::string(&reply, "Type").unwrap_or_default());
+    let query_type = values::string(&reply, "Type").unwrap_or_default();
+    obs.query_type = Some(query_type.clone());
+    // Anything else on the lockdown port (restored in restore mode) is not
+    // a phone in normal mode: nothing more to ask it.
+    if !query_type.is_empty() && query_type != LOCKDOWN_NORMAL_MODE {
+        return Err(Stop::Done(BackupStart::NotAsked(format!(
+            "the phone's lockdown port answers as {query_type:?}, not in normal mode"
+        ))));
+    }
 
     // Values any host may read before a session.
     let reply = call(s, "GetValue", Dictionary::new(), steps).await?;
@@ -221,6 +229,9 @@ async fn converse(
     }
     if let Some(d) = domain(s, obs, "com.apple.mobile.battery", steps).await? {
         obs.battery = Some(values::battery(&d));
+    }
+    if let Some(d) = domain(s, obs, "com.apple.purplebuddy", steps).await? {
+        obs.setup_done = values::boolean(&d, "SetupDone");
     }
     if let Some(d) = domain(s, obs, "com.apple.mobile.chaperone", steps).await? {
         obs.management
@@ -445,6 +456,25 @@ mod tests {
         let r = converse(&target(&endpoint), &mut s, &mut obs, &mut None, steps).await;
         assert!(matches!(r, Err(Stop::Done(BackupStart::NotAsked(_)))));
         assert_eq!(obs.product_version.as_deref(), Some("16.7.2"));
+        assert_eq!(obs.session, SessionObs::NotAttempted);
+    }
+
+    #[tokio::test]
+    async fn a_phone_not_in_normal_mode_is_asked_nothing_more() {
+        let endpoint = MuxEndpoint::Unix("/nonexistent".into());
+        // Only QueryType is answered: a second request would find no reply.
+        let mut s = scripted(vec![reply(&[("Type", "com.apple.mobile.restored".into())])]).await;
+        let mut obs = LockdownObs::default();
+        let steps = Steps::new(
+            Deadline::after(Duration::from_secs(5)),
+            Duration::from_secs(2),
+        );
+        let r = converse(&target(&endpoint), &mut s, &mut obs, &mut None, steps).await;
+        let Err(Stop::Done(BackupStart::NotAsked(why))) = r else {
+            panic!("expected to stop after QueryType")
+        };
+        assert!(why.contains("com.apple.mobile.restored"), "{why}");
+        assert_eq!(obs.query_type.as_deref(), Some("com.apple.mobile.restored"));
         assert_eq!(obs.session, SessionObs::NotAttempted);
     }
 

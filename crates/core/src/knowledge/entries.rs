@@ -728,7 +728,7 @@ static ENTRIES: &[Entry] = &[
         codes: &[Code::mb(212)],
         phrases: &["unable to backup until setup is finished"],
         meaning: "The phone is still in (or stuck on) the setup assistant and will not back up until it reaches the Home Screen.",
-        causes: &[],
+        causes: &["device.setup-incomplete"],
         fixes: &[f::FINISH_SETUP],
         sources: &["https://github.com/libimobiledevice/libimobiledevice/issues/187"],
     },

@@ -60,6 +60,7 @@ pub static RULES: &[&Rule] = &[
     &device::locked::RULE,
     &device::passcode_prompt::RULE,
     &device::restricted::RULE,
+    &device::setup_incomplete::RULE,
     &device::storage_full::RULE,
     &host::backup_dir_unusable::RULE,
     &host::backup_in_progress::RULE,

@@ -80,6 +80,13 @@ pub struct LockdownObs {
     /// The `QueryType` answer (`com.apple.mobile.lockdown`).
     #[serde(default)]
     pub query_type: Option<String>,
+    /// `ActivationState` ("Activated", "Unactivated", ...), read in the session.
+    #[serde(default)]
+    pub activation_state: Option<String>,
+    /// `SetupDone` from domain `com.apple.purplebuddy`: false while the phone
+    /// is still in Setup Assistant.
+    #[serde(default)]
+    pub setup_done: Option<bool>,
     pub product_type: Option<String>,
     pub product_version: Option<String>,
     pub build_version: Option<String>,
@@ -115,6 +122,10 @@ pub struct LockdownObs {
     #[serde(default)]
     pub escrow_bag_sent: Option<bool>,
 }
+
+/// `QueryType`'s answer from lockdownd when the phone runs iOS normally (in
+/// restore mode `restored` answers on the same port with another type).
+pub const LOCKDOWN_NORMAL_MODE: &str = "com.apple.mobile.lockdown";
 
 /// `StartSession` with the host's pair record.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -19,6 +19,7 @@ declare_rule! {
     pub static RULE = {
         id: "device.lockdown-unreachable",
         title: "The iPhone's lockdown service does not answer",
+        variants: &[NOT_NORMAL_MODE],
         layer: Layer::Device,
         severity: Severity::Blocker,
         hides: &["backup-service.refused"],
@@ -32,7 +33,30 @@ declare_rule! {
     }
 }
 
+/// Something other than lockdownd answers on its port: `QueryType` names
+/// it (`com.apple.mobile.restored` in restore mode).
+const NOT_NORMAL_MODE: Title = Title {
+    when: "QueryType names another service than com.apple.mobile.lockdown",
+    text: "The iPhone is not in normal mode ({mode})",
+};
+
 fn check(s: &Snapshot, out: &mut Findings) {
+    for (d, l) in s.answered_phones() {
+        let Some(mode) = l.query_type.as_deref() else {
+            continue;
+        };
+        if mode.is_empty() || mode == LOCKDOWN_NORMAL_MODE {
+            continue;
+        }
+        out.push(
+            Finding::new(&RULE)
+                .device(&d.udid)
+                .titled(NOT_NORMAL_MODE.fill(&[("mode", mode)]))
+                .evidence(format!(
+                    "QueryType answered {mode:?}, not {LOCKDOWN_NORMAL_MODE:?}: the phone is not running iOS normally, so nothing else was asked"
+                )),
+        );
+    }
     for d in &s.probes.devices {
         // lockdownd refused or never answered, or stopped answering mid-way.
         let stalled = d
@@ -62,6 +86,20 @@ fn check(s: &Snapshot, out: &mut Findings) {
 mod tests {
     use super::*;
     use crate::rules::testing::*;
+
+    #[test]
+    fn a_phone_that_answers_as_another_service_is_named_by_its_mode() {
+        let s = world()
+            .phone()
+            .lockdown(|l| l.query_type = Some("com.apple.mobile.restored".into()))
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(
+            f.title,
+            "The iPhone is not in normal mode (com.apple.mobile.restored)"
+        );
+        assert!(fired(&world().phone().build(), &RULE).is_empty());
+    }
 
     #[test]
     fn fires_when_lockdownd_refuses_or_hangs() {
