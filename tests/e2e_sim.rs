@@ -44,8 +44,10 @@ const TABLE: &[(&str, &str, i32, &[&str])] = &[
     ("recovery_absent", "device.lockdown-unreachable", 2, &[]),
     ("setup_incomplete", "device.setup-incomplete", 2, &[]),
     ("slow_link", "usb.slow-link", 1, &[]),
+    ("slow_phone", "connection.slow-replies", 1, &["--timeout", "30"]),
     ("storage_full", "device.storage-full", 2, &[]),
     ("supervised", "device.ios-outdated", 0, &[]),
+    ("ten_phones", "device.ios-outdated", 0, &[]),
     ("trust_accepted", "trust.not-paired", 2, &[]),
     ("trust_dialog_pending", "trust.not-paired", 2, &[]),
     ("trust_reset", "trust.reset-on-device", 2, &[]),
@@ -212,8 +214,10 @@ scenario_tests!(
     recovery_absent,
     setup_incomplete,
     slow_link,
+    slow_phone,
     storage_full,
     supervised,
+    ten_phones,
     trust_accepted,
     trust_dialog_pending,
     trust_reset,
@@ -444,6 +448,28 @@ fn the_escrow_bag_opens_a_locked_phones_backup_service_and_service_limit_is_its_
         "{}",
         f["remediation"]
     );
+}
+
+/// Every answer 2 s late, `--timeout 30`: the overlapped conversation
+/// finishes, the phone is a warning for its slowness, and nothing says
+/// "refused" or blocks.
+#[test]
+fn a_slow_healthy_phone_is_a_warning_never_refused_or_blocked() {
+    let run = start("slow_phone");
+    let (out, json) = run.diagnose_json(&["--timeout", "30"]);
+    assert_eq!(out.status.code(), Some(1), "{:?}", ids(&json));
+    assert_eq!(json["summary"]["blockers"], 0, "{:?}", ids(&json));
+    let slow = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "connection.slow-replies")
+        .unwrap_or_else(|| panic!("no connection.slow-replies in {:?}", ids(&json)));
+    assert!(slow["evidence"][0].as_str().unwrap().contains("median 2"), "{slow}");
+    assert!(!json["findings"].to_string().contains("refused"), "{:?}", ids(&json));
+    let dev = &json["snapshot"]["probes"]["devices"][0];
+    assert_eq!(dev["backup_service"]["status"], "ok", "the handshake finished");
+    assert_eq!(dev["lockdown"]["value"]["session"]["state"], "trusted");
 }
 
 /// Pair over Wi-Fi is refused: the advice is a cable, not an MDM policy.

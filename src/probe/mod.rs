@@ -205,7 +205,7 @@ async fn device_stage(
             })
             .collect();
     }
-    let steps = device::Steps::new(deadline, device::PER_OPERATION);
+    let steps = device::Steps::new(deadline, device::per_operation(req.timeout));
     let mut set = tokio::task::JoinSet::new();
     for dev in targets.clone() {
         let stage = stage.clone();

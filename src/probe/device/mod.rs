@@ -14,13 +14,17 @@ use plist::Dictionary;
 use crate::platform::mux_address::MuxEndpoint;
 use crate::probe::deadline::Deadline;
 use crate::probe::usbmuxd::{parse_device_list, MuxConnection};
-use crate::probe::{backup_service, lockdown, pairing};
+use crate::probe::{lockdown, pairing};
 use crate::snapshot::{
     same_udid, udid_key, DeviceObs, MuxConnection as Link, MuxDevice, Outcome, PresenceObs,
 };
 
-/// How long one request to the phone may take at most.
-pub const PER_OPERATION: Duration = Duration::from_secs(5);
+/// How long one request to the phone may take at most (10 s by default gives
+/// 5 s): half the overall `--timeout`, so one stuck request leaves time for
+/// the rest, and a slow phone given a long timeout gets long steps too.
+pub fn per_operation(timeout: Duration) -> Duration {
+    (timeout / 2).max(Duration::from_millis(500))
+}
 
 /// The overall deadline and the per-operation limit.
 #[derive(Debug, Clone, Copy)]
@@ -83,8 +87,12 @@ pub async fn probe_one(stage: &DeviceStage, dev: &MuxDevice, steps: Steps) -> De
         ..Default::default()
     };
     let file = stage.record_files.get(&dev.udid).map(PathBuf::as_path);
-    let (pairing, secrets) = pairing::probe(&stage.endpoint, &dev.udid, file, steps.op()).await;
-    obs.pairing = pairing;
+    let mut pairing_obs = None;
+    let pairing = async {
+        let (o, secrets) = pairing::probe(&stage.endpoint, &dev.udid, file, steps.op()).await;
+        pairing_obs = Some(o);
+        secrets
+    };
     let target = lockdown::Target {
         endpoint: &stage.endpoint,
         device_id: dev.device_id,
@@ -92,17 +100,11 @@ pub async fn probe_one(stage: &DeviceStage, dev: &MuxDevice, steps: Steps) -> De
         request_trust: stage.request_trust,
         daemon_buid: stage.daemon_buid.as_deref(),
     };
-    let run = lockdown::probe(&target, secrets, steps).await;
+    let run = lockdown::probe(&target, pairing, steps).await;
+    obs.pairing =
+        pairing_obs.unwrap_or_else(|| Outcome::skipped("the pair record was not looked up"));
     obs.lockdown = run.obs;
-    obs.backup_service = backup_service::probe(
-        &stage.endpoint,
-        dev.device_id,
-        run.backup,
-        run.secrets.as_ref(),
-        steps,
-    )
-    .await;
-    // `run.secrets` is dropped here: keys never outlive the phone's probe.
+    obs.backup_service = run.backup_service;
     obs
 }
 
@@ -187,9 +189,19 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn op_deadline_is_the_earlier_of_the_two() {
-        let steps = Steps::new(Deadline::after(Duration::from_secs(2)), PER_OPERATION);
+        let steps = Steps::new(
+            Deadline::after(Duration::from_secs(2)),
+            per_operation(Duration::from_secs(10)),
+        );
         assert!(steps.op().remaining() <= Duration::from_secs(2));
-        let steps = Steps::new(Deadline::after(Duration::from_secs(60)), PER_OPERATION);
-        assert!(steps.op().remaining() <= PER_OPERATION);
+        let steps = Steps::new(
+            Deadline::after(Duration::from_secs(60)),
+            per_operation(Duration::from_secs(10)),
+        );
+        assert!(steps.op().remaining() <= Duration::from_secs(5));
+        assert_eq!(
+            per_operation(Duration::from_secs(30)),
+            Duration::from_secs(15)
+        );
     }
 }

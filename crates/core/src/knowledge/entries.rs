@@ -956,7 +956,7 @@ static ENTRIES: &[Entry] = &[
         codes: &[],
         phrases: &["stuck on backing up", "backup stuck", "stuck at", "taking too long", "takes too long", "estimating time remaining", "halts at a specific percentage", "percentage", "stalls", "stalled"],
         meaning: "A backup that stalls is usually waiting on a dropped link, a locked phone, a passcode prompt nobody answered, or a disk that filled up. The last backup's Status.plist then shows it never finished.",
-        causes: &["connection.unstable", "device.passcode-prompt", "host.disk-space", "backup.unfinished"],
+        causes: &["connection.unstable", "connection.slow-replies", "device.passcode-prompt", "host.disk-space", "backup.unfinished"],
         fixes: &[f::PASSCODE_AT_START, f::CABLE, f::PORT_DIRECT, f::HOST_SPACE_MAC, f::HOST_SPACE_WINDOWS, f::DIAGNOSE],
         sources: &[SEED_STUCK, "shared/realdata/device_syslog_BackupAgent2_scanning_stuck_at_sending_udid.txt", "https://github.com/libimobiledevice/libimobiledevice/issues/881"],
     },

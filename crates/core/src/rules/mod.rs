@@ -53,6 +53,7 @@ pub static RULES: &[&Rule] = &[
     &backup::encrypted::RULE,
     &backup::encryption_required::RULE,
     &backup::unfinished::RULE,
+    &connection::slow_replies::RULE,
     &connection::unstable::RULE,
     &device::battery_low::RULE,
     &device::ios_outdated::RULE,

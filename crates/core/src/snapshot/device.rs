@@ -121,6 +121,11 @@ pub struct LockdownObs {
     /// None when the service was not asked for.
     #[serde(default)]
     pub escrow_bag_sent: Option<bool>,
+    /// How long each lockdownd request took to be answered, in order, in
+    /// milliseconds: a phone answers in a few; hundreds mean a struggling
+    /// link or host.
+    #[serde(default)]
+    pub reply_ms: Vec<u64>,
 }
 
 /// `QueryType`'s answer from lockdownd when the phone runs iOS normally (in

@@ -19,7 +19,7 @@ declare_rule! {
     pub static RULE = {
         id: "device.lockdown-unreachable",
         title: "The iPhone's lockdown service does not answer",
-        variants: &[NOT_NORMAL_MODE],
+        variants: &[NOT_NORMAL_MODE, TOO_SLOW],
         layer: Layer::Device,
         severity: Severity::Blocker,
         hides: &["backup-service.refused"],
@@ -39,6 +39,17 @@ const NOT_NORMAL_MODE: Title = Title {
     when: "QueryType names another service than com.apple.mobile.lockdown",
     text: "The iPhone is not in normal mode ({mode})",
 };
+
+/// It answered, then the check ran out of time: slow, not unreachable.
+const TOO_SLOW: Title = Title {
+    when: "lockdownd answered, then stopped answering before the deadline",
+    text: "The iPhone answered too slowly for the check to finish",
+};
+const TOO_SLOW_STEPS: &[Fix] = &[
+    Fix::any("Run the check again with a longer --timeout (for example --timeout 60)."),
+    texts::PORT_DIRECT,
+    texts::CABLE,
+];
 
 fn check(s: &Snapshot, out: &mut Findings) {
     for (d, l) in s.answered_phones() {
@@ -75,6 +86,19 @@ fn check(s: &Snapshot, out: &mut Findings) {
             f.kind.as_str(),
             f.message
         ));
+        let answered = d.lockdown().map_or(0, |l| l.reply_ms.len());
+        if stalled.is_some() && answered > 0 {
+            // It works, slowly: a warning, never a blocker.
+            out.push(
+                finding
+                    .title(&TOO_SLOW)
+                    .steps(TOO_SLOW_STEPS)
+                    .evidence(format!("it had answered {answered} requests before that"))
+                    .at_most(Severity::Warning)
+                    .confidence(Confidence::Possible),
+            );
+            continue;
+        }
         if f.kind != FailureKind::Refused {
             finding = finding.confidence(Confidence::Likely);
         }
@@ -99,6 +123,20 @@ mod tests {
             "The iPhone is not in normal mode (com.apple.mobile.restored)"
         );
         assert!(fired(&world().phone().build(), &RULE).is_empty());
+    }
+
+    #[test]
+    fn a_phone_that_answered_then_ran_out_of_time_is_slow_not_unreachable() {
+        let s = world()
+            .phone()
+            .lockdown(|l| {
+                l.reply_ms = vec![1500, 1500];
+                l.aborted = Some(Failure::new(FailureKind::TimedOut, "no answer to GetValue"));
+            })
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.title, TOO_SLOW.text);
+        assert_eq!(f.severity, Severity::Warning);
     }
 
     #[test]
