@@ -44,7 +44,12 @@ const TABLE: &[(&str, &str, i32, &[&str])] = &[
     ("recovery_absent", "device.lockdown-unreachable", 2, &[]),
     ("setup_incomplete", "device.setup-incomplete", 2, &[]),
     ("slow_link", "usb.slow-link", 1, &[]),
-    ("slow_phone", "connection.slow-replies", 1, &["--timeout", "30"]),
+    (
+        "slow_phone",
+        "connection.slow-replies",
+        1,
+        &["--timeout", "30"],
+    ),
     ("storage_full", "device.storage-full", 2, &[]),
     ("supervised", "device.ios-outdated", 0, &[]),
     ("ten_phones", "device.ios-outdated", 0, &[]),
@@ -465,10 +470,20 @@ fn a_slow_healthy_phone_is_a_warning_never_refused_or_blocked() {
         .iter()
         .find(|f| f["id"] == "connection.slow-replies")
         .unwrap_or_else(|| panic!("no connection.slow-replies in {:?}", ids(&json)));
-    assert!(slow["evidence"][0].as_str().unwrap().contains("median 2"), "{slow}");
-    assert!(!json["findings"].to_string().contains("refused"), "{:?}", ids(&json));
+    assert!(
+        slow["evidence"][0].as_str().unwrap().contains("median 2"),
+        "{slow}"
+    );
+    assert!(
+        !json["findings"].to_string().contains("refused"),
+        "{:?}",
+        ids(&json)
+    );
     let dev = &json["snapshot"]["probes"]["devices"][0];
-    assert_eq!(dev["backup_service"]["status"], "ok", "the handshake finished");
+    assert_eq!(
+        dev["backup_service"]["status"], "ok",
+        "the handshake finished"
+    );
     assert_eq!(dev["lockdown"]["value"]["session"]["state"], "trusted");
 }
 

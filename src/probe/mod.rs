@@ -93,15 +93,27 @@ pub async fn run_all(
             let host_env = env.clone();
             let dir = req.backup_dir.clone();
             let host = blocking(deadline, "the host", move || host::probe(&host_env, dir));
+            // Whether another program is backing up right now, for the
+            // device stage: it then leaves the backup service alone.
+            let (busy_tx, busy_rx) = tokio::sync::watch::channel(None);
             let host_then_backups = async {
                 record(&probes, host, |p, o| p.host = o).await;
+                let busy = probes.lock().ok().and_then(|p| {
+                    p.host.value().and_then(|h| {
+                        h.running_tools
+                            .iter()
+                            .find(|t| crate::platform::known_tools::is_backing_up(&t.process))
+                            .map(|t| t.tool.clone())
+                    })
+                });
+                let _ = busy_tx.send(Some(busy));
                 let backups = backups_stage(&probes, &req, deadline).await;
                 record(&probes, async { backups }, |p, o| p.backups = o).await;
             };
             let mux = usbmuxd::probe(&req.endpoint, req.address.clone(), deadline);
             let mux_then_devices = async {
                 record(&probes, mux, |p, o| p.usbmuxd = o).await;
-                device_stage(&probes, &env, &req, deadline).await;
+                device_stage(&probes, &env, &req, deadline, busy_rx).await;
             };
             tokio::join!(
                 record(&probes, usb, |p, o| p.usb = o),
@@ -172,6 +184,7 @@ async fn device_stage(
     env: &HostEnv,
     req: &ProbeRequest,
     deadline: Deadline,
+    backing_up: tokio::sync::watch::Receiver<Option<Option<String>>>,
 ) {
     let listed = probes.lock().ok().and_then(|p| {
         p.usbmuxd
@@ -189,6 +202,7 @@ async fn device_stage(
         endpoint: req.endpoint.clone(),
         request_trust: req.request_trust,
         daemon_buid: buid,
+        backing_up,
         record_files: targets
             .iter()
             .filter_map(|d| record_file(env, &d.udid).map(|f| (d.udid.clone(), f)))

@@ -56,6 +56,9 @@ pub struct DeviceStage {
     pub daemon_buid: Option<String>,
     /// `<UDID>.plist` in the host lockdown folder, per phone.
     pub record_files: BTreeMap<String, PathBuf>,
+    /// The host probe's answer to "is another program backing up?": None
+    /// until it is known, then the program's name if one is.
+    pub backing_up: tokio::sync::watch::Receiver<Option<Option<String>>>,
 }
 
 /// The phones to probe: one entry per UDID (USB preferred over Wi-Fi when a
@@ -99,6 +102,7 @@ pub async fn probe_one(stage: &DeviceStage, dev: &MuxDevice, steps: Steps) -> De
         udid: &dev.udid,
         request_trust: stage.request_trust,
         daemon_buid: stage.daemon_buid.as_deref(),
+        backing_up: Some(&stage.backing_up),
     };
     let run = lockdown::probe(&target, pairing, steps).await;
     obs.pairing =

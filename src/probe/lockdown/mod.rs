@@ -59,6 +59,9 @@ pub struct Target<'a> {
     pub request_trust: bool,
     /// usbmuxd's BUID, used as SystemBUID in a new pair record.
     pub daemon_buid: Option<&'a str>,
+    /// Whether another program is backing up (see `DeviceStage`); None in
+    /// tests that have no host probe.
+    pub backing_up: Option<&'a tokio::sync::watch::Receiver<Option<Option<String>>>>,
 }
 
 /// Runs the lockdown conversation. `pairing` (the pair-record lookup) runs
@@ -288,6 +291,26 @@ async fn converse(
     }
     obs.session = SessionObs::Trusted;
 
+    // Never touch the backup service while another program backs up: `watch`
+    // and `devices` probe again and again, and a backup must not be disturbed.
+    if let Some(tool) = backup_elsewhere(t, steps).await {
+        let why = format!("{tool} is backing up: the backup service was left alone");
+        let (service, read) = tokio::join!(
+            backup_service::probe(
+                t.endpoint,
+                t.device_id,
+                BackupStart::NotAsked(why),
+                None,
+                steps
+            ),
+            session_values(s, obs, session_id, steps)
+        );
+        if let Err(f) = read {
+            obs.aborted = Some(f);
+        }
+        return Ok(service);
+    }
+
     // The backup service first: its own connection and handshake then run
     // while this session's values are read.
     let mut fields = Dictionary::new();
@@ -310,6 +333,17 @@ async fn converse(
         obs.aborted = Some(f);
     }
     Ok(service)
+}
+
+/// The program backing up right now, if the host probe saw one; waits for
+/// the host probe at most until the next step's deadline.
+async fn backup_elsewhere(t: &Target<'_>, steps: Steps) -> Option<String> {
+    let mut rx = t.backing_up?.clone();
+    let known = tokio::time::timeout_at(steps.op().instant(), rx.wait_for(Option::is_some)).await;
+    match known {
+        Ok(Ok(v)) => v.clone().flatten(),
+        _ => None,
+    }
 }
 
 /// Everything else in the one session: the values, the domains, then
@@ -538,6 +572,7 @@ mod tests {
             udid: "X",
             request_trust: false,
             daemon_buid: None,
+            backing_up: None,
         }
     }
 
