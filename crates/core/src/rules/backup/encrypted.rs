@@ -34,6 +34,7 @@ declare_rule! {
         title: "Backups of this iPhone are encrypted",
         layer: Layer::Backup,
         severity: Severity::Info,
+        basis: Basis::Advice,
         steps: &[
             texts::BACKUP_PASSWORD,
             texts::FORGOT_BACKUP_PASSWORD,
