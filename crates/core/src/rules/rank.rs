@@ -30,9 +30,9 @@
 
 use serde::Serialize;
 
-use super::Finding;
 #[cfg(doc)]
 use super::Basis;
+use super::Finding;
 
 /// A finding left out of the report because a root cause explains it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -143,7 +143,11 @@ mod tests {
         ]);
         assert_eq!(
             ids(&kept),
-            ["host.os-outdated", "backup.unfinished", "device.ios-outdated"]
+            [
+                "host.os-outdated",
+                "backup.unfinished",
+                "device.ios-outdated"
+            ]
         );
     }
 
@@ -168,7 +172,10 @@ mod tests {
             finding("device.ios-outdated", Severity::Info, Some("A")),
             finding("device.passcode-prompt", Severity::Info, Some("A")).basis(Basis::Evidence),
         ]);
-        assert_eq!(ids(&kept), ["device.passcode-prompt", "device.ios-outdated"]);
+        assert_eq!(
+            ids(&kept),
+            ["device.passcode-prompt", "device.ios-outdated"]
+        );
     }
 
     #[test]

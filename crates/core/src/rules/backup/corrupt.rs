@@ -48,7 +48,8 @@ declare_rule! {
     /// not here. A backup that is being written while the check reads it
     /// (its files changed meanwhile, or a backup program is running) is not
     /// judged at all: SQLite reads the database without the writer's locks
-    /// (`immutable`), so a file half written looks damaged;
+    /// (`immutable`, <https://www.sqlite.org/uri.html#uriimmutable>), so a
+    /// file half written looks damaged;
     /// `host.backup-in-progress` says what was seen. A backup program left
     /// idle in the background therefore keeps this check quiet until it is
     /// quit. Backups of iOS 9 and earlier use Manifest.mbdb instead of
@@ -119,7 +120,10 @@ fn file_line(name: &str, file: &MetaFile, missing_ok: bool) -> Option<String> {
 fn quick_check_line(db: &ManifestDbObs) -> Option<String> {
     db.check_failed().then(|| {
         let lines = db.quick_check.as_deref().unwrap_or_default();
-        format!("Manifest.db fails SQLite's quick check: {}", lines.join("; "))
+        format!(
+            "Manifest.db fails SQLite's quick check: {}",
+            lines.join("; ")
+        )
     })
 }
 
@@ -157,7 +161,10 @@ pub(crate) fn damage(b: &BackupObs) -> Damage {
     let mut only_unreadable = true;
     let mut files: Vec<(&MetaFile, Option<String>)> = vec![
         (&b.info.file, file_line("Info.plist", &b.info.file, false)),
-        (&b.status.file, file_line("Status.plist", &b.status.file, false)),
+        (
+            &b.status.file,
+            file_line("Status.plist", &b.status.file, false),
+        ),
     ];
     // An unfinished run's Manifest files are left to backup.unfinished.
     if !in_progress {
@@ -418,7 +425,11 @@ mod tests {
         keyless.manifest.has_key_bag = Some(false);
         let f = only(&world().backups(vec![keyless.clone()]).build(), &RULE);
         assert!(f.evidence[1].contains("no ManifestKey"), "{:?}", f.evidence);
-        assert!(f.evidence[2].contains("no BackupKeyBag"), "{:?}", f.evidence);
+        assert!(
+            f.evidence[2].contains("no BackupKeyBag"),
+            "{:?}",
+            f.evidence
+        );
         // Before iOS 10.2 Manifest.db was not encrypted and had no key.
         keyless.manifest.has_key_bag = Some(true);
         keyless.manifest.product_version = Some("10.1.1".into());
@@ -439,7 +450,9 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert!(
-            f.evidence.iter().any(|e| e.contains("an encrypted backup's Manifest.db reads like this")),
+            f.evidence
+                .iter()
+                .any(|e| e.contains("an encrypted backup's Manifest.db reads like this")),
             "{:?}",
             f.evidence
         );

@@ -60,9 +60,11 @@ fn check(s: &Snapshot, out: &mut Findings) {
             f = f.evidence(format!("last backup: {d}"));
         }
         if b.manifest_db.encrypted && b.manifest_db.file.is_present() {
-            let size = b.manifest_db.file.bytes.map_or(String::new(), |n| {
-                format!(" ({})", fmt::bytes(n))
-            });
+            let size = b
+                .manifest_db
+                .file
+                .bytes
+                .map_or(String::new(), |n| format!(" ({})", fmt::bytes(n)));
             f = f.evidence(format!(
                 "Manifest.db{size} is encrypted as well, as in every encrypted backup since iOS 10.2: the check only looked that it is there and not empty; reading it needs the backup password"
             ));

@@ -30,11 +30,11 @@ declare_rule! {
     ///
     /// ## Known limitations
     /// Finder and iTunes clean up a torn backup when the next one starts;
-    /// this check only says what the folder holds now. Status.plist stays
-    /// `uploading` after a backup is cut off (the real capture behind the
-    /// `backups-torn` fixture), so on its own it cannot tell a stopped run
-    /// from one still going; files that change while the check reads them
-    /// can, and then `host.backup-in-progress` reports the backup instead.
+    /// this check only says what the folder holds now. Status.plist still
+    /// says `uploading` after a backup was cut off, so on its own it cannot
+    /// tell a stopped run from one still going; files that change while the
+    /// check reads them can, and then `host.backup-in-progress` reports the
+    /// backup instead.
     pub static RULE = {
         id: "backup.unfinished",
         title: "The last backup of this iPhone did not finish",

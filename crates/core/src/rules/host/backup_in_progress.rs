@@ -12,10 +12,14 @@ declare_rule! {
     /// The phone runs one backup at a time. A second tool asking for a backup
     /// is refused or waits; two tools in the same folder can also leave a
     /// backup half written. A backup read while it is written can look
-    /// damaged (SQLite reads Manifest.db without the writer's locks, in
-    /// `immutable` mode, and sees half-written pages as "database disk image
-    /// is malformed"): that is the running backup, not damage, and the
-    /// finding lists it here instead of `backup.corrupt`.
+    /// damaged: this check opens Manifest.db read-only in SQLite's
+    /// `immutable` mode, which takes no locks and so sees half-written pages
+    /// ("setting the immutable property on a database file that does in
+    /// fact change can result in incorrect query results and/or
+    /// SQLITE_CORRUPT errors", <https://www.sqlite.org/uri.html#uriimmutable>),
+    /// reported as "database disk image is malformed". That is the running
+    /// backup, not damage, and the finding lists it here instead of
+    /// `backup.corrupt`.
     ///
     /// ## Evidence used
     /// The host probe's list of running processes, matched by name; whether
@@ -54,7 +58,12 @@ fn check(s: &Snapshot, out: &mut Findings) {
     };
     let changing: Vec<&BackupObs> = s
         .backups()
-        .map(|o| o.backups.iter().filter(|b| b.changed_during_check).collect())
+        .map(|o| {
+            o.backups
+                .iter()
+                .filter(|b| b.changed_during_check)
+                .collect()
+        })
         .unwrap_or_default();
     if host.running_tools.is_empty() && changing.is_empty() {
         return;
@@ -146,7 +155,11 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.title, RULE.title);
-        assert!(f.evidence[1].contains("fails SQLite's quick check"), "{:?}", f.evidence);
+        assert!(
+            f.evidence[1].contains("fails SQLite's quick check"),
+            "{:?}",
+            f.evidence
+        );
     }
 
     #[test]

@@ -314,14 +314,14 @@ mod tests {
         assert_eq!(estimate_need(None, None), None);
         // First backup: the phone's usage is the upper estimate only.
         let first = estimate_need(None, Some(50 * GB)).expect("known");
-        assert_eq!(
-            (first.low, first.high),
-            (GB + HEADROOM, 50 * GB + HEADROOM)
-        );
+        assert_eq!((first.low, first.high), (GB + HEADROOM, 50 * GB + HEADROOM));
         assert!(first.basis.contains("iCloud Photos"), "{}", first.basis);
         // A nearly empty phone: both ends are its usage.
         let tiny = estimate_need(None, Some(300_000_000)).expect("known");
-        assert_eq!((tiny.low, tiny.high), (300_000_000 + HEADROOM, 300_000_000 + HEADROOM));
+        assert_eq!(
+            (tiny.low, tiny.high),
+            (300_000_000 + HEADROOM, 300_000_000 + HEADROOM)
+        );
         // Incremental: the last Manifest.db is the floor.
         let last = LastBackup {
             size: 40 * GB,
@@ -413,7 +413,11 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Warning, "{:?}", f.evidence);
-        assert!(f.evidence[1].contains("between 1.1 GB and 50.1 GB"), "{:?}", f.evidence);
+        assert!(
+            f.evidence[1].contains("between 1.1 GB and 50.1 GB"),
+            "{:?}",
+            f.evidence
+        );
     }
 
     #[test]
