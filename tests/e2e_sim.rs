@@ -35,7 +35,8 @@ const TABLE: &[(&str, &str, i32, &[&str])] = &[
     ("fault_unplug_mid_session", "connection.unstable", 2, &[]),
     ("healthy", "device.ios-outdated", 0, &[]),
     ("icloud_encrypted", "device.ios-outdated", 0, &[]),
-    ("locked", "device.locked", 1, &[]),
+    // Locked in a working session: the passcode reminder, carrying the lock.
+    ("locked", "device.passcode-prompt", 0, &[]),
     ("locked_not_paired", "trust.not-paired", 2, &[]),
     ("mdm_requires_encryption", "device.ios-outdated", 0, &[]),
     ("no_device", "usb.no-device", 2, &[]),

@@ -191,3 +191,38 @@ fn no_golden_file_is_orphaned_or_pending() {
     }
     assert!(bad.is_empty(), "tests/snapshots:\n{}", bad.join("\n"));
 }
+
+/// The ranking model of docs/ranking.md on the fixture of its example: this
+/// phone's torn backup and the space the next one needs before the general
+/// advice (an iOS update), the lock folded into the passcode reminder, and
+/// the machine's missing USB bus last.
+#[test]
+fn this_phones_evidence_ranks_before_general_advice() {
+    let all = diagnoses();
+    let order = |name: &str| -> Vec<&'static str> {
+        let (_, d) = all.iter().find(|(n, _)| n == name).expect("fixture");
+        d.findings.iter().map(|f| f.id).collect()
+    };
+    assert_eq!(
+        order("device-locked-torn-backup.json"),
+        [
+            "backup.unfinished",
+            "host.disk-space",
+            "device.ios-outdated",
+            "device.passcode-prompt",
+            "usb.unavailable"
+        ]
+    );
+    // A locked phone whose session works: one reminder, no warning.
+    let locked = order("device-locked.json");
+    assert_eq!(locked.first(), Some(&"device.passcode-prompt"));
+    assert!(!locked.contains(&"device.locked"), "{locked:?}");
+    // Where the lock refuses (Pair answered PasswordProtected) it blocks.
+    assert_eq!(
+        order("device-locked-not-paired.json").first(),
+        Some(&"device.locked")
+    );
+    // A healthy phone's first line is its own note, not the machine's.
+    let healthy = order("device-healthy.json");
+    assert_eq!(healthy.last(), Some(&"usb.unavailable"), "{healthy:?}");
+}

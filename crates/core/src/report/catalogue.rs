@@ -97,9 +97,10 @@ scripts may key on them. `iphone-backup-check explain <ID>` prints the same page
         let _ = write!(md, "\n## {}\n\n", r.id);
         let _ = write!(
             md,
-            "**{}** · severity {} · layer {} · since {} · [source](../{})\n\n",
+            "**{}** · severity {} · ranks as [{}](ranking.md) · layer {} · since {} · [source](../{})\n\n",
             r.title,
             r.severity.as_str(),
+            r.basis.as_str(),
             r.layer.as_str(),
             r.since,
             r.source

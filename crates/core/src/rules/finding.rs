@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Confidence, Layer, Rule, Severity, Title};
+use super::{Basis, Confidence, Layer, Rule, Severity, Title};
 use crate::remedy::Fix;
 use crate::snapshot::Snapshot;
 
@@ -13,6 +13,10 @@ pub struct Finding {
     pub severity: Severity,
     pub confidence: Confidence,
     pub layer: Layer,
+    /// What it rests on, for ranking; not part of the JSON report (its order
+    /// and `rank` are).
+    #[serde(skip)]
+    pub basis: Basis,
     pub title: String,
     /// The phone's UDID, or None when it concerns the computer.
     pub device: Option<String>,
@@ -34,6 +38,7 @@ impl Finding {
             severity: rule.severity,
             confidence: Confidence::Certain,
             layer: rule.layer,
+            basis: rule.basis,
             title: rule.title.to_string(),
             device: None,
             evidence: Vec::new(),
@@ -51,6 +56,12 @@ impl Finding {
 
     pub fn confidence(mut self, c: Confidence) -> Self {
         self.confidence = c;
+        self
+    }
+
+    /// What this finding rests on, when it differs from its rule's.
+    pub fn basis(mut self, b: Basis) -> Self {
+        self.basis = b;
         self
     }
 

@@ -33,13 +33,13 @@ pub use diagnosis::{diagnose, Diagnosis, Summary, Verdict};
 pub use finding::{Finding, Findings};
 pub use rank::{rank, Suppressed};
 pub use retired::{retired, Retired, RETIRED};
-pub use rule::{Confidence, Layer, Rule, Severity, Title};
+pub use rule::{Basis, Confidence, Layer, Rule, Severity, Title};
 
 use crate::snapshot::Snapshot;
 
 /// What rule files import.
 pub(crate) mod prelude {
-    pub use super::{hides, Confidence, Finding, Findings, Layer, Severity, Title};
+    pub use super::{hides, Basis, Confidence, Finding, Findings, Layer, Severity, Title};
     pub use crate::declare_rule;
     pub use crate::format as fmt;
     pub use crate::remedy::{texts, Fix, Platforms};

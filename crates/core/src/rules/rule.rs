@@ -21,6 +21,9 @@ pub struct Rule {
     pub layer: Layer,
     /// The severity it has when it fires; a finding may lower it, never raise it.
     pub severity: Severity,
+    /// What its findings rest on, for ranking (a finding may say otherwise:
+    /// `Finding::basis`). See `docs/ranking.md`.
+    pub basis: Basis,
     /// Findings this one makes redundant when both concern the same phone
     /// (or when this one concerns the whole computer).
     pub hides: &'static [&'static str],
@@ -47,6 +50,7 @@ impl Rule {
         variants: &[],
         layer: Layer::Host,
         severity: Severity::Info,
+        basis: Basis::Evidence,
         hides: &[],
         steps: &[],
         since: "",
@@ -186,6 +190,39 @@ impl Severity {
     }
 }
 
+/// What a finding rests on. Among findings of one severity the ranking puts
+/// evidence first, then advice, then coverage (`docs/ranking.md`): what this
+/// check saw go wrong with this phone, its backups or this computer is a
+/// likelier cause of a failing backup than advice that holds for every phone
+/// in the same state, and both say more than what the check could not see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    /// Something seen in this check that stands in the way of this phone's
+    /// backup, or that its own backups show went wrong: a refusal, a
+    /// missing daemon, a torn or damaged previous backup, the space the
+    /// next backup needs, the phone locked right now.
+    Evidence,
+    /// General advice: true of any phone or computer in this state (an iOS
+    /// update exists, iOS asks for the passcode at every backup, backups are
+    /// encrypted, iCloud Backup is on, the phone is supervised). Worth
+    /// acting on; not a fault seen here.
+    Advice,
+    /// A limit of this check on this machine (no USB bus in a container):
+    /// says what could not be looked at, nothing about the phone.
+    Coverage,
+}
+
+impl Basis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Evidence => "evidence",
+            Self::Advice => "advice",
+            Self::Coverage => "coverage",
+        }
+    }
+}
+
 /// How directly the evidence shows the cause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -209,7 +246,7 @@ impl Confidence {
 }
 
 /// Declares a rule; the doc comment above it becomes its docs. `variants`,
-/// `hides` and `steps` may be left out (none).
+/// `basis` (evidence), `hides` and `steps` may be left out (none).
 #[macro_export]
 macro_rules! declare_rule {
     (
@@ -220,6 +257,7 @@ macro_rules! declare_rule {
             $(variants: $variants:expr,)?
             layer: $layer:expr,
             severity: $severity:expr,
+            $(basis: $basis:expr,)?
             $(hides: $hides:expr,)?
             $(steps: $steps:expr,)?
             since: $since:expr,
@@ -237,6 +275,7 @@ macro_rules! declare_rule {
             source: file!(),
             check $(: $check)?,
             $(variants: $variants,)?
+            $(basis: $basis,)?
             $(hides: $hides,)?
             $(steps: $steps,)?
             ..$crate::rules::Rule::DEFAULTS

@@ -43,7 +43,8 @@ fn check(s: &Snapshot, out: &mut Findings) {
         if b.will_encrypt == Some(true) {
             f = f
                 .evidence("WillEncrypt: true, so backups are already encrypted")
-                .at_most(Severity::Info);
+                .at_most(Severity::Info)
+                .basis(Basis::Advice);
         } else {
             f = f.evidence("WillEncrypt: false: a backup password must be set first");
         }

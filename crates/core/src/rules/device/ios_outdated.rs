@@ -28,6 +28,7 @@ declare_rule! {
         title: "The iPhone runs an older iOS than it can get",
         layer: Layer::Device,
         severity: Severity::Warning,
+        basis: Basis::Advice,
         steps: &[
             Fix::any("Back up first if you can, then on the iPhone open Settings > General > Software Update and install the update."),
             Fix::any("If the update does not fit, free space first (Settings > General > iPhone Storage), or update from the computer (Finder, iTunes or Apple Devices: Check for Update)."),

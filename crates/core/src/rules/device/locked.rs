@@ -14,11 +14,17 @@ declare_rule! {
     /// "the iPhone is locked" (MBErrorDomain 208, "Device locked").
     ///
     /// ## Evidence used
-    /// `PasswordProtected` read in a trusted session; the `PasswordProtected`
-    /// or `EscrowLocked` refusal of `StartSession`, of `Pair`, or of
-    /// `StartService com.apple.mobilebackup2` (sent, as idevicebackup2 and
-    /// pymobiledevice3 send it, with the pair record's escrow bag, which lets
-    /// a phone that was unlocked once since it started back up while locked).
+    /// The `PasswordProtected` or `EscrowLocked` refusal of `StartSession`,
+    /// of `Pair`, or of `StartService com.apple.mobilebackup2` (sent, as
+    /// idevicebackup2 and pymobiledevice3 send it, with the pair record's
+    /// escrow bag, which lets a phone unlocked once since it started back
+    /// up while locked): then the lock really stops the phone.
+    ///
+    /// A phone that is locked while its trusted session works
+    /// (`PasswordProtected: true` read in the session) is not reported
+    /// here: nothing is refused, and the backup only needs the phone
+    /// unlocked when it starts, which is what `device.passcode-prompt`
+    /// reminds of. That finding carries the lock as its evidence.
     pub static RULE = {
         id: "device.locked",
         title: "The iPhone is locked",
@@ -74,10 +80,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
                     f
                 }
             }
-            (SessionObs::Trusted, _) if l.password_protected == Some(true) => f
-                .evidence("PasswordProtected: true (the phone is locked right now)")
-                // The session works; only the backup itself needs the unlock.
-                .at_most(Severity::Warning),
+            // Locked in a working session: device.passcode-prompt says so.
             _ => continue,
         };
         out.push(f);
@@ -124,14 +127,17 @@ mod tests {
     }
 
     #[test]
-    fn locked_right_now_is_a_warning() {
+    fn locked_in_a_working_session_is_left_to_the_passcode_reminder() {
         let s = world()
             .phone()
             .lockdown(|l| l.password_protected = Some(true))
             .build();
-        let f = only(&s, &RULE);
-        assert_eq!(f.severity, Severity::Warning);
-        assert!(f.evidence[0].contains("locked right now"));
+        assert!(fired(&s, &RULE).is_empty());
+        let reminder = only(&s, &crate::rules::device::passcode_prompt::RULE);
+        assert!(reminder
+            .evidence
+            .iter()
+            .any(|e| e.contains("locked right now")));
     }
 
     #[test]

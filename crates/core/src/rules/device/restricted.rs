@@ -74,7 +74,8 @@ fn check(s: &Snapshot, out: &mut Findings) {
             f = f
                 .title(&SUPERVISED_ONLY)
                 .confidence(Confidence::Possible)
-                .at_most(Severity::Info);
+                .at_most(Severity::Info)
+                .basis(Basis::Advice);
         }
         out.push(f);
     }

@@ -19,6 +19,7 @@ declare_rule! {
         title: "iCloud Backup is on",
         layer: Layer::Icloud,
         severity: Severity::Info,
+        basis: Basis::Advice,
         steps: &[
             Fix::new(Platforms::MACOS, "In Finder, select the iPhone and choose \"Back up all of the data on your iPhone to this Mac\"."),
             Fix::new(Platforms::WINDOWS, "In Apple Devices (or iTunes), under Backups choose \"This computer\"."),

@@ -14,7 +14,10 @@ declare_rule! {
     ///
     /// ## Evidence used
     /// The USB probe failed; the usbmuxd probe's outcome sets the severity
-    /// (info when usbmuxd answers, warning otherwise).
+    /// (info when usbmuxd answers, warning otherwise). As a note it says
+    /// what this check could not look at on this machine, not what is wrong
+    /// with the phone, so it ranks after the phone's own notes
+    /// (`docs/ranking.md`).
     ///
     /// ## Known limitations
     /// On macOS and Windows the system may hold the phone so that libusb
@@ -47,8 +50,10 @@ fn check(s: &Snapshot, out: &mut Findings) {
         failure.message
     ));
     if s.probes.usbmuxd.is_ok() {
+        // A limit of this check, not of the phone: ranked after its notes.
         f = f
             .at_most(Severity::Info)
+            .basis(Basis::Coverage)
             .evidence("usbmuxd answers, so it can still see a phone over USB");
     }
     out.push(f);
@@ -76,7 +81,8 @@ mod tests {
             .usb_failed(FailureKind::Unavailable)
             .mux_ok(vec![])
             .build();
-        assert_eq!(only(&s, &RULE).severity, Severity::Info);
+        let f = only(&s, &RULE);
+        assert_eq!((f.severity, f.basis), (Severity::Info, Basis::Coverage));
     }
 
     #[test]
