@@ -441,6 +441,7 @@ fn snapshot(case: &Case, obs: Outcome<BackupsObs>) -> Snapshot {
                     pid: *pid,
                 })
                 .collect(),
+            lockdown_dir: None,
         },
     };
     snap.probes.backups = obs;

@@ -373,8 +373,8 @@ static ENTRIES: &[Entry] = &[
             "nottrustederror",
         ],
         meaning: "This computer has no pair record for the phone, so it was never trusted here (or the record was deleted).",
-        causes: &["trust.not-paired"],
-        fixes: &[f::TAP_TRUST, f::LINUX_REPAIR],
+        causes: &["trust.not-paired", "host.lockdown-dir-unusable"],
+        fixes: &[f::TAP_TRUST, f::LINUX_REPAIR, f::LINUX_LOCKDOWN_PERMS],
         sources: &[
             "shared/realdata/usbmuxd_not_paired_iOS10.1.1_12ab.txt",
             "https://github.com/libimobiledevice/usbmuxd/issues/116",
@@ -866,8 +866,8 @@ static ENTRIES: &[Entry] = &[
         codes: &[],
         phrases: &["trust this computer", "trust prompt", "trust alert", "tap trust", "trust dialog", "trust"],
         meaning: "A phone shares data only with computers it trusts. The alert appears when the phone is unlocked and connected to a new computer; until Trust is tapped, the computer can only charge it.",
-        causes: &["trust.not-paired", "trust.dialog-pending", "trust.denied"],
-        fixes: &[f::TAP_TRUST, f::RESET_LOCATION_PRIVACY],
+        causes: &["trust.not-paired", "trust.dialog-pending", "trust.denied", "host.lockdown-dir-unusable"],
+        fixes: &[f::TAP_TRUST, f::RESET_LOCATION_PRIVACY, f::LINUX_LOCKDOWN_PERMS],
         sources: &[APPLE_TRUST, SEED_STUCK],
     },
     Entry {

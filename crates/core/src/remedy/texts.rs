@@ -68,7 +68,7 @@ pub const WIN_LOCKDOWN_PERMS: Fix = Fix::new(
 );
 pub const LINUX_LOCKDOWN_PERMS: Fix = Fix::new(
     L,
-    "Check /var/lib/lockdown: it must exist and belong to the user usbmuxd runs as (often `usbmux`).",
+    "Give /var/lib/lockdown back to the account usbmuxd runs as (nothing is deleted): `sudo chown -R usbmux:usbmux /var/lib/lockdown && sudo chmod 2775 /var/lib/lockdown`, then `sudo systemctl restart usbmuxd`.",
 );
 
 pub const TRUST_MAC: Fix = Fix::new(

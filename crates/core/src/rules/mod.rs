@@ -66,6 +66,7 @@ pub static RULES: &[&Rule] = &[
     &host::backup_dir_unusable::RULE,
     &host::backup_in_progress::RULE,
     &host::disk_space::RULE,
+    &host::lockdown_dir_unusable::RULE,
     &host::os_outdated::RULE,
     &icloud::backup_enabled::RULE,
     &trust::denied::RULE,

@@ -43,6 +43,7 @@ pub fn world() -> World {
                 }),
             },
             running_tools: vec![],
+            lockdown_dir: None,
         },
     };
     World(s)
@@ -129,6 +130,14 @@ impl World {
                 v.total_bytes = total;
             }
         })
+    }
+
+    /// Edits the host observation.
+    pub fn host(mut self, f: impl FnOnce(&mut HostObs)) -> Self {
+        if let Some(h) = self.0.probes.host.value_mut() {
+            f(h);
+        }
+        self
     }
 
     pub fn running(mut self, tools: &[(&str, &str, u32)]) -> Self {
