@@ -1,25 +1,27 @@
 //! The Linux lockdown folder: its owner and mode, the pair records' and
-//! `SystemConfiguration.plist`'s, and the account usbmuxd runs as (from
-//! `/etc/passwd` and `/etc/group`). Reads metadata only, plus the one
-//! `SystemBUID` value; never a pair record's contents.
+//! `SystemConfiguration.plist`'s, and the account the running usbmuxd uses
+//! (its process's user, named from `/etc/passwd`, with its `/etc/group`
+//! groups). Reads metadata only, plus the one `SystemBUID` value; never a
+//! pair record's contents.
 
 use std::path::Path;
 
 use crate::snapshot::{Account, FileMode, LockdownDirObs, LockdownFile};
 
-/// Account names usbmuxd's packages run it as (Debian and Ubuntu `usbmux`;
-/// some distributions `usbmuxd`).
-const DAEMON_ACCOUNTS: &[&str] = &["usbmux", "usbmuxd"];
 /// More files than a host with many phones has; the rest are not listed.
 const MAX_FILES: usize = 256;
 
-pub fn examine(dir: &Path) -> LockdownDirObs {
+/// `daemon_uid`: the user of the running usbmuxd process, if one runs.
+pub fn examine(dir: &Path, daemon_uid: Option<u32>) -> LockdownDirObs {
     let mut obs = LockdownDirObs {
         path: dir.display().to_string(),
-        daemon: daemon_account(
-            &read_small(Path::new("/etc/passwd")),
-            &read_small(Path::new("/etc/group")),
-        ),
+        daemon: daemon_uid.and_then(|uid| {
+            account(
+                uid,
+                &read_small(Path::new("/etc/passwd")),
+                &read_small(Path::new("/etc/group")),
+            )
+        }),
         ..Default::default()
     };
     let Ok(meta) = std::fs::metadata(dir) else {
@@ -66,20 +68,18 @@ fn mode_of(_meta: &std::fs::Metadata) -> Option<FileMode> {
     None
 }
 
-/// The first daemon account in `passwd`, with its groups from `group`.
-fn daemon_account(passwd: &str, group: &str) -> Option<Account> {
-    let mut account = DAEMON_ACCOUNTS.iter().find_map(|want| {
-        passwd.lines().find_map(|line| {
-            let f: Vec<&str> = line.split(':').collect();
-            if f.len() < 4 || f[0] != *want {
-                return None;
-            }
-            Some(Account {
-                name: f[0].to_string(),
-                uid: f[2].parse().ok()?,
-                gid: f[3].parse().ok()?,
-                groups: Vec::new(),
-            })
+/// The account with this uid in `passwd`, with its groups from `group`.
+fn account(uid: u32, passwd: &str, group: &str) -> Option<Account> {
+    let mut account = passwd.lines().find_map(|line| {
+        let f: Vec<&str> = line.split(':').collect();
+        if f.len() < 4 || f[2].parse::<u32>().ok()? != uid {
+            return None;
+        }
+        Some(Account {
+            name: f[0].to_string(),
+            uid,
+            gid: f[3].parse().ok()?,
+            groups: Vec::new(),
         })
     })?;
     for line in group.lines() {
@@ -117,11 +117,11 @@ mod tests {
     fn the_daemon_account_and_its_groups_come_from_passwd_and_group() {
         let passwd = "root:x:0:0:root:/root:/bin/bash\nusbmux:x:102:46:usbmux daemon,,,:/var/lib/usbmux:/usr/sbin/nologin\n";
         let group = "root:x:0:\nplugdev:x:46:usbmux\nlockdown:x:900:ann,usbmux\n";
-        let a = daemon_account(passwd, group).expect("usbmux");
-        assert_eq!((a.uid, a.gid), (102, 46));
+        let a = account(102, passwd, group).expect("usbmux");
+        assert_eq!((a.name.as_str(), a.gid), ("usbmux", 46));
         assert_eq!(a.groups, [46, 900]);
-        assert!(daemon_account("root:x:0:0::/:/bin/sh\n", "").is_none());
-        assert!(daemon_account("usbmux:x:notanumber:46::/:/bin/sh\n", "").is_none());
+        assert!(account(102, "root:x:0:0::/:/bin/sh\n", "").is_none());
+        assert!(account(102, "usbmux:x:notanumber:46::/:/bin/sh\n", "").is_none());
     }
 
     #[cfg(unix)]
@@ -141,7 +141,7 @@ mod tests {
             .to_file_xml(dir.path().join("SystemConfiguration.plist"))
             .unwrap();
         std::fs::write(dir.path().join("notes.txt"), b"ignored").unwrap();
-        let obs = examine(dir.path());
+        let obs = examine(dir.path(), None);
         assert!(obs.exists);
         assert_eq!(obs.files.len(), 2);
         let rec = obs.files.iter().find(|f| f.udid.is_some()).unwrap();
@@ -151,6 +151,6 @@ mod tests {
             obs.system_buid.as_deref(),
             Some("5A1E1C4D-0000-4000-8000-000000000001")
         );
-        assert!(!examine(&dir.path().join("missing")).exists);
+        assert!(!examine(&dir.path().join("missing"), None).exists);
     }
 }

@@ -77,7 +77,8 @@ pub struct LockdownDirObs {
     pub exists: bool,
     /// The folder's own owner and mode.
     pub mode: Option<FileMode>,
-    /// The account usbmuxd runs as, when one of the usual names exists.
+    /// The account the running usbmuxd process uses; None when no usbmuxd
+    /// runs (it fixes the folder's owner itself when it starts).
     pub daemon: Option<Account>,
     /// The pair records and `SystemConfiguration.plist`.
     #[serde(default)]

@@ -19,17 +19,17 @@ declare_rule! {
     ///
     /// ## Evidence used
     /// The owner and mode of the folder, of each `<UDID>.plist` and of
-    /// `SystemConfiguration.plist`, against the account usbmuxd runs as
-    /// (from `/etc/passwd` and `/etc/group`); `SystemConfiguration.plist`'s
+    /// `SystemConfiguration.plist`, against the account the running usbmuxd
+    /// process uses (named from `/etc/passwd`, groups from `/etc/group`); `SystemConfiguration.plist`'s
     /// `SystemBUID` against the BUID the running daemon gives (`ReadBUID`).
     /// usbmuxd itself sets the folder
     /// to mode 2775 owned by that account when it starts
     /// (<https://github.com/libimobiledevice/usbmuxd/blob/master/src/main.c>).
     ///
     /// ## Known limitations
-    /// An account name other than `usbmux` or `usbmuxd` (set with
-    /// `usbmuxd --user`) is not known to this check; ACLs and SELinux labels
-    /// are not read.
+    /// Only while usbmuxd runs (it sets the folder's owner when it starts),
+    /// and only for the system daemon at the default address. ACLs and
+    /// SELinux labels are not read.
     pub static RULE = {
         id: "host.lockdown-dir-unusable",
         title: "usbmuxd cannot use its pair-record folder",
@@ -50,6 +50,16 @@ fn check(s: &Snapshot, out: &mut Findings) {
     let Some(dir) = s.host().and_then(|h| h.lockdown_dir.as_ref()) else {
         return;
     };
+    // The folder is the system usbmuxd's: a daemon at another address
+    // (--usbmuxd, USBMUXD_SOCKET_ADDRESS) keeps its records elsewhere.
+    let system_daemon = s
+        .probes
+        .usbmuxd_address
+        .as_ref()
+        .is_none_or(|a| a.source == MuxAddressSource::Default);
+    if !system_daemon {
+        return;
+    }
     let (Some(daemon), Some(mode), true) = (&dir.daemon, dir.mode, dir.exists) else {
         // No folder yet: usbmuxd creates it, with the right owner, when it starts.
         return;
