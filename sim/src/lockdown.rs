@@ -180,6 +180,15 @@ async fn run(shared: &Shared, view: &DeviceView, stream: Box<dyn Io>) {
                         {
                             return;
                         }
+                        if view.device.tls_close {
+                            c.log(
+                                "TLSHandshake",
+                                None,
+                                None,
+                                Some("closed: scenario tls_close".into()),
+                            );
+                            return;
+                        }
                         if view.device.tls_fault {
                             fail_tls_handshake(&mut s).await;
                             c.log(

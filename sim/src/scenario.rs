@@ -132,6 +132,11 @@ pub struct Device {
     /// Answer `StartSession` but then fail the TLS handshake with a fatal alert.
     #[serde(default)]
     pub tls_fault: bool,
+    /// Answer `StartSession`, then close the connection at the TLS handshake
+    /// without an alert: a phone that no longer accepts this computer's
+    /// certificate (usbmuxd's preflight then removes the record).
+    #[serde(default)]
+    pub tls_close: bool,
 }
 
 /// What the phone answers to `Pair`.

@@ -20,7 +20,7 @@ use crate::probe::device::{connect::connect_port, Steps};
 use crate::probe::pairing::PairSecrets;
 use crate::snapshot::{
     BackupServiceObs, Failure, FailureKind, LockdownError, LockdownObs, Management, Outcome,
-    ServiceRefusal, SessionObs, LOCKDOWN_NORMAL_MODE,
+    ServiceRefusal, SessionObs, TlsFailure, LOCKDOWN_NORMAL_MODE,
 };
 
 pub const LOCKDOWN_PORT: u16 = 62078;
@@ -247,6 +247,18 @@ async fn converse(
         )));
     };
 
+    // A record idevice cannot load could never finish the TLS handshake:
+    // say so now, instead of opening a session that must fail.
+    if record.pairing_file().is_none() {
+        pre_session_values(s, obs, steps).await?;
+        obs.unreadable.push(
+            "the pair record's keys or certificates cannot be loaded here: StartSession not sent"
+                .into(),
+        );
+        return Err(Stop::Done(BackupStart::NotAsked(
+            "the pair record cannot be used for TLS here".into(),
+        )));
+    }
     let mut fields = Dictionary::new();
     fields.insert("HostID".into(), host_id.into());
     if let Some(buid) = record.system_buid() {
@@ -273,6 +285,7 @@ async fn converse(
         let Some(pf) = record.pairing_file() else {
             obs.session = SessionObs::TlsFailed {
                 message: "the pair record's keys or certificates cannot be used for TLS".into(),
+                kind: TlsFailure::UnusableRecord,
             };
             return Err(Stop::Done(BackupStart::NotAsked(
                 "no secure session".into(),
@@ -281,8 +294,8 @@ async fn converse(
         let plain = s.take();
         match tls(plain, pf, steps).await {
             Ok(secure) => *s = secure,
-            Err(message) => {
-                obs.session = SessionObs::TlsFailed { message };
+            Err((kind, message)) => {
+                obs.session = SessionObs::TlsFailed { message, kind };
                 return Err(Stop::Done(BackupStart::NotAsked(
                     "no secure session".into(),
                 )));
@@ -492,23 +505,59 @@ pub fn error_of(reply: &Dictionary) -> Option<String> {
 }
 
 /// Upgrades a lockdown or service connection to TLS with the pair record,
-/// through idevice (its logging silenced: it would print the handshake).
+/// through idevice (its logging silenced: it would print the handshake). The
+/// handshake runs in its own task, so a panic inside idevice (an `unwrap` on
+/// a key it cannot load) is a failure of this phone, not a lost probe.
 pub async fn tls(
     plain: PlistStream,
     pf: &idevice::pairing_file::PairingFile,
     steps: Steps,
-) -> Result<PlistStream, String> {
+) -> Result<PlistStream, (TlsFailure, String)> {
     use tracing::instrument::WithSubscriber;
     let mut dev = idevice::Idevice::new(plain.into_inner(), LABEL);
-    let handshake = async { dev.start_session(pf, false).await }
-        .with_subscriber(tracing::subscriber::NoSubscriber::default());
+    let pf = pf.clone();
+    let handshake = tokio::spawn(
+        async move {
+            let r = dev.start_session(&pf, false).await;
+            (dev, r)
+        }
+        .with_subscriber(tracing::subscriber::NoSubscriber::default()),
+    );
     match tokio::time::timeout_at(steps.op().instant(), handshake).await {
-        Ok(Ok(())) => match dev.get_socket() {
+        Ok(Ok((dev, Ok(())))) => match dev.get_socket() {
             Some(sock) => Ok(PlistStream::new(sock)),
-            None => Err("the TLS connection was lost".into()),
+            None => Err((TlsFailure::Closed, "the TLS connection was lost".into())),
         },
-        Ok(Err(e)) => Err(format!("TLS handshake failed: {e}")),
-        Err(_) => Err("TLS handshake: no answer before the deadline".into()),
+        Ok(Ok((_, Err(e)))) => Err((tls_failure(&e), format!("TLS handshake failed: {e}"))),
+        Ok(Err(_)) => Err((
+            TlsFailure::Crashed,
+            "the TLS code (idevice) crashed on this pair record's keys".into(),
+        )),
+        Err(_) => Err((
+            TlsFailure::TimedOut,
+            "TLS handshake: no answer before the deadline".into(),
+        )),
+    }
+}
+
+/// What kind of TLS failure idevice reported: the phone closing the
+/// connection is told apart from an alert or a local error.
+fn tls_failure(e: &idevice::IdeviceError) -> TlsFailure {
+    let text = e.to_string().to_ascii_lowercase();
+    match e {
+        idevice::IdeviceError::Socket(io) => match io.kind() {
+            std::io::ErrorKind::UnexpectedEof
+            | std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::BrokenPipe => TlsFailure::Closed,
+            _ if text.contains("alert") => TlsFailure::Alert,
+            _ => TlsFailure::Other,
+        },
+        _ if text.contains("alert") => TlsFailure::Alert,
+        _ if text.contains("eof") || text.contains("closed") || text.contains("reset") => {
+            TlsFailure::Closed
+        }
+        _ => TlsFailure::Other,
     }
 }
 

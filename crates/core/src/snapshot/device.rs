@@ -44,6 +44,11 @@ pub struct PairingObs {
     /// Fields a session needs that the record lacks (names only).
     #[serde(default)]
     pub missing_fields: Vec<String>,
+    /// Whether this tool's TLS code (idevice) could load the record's keys
+    /// and certificates. A record it cannot load may still work for Finder,
+    /// iTunes or idevicebackup2 (they use other fields and libraries).
+    #[serde(default)]
+    pub usable_here: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,7 +153,30 @@ pub enum SessionObs {
         raw: String,
     },
     /// `StartSession` was accepted but the TLS handshake failed.
-    TlsFailed { message: String },
+    TlsFailed {
+        message: String,
+        /// How it failed, as the TLS code reported it.
+        #[serde(default)]
+        kind: TlsFailure,
+    },
+}
+
+/// How a TLS handshake with the phone failed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsFailure {
+    /// The phone sent a TLS alert (it rejected the certificate or the offer).
+    Alert,
+    /// The phone closed the connection during the handshake, without an alert.
+    Closed,
+    /// No answer before the deadline.
+    TimedOut,
+    /// The TLS code itself crashed on the record's keys.
+    Crashed,
+    /// The record's keys or certificates could not be loaded here.
+    UnusableRecord,
+    #[default]
+    Other,
 }
 
 impl SessionObs {

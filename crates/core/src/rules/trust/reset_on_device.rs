@@ -15,7 +15,10 @@ declare_rule! {
     ///
     /// ## Evidence used
     /// The `StartSession` refusal `InvalidHostID`, with the pair record's
-    /// HostID that the phone no longer knows.
+    /// HostID that the phone no longer knows; or a `StartSession` accepted
+    /// and then the connection closed at the TLS handshake, which usbmuxd's
+    /// own preflight treats the same way ("The stored pair record ... is
+    /// invalid. Removing.", usbmuxd `src/preflight.c`).
     pub static RULE = {
         id: "trust.reset-on-device",
         title: "The iPhone no longer trusts this computer",
@@ -35,12 +38,22 @@ declare_rule! {
 
 fn check(s: &Snapshot, out: &mut Findings) {
     for (d, l) in s.answered_phones() {
-        if l.session.refusal() != Some(LockdownError::InvalidHostID) {
-            continue;
+        let mut f = Finding::new(&RULE).device(&d.udid);
+        match &l.session {
+            SessionObs::Refused {
+                reason: LockdownError::InvalidHostID,
+                ..
+            } => f = f.evidence("lockdownd answered StartSession with InvalidHostID"),
+            SessionObs::TlsFailed {
+                kind: TlsFailure::Closed,
+                message,
+            } => {
+                f = f.confidence(Confidence::Likely).evidence(format!(
+                    "StartSession was accepted, then the phone closed the connection at the TLS handshake ({message}): it no longer accepts this computer's certificate"
+                ))
+            }
+            _ => continue,
         }
-        let mut f = Finding::new(&RULE)
-            .device(&d.udid)
-            .evidence("lockdownd answered StartSession with InvalidHostID");
         if let Some(host_id) = d.pairing.value().and_then(|p| p.host_id.as_deref()) {
             f = f.evidence(format!(
                 "this computer's record has HostID {host_id}, which the phone does not know"
@@ -68,6 +81,26 @@ mod tests {
             f.remediation[0].contains(&format!("/var/lib/lockdown/{UDID}.plist")),
             "{:?}",
             f.remediation
+        );
+    }
+
+    #[test]
+    fn a_handshake_the_phone_hangs_up_on_is_a_reset_trust() {
+        let s = world()
+            .phone()
+            .lockdown(|l| {
+                l.session = SessionObs::TlsFailed {
+                    message: "TLS handshake failed: unexpected end of file".into(),
+                    kind: TlsFailure::Closed,
+                }
+            })
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.confidence, Confidence::Likely);
+        assert!(
+            f.evidence[0].contains("closed the connection"),
+            "{:?}",
+            f.evidence
         );
     }
 
