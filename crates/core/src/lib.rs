@@ -7,6 +7,7 @@
 //! `clippy.toml` beside this crate's manifest makes reaching for those a lint
 //! error, and the crate depends on no I/O crate.
 
+pub mod dates;
 pub mod exit;
 pub mod format;
 pub mod knowledge;

@@ -4,3 +4,4 @@ pub mod corrupt;
 pub mod encrypted;
 pub mod encryption_required;
 pub mod unfinished;
+pub mod very_large;

@@ -1,6 +1,7 @@
 //! Rules about this computer: OS, backup folder, disk, other tools.
 
 pub mod backup_dir_unusable;
+pub mod backup_dir_volatile;
 pub mod backup_in_progress;
 pub mod disk_space;
 pub mod lockdown_dir_unusable;
