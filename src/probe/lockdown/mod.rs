@@ -196,6 +196,25 @@ async fn pre_session_values(
         (_, Some(e)) => obs.unreadable.push(format!("pre-session values: {e}")),
         _ => obs.unreadable.push("pre-session values: no Value".into()),
     }
+    host_minimums(s, obs, steps).await
+}
+
+/// The oldest macOS and iTunes the phone accepts (`com.apple.mobile.iTunes`,
+/// which lockdownd answers with or without a session).
+async fn host_minimums(
+    s: &mut PlistStream,
+    obs: &mut LockdownObs,
+    steps: Steps,
+) -> Result<(), Failure> {
+    if let Some(d) = domain(s, obs, "com.apple.mobile.iTunes", steps).await? {
+        let m = crate::snapshot::HostMinimums {
+            min_macos: values::string(&d, "MinMacOSVersion"),
+            min_itunes: values::string(&d, "MinITunesVersion"),
+        };
+        if m.min_macos.is_some() || m.min_itunes.is_some() {
+            obs.host_minimums = Some(m);
+        }
+    }
     Ok(())
 }
 
@@ -384,6 +403,7 @@ async fn session_values(
     if let Some(d) = domain(s, obs, "com.apple.mobile.battery", steps).await? {
         obs.battery = Some(values::battery(&d));
     }
+    host_minimums(s, obs, steps).await?;
     if let Some(d) = domain(s, obs, "com.apple.purplebuddy", steps).await? {
         obs.setup_done = values::boolean(&d, "SetupDone");
     }
@@ -649,15 +669,25 @@ mod tests {
         let endpoint = MuxEndpoint::Unix("/nonexistent".into());
         let mut pre = Dictionary::new();
         pre.insert("ProductVersion".into(), "16.7.2".into());
+        let mut itunes = Dictionary::new();
+        itunes.insert("MinMacOSVersion".into(), "10.15".into());
         let s = scripted(vec![
             reply(&[("Type", "com.apple.mobile.lockdown".into())]),
             reply(&[("Value", Value::Dictionary(pre))]),
+            reply(&[("Value", Value::Dictionary(itunes))]),
         ])
         .await;
         let mut obs = LockdownObs::default();
         let r = talk(&endpoint, s, &mut obs).await.expect("answered");
         assert!(matches!(r, Err(Stop::Done(BackupStart::NotAsked(_)))));
-        assert_eq!(obs.reply_ms.len(), 2, "each answer's time is kept");
+        assert_eq!(obs.reply_ms.len(), 3, "each answer's time is kept");
+        assert_eq!(
+            obs.host_minimums
+                .as_ref()
+                .and_then(|m| m.min_macos.as_deref()),
+            Some("10.15"),
+            "com.apple.mobile.iTunes is read before a session"
+        );
         assert_eq!(obs.product_version.as_deref(), Some("16.7.2"));
         assert_eq!(obs.session, SessionObs::NotAttempted);
     }

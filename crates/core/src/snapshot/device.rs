@@ -88,6 +88,10 @@ pub struct LockdownObs {
     /// `ActivationState` ("Activated", "Unactivated", ...), read in the session.
     #[serde(default)]
     pub activation_state: Option<String>,
+    /// The oldest host software the phone accepts, as it states it in domain
+    /// `com.apple.mobile.iTunes` (readable even before a session).
+    #[serde(default)]
+    pub host_minimums: Option<HostMinimums>,
     /// `SetupDone` from domain `com.apple.purplebuddy`: false while the phone
     /// is still in Setup Assistant.
     #[serde(default)]
@@ -131,6 +135,13 @@ pub struct LockdownObs {
     /// link or host.
     #[serde(default)]
     pub reply_ms: Vec<u64>,
+}
+
+/// `MinMacOSVersion` and `MinITunesVersion` from `com.apple.mobile.iTunes`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HostMinimums {
+    pub min_macos: Option<String>,
+    pub min_itunes: Option<String>,
 }
 
 /// `QueryType`'s answer from lockdownd when the phone runs iOS normally (in

@@ -15,9 +15,14 @@ declare_rule! {
     /// of iTunes").
     ///
     /// ## Evidence used
-    /// The host OS version (sysinfo) and the phone's ProductVersion from
-    /// lockdownd, against `rules/tables.rs` (the minimum macOS and Windows
-    /// per iOS major, from Apple's tech-specs pages).
+    /// On a Mac, first what the phone itself states: `MinMacOSVersion` in
+    /// domain `com.apple.mobile.iTunes`, which lockdownd answers even before
+    /// a session
+    /// (<https://github.com/libimobiledevice/libimobiledevice/issues/1199>).
+    /// Otherwise the host OS version against the phone's ProductVersion and
+    /// the table in `knowledge/host_requirements.rs` (the minimum macOS and
+    /// Windows per iOS major, from Apple's tech-specs pages), which knows
+    /// only the iOS versions it lists.
     ///
     /// ## Known limitations
     /// The table is a floor: a computer above it may still need its latest
@@ -46,6 +51,25 @@ fn check(s: &Snapshot, out: &mut Findings) {
         return;
     };
     for dev in &s.probes.devices {
+        let stated = dev
+            .lockdown()
+            .and_then(|l| l.host_minimums.as_ref())
+            .and_then(|m| m.min_macos.as_deref())
+            .filter(|_| host.os.family == OsFamily::Macos);
+        if let Some(min) = stated {
+            if compare_versions(host_version, min).is_lt() {
+                out.push(
+                    Finding::new(&RULE)
+                        .device(dev.udid.clone())
+                        .evidence(format!("this computer runs macOS {host_version}"))
+                        .evidence(format!(
+                            "the iPhone states it needs macOS {min} or later (MinMacOSVersion, com.apple.mobile.iTunes)"
+                        )),
+                );
+            }
+            // The phone's own word beats the table either way.
+            continue;
+        }
         let Some(ios) = dev
             .lockdown
             .value()
@@ -94,6 +118,31 @@ fn check(s: &Snapshot, out: &mut Findings) {
 mod tests {
     use super::*;
     use crate::rules::testing::*;
+
+    #[test]
+    fn the_phones_own_minimum_comes_first_even_for_an_ios_the_table_does_not_know() {
+        let phone = |min: &str| {
+            let min = min.to_string();
+            world()
+                .os(OsFamily::Macos, "14.6.1")
+                .phone()
+                .lockdown(move |l| {
+                    l.product_version = Some("27.0".into());
+                    l.host_minimums = Some(HostMinimums {
+                        min_macos: Some(min),
+                        min_itunes: None,
+                    });
+                })
+                .build()
+        };
+        let f = only(&phone("15.4"), &RULE);
+        assert!(
+            f.evidence[1].contains("MinMacOSVersion"),
+            "{:?}",
+            f.evidence
+        );
+        assert!(fired(&phone("13.0"), &RULE).is_empty());
+    }
 
     fn with_phone(w: World, ios: &str) -> Snapshot {
         let mut s = w.mux_ok(vec![usb_phone("A", 1)]).build();

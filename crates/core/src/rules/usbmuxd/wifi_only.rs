@@ -11,11 +11,23 @@ declare_rule! {
     /// Wi-Fi often never finishes. If a cable is plugged in, the phone not
     /// showing up over USB points at the cable, port or USB layer.
     ///
+    /// A phone that has not been on a cable for about a month stops
+    /// accepting Wi-Fi backups until it is connected by USB once: iMazing
+    /// reports this as "no contact for more than 30 days, pairing expired"
+    /// (<https://imazing.com/guides/backup-automatic-backups-have-stopped-working>).
+    ///
     /// ## Evidence used
-    /// ConnectionType of each usbmuxd device entry for the phone.
+    /// ConnectionType of each usbmuxd device entry for the phone; its
+    /// `LastiTunesBackupDate` (the last computer backup, the closest date
+    /// the phone gives to its last contact with a computer) against when this check ran.
+    ///
+    /// ## Known limitations
+    /// The phone does not say when it last saw a cable; that the pairing
+    /// expired after 30 days is an inference from the last computer backup.
     pub static RULE = {
         id: "usbmuxd.wifi-only",
         title: "The iPhone is reachable over Wi-Fi only",
+        variants: &[PAIRING_EXPIRED],
         layer: Layer::Usbmuxd,
         severity: Severity::Warning,
         steps: &[
@@ -26,6 +38,12 @@ declare_rule! {
         check,
     }
 }
+
+const PAIRING_EXPIRED: Title = Title {
+    when: "seen over Wi-Fi only, and the last computer backup is more than 30 days old",
+    text: "The iPhone's Wi-Fi sync has probably expired: connect it by cable once",
+};
+const EXPIRY_DAYS: i64 = 30;
 
 fn check(s: &Snapshot, out: &mut Findings) {
     let listed = s.mux_devices();
@@ -45,10 +63,29 @@ fn check(s: &Snapshot, out: &mut Findings) {
         {
             continue;
         }
-        out.push(Finding::new(&RULE).device(&d.udid).evidence(format!(
+        let mut f = Finding::new(&RULE).device(&d.udid).evidence(format!(
             "usbmuxd lists it with ConnectionType Network only (DeviceID {})",
             d.device_id
-        )));
+        ));
+        let last = s
+            .device(&d.udid)
+            .and_then(|o| o.lockdown())
+            .and_then(|l| l.backup.as_ref())
+            .and_then(|b| b.last_itunes_backup_date.as_deref());
+        let age = last
+            .zip(s.captured_at.as_deref())
+            .and_then(|(l, now)| crate::dates::days_between(l, now));
+        if let (Some(days), Some(last)) = (age, last) {
+            if days > EXPIRY_DAYS {
+                f = f
+                    .title(&PAIRING_EXPIRED)
+                    .confidence(Confidence::Likely)
+                    .evidence(format!(
+                        "its last computer backup was {days} days before this check ({last}); after about 30 days without a cable a phone stops Wi-Fi backups until it is plugged in once"
+                    ));
+            }
+        }
+        out.push(f);
     }
 }
 
@@ -72,6 +109,23 @@ mod tests {
         let s = world().mux_ok(vec![net("A", 4), usb_phone("B", 5)]).build();
         let f = only(&s, &RULE);
         assert_eq!(f.device.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn a_month_without_a_computer_backup_means_the_wifi_pairing_expired() {
+        let mut s = world()
+            .phone()
+            .lockdown(|l| {
+                if let Some(b) = l.backup.as_mut() {
+                    b.last_itunes_backup_date = Some("2026-09-01T10:00:00Z".into());
+                }
+            })
+            .mux_ok(vec![net(crate::rules::testing_device::UDID, 4)])
+            .build();
+        s.captured_at = Some("2026-12-03T08:00:00Z".into());
+        let f = only(&s, &RULE);
+        assert_eq!(f.title, PAIRING_EXPIRED.text);
+        assert!(f.evidence[1].contains("92 days"), "{:?}", f.evidence);
     }
 
     #[test]
