@@ -4,6 +4,8 @@
 mod backup_dir;
 mod running_tools;
 mod volume;
+#[cfg(windows)]
+pub mod windows;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -15,15 +17,41 @@ use crate::env::HostEnv;
 use crate::platform::backup_dirs::default_backup_dirs;
 use crate::snapshot::{BackupDirSource, HostObs, HostOs, Outcome};
 
-/// Looks at the host. `backup_dir` is `--backup-dir` when given.
-pub fn probe(env: &HostEnv, backup_dir: Option<PathBuf>) -> Outcome<HostObs> {
-    let started = Instant::now();
-    let os = HostOs {
+/// The OS as Windows itself reports it (`RtlGetVersion`): sysinfo reads
+/// `CurrentMajorVersionNumber` from the registry, absent before Windows 10
+/// and under Wine ("Windows 0"), and cannot tell Windows 11 from 10.
+#[cfg(windows)]
+fn host_os(env: &HostEnv) -> HostOs {
+    match crate::win32::os_version() {
+        Some(v) => HostOs {
+            family: env.os,
+            name: Some("Windows".into()),
+            version: Some(v.label()),
+            kernel: Some(v.kernel()),
+        },
+        None => HostOs {
+            family: env.os,
+            name: Some("Windows".into()),
+            version: None,
+            kernel: sysinfo::System::kernel_version(),
+        },
+    }
+}
+
+#[cfg(not(windows))]
+fn host_os(env: &HostEnv) -> HostOs {
+    HostOs {
         family: env.os,
         name: sysinfo::System::name(),
         version: sysinfo::System::os_version(),
         kernel: sysinfo::System::kernel_version(),
-    };
+    }
+}
+
+/// Looks at the host. `backup_dir` is `--backup-dir` when given.
+pub fn probe(env: &HostEnv, backup_dir: Option<PathBuf>) -> Outcome<HostObs> {
+    let started = Instant::now();
+    let os = host_os(env);
     let candidates = default_backup_dirs(env);
     let (path, source) = match backup_dir {
         Some(p) => (Some(p), BackupDirSource::Flag),
