@@ -475,8 +475,8 @@ impl Wine {
         let json = self.run_exe(&args);
         assert_eq!(
             text.code, json.code,
-            "text and JSON disagree:\n{}",
-            text.stdout
+            "text and JSON disagree on the exit status:\n{}\nstderr: {}\nJSON:\n{}\nstderr: {}",
+            text.stdout, text.stderr, json.stdout, json.stderr
         );
         Diagnosis {
             code: text.code,
