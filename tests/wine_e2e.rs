@@ -64,7 +64,7 @@ fn the_windows_build_under_wine() {
             torn_backup_in_appdata,
         ),
         (
-            "the Microsoft Store backup folder is found",
+            "the Microsoft Store backup folder is found beside an empty iTunes one",
             torn_backup_in_store_location,
         ),
     ];
@@ -242,9 +242,16 @@ fn torn_backup_in_appdata(wine: &Wine) {
 }
 
 fn torn_backup_in_store_location(wine: &Wine) {
-    // Only the Microsoft Store / Apple Devices folder exists.
+    // The Microsoft Store / Apple Devices folder holds the backup; iTunes'
+    // folder was left behind empty, as after a move to the Apple Devices app.
+    let left_behind = wine.unix_path(&format!(
+        r"{}\Apple Computer\MobileSync\Backup",
+        wine.appdata
+    ));
+    std::fs::create_dir_all(&left_behind).unwrap();
     let dir = format!(r"{}\Apple\MobileSync\Backup", wine.userprofile);
     torn_backup_at(wine, &dir);
+    std::fs::remove_dir_all(&left_behind).unwrap();
 }
 
 /// A torn backup (the real `uploading` Status.plist) in `win_dir`, the only
