@@ -54,6 +54,10 @@ fn the_windows_build_under_wine() {
             "a disabled Apple Mobile Device Service is reported",
             disabled_service,
         ),
+        (
+            "iTunes and the Apple Devices app are listed",
+            installed_apple_software,
+        ),
         ("no pair record: trust.not-paired", no_pair_record),
         (
             "the pair record in %ProgramData%\\Apple\\Lockdown is read",
@@ -182,6 +186,49 @@ fn disabled_service(wine: &Wine) {
         run.text
     );
     assert_eq!(findings(&report)[0]["id"], "usbmuxd.not-running");
+}
+
+fn installed_apple_software(wine: &Wine) {
+    // What Apple's iTunes installer and the Store leave in the registry.
+    let uninstall = r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\{E2E-ITUNES}";
+    let package = r"HKCU\Software\Classes\Local Settings\Software\Microsoft\Windows\CurrentVersion\AppModel\Repository\Packages\AppleInc.AppleDevices_1.2405.9.0_x64__nzyj5cx40ttqa";
+    let before = wine.diagnose(&[]);
+    assert!(
+        before
+            .text
+            .contains("neither iTunes nor the Apple Devices app is installed"),
+        "{}",
+        before.text
+    );
+    for (key, value, data) in [
+        (uninstall, "DisplayName", "iTunes"),
+        (uninstall, "DisplayVersion", "12.13.2.3"),
+        (package, "DisplayName", "Apple Devices"),
+    ] {
+        let r = wine.run_tool(&["reg", "add", key, "/v", value, "/d", data, "/f"]);
+        assert_eq!(r.code, 0, "reg add {key}: {}", r.stderr);
+    }
+    let run = wine.diagnose(&[]);
+    for key in [uninstall, package] {
+        wine.run_tool(&["reg", "delete", key, "/f"]);
+    }
+    let report = run.json();
+    let software = &report["snapshot"]["probes"]["windows"]["value"]["apple_software"];
+    assert_eq!(
+        software,
+        &serde_json::json!([
+            {"product": "itunes", "source": "apple-installer", "version": "12.13.2.3"},
+            {"product": "apple-devices", "source": "microsoft-store", "version": "1.2405.9.0"},
+        ]),
+        "{}",
+        run.text
+    );
+    assert!(
+        run.text
+            .contains("iTunes 12.13.2.3, Apple Devices 1.2405.9.0 (Microsoft Store)"),
+        "{}",
+        run.text
+    );
 }
 
 fn no_pair_record(wine: &Wine) {
