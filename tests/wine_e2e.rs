@@ -68,6 +68,10 @@ fn the_windows_build_under_wine() {
             torn_backup_in_appdata,
         ),
         (
+            "a backup folder on another drive is measured there",
+            backup_folder_on_drive_d,
+        ),
+        (
             "the Microsoft Store backup folder is found beside an empty iTunes one",
             torn_backup_in_store_location,
         ),
@@ -194,9 +198,7 @@ fn installed_apple_software(wine: &Wine) {
     let package = r"HKCU\Software\Classes\Local Settings\Software\Microsoft\Windows\CurrentVersion\AppModel\Repository\Packages\AppleInc.AppleDevices_1.2405.9.0_x64__nzyj5cx40ttqa";
     let before = wine.diagnose(&[]);
     assert!(
-        before
-            .text
-            .contains("neither iTunes nor the Apple Devices app is installed"),
+        before.text.contains("no iTunes or Apple Devices app found"),
         "{}",
         before.text
     );
@@ -286,6 +288,36 @@ fn lockdown_folder_record(wine: &Wine) {
 fn torn_backup_in_appdata(wine: &Wine) {
     let dir = format!(r"{}\Apple Computer\MobileSync\Backup", wine.appdata);
     torn_backup_at(wine, &dir);
+}
+
+fn backup_folder_on_drive_d(wine: &Wine) {
+    // The folder moved to D: and linked back, as users do to free C:. Wine 8
+    // cannot make NTFS junctions (mklink /J fails), so the link is a Unix
+    // symlink Wine follows; the point is that the free space is D:'s.
+    let drive_d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(drive_d.path().join("iPhoneBackup")).unwrap();
+    let dosdevice = wine.prefix.path().join("dosdevices/d:");
+    std::os::unix::fs::symlink(drive_d.path(), &dosdevice).unwrap();
+    let win_dir = format!(r"{}\Apple Computer\MobileSync\Backup", wine.appdata);
+    let link = wine.unix_path(&win_dir);
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(drive_d.path().join("iPhoneBackup"), &link).unwrap();
+    let run = wine.diagnose(&[]);
+    std::fs::remove_file(&link).unwrap();
+    std::fs::remove_file(&dosdevice).unwrap();
+    let report = run.json();
+    let dir = &report["snapshot"]["probes"]["host"]["value"]["backup_dir"];
+    assert_eq!(dir["exists"], true, "{dir}");
+    assert_eq!(dir["volume"]["mount_point"], "D:\\", "{dir}");
+    assert!(
+        dir["volume"]["free_bytes"].as_u64().unwrap_or(0) > 0,
+        "{dir}"
+    );
+    assert!(
+        !ids(&report).contains(&"host.disk-space".to_string()),
+        "{}",
+        run.text
+    );
 }
 
 fn torn_backup_in_store_location(wine: &Wine) {

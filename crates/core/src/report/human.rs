@@ -176,7 +176,7 @@ fn apple_apps(software: &[crate::snapshot::AppleSoftware]) -> String {
         .map(|a| a.describe())
         .collect();
     if apps.is_empty() {
-        "neither iTunes nor the Apple Devices app is installed".into()
+        "no iTunes or Apple Devices app found".into()
     } else {
         apps.join(", ")
     }
