@@ -374,11 +374,14 @@ impl Tools {
     fn find() -> Option<Self> {
         let wine = need(
             "wine64 (apt-get install wine64)",
-            std::env::var_os("WINE").map(PathBuf::from).or_else(|| {
-                on_path("wine64")
-                    .or_else(|| on_path("wine"))
-                    .or_else(|| existing("/usr/lib/wine/wine64"))
-            }),
+            std::env::var_os("WINE")
+                .map(PathBuf::from)
+                .filter(|p| p.is_file())
+                .or_else(|| {
+                    on_path("wine64")
+                        .or_else(|| on_path("wine"))
+                        .or_else(|| existing("/usr/lib/wine/wine64"))
+                }),
         )?;
         let gcc = need(
             "x86_64-w64-mingw32-gcc (apt-get install gcc-mingw-w64-x86-64)",
