@@ -99,11 +99,17 @@ start_sim() { # NAME SCENARIO -> socket path in $TMP
     done
     die "simulator ($2) did not create $sock within 30 s"
 }
-say "starting the simulator: healthy, fault_hang"
+say "starting the simulator: healthy, fault_hang, slow_phone, ten_phones"
 start_sim healthy healthy
 start_sim hang fault_hang
+start_sim slow slow_phone
+start_sim ten ten_phones
 SOCK="$TMP/healthy.sock"
 HANG_SOCK="$TMP/hang.sock"
+SLOW_SOCK="$TMP/slow.sock"
+TEN_SOCK="$TMP/ten.sock"
+SLOW_TIMEOUT=30
+SLOW_RUNS=3 # each takes ~25 s: every answer is 2 s late
 BACKUP_DIR="$TMP/backups"
 mkdir -p "$BACKUP_DIR" "$TMP/home" "$TMP/out"
 UDID=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["devices"][0]["udid"])' \
@@ -125,6 +131,16 @@ run_diagnose_hung() {
     USBMUXD_SOCKET_ADDRESS="UNIX:$HANG_SOCK" \
         timeout 60 "$IBC" diagnose --json --timeout "$HANG_TIMEOUT" --usbmuxd "UNIX:$HANG_SOCK" \
         --backup-dir "$BACKUP_DIR" >"$OUT/hung.json" 2>"$OUT/hung.err"
+}
+# Every answer 2 s late: must finish inside --timeout, warnings, never blocked.
+run_diagnose_slow() {
+    timeout 90 "$IBC" diagnose --json --timeout "$SLOW_TIMEOUT" --usbmuxd "UNIX:$SLOW_SOCK" \
+        --backup-dir "$BACKUP_DIR" >"$OUT/slow.json" 2>"$OUT/slow.err"
+}
+# Ten phones probed concurrently.
+run_diagnose_ten() {
+    "$IBC" diagnose --json --usbmuxd "UNIX:$TEN_SOCK" --backup-dir "$BACKUP_DIR" \
+        >"$OUT/ten.json" 2>"$OUT/ten.err"
 }
 # The libimobiledevice sequence, stopping at the first failing command.
 run_libimobiledevice() {
@@ -155,6 +171,10 @@ check() { # NAME RC -> prints "ok" or the reason
         python3 "$REPORT" check-diagnose "$OUT/diag.json" "$rc" "$UDID" 2>&1 || true ;;
     diagnose_hung)
         python3 "$REPORT" check-hung "$OUT/hung.json" "$rc" 2>&1 || true ;;
+    diagnose_slow)
+        python3 "$REPORT" check-slow "$OUT/slow.json" "$rc" 2>&1 || true ;;
+    diagnose_ten)
+        python3 "$REPORT" check-ten "$OUT/ten.json" "$rc" 10 2>&1 || true ;;
     libimobiledevice | pymobiledevice3)
         local p=${name:0:3} i
         [[ $p == lib ]] && p=lim
@@ -203,6 +223,14 @@ say "hung daemon: diagnose --timeout $HANG_TIMEOUT, $RUNS runs"
 for ((run = 1; run <= RUNS; run++)); do
     measure diagnose_hung "$run"
 done
+say "ten phones: diagnose, $RUNS runs"
+for ((run = 1; run <= RUNS; run++)); do
+    measure diagnose_ten "$run"
+done
+say "slow phone (every answer 2 s late): diagnose --timeout $SLOW_TIMEOUT, $SLOW_RUNS runs"
+for ((run = 1; run <= SLOW_RUNS; run++)); do
+    measure diagnose_slow "$run"
+done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 say "peak RSS (/usr/bin/time -v)"
@@ -247,6 +275,7 @@ except OSError:
 meta = {
     "runs": int("$RUNS"),
     "hang_timeout_s": float("$HANG_TIMEOUT"),
+    "slow_timeout_s": float("$SLOW_TIMEOUT"),
     "cpu": cpu,
     "cores": os.cpu_count(),
     "kernel": platform.system() + " " + platform.release(),

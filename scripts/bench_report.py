@@ -18,6 +18,8 @@ TARGET_VS_LIBIMOBILEDEVICE = 1 / 3
 TARGET_VS_PYMOBILEDEVICE3 = 1 / 10
 TARGET_HUNG_SLACK = 1.10
 TARGET_RSS_MB = 30.0
+# Ten phones are probed concurrently: at most this many times one phone.
+TARGET_TEN_VS_ONE = 5.0
 
 
 def load_json(path):
@@ -94,6 +96,39 @@ def probe_durations(diag_path):
     return parts, device_facts
 
 
+def check_slow(path, rc):
+    """A healthy phone answering 2 s late: finished, warnings at most, and
+    its slowness named (connection.slow-replies), never "refused"."""
+    if rc == 124:
+        return "did not finish (killed by timeout 90)"
+    try:
+        doc = load_json(path)
+    except (OSError, ValueError) as e:
+        return f"exit {rc}, no JSON report ({e})"
+    ids = [f.get("id") for f in doc.get("findings", [])]
+    if rc not in (0, 1):
+        return f"exit {rc}: the slow healthy phone was blocked ({ids})"
+    if "connection.slow-replies" not in ids:
+        return f"findings {ids} lack connection.slow-replies"
+    if any("refused" in (f.get("title") or "") for f in doc.get("findings", [])):
+        return f"a finding says refused: {ids}"
+    return "ok"
+
+
+def check_ten(path, rc, phones):
+    """Ten healthy phones: all listed, none blocked."""
+    try:
+        doc = load_json(path)
+    except (OSError, ValueError) as e:
+        return f"exit {rc}, no JSON report ({e})"
+    if rc not in (0, 1):
+        return f"exit {rc} ({doc.get('verdict')}) on ten healthy phones"
+    listed = len(doc.get("devices", []))
+    if listed != phones:
+        return f"{listed} phones in the report, not {phones}"
+    return "ok"
+
+
 def report(results_path, meta_path, diag_path=None):
     meta = load_json(meta_path)
     runs = {}
@@ -157,6 +192,29 @@ def report(results_path, meta_path, diag_path=None):
          f"≤ {limit:.2f} s (timeout + 10 %)", mark(met) if clean else "❌ runs failed"]
     )
 
+    r, med, lo, hi = stats("diagnose_ten")
+    clean = med is not None and len(r["ok"]) == r["total"]
+    met = clean and d_med is not None and med <= TARGET_TEN_VS_ONE * max(d_med, 0.010)
+    all_met &= met
+    rows.append(
+        ["`diagnose --json`, ten healthy phones", f"{len(r['ok'])}/{r['total']}",
+         fmt_s(med), fmt_s(lo), fmt_s(hi),
+         f"÷ one phone = **{med / d_med:.1f}**" if med is not None and d_med else "no successful runs",
+         f"≤ {TARGET_TEN_VS_ONE:g}× one phone (phones run concurrently)",
+         mark(met) if clean else "❌ runs failed"]
+    )
+    slow_timeout = meta.get("slow_timeout_s", 30)
+    r, med, lo, hi = stats("diagnose_slow")
+    clean = med is not None and len(r["ok"]) == r["total"]
+    met = clean and hi <= slow_timeout
+    all_met &= met
+    rows.append(
+        [f"`diagnose --timeout {slow_timeout:g}`, every answer 2 s late", f"{len(r['ok'])}/{r['total']}",
+         fmt_s(med), fmt_s(lo), fmt_s(hi),
+         f"slowest **{fmt_s(hi)}**, warnings only" if hi is not None else "no successful runs",
+         f"finishes inside --timeout, not blocked", mark(met) if clean else "❌ runs failed"]
+    )
+
     rss = meta["rss_kb"]
     rss_mb = rss["diagnose"] * 1024 / 1e6
     met = 0 < rss_mb < TARGET_RSS_MB
@@ -213,6 +271,12 @@ def main(argv):
         return 0
     if len(argv) >= 3 and argv[0] == "check-hung":
         print(check_hung(argv[1], int(argv[2])))
+        return 0
+    if len(argv) >= 3 and argv[0] == "check-slow":
+        print(check_slow(argv[1], int(argv[2])))
+        return 0
+    if len(argv) >= 4 and argv[0] == "check-ten":
+        print(check_ten(argv[1], int(argv[2]), int(argv[3])))
         return 0
     if len(argv) >= 3 and argv[0] == "report":
         return report(argv[1], argv[2], argv[3] if len(argv) > 3 else None)

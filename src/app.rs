@@ -38,7 +38,7 @@ pub fn run(cli: Cli, env: &HostEnv, io: Io) -> ExitStatus {
         Command::Record(args) => commands::record::run(args, env, stdout, stderr),
         Command::Devices(args) => commands::devices::run(args, env, stdout, stderr),
         Command::Rules(args) if args.markdown => stdout
-            .write_all(crate::commands::rules_doc::markdown().as_bytes())
+            .write_all(crate::report::catalogue::markdown().as_bytes())
             .map(|()| ExitStatus::Ready),
         Command::Rules(args) => crate::commands::rules::run(args.json, stdout),
         Command::Completions { shell } => {

@@ -35,6 +35,10 @@ const CASES: &[(&str, Option<(&str, Severity)>)] = &[
         Some(("backup.corrupt", Severity::Blocker)),
     ),
     ("encrypted", Some(("backup.encrypted", Severity::Info))),
+    (
+        "being-written",
+        Some(("backup.unfinished", Severity::Warning)),
+    ),
     ("two-phones", Some(("backup.unfinished", Severity::Warning))),
     (
         "deep-missing-files",
@@ -178,6 +182,113 @@ fn nothing_secret_is_read() {
             "{json}"
         );
     }
+}
+
+#[test]
+fn an_encrypted_manifest_db_is_only_looked_at() {
+    let (_tmp, dir) = copied("encrypted");
+    let obs = probe(&dir, &opts(true));
+    let b = &obs.value().expect("observed").backups[0];
+    // What every real encrypted backup holds: no SQLite database.
+    let db_path = dir.join(&b.folder).join("Manifest.db");
+    let head = fs::read(&db_path).unwrap();
+    assert!(!head.starts_with(b"SQLite format 3\0"));
+    assert_eq!(head.len() % 16, 0, "AES-CBC output is whole blocks");
+    assert!(b.manifest_db.encrypted, "{:?}", b.manifest_db);
+    assert_eq!(b.manifest_db.file.state, FileState::Present);
+    assert_eq!(b.manifest_db.quick_check, None);
+    assert_eq!(
+        (b.manifest.has_manifest_key, b.manifest.has_key_bag),
+        (Some(true), Some(true))
+    );
+    assert!(b
+        .deep
+        .as_ref()
+        .and_then(|d| d.error.as_deref())
+        .is_some_and(|e| e.contains("encrypted")));
+    // The diagnosis: a note, never "damaged".
+    let snap = fixture("encrypted");
+    let findings = evaluate(&snap);
+    assert!(
+        findings.iter().all(|f| f.id != "backup.corrupt"),
+        "{findings:#?}"
+    );
+    let enc = findings
+        .iter()
+        .find(|f| f.id == "backup.encrypted")
+        .expect("backup.encrypted");
+    assert!(enc
+        .evidence
+        .iter()
+        .any(|e| e.contains("Manifest.db (45.1 kB) is encrypted as well")));
+}
+
+#[test]
+fn a_backup_being_written_is_reported_as_running_not_damaged() {
+    let snap = fixture("being-written");
+    let b = &snap.backups().unwrap().backups[0];
+    assert_eq!(b.manifest_db.file.state, FileState::Unparseable);
+    assert!(b
+        .manifest_db
+        .file
+        .error
+        .as_deref()
+        .is_some_and(|e| e.contains("malformed")));
+    let (kept, _) = rank(evaluate(&snap));
+    assert!(kept.iter().all(|f| f.id != "backup.corrupt"), "{kept:#?}");
+    let running = kept
+        .iter()
+        .find(|f| f.id == "host.backup-in-progress")
+        .expect("host.backup-in-progress");
+    assert!(
+        running
+            .evidence
+            .iter()
+            .any(|e| e.contains("reads as damaged while a backup may be writing it")),
+        "{:?}",
+        running.evidence
+    );
+    assert_eq!(kept[0].id, "host.backup-in-progress", "{kept:#?}");
+}
+
+#[test]
+fn files_changing_during_the_check_are_noticed() {
+    // A writer keeps appending to Status.plist while the probe runs; the
+    // probe must see the change (it takes a few milliseconds at least, the
+    // writer changes the file every few microseconds). Retried, because
+    // the writer thread may not get a core during one short probe.
+    use std::io::Write;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let (_tmp, dir) = copied("finished");
+    let status = dir.join("00008110-001A2B3C4D5E6F70").join("Status.plist");
+    let mut seen = false;
+    for _ in 0..20 {
+        let stop = Arc::new(AtomicBool::new(false));
+        let writer = {
+            let stop = Arc::clone(&stop);
+            let status = status.clone();
+            std::thread::spawn(move || {
+                let mut f = fs::OpenOptions::new().append(true).open(status).unwrap();
+                while !stop.load(Ordering::Relaxed) {
+                    f.write_all(b" ").unwrap();
+                    std::thread::yield_now();
+                }
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let obs = probe(&dir, &opts(true));
+        stop.store(true, Ordering::Relaxed);
+        writer.join().unwrap();
+        if obs.value().unwrap().backups[0].changed_during_check {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "a backup written during the check was not noticed");
+    // Left alone, the same folder is steady.
+    let obs = probe(&dir, &opts(true));
+    assert!(!obs.value().unwrap().backups[0].changed_during_check);
 }
 
 #[test]

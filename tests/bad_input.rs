@@ -403,8 +403,10 @@ fn cases() -> Vec<Case> {
         },
     ];
     // Hostile pair records in the lockdown folder, for a phone usbmuxd has
-    // no record of (so the product reads the folder).
-    const NOT_PAIRED: &[&str] = &["trust.not-paired"];
+    // no record of (so the product reads the folder). The scratch folder is
+    // root's: where a `usbmux` account exists (usbmuxd installed), that is
+    // rightly reported as a folder usbmuxd cannot use.
+    const NOT_PAIRED: &[&str] = &["trust.not-paired", "host.lockdown-dir-unusable"];
     for (input, expect, write) in [
         (
             "lockdown folder: pair record nested 15 000 deep",

@@ -4,6 +4,7 @@
 // The simulator they start is Unix-only.
 #![cfg(unix)]
 
+use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
@@ -14,6 +15,8 @@ use serde_json::Value;
 /// Every bundled scenario: the first finding that does not depend on this
 /// machine's USB access, the exit status, and extra options.
 const TABLE: &[(&str, &str, i32, &[&str])] = &[
+    ("apple_usbmuxd_undashed", "device.ios-outdated", 1, &[]),
+    ("backup_service_busy", "backup-service.refused", 2, &[]),
     ("backup_service_refused", "backup-service.refused", 2, &[]),
     ("battery_low", "device.battery-low", 1, &[]),
     // The simulator unplugs at 400 ms and replugs at 900 ms; the test waits
@@ -34,20 +37,32 @@ const TABLE: &[(&str, &str, i32, &[&str])] = &[
     ("fault_unplug_mid_session", "connection.unstable", 2, &[]),
     ("healthy", "device.ios-outdated", 0, &[]),
     ("icloud_encrypted", "device.ios-outdated", 0, &[]),
-    ("locked", "device.locked", 1, &[]),
+    // Locked in a working session: the passcode reminder, carrying the lock.
+    ("locked", "device.passcode-prompt", 0, &[]),
     ("locked_not_paired", "trust.not-paired", 2, &[]),
     ("mdm_requires_encryption", "device.ios-outdated", 0, &[]),
     ("no_device", "usb.no-device", 2, &[]),
     ("no_pair_record", "trust.not-paired", 2, &[]),
     ("old_ios", "device.ios-outdated", 1, &[]),
     ("recovery_absent", "device.lockdown-unreachable", 2, &[]),
+    ("setup_incomplete", "device.setup-incomplete", 2, &[]),
     ("slow_link", "usb.slow-link", 1, &[]),
+    (
+        "slow_phone",
+        "connection.slow-replies",
+        1,
+        &["--timeout", "30"],
+    ),
     ("storage_full", "device.storage-full", 2, &[]),
+    ("supervised", "device.ios-outdated", 0, &[]),
+    ("ten_phones", "device.ios-outdated", 0, &[]),
+    ("tls_closed", "trust.reset-on-device", 2, &[]),
     ("trust_accepted", "trust.not-paired", 2, &[]),
     ("trust_dialog_pending", "trust.not-paired", 2, &[]),
     ("trust_reset", "trust.reset-on-device", 2, &[]),
     ("two_phones", "device.ios-outdated", 1, &[]),
     ("user_denied", "trust.not-paired", 2, &[]),
+    ("wifi_not_paired", "trust.not-paired", 2, &[]),
     ("wifi_only", "usbmuxd.wifi-only", 1, &[]),
 ];
 
@@ -165,6 +180,7 @@ fn check_scenario(name: &str) {
     let also = match name {
         "mdm_requires_encryption" => Some("backup.encryption-required"),
         "icloud_encrypted" => Some("icloud.backup-enabled"),
+        "supervised" => Some("device.restricted"),
         "two_phones" | "healthy" => Some("device.passcode-prompt"),
         _ => None,
     };
@@ -184,6 +200,8 @@ macro_rules! scenario_tests {
 }
 
 scenario_tests!(
+    apple_usbmuxd_undashed,
+    backup_service_busy,
     backup_service_refused,
     battery_low,
     detach_reattach,
@@ -203,15 +221,69 @@ scenario_tests!(
     no_pair_record,
     old_ios,
     recovery_absent,
+    setup_incomplete,
     slow_link,
+    slow_phone,
     storage_full,
+    supervised,
+    ten_phones,
+    tls_closed,
     trust_accepted,
     trust_dialog_pending,
     trust_reset,
     two_phones,
     user_denied,
+    wifi_not_paired,
     wifi_only,
 );
+
+/// Apple's usbmuxd lists `00008110001A2B3C4D5E6F70`; the backup folder is
+/// named `00008110-001A2B3C4D5E6F70`. Both are the same phone: `--udid` in
+/// either spelling finds it, and its torn backup is linked to it.
+#[test]
+fn a_phone_listed_without_its_dash_is_linked_to_its_dashed_backup() {
+    let run = start("apple_usbmuxd_undashed");
+    let torn = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/backup-folders/torn/00008110-001A2B3C4D5E6F70");
+    let into = run.dir.path().join("backups/00008110-001A2B3C4D5E6F70");
+    copy_tree(&torn, &into);
+    for udid in ["00008110-001A2B3C4D5E6F70", "00008110001a2b3c4d5e6f70"] {
+        let (out, json) = run.diagnose_json(&["--udid", udid]);
+        assert_eq!(
+            json["devices"].as_array().map(Vec::len),
+            Some(1),
+            "--udid {udid}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let unfinished = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "backup.unfinished")
+            .unwrap_or_else(|| panic!("--udid {udid}: no backup.unfinished in {:?}", ids(&json)));
+        assert_eq!(
+            unfinished["device"]
+                .as_str()
+                .map(|d| d.replace('-', "").to_lowercase()),
+            Some("00008110001a2b3c4d5e6f70".into()),
+            "the torn backup is this phone's"
+        );
+    }
+    assert!(run.writes().is_empty());
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
 
 #[test]
 fn unresponsive_daemon_within_timeout_plus_ten_percent() {
@@ -332,6 +404,7 @@ fn request_trust_reports_the_phones_answer() {
         ("trust_dialog_pending", "trust.dialog-pending"),
         ("user_denied", "trust.denied"),
         ("locked_not_paired", "device.locked"),
+        ("wifi_not_paired", "trust.not-paired"),
     ] {
         let run = start(scenario);
         let (out, json) = run.diagnose_json(&["--request-trust", "--timeout", "4"]);
@@ -344,6 +417,96 @@ fn request_trust_reports_the_phones_answer() {
             "{scenario}: {writes:?}"
         );
     }
+}
+
+/// The backup service of a locked phone starts for a host that sends the
+/// pair record's escrow bag, as idevicebackup2 and pymobiledevice3 do; and
+/// a service held by another program is named as such, without "restart
+/// the iPhone".
+#[test]
+fn the_escrow_bag_opens_a_locked_phones_backup_service_and_service_limit_is_its_own_cause() {
+    let run = start("locked");
+    let (_, json) = run.diagnose_json(&[]);
+    let dev = &json["snapshot"]["probes"]["devices"][0];
+    assert_eq!(dev["lockdown"]["value"]["escrow_bag_sent"], true);
+    assert_eq!(
+        dev["backup_service"]["status"], "ok",
+        "{}",
+        dev["backup_service"]
+    );
+    assert!(dev["backup_service"]["value"]["refused"].is_null());
+    let text = run.cmd("diagnose").output().expect("runs");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for secret in run.sim.secrets() {
+        assert!(!text.contains(&secret) && !json.to_string().contains(&secret));
+    }
+
+    let run = start("backup_service_busy");
+    let (_, json) = run.diagnose_json(&[]);
+    let f = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "backup-service.refused")
+        .expect("backup-service.refused");
+    assert_eq!(
+        f["title"],
+        "Another program is using the iPhone's backup service"
+    );
+    assert!(
+        !f["remediation"].to_string().contains("Restart the iPhone"),
+        "{}",
+        f["remediation"]
+    );
+}
+
+/// Every answer 2 s late, `--timeout 30`: the overlapped conversation
+/// finishes, the phone is a warning for its slowness, and nothing says
+/// "refused" or blocks.
+#[test]
+fn a_slow_healthy_phone_is_a_warning_never_refused_or_blocked() {
+    let run = start("slow_phone");
+    let (out, json) = run.diagnose_json(&["--timeout", "30"]);
+    assert_eq!(out.status.code(), Some(1), "{:?}", ids(&json));
+    assert_eq!(json["summary"]["blockers"], 0, "{:?}", ids(&json));
+    let slow = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "connection.slow-replies")
+        .unwrap_or_else(|| panic!("no connection.slow-replies in {:?}", ids(&json)));
+    assert!(
+        slow["evidence"][0].as_str().unwrap().contains("median 2"),
+        "{slow}"
+    );
+    assert!(
+        !json["findings"].to_string().contains("refused"),
+        "{:?}",
+        ids(&json)
+    );
+    let dev = &json["snapshot"]["probes"]["devices"][0];
+    assert_eq!(
+        dev["backup_service"]["status"], "ok",
+        "the handshake finished"
+    );
+    assert_eq!(dev["lockdown"]["value"]["session"]["state"], "trusted");
+}
+
+/// Pair over Wi-Fi is refused: the advice is a cable, not an MDM policy.
+#[test]
+fn pairing_over_wifi_is_refused_and_the_fix_is_a_cable() {
+    let run = start("wifi_not_paired");
+    let (_, json) = run.diagnose_json(&["--request-trust", "--timeout", "4"]);
+    let f = &json["findings"][0];
+    assert_eq!(f["id"], "trust.not-paired", "{:?}", ids(&json));
+    assert_eq!(f["title"], "The iPhone can be paired only over a USB cable");
+    assert!(
+        f["evidence"][0]
+            .as_str()
+            .is_some_and(|e| e.contains("PairingProhibitedOverThisConnection")),
+        "{f}"
+    );
+    assert!(!ids(&json).iter().any(|i| i == "device.restricted"));
 }
 
 #[test]

@@ -180,6 +180,15 @@ async fn run(shared: &Shared, view: &DeviceView, stream: Box<dyn Io>) {
                         {
                             return;
                         }
+                        if view.device.tls_close {
+                            c.log(
+                                "TLSHandshake",
+                                None,
+                                None,
+                                Some("closed: scenario tls_close".into()),
+                            );
+                            return;
+                        }
                         if view.device.tls_fault {
                             fail_tls_handshake(&mut s).await;
                             c.log(
@@ -232,7 +241,7 @@ async fn run(shared: &Shared, view: &DeviceView, stream: Box<dyn Io>) {
                 }
             }
             "Pair" => c.pair(&req),
-            "StartService" => c.start_service(service),
+            "StartService" => c.start_service(service, &req),
             "SetValue" => error(&name, "SetProhibited"),
             "RemoveValue" => error(&name, "RemoveProhibited"),
             "Unpair" | "EnterRecovery" | "Activate" | "Deactivate" => {
@@ -370,6 +379,11 @@ impl Conn<'_> {
 
     fn pair(&self, req: &Dictionary) -> Dictionary {
         let name = "Pair";
+        // iOS pairs only over USB; over Wi-Fi lockdownd refuses (libimobiledevice
+        // maps the string to LOCKDOWN_E_PAIRING_PROHIBITED_OVER_THIS_CONNECTION).
+        if self.view.device.connection == crate::scenario::ConnectionKind::Network {
+            return error(name, "PairingProhibitedOverThisConnection");
+        }
         match self.view.device.trust.pair_response {
             PairResponse::Pending => error(name, "PairingDialogResponsePending"),
             PairResponse::Denied => error(name, "UserDeniedPairing"),
@@ -396,7 +410,7 @@ impl Conn<'_> {
         }
     }
 
-    fn start_service(&self, service: Option<&str>) -> Dictionary {
+    fn start_service(&self, service: Option<&str>, req: &Dictionary) -> Dictionary {
         let name = "StartService";
         let Some(service) = service else {
             return error(name, "MissingService");
@@ -410,6 +424,22 @@ impl Conn<'_> {
         if kind == ServiceKind::MobileBackup2 {
             if let Some(e) = &self.view.device.services.mobilebackup2.start_service_error {
                 return error(name, e);
+            }
+            // A phone with a passcode starts its backup service only for a
+            // host that sends the escrow bag Pair gave it (idevicebackup2:
+            // lockdownd_start_service_with_escrow_bag; pymobiledevice3:
+            // start_lockdown_service(..., include_escrow_bag=True)); without
+            // it lockdownd answers PasswordProtected while the phone is locked.
+            let sent = req.get("EscrowBag").and_then(Value::as_data);
+            let locked = self
+                .view
+                .device
+                .values
+                .get("PasswordProtected")
+                .and_then(serde_json::Value::as_bool)
+                == Some(true);
+            if locked && sent != Some(self.view.material.escrow_bag.as_slice()) {
+                return error(name, "PasswordProtected");
             }
         }
         let port = self.shared.register_service(self.view.device_id, kind);

@@ -58,6 +58,11 @@ pub struct Daemon {
     /// Delay before every reply (usbmuxd and lockdownd), in milliseconds.
     #[serde(default)]
     pub reply_delay_ms: u64,
+    /// List new-style UDIDs without their dash, as Apple's usbmuxd on macOS
+    /// and Windows does (lockdownd's UniqueDeviceID keeps it); the daemon
+    /// then finds a pair record by either spelling.
+    #[serde(default)]
+    pub undashed_serials: bool,
 }
 
 /// Daemon-level faults.
@@ -127,6 +132,11 @@ pub struct Device {
     /// Answer `StartSession` but then fail the TLS handshake with a fatal alert.
     #[serde(default)]
     pub tls_fault: bool,
+    /// Answer `StartSession`, then close the connection at the TLS handshake
+    /// without an alert: a phone that no longer accepts this computer's
+    /// certificate (usbmuxd's preflight then removes the record).
+    #[serde(default)]
+    pub tls_close: bool,
 }
 
 /// What the phone answers to `Pair`.

@@ -145,7 +145,11 @@ impl Shared {
     }
 
     fn index_of(&self, udid: &str) -> Option<usize> {
-        self.scenario.devices.iter().position(|d| d.udid == udid)
+        let undashed = self.scenario.daemon.undashed_serials;
+        self.scenario
+            .devices
+            .iter()
+            .position(|d| d.udid == udid || (undashed && d.udid.replace('-', "") == udid))
     }
 
     /// The pair record usbmuxd would hand out for this UDID (attached or not).
@@ -265,7 +269,12 @@ impl Shared {
                 );
             }
         }
-        p.insert("SerialNumber".into(), d.udid.clone().into());
+        let serial = if self.scenario.daemon.undashed_serials {
+            d.udid.replace('-', "")
+        } else {
+            d.udid.clone()
+        };
+        p.insert("SerialNumber".into(), serial.into());
         p
     }
 

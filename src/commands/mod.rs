@@ -6,6 +6,5 @@ pub mod explain;
 pub mod live;
 pub mod record;
 pub mod rules;
-pub mod rules_doc;
 pub mod snapshot_file;
 pub mod watch;

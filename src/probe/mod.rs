@@ -23,7 +23,8 @@ pub use deadline::Deadline;
 use crate::env::HostEnv;
 use crate::platform::mux_address::MuxEndpoint;
 use crate::snapshot::{
-    Failure, FailureKind, MuxAddress, Outcome, ProbeOptions, Probes, Provenance, Snapshot,
+    same_udid, udid_spellings, Failure, FailureKind, MuxAddress, Outcome, ProbeOptions, Probes,
+    Provenance, Snapshot,
 };
 
 /// What the user asked the probes to look at.
@@ -92,15 +93,27 @@ pub async fn run_all(
             let host_env = env.clone();
             let dir = req.backup_dir.clone();
             let host = blocking(deadline, "the host", move || host::probe(&host_env, dir));
+            // Whether another program is backing up right now, for the
+            // device stage: it then leaves the backup service alone.
+            let (busy_tx, busy_rx) = tokio::sync::watch::channel(None);
             let host_then_backups = async {
                 record(&probes, host, |p, o| p.host = o).await;
+                let busy = probes.lock().ok().and_then(|p| {
+                    p.host.value().and_then(|h| {
+                        h.running_tools
+                            .iter()
+                            .find(|t| crate::platform::known_tools::is_backing_up(&t.process))
+                            .map(|t| t.tool.clone())
+                    })
+                });
+                let _ = busy_tx.send(Some(busy));
                 let backups = backups_stage(&probes, &req, deadline).await;
                 record(&probes, async { backups }, |p, o| p.backups = o).await;
             };
             let mux = usbmuxd::probe(&req.endpoint, req.address.clone(), deadline);
             let mux_then_devices = async {
                 record(&probes, mux, |p, o| p.usbmuxd = o).await;
-                device_stage(&probes, &env, &req, deadline).await;
+                device_stage(&probes, &env, &req, deadline, busy_rx).await;
             };
             tokio::join!(
                 record(&probes, usb, |p, o| p.usb = o),
@@ -186,6 +199,7 @@ async fn device_stage(
     env: &HostEnv,
     req: &ProbeRequest,
     deadline: Deadline,
+    backing_up: tokio::sync::watch::Receiver<Option<Option<String>>>,
 ) {
     let listed = probes.lock().ok().and_then(|p| {
         p.usbmuxd
@@ -203,12 +217,10 @@ async fn device_stage(
         endpoint: req.endpoint.clone(),
         request_trust: req.request_trust,
         daemon_buid: buid,
+        backing_up,
         record_files: targets
             .iter()
-            .filter_map(|d| {
-                crate::platform::lockdown_dir::pair_record_file(env, &d.udid)
-                    .map(|f| (d.udid.clone(), f))
-            })
+            .filter_map(|d| record_file(env, &d.udid).map(|f| (d.udid.clone(), f)))
             .collect(),
     });
     if let Ok(mut p) = probes.lock() {
@@ -222,7 +234,7 @@ async fn device_stage(
             })
             .collect();
     }
-    let steps = device::Steps::new(deadline, device::PER_OPERATION);
+    let steps = device::Steps::new(deadline, device::per_operation(req.timeout));
     let mut set = tokio::task::JoinSet::new();
     for dev in targets.clone() {
         let stage = stage.clone();
@@ -232,7 +244,8 @@ async fn device_stage(
         match done {
             Ok(obs) => {
                 if let Ok(mut p) = probes.lock() {
-                    if let Some(slot) = p.devices.iter_mut().find(|d| d.udid == obs.udid) {
+                    if let Some(slot) = p.devices.iter_mut().find(|d| same_udid(&d.udid, &obs.udid))
+                    {
                         *slot = obs;
                     }
                 }
@@ -244,7 +257,7 @@ async fn device_stage(
     let presence = device::presence(&req.endpoint, &udids, steps).await;
     if let Ok(mut p) = probes.lock() {
         for (udid, outcome) in udids.iter().zip(presence) {
-            if let Some(slot) = p.devices.iter_mut().find(|d| &d.udid == udid) {
+            if let Some(slot) = p.devices.iter_mut().find(|d| same_udid(&d.udid, udid)) {
                 slot.presence = outcome;
             }
         }
@@ -359,4 +372,19 @@ fn mark_interrupted(p: &mut Probes) {
 /// The wall-clock time for `captured_at`; the one place probes read it.
 fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+/// The phone's file in the lockdown folder: the spelling that exists (Apple's
+/// usbmuxd lists a new-style UDID without the dash the file name has), else
+/// the listed one, whose absence the pairing probe then records.
+fn record_file(env: &crate::platform::HostEnv, udid: &str) -> Option<std::path::PathBuf> {
+    let candidates: Vec<_> = udid_spellings(udid)
+        .iter()
+        .filter_map(|u| crate::platform::lockdown_dir::pair_record_file(env, u))
+        .collect();
+    candidates
+        .iter()
+        .find(|p| p.is_file())
+        .or(candidates.first())
+        .cloned()
 }

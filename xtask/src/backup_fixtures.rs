@@ -123,10 +123,14 @@ fn write_manifest(dir: &Path, p: &Phone, encrypted: bool) -> Res<()> {
         Value::Data(b"VERS\x00\x00\x00\x04SECRET-KEYBAG".to_vec()),
     );
     if encrypted {
-        d.insert(
-            "ManifestKey".into(),
-            Value::Data(b"\x03\x00\x00\x00SECRET-MANIFEST-KEY".to_vec()),
-        );
+        // The shape iOS 10.2 and later write: a 4-byte little-endian
+        // protection class, then the 40-byte AES-wrapped key of Manifest.db
+        // (how pymobiledevice3 and iOSbackup unpack it). The bytes are made
+        // up, with a marker the tests look for in every output.
+        let mut key = 4u32.to_le_bytes().to_vec();
+        key.extend_from_slice(b"SECRET-MANIFEST-KEY");
+        key.extend(pseudo_random(0x6d61_6e69, 40 - 19));
+        d.insert("ManifestKey".into(), Value::Data(key));
     }
     d.insert("Date".into(), date(p.date)?);
     d.insert("IsEncrypted".into(), Value::Boolean(encrypted));
@@ -165,8 +169,28 @@ fn rows(n: u64) -> Vec<(String, String, String, i64, u64)> {
     out
 }
 
+/// Deterministic bytes that look like ciphertext (splitmix64).
+fn pseudo_random(seed: u64, len: usize) -> Vec<u8> {
+    let mut state = seed;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        out.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
 /// Writes the blobs under `xx/` (padded to 16 bytes when encrypted) and
-/// Manifest.db listing them.
+/// Manifest.db listing them. An encrypted backup's Manifest.db is, since
+/// iOS 10.2, the SQLite file encrypted whole with AES-CBC and no padding
+/// (pymobiledevice3 `_encrypt_backup_manifest_db`, iOSbackup
+/// `getManifestDB`): bytes that are no SQLite database, as long as the
+/// database they hide. It is written here as pseudo-random bytes of the
+/// length the plain database has.
 fn write_files_and_db(dir: &Path, n: u64, encrypted: bool) -> Res<()> {
     let rows = rows(n);
     for (id, _, _, flags, size) in &rows {
@@ -182,8 +206,9 @@ fn write_files_and_db(dir: &Path, n: u64, encrypted: bool) -> Res<()> {
         };
         fs::write(sub.join(id), vec![0x5a; len as usize])?;
     }
+    let db = dir.join("Manifest.db");
     write_manifest_db(
-        &dir.join("Manifest.db"),
+        &db,
         rows.into_iter()
             .map(|(file_id, domain, relative_path, flags, size)| Row {
                 file_id,
@@ -193,6 +218,38 @@ fn write_files_and_db(dir: &Path, n: u64, encrypted: bool) -> Res<()> {
                 size,
             }),
     )?;
+    if encrypted {
+        let len = usize::try_from(fs::metadata(&db)?.len())?;
+        fs::write(&db, pseudo_random(0x4d61_6e69_6665_7374, len))?;
+    }
+    Ok(())
+}
+
+/// A first backup Finder is still writing: its backup agent runs, the
+/// phone's real `uploading` Status.plist is there, and Manifest.db holds
+/// only its first pages (what an immutable read of a file being written
+/// can see).
+fn being_written(dir: &Path, p: &Phone, realdata: &Path) -> Res<()> {
+    torn(dir, p, realdata)?;
+    write_manifest(dir, p, false)?;
+    let tmp = dir.join("Manifest.db.full");
+    write_manifest_db(
+        &tmp,
+        rows(400)
+            .into_iter()
+            .map(|(file_id, domain, relative_path, flags, size)| Row {
+                file_id,
+                domain,
+                relative_path,
+                flags,
+                size,
+            }),
+    )?;
+    let full = fs::read(&tmp)?;
+    fs::remove_file(&tmp)?;
+    // SQLite pages are 4096 bytes here: keep the first half of them.
+    let keep = (full.len() / 4096 / 2).max(1) * 4096;
+    fs::write(dir.join("Manifest.db"), &full[..keep])?;
     Ok(())
 }
 
@@ -262,16 +319,19 @@ struct Case {
     notes: &'static str,
     connected: &'static [&'static str],
     deep: bool,
+    /// Backup programs the host probe saw running: (process, tool, pid).
+    running: &'static [(&'static str, &'static str, u32)],
 }
 
 const CASES: &[Case] = &[
-    Case { name: "finished", source: "shared/realdata/Status_plist_finished_DERIVED_from_torn_2026.bplist.b64.txt (exact bytes); Manifest.db schema and three fileIDs from shared/realdata/manifest_db_schema_iOS14.2_bigsur.txt", notes: "described: a healthy finished backup of the connected phone; Info.plist and Manifest.plist built with the key lists of shared/realdata/backup_metadata_measured_keys_sizes_iPad_iPhone_2026.json, identifiers made up", connected: &[UDID_NEW], deep: false },
-    Case { name: "torn", source: "shared/realdata/Status_plist_torn_uploading_empty_real_2026.bplist.b64.txt (exact bytes: SnapshotState uploading, BackupState empty)", notes: "derived: the real interrupted backup had Info.plist, blobs and no Manifest.db; six blobs stand in for its 41,097", connected: &[UDID_NEW], deep: false },
-    Case { name: "empty-manifest-plist", source: "shared/realdata/Status_plist_finished_DERIVED_from_torn_2026.bplist.b64.txt", notes: "described: a finished backup whose Manifest.plist is 0 bytes (disk full or unplugged while it was written)", connected: &[UDID_NEW], deep: false },
-    Case { name: "zero-byte-manifest-db", source: "shared/realdata/Status_plist_finished_DERIVED_from_torn_2026.bplist.b64.txt", notes: "described: a finished backup whose Manifest.db is 0 bytes", connected: &[UDID_NEW], deep: false },
-    Case { name: "encrypted", source: "shared/realdata/Status_plist_finished_DERIVED_from_torn_2026.bplist.b64.txt; shared/realdata/manifest_db_schema_iOS14.2_bigsur.txt", notes: "described: a finished encrypted backup (IsEncrypted true, files padded to 16 bytes as AES-CBC leaves them), checked with --deep", connected: &[UDID_NEW], deep: true },
-    Case { name: "two-phones", source: "shared/realdata/Status_plist_torn_uploading_empty_real_2026.bplist.b64.txt and Status_plist_finished_DERIVED_from_torn_2026.bplist.b64.txt", notes: "described: backups of two phones; the connected old iPhone's last backup is torn, the other phone's is finished and not judged", connected: &[UDID_OLD], deep: false },
-    Case { name: "deep-missing-files", source: "shared/realdata/Status_plist_finished_DERIVED_from_torn_2026.bplist.b64.txt; shared/realdata/manifest_db_schema_iOS14.2_bigsur.txt", notes: "described: a finished backup, checked with --deep, where two listed files are gone and one was cut short", connected: &[UDID_NEW], deep: true },
+    Case { name: "finished", source: "shared/realdata/Status_plist_finished_DERIVED_from_torn_2026.bplist.b64.txt (exact bytes); Manifest.db schema and three fileIDs from shared/realdata/manifest_db_schema_iOS14.2_bigsur.txt", notes: "described: a healthy finished backup of the connected phone; Info.plist and Manifest.plist built with the key lists of shared/realdata/backup_metadata_measured_keys_sizes_iPad_iPhone_2026.json, identifiers made up", connected: &[UDID_NEW], deep: false, running: &[] },
+    Case { name: "torn", source: "shared/realdata/Status_plist_torn_uploading_empty_real_2026.bplist.b64.txt (exact bytes: SnapshotState uploading, BackupState empty)", notes: "derived: the real interrupted backup had Info.plist, blobs and no Manifest.db; six blobs stand in for its 41,097", connected: &[UDID_NEW], deep: false, running: &[] },
+    Case { name: "empty-manifest-plist", source: "shared/realdata/Status_plist_finished_DERIVED_from_torn_2026.bplist.b64.txt", notes: "described: a finished backup whose Manifest.plist is 0 bytes (disk full or unplugged while it was written)", connected: &[UDID_NEW], deep: false, running: &[] },
+    Case { name: "zero-byte-manifest-db", source: "shared/realdata/Status_plist_finished_DERIVED_from_torn_2026.bplist.b64.txt", notes: "described: a finished backup whose Manifest.db is 0 bytes", connected: &[UDID_NEW], deep: false, running: &[] },
+    Case { name: "encrypted", source: "shared/realdata/Status_plist_finished_DERIVED_from_torn_2026.bplist.b64.txt; shared/realdata/manifest_db_schema_iOS14.2_bigsur.txt", notes: "described: a finished encrypted backup as iOS 10.2 and later write it: Manifest.plist IsEncrypted true with a ManifestKey (4-byte class + 40-byte wrapped key, made-up bytes) and a BackupKeyBag, Manifest.db encrypted whole (pseudo-random bytes as long as the plain database; AES-CBC as pymobiledevice3 and iOSbackup read it), files padded to 16 bytes; checked with --deep", connected: &[UDID_NEW], deep: true, running: &[] },
+    Case { name: "being-written", source: "shared/realdata/Status_plist_torn_uploading_empty_real_2026.bplist.b64.txt (exact bytes: SnapshotState uploading)", notes: "described: a first backup still being written while Finder's backup agent runs; Manifest.db holds only its first pages, as an immutable read of a file being written sees it", connected: &[UDID_NEW], deep: false, running: &[("AppleMobileBackup", "Finder's backup agent", 812)] },
+    Case { name: "two-phones", source: "shared/realdata/Status_plist_torn_uploading_empty_real_2026.bplist.b64.txt and Status_plist_finished_DERIVED_from_torn_2026.bplist.b64.txt", notes: "described: backups of two phones; the connected old iPhone's last backup is torn, the other phone's is finished and not judged", connected: &[UDID_OLD], deep: false, running: &[] },
+    Case { name: "deep-missing-files", source: "shared/realdata/Status_plist_finished_DERIVED_from_torn_2026.bplist.b64.txt; shared/realdata/manifest_db_schema_iOS14.2_bigsur.txt", notes: "described: a finished backup, checked with --deep, where two listed files are gone and one was cut short", connected: &[UDID_NEW], deep: true, running: &[] },
 ];
 
 fn build(case: &str, root: &Path, realdata: &Path) -> Res<()> {
@@ -287,6 +347,7 @@ fn build(case: &str, root: &Path, realdata: &Path) -> Res<()> {
             Ok(fs::write(root.join(UDID_NEW).join("Manifest.db"), b"")?)
         }
         "encrypted" => finished(&root.join(UDID_NEW), &PHONE_NEW, realdata, true),
+        "being-written" => being_written(&root.join(UDID_NEW), &PHONE_NEW, realdata),
         "two-phones" => {
             finished(&root.join(UDID_NEW), &PHONE_NEW, realdata, false)?;
             torn(&root.join(UDID_OLD), &PHONE_OLD, realdata)
@@ -371,7 +432,16 @@ fn snapshot(case: &Case, obs: Outcome<BackupsObs>) -> Snapshot {
                     read_only: false,
                 }),
             },
-            running_tools: vec![],
+            running_tools: case
+                .running
+                .iter()
+                .map(|(process, tool, pid)| RunningTool {
+                    process: (*process).into(),
+                    tool: (*tool).into(),
+                    pid: *pid,
+                })
+                .collect(),
+            lockdown_dir: None,
         },
     };
     snap.probes.backups = obs;

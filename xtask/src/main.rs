@@ -1,10 +1,11 @@
-//! Project tasks that are not part of the tool: making fixtures and
-//! benchmark data. `cargo xtask <task>` (an alias in `.cargo/config.toml`).
+//! Project tasks that are not part of the tool: updating golden files,
+//! making fixtures and benchmark data. `cargo xtask <task>` (an alias in `.cargo/config.toml`).
 //!
 //! One way to make fixtures: every generator lives here, and the tests of
 //! this crate check that the committed fixtures are what it makes.
 
 mod backup_fixtures;
+mod bless;
 mod synth;
 mod synthetic_backup;
 mod usb_fixtures;
@@ -14,6 +15,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: cargo xtask <task>
+  bless                        update golden files, docs/rules.md and docs/rule-ids.txt; review with git diff
   fixtures usb                 rewrite fixtures/usb-*.json from their recorded buses
   fixtures backups REALDATA    rebuild fixtures/backup-folders/ and fixtures/backups-*.json
   synthetic-backup DIR FILES   write a FILES-file backup into DIR (scripts/bench-backups.sh)";
@@ -23,6 +25,7 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let result: Result<(), Box<dyn std::error::Error>> = match args.as_slice() {
+        ["bless"] => bless::run(&repo),
         ["fixtures", "usb"] => usb_fixtures::write(&repo).map_err(Into::into),
         ["fixtures", "backups", realdata] => {
             // Paths in the fixtures are relative to the repository.

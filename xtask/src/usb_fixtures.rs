@@ -176,6 +176,7 @@ fn host(s: &mut Snapshot, family: OsFamily, name: &str, version: &str, backup_di
                 }),
             },
             running_tools: vec![],
+            lockdown_dir: None,
         },
     };
 }

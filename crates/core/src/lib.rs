@@ -12,6 +12,7 @@ pub mod format;
 pub mod knowledge;
 pub mod platform;
 pub mod plist_bounded;
+pub mod remedy;
 pub mod report;
 pub mod rules;
 pub mod snapshot;

@@ -55,7 +55,7 @@ pub async fn probe(
             })?;
             s = tls(s, pf, steps)
                 .await
-                .map_err(|m| Failure::new(FailureKind::ProtocolError, m))?;
+                .map_err(|(_, m)| Failure::new(FailureKind::ProtocolError, m))?;
         }
         handshake(&mut s, steps).await
     }

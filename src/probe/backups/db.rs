@@ -80,6 +80,21 @@ pub fn interrupted(e: &rusqlite::Error) -> bool {
     e.sqlite_error_code() == Some(ErrorCode::OperationInterrupted)
 }
 
+/// Manifest.db of an encrypted backup: whether it is there, readable and
+/// how big, without opening it. Since iOS 10.2 it is AES-encrypted as a
+/// whole (libimobiledevice's peers pymobiledevice3 and iOSbackup decrypt it
+/// with the key `ManifestKey` wraps), so SQLite would only say "file is not
+/// a database"; the keys stay unread.
+pub fn presence(path: &Path) -> ManifestDbObs {
+    ManifestDbObs {
+        file: read_file_state(path),
+        encrypted: true,
+        wal_present: fs::metadata(path.with_file_name("Manifest.db-wal"))
+            .is_ok_and(|m| m.len() > 0),
+        ..Default::default()
+    }
+}
+
 /// The database's state, quick_check and file counts. Returns true when the
 /// deadline stopped it.
 pub fn check(path: &Path, deadline: Option<Instant>) -> (ManifestDbObs, bool) {

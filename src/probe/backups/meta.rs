@@ -134,7 +134,9 @@ pub fn status(path: &Path) -> StatusPlistObs {
 }
 
 /// Manifest.plist. `BackupKeyBag` and `ManifestKey` are never kept: the
-/// scanner drops every value not on the list below.
+/// scanner drops every value not on the list below, and of those two only
+/// whether they are there is recorded (their data is not copied out of the
+/// parser's event stream).
 pub fn manifest(path: &Path) -> ManifestPlistObs {
     let (file, f) = read_plist(
         path,
@@ -146,8 +148,12 @@ pub fn manifest(path: &Path) -> ManifestPlistObs {
             &["Lockdown", "ProductVersion"],
             &["Lockdown", "ProductType"],
             &["Lockdown", "BuildVersion"],
+            &["ManifestKey"],
+            &["BackupKeyBag"],
         ],
     );
+    let parsed = file.is_present();
+    let present = |key: &str| parsed.then(|| get(&f, &[key]).is_some());
     ManifestPlistObs {
         is_encrypted: boolean(&f, &["IsEncrypted"]),
         version: string(&f, &["Version"]),
@@ -156,6 +162,8 @@ pub fn manifest(path: &Path) -> ManifestPlistObs {
         product_version: string(&f, &["Lockdown", "ProductVersion"]),
         product_type: string(&f, &["Lockdown", "ProductType"]),
         build_version: string(&f, &["Lockdown", "BuildVersion"]),
+        has_manifest_key: present("ManifestKey"),
+        has_key_bag: present("BackupKeyBag"),
         file,
     }
 }

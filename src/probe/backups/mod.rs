@@ -2,11 +2,15 @@
 //! never writing there.
 //!
 //! For each subfolder it reads Info.plist, Status.plist and Manifest.plist
-//! (only the fields the snapshot lists: never the IMEI, phone number or the
-//! key bag), opens Manifest.db read-only and immutable for a quick_check and
-//! a file count, adds up the size on disk and notes a torn `Snapshot/`
-//! folder. With `deep` it also checks that every file Manifest.db lists is
-//! on disk with its recorded size.
+//! (only the fields the snapshot lists: never the IMEI, phone number, and of
+//! the key bag and manifest key only whether they are there), opens
+//! Manifest.db read-only and immutable for a quick_check and a file count
+//! (unless Manifest.plist says the backup is encrypted: its Manifest.db is
+//! then encrypted too and only its presence and size are checked), adds up
+//! the size on disk, notes a torn `Snapshot/` folder and whether the
+//! metadata files changed while it read them (a backup being written). With
+//! `deep` it also checks that every file Manifest.db lists is on disk with
+//! its recorded size.
 //!
 //! Blocking; it stops by itself at `deadline` and says so (`cut_short`).
 
@@ -197,13 +201,15 @@ fn probe_one(
     b.folder = folder;
     let db_path = path.join("Manifest.db");
     let encrypted = b.manifest.is_encrypted == Some(true);
+    let before = fingerprint(path);
     let mut cut = false;
     let walked = std::thread::scope(|scope| {
         let root = path.to_path_buf();
         let walker = scope.spawn(move || walk::walk(root, opts.deep, deadline));
         // The deep scan reads Manifest.db on its own connection while the
-        // quick check reads it on this one.
-        let scanner = opts.deep.then(|| {
+        // quick check reads it on this one. An encrypted Manifest.db is not
+        // opened at all.
+        let scanner = (opts.deep && !encrypted).then(|| {
             let db_path = db_path.clone();
             scope.spawn(move || {
                 let mut expected = Vec::new();
@@ -222,7 +228,11 @@ fn probe_one(
                 (expected, deep, conn)
             })
         });
-        let (db_obs, db_cut) = db::check(&db_path, deadline);
+        let (db_obs, db_cut) = if encrypted {
+            (db::presence(&db_path), false)
+        } else {
+            db::check(&db_path, deadline)
+        };
         cut |= db_cut;
         b.manifest_db = db_obs;
         let (expected, mut deep, conn) = match scanner.map(|h| h.join()) {
@@ -242,6 +252,8 @@ fn probe_one(
                 "Manifest.db is {}",
                 b.manifest_db.file.state.as_str()
             ));
+        } else if encrypted {
+            deep.error = Some(ENCRYPTED_LIST.into());
         }
         let mut walked = walker.join().unwrap_or_else(|_| walk::Walked {
             incomplete: true,
@@ -280,8 +292,35 @@ fn probe_one(
     b.size_bytes = Some(walked.bytes);
     b.files_on_disk = Some(walked.files);
     b.size_incomplete = walked.incomplete;
+    b.changed_during_check = fingerprint(path) != before;
     cut |= walked.cut_by_deadline;
     (b, cut)
+}
+
+/// Why `--deep` cannot compare the files of an encrypted backup.
+const ENCRYPTED_LIST: &str = "Manifest.db is encrypted: the list of files it holds cannot be read without the backup password, so the files were not compared";
+
+/// The files a backup run rewrites, as (size, modification time): a
+/// difference between the start and the end of the check means something
+/// was writing the backup meanwhile (SQLite's immutable mode ignores the
+/// writer's locks, so what was read may be half written).
+type Fingerprint = Vec<Option<(u64, Option<std::time::SystemTime>)>>;
+
+fn fingerprint(dir: &Path) -> Fingerprint {
+    [
+        "Manifest.db",
+        "Manifest.db-wal",
+        "Manifest.plist",
+        "Status.plist",
+        "Info.plist",
+    ]
+    .iter()
+    .map(|name| {
+        fs::symlink_metadata(dir.join(name))
+            .ok()
+            .map(|m| (m.len(), m.modified().ok()))
+    })
+    .collect()
 }
 
 /// Streams Manifest.db's file list into `expected`; files whose fileID is not

@@ -14,11 +14,17 @@ use plist::Dictionary;
 use crate::platform::mux_address::MuxEndpoint;
 use crate::probe::deadline::Deadline;
 use crate::probe::usbmuxd::{parse_device_list, MuxConnection};
-use crate::probe::{backup_service, lockdown, pairing};
-use crate::snapshot::{DeviceObs, MuxConnection as Link, MuxDevice, Outcome, PresenceObs};
+use crate::probe::{lockdown, pairing};
+use crate::snapshot::{
+    same_udid, udid_key, DeviceObs, MuxConnection as Link, MuxDevice, Outcome, PresenceObs,
+};
 
-/// How long one request to the phone may take at most.
-pub const PER_OPERATION: Duration = Duration::from_secs(5);
+/// How long one request to the phone may take at most (10 s by default gives
+/// 5 s): half the overall `--timeout`, so one stuck request leaves time for
+/// the rest, and a slow phone given a long timeout gets long steps too.
+pub fn per_operation(timeout: Duration) -> Duration {
+    (timeout / 2).max(Duration::from_millis(500))
+}
 
 /// The overall deadline and the per-operation limit.
 #[derive(Debug, Clone, Copy)]
@@ -50,22 +56,26 @@ pub struct DeviceStage {
     pub daemon_buid: Option<String>,
     /// `<UDID>.plist` in the host lockdown folder, per phone.
     pub record_files: BTreeMap<String, PathBuf>,
+    /// The host probe's answer to "is another program backing up?": None
+    /// until it is known, then the program's name if one is.
+    pub backing_up: tokio::sync::watch::Receiver<Option<Option<String>>>,
 }
 
 /// The phones to probe: one entry per UDID (USB preferred over Wi-Fi when a
 /// phone is listed both ways), only the `--udid` one when given.
 pub fn targets(listed: &[MuxDevice], udid: Option<&str>) -> Vec<MuxDevice> {
-    let mut by_udid: BTreeMap<&str, &MuxDevice> = BTreeMap::new();
+    let mut by_udid: BTreeMap<String, &MuxDevice> = BTreeMap::new();
     for d in listed {
-        if udid.is_some_and(|u| u != d.udid) {
+        if udid.is_some_and(|u| !same_udid(u, &d.udid)) {
             continue;
         }
-        let better = match by_udid.get(d.udid.as_str()) {
+        let key = udid_key(&d.udid);
+        let better = match by_udid.get(&key) {
             None => true,
             Some(seen) => seen.connection != Link::Usb && d.connection == Link::Usb,
         };
         if better {
-            by_udid.insert(&d.udid, d);
+            by_udid.insert(key, d);
         }
     }
     by_udid.into_values().cloned().collect()
@@ -80,26 +90,25 @@ pub async fn probe_one(stage: &DeviceStage, dev: &MuxDevice, steps: Steps) -> De
         ..Default::default()
     };
     let file = stage.record_files.get(&dev.udid).map(PathBuf::as_path);
-    let (pairing, secrets) = pairing::probe(&stage.endpoint, &dev.udid, file, steps.op()).await;
-    obs.pairing = pairing;
+    let mut pairing_obs = None;
+    let pairing = async {
+        let (o, secrets) = pairing::probe(&stage.endpoint, &dev.udid, file, steps.op()).await;
+        pairing_obs = Some(o);
+        secrets
+    };
     let target = lockdown::Target {
         endpoint: &stage.endpoint,
         device_id: dev.device_id,
         udid: &dev.udid,
         request_trust: stage.request_trust,
         daemon_buid: stage.daemon_buid.as_deref(),
+        backing_up: Some(&stage.backing_up),
     };
-    let run = lockdown::probe(&target, secrets, steps).await;
+    let run = lockdown::probe(&target, pairing, steps).await;
+    obs.pairing =
+        pairing_obs.unwrap_or_else(|| Outcome::skipped("the pair record was not looked up"));
     obs.lockdown = run.obs;
-    obs.backup_service = backup_service::probe(
-        &stage.endpoint,
-        dev.device_id,
-        run.backup,
-        run.secrets.as_ref(),
-        steps,
-    )
-    .await;
-    // `run.secrets` is dropped here: keys never outlive the phone's probe.
+    obs.backup_service = run.backup_service;
     obs
 }
 
@@ -165,16 +174,38 @@ mod tests {
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].device_id, 3);
         assert_eq!(t[1].connection, Link::Network);
-        let only_b = targets(&listed, Some("B"));
+        let only_b = targets(&listed, Some("b"));
         assert_eq!(only_b.len(), 1);
         assert!(targets(&listed, Some("C")).is_empty());
     }
 
+    #[test]
+    fn udid_option_matches_a_phone_listed_without_its_dash() {
+        // Apple's usbmuxd lists new-style UDIDs without the dash.
+        let listed = [
+            dev("00008130001A2B3C4D5E801E", 4, Link::Usb),
+            dev("00008130-001A2B3C4D5E801E", 9, Link::Network),
+        ];
+        let t = targets(&listed, Some("00008130-001a2b3c4d5e801e"));
+        assert_eq!(t.len(), 1, "one phone, listed twice: {t:?}");
+        assert_eq!(t[0].device_id, 4);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn op_deadline_is_the_earlier_of_the_two() {
-        let steps = Steps::new(Deadline::after(Duration::from_secs(2)), PER_OPERATION);
+        let steps = Steps::new(
+            Deadline::after(Duration::from_secs(2)),
+            per_operation(Duration::from_secs(10)),
+        );
         assert!(steps.op().remaining() <= Duration::from_secs(2));
-        let steps = Steps::new(Deadline::after(Duration::from_secs(60)), PER_OPERATION);
-        assert!(steps.op().remaining() <= PER_OPERATION);
+        let steps = Steps::new(
+            Deadline::after(Duration::from_secs(60)),
+            per_operation(Duration::from_secs(10)),
+        );
+        assert!(steps.op().remaining() <= Duration::from_secs(5));
+        assert_eq!(
+            per_operation(Duration::from_secs(30)),
+            Duration::from_secs(15)
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! backup tools already running. Blocking; run it on a blocking thread.
 
 mod backup_dir;
+mod lockdown_dir;
 mod running_tools;
 mod volume;
 #[cfg(windows)]
@@ -84,10 +85,19 @@ pub fn probe(env: &HostEnv, backup_dir: Option<PathBuf>) -> Outcome<HostObs> {
     };
     let mut dir = examine_backup_dir(path.as_deref(), source);
     dir.candidates = candidates.iter().map(|p| p.display().to_string()).collect();
+    let processes = running_tools::scan();
+    // Only Linux's usbmuxd keeps its records in a folder this check can
+    // judge by owner and mode; macOS's is root-only by design.
+    let lockdown_dir = match env.os {
+        crate::snapshot::OsFamily::Linux => crate::platform::lockdown_dir::lockdown_dir(env)
+            .map(|d| lockdown_dir::examine(&d, processes.usbmuxd_uid)),
+        _ => None,
+    };
     let value = HostObs {
         os,
         backup_dir: dir,
-        running_tools: running_tools::running_tools(),
+        running_tools: processes.tools,
+        lockdown_dir,
     };
     Outcome::Ok {
         duration_ms: started.elapsed().as_millis() as u64,

@@ -1,13 +1,30 @@
-//! Which backup and sync programs are running.
+//! Which backup and sync programs are running, and which account usbmuxd
+//! runs as.
 
-use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System};
+use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
 
 use crate::platform::known_tools::known_tool;
 use crate::snapshot::RunningTool;
 
-pub fn running_tools() -> Vec<RunningTool> {
+pub struct Processes {
+    pub tools: Vec<RunningTool>,
+    /// The user id of a running `usbmuxd`, where the OS says (Linux).
+    pub usbmuxd_uid: Option<u32>,
+}
+
+pub fn scan() -> Processes {
     let mut sys = System::new();
-    sys.refresh_processes_specifics(ProcessesToUpdate::All, true, ProcessRefreshKind::nothing());
+    sys.refresh_processes_specifics(
+        ProcessesToUpdate::All,
+        true,
+        ProcessRefreshKind::nothing().with_user(UpdateKind::OnlyIfNotSet),
+    );
+    let usbmuxd_uid = sys
+        .processes()
+        .values()
+        .find(|p| p.name() == "usbmuxd")
+        .and_then(|p| p.user_id())
+        .and_then(|u| u.to_string().parse().ok());
     let mut found: Vec<RunningTool> = sys
         .processes()
         .values()
@@ -22,5 +39,8 @@ pub fn running_tools() -> Vec<RunningTool> {
         })
         .collect();
     found.sort_by(|a, b| a.process.cmp(&b.process).then(a.pid.cmp(&b.pid)));
-    found
+    Processes {
+        tools: found,
+        usbmuxd_uid,
+    }
 }

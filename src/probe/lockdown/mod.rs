@@ -9,16 +9,18 @@ pub mod framing;
 mod pair;
 mod values;
 
+use std::future::Future;
 use std::time::Instant;
 
 use plist::{Dictionary, Value};
 
 use self::framing::PlistStream;
+use crate::probe::backup_service;
 use crate::probe::device::{connect::connect_port, Steps};
 use crate::probe::pairing::PairSecrets;
 use crate::snapshot::{
-    Failure, FailureKind, LockdownError, LockdownObs, Management, Outcome, ServiceRefusal,
-    SessionObs,
+    BackupServiceObs, Failure, FailureKind, LockdownError, LockdownObs, Management, Outcome,
+    ServiceRefusal, SessionObs, TlsFailure, LOCKDOWN_NORMAL_MODE,
 };
 
 pub const LOCKDOWN_PORT: u16 = 62078;
@@ -44,9 +46,9 @@ pub enum BackupStart {
 
 pub struct LockdownRun {
     pub obs: Outcome<LockdownObs>,
-    pub backup: BackupStart,
-    /// The record used for the session (a new one after `--request-trust`).
-    pub secrets: Option<PairSecrets>,
+    /// The backup service's handshake, run on its own connection while the
+    /// session's values are read on this one.
+    pub backup_service: Outcome<BackupServiceObs>,
 }
 
 /// What the lockdown stage needs to know about the phone and the run.
@@ -57,53 +59,144 @@ pub struct Target<'a> {
     pub request_trust: bool,
     /// usbmuxd's BUID, used as SystemBUID in a new pair record.
     pub daemon_buid: Option<&'a str>,
+    /// Whether another program is backing up (see `DeviceStage`); None in
+    /// tests that have no host probe.
+    pub backing_up: Option<&'a tokio::sync::watch::Receiver<Option<Option<String>>>>,
 }
 
-pub async fn probe(t: &Target<'_>, secrets: Option<PairSecrets>, steps: Steps) -> LockdownRun {
+/// Runs the lockdown conversation. `pairing` (the pair-record lookup) runs
+/// while the connection opens and the pre-session values are read, since
+/// only `StartSession` needs the record.
+pub async fn probe(
+    t: &Target<'_>,
+    pairing: impl Future<Output = Option<PairSecrets>>,
+    steps: Steps,
+) -> LockdownRun {
     let started = Instant::now();
-    let stream = match connect_port(t.endpoint, t.device_id, LOCKDOWN_PORT, steps.op()).await {
-        Ok(s) => s,
-        Err(failure) => {
-            return LockdownRun {
-                obs: Outcome::Failed {
-                    duration_ms: started.elapsed().as_millis() as u64,
-                    failure,
-                },
-                backup: BackupStart::NotAsked("lockdownd could not be reached".into()),
-                secrets,
-            }
-        }
-    };
-    let mut s = PlistStream::new(stream);
     let mut obs = LockdownObs::default();
-    let mut secrets = secrets;
-    let backup = match converse(t, &mut s, &mut obs, &mut secrets, steps).await {
-        Ok(b) => b,
-        Err(Stop::Broken(f)) if obs.query_type.is_none() => {
+    let opening = open(t, &mut obs, steps);
+    let (opened, secrets) = tokio::join!(opening, pairing);
+    let failed = |failure: Failure, why: &str| LockdownRun {
+        obs: Outcome::Failed {
+            duration_ms: started.elapsed().as_millis() as u64,
+            failure,
+        },
+        backup_service: Outcome::skipped(why),
+    };
+    let mut s = match opened {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            let why = format!(
+                "the phone's lockdown port answers as {:?}, not in normal mode",
+                obs.query_type.as_deref().unwrap_or("")
+            );
             return LockdownRun {
-                obs: Outcome::Failed {
+                obs: Outcome::Ok {
                     duration_ms: started.elapsed().as_millis() as u64,
-                    failure: f,
+                    value: obs,
                 },
-                backup: BackupStart::NotAsked("lockdownd did not answer".into()),
-                secrets,
+                backup_service: Outcome::skipped(why),
             };
         }
+        Err(Opening::Unreachable(f)) => return failed(f, "lockdownd could not be reached"),
+        Err(Opening::Silent(f)) => return failed(f, "lockdownd did not answer"),
+    };
+    let mut secrets = secrets;
+    let service = match converse(t, &mut s, &mut obs, &mut secrets, steps).await {
+        Ok(service) => service,
         Err(Stop::Broken(f)) => {
             let why = format!("the lockdown conversation broke off: {}", f.message);
             obs.aborted = Some(f);
-            BackupStart::NotAsked(why)
+            Outcome::skipped(why)
         }
-        Err(Stop::Done(b)) => b,
+        Err(Stop::Done(b)) => backup_service::probe(t.endpoint, t.device_id, b, None, steps).await,
     };
+    if matches!(obs.session, SessionObs::TlsFailed { .. }) && obs.product_version.is_none() {
+        // The failed TLS connection is unusable; the phone's model and iOS
+        // version (which say, for one, whether it wants TLS 1.0) come from
+        // a fresh one.
+        if let Err(f) = reread_pre_session(t, &mut obs, steps).await {
+            tracing::debug!(
+                kind = f.kind.as_str(),
+                "pre-session values after TLS failure"
+            );
+        }
+    }
+    // `secrets` is dropped here: keys never outlive the phone's probe.
     LockdownRun {
         obs: Outcome::Ok {
             duration_ms: started.elapsed().as_millis() as u64,
             value: obs,
         },
-        backup,
-        secrets,
+        backup_service: service,
     }
+}
+
+enum Opening {
+    /// No connection to port 62078.
+    Unreachable(Failure),
+    /// Connected, but lockdownd never answered QueryType.
+    Silent(Failure),
+}
+
+/// Connects, asks QueryType and the pre-session values. `Ok(None)`: the port
+/// answers as another service (restore mode), so nothing more is asked.
+async fn open(
+    t: &Target<'_>,
+    obs: &mut LockdownObs,
+    steps: Steps,
+) -> Result<Option<PlistStream>, Opening> {
+    let stream = connect_port(t.endpoint, t.device_id, LOCKDOWN_PORT, steps.op())
+        .await
+        .map_err(Opening::Unreachable)?;
+    greet(PlistStream::new(stream), obs, steps)
+        .await
+        .map_err(Opening::Silent)
+}
+
+/// QueryType and the pre-session values on an open connection.
+async fn greet(
+    mut s: PlistStream,
+    obs: &mut LockdownObs,
+    steps: Steps,
+) -> Result<Option<PlistStream>, Failure> {
+    let reply = ask(&mut s, obs, "QueryType", Dictionary::new(), steps).await?;
+    let query_type = values::string(&reply, "Type").unwrap_or_default();
+    obs.query_type = Some(query_type.clone());
+    // Anything else on the lockdown port (restored in restore mode) is not
+    // a phone in normal mode: nothing more to ask it.
+    if !query_type.is_empty() && query_type != LOCKDOWN_NORMAL_MODE {
+        return Ok(None);
+    }
+    Ok(Some(s))
+}
+
+async fn reread_pre_session(
+    t: &Target<'_>,
+    obs: &mut LockdownObs,
+    steps: Steps,
+) -> Result<(), Failure> {
+    let stream = connect_port(t.endpoint, t.device_id, LOCKDOWN_PORT, steps.op()).await?;
+    let mut s = PlistStream::new(stream);
+    ask(&mut s, obs, "QueryType", Dictionary::new(), steps).await?;
+    pre_session_values(&mut s, obs, steps).await
+}
+
+/// The values any host may read before a session (model, iOS version). Read
+/// only when there will be no session, or it was refused: a trusted session
+/// gives them all, one round trip sooner.
+async fn pre_session_values(
+    s: &mut PlistStream,
+    obs: &mut LockdownObs,
+    steps: Steps,
+) -> Result<(), Failure> {
+    let reply = ask(s, obs, "GetValue", Dictionary::new(), steps).await?;
+    match (reply.get("Value"), error_of(&reply)) {
+        (Some(Value::Dictionary(d)), _) => values::apply_root(obs, d, false),
+        (_, Some(e)) => obs.unreadable.push(format!("pre-session values: {e}")),
+        _ => obs.unreadable.push("pre-session values: no Value".into()),
+    }
+    Ok(())
 }
 
 enum Stop {
@@ -125,18 +218,10 @@ async fn converse(
     obs: &mut LockdownObs,
     secrets: &mut Option<PairSecrets>,
     steps: Steps,
-) -> Result<BackupStart, Stop> {
-    let reply = call(s, "QueryType", Dictionary::new(), steps).await?;
-    obs.query_type = Some(values::string(&reply, "Type").unwrap_or_default());
-
-    // Values any host may read before a session.
-    let reply = call(s, "GetValue", Dictionary::new(), steps).await?;
-    match (reply.get("Value"), error_of(&reply)) {
-        (Some(Value::Dictionary(d)), _) => values::apply_root(obs, d, false),
-        (_, Some(e)) => obs.unreadable.push(format!("pre-session values: {e}")),
-        _ => obs.unreadable.push("pre-session values: no Value".into()),
+) -> Result<Outcome<BackupServiceObs>, Stop> {
+    if secrets.is_none() {
+        pre_session_values(s, obs, steps).await?;
     }
-
     if secrets.is_none() && t.request_trust {
         let taken = s.take();
         let (back, answer, new_secrets) = pair::request_trust(t, taken, steps).await;
@@ -154,6 +239,7 @@ async fn converse(
         )));
     };
     let Some(host_id) = record.host_id() else {
+        pre_session_values(s, obs, steps).await?;
         obs.unreadable
             .push("the pair record has no HostID: StartSession not sent".into());
         return Err(Stop::Done(BackupStart::NotAsked(
@@ -161,12 +247,24 @@ async fn converse(
         )));
     };
 
+    // A record idevice cannot load could never finish the TLS handshake:
+    // say so now, instead of opening a session that must fail.
+    if record.pairing_file().is_none() {
+        pre_session_values(s, obs, steps).await?;
+        obs.unreadable.push(
+            "the pair record's keys or certificates cannot be loaded here: StartSession not sent"
+                .into(),
+        );
+        return Err(Stop::Done(BackupStart::NotAsked(
+            "the pair record cannot be used for TLS here".into(),
+        )));
+    }
     let mut fields = Dictionary::new();
     fields.insert("HostID".into(), host_id.into());
     if let Some(buid) = record.system_buid() {
         fields.insert("SystemBUID".into(), buid.into());
     }
-    let reply = call(s, "StartSession", fields, steps).await?;
+    let reply = ask(s, obs, "StartSession", fields, steps).await?;
     if let Some(raw) = error_of(&reply) {
         let reason = LockdownError::parse(&raw);
         if reason.is_management() {
@@ -176,6 +274,7 @@ async fn converse(
                 .push(raw.clone());
         }
         obs.session = SessionObs::Refused { reason, raw };
+        pre_session_values(s, obs, steps).await?;
         return Err(Stop::Done(BackupStart::NotAsked(
             "the phone refused the session".into(),
         )));
@@ -186,6 +285,7 @@ async fn converse(
         let Some(pf) = record.pairing_file() else {
             obs.session = SessionObs::TlsFailed {
                 message: "the pair record's keys or certificates cannot be used for TLS".into(),
+                kind: TlsFailure::UnusableRecord,
             };
             return Err(Stop::Done(BackupStart::NotAsked(
                 "no secure session".into(),
@@ -194,8 +294,8 @@ async fn converse(
         let plain = s.take();
         match tls(plain, pf, steps).await {
             Ok(secure) => *s = secure,
-            Err(message) => {
-                obs.session = SessionObs::TlsFailed { message };
+            Err((kind, message)) => {
+                obs.session = SessionObs::TlsFailed { message, kind };
                 return Err(Stop::Done(BackupStart::NotAsked(
                     "no secure session".into(),
                 )));
@@ -204,8 +304,70 @@ async fn converse(
     }
     obs.session = SessionObs::Trusted;
 
-    // Everything else in this one session.
-    let reply = call(s, "GetValue", Dictionary::new(), steps).await?;
+    // Never touch the backup service while another program backs up: `watch`
+    // and `devices` probe again and again, and a backup must not be disturbed.
+    if let Some(tool) = backup_elsewhere(t, steps).await {
+        let why = format!("{tool} is backing up: the backup service was left alone");
+        let (service, read) = tokio::join!(
+            backup_service::probe(
+                t.endpoint,
+                t.device_id,
+                BackupStart::NotAsked(why),
+                None,
+                steps
+            ),
+            session_values(s, obs, session_id, steps)
+        );
+        if let Err(f) = read {
+            obs.aborted = Some(f);
+        }
+        return Ok(service);
+    }
+
+    // The backup service first: its own connection and handshake then run
+    // while this session's values are read.
+    let mut fields = Dictionary::new();
+    fields.insert("Service".into(), BACKUP_SERVICE.into());
+    // As idevicebackup2 and pymobiledevice3 do: a locked phone with a
+    // passcode starts its backup service only for a host that sends the
+    // escrow bag from its pair record.
+    let escrow_bag = record.escrow_bag();
+    obs.escrow_bag_sent = Some(escrow_bag.is_some());
+    if let Some(bag) = escrow_bag {
+        fields.insert("EscrowBag".into(), Value::Data(bag.to_vec()));
+    }
+    let start = match ask(s, obs, "StartService", fields, steps).await {
+        Ok(reply) => start_service_answer(&reply, obs),
+        Err(f) => return Err(Stop::Broken(f)),
+    };
+    let service = backup_service::probe(t.endpoint, t.device_id, start, Some(record), steps);
+    let (service, read) = tokio::join!(service, session_values(s, obs, session_id, steps));
+    if let Err(f) = read {
+        obs.aborted = Some(f);
+    }
+    Ok(service)
+}
+
+/// The program backing up right now, if the host probe saw one; waits for
+/// the host probe at most until the next step's deadline.
+async fn backup_elsewhere(t: &Target<'_>, steps: Steps) -> Option<String> {
+    let mut rx = t.backing_up?.clone();
+    let known = tokio::time::timeout_at(steps.op().instant(), rx.wait_for(Option::is_some)).await;
+    match known {
+        Ok(Ok(v)) => v.clone().flatten(),
+        _ => None,
+    }
+}
+
+/// Everything else in the one session: the values, the domains, then
+/// `StopSession`.
+async fn session_values(
+    s: &mut PlistStream,
+    obs: &mut LockdownObs,
+    session_id: Option<String>,
+    steps: Steps,
+) -> Result<(), Failure> {
+    let reply = ask(s, obs, "GetValue", Dictionary::new(), steps).await?;
     match (reply.get("Value"), error_of(&reply)) {
         (Some(Value::Dictionary(d)), _) => values::apply_root(obs, d, true),
         (_, e) => obs.unreadable.push(format!(
@@ -222,27 +384,22 @@ async fn converse(
     if let Some(d) = domain(s, obs, "com.apple.mobile.battery", steps).await? {
         obs.battery = Some(values::battery(&d));
     }
+    if let Some(d) = domain(s, obs, "com.apple.purplebuddy", steps).await? {
+        obs.setup_done = values::boolean(&d, "SetupDone");
+    }
     if let Some(d) = domain(s, obs, "com.apple.mobile.chaperone", steps).await? {
         obs.management
             .get_or_insert_with(Management::default)
             .supervised = values::boolean(&d, "DeviceIsChaperoned");
     }
-
-    let mut fields = Dictionary::new();
-    fields.insert("Service".into(), BACKUP_SERVICE.into());
-    let backup = match call(s, "StartService", fields, steps).await {
-        Ok(reply) => start_service_answer(&reply, obs),
-        Err(f) => BackupStart::Failed(f),
-    };
-
     let mut fields = Dictionary::new();
     if let Some(id) = session_id {
         fields.insert("SessionID".into(), id.into());
     }
-    if let Err(f) = call(s, "StopSession", fields, steps).await {
+    if let Err(f) = ask(s, obs, "StopSession", fields, steps).await {
         tracing::debug!(kind = f.kind.as_str(), "StopSession failed");
     }
-    Ok(backup)
+    Ok(())
 }
 
 fn start_service_answer(reply: &Dictionary, obs: &mut LockdownObs) -> BackupStart {
@@ -282,7 +439,7 @@ async fn domain(
 ) -> Result<Option<Dictionary>, Failure> {
     let mut fields = Dictionary::new();
     fields.insert("Domain".into(), name.into());
-    let reply = call(s, "GetValue", fields, steps).await?;
+    let reply = ask(s, obs, "GetValue", fields, steps).await?;
     match (reply.get("Value"), error_of(&reply)) {
         (Some(Value::Dictionary(d)), _) => Ok(Some(d.clone())),
         (_, Some(e)) => {
@@ -294,6 +451,21 @@ async fn domain(
             Ok(None)
         }
     }
+}
+
+/// [`call`], with the time the phone took to answer kept as evidence (a
+/// healthy phone answers in a few milliseconds).
+async fn ask(
+    s: &mut PlistStream,
+    obs: &mut LockdownObs,
+    request: &str,
+    fields: Dictionary,
+    steps: Steps,
+) -> Result<Dictionary, Failure> {
+    let sent = Instant::now();
+    let reply = call(s, request, fields, steps).await?;
+    obs.reply_ms.push(sent.elapsed().as_millis() as u64);
+    Ok(reply)
 }
 
 /// Sends one request and reads its answer dictionary.
@@ -333,23 +505,59 @@ pub fn error_of(reply: &Dictionary) -> Option<String> {
 }
 
 /// Upgrades a lockdown or service connection to TLS with the pair record,
-/// through idevice (its logging silenced: it would print the handshake).
+/// through idevice (its logging silenced: it would print the handshake). The
+/// handshake runs in its own task, so a panic inside idevice (an `unwrap` on
+/// a key it cannot load) is a failure of this phone, not a lost probe.
 pub async fn tls(
     plain: PlistStream,
     pf: &idevice::pairing_file::PairingFile,
     steps: Steps,
-) -> Result<PlistStream, String> {
+) -> Result<PlistStream, (TlsFailure, String)> {
     use tracing::instrument::WithSubscriber;
     let mut dev = idevice::Idevice::new(plain.into_inner(), LABEL);
-    let handshake = async { dev.start_session(pf, false).await }
-        .with_subscriber(tracing::subscriber::NoSubscriber::default());
+    let pf = pf.clone();
+    let handshake = tokio::spawn(
+        async move {
+            let r = dev.start_session(&pf, false).await;
+            (dev, r)
+        }
+        .with_subscriber(tracing::subscriber::NoSubscriber::default()),
+    );
     match tokio::time::timeout_at(steps.op().instant(), handshake).await {
-        Ok(Ok(())) => match dev.get_socket() {
+        Ok(Ok((dev, Ok(())))) => match dev.get_socket() {
             Some(sock) => Ok(PlistStream::new(sock)),
-            None => Err("the TLS connection was lost".into()),
+            None => Err((TlsFailure::Closed, "the TLS connection was lost".into())),
         },
-        Ok(Err(e)) => Err(format!("TLS handshake failed: {e}")),
-        Err(_) => Err("TLS handshake: no answer before the deadline".into()),
+        Ok(Ok((_, Err(e)))) => Err((tls_failure(&e), format!("TLS handshake failed: {e}"))),
+        Ok(Err(_)) => Err((
+            TlsFailure::Crashed,
+            "the TLS code (idevice) crashed on this pair record's keys".into(),
+        )),
+        Err(_) => Err((
+            TlsFailure::TimedOut,
+            "TLS handshake: no answer before the deadline".into(),
+        )),
+    }
+}
+
+/// What kind of TLS failure idevice reported: the phone closing the
+/// connection is told apart from an alert or a local error.
+fn tls_failure(e: &idevice::IdeviceError) -> TlsFailure {
+    let text = e.to_string().to_ascii_lowercase();
+    match e {
+        idevice::IdeviceError::Socket(io) => match io.kind() {
+            std::io::ErrorKind::UnexpectedEof
+            | std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::BrokenPipe => TlsFailure::Closed,
+            _ if text.contains("alert") => TlsFailure::Alert,
+            _ => TlsFailure::Other,
+        },
+        _ if text.contains("alert") => TlsFailure::Alert,
+        _ if text.contains("eof") || text.contains("closed") || text.contains("reset") => {
+            TlsFailure::Closed
+        }
+        _ => TlsFailure::Other,
     }
 }
 
@@ -388,6 +596,24 @@ mod tests {
         framing::encode(&Value::Dictionary(d), false).unwrap()
     }
 
+    /// The conversation after the connection opened, as `probe` runs it.
+    async fn talk(
+        endpoint: &MuxEndpoint,
+        s: PlistStream,
+        obs: &mut LockdownObs,
+    ) -> Result<Result<Outcome<BackupServiceObs>, Stop>, Failure> {
+        let steps = Steps::new(
+            Deadline::after(Duration::from_secs(5)),
+            Duration::from_secs(2),
+        );
+        let Some(mut s) = greet(s, obs, steps).await? else {
+            return Ok(Err(Stop::Done(BackupStart::NotAsked(
+                "not normal mode".into(),
+            ))));
+        };
+        Ok(converse(&target(endpoint), &mut s, obs, &mut None, steps).await)
+    }
+
     fn target(endpoint: &MuxEndpoint) -> Target<'_> {
         Target {
             endpoint,
@@ -395,23 +621,22 @@ mod tests {
             udid: "X",
             request_trust: false,
             daemon_buid: None,
+            backing_up: None,
         }
     }
 
     #[tokio::test]
     async fn garbage_mid_conversation_is_recorded_not_a_panic() {
         let endpoint = MuxEndpoint::Unix("/nonexistent".into());
-        let mut s = scripted(vec![
+        let s = scripted(vec![
             reply(&[("Type", "com.apple.mobile.lockdown".into())]),
             vec![0xff, 0xff, 0xff, 0xf0],
         ])
         .await;
         let mut obs = LockdownObs::default();
-        let steps = Steps::new(
-            Deadline::after(Duration::from_secs(5)),
-            Duration::from_secs(2),
-        );
-        let r = converse(&target(&endpoint), &mut s, &mut obs, &mut None, steps).await;
+        let r = talk(&endpoint, s, &mut obs)
+            .await
+            .expect("QueryType answered");
         let Err(Stop::Broken(f)) = r else {
             panic!("expected a broken conversation")
         };
@@ -424,19 +649,32 @@ mod tests {
         let endpoint = MuxEndpoint::Unix("/nonexistent".into());
         let mut pre = Dictionary::new();
         pre.insert("ProductVersion".into(), "16.7.2".into());
-        let mut s = scripted(vec![
+        let s = scripted(vec![
             reply(&[("Type", "com.apple.mobile.lockdown".into())]),
             reply(&[("Value", Value::Dictionary(pre))]),
         ])
         .await;
         let mut obs = LockdownObs::default();
+        let r = talk(&endpoint, s, &mut obs).await.expect("answered");
+        assert!(matches!(r, Err(Stop::Done(BackupStart::NotAsked(_)))));
+        assert_eq!(obs.reply_ms.len(), 2, "each answer's time is kept");
+        assert_eq!(obs.product_version.as_deref(), Some("16.7.2"));
+        assert_eq!(obs.session, SessionObs::NotAttempted);
+    }
+
+    #[tokio::test]
+    async fn a_phone_not_in_normal_mode_is_asked_nothing_more() {
+        // Only QueryType is answered: a second request would find no reply.
+        let s = scripted(vec![reply(&[("Type", "com.apple.mobile.restored".into())])]).await;
+        let mut obs = LockdownObs::default();
         let steps = Steps::new(
             Deadline::after(Duration::from_secs(5)),
             Duration::from_secs(2),
         );
-        let r = converse(&target(&endpoint), &mut s, &mut obs, &mut None, steps).await;
-        assert!(matches!(r, Err(Stop::Done(BackupStart::NotAsked(_)))));
-        assert_eq!(obs.product_version.as_deref(), Some("16.7.2"));
+        let r = greet(s, &mut obs, steps).await.expect("QueryType answered");
+        assert!(r.is_none(), "stops after QueryType");
+        assert_eq!(obs.reply_ms.len(), 1);
+        assert_eq!(obs.query_type.as_deref(), Some("com.apple.mobile.restored"));
         assert_eq!(obs.session, SessionObs::NotAttempted);
     }
 

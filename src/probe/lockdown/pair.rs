@@ -40,28 +40,38 @@ pub async fn request_trust(
     let dev = idevice::Idevice::new(Box::new(guard), LABEL);
     let mut client = idevice::services::lockdown::LockdownClient::new(dev);
     let answer = loop {
-        // Key generation is CPU work the deadline cannot interrupt inside
-        // this task, so each attempt runs in its own; one that overruns is
-        // abandoned with the connection. idevice logs the Pair request,
-        // keys included: silence it.
+        // idevice generates the RSA keys inside `pair_once`, synchronously:
+        // CPU work that would hold a runtime worker (two phones pairing at
+        // once would stall both workers). So each attempt runs on a blocking
+        // thread, which drives the conversation through the runtime's
+        // handle under its own deadline, and a panic inside idevice becomes
+        // a failure, not a lost phone. idevice logs the Pair request, keys
+        // included: silence it.
         let (h, b) = (host_id.clone(), buid.clone());
-        let attempt = tokio::spawn(
-            async move {
-                let r = client.pair_once(h, b, None).await;
-                (client, r)
-            }
-            .with_subscriber(tracing::subscriber::NoSubscriber::default()),
-        );
-        let (back, result) = match tokio::time::timeout_at(steps.op().instant(), attempt).await {
-            Ok(Ok(done)) => done,
-            Ok(Err(_)) => {
-                let f = Failure::new(FailureKind::Io, "the Pair request task failed");
+        let op = steps.op().instant();
+        let handle = tokio::runtime::Handle::current();
+        let attempt = tokio::task::spawn_blocking(move || {
+            handle.block_on(
+                async move {
+                    let r = tokio::time::timeout_at(op, client.pair_once(h, b, None)).await;
+                    (client, r)
+                }
+                .with_subscriber(tracing::subscriber::NoSubscriber::default()),
+            )
+        });
+        let (back, result) = match attempt.await {
+            Ok((back, Ok(result))) => (back, result),
+            Ok((_, Err(_))) => {
+                let f = Failure::new(
+                    FailureKind::TimedOut,
+                    "no answer to Pair before the deadline",
+                );
                 return (Err(f), None, None);
             }
             Err(_) => {
                 let f = Failure::new(
-                    FailureKind::TimedOut,
-                    "no answer to Pair before the deadline",
+                    FailureKind::Io,
+                    "the Pair request failed inside idevice (it panicked); nothing was saved",
                 );
                 return (Err(f), None, None);
             }

@@ -13,6 +13,7 @@ pub fn apply_root(obs: &mut LockdownObs, d: &Dictionary, in_session: bool) {
     obs.build_version = s("BuildVersion").or(obs.build_version.take());
     obs.device_class = s("DeviceClass").or(obs.device_class.take());
     obs.device_name = s("DeviceName").or(obs.device_name.take());
+    obs.activation_state = s("ActivationState").or(obs.activation_state.take());
     if in_session {
         obs.password_protected = boolean(d, "PasswordProtected").or(obs.password_protected);
     }

@@ -22,14 +22,18 @@ use crate::snapshot::{
 /// A pair record file larger than this is not read (real ones are ~5 kB).
 const MAX_RECORD_BYTES: u64 = 256 * 1024;
 
-/// Fields a session needs.
+/// Fields a session needs: the ones idevice's pair-record parser requires
+/// (idevice 0.1.68 `pairing_file.rs`, `RawPairingFile`), so a record this
+/// tool cannot use is named by what it lacks before any request is sent.
 const REQUIRED: &[&str] = &[
     "HostID",
     "SystemBUID",
     "HostCertificate",
     "HostPrivateKey",
     "RootCertificate",
+    "RootPrivateKey",
     "DeviceCertificate",
+    "WiFiMACAddress",
 ];
 
 /// Looks for the record through usbmuxd, then in `folder_file`.
@@ -85,6 +89,7 @@ pub async fn probe(
                     obs.host_id = s.host_id().map(str::to_string);
                     obs.system_buid = s.system_buid().map(str::to_string);
                     obs.missing_fields = s.missing_fields(REQUIRED);
+                    obs.usable_here = Some(s.pairing_file().is_some());
                     secrets = Some(s);
                 }
                 None => {

@@ -65,6 +65,12 @@ impl PairSecrets {
             .collect()
     }
 
+    /// The escrow bag Pair gave this host, for `StartService` of the backup
+    /// service only: it goes to the phone and nowhere else.
+    pub fn escrow_bag(&self) -> Option<&[u8]> {
+        self.fields.get("EscrowBag").and_then(Value::as_data)
+    }
+
     /// The record as idevice's TLS code wants it, when its keys parse.
     pub fn pairing_file(&self) -> Option<&PairingFile> {
         self.pairing_file.as_ref()

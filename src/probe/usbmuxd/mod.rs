@@ -24,34 +24,37 @@ pub async fn probe(
     deadline: Deadline,
 ) -> Outcome<MuxObs> {
     let started = Instant::now();
-    let result = async {
+    // Two connections, so the optional BUID costs no extra round trip.
+    let list = async {
         let mut conn = MuxConnection::connect(endpoint, deadline).await?;
         let reply = conn
             .request("ListDevices", Dictionary::new(), deadline)
             .await?;
-        let devices = parse_device_list(&reply)?;
-        // Optional, so it may not use up the budget the phones need.
-        let buid_deadline = deadline.within(std::time::Duration::from_secs(1));
-        let buid = match conn
-            .request("ReadBUID", Dictionary::new(), buid_deadline)
+        parse_device_list(&reply)
+    };
+    // Optional, so it may not use up the budget the phones need.
+    let buid_deadline = deadline.within(std::time::Duration::from_secs(5));
+    let buid = async {
+        let mut conn = MuxConnection::connect(endpoint, buid_deadline).await?;
+        conn.request("ReadBUID", Dictionary::new(), buid_deadline)
             .await
-        {
-            Ok(r) => r
-                .get("BUID")
-                .and_then(|v| v.as_string())
-                .map(str::to_string),
-            Err(e) => {
-                tracing::debug!(message = %e.message, "ReadBUID failed");
-                None
-            }
-        };
-        Ok(MuxObs {
-            address,
-            buid,
-            devices,
-        })
-    }
-    .await;
+    };
+    let (devices, buid) = tokio::join!(list, buid);
+    let buid = match buid {
+        Ok(r) => r
+            .get("BUID")
+            .and_then(|v| v.as_string())
+            .map(str::to_string),
+        Err(e) => {
+            tracing::debug!(message = %e.message, "ReadBUID failed");
+            None
+        }
+    };
+    let result = devices.map(|devices| MuxObs {
+        address,
+        buid,
+        devices,
+    });
     let duration_ms = started.elapsed().as_millis() as u64;
     Outcome::from_result(result, duration_ms)
 }

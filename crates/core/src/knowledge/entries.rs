@@ -3,7 +3,7 @@
 //! followed by the URL it was taken from).
 
 use super::entry::{Code, Entry};
-use super::fixes as f;
+use crate::remedy::texts as f;
 
 // --- sources used more than once ------------------------------------------
 
@@ -272,8 +272,8 @@ static ENTRIES: &[Entry] = &[
         meaning: "Not a backup error. Xcode or a sideloading tool tried to install a fourth app signed with a free Apple developer account; iOS allows three at a time.",
         causes: &[],
         fixes: &[
-            crate::knowledge::entry::Fix::new(
-                crate::knowledge::entry::Platforms::PHONE,
+            crate::remedy::Fix::new(
+                crate::remedy::Platforms::PHONE,
                 "Delete one of the apps signed with the free developer account (expired ones count too), then install again.",
             ),
             f::DIAGNOSE,
@@ -373,8 +373,8 @@ static ENTRIES: &[Entry] = &[
             "nottrustederror",
         ],
         meaning: "This computer has no pair record for the phone, so it was never trusted here (or the record was deleted).",
-        causes: &["trust.not-paired"],
-        fixes: &[f::TAP_TRUST, f::LINUX_REPAIR],
+        causes: &["trust.not-paired", "host.lockdown-dir-unusable"],
+        fixes: &[f::TAP_TRUST, f::LINUX_REPAIR, f::LINUX_LOCKDOWN_PERMS],
         sources: &[
             "shared/realdata/usbmuxd_not_paired_iOS10.1.1_12ab.txt",
             "https://github.com/libimobiledevice/usbmuxd/issues/116",
@@ -728,7 +728,7 @@ static ENTRIES: &[Entry] = &[
         codes: &[Code::mb(212)],
         phrases: &["unable to backup until setup is finished"],
         meaning: "The phone is still in (or stuck on) the setup assistant and will not back up until it reaches the Home Screen.",
-        causes: &[],
+        causes: &["device.setup-incomplete"],
         fixes: &[f::FINISH_SETUP],
         sources: &["https://github.com/libimobiledevice/libimobiledevice/issues/187"],
     },
@@ -866,8 +866,8 @@ static ENTRIES: &[Entry] = &[
         codes: &[],
         phrases: &["trust this computer", "trust prompt", "trust alert", "tap trust", "trust dialog", "trust"],
         meaning: "A phone shares data only with computers it trusts. The alert appears when the phone is unlocked and connected to a new computer; until Trust is tapped, the computer can only charge it.",
-        causes: &["trust.not-paired", "trust.dialog-pending", "trust.denied"],
-        fixes: &[f::TAP_TRUST, f::RESET_LOCATION_PRIVACY],
+        causes: &["trust.not-paired", "trust.dialog-pending", "trust.denied", "host.lockdown-dir-unusable"],
+        fixes: &[f::TAP_TRUST, f::RESET_LOCATION_PRIVACY, f::LINUX_LOCKDOWN_PERMS],
         sources: &[APPLE_TRUST, SEED_STUCK],
     },
     Entry {
@@ -956,7 +956,7 @@ static ENTRIES: &[Entry] = &[
         codes: &[],
         phrases: &["stuck on backing up", "backup stuck", "stuck at", "taking too long", "takes too long", "estimating time remaining", "halts at a specific percentage", "percentage", "stalls", "stalled"],
         meaning: "A backup that stalls is usually waiting on a dropped link, a locked phone, a passcode prompt nobody answered, or a disk that filled up. The last backup's Status.plist then shows it never finished.",
-        causes: &["connection.unstable", "device.passcode-prompt", "host.disk-space", "backup.unfinished"],
+        causes: &["connection.unstable", "connection.slow-replies", "device.passcode-prompt", "host.disk-space", "backup.unfinished"],
         fixes: &[f::PASSCODE_AT_START, f::CABLE, f::PORT_DIRECT, f::HOST_SPACE_MAC, f::HOST_SPACE_WINDOWS, f::DIAGNOSE],
         sources: &[SEED_STUCK, "shared/realdata/device_syslog_BackupAgent2_scanning_stuck_at_sending_udid.txt", "https://github.com/libimobiledevice/libimobiledevice/issues/881"],
     },

@@ -1,8 +1,10 @@
 //! The shape of one `explain` entry: what an error means, which rule ids cover
 //! its causes, and the fixes per platform.
 
-use serde::ser::{SerializeSeq, SerializeStruct};
+use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
+
+pub use crate::remedy::{Fix, Platforms};
 
 /// Where a numeric code comes from. The same small number means different
 /// things in different domains, so every code carries one.
@@ -121,87 +123,6 @@ impl Serialize for Code {
         st.serialize_field("value", &self.value)?;
         st.serialize_field("display", &self.display())?;
         st.end()
-    }
-}
-
-/// A small set of platforms a fix applies to (written by hand: no bitflags crate).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Platforms(u8);
-
-impl Platforms {
-    /// macOS: Finder (10.15 and later) or iTunes (10.14 and earlier).
-    pub const MAC: Platforms = Platforms(1);
-    /// Windows: iTunes or the Apple Devices app.
-    pub const WINDOWS: Platforms = Platforms(1 << 1);
-    /// Linux: usbmuxd + libimobiledevice (idevicebackup2, idevicepair).
-    pub const LINUX: Platforms = Platforms(1 << 2);
-    /// On the iPhone itself (Settings).
-    pub const PHONE: Platforms = Platforms(1 << 3);
-    /// Every computer.
-    pub const HOSTS: Platforms = Platforms(1 | 1 << 1 | 1 << 2);
-    /// Everywhere.
-    pub const ALL: Platforms = Platforms(0b1111);
-
-    const NAMES: [(Platforms, &'static str); 4] = [
-        (Platforms::MAC, "macos"),
-        (Platforms::WINDOWS, "windows"),
-        (Platforms::LINUX, "linux"),
-        (Platforms::PHONE, "iphone"),
-    ];
-
-    pub const fn union(self, other: Platforms) -> Platforms {
-        Platforms(self.0 | other.0)
-    }
-    pub const fn contains(self, other: Platforms) -> bool {
-        other.0 != 0 && self.0 & other.0 == other.0
-    }
-    pub const fn intersects(self, other: Platforms) -> bool {
-        self.0 & other.0 != 0
-    }
-    pub const fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-    pub const fn bits(self) -> u8 {
-        self.0
-    }
-    /// Names of the platforms in the set, in a fixed order.
-    pub fn names(self) -> Vec<&'static str> {
-        Self::NAMES
-            .iter()
-            .filter(|(p, _)| self.contains(*p))
-            .map(|(_, n)| *n)
-            .collect()
-    }
-}
-
-impl std::ops::BitOr for Platforms {
-    type Output = Platforms;
-    fn bitor(self, rhs: Platforms) -> Platforms {
-        self.union(rhs)
-    }
-}
-
-impl Serialize for Platforms {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let names = self.names();
-        let mut seq = s.serialize_seq(Some(names.len()))?;
-        for n in names {
-            seq.serialize_element(n)?;
-        }
-        seq.end()
-    }
-}
-
-/// One remediation step and where it applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Fix {
-    pub text: &'static str,
-    pub platforms: Platforms,
-}
-
-impl Fix {
-    pub const fn new(platforms: Platforms, text: &'static str) -> Fix {
-        Fix { text, platforms }
     }
 }
 

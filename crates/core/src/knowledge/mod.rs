@@ -10,7 +10,6 @@
 
 pub mod entries;
 pub mod entry;
-pub mod fixes;
 pub mod host_requirements;
 pub mod lookup;
 pub mod models;

@@ -461,7 +461,7 @@ fn fixes_name_exact_ios_menu_paths_old_and_new() {
         ) && t.contains("Settings > General > Reset > Reset Location & Privacy")));
     // Fixes for each host platform exist somewhere, and phone fixes apply everywhere.
     for p in [
-        Platforms::MAC,
+        Platforms::MACOS,
         Platforms::WINDOWS,
         Platforms::LINUX,
         Platforms::PHONE,
@@ -482,9 +482,9 @@ fn fixes_name_exact_ios_menu_paths_old_and_new() {
 
 #[test]
 fn platforms_set_operations() {
-    let mw = Platforms::MAC | Platforms::WINDOWS;
+    let mw = Platforms::MACOS | Platforms::WINDOWS;
     assert!(
-        mw.contains(Platforms::MAC)
+        mw.contains(Platforms::MACOS)
             && mw.contains(Platforms::WINDOWS)
             && !mw.contains(Platforms::LINUX)
     );

@@ -25,6 +25,18 @@ pub fn known_tool(process_name: &str) -> Option<&'static str> {
     Some(tool)
 }
 
+/// Whether the process is a backup under way (not merely an app that can
+/// start one): Finder's backup agent runs only while it backs up, and
+/// idevicebackup2 only for its command.
+pub fn is_backing_up(process_name: &str) -> bool {
+    let name = process_name.to_ascii_lowercase();
+    let name = name.strip_suffix(".exe").unwrap_or(&name);
+    matches!(
+        name,
+        "applemobilebackup" | "idevicebackup2" | "idevicebackup"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,6 +53,14 @@ mod tests {
             Some("the Apple Devices app")
         );
         assert_eq!(known_tool("idevicebackup2"), Some("idevicebackup2"));
+    }
+
+    #[test]
+    fn only_a_backup_under_way_counts_as_backing_up() {
+        assert!(is_backing_up("AppleMobileBackup"));
+        assert!(is_backing_up("idevicebackup2"));
+        assert!(!is_backing_up("iTunes.exe"));
+        assert!(!is_backing_up("iMazing"));
     }
 
     #[test]

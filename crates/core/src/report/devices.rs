@@ -93,7 +93,7 @@ fn usb_cell(s: &Snapshot, udid: &str) -> String {
             || d.udid.as_deref().is_some_and(|u| same_udid(udid, u))
             || s.mux_devices()
                 .iter()
-                .any(|m| m.udid == udid && d.is_listed_as(m, usb.os))
+                .any(|m| same_udid(&m.udid, udid) && d.is_listed_as(m, usb.os))
     });
     match found {
         Some(d) => {
@@ -111,7 +111,7 @@ fn mux_cell(s: &Snapshot, udid: &str) -> String {
     let kinds: Vec<MuxConnection> = s
         .mux_devices()
         .iter()
-        .filter(|d| d.udid == udid)
+        .filter(|d| same_udid(&d.udid, udid))
         .map(|d| d.connection)
         .collect();
     let usb = kinds.contains(&MuxConnection::Usb);

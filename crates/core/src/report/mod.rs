@@ -2,7 +2,9 @@
 //! Renderers only render: everything they print is already decided in the
 //! snapshot and the diagnosis.
 
+pub mod catalogue;
 pub mod devices;
+pub mod explain;
 pub mod human;
 pub mod json;
 pub mod style;
@@ -84,7 +86,10 @@ impl<'a> Report<'a> {
 pub fn devices(snapshot: &Snapshot) -> Vec<DeviceSummary> {
     let mut out: Vec<DeviceSummary> = Vec::new();
     for d in snapshot.mux_devices() {
-        if out.iter().any(|o| o.udid == d.udid) {
+        if out
+            .iter()
+            .any(|o| crate::snapshot::same_udid(&o.udid, &d.udid))
+        {
             continue;
         }
         let lockdown = snapshot.device(&d.udid).and_then(|o| o.lockdown.value());

@@ -48,7 +48,11 @@ pub struct Diagnosis {
 pub fn diagnose(snapshot: &Snapshot, udid: Option<&str>) -> Diagnosis {
     let mut all = evaluate(snapshot);
     if let Some(u) = udid {
-        all.retain(|f| f.device.as_deref().is_none_or(|d| d == u));
+        all.retain(|f| {
+            f.device
+                .as_deref()
+                .is_none_or(|d| crate::snapshot::same_udid(d, u))
+        });
     }
     let (findings, suppressed) = rank(all);
     let mut summary = Summary::default();

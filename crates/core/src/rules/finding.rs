@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::{Confidence, Layer, Rule, Severity, Step};
+use super::{Basis, Confidence, Layer, Rule, Severity, Title};
+use crate::remedy::Fix;
 use crate::snapshot::Snapshot;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -12,6 +13,10 @@ pub struct Finding {
     pub severity: Severity,
     pub confidence: Confidence,
     pub layer: Layer,
+    /// What it rests on, for ranking; not part of the JSON report (its order
+    /// and `rank` are).
+    #[serde(skip)]
+    pub basis: Basis,
     pub title: String,
     /// The phone's UDID, or None when it concerns the computer.
     pub device: Option<String>,
@@ -23,7 +28,7 @@ pub struct Finding {
     #[serde(skip)]
     specific_steps: Vec<String>,
     #[serde(skip)]
-    rule_steps: &'static [Step],
+    rule_steps: &'static [Fix],
 }
 
 impl Finding {
@@ -33,6 +38,7 @@ impl Finding {
             severity: rule.severity,
             confidence: Confidence::Certain,
             layer: rule.layer,
+            basis: rule.basis,
             title: rule.title.to_string(),
             device: None,
             evidence: Vec::new(),
@@ -53,19 +59,38 @@ impl Finding {
         self
     }
 
+    /// What this finding rests on, when it differs from its rule's.
+    pub fn basis(mut self, b: Basis) -> Self {
+        self.basis = b;
+        self
+    }
+
     /// Lowers the severity (a finding may never raise it above its rule's).
     pub fn at_most(mut self, s: Severity) -> Self {
         self.severity = self.severity.min(s);
         self
     }
 
-    pub fn title(mut self, t: impl Into<String>) -> Self {
-        self.title = t.into();
+    /// One of the rule's declared [`Title`] variants, instead of its title.
+    pub fn title(self, t: &Title) -> Self {
+        self.titled(t.text.to_string())
+    }
+
+    /// A variant's text with its placeholders filled ([`Title::fill`]).
+    pub fn titled(mut self, text: String) -> Self {
+        self.title = text;
         self
     }
 
     pub fn evidence(mut self, line: impl Into<String>) -> Self {
         self.evidence.push(line.into());
+        self
+    }
+
+    /// Steps for this cause instead of the rule's own (declared beside the
+    /// rule): for a cause whose fix differs from the rule's usual one.
+    pub fn steps(mut self, steps: &'static [Fix]) -> Self {
+        self.rule_steps = steps;
         self
     }
 

@@ -11,9 +11,11 @@ pub mod connection;
 pub mod device;
 mod diagnosis;
 mod finding;
+pub mod hides;
 pub mod host;
 pub mod icloud;
 mod rank;
+mod retired;
 mod rule;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -30,15 +32,17 @@ pub mod usbmuxd;
 pub use diagnosis::{diagnose, Diagnosis, Summary, Verdict};
 pub use finding::{Finding, Findings};
 pub use rank::{rank, Suppressed};
-pub use rule::{step, step_on, Confidence, Layer, Platforms, Rule, Severity, Step};
+pub use retired::{retired, Retired, RETIRED};
+pub use rule::{Basis, Confidence, Layer, Rule, Severity, Title};
 
 use crate::snapshot::Snapshot;
 
 /// What rule files import.
 pub(crate) mod prelude {
-    pub use super::{step, step_on, Confidence, Finding, Findings, Layer, Platforms, Severity};
+    pub use super::{hides, Basis, Confidence, Finding, Findings, Layer, Severity, Title};
     pub use crate::declare_rule;
     pub use crate::format as fmt;
+    pub use crate::remedy::{texts, Fix, Platforms};
     pub use crate::snapshot::*;
 }
 
@@ -49,6 +53,7 @@ pub static RULES: &[&Rule] = &[
     &backup::encrypted::RULE,
     &backup::encryption_required::RULE,
     &backup::unfinished::RULE,
+    &connection::slow_replies::RULE,
     &connection::unstable::RULE,
     &device::battery_low::RULE,
     &device::ios_outdated::RULE,
@@ -56,10 +61,12 @@ pub static RULES: &[&Rule] = &[
     &device::locked::RULE,
     &device::passcode_prompt::RULE,
     &device::restricted::RULE,
+    &device::setup_incomplete::RULE,
     &device::storage_full::RULE,
     &host::backup_dir_unusable::RULE,
     &host::backup_in_progress::RULE,
     &host::disk_space::RULE,
+    &host::lockdown_dir_unusable::RULE,
     &host::os_outdated::RULE,
     &icloud::backup_enabled::RULE,
     &trust::denied::RULE,

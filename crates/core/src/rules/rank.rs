@@ -1,13 +1,37 @@
-//! Puts root causes first and hides what merely follows from them.
+//! Puts the most likely cause first and hides what merely follows from it.
 //!
-//! Order: severity (blockers first), then confidence (direct evidence before
-//! inference), then layer (the lowest broken layer is the likeliest root
-//! cause), then id and device for a stable order. A finding hides the ids
-//! its rule lists in `hides` for the same phone; a computer-wide finding
-//! (no device) hides them for every phone.
+//! "Most likely cause first" means: the finding that, fixed, most likely
+//! lets this phone's next backup through comes first. The order is a
+//! sequence of keys, each deciding only among findings the keys before it
+//! left tied (the model, with examples, is in `docs/ranking.md`):
+//!
+//! 1. Severity: a blocker (the backup cannot succeed until it is fixed)
+//!    before a warning (it may fail or stall) before a note.
+//! 2. Basis ([`Basis`]): evidence before advice before coverage. Evidence is
+//!    what this check saw about this phone, its backups or this computer
+//!    (a refusal, a torn or damaged previous backup, the space the next
+//!    backup needs, the phone locked right now); advice holds for every
+//!    phone in the same state (an iOS update exists, iOS asks for the
+//!    passcode at each backup, backups are encrypted); coverage is what the
+//!    check could not look at on this machine (no USB bus in a container),
+//!    which says nothing about the phone. So a torn previous backup of this
+//!    phone ranks above "an iOS update is available" at the same severity,
+//!    and a healthy phone's first line is its own note, not the machine's.
+//! 3. Confidence: seen directly before strongly suggested before inferred.
+//! 4. Layer: the lowest layer between computer and phone first (USB,
+//!    usbmuxd, connection, trust, device, backup service, host, backups,
+//!    iCloud): a broken lower layer explains trouble above it.
+//! 5. Id, then device: a stable order for equal findings.
+//!
+//! A finding hides the ids its rule lists in `hides` for the same phone; a
+//! computer-wide finding (no device) hides them for every phone. Merging
+//! happens in the rules, not here: a locked phone whose session works is
+//! evidence inside `device.passcode-prompt`, not a finding of its own.
 
 use serde::Serialize;
 
+#[cfg(doc)]
+use super::Basis;
 use super::Finding;
 
 /// A finding left out of the report because a root cause explains it.
@@ -23,6 +47,7 @@ pub fn rank(mut findings: Vec<Finding>) -> (Vec<Finding>, Vec<Suppressed>) {
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
+            .then(a.basis.cmp(&b.basis))
             .then(b.confidence.cmp(&a.confidence))
             .then(a.layer.cmp(&b.layer))
             .then(a.id.cmp(b.id))
@@ -31,9 +56,9 @@ pub fn rank(mut findings: Vec<Finding>) -> (Vec<Finding>, Vec<Suppressed>) {
     let mut kept: Vec<Finding> = Vec::new();
     let mut suppressed = Vec::new();
     for f in &findings {
-        let hider = findings
-            .iter()
-            .find(|h| h.hides.contains(&f.id) && (h.device.is_none() || h.device == f.device));
+        let hider = findings.iter().find(|h| {
+            h.id != f.id && h.hides.contains(&f.id) && (h.device.is_none() || h.device == f.device)
+        });
         match hider {
             Some(h) => suppressed.push(Suppressed {
                 id: f.id,
@@ -50,7 +75,7 @@ pub fn rank(mut findings: Vec<Finding>) -> (Vec<Finding>, Vec<Suppressed>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{Confidence, Severity, RULES};
+    use crate::rules::{Basis, Confidence, Severity, RULES};
 
     fn finding(id: &str, severity: Severity, device: Option<&str>) -> Finding {
         let rule = RULES.iter().find(|r| r.id == id).expect("registered id");
@@ -80,6 +105,90 @@ mod tests {
         let b = finding("host.backup-in-progress", Severity::Warning, None);
         let (kept, _) = rank(vec![a, b]);
         assert_eq!(kept[0].id, "host.backup-in-progress");
+    }
+
+    fn ids(kept: &[Finding]) -> Vec<&'static str> {
+        kept.iter().map(|f| f.id).collect()
+    }
+
+    #[test]
+    fn this_phones_backups_come_before_general_advice() {
+        // The order the issue saw with a torn previous backup: an iOS update
+        // (a warning a major version behind) and the lock sorted first by
+        // layer. Evidence about the phone's backups now leads.
+        let (kept, _) = rank(vec![
+            finding("device.ios-outdated", Severity::Warning, Some("A")),
+            finding("backup.unfinished", Severity::Warning, Some("A")),
+            finding("host.disk-space", Severity::Warning, Some("A"))
+                .confidence(Confidence::Possible),
+            finding("device.passcode-prompt", Severity::Info, Some("A")),
+        ]);
+        assert_eq!(
+            ids(&kept),
+            [
+                "backup.unfinished",
+                "host.disk-space",
+                "device.ios-outdated",
+                "device.passcode-prompt"
+            ]
+        );
+    }
+
+    #[test]
+    fn severity_still_comes_before_basis() {
+        let (kept, _) = rank(vec![
+            finding("backup.unfinished", Severity::Warning, Some("A")),
+            finding("host.os-outdated", Severity::Blocker, None),
+            finding("device.ios-outdated", Severity::Warning, Some("A")),
+        ]);
+        assert_eq!(
+            ids(&kept),
+            [
+                "host.os-outdated",
+                "backup.unfinished",
+                "device.ios-outdated"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_note_about_this_machine_ranks_below_the_phones_own_notes() {
+        let (kept, _) = rank(vec![
+            finding("usb.unavailable", Severity::Info, None).basis(Basis::Coverage),
+            finding("device.passcode-prompt", Severity::Info, Some("A")),
+            finding("device.ios-outdated", Severity::Info, Some("A")),
+        ]);
+        assert_eq!(
+            ids(&kept),
+            [
+                "device.ios-outdated",
+                "device.passcode-prompt",
+                "usb.unavailable"
+            ]
+        );
+        // A reminder that rests on what was seen (the phone is locked now)
+        // comes before the general ones.
+        let (kept, _) = rank(vec![
+            finding("device.ios-outdated", Severity::Info, Some("A")),
+            finding("device.passcode-prompt", Severity::Info, Some("A")).basis(Basis::Evidence),
+        ]);
+        assert_eq!(
+            ids(&kept),
+            ["device.passcode-prompt", "device.ios-outdated"]
+        );
+    }
+
+    #[test]
+    fn within_evidence_confidence_then_the_lowest_layer_lead() {
+        let (kept, _) = rank(vec![
+            finding("backup.unfinished", Severity::Warning, Some("A")),
+            finding("usb.hub", Severity::Warning, Some("A")),
+            finding("host.disk-space", Severity::Warning, None).confidence(Confidence::Possible),
+        ]);
+        assert_eq!(
+            ids(&kept),
+            ["usb.hub", "backup.unfinished", "host.disk-space"]
+        );
     }
 
     #[test]

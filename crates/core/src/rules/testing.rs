@@ -43,6 +43,7 @@ pub fn world() -> World {
                 }),
             },
             running_tools: vec![],
+            lockdown_dir: None,
         },
     };
     World(s)
@@ -131,6 +132,14 @@ impl World {
         })
     }
 
+    /// Edits the host observation.
+    pub fn host(mut self, f: impl FnOnce(&mut HostObs)) -> Self {
+        if let Some(h) = self.0.probes.host.value_mut() {
+            f(h);
+        }
+        self
+    }
+
     pub fn running(mut self, tools: &[(&str, &str, u32)]) -> Self {
         if let Some(h) = self.0.probes.host.value_mut() {
             h.running_tools = tools
@@ -176,7 +185,16 @@ pub fn usb_phone(udid: &str, device_id: u32) -> MuxDevice {
 pub fn fired(s: &Snapshot, rule: &'static Rule) -> Vec<Finding> {
     let mut out = Findings::new(s);
     (rule.check)(s, &mut out);
-    out.into_vec()
+    let found = out.into_vec();
+    for f in &found {
+        assert!(
+            rule.declares_title(&f.title),
+            "{} made a finding titled {:?}, which is neither its title nor a declared variant",
+            rule.id,
+            f.title
+        );
+    }
+    found
 }
 
 /// The one finding a rule makes; panics with the list otherwise.

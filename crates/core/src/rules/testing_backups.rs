@@ -47,6 +47,8 @@ pub fn finished_backup(udid: &str, date: &str) -> BackupObs {
             product_version: Some("17.5".into()),
             product_type: Some("iPhone13,2".into()),
             build_version: Some("21F79".into()),
+            has_manifest_key: Some(false),
+            has_key_bag: Some(true),
         },
         manifest_db: ManifestDbObs {
             file: present(80_000_000),
@@ -54,13 +56,29 @@ pub fn finished_backup(udid: &str, date: &str) -> BackupObs {
             file_count: Some(100_000),
             record_count: Some(120_000),
             wal_present: false,
+            encrypted: false,
         },
         size_bytes: Some(30_000_000_000),
         files_on_disk: Some(100_004),
         size_incomplete: false,
         snapshot_dir: false,
         deep: None,
+        changed_during_check: false,
     }
+}
+
+/// `finished_backup`, encrypted as iOS 10.2 and later write it: Manifest.plist
+/// `IsEncrypted` with a manifest key, Manifest.db encrypted (not opened).
+pub fn encrypted_backup(udid: &str, date: &str) -> BackupObs {
+    let mut b = finished_backup(udid, date);
+    b.manifest.is_encrypted = Some(true);
+    b.manifest.has_manifest_key = Some(true);
+    b.manifest_db = ManifestDbObs {
+        file: present(80_000_000),
+        encrypted: true,
+        ..Default::default()
+    };
+    b
 }
 
 impl World {

@@ -26,6 +26,7 @@ pub fn healthy_device(udid: &str, device_id: u32) -> DeviceObs {
             host_id: Some("2087B64F-F47A-472F-A97B-103847CE1B60".into()),
             system_buid: Some("208048BA-DDF1-4482-ABFE-B90B2C928ADA".into()),
             missing_fields: vec![],
+            usable_here: Some(true),
         }),
         lockdown: ok(LockdownObs {
             query_type: Some("com.apple.mobile.lockdown".into()),

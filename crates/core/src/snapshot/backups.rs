@@ -8,6 +8,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::udid::same_udid;
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BackupsObs {
     /// The folder examined (the backup folder, not one backup).
@@ -62,6 +64,11 @@ pub struct BackupObs {
     /// The `--deep` check of every file Manifest.db lists; None without `--deep`.
     #[serde(default)]
     pub deep: Option<DeepCheckObs>,
+    /// Manifest.db, Manifest.plist, Status.plist or Info.plist changed (size
+    /// or modification time) between the start and the end of this check:
+    /// something was writing the backup while it was read.
+    #[serde(default)]
+    pub changed_during_check: bool,
 }
 
 /// What became of reading one metadata file.
@@ -180,13 +187,29 @@ pub struct ManifestPlistObs {
     /// `Lockdown` → `BuildVersion`.
     #[serde(default)]
     pub build_version: Option<String>,
+    /// A `ManifestKey` entry is there: an encrypted backup of iOS 10.2 or
+    /// later keeps the (wrapped) key of its encrypted Manifest.db in it.
+    /// Only its presence is read; None when Manifest.plist was not parsed.
+    #[serde(default)]
+    pub has_manifest_key: Option<bool>,
+    /// A `BackupKeyBag` entry is there. Only its presence is read.
+    #[serde(default)]
+    pub has_key_bag: Option<bool>,
 }
 
-/// Manifest.db, opened read-only and immutable (no journal, no lock file).
+/// Manifest.db, opened read-only and immutable (no journal, no lock file);
+/// of an encrypted backup only looked at (see `encrypted`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestDbObs {
     /// `Unparseable` when SQLite says it is not a database.
     pub file: MetaFile,
+    /// Manifest.plist says the backup is encrypted. Since iOS 10.2
+    /// Manifest.db is then itself encrypted (AES-CBC, with the key that
+    /// `ManifestKey` wraps), so SQLite cannot read it: it was not opened,
+    /// only its presence and size were checked, and `quick_check` and the
+    /// counts stay empty.
+    #[serde(default)]
+    pub encrypted: bool,
     /// `PRAGMA quick_check`: `ok`, or the problems it listed (at most 10).
     #[serde(default)]
     pub quick_check: Option<Vec<String>>,
@@ -266,10 +289,7 @@ impl BackupObs {
     /// Whether this backup is of the phone with `udid` (case-insensitive;
     /// the folder name counts too).
     pub fn is_of(&self, udid: &str) -> bool {
-        self.udid
-            .as_deref()
-            .is_some_and(|u| u.eq_ignore_ascii_case(udid))
-            || self.folder.eq_ignore_ascii_case(udid)
+        self.udid.as_deref().is_some_and(|u| same_udid(u, udid)) || same_udid(&self.folder, udid)
     }
 
     /// How people recognise it: "Alice's iPhone (iPhone13,2, iOS 17.5)".
@@ -315,12 +335,10 @@ impl BackupsObs {
         let mut by_phone: Vec<&BackupObs> = Vec::new();
         for b in &self.backups {
             let key = b.udid.as_deref().unwrap_or(&b.folder);
-            match by_phone.iter_mut().find(|o| {
-                o.udid
-                    .as_deref()
-                    .unwrap_or(&o.folder)
-                    .eq_ignore_ascii_case(key)
-            }) {
+            match by_phone
+                .iter_mut()
+                .find(|o| same_udid(o.udid.as_deref().unwrap_or(&o.folder), key))
+            {
                 Some(slot) => {
                     if b.date() > slot.date() {
                         *slot = b;

@@ -44,6 +44,11 @@ pub struct PairingObs {
     /// Fields a session needs that the record lacks (names only).
     #[serde(default)]
     pub missing_fields: Vec<String>,
+    /// Whether this tool's TLS code (idevice) could load the record's keys
+    /// and certificates. A record it cannot load may still work for Finder,
+    /// iTunes or idevicebackup2 (they use other fields and libraries).
+    #[serde(default)]
+    pub usable_here: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +85,13 @@ pub struct LockdownObs {
     /// The `QueryType` answer (`com.apple.mobile.lockdown`).
     #[serde(default)]
     pub query_type: Option<String>,
+    /// `ActivationState` ("Activated", "Unactivated", ...), read in the session.
+    #[serde(default)]
+    pub activation_state: Option<String>,
+    /// `SetupDone` from domain `com.apple.purplebuddy`: false while the phone
+    /// is still in Setup Assistant.
+    #[serde(default)]
+    pub setup_done: Option<bool>,
     pub product_type: Option<String>,
     pub product_version: Option<String>,
     pub build_version: Option<String>,
@@ -109,7 +121,21 @@ pub struct LockdownObs {
     /// The conversation broke off here; everything above was seen before.
     #[serde(default)]
     pub aborted: Option<Failure>,
+    /// Whether `StartService` for the backup service carried the pair
+    /// record's escrow bag (its presence only; the bag never leaves memory).
+    /// None when the service was not asked for.
+    #[serde(default)]
+    pub escrow_bag_sent: Option<bool>,
+    /// How long each lockdownd request took to be answered, in order, in
+    /// milliseconds: a phone answers in a few; hundreds mean a struggling
+    /// link or host.
+    #[serde(default)]
+    pub reply_ms: Vec<u64>,
 }
+
+/// `QueryType`'s answer from lockdownd when the phone runs iOS normally (in
+/// restore mode `restored` answers on the same port with another type).
+pub const LOCKDOWN_NORMAL_MODE: &str = "com.apple.mobile.lockdown";
 
 /// `StartSession` with the host's pair record.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -127,7 +153,30 @@ pub enum SessionObs {
         raw: String,
     },
     /// `StartSession` was accepted but the TLS handshake failed.
-    TlsFailed { message: String },
+    TlsFailed {
+        message: String,
+        /// How it failed, as the TLS code reported it.
+        #[serde(default)]
+        kind: TlsFailure,
+    },
+}
+
+/// How a TLS handshake with the phone failed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsFailure {
+    /// The phone sent a TLS alert (it rejected the certificate or the offer).
+    Alert,
+    /// The phone closed the connection during the handshake, without an alert.
+    Closed,
+    /// No answer before the deadline.
+    TimedOut,
+    /// The TLS code itself crashed on the record's keys.
+    Crashed,
+    /// The record's keys or certificates could not be loaded here.
+    UnusableRecord,
+    #[default]
+    Other,
 }
 
 impl SessionObs {
@@ -157,6 +206,7 @@ pub enum LockdownError {
     MCChallengeRequired,
     ServiceProhibited,
     InvalidService,
+    ServiceLimit,
     GetProhibited,
     MissingValue,
     /// Anything else; the raw string says what.
@@ -181,6 +231,7 @@ impl LockdownError {
             "MCChallengeRequired" => Self::MCChallengeRequired,
             "ServiceProhibited" => Self::ServiceProhibited,
             "InvalidService" => Self::InvalidService,
+            "ServiceLimit" => Self::ServiceLimit,
             "GetProhibited" => Self::GetProhibited,
             "MissingValue" => Self::MissingValue,
             _ => Self::Other,
@@ -188,14 +239,19 @@ impl LockdownError {
     }
 
     /// Refusals that come from a management profile or supervision.
+    /// `PairingProhibitedOverThisConnection` is not one: it means pairing
+    /// is allowed over USB only and this connection is Wi-Fi.
     pub fn is_management(self) -> bool {
         matches!(
             self,
-            Self::MCProtected
-                | Self::MCChallengeRequired
-                | Self::PairingProhibitedOverThisConnection
-                | Self::ServiceProhibited
+            Self::MCProtected | Self::MCChallengeRequired | Self::ServiceProhibited
         )
+    }
+
+    /// Refusals a locked phone gives: unlock it (`EscrowLocked`: not
+    /// unlocked since it restarted).
+    pub fn is_lock(self) -> bool {
+        matches!(self, Self::PasswordProtected | Self::EscrowLocked)
     }
 }
 

@@ -10,6 +10,9 @@ pub struct HostObs {
     /// Backup or sync programs running while we looked.
     #[serde(default)]
     pub running_tools: Vec<RunningTool>,
+    /// The lockdown folder and usbmuxd's account (Linux).
+    #[serde(default)]
+    pub lockdown_dir: Option<super::LockdownDirObs>,
 }
 
 /// The computer's operating system.

@@ -10,9 +10,11 @@ mod host;
 mod listen;
 mod listen_history;
 mod load;
+mod lockdown_dir;
 mod outcome;
 pub mod redact;
 mod trust;
+mod udid;
 mod usb;
 mod usbmuxd;
 mod windows;
@@ -25,8 +27,10 @@ pub use host::*;
 pub use listen::*;
 pub use listen_history::{histories, History};
 pub use load::{parse as parse_snapshot_bytes, parse_snapshot, ParseError};
+pub use lockdown_dir::{Access, Account, FileMode, LockdownDirObs, LockdownFile};
 pub use outcome::{Failure, FailureKind, Outcome};
 pub use trust::TrustState;
+pub use udid::{same_udid, udid_key, udid_spellings};
 pub use usb::*;
 pub use usbmuxd::*;
 pub use windows::*;
@@ -159,6 +163,18 @@ impl Snapshot {
     }
 
     pub fn device(&self, udid: &str) -> Option<&DeviceObs> {
-        self.probes.devices.iter().find(|d| d.udid == udid)
+        self.probes
+            .devices
+            .iter()
+            .find(|d| same_udid(&d.udid, udid))
+    }
+
+    /// The phones whose lockdownd answered, with what it said: most device
+    /// and trust rules read only these.
+    pub fn answered_phones(&self) -> impl Iterator<Item = (&DeviceObs, &LockdownObs)> {
+        self.probes
+            .devices
+            .iter()
+            .filter_map(|d| d.lockdown().map(|l| (d, l)))
     }
 }

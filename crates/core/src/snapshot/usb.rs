@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::udid::same_udid;
 use super::{MuxConnection, MuxDevice, OsFamily};
 
 /// Apple's USB vendor id.
@@ -355,18 +356,6 @@ impl UsbObs {
     }
 }
 
-/// UDIDs compared the way usbmuxd and the USB serial spell them: new-style
-/// ids lose their dash on the bus, and case may differ.
-pub fn same_udid(a: &str, b: &str) -> bool {
-    let norm = |s: &str| -> String {
-        s.chars()
-            .filter(|c| *c != '-')
-            .map(|c| c.to_ascii_lowercase())
-            .collect()
-    };
-    !a.is_empty() && norm(a) == norm(b)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,16 +379,6 @@ mod tests {
         assert_eq!(UsbSpeed::from_bps(5_000_000_000), Some(UsbSpeed::Super));
         assert_eq!(UsbSpeed::from_bps(0), None);
         assert_eq!(UsbSpeed::from_bps(u64::MAX), Some(UsbSpeed::SuperPlus));
-    }
-
-    #[test]
-    fn udids_match_across_spellings() {
-        assert!(same_udid(
-            "00008101-00094C9B56A76363",
-            "0000810100094c9b56a76363"
-        ));
-        assert!(!same_udid("", ""));
-        assert!(!same_udid("00008101-0009", "00008101-0008"));
     }
 
     #[test]

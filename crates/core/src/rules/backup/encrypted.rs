@@ -14,23 +14,32 @@ declare_rule! {
     ///
     /// ## Evidence used
     /// Manifest.plist `IsEncrypted` of the latest backup of each connected
-    /// phone, or of the most recent backup when no phone is connected.
+    /// phone, or of the most recent backup when no phone is connected. Since
+    /// iOS 10.2 an encrypted backup's Manifest.db is encrypted too, with a
+    /// key kept wrapped in Manifest.plist `ManifestKey` (how pymobiledevice3
+    /// and iOSbackup open it:
+    /// <https://github.com/doronz88/pymobiledevice3/blob/master/pymobiledevice3/services/mobilebackup2.py>,
+    /// <https://github.com/avibrazil/iOSbackup/blob/master/iOSbackup/__init__.py>):
+    /// the check then only looks that Manifest.db is there and not empty,
+    /// and never reads the key bag or the manifest key.
     ///
     /// ## Known limitations
     /// The password itself cannot be checked here. Whether the phone will
     /// encrypt its next backup is known for certain only from the phone
-    /// (`WillEncrypt`, see the device checks).
+    /// (`WillEncrypt`, see the device checks). With `--deep` the files of an
+    /// encrypted backup cannot be compared with their list, which is inside
+    /// the encrypted Manifest.db.
     pub static RULE = {
         id: "backup.encrypted",
         title: "Backups of this iPhone are encrypted",
         layer: Layer::Backup,
         severity: Severity::Info,
-        hides: &[],
+        basis: Basis::Advice,
         steps: &[
-            step("Have the backup password at hand: it is asked to restore this backup and to change or turn off encryption."),
-            step("If the password is lost: on the iPhone, Settings > General > Transfer or Reset iPhone > Reset > Reset All Settings (enter the phone's passcode). This removes the backup password without erasing data, but resets settings such as Wi-Fi networks, wallpaper and Apple Pay cards; then make a new encrypted backup with a new password."),
-            step("Backups made with a lost password cannot be restored; once a new backup has finished, the old one can be deleted."),
-            step_on(Platforms::LINUX, "idevicebackup2 backs up encrypted phones without the password; it is needed for: idevicebackup2 restore, and idevicebackup2 encryption off PASSWORD."),
+            texts::BACKUP_PASSWORD,
+            texts::FORGOT_BACKUP_PASSWORD,
+            Fix::any("Backups made with a lost password cannot be restored; once a new backup has finished, the old one can be deleted."),
+            Fix::new(Platforms::LINUX, "idevicebackup2 backs up encrypted phones without the password; it is needed for: idevicebackup2 restore, and idevicebackup2 encryption off PASSWORD."),
         ],
         since: "0.1.0",
         check,
@@ -49,6 +58,19 @@ fn check(s: &Snapshot, out: &mut Findings) {
             .evidence("Manifest.plist: IsEncrypted = true");
         if let Some(d) = b.date() {
             f = f.evidence(format!("last backup: {d}"));
+        }
+        if b.manifest_db.encrypted && b.manifest_db.file.is_present() {
+            let size = b
+                .manifest_db
+                .file
+                .bytes
+                .map_or(String::new(), |n| format!(" ({})", fmt::bytes(n)));
+            f = f.evidence(format!(
+                "Manifest.db{size} is encrypted as well, as in every encrypted backup since iOS 10.2: the check only looked that it is there and not empty; reading it needs the backup password"
+            ));
+            if b.deep.is_some() {
+                f = f.evidence("--deep could not compare the backup's files with their list: the list is inside the encrypted Manifest.db");
+            }
         }
         if s.will_encrypt(&udid) == Some(true) {
             f = f.evidence("the phone says WillEncrypt = true: the next backup is encrypted too");
@@ -88,6 +110,23 @@ mod tests {
             .remediation
             .iter()
             .any(|r| r.contains("Reset All Settings")));
+    }
+
+    #[test]
+    fn an_encrypted_manifest_db_is_reported_here() {
+        let mut b = encrypted_backup(UDID_A, "2026-08-27T01:52:12Z");
+        b.deep = Some(DeepCheckObs {
+            error: Some("Manifest.db is encrypted".into()),
+            ..Default::default()
+        });
+        let s = world().phones(&[UDID_A]).backups(vec![b]).build();
+        let f = only(&s, &RULE);
+        assert!(
+            f.evidence[3].starts_with("Manifest.db (80.0 MB) is encrypted as well"),
+            "{:?}",
+            f.evidence
+        );
+        assert!(f.evidence[4].starts_with("--deep could not compare"));
     }
 
     #[test]

@@ -19,10 +19,10 @@ declare_rule! {
         severity: Severity::Warning,
         hides: &["backup.encrypted"],
         steps: &[
-            step_on(Platforms::MACOS, "In Finder, select the iPhone, tick \"Encrypt local backup\" and choose a password you will keep (in Keychain or a password manager)."),
-            step_on(Platforms::WINDOWS, "In Apple Devices (or iTunes), under Backups tick \"Encrypt local backup\" and choose a password you will keep."),
-            step_on(Platforms::LINUX, "Turn encryption on first: idevicebackup2 encryption on PASSWORD, then back up with idevicebackup2 backup DIR."),
-            step("The profile comes from Settings > General > VPN & Device Management; only its administrator can lift the requirement."),
+            Fix::new(Platforms::MACOS, "In Finder, select the iPhone, tick \"Encrypt local backup\" and choose a password you will keep (in Keychain or a password manager)."),
+            Fix::new(Platforms::WINDOWS, "In Apple Devices (or iTunes), under Backups tick \"Encrypt local backup\" and choose a password you will keep."),
+            Fix::new(Platforms::LINUX, "Turn encryption on first: idevicebackup2 encryption on PASSWORD, then back up with idevicebackup2 backup DIR."),
+            Fix::any("The profile comes from Settings > General > VPN & Device Management; only its administrator can lift the requirement."),
         ],
         since: "0.1.0",
         check,
@@ -30,8 +30,8 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for d in &s.probes.devices {
-        let Some(b) = d.lockdown().and_then(|l| l.backup.as_ref()) else {
+    for (d, l) in s.answered_phones() {
+        let Some(b) = l.backup.as_ref() else {
             continue;
         };
         if b.requires_encryption != Some(true) {
@@ -43,7 +43,8 @@ fn check(s: &Snapshot, out: &mut Findings) {
         if b.will_encrypt == Some(true) {
             f = f
                 .evidence("WillEncrypt: true, so backups are already encrypted")
-                .at_most(Severity::Info);
+                .at_most(Severity::Info)
+                .basis(Basis::Advice);
         } else {
             f = f.evidence("WillEncrypt: false: a backup password must be set first");
         }

@@ -22,21 +22,30 @@ declare_rule! {
     /// judged is the latest of each connected phone (matched by UDID), or
     /// the most recent one when no phone is connected.
     ///
+    /// While a run is unfinished its Manifest.plist and Manifest.db are not
+    /// complete yet: their state (missing, empty, not a readable database)
+    /// is listed here as part of that run, not as damage (`backup.corrupt`).
+    /// When a backup program is running, the run may simply still be going:
+    /// the finding says so.
+    ///
     /// ## Known limitations
     /// Finder and iTunes clean up a torn backup when the next one starts;
-    /// this check only says what the folder holds now.
+    /// this check only says what the folder holds now. Status.plist still
+    /// says `uploading` after a backup was cut off, so on its own it cannot
+    /// tell a stopped run from one still going; files that change while the
+    /// check reads them can, and then `host.backup-in-progress` reports the
+    /// backup instead.
     pub static RULE = {
         id: "backup.unfinished",
         title: "The last backup of this iPhone did not finish",
         layer: Layer::Backup,
         severity: Severity::Warning,
-        hides: &[],
         steps: &[
-            step("Keep the iPhone unlocked, connected by cable and awake while the backup runs; on iOS 16.1 and later type the passcode on the phone when the backup starts."),
-            step("Start the backup again and let it finish; check that the computer will not sleep meanwhile."),
-            step_on(Platforms::MACOS, "If it stops again at the same point, delete the unfinished backup (Finder: select the iPhone > Manage Backups) and start a new one."),
-            step_on(Platforms::WINDOWS, "If it stops again at the same point, delete the unfinished backup (iTunes: Edit > Preferences > Devices; Apple Devices: Manage Backups) and start a new one."),
-            step_on(Platforms::LINUX, "If it stops again at the same point, move the backup's folder aside and run a full backup: idevicebackup2 backup --full DIR"),
+            Fix::any("Keep the iPhone unlocked, connected by cable and awake while the backup runs; on iOS 16.1 and later type the passcode on the phone when the backup starts."),
+            Fix::any("Start the backup again and let it finish; check that the computer will not sleep meanwhile."),
+            Fix::new(Platforms::MACOS, "If it stops again at the same point, delete the unfinished backup (Finder: select the iPhone > Manage Backups) and start a new one."),
+            Fix::new(Platforms::WINDOWS, "If it stops again at the same point, delete the unfinished backup (iTunes: Edit > Preferences > Devices; Apple Devices: Manage Backups) and start a new one."),
+            Fix::new(Platforms::LINUX, "If it stops again at the same point, move the backup's folder aside and run a full backup: idevicebackup2 backup --full DIR"),
         ],
         since: "0.1.0",
         check,
@@ -48,6 +57,10 @@ fn check(s: &Snapshot, out: &mut Findings) {
         let state = b.status.snapshot_state.as_deref();
         let torn_state = b.status.file.is_present() && state.is_some_and(|st| st != "finished");
         if !torn_state && !b.snapshot_dir {
+            continue;
+        }
+        // Being written right now: host.backup-in-progress reports it.
+        if b.changed_during_check {
             continue;
         }
         let mut f = Finding::new(&RULE).device(udid).evidence(format!(
@@ -77,11 +90,16 @@ fn check(s: &Snapshot, out: &mut Findings) {
                 "a Snapshot folder the phone was still writing into is left in the backup",
             );
         }
-        if !b.manifest_db.file.is_present() {
-            f = f.evidence(format!(
-                "Manifest.db is {}",
-                b.manifest_db.file.state.as_str()
-            ));
+        for line in super::corrupt::in_flight(b) {
+            f = f.evidence(line);
+        }
+        if let Some(host) = s.host() {
+            for t in &host.running_tools {
+                f = f.evidence(format!(
+                    "{} is running: if it is backing up this iPhone now, this backup is still in progress, not stopped; check again when it has finished",
+                    t.tool
+                ));
+            }
         }
         out.push(f);
     }
@@ -114,6 +132,42 @@ mod tests {
         );
         assert!(f.evidence.iter().any(|e| e == "Manifest.db is missing"));
         assert!(!f.remediation.is_empty());
+    }
+
+    #[test]
+    fn a_half_written_manifest_db_is_evidence_of_the_run() {
+        let s = world()
+            .backup(|b| {
+                b.status.snapshot_state = Some("uploading".into());
+                b.manifest_db.file.state = FileState::Unparseable;
+                b.manifest_db.file.error = Some("database disk image is malformed".into());
+                b.manifest_db.quick_check = None;
+            })
+            .running(&[("AppleMobileBackup", "Finder's backup agent", 812)])
+            .build();
+        let f = only(&s, &RULE);
+        assert!(f
+            .evidence
+            .iter()
+            .any(|e| e == "Manifest.db is not parseable: database disk image is malformed"));
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.starts_with("Finder's backup agent is running: if it is backing up")),
+            "{:?}",
+            f.evidence
+        );
+    }
+
+    #[test]
+    fn a_backup_changing_under_the_check_is_left_to_host_backup_in_progress() {
+        let s = world()
+            .backup(|b| {
+                b.status.snapshot_state = Some("uploading".into());
+                b.changed_during_check = true;
+            })
+            .build();
+        assert!(fired(&s, &RULE).is_empty());
     }
 
     #[test]

@@ -16,22 +16,56 @@ declare_rule! {
     /// ## Evidence used
     /// lockdownd's answer to `StartService com.apple.mobilebackup2`, and the
     /// DeviceLink version exchange and `Hello` on the service port (the
-    /// check never sends anything after `Hello`).
+    /// check never sends anything after `Hello`). Each refusal names its own
+    /// cause: `ServiceLimit` means another program already holds the
+    /// service (lockdownd allows a service only so many connections;
+    /// libimobiledevice maps it to `LOCKDOWN_E_SERVICE_LIMIT`);
+    /// `InvalidService` that the phone offers no backup service at all (not
+    /// set up or activated, or a build without it); `PasswordProtected` and
+    /// `EscrowLocked` are the lock, reported by `device.locked`. A service
+    /// that did not answer before the deadline is reported as slow, never as
+    /// a refusal.
     pub static RULE = {
         id: "backup-service.refused",
         title: "The iPhone refused to start its backup service",
+        variants: &[IN_USE, NO_SERVICE, NO_ANSWER],
         layer: Layer::BackupService,
         severity: Severity::Blocker,
-        hides: &[],
         steps: &[
-            step("Restart the iPhone (a stuck BackupAgent is the usual cause), unlock it, and try again."),
-            step("Update the backup software: Finder comes with macOS updates, iTunes and Apple Devices update from the Microsoft Store or Apple; on Linux install the latest libimobiledevice."),
-            step("If a backup was interrupted before, let the phone finish or cancel it: unplug, restart the phone, and start a new backup."),
+            Fix::any("Restart the iPhone (a stuck BackupAgent is the usual cause), unlock it, and try again."),
+            Fix::any("Update the backup software: Finder comes with macOS updates, iTunes and Apple Devices update from the Microsoft Store or Apple; on Linux install the latest libimobiledevice."),
+            Fix::any("If a backup was interrupted before, let the phone finish or cancel it: unplug, restart the phone, and start a new backup."),
         ],
         since: "0.1.0",
         check,
     }
 }
+
+const IN_USE: Title = Title {
+    when: "lockdownd answers ServiceLimit",
+    text: "Another program is using the iPhone's backup service",
+};
+const NO_SERVICE: Title = Title {
+    when: "lockdownd answers InvalidService",
+    text: "The iPhone offers no backup service",
+};
+const NO_ANSWER: Title = Title {
+    when: "the service did not answer before the deadline",
+    text: "The iPhone's backup service did not answer in time",
+};
+
+/// Another backup or sync is holding the service: restarting the phone would
+/// break that backup, so it is not the advice.
+const IN_USE_STEPS: &[Fix] = &[
+    texts::ONE_TOOL,
+    Fix::any("If a backup is running in Finder, iTunes or Apple Devices, let it finish (or cancel it there), then run this check again."),
+];
+const NO_SERVICE_STEPS: &[Fix] = &[texts::FINISH_SETUP, texts::UPDATE_IOS];
+const NO_ANSWER_STEPS: &[Fix] = &[
+    Fix::any("Run the check again with a longer --timeout (for example --timeout 60): a busy or slow phone may answer late."),
+    texts::PORT_DIRECT,
+    texts::CABLE,
+];
 
 fn check(s: &Snapshot, out: &mut Findings) {
     for d in &s.probes.devices {
@@ -39,10 +73,21 @@ fn check(s: &Snapshot, out: &mut Findings) {
         let f = match &d.backup_service {
             Outcome::Ok { value, .. } => {
                 if let Some(r) = &value.refused {
-                    f.evidence(format!(
+                    if r.reason.is_lock() {
+                        // device.locked reports it, with the unlock advice.
+                        continue;
+                    }
+                    let f = f.evidence(format!(
                         "lockdownd answered StartService com.apple.mobilebackup2 with {}",
                         r.raw
-                    ))
+                    ));
+                    match r.reason {
+                        LockdownError::ServiceLimit => f.title(&IN_USE).steps(IN_USE_STEPS),
+                        LockdownError::InvalidService => {
+                            f.title(&NO_SERVICE).steps(NO_SERVICE_STEPS)
+                        }
+                        _ => f,
+                    }
                 } else if let Some(e) = &value.hello_error {
                     f.evidence(format!(
                         "the backup service answered Hello with ErrorCode {}{}",
@@ -56,6 +101,12 @@ fn check(s: &Snapshot, out: &mut Findings) {
                     continue;
                 }
             }
+            Outcome::Failed { failure, .. } if failure.kind == FailureKind::TimedOut => f
+                .title(&NO_ANSWER)
+                .steps(NO_ANSWER_STEPS)
+                .evidence(format!("no answer in time: {}", failure.message))
+                .at_most(Severity::Warning)
+                .confidence(Confidence::Possible),
             Outcome::Failed { failure, .. } => f
                 .evidence(format!(
                     "the backup service handshake failed ({}): {}",
@@ -113,6 +164,57 @@ mod tests {
             .device(|d| d.backup_service = failed(FailureKind::Closed))
             .build();
         assert_eq!(only(&s, &RULE).confidence, Confidence::Likely);
+    }
+
+    fn refused_with(raw: &str) -> Snapshot {
+        world()
+            .phone()
+            .device(|d| {
+                d.backup_service = Outcome::Ok {
+                    duration_ms: 1,
+                    value: BackupServiceObs {
+                        refused: Some(ServiceRefusal {
+                            reason: LockdownError::parse(raw),
+                            raw: raw.into(),
+                        }),
+                        ..Default::default()
+                    },
+                }
+            })
+            .build()
+    }
+
+    #[test]
+    fn each_refusal_names_its_cause_and_restarting_the_phone_only_where_it_helps() {
+        let busy = only(&refused_with("ServiceLimit"), &RULE);
+        assert_eq!(busy.title, IN_USE.text);
+        assert!(
+            !busy
+                .remediation
+                .iter()
+                .any(|r| r.contains("Restart the iPhone")),
+            "{:?}",
+            busy.remediation
+        );
+        let none = only(&refused_with("InvalidService"), &RULE);
+        assert_eq!(none.title, NO_SERVICE.text);
+        assert!(fired(&refused_with("PasswordProtected"), &RULE).is_empty());
+        assert!(fired(&refused_with("EscrowLocked"), &RULE).is_empty());
+        let other = only(&refused_with("SomethingNew"), &RULE);
+        assert_eq!(other.title, RULE.title);
+        assert!(other.remediation[0].contains("Restart the iPhone"));
+    }
+
+    #[test]
+    fn a_service_that_did_not_answer_in_time_is_slow_not_refused() {
+        let s = world()
+            .phone()
+            .device(|d| d.backup_service = failed(FailureKind::TimedOut))
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.title, NO_ANSWER.text);
+        assert_eq!(f.severity, Severity::Warning);
+        assert!(!f.title.contains("refused"));
     }
 
     #[test]

@@ -1,3 +1,4 @@
-//! Rules about a connection that comes and goes.
+//! Rules about the link to the phone: one that comes and goes, or crawls.
 
+pub mod slow_replies;
 pub mod unstable;

@@ -35,6 +35,7 @@ declare_rule! {
     pub static RULE = {
         id: "connection.unstable",
         title: "The iPhone dropped off the connection during the check",
+        variants: &[NEW_DEVICE_ID, DROPPED, DAEMON_CLOSED],
         layer: Layer::Connection,
         severity: Severity::Blocker,
         hides: &[
@@ -43,15 +44,15 @@ declare_rule! {
             "trust.session-failed",
         ],
         steps: &[
-            step("Use another cable, ideally Apple's or a certified one: a worn cable or connector often keeps charging while the data link drops."),
-            step("Plug the cable straight into a port of the computer itself, not a hub, keyboard, monitor or front-panel port, and try another port; on a laptop, plug the charger in so the port gets full power."),
-            step("If a hub cannot be avoided, use one with its own power supply."),
-            step("Turn off Personal Hotspot on the iPhone while backing up: it re-enumerates the USB link."),
-            step_on(Platforms::LINUX, "Turn off USB autosuspend for the phone's port: find it with grep -l 05ac /sys/bus/usb/devices/*/idVendor, then run echo on | sudo tee /sys/bus/usb/devices/PORT/power/control (PORT being that folder, e.g. 1-2); to turn it off for every device, boot with the kernel option usbcore.autosuspend=-1."),
-            step_on(Platforms::LINUX, "With Personal Hotspot on, the ipheth tethering driver binds the phone (dmesg shows \"Apple iPhone USB Ethernet device attached\") and usbmuxd loses the phone a minute or two later: turn the hotspot off, or unload ipheth (sudo modprobe -r ipheth) while backing up."),
-            step_on(Platforms::LINUX, "Watch the link with sudo dmesg -w and journalctl -f -u usbmuxd while the phone is plugged in: \"USB disconnect\" lines mean the bus lost the phone (cable, port, power); none, while usbmuxd logs \"Removed device\", points at usbmuxd or a driver."),
-            step_on(Platforms::WINDOWS, "Turn off USB power saving: in Device Manager, on each USB Root Hub, Power Management, untick \"Allow the computer to turn off this device to save power\", and set \"USB selective suspend\" to Disabled in the power plan's advanced settings."),
-            step("Run iphone-backup-check watch while you wiggle the cable or wait: it prints every drop with a timestamp and shows whether the fix held."),
+            texts::CABLE,
+            Fix::any("Plug the cable straight into a port of the computer itself, not a hub, keyboard, monitor or front-panel port, and try another port; on a laptop, plug the charger in so the port gets full power."),
+            Fix::any("If a hub cannot be avoided, use one with its own power supply."),
+            Fix::any("Turn off Personal Hotspot on the iPhone while backing up: it re-enumerates the USB link."),
+            Fix::new(Platforms::LINUX, "Turn off USB autosuspend for the phone's port: find it with grep -l 05ac /sys/bus/usb/devices/*/idVendor, then run echo on | sudo tee /sys/bus/usb/devices/PORT/power/control (PORT being that folder, e.g. 1-2); to turn it off for every device, boot with the kernel option usbcore.autosuspend=-1."),
+            Fix::new(Platforms::LINUX, "With Personal Hotspot on, the ipheth tethering driver binds the phone (dmesg shows \"Apple iPhone USB Ethernet device attached\") and usbmuxd loses the phone a minute or two later: turn the hotspot off, or unload ipheth (sudo modprobe -r ipheth) while backing up."),
+            Fix::new(Platforms::LINUX, "Watch the link with sudo dmesg -w and journalctl -f -u usbmuxd while the phone is plugged in: \"USB disconnect\" lines mean the bus lost the phone (cable, port, power); none, while usbmuxd logs \"Removed device\", points at usbmuxd or a driver."),
+            Fix::new(Platforms::WINDOWS, "Turn off USB power saving: in Device Manager, on each USB Root Hub, Power Management, untick \"Allow the computer to turn off this device to save power\", and set \"USB selective suspend\" to Disabled in the power plan's advanced settings."),
+            Fix::any("Run iphone-backup-check watch while you wiggle the cable or wait: it prints every drop with a timestamp and shows whether the fix held."),
         ],
         since: "0.1.0",
         check,
@@ -69,6 +70,19 @@ struct Signal {
 /// Per-phone sources from the device stage; the Listen feed is read by
 /// [`listen_signals`], which is not tied to a `DeviceObs`.
 const DEVICE_SOURCES: &[fn(&DeviceObs) -> Vec<Signal>] = &[presence, broken_conversations];
+
+const NEW_DEVICE_ID: Title = Title {
+    when: "the phone came back under a new DeviceID without a seen drop",
+    text: "The iPhone re-connected under a new DeviceID {when}",
+};
+const DROPPED: Title = Title {
+    when: "the Listen feed saw the phone leave",
+    text: "The iPhone dropped off the connection {times} {when}",
+};
+const DAEMON_CLOSED: Title = Title {
+    when: "usbmuxd itself closed the Listen feed",
+    text: "usbmuxd closed its connection during the check",
+};
 
 fn check(s: &Snapshot, out: &mut Findings) {
     // Phone (UDID, or "DeviceID n" when usbmuxd never named it) -> signals.
@@ -113,7 +127,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
             f = f.device(key);
         }
         if let Some(t) = title {
-            f = f.title(t);
+            f = f.titled(t);
         }
         if !signals.iter().any(|s| s.direct) {
             f = f.confidence(Confidence::Likely);
@@ -141,12 +155,9 @@ fn title(h: &History, origin: ListenOrigin) -> Option<String> {
         ListenOrigin::Watch => "while watched",
     };
     Some(if h.drops.is_empty() {
-        format!("The iPhone re-connected under a new DeviceID {when}")
+        NEW_DEVICE_ID.fill(&[("when", when)])
     } else {
-        format!(
-            "The iPhone dropped off the connection {} {when}",
-            times(h.drops.len())
-        )
+        DROPPED.fill(&[("times", &times(h.drops.len())), ("when", when)])
     })
 }
 
@@ -218,7 +229,7 @@ fn daemon_closed(s: &Snapshot, obs: &ListenObs, out: &mut Findings) {
         return;
     }
     let mut f = Finding::new(&RULE)
-        .title("usbmuxd closed its connection during the check")
+        .title(&DAEMON_CLOSED)
         .confidence(Confidence::Likely)
         .at_most(Severity::Warning)
         .evidence(format!(

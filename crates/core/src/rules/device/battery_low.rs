@@ -21,10 +21,9 @@ declare_rule! {
         title: "The iPhone's battery is low and not charging",
         layer: Layer::Device,
         severity: Severity::Warning,
-        hides: &[],
         steps: &[
-            step("Plug the iPhone straight into a computer port that charges it (not a keyboard or unpowered hub), or charge it first."),
-            step("Check that the battery icon shows the charging bolt before starting the backup."),
+            texts::CHARGE,
+            Fix::any("Check that the battery icon shows the charging bolt before starting the backup."),
         ],
         since: "0.1.0",
         check,
@@ -32,8 +31,8 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for d in &s.probes.devices {
-        let Some(b) = d.lockdown().and_then(|l| l.battery.as_ref()) else {
+    for (d, l) in s.answered_phones() {
+        let Some(b) = l.battery.as_ref() else {
             continue;
         };
         let Some(level) = b.current_capacity else {

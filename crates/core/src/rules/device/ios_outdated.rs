@@ -28,10 +28,10 @@ declare_rule! {
         title: "The iPhone runs an older iOS than it can get",
         layer: Layer::Device,
         severity: Severity::Warning,
-        hides: &[],
+        basis: Basis::Advice,
         steps: &[
-            step("Back up first if you can, then on the iPhone open Settings > General > Software Update and install the update."),
-            step("If the update does not fit, free space first (Settings > General > iPhone Storage), or update from the computer (Finder, iTunes or Apple Devices: Check for Update)."),
+            Fix::any("Back up first if you can, then on the iPhone open Settings > General > Software Update and install the update."),
+            Fix::any("If the update does not fit, free space first (Settings > General > iPhone Storage), or update from the computer (Finder, iTunes or Apple Devices: Check for Update)."),
         ],
         since: "0.1.0",
         check,

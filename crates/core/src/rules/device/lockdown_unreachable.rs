@@ -19,20 +19,55 @@ declare_rule! {
     pub static RULE = {
         id: "device.lockdown-unreachable",
         title: "The iPhone's lockdown service does not answer",
+        variants: &[NOT_NORMAL_MODE, TOO_SLOW],
         layer: Layer::Device,
         severity: Severity::Blocker,
         hides: &["backup-service.refused"],
         steps: &[
-            step("Wait until the iPhone has finished starting up and shows its Lock Screen, then unlock it and run the check again."),
-            step("If the screen shows a cable and a computer, the phone is in recovery mode: update or restore it from Finder, iTunes or Apple Devices before backing up."),
-            step("Otherwise restart the iPhone (press and release volume up, volume down, then hold the side button until the Apple logo appears)."),
+            Fix::any("Wait until the iPhone has finished starting up and shows its Lock Screen, then unlock it and run the check again."),
+            Fix::any("If the screen shows a cable and a computer, the phone is in recovery mode: update or restore it from Finder, iTunes or Apple Devices before backing up."),
+            texts::RESTART_PHONE,
         ],
         since: "0.1.0",
         check,
     }
 }
 
+/// Something other than lockdownd answers on its port: `QueryType` names
+/// it (`com.apple.mobile.restored` in restore mode).
+const NOT_NORMAL_MODE: Title = Title {
+    when: "QueryType names another service than com.apple.mobile.lockdown",
+    text: "The iPhone is not in normal mode ({mode})",
+};
+
+/// It answered, then the check ran out of time: slow, not unreachable.
+const TOO_SLOW: Title = Title {
+    when: "lockdownd answered, then stopped answering before the deadline",
+    text: "The iPhone answered too slowly for the check to finish",
+};
+const TOO_SLOW_STEPS: &[Fix] = &[
+    Fix::any("Run the check again with a longer --timeout (for example --timeout 60)."),
+    texts::PORT_DIRECT,
+    texts::CABLE,
+];
+
 fn check(s: &Snapshot, out: &mut Findings) {
+    for (d, l) in s.answered_phones() {
+        let Some(mode) = l.query_type.as_deref() else {
+            continue;
+        };
+        if mode.is_empty() || mode == LOCKDOWN_NORMAL_MODE {
+            continue;
+        }
+        out.push(
+            Finding::new(&RULE)
+                .device(&d.udid)
+                .titled(NOT_NORMAL_MODE.fill(&[("mode", mode)]))
+                .evidence(format!(
+                    "QueryType answered {mode:?}, not {LOCKDOWN_NORMAL_MODE:?}: the phone is not running iOS normally, so nothing else was asked"
+                )),
+        );
+    }
     for d in &s.probes.devices {
         // lockdownd refused or never answered, or stopped answering mid-way.
         let stalled = d
@@ -51,6 +86,19 @@ fn check(s: &Snapshot, out: &mut Findings) {
             f.kind.as_str(),
             f.message
         ));
+        let answered = d.lockdown().map_or(0, |l| l.reply_ms.len());
+        if stalled.is_some() && answered > 0 {
+            // It works, slowly: a warning, never a blocker.
+            out.push(
+                finding
+                    .title(&TOO_SLOW)
+                    .steps(TOO_SLOW_STEPS)
+                    .evidence(format!("it had answered {answered} requests before that"))
+                    .at_most(Severity::Warning)
+                    .confidence(Confidence::Possible),
+            );
+            continue;
+        }
         if f.kind != FailureKind::Refused {
             finding = finding.confidence(Confidence::Likely);
         }
@@ -62,6 +110,34 @@ fn check(s: &Snapshot, out: &mut Findings) {
 mod tests {
     use super::*;
     use crate::rules::testing::*;
+
+    #[test]
+    fn a_phone_that_answers_as_another_service_is_named_by_its_mode() {
+        let s = world()
+            .phone()
+            .lockdown(|l| l.query_type = Some("com.apple.mobile.restored".into()))
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(
+            f.title,
+            "The iPhone is not in normal mode (com.apple.mobile.restored)"
+        );
+        assert!(fired(&world().phone().build(), &RULE).is_empty());
+    }
+
+    #[test]
+    fn a_phone_that_answered_then_ran_out_of_time_is_slow_not_unreachable() {
+        let s = world()
+            .phone()
+            .lockdown(|l| {
+                l.reply_ms = vec![1500, 1500];
+                l.aborted = Some(Failure::new(FailureKind::TimedOut, "no answer to GetValue"));
+            })
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.title, TOO_SLOW.text);
+        assert_eq!(f.severity, Severity::Warning);
+    }
 
     #[test]
     fn fires_when_lockdownd_refuses_or_hangs() {

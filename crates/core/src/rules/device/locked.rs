@@ -14,41 +14,73 @@ declare_rule! {
     /// "the iPhone is locked" (MBErrorDomain 208, "Device locked").
     ///
     /// ## Evidence used
-    /// `PasswordProtected` read in a trusted session; the `PasswordProtected`
-    /// or `EscrowLocked` refusal of `StartSession` or of `Pair`.
+    /// The `PasswordProtected` or `EscrowLocked` refusal of `StartSession`,
+    /// of `Pair`, or of `StartService com.apple.mobilebackup2` (sent, as
+    /// idevicebackup2 and pymobiledevice3 send it, with the pair record's
+    /// escrow bag, which lets a phone unlocked once since it started back
+    /// up while locked): then the lock really stops the phone.
+    ///
+    /// A phone that is locked while its trusted session works
+    /// (`PasswordProtected: true` read in the session) is not reported
+    /// here: nothing is refused, and the backup only needs the phone
+    /// unlocked when it starts, which is what `device.passcode-prompt`
+    /// reminds of. That finding carries the lock as its evidence.
     pub static RULE = {
         id: "device.locked",
         title: "The iPhone is locked",
+        variants: &[NOT_UNLOCKED_SINCE_RESTART],
         layer: Layer::Device,
         severity: Severity::Blocker,
-        hides: &[],
         steps: &[
-            step("Unlock the iPhone with its passcode and keep it on the Home Screen until the backup has started."),
-            step("If it restarted recently, unlock it once with the passcode (Face ID and Touch ID do not count after a restart)."),
+            texts::UNLOCK,
+            Fix::any("If it restarted recently, unlock it once with the passcode (Face ID and Touch ID do not count after a restart)."),
         ],
         since: "0.1.0",
         check,
     }
 }
 
+const NOT_UNLOCKED_SINCE_RESTART: Title = Title {
+    when: "the phone's keys are still locked after a restart (EscrowLocked)",
+    text: "The iPhone has not been unlocked since it restarted",
+};
+
 fn check(s: &Snapshot, out: &mut Findings) {
-    for d in &s.probes.devices {
-        let Some(l) = d.lockdown() else { continue };
+    for (d, l) in s.answered_phones() {
         let f = Finding::new(&RULE).device(&d.udid);
+        let service_refusal = d
+            .backup_service
+            .value()
+            .and_then(|b| b.refused.as_ref())
+            .filter(|r| r.reason.is_lock());
         let f = match (&l.session, &l.pair_request) {
             (SessionObs::Refused { reason: LockdownError::PasswordProtected, raw }, _) => {
                 f.evidence(format!("lockdownd answered StartSession with {raw}"))
             }
             (SessionObs::Refused { reason: LockdownError::EscrowLocked, raw }, _) => f
                 .evidence(format!("lockdownd answered StartSession with {raw}"))
-                .title("The iPhone has not been unlocked since it restarted"),
+                .title(&NOT_UNLOCKED_SINCE_RESTART),
             (_, Some(PairRequestObs::PasswordProtected)) => f.evidence(
                 "Pair (sent because of --request-trust) was answered with PasswordProtected: the Trust prompt needs an unlocked phone",
             ),
-            (SessionObs::Trusted, _) if l.password_protected == Some(true) => f
-                .evidence("PasswordProtected: true (the phone is locked right now)")
-                // The session works; only the backup itself needs the unlock.
-                .at_most(Severity::Warning),
+            (SessionObs::Trusted, _) if service_refusal.is_some() => {
+                let r = service_refusal.expect("checked");
+                let bag = match l.escrow_bag_sent {
+                    Some(true) => " although the pair record's escrow bag was sent",
+                    Some(false) => " (the pair record has no escrow bag, so the phone must be unlocked)",
+                    None => "",
+                };
+                let f = f.evidence(format!(
+                    "lockdownd answered StartService com.apple.mobilebackup2 with {}{bag}",
+                    r.raw
+                ));
+                if r.reason == LockdownError::EscrowLocked {
+                    f.title(&NOT_UNLOCKED_SINCE_RESTART)
+                } else {
+                    f
+                }
+            }
+            // Locked in a working session: device.passcode-prompt says so.
             _ => continue,
         };
         out.push(f);
@@ -60,15 +92,52 @@ mod tests {
     use super::*;
     use crate::rules::testing::*;
 
+    fn service_refused(raw: &str, bag: Option<bool>) -> Snapshot {
+        world()
+            .phone()
+            .lockdown(|l| l.escrow_bag_sent = bag)
+            .device(|d| {
+                d.backup_service = Outcome::Ok {
+                    duration_ms: 1,
+                    value: BackupServiceObs {
+                        refused: Some(ServiceRefusal {
+                            reason: LockdownError::parse(raw),
+                            raw: raw.into(),
+                        }),
+                        ..Default::default()
+                    },
+                }
+            })
+            .build()
+    }
+
     #[test]
-    fn locked_right_now_is_a_warning() {
+    fn a_backup_service_refused_for_the_lock_is_a_blocker_that_says_unlock() {
+        let f = only(&service_refused("PasswordProtected", Some(false)), &RULE);
+        assert_eq!(f.severity, Severity::Blocker);
+        assert!(
+            f.evidence[0].contains("has no escrow bag"),
+            "{:?}",
+            f.evidence
+        );
+        assert!(f.remediation[0].contains("Unlock"), "{:?}", f.remediation);
+        let f = only(&service_refused("EscrowLocked", Some(true)), &RULE);
+        assert_eq!(f.title, NOT_UNLOCKED_SINCE_RESTART.text);
+        assert!(fired(&service_refused("ServiceLimit", Some(true)), &RULE).is_empty());
+    }
+
+    #[test]
+    fn locked_in_a_working_session_is_left_to_the_passcode_reminder() {
         let s = world()
             .phone()
             .lockdown(|l| l.password_protected = Some(true))
             .build();
-        let f = only(&s, &RULE);
-        assert_eq!(f.severity, Severity::Warning);
-        assert!(f.evidence[0].contains("locked right now"));
+        assert!(fired(&s, &RULE).is_empty());
+        let reminder = only(&s, &crate::rules::device::passcode_prompt::RULE);
+        assert!(reminder
+            .evidence
+            .iter()
+            .any(|e| e.contains("locked right now")));
     }
 
     #[test]

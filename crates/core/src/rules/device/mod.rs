@@ -6,4 +6,5 @@ pub mod lockdown_unreachable;
 pub mod locked;
 pub mod passcode_prompt;
 pub mod restricted;
+pub mod setup_incomplete;
 pub mod storage_full;

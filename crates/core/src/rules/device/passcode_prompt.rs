@@ -17,21 +17,32 @@ declare_rule! {
     ///
     /// ## Evidence used
     /// ProductVersion from lockdownd: 16.1 or later, or 15.7.1 up to (not
-    /// including) 16.0.
+    /// including) 16.0. `PasswordProtected: true` read in a trusted session:
+    /// the phone is locked right now. A locked phone whose session works is
+    /// not a fault of its own (`device.locked` reports the lock only when it
+    /// makes the phone refuse); it is this reminder, with the lock as its
+    /// evidence, and then it ranks before the general notes
+    /// (`docs/ranking.md`).
     pub static RULE = {
         id: "device.passcode-prompt",
         title: "The passcode must be typed on the iPhone when the backup starts",
+        variants: &[LOCKED_NOW],
         layer: Layer::Device,
         severity: Severity::Info,
-        hides: &[],
+        basis: Basis::Advice,
         steps: &[
-            step("Keep the iPhone unlocked and in view when you start the backup, and type its passcode when it asks."),
-            step("For unattended backups (scripts, idevicebackup2), watch the phone during the first minutes: no passcode means error 208 after about three minutes."),
+            texts::PASSCODE_AT_START,
+            Fix::any("For unattended backups (scripts, idevicebackup2), watch the phone during the first minutes: no passcode means error 208 after about three minutes."),
         ],
         since: "0.1.0",
         check,
     }
 }
+
+const LOCKED_NOW: Title = Title {
+    when: "the phone is locked right now while its session works",
+    text: "The iPhone is locked: unlock it with the passcode when the backup starts",
+};
 
 /// Whether this iOS asks for the passcode when a computer backup starts.
 pub fn asks_passcode(version: &str) -> bool {
@@ -41,13 +52,26 @@ pub fn asks_passcode(version: &str) -> bool {
 
 fn check(s: &Snapshot, out: &mut Findings) {
     for d in &s.probes.devices {
-        let Some(v) = d.ios_version() else { continue };
-        if !asks_passcode(v) {
+        let asks = d.ios_version().filter(|v| asks_passcode(v));
+        let locked_now =
+            d.trusted() && d.lockdown().and_then(|l| l.password_protected) == Some(true);
+        if asks.is_none() && !locked_now {
             continue;
         }
-        out.push(Finding::new(&RULE).device(&d.udid).evidence(format!(
-            "iOS {v} asks for the passcode at the start of each backup"
-        )));
+        let mut f = Finding::new(&RULE).device(&d.udid);
+        if locked_now {
+            f = f
+                .title(&LOCKED_NOW)
+                .basis(Basis::Evidence)
+                .evidence("PasswordProtected: true: the phone is locked right now; its session works, so only the backup itself waits for the unlock")
+                .step(texts::UNLOCK.text);
+        }
+        if let Some(v) = asks {
+            f = f.evidence(format!(
+                "iOS {v} asks for the passcode at the start of each backup"
+            ));
+        }
+        out.push(f);
     }
 }
 
@@ -67,9 +91,44 @@ mod tests {
     }
 
     #[test]
+    fn a_locked_phone_is_this_reminder_with_the_lock_as_evidence() {
+        let s = world()
+            .phone()
+            .lockdown(|l| l.password_protected = Some(true))
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(
+            (f.severity, f.basis, f.title.as_str()),
+            (Severity::Info, Basis::Evidence, LOCKED_NOW.text)
+        );
+        assert!(f.evidence[0].contains("locked right now"));
+        assert!(f.evidence[1].contains("16.7.2"));
+        assert!(f.remediation[0].starts_with("Unlock the iPhone"));
+        // On an iOS that does not ask for the passcode, the lock alone.
+        let s = world()
+            .phone()
+            .lockdown(|l| {
+                l.password_protected = Some(true);
+                l.product_version = Some("13.3.1".into());
+            })
+            .build();
+        assert_eq!(only(&s, &RULE).evidence.len(), 1);
+        // Locked outside a session says nothing.
+        let s = world()
+            .phone()
+            .no_record()
+            .lockdown(|l| {
+                l.password_protected = Some(true);
+                l.product_version = Some("13.3.1".into());
+            })
+            .build();
+        assert!(fired(&s, &RULE).is_empty());
+    }
+
+    #[test]
     fn fires_for_the_healthy_phone_silent_for_old_ios() {
         let f = only(&world().phone().build(), &RULE);
-        assert_eq!(f.severity, Severity::Info);
+        assert_eq!((f.severity, f.basis), (Severity::Info, Basis::Advice));
         assert!(f.evidence[0].contains("16.7.2"));
         let s = world()
             .phone()

@@ -4,8 +4,9 @@ declare_rule! {
     /// ## What it means
     /// A management profile (MDM), supervision or Screen Time restriction on
     /// the phone forbids pairing with computers or starting the backup
-    /// service: lockdownd refuses with `MCProtected`, `MCChallengeRequired`,
-    /// `PairingProhibitedOverThisConnection` or `ServiceProhibited`.
+    /// service: lockdownd refuses with `MCProtected`, `MCChallengeRequired`
+    /// or `ServiceProhibited`. (`PairingProhibitedOverThisConnection` is not
+    /// a policy: it means pairing needs a USB cable, see `trust.not-paired`.)
     ///
     /// ## Why the backup fails
     /// The phone enforces the policy itself; no setting on the computer can
@@ -22,22 +23,27 @@ declare_rule! {
     pub static RULE = {
         id: "device.restricted",
         title: "A profile or restriction forbids pairing or backup",
+        variants: &[SUPERVISED_ONLY],
         layer: Layer::Device,
         severity: Severity::Blocker,
         hides: &["backup-service.refused", "trust.not-paired"],
         steps: &[
-            step("On the iPhone open Settings > General > VPN & Device Management to see which profile manages it; a work or school phone needs its administrator's permission."),
-            step("Check Settings > Screen Time > Content & Privacy Restrictions: allow changes to the passcode and to Accounts, and turn restrictions off while backing up if you own the phone."),
-            step("A supervised phone may only pair with its organisation's computers: ask the administrator, or back it up to iCloud if allowed."),
+            Fix::any("On the iPhone open Settings > General > VPN & Device Management to see which profile manages it; a work or school phone needs its administrator's permission."),
+            Fix::any("Check Settings > Screen Time > Content & Privacy Restrictions: allow changes to the passcode and to Accounts, and turn restrictions off while backing up if you own the phone."),
+            Fix::any("A supervised phone may only pair with its organisation's computers: ask the administrator, or back it up to iCloud if allowed."),
         ],
         since: "0.1.0",
         check,
     }
 }
 
+const SUPERVISED_ONLY: Title = Title {
+    when: "the phone is supervised but refused nothing",
+    text: "The iPhone is supervised: its organisation may restrict backups",
+};
+
 fn check(s: &Snapshot, out: &mut Findings) {
-    for d in &s.probes.devices {
-        let Some(l) = d.lockdown() else { continue };
+    for (d, l) in s.answered_phones() {
         let mut refusals: Vec<String> = l
             .management
             .as_ref()
@@ -66,9 +72,10 @@ fn check(s: &Snapshot, out: &mut Findings) {
         }
         if refusals.is_empty() {
             f = f
-                .title("The iPhone is supervised: its organisation may restrict backups")
+                .title(&SUPERVISED_ONLY)
                 .confidence(Confidence::Possible)
-                .at_most(Severity::Info);
+                .at_most(Severity::Info)
+                .basis(Basis::Advice);
         }
         out.push(f);
     }

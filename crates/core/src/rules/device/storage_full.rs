@@ -29,11 +29,10 @@ declare_rule! {
         title: "The iPhone is almost out of storage",
         layer: Layer::Device,
         severity: Severity::Blocker,
-        hides: &[],
         steps: &[
-            step("On the iPhone open Settings > General > iPhone Storage and follow its recommendations (Offload Unused Apps, review large attachments)."),
-            step("Delete large videos or move them to the computer, then empty Photos > Albums > Recently Deleted."),
-            step("Restart the iPhone to let it purge caches, then run this check again."),
+            Fix::any("On the iPhone open Settings > General > iPhone Storage and follow its recommendations (Offload Unused Apps, review large attachments)."),
+            Fix::any("Delete large videos or move them to the computer, then empty Photos > Albums > Recently Deleted."),
+            Fix::any("Restart the iPhone to let it purge caches, then run this check again."),
         ],
         since: "0.1.0",
         check,
@@ -41,8 +40,8 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for d in &s.probes.devices {
-        let Some(u) = d.lockdown().and_then(|l| l.disk_usage.as_ref()) else {
+    for (d, l) in s.answered_phones() {
+        let Some(u) = l.disk_usage.as_ref() else {
             continue;
         };
         let Some(free) = u.available() else { continue };

@@ -23,18 +23,24 @@ declare_rule! {
     pub static RULE = {
         id: "host.backup-dir-unusable",
         title: "The backup folder cannot be used",
+        variants: &[NO_FULL_DISK_ACCESS],
         layer: Layer::Host,
         severity: Severity::Blocker,
         hides: &["backup.corrupt", "backup.unfinished", "host.disk-space"],
         steps: &[
-            step_on(Platforms::WINDOWS, "If the folder was moved to another drive with a junction (mklink /J), connect that drive or recreate the junction to a folder that exists."),
-            step_on(Platforms::MACOS, "If the folder was moved to an external disk with a symbolic link, connect that disk (or remove the link so Finder recreates the folder)."),
-            step("Give your user read and write access to the folder."),
+            Fix::new(Platforms::WINDOWS, "If the folder was moved to another drive with a junction (mklink /J), connect that drive or recreate the junction to a folder that exists."),
+            Fix::new(Platforms::MACOS, "If the folder was moved to an external disk with a symbolic link, connect that disk (or remove the link so Finder recreates the folder)."),
+            Fix::any("Give your user read and write access to the folder."),
         ],
         since: "0.1.0",
         check,
     }
 }
+
+const NO_FULL_DISK_ACCESS: Title = Title {
+    when: "on macOS, when the default folder cannot be read by this check",
+    text: "This check cannot read the backup folder (Full Disk Access)",
+};
 
 fn check(s: &Snapshot, out: &mut Findings) {
     let Some(host) = s.host() else {
@@ -69,7 +75,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
         && dir.source == BackupDirSource::Default
     {
         out.push(
-            f.title("This check cannot read the backup folder (Full Disk Access)")
+            f.title(&NO_FULL_DISK_ACCESS)
                 .at_most(Severity::Warning)
                 .confidence(Confidence::Likely)
                 .evidence(dir.error.clone().unwrap_or_else(|| "reading it was refused".into()))

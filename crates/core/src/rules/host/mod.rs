@@ -3,4 +3,5 @@
 pub mod backup_dir_unusable;
 pub mod backup_in_progress;
 pub mod disk_space;
+pub mod lockdown_dir_unusable;
 pub mod os_outdated;

@@ -19,11 +19,11 @@ declare_rule! {
         title: "iCloud Backup is on",
         layer: Layer::Icloud,
         severity: Severity::Info,
-        hides: &[],
+        basis: Basis::Advice,
         steps: &[
-            step_on(Platforms::MACOS, "In Finder, select the iPhone and choose \"Back up all of the data on your iPhone to this Mac\"."),
-            step_on(Platforms::WINDOWS, "In Apple Devices (or iTunes), under Backups choose \"This computer\"."),
-            step("To back up to the computer only, on the iPhone open Settings > [your name] > iCloud > iCloud Backup and turn it off."),
+            Fix::new(Platforms::MACOS, "In Finder, select the iPhone and choose \"Back up all of the data on your iPhone to this Mac\"."),
+            Fix::new(Platforms::WINDOWS, "In Apple Devices (or iTunes), under Backups choose \"This computer\"."),
+            texts::ICLOUD_BACKUP_OFF,
         ],
         since: "0.1.0",
         check,
@@ -31,8 +31,8 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for d in &s.probes.devices {
-        let Some(b) = d.lockdown().and_then(|l| l.backup.as_ref()) else {
+    for (d, l) in s.answered_phones() {
+        let Some(b) = l.backup.as_ref() else {
             continue;
         };
         if b.cloud_backup_enabled != Some(true) {

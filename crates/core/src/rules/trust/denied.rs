@@ -19,10 +19,10 @@ declare_rule! {
         title: "Don't Trust was chosen on the iPhone",
         layer: Layer::Trust,
         severity: Severity::Blocker,
-        hides: &["trust.not-paired", "backup-service.refused", "device.locked"],
+        hides: hides::AWAITING_TRUST,
         steps: &[
-            step("Unplug the iPhone, unlock it and plug it back in: the Trust prompt comes back. Tap Trust and enter the passcode."),
-            step("If the prompt never comes back, on the iPhone open Settings > General > Transfer or Reset iPhone > Reset > Reset Location & Privacy (this forgets every computer it trusted), then plug it in again."),
+            Fix::any("Unplug the iPhone, unlock it and plug it back in: the Trust prompt comes back. Tap Trust and enter the passcode."),
+            texts::RESET_LOCATION_PRIVACY,
         ],
         since: "0.1.0",
         check,
@@ -30,8 +30,7 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for d in &s.probes.devices {
-        let Some(l) = d.lockdown() else { continue };
+    for (d, l) in s.answered_phones() {
         let evidence = if l.session.refusal() == Some(LockdownError::UserDeniedPairing) {
             "lockdownd answered StartSession with UserDeniedPairing"
         } else if matches!(l.pair_request, Some(PairRequestObs::Denied)) {

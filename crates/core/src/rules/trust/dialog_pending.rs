@@ -19,11 +19,11 @@ declare_rule! {
         title: "The iPhone shows the Trust prompt and nobody answered it",
         layer: Layer::Trust,
         severity: Severity::Blocker,
-        hides: &["trust.not-paired", "backup-service.refused", "device.locked"],
+        hides: hides::AWAITING_TRUST,
         steps: &[
-            step("Unlock the iPhone, look for \"Trust This Computer?\", tap Trust and enter the passcode."),
-            step("If no prompt is visible, unplug the iPhone and plug it back in while it is unlocked."),
-            step_on(Platforms::LINUX, "Then run idevicepair validate (or this check again) to confirm the pairing."),
+            texts::TAP_TRUST,
+            Fix::any("If no prompt is visible, unplug the iPhone and plug it back in while it is unlocked."),
+            Fix::new(Platforms::LINUX, "Then run idevicepair validate (or this check again) to confirm the pairing."),
         ],
         since: "0.1.0",
         check,
@@ -31,8 +31,7 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for d in &s.probes.devices {
-        let Some(l) = d.lockdown() else { continue };
+    for (d, l) in s.answered_phones() {
         let mut f = Finding::new(&RULE).device(&d.udid);
         if l.session.refusal() == Some(LockdownError::PairingDialogResponsePending) {
             f = f.evidence("lockdownd answered StartSession with PairingDialogResponsePending");

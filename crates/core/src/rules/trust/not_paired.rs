@@ -26,26 +26,38 @@ declare_rule! {
     pub static RULE = {
         id: "trust.not-paired",
         title: "This computer has no pairing record for the iPhone",
+        variants: &[UNREADABLE, USB_ONLY],
         layer: Layer::Trust,
         severity: Severity::Blocker,
-        hides: &[
-            "backup-service.refused",
-            "device.locked",
-            "device.storage-full",
-            "device.battery-low",
-            "device.restricted",
-        ],
+        hides: hides::NEEDS_TRUST,
         steps: &[
-            step("Unlock the iPhone and keep it on its Home Screen."),
-            step_on(Platforms::MACOS, "Open Finder, select the iPhone in the sidebar and click Trust; then tap Trust on the iPhone and enter its passcode."),
-            step_on(Platforms::WINDOWS, "Open the Apple Devices app (or iTunes), plug the iPhone in, click Continue if asked, then tap Trust on the iPhone and enter its passcode."),
-            step_on(Platforms::LINUX, "Run idevicepair pair, then tap Trust on the iPhone and enter its passcode; run idevicepair validate to check."),
-            step("Or let this tool ask: iphone-backup-check diagnose --request-trust (the only option that may change anything: the record is saved only if you tap Trust)."),
+            texts::UNLOCK,
+            texts::TRUST_MAC,
+            texts::TRUST_WINDOWS,
+            texts::TRUST_LINUX,
+            Fix::any("Or let this tool ask: iphone-backup-check diagnose --request-trust (the only option that may change anything: the record is saved only if you tap Trust)."),
         ],
         since: "0.1.0",
         check,
     }
 }
+
+/// `PairingProhibitedOverThisConnection`: the phone pairs only over USB
+/// (libimobiledevice: LOCKDOWN_E_PAIRING_PROHIBITED_OVER_THIS_CONNECTION),
+/// so a Wi-Fi connection can never start the trust.
+const USB_ONLY: Title = Title {
+    when: "Pair over Wi-Fi was answered PairingProhibitedOverThisConnection",
+    text: "The iPhone can be paired only over a USB cable",
+};
+const USB_ONLY_STEPS: &[Fix] = &[
+    Fix::any("Connect the iPhone with a USB cable, unlock it and run the check again with --request-trust, or trust it in Finder, iTunes or Apple Devices: pairing over Wi-Fi is not allowed, only syncing after it."),
+    texts::CABLE,
+];
+
+const UNREADABLE: Title = Title {
+    when: "the record exists but this check cannot read it",
+    text: "This computer's pairing record for the iPhone cannot be read",
+};
 
 fn check(s: &Snapshot, out: &mut Findings) {
     for d in &s.probes.devices {
@@ -56,7 +68,25 @@ fn check(s: &Snapshot, out: &mut Findings) {
             continue;
         }
         let asked = d.lockdown().and_then(|l| l.pair_request.as_ref());
-        // The phone's own answer to Pair has its own findings (or paired).
+        if let Some(PairRequestObs::Refused {
+            reason: LockdownError::PairingProhibitedOverThisConnection,
+            raw,
+        }) = asked
+        {
+            let via = match d.connection {
+                Some(MuxConnection::Network) => " over the Wi-Fi connection",
+                _ => "",
+            };
+            out.push(
+                Finding::new(&RULE)
+                    .device(&d.udid)
+                    .title(&USB_ONLY)
+                    .steps(USB_ONLY_STEPS)
+                    .evidence(format!("Pair{via} was answered with {raw}")),
+            );
+            continue;
+        }
+        // The phone's other answers to Pair have their own findings (or paired).
         if asked.is_some() {
             continue;
         }
@@ -80,7 +110,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
         }
         if p.record == PairRecordState::Unreadable {
             f = f
-                .title("This computer's pairing record for the iPhone cannot be read")
+                .title(&UNREADABLE)
                 .confidence(Confidence::Likely)
                 .step("Run the check with sudo once to see whether the record exists (macOS keeps /var/db/lockdown root-only).");
         }
@@ -111,6 +141,28 @@ mod tests {
         );
         assert_eq!(f.severity, Severity::Blocker);
         assert!(f.remediation.iter().any(|r| r.contains("idevicepair pair")));
+    }
+
+    #[test]
+    fn pairing_prohibited_over_this_connection_means_use_a_cable() {
+        let s = world()
+            .phone()
+            .no_record()
+            .lockdown(|l| {
+                l.pair_request = Some(PairRequestObs::Refused {
+                    reason: LockdownError::PairingProhibitedOverThisConnection,
+                    raw: "PairingProhibitedOverThisConnection".into(),
+                })
+            })
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.title, USB_ONLY.text);
+        assert!(
+            f.remediation[0].contains("USB cable"),
+            "{:?}",
+            f.remediation
+        );
+        assert!(fired(&s, &crate::rules::device::restricted::RULE).is_empty());
     }
 
     #[test]

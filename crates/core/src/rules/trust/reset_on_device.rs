@@ -15,25 +15,21 @@ declare_rule! {
     ///
     /// ## Evidence used
     /// The `StartSession` refusal `InvalidHostID`, with the pair record's
-    /// HostID that the phone no longer knows.
+    /// HostID that the phone no longer knows; or a `StartSession` accepted
+    /// and then the connection closed at the TLS handshake, which usbmuxd's
+    /// own preflight treats the same way ("The stored pair record ... is
+    /// invalid. Removing.", usbmuxd `src/preflight.c`).
     pub static RULE = {
         id: "trust.reset-on-device",
         title: "The iPhone no longer trusts this computer",
         layer: Layer::Trust,
         severity: Severity::Blocker,
-        hides: &[
-            "backup-service.refused",
-            "device.locked",
-            "device.storage-full",
-            "device.battery-low",
-            "device.restricted",
-            "trust.session-failed",
-        ],
+        hides: hides::NEEDS_TRUST,
         steps: &[
-            step_on(Platforms::MACOS, "Unplug the iPhone, unlock it, plug it back in and click Trust in Finder; if no prompt appears, restart the Mac and try again."),
-            step_on(Platforms::WINDOWS, "Plug the unlocked iPhone in again, open Apple Devices or iTunes and tap Trust on the iPhone."),
-            step_on(Platforms::LINUX, "Run idevicepair pair with the iPhone unlocked and tap Trust."),
-            step("Then run this check again: it should say the iPhone trusts this computer."),
+            texts::TRUST_MAC,
+            texts::TRUST_WINDOWS,
+            texts::TRUST_LINUX,
+            Fix::any("Then run this check again: it should say the iPhone trusts this computer."),
         ],
         since: "0.1.0",
         check,
@@ -41,14 +37,23 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for d in &s.probes.devices {
-        let Some(l) = d.lockdown() else { continue };
-        if l.session.refusal() != Some(LockdownError::InvalidHostID) {
-            continue;
+    for (d, l) in s.answered_phones() {
+        let mut f = Finding::new(&RULE).device(&d.udid);
+        match &l.session {
+            SessionObs::Refused {
+                reason: LockdownError::InvalidHostID,
+                ..
+            } => f = f.evidence("lockdownd answered StartSession with InvalidHostID"),
+            SessionObs::TlsFailed {
+                kind: TlsFailure::Closed,
+                message,
+            } => {
+                f = f.confidence(Confidence::Likely).evidence(format!(
+                    "StartSession was accepted, then the phone closed the connection at the TLS handshake ({message}): it no longer accepts this computer's certificate"
+                ))
+            }
+            _ => continue,
         }
-        let mut f = Finding::new(&RULE)
-            .device(&d.udid)
-            .evidence("lockdownd answered StartSession with InvalidHostID");
         if let Some(host_id) = d.pairing.value().and_then(|p| p.host_id.as_deref()) {
             f = f.evidence(format!(
                 "this computer's record has HostID {host_id}, which the phone does not know"
@@ -76,6 +81,26 @@ mod tests {
             f.remediation[0].contains(&format!("/var/lib/lockdown/{UDID}.plist")),
             "{:?}",
             f.remediation
+        );
+    }
+
+    #[test]
+    fn a_handshake_the_phone_hangs_up_on_is_a_reset_trust() {
+        let s = world()
+            .phone()
+            .lockdown(|l| {
+                l.session = SessionObs::TlsFailed {
+                    message: "TLS handshake failed: unexpected end of file".into(),
+                    kind: TlsFailure::Closed,
+                }
+            })
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.confidence, Confidence::Likely);
+        assert!(
+            f.evidence[0].contains("closed the connection"),
+            "{:?}",
+            f.evidence
         );
     }
 

@@ -16,38 +16,120 @@ declare_rule! {
     /// The lockdown session state `tls-failed` (with the handshake error),
     /// the `InvalidPairRecord` refusal, or a record without a usable HostID
     /// (no session attempted); fields the record lacks.
+    ///
+    /// ## Known limitations
+    /// This tool speaks TLS through the idevice crate, which authenticates
+    /// with the record's host certificate and needs every field its parser
+    /// lists (`WiFiMACAddress` and `RootPrivateKey` among them);
+    /// libimobiledevice (idevicebackup2) presents the root certificate, and
+    /// Finder and iTunes use Apple's own code. So a record that fails here
+    /// may still work for them: the advice never deletes it without saying
+    /// so. A phone with iOS 9 or older wants TLS 1.0, which this tool cannot
+    /// speak (rustls supports TLS 1.2 and 1.3); that is said instead. A
+    /// phone that closes the connection at the handshake has dropped this
+    /// computer's trust: `trust.reset-on-device` reports it.
     pub static RULE = {
         id: "trust.session-failed",
         title: "The secure session with the iPhone failed",
+        variants: &[OLD_TLS, UNUSABLE_HERE],
         layer: Layer::Trust,
         severity: Severity::Blocker,
-        hides: &[
-            "backup-service.refused",
-            "device.locked",
-            "device.storage-full",
-            "device.battery-low",
-            "device.restricted",
-        ],
+        hides: hides::NEEDS_TRUST,
         steps: &[
-            step_on(Platforms::MACOS, "Unplug and replug the unlocked iPhone and click Trust in Finder."),
-            step_on(Platforms::WINDOWS, "Plug the unlocked iPhone in again, open Apple Devices or iTunes and tap Trust."),
-            step_on(Platforms::LINUX, "Run idevicepair pair with the iPhone unlocked and tap Trust."),
-            step("If it keeps failing, on the iPhone open Settings > General > Transfer or Reset iPhone > Reset > Reset Location & Privacy, then trust this computer again."),
+            texts::TRUST_MAC,
+            texts::TRUST_WINDOWS,
+            texts::TRUST_LINUX,
+            texts::RESET_LOCATION_PRIVACY,
         ],
         since: "0.1.0",
         check,
     }
 }
 
+/// iOS 9 and older negotiate TLS 1.0 only.
+const OLD_TLS: Title = Title {
+    when: "the phone runs iOS 9 or older, whose lockdownd speaks TLS 1.0",
+    text: "This check cannot speak the old TLS this iPhone's iOS needs",
+};
+const OLD_TLS_STEPS: &[Fix] = &[
+    Fix::any("Back it up with Finder, iTunes or idevicebackup2, which still speak TLS 1.0: nothing is wrong with the pairing."),
+    texts::UPDATE_IOS,
+];
+/// idevice cannot load the record; other tools may.
+const UNUSABLE_HERE: Title = Title {
+    when: "the pair record lacks fields or keys this tool's TLS code needs",
+    text: "This check cannot use this computer's pair record",
+};
+const UNUSABLE_HERE_STEPS: &[Fix] = &[
+    Fix::any("Try the backup in Finder, iTunes, Apple Devices or idevicebackup2 first: they read pair records with other code and may accept this one."),
+    Fix::any("Only if they fail too, move the record aside (do not delete it) and trust the computer again, as the next step says."),
+    texts::TRUST_MAC,
+    texts::TRUST_WINDOWS,
+    texts::TRUST_LINUX,
+];
+
 fn check(s: &Snapshot, out: &mut Findings) {
-    for d in &s.probes.devices {
-        let Some(l) = d.lockdown() else { continue };
+    for (d, l) in s.answered_phones() {
         let mut f = Finding::new(&RULE).device(&d.udid);
+        let ios_major = d
+            .ios_version()
+            .and_then(|v| v.split('.').next())
+            .and_then(|m| m.parse::<u32>().ok());
         match &l.session {
-            SessionObs::TlsFailed { message } => {
+            // The phone hung up on this computer's certificate: it no longer
+            // trusts it (trust.reset-on-device).
+            SessionObs::TlsFailed {
+                kind: TlsFailure::Closed,
+                ..
+            } => continue,
+            SessionObs::TlsFailed { message, .. } if ios_major.is_some_and(|m| m < 10) => {
+                out.push(
+                    f.title(&OLD_TLS)
+                        .steps(OLD_TLS_STEPS)
+                        .at_most(Severity::Warning)
+                        .evidence(format!(
+                            "the iPhone runs iOS {}, whose lockdownd negotiates TLS 1.0; this tool speaks TLS 1.2 and later",
+                            d.ios_version().unwrap_or("?")
+                        ))
+                        .evidence(format!("the handshake failed: {message}")),
+                );
+                continue;
+            }
+            SessionObs::TlsFailed { message, kind } => {
                 f = f.evidence(format!(
                     "StartSession was accepted, then the TLS handshake failed: {message}"
                 ));
+                if *kind == TlsFailure::Crashed {
+                    f = f.steps(UNUSABLE_HERE_STEPS);
+                }
+            }
+            SessionObs::NotAttempted
+                if d.pairing.value().is_some_and(|p| {
+                    p.record == PairRecordState::Present
+                        && p.host_id.is_some()
+                        && p.usable_here == Some(false)
+                }) =>
+            {
+                let lacks = d
+                    .pairing
+                    .value()
+                    .map(|p| p.missing_fields.clone())
+                    .unwrap_or_default();
+                let why = if lacks.is_empty() {
+                    "its keys or certificates are not in a form this tool can load".to_string()
+                } else {
+                    format!("it lacks {}", lacks.join(", "))
+                };
+                out.push(
+                    f.title(&UNUSABLE_HERE)
+                        .steps(UNUSABLE_HERE_STEPS)
+                        .at_most(Severity::Warning)
+                        .confidence(Confidence::Likely)
+                        .evidence(format!(
+                            "this computer's pair record cannot be used by this tool: {why}, so no session was started"
+                        )),
+                );
+                continue;
             }
             SessionObs::Refused {
                 reason: LockdownError::InvalidPairRecord,
@@ -75,7 +157,10 @@ fn check(s: &Snapshot, out: &mut Findings) {
             ));
         }
         if let Some(st) = super::remove_record_step(s.os_family(), &d.udid) {
-            f = f.step(st.replace("stale", "damaged"));
+            f = f.step(format!(
+                "If Finder, iTunes or idevicebackup2 fail with it too: {}",
+                st.replace("Remove the stale record", "remove the damaged record")
+            ));
         }
         out.push(f);
     }
@@ -93,14 +178,55 @@ mod tests {
             .lockdown(|l| {
                 l.session = SessionObs::TlsFailed {
                     message: "TLS handshake failed: received fatal alert".into(),
+                    kind: TlsFailure::Alert,
                 }
             })
             .build();
         let f = only(&s, &RULE);
         assert!(f.evidence[0].contains("fatal alert"));
         assert!(f.remediation[0].contains(crate::rules::testing_device::UDID));
+        assert!(f.remediation[0].starts_with("If Finder, iTunes or idevicebackup2 fail"));
         let s = world().phone().refused("InvalidPairRecord").build();
         assert_eq!(fired(&s, &RULE).len(), 1);
+    }
+
+    fn tls_failed(kind: TlsFailure) -> World {
+        world().phone().lockdown(move |l| {
+            l.session = SessionObs::TlsFailed {
+                message: "TLS handshake failed".into(),
+                kind,
+            }
+        })
+    }
+
+    #[test]
+    fn an_old_ios_is_told_it_needs_tls_1_0_and_a_closed_handshake_is_not_this_rule() {
+        let s = tls_failed(TlsFailure::Alert)
+            .lockdown(|l| l.product_version = Some("9.3.5".into()))
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.title, OLD_TLS.text);
+        assert_eq!(f.severity, Severity::Warning);
+        assert!(!f.remediation.iter().any(|r| r.contains("rm ")));
+        assert!(fired(&tls_failed(TlsFailure::Closed).build(), &RULE).is_empty());
+    }
+
+    #[test]
+    fn a_record_this_tool_cannot_load_is_not_called_damaged() {
+        let s = world()
+            .phone()
+            .device(|d| {
+                if let Some(p) = d.pairing.value_mut() {
+                    p.usable_here = Some(false);
+                    p.missing_fields = vec!["WiFiMACAddress".into()];
+                }
+            })
+            .lockdown(|l| l.session = SessionObs::NotAttempted)
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.title, UNUSABLE_HERE.text);
+        assert!(f.evidence[0].contains("WiFiMACAddress"));
+        assert!(f.remediation[0].contains("Finder, iTunes"));
     }
 
     #[test]

@@ -29,14 +29,14 @@ declare_rule! {
     pub static RULE = {
         id: "usb.slow-link",
         title: "The USB link runs below high speed",
+        variants: &[USB2_ONLY],
         layer: Layer::Usb,
         severity: Severity::Warning,
-        hides: &[],
         steps: &[
-            step("Try another data cable that you know works: worn and charge-oriented cables fall back to a slower speed."),
-            step("Plug straight into a port on the computer; avoid USB 1.1 hubs and keyboard or monitor ports."),
-            step("Check the phone's port for lint (a plug that does not seat fully falls back), and try another port on the computer."),
-            step_on(Platforms::LINUX, "Watch the kernel log while plugging the phone in: sudo dmesg -w prints \"new full-speed USB device\" for 12 Mbit/s, \"new high-speed\" for 480 and \"new SuperSpeed\" for USB 3."),
+            Fix::any("Try another data cable that you know works: worn and charge-oriented cables fall back to a slower speed."),
+            Fix::any("Plug straight into a port on the computer; avoid USB 1.1 hubs and keyboard or monitor ports."),
+            Fix::any("Check the phone's port for lint (a plug that does not seat fully falls back), and try another port on the computer."),
+            Fix::new(Platforms::LINUX, "Watch the kernel log while plugging the phone in: sudo dmesg -w prints \"new full-speed USB device\" for 12 Mbit/s, \"new high-speed\" for 480 and \"new SuperSpeed\" for USB 3."),
         ],
         since: "0.1.0",
         check,
@@ -44,6 +44,12 @@ declare_rule! {
 }
 
 const HIGH_BPS: u64 = 480_000_000;
+
+/// A USB 3 phone (USB-C iPhone 15 Pro and later) held at USB 2: slow, not failing.
+const USB2_ONLY: Title = Title {
+    when: "a USB 3 phone negotiated USB 2 speed",
+    text: "The USB 3 iPhone runs at USB 2 speed",
+};
 
 fn check(s: &Snapshot, out: &mut Findings) {
     let root_hubs = s
@@ -116,7 +122,7 @@ fn usb3_at_480(dev: &UsbDevice, root_hubs: &[UsbHub]) -> Option<Finding> {
         .min_by_key(|h| h.bus);
     let mut f = for_device(Finding::new(&RULE), dev)
         .at_most(Severity::Info)
-        .title("The USB 3 iPhone runs at USB 2 speed")
+        .title(&USB2_ONLY)
         .evidence(format!(
             "the phone ({}) supports USB 3 (bcdUSB {}) but negotiated 480 Mbit/s",
             dev.describe(),

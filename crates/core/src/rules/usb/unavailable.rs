@@ -14,7 +14,10 @@ declare_rule! {
     ///
     /// ## Evidence used
     /// The USB probe failed; the usbmuxd probe's outcome sets the severity
-    /// (info when usbmuxd answers, warning otherwise).
+    /// (info when usbmuxd answers, warning otherwise). As a note it says
+    /// what this check could not look at on this machine, not what is wrong
+    /// with the phone, so it ranks after the phone's own notes
+    /// (`docs/ranking.md`).
     ///
     /// ## Known limitations
     /// On macOS and Windows the system may hold the phone so that libusb
@@ -24,11 +27,10 @@ declare_rule! {
         title: "The USB bus cannot be read on this computer",
         layer: Layer::Usb,
         severity: Severity::Warning,
-        hides: &[],
         steps: &[
-            step("When usbmuxd lists the phone there is nothing to fix: it reads USB on its own."),
-            step("In a container or virtual machine, pass the iPhone's USB device through to it, or run the check on the computer the phone is plugged into."),
-            step_on(Platforms::LINUX, "Check that /dev/bus/usb exists and that this user may read it (ls -l /dev/bus/usb)."),
+            Fix::any("When usbmuxd lists the phone there is nothing to fix: it reads USB on its own."),
+            Fix::any("In a container or virtual machine, pass the iPhone's USB device through to it, or run the check on the computer the phone is plugged into."),
+            Fix::new(Platforms::LINUX, "Check that /dev/bus/usb exists and that this user may read it (ls -l /dev/bus/usb)."),
         ],
         since: "0.1.0",
         check,
@@ -48,8 +50,10 @@ fn check(s: &Snapshot, out: &mut Findings) {
         failure.message
     ));
     if s.probes.usbmuxd.is_ok() {
+        // A limit of this check, not of the phone: ranked after its notes.
         f = f
             .at_most(Severity::Info)
+            .basis(Basis::Coverage)
             .evidence("usbmuxd answers, so it can still see a phone over USB");
     }
     out.push(f);
@@ -77,7 +81,8 @@ mod tests {
             .usb_failed(FailureKind::Unavailable)
             .mux_ok(vec![])
             .build();
-        assert_eq!(only(&s, &RULE).severity, Severity::Info);
+        let f = only(&s, &RULE);
+        assert_eq!((f.severity, f.basis), (Severity::Info, Basis::Coverage));
     }
 
     #[test]

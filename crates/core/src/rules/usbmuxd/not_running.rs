@@ -22,20 +22,27 @@ declare_rule! {
     pub static RULE = {
         id: "usbmuxd.not-running",
         title: "usbmuxd is not running",
+        variants: &[ON_WINDOWS],
         layer: Layer::Usbmuxd,
         severity: Severity::Blocker,
-        hides: &["usb.no-device", "usbmuxd.device-not-listed"],
+        hides: hides::NO_DAEMON,
         steps: &[
-            step_on(Platforms::MACOS, "Restart the Mac; usbmuxd is part of macOS and starts with it. Without a restart: sudo launchctl kickstart -k system/com.apple.usbmuxd"),
-            step_on(Platforms::WINDOWS, "Install or repair the Apple Devices app (or iTunes) from the Microsoft Store; it brings the Apple Mobile Device Service."),
-            step_on(Platforms::WINDOWS, "Open services.msc, find Apple Mobile Device Service, set it to Automatic and start it (or restart the computer)."),
-            step_on(Platforms::LINUX, "Install usbmuxd (Debian/Ubuntu: sudo apt install usbmuxd) and plug the iPhone in; udev starts the daemon."),
-            step_on(Platforms::LINUX, "Start it by hand to see why it stops: sudo systemctl start usbmuxd, or sudo usbmuxd -f -v in a terminal."),
+            Fix::new(Platforms::MACOS, "Restart the Mac; usbmuxd is part of macOS and starts with it. Without a restart: sudo launchctl kickstart -k system/com.apple.usbmuxd"),
+            Fix::new(Platforms::WINDOWS, "Install or repair the Apple Devices app (or iTunes) from the Microsoft Store; it brings the Apple Mobile Device Service."),
+            Fix::new(Platforms::WINDOWS, "Open services.msc, find Apple Mobile Device Service, set it to Automatic and start it (or restart the computer)."),
+            Fix::new(Platforms::LINUX, "Install usbmuxd (Debian/Ubuntu: sudo apt install usbmuxd) and plug the iPhone in; udev starts the daemon."),
+            Fix::new(Platforms::LINUX, "Start it by hand to see why it stops: sudo systemctl start usbmuxd, or sudo usbmuxd -f -v in a terminal."),
         ],
         since: "0.1.0",
         check,
     }
 }
+
+/// Windows users know the daemon by its service name.
+const ON_WINDOWS: Title = Title {
+    when: "on Windows",
+    text: "Apple Mobile Device Service is not running",
+};
 
 fn check(s: &Snapshot, out: &mut Findings) {
     let Some(failure) = s.probes.usbmuxd.failure() else {
@@ -50,6 +57,9 @@ fn check(s: &Snapshot, out: &mut Findings) {
     }
     let shown = addr.map_or("the default address", |a| a.display.as_str());
     let mut f = Finding::new(&RULE).evidence(format!("nothing at {shown}: {}", failure.message));
+    if s.os_family() == OsFamily::Windows {
+        f = f.title(&ON_WINDOWS);
+    }
     if let Some(a) = addr.filter(|a| a.source != MuxAddressSource::Default) {
         let from = match a.source {
             MuxAddressSource::Env => "USBMUXD_SOCKET_ADDRESS",
@@ -92,6 +102,24 @@ mod tests {
             )
             .build();
         assert_eq!(fired(&s, &RULE).len(), 1);
+    }
+
+    #[test]
+    fn on_windows_the_title_names_the_service() {
+        let s = world()
+            .os(OsFamily::Windows, "10.0.19045")
+            .mux_failed_at(
+                FailureKind::Refused,
+                "tcp:127.0.0.1:27015",
+                MuxAddressSource::Default,
+            )
+            .build();
+        assert_eq!(
+            only(&s, &RULE).title,
+            "Apple Mobile Device Service is not running"
+        );
+        let linux = world().mux_missing().build();
+        assert_eq!(only(&linux, &RULE).title, RULE.title);
     }
 
     #[test]

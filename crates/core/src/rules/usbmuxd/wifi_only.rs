@@ -18,10 +18,9 @@ declare_rule! {
         title: "The iPhone is reachable over Wi-Fi only",
         layer: Layer::Usbmuxd,
         severity: Severity::Warning,
-        hides: &[],
         steps: &[
-            step("Connect the iPhone with a USB cable (ideally the one that came with it) directly to the computer, and unlock it."),
-            step("If it is already plugged in, try another cable and port: a charge-only cable carries no data."),
+            Fix::any("Connect the iPhone with a USB cable (ideally the one that came with it) directly to the computer, and unlock it."),
+            Fix::any("If it is already plugged in, try another cable and port: a charge-only cable carries no data."),
         ],
         since: "0.1.0",
         check,
@@ -36,7 +35,10 @@ fn check(s: &Snapshot, out: &mut Findings) {
             continue;
         }
         seen.push(&d.udid);
-        let entries: Vec<&MuxDevice> = listed.iter().filter(|e| e.udid == d.udid).collect();
+        let entries: Vec<&MuxDevice> = listed
+            .iter()
+            .filter(|e| same_udid(&e.udid, &d.udid))
+            .collect();
         if entries
             .iter()
             .any(|e| e.connection != MuxConnection::Network)

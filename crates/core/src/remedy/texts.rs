@@ -1,10 +1,10 @@
-//! Remediation steps shared by several entries. Each names its platform; menu
+//! Fix texts shared by several rules and `explain` entries. Each names its platform; menu
 //! paths are the current ones, with the older iOS path where it differs.
 
-use super::entry::{Fix, Platforms};
+use super::{Fix, Platforms};
 
 const P: Platforms = Platforms::PHONE;
-const M: Platforms = Platforms::MAC;
+const M: Platforms = Platforms::MACOS;
 const W: Platforms = Platforms::WINDOWS;
 const L: Platforms = Platforms::LINUX;
 const H: Platforms = Platforms::HOSTS;
@@ -68,7 +68,20 @@ pub const WIN_LOCKDOWN_PERMS: Fix = Fix::new(
 );
 pub const LINUX_LOCKDOWN_PERMS: Fix = Fix::new(
     L,
-    "Check /var/lib/lockdown: it must exist and belong to the user usbmuxd runs as (often `usbmux`).",
+    "Give /var/lib/lockdown back to the account usbmuxd runs as (nothing is deleted): `sudo chown -R usbmux:usbmux /var/lib/lockdown && sudo chmod 2775 /var/lib/lockdown`, then `sudo systemctl restart usbmuxd`.",
+);
+
+pub const TRUST_MAC: Fix = Fix::new(
+    M,
+    "Open Finder, select the iPhone in the sidebar and click Trust; then tap Trust on the iPhone and enter its passcode. If no prompt appears, unplug the unlocked iPhone and plug it back in.",
+);
+pub const TRUST_WINDOWS: Fix = Fix::new(
+    W,
+    "Open the Apple Devices app (or iTunes), plug the unlocked iPhone in, click Continue if asked, then tap Trust on the iPhone and enter its passcode.",
+);
+pub const TRUST_LINUX: Fix = Fix::new(
+    L,
+    "Run `idevicepair pair` with the iPhone unlocked, tap Trust on the iPhone and enter its passcode; `idevicepair validate` confirms it.",
 );
 
 // --- software updates ---------------------------------------------------
@@ -156,11 +169,11 @@ pub const WINDOWS_AMDS: Fix = Fix::new(
 );
 pub const LINUX_USBMUXD: Fix = Fix::new(
     L,
-    "Start usbmuxd: `sudo systemctl restart usbmuxd`, or run `sudo usbmuxd -f -v` in a terminal to watch it, then reconnect the phone.",
+    "Restart usbmuxd: `sudo systemctl restart usbmuxd`, or stop it and run `sudo usbmuxd -f -v` in a terminal to watch what it does when the phone is plugged in; then reconnect the phone.",
 );
 pub const MAC_USBMUXD: Fix = Fix::new(
     M,
-    "usbmuxd is part of macOS: restart the Mac if Finder and tools stop seeing the phone.",
+    "Restart usbmuxd, which is part of macOS: sudo launchctl kickstart -k system/com.apple.usbmuxd (or restart the Mac).",
 );
 
 // --- backups on disk ------------------------------------------------------
