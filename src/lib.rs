@@ -12,6 +12,8 @@ pub mod cli;
 pub mod commands;
 pub mod env;
 pub mod probe;
+#[cfg(windows)]
+pub mod win32;
 
 // The pure core, re-exported so `crate::snapshot::…` reads the same on both
 // sides of the seam.

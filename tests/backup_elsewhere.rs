@@ -2,6 +2,8 @@
 //! backup service (`watch` and `devices` probe again and again). A process
 //! named `idevicebackup2` stands in for the running backup; it lives in its
 //! own test binary so that no other test sees it.
+// The simulator they start is Unix-only.
+#![cfg(unix)]
 
 use std::process::{Child, Command as Process};
 use std::time::Duration;

@@ -5,6 +5,8 @@
 //!
 //! The same table, with results, is in docs/reliability.md; run with
 //! `--nocapture` to print it.
+// The simulator they start is Unix-only.
+#![cfg(unix)]
 
 mod reliability_support;
 

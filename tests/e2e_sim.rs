@@ -1,6 +1,8 @@
 //! End to end: the real binary against the device simulator (`sim/`), which
 //! speaks usbmuxd, lockdownd (with TLS) and mobilebackup2 on a socket in a
 //! temp folder and records every request it gets.
+// The simulator they start is Unix-only.
+#![cfg(unix)]
 
 use std::path::Path;
 use std::process::Output;

@@ -3,6 +3,8 @@
 //! end the run promptly with exit 130 and a report of what was probed so far
 //! (the host and the USB bus finish in milliseconds; usbmuxd is the one
 //! still waiting).
+// SIGINT and the Unix-only simulator.
+#![cfg(unix)]
 
 mod reliability_support;
 

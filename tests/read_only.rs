@@ -9,6 +9,8 @@
 //! private mount namespace (`unshare -m`, root), so the machine's own folder
 //! is never touched. Without root or unshare the test fingerprints the real
 //! folder instead, when it exists.
+// The simulator they start is Unix-only.
+#![cfg(unix)]
 
 mod reliability_support;
 

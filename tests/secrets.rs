@@ -5,6 +5,8 @@
 //! without `--no-redact`. `--redact` and `record` (redacted by default)
 //! additionally mask the phones' UDIDs, serial numbers, names, IMEI, ICCID,
 //! phone numbers and the home folder.
+// The simulator they start is Unix-only.
+#![cfg(unix)]
 
 mod reliability_support;
 

@@ -2,6 +2,8 @@
 //! simulator on a socket in a temp folder. Plug events are driven from the
 //! test (`SimHandle::detach` / `attach`) once the binary is known to be
 //! listening, so the timing never depends on how fast the machine is.
+// The simulator they start is Unix-only.
+#![cfg(unix)]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

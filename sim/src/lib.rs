@@ -18,6 +18,9 @@
 //! [`lockdown`] (lockdownd), [`services`] (mobilebackup2, diagnostics_relay),
 //! [`pair_record`] (certificates, keys, TLS config), [`scenario`], [`audit`], [`state`]
 //! (run-time world), [`server`] (start/stop), [`setup`] (broken-socket helpers).
+//!
+//! Unix only: on other systems the crate is empty.
+#![cfg(unix)]
 
 pub mod audit;
 pub mod device_stream;

@@ -1,5 +1,6 @@
 //! Every fault scenario and broken-socket set-up, plus hostile input: the simulator must
 //! misbehave exactly as scripted and never panic.
+#![cfg(unix)]
 
 mod common;
 

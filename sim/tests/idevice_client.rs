@@ -1,5 +1,6 @@
 //! The product's own client stack (idevice 0.1.68, rustls/aws-lc) against the simulator:
 //! exactly the calls a diagnosis makes.
+#![cfg(unix)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Wire-level behaviour of the usbmuxd and lockdownd sides, checked with a raw client.
+#![cfg(unix)]
 
 mod common;
 

@@ -8,6 +8,7 @@
 //!
 //! Note: `ideviceinfo` and `idevicepair validate` send `Pair` by themselves when there is no
 //! pair record; the audit log records it and the tests assert it, they do not hide it.
+#![cfg(unix)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Every bundled scenario loads, names its sources, and starts; the `iphone-sim` binary
 //! serves until SIGTERM and writes its audit log.
+#![cfg(unix)]
 
 mod common;
 

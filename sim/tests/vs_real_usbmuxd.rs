@@ -6,6 +6,7 @@
 //!
 //! Needs root and `unshare`; otherwise prints a loud notice and returns (fails under `CI`
 //! when the `usbmuxd` binary is missing).
+#![cfg(unix)]
 
 mod common;
 

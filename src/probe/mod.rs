@@ -119,6 +119,7 @@ pub async fn run_all(
                 record(&probes, usb, |p, o| p.usb = o),
                 host_then_backups,
                 mux_then_devices,
+                windows_stage(&probes, deadline),
             );
             let _ = done_tx.send(());
             if let Err(e) = listen.await {
@@ -139,6 +140,20 @@ pub async fn run_all(
     }
     snapshot.probes = probes;
     snapshot
+}
+
+/// Windows only: Apple Mobile Device Service and the Apple software, as
+/// Windows reports them; nothing elsewhere.
+async fn windows_stage(probes: &Arc<Mutex<Probes>>, deadline: Deadline) {
+    #[cfg(windows)]
+    {
+        let o = blocking(deadline, "Windows' services and apps", host::windows::probe).await;
+        if let Ok(mut p) = probes.lock() {
+            p.windows = Some(o);
+        }
+    }
+    #[cfg(not(windows))]
+    let _ = (probes, deadline);
 }
 
 /// The previous backups, in the folder the host probe chose (so both layers
@@ -335,6 +350,9 @@ fn mark_interrupted(p: &mut Probes) {
     mark(&mut p.host);
     mark(&mut p.backups);
     mark(&mut p.mux_events);
+    if cfg!(windows) && p.windows.is_none() {
+        p.windows = Some(Outcome::skipped("interrupted (Ctrl-C) before it finished"));
+    }
     if let Some(l) = p.mux_events.value_mut() {
         if l.ended_early.is_none() {
             l.ended_early = Some(Failure::new(

@@ -22,7 +22,7 @@ pub fn examine_backup_dir(path: Option<&Path>, source: BackupDirSource) -> Backu
     if obs.is_link {
         obs.link_target = std::fs::read_link(path)
             .ok()
-            .map(|t| t.display().to_string());
+            .map(|t| shown(&t.display().to_string()));
         obs.target_exists = Some(path.exists());
     }
     match std::fs::metadata(path) {
@@ -48,6 +48,17 @@ pub fn examine_backup_dir(path: Option<&Path>, source: BackupDirSource) -> Backu
     }
     obs.volume = volume_for(path);
     obs
+}
+
+/// A junction's target as people write it (`D:\x`, not `\\?\D:\x`).
+#[cfg(windows)]
+fn shown(path: &str) -> String {
+    crate::platform::windows::strip_verbatim(path)
+}
+
+#[cfg(not(windows))]
+fn shown(path: &str) -> String {
+    path.to_string()
 }
 
 #[cfg(unix)]

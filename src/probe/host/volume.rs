@@ -6,10 +6,31 @@ use crate::snapshot::Volume;
 
 /// The volume holding `path` (or its nearest existing parent), after
 /// resolving links: on Windows the backup folder is often a junction to
-/// another drive, and the free space that matters is that drive's.
+/// another drive, and the free space that matters is that drive's. None
+/// when the file system could not say (never a made-up "0 bytes free").
 pub fn volume_for(path: &Path) -> Option<Volume> {
     let existing = nearest_existing(path)?;
     let resolved = std::fs::canonicalize(&existing).unwrap_or(existing);
+    measure(&resolved)
+}
+
+/// Windows: the file system itself, about this folder (`GetDiskFreeSpaceExW`).
+#[cfg(windows)]
+fn measure(resolved: &Path) -> Option<Volume> {
+    match crate::win32::volume_of(resolved) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            tracing::warn!(path = %resolved.display(), error = %e, "free space unknown");
+            None
+        }
+    }
+}
+
+/// Elsewhere: the mount list names the volume; statvfs on the very path
+/// gives the figures the backup tools (and so the phone) get, including in
+/// containers where the mount list lacks the root volume.
+#[cfg(not(windows))]
+fn measure(resolved: &Path) -> Option<Volume> {
     let disks = sysinfo::Disks::new_with_refreshed_list();
     let mounts: Vec<Volume> = disks
         .list()
@@ -23,22 +44,21 @@ pub fn volume_for(path: &Path) -> Option<Volume> {
             read_only: d.is_read_only(),
         })
         .collect();
-    let mut vol = pick_mount(&resolved, &mounts)
+    #[allow(unused_mut)] // only statvfs (unix) corrects the figures
+    let mut vol = pick_mount(resolved, &mounts)
         .cloned()
         .unwrap_or_else(|| Volume {
             mount_point: resolved.display().to_string(),
             ..Default::default()
         });
-    // statvfs asks the file system itself about this very path: it is what
-    // the backup tools (and so the phone) get, including in containers
-    // where the mount list lacks the root volume.
     #[cfg(unix)]
-    if let Ok(st) = rustix::fs::statvfs(&resolved) {
+    if let Ok(st) = rustix::fs::statvfs(resolved) {
         let frsize = st.f_frsize.max(1);
         vol.free_bytes = st.f_bavail.saturating_mul(frsize);
         vol.total_bytes = st.f_blocks.saturating_mul(frsize);
     }
-    Some(vol)
+    // A volume of no size is one nobody measured.
+    (vol.total_bytes > 0).then_some(vol)
 }
 
 fn nearest_existing(path: &Path) -> Option<PathBuf> {
@@ -53,6 +73,7 @@ fn nearest_existing(path: &Path) -> Option<PathBuf> {
 }
 
 /// The mount whose mount point is the longest prefix of `path`.
+#[cfg_attr(windows, allow(dead_code))]
 pub fn pick_mount<'m>(path: &Path, mounts: &'m [Volume]) -> Option<&'m Volume> {
     mounts
         .iter()

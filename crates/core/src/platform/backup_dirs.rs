@@ -40,6 +40,26 @@ pub fn default_backup_dirs(env: &HostEnv) -> Vec<PathBuf> {
     }
 }
 
+/// What the host probe found at one default location.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CandidateState {
+    pub exists: bool,
+    /// It holds at least one sub-folder (a backup is one folder per phone).
+    pub has_backups: bool,
+}
+
+/// Which default folder to examine, by index into the candidates: the first
+/// that holds backups, else the first that exists, else the first (to say
+/// it is missing). On Windows both folders often exist after a move from
+/// iTunes to the Apple Devices app, the old one empty.
+pub fn choose_backup_dir(states: &[CandidateState]) -> Option<usize> {
+    states
+        .iter()
+        .position(|s| s.exists && s.has_backups)
+        .or_else(|| states.iter().position(|s| s.exists))
+        .or(if states.is_empty() { None } else { Some(0) })
+}
+
 /// Joins with backslashes whatever OS runs the code, so Windows paths come
 /// out right when tested on Linux.
 fn win_join(base: &str, parts: &[&str]) -> PathBuf {
@@ -109,6 +129,27 @@ mod tests {
             dirs,
             [PathBuf::from("C:\\Users\\bob\\Apple\\MobileSync\\Backup")]
         );
+    }
+
+    #[test]
+    fn the_folder_with_backups_wins_then_the_one_that_exists() {
+        let none = CandidateState::default();
+        let empty = CandidateState {
+            exists: true,
+            has_backups: false,
+        };
+        let full = CandidateState {
+            exists: true,
+            has_backups: true,
+        };
+        // An empty iTunes folder left behind, the Apple Devices app's in use.
+        assert_eq!(choose_backup_dir(&[empty, full]), Some(1));
+        assert_eq!(choose_backup_dir(&[full, full]), Some(0));
+        assert_eq!(choose_backup_dir(&[none, empty]), Some(1));
+        assert_eq!(choose_backup_dir(&[empty, none]), Some(0));
+        // Neither exists: the first, so the report says where iTunes looks.
+        assert_eq!(choose_backup_dir(&[none, none]), Some(0));
+        assert_eq!(choose_backup_dir(&[]), None);
     }
 
     #[test]

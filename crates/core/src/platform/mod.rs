@@ -6,5 +6,6 @@ mod host_env;
 pub mod known_tools;
 pub mod lockdown_dir;
 pub mod mux_address;
+pub mod windows;
 
 pub use host_env::HostEnv;

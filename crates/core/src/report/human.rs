@@ -167,6 +167,21 @@ fn render_quiet(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// "iTunes 12.13.2.3, Apple Devices 1.2405.9.0 (Microsoft Store)": the apps
+/// a Windows user backs up with (the driver package is left out).
+fn apple_apps(software: &[crate::snapshot::AppleSoftware]) -> String {
+    let apps: Vec<String> = software
+        .iter()
+        .filter(|a| a.product != crate::snapshot::AppleProduct::MobileDeviceSupport)
+        .map(|a| a.describe())
+        .collect();
+    if apps.is_empty() {
+        "no iTunes or Apple Devices app found".into()
+    } else {
+        apps.join(", ")
+    }
+}
+
 struct Row {
     label: String,
     text: String,
@@ -229,6 +244,12 @@ fn overview(report: &Report) -> Vec<Row> {
     });
     if matches!(s.probes.usbmuxd, Outcome::Failed { .. }) && !addr.is_empty() {
         mux.text = format!("{addr}: {}", mux.text);
+    }
+    // On Windows usbmuxd is a service: say what the Service Control Manager
+    // says about it when nothing answered.
+    if let (Some(w), Outcome::Failed { .. }) = (s.windows(), &s.probes.usbmuxd) {
+        let svc = &w.mobile_device_service;
+        mux.text = format!("{}; {} is {}", mux.text, svc.name, svc.describe());
     }
     // The Listen window has its own row when it ran; older snapshots
     // without it keep connection findings on the usbmuxd row.
@@ -312,7 +333,10 @@ fn overview(report: &Report) -> Vec<Row> {
                 None => format!("backup folder {p}"),
             },
         };
-        format!("{os}; {dir}")
+        match s.windows() {
+            Some(w) => format!("{os}; {}; {dir}", apple_apps(&w.apple_software)),
+            None => format!("{os}; {dir}"),
+        }
     });
     host.worst = worst(&[Layer::Host], None);
     rows.push(host);

@@ -17,6 +17,7 @@ mod trust;
 mod udid;
 mod usb;
 mod usbmuxd;
+mod windows;
 
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +33,7 @@ pub use trust::TrustState;
 pub use udid::{same_udid, udid_key, udid_spellings};
 pub use usb::*;
 pub use usbmuxd::*;
+pub use windows::*;
 
 /// The snapshot format version. Bump it when a field changes meaning; adding
 /// a field does not.
@@ -114,6 +116,11 @@ pub struct Probes {
     /// written before it existed.
     #[serde(default)]
     pub mux_events: Outcome<ListenObs>,
+    /// Windows only: Apple Mobile Device Service as the Service Control
+    /// Manager reports it, and the Apple software installed. Absent on other
+    /// systems and in snapshots written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub windows: Option<Outcome<WindowsHostObs>>,
 }
 
 impl Snapshot {
@@ -147,6 +154,12 @@ impl Snapshot {
             .value()
             .map(|m| m.devices.as_slice())
             .unwrap_or(&[])
+    }
+
+    /// What Windows said about Apple Mobile Device Service and the Apple
+    /// software, when the snapshot was taken on Windows.
+    pub fn windows(&self) -> Option<&WindowsHostObs> {
+        self.probes.windows.as_ref().and_then(Outcome::value)
     }
 
     pub fn device(&self, udid: &str) -> Option<&DeviceObs> {
