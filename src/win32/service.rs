@@ -3,7 +3,9 @@
 
 use std::ffi::OsStr;
 
-use windows_sys::Win32::Foundation::{GetLastError, ERROR_SERVICE_DOES_NOT_EXIST};
+use windows_sys::Win32::Foundation::{
+    GetLastError, ERROR_INVALID_HANDLE, ERROR_SERVICE_DOES_NOT_EXIST,
+};
 use windows_sys::Win32::System::Services::{
     CloseServiceHandle, OpenSCManagerW, OpenServiceW, QueryServiceConfigW, QueryServiceStatus,
     QUERY_SERVICE_CONFIGW, SC_HANDLE, SC_MANAGER_CONNECT, SERVICE_QUERY_CONFIG,
@@ -32,6 +34,12 @@ impl Drop for Handle {
 
 /// The state of the service named `name` (its key name).
 pub fn query_service(name: &str) -> ServiceObs {
+    query_service_attempt(name, 0)
+}
+
+/// Wine's service manager can hand out a handle before its database is up
+/// (OpenServiceW then fails with ERROR_INVALID_HANDLE): ask once more.
+fn query_service_attempt(name: &str, attempt: u32) -> ServiceObs {
     let mut obs = ServiceObs {
         name: name.to_string(),
         ..Default::default()
@@ -65,6 +73,10 @@ pub fn query_service(name: &str) -> ServiceObs {
         let code = unsafe { GetLastError() };
         if code == ERROR_SERVICE_DOES_NOT_EXIST {
             obs.state = ServiceState::NotInstalled;
+        } else if code == ERROR_INVALID_HANDLE && attempt == 0 {
+            drop(scm);
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            return query_service_attempt(name, 1);
         } else {
             obs.error = Some(std::io::Error::from_raw_os_error(code as i32).to_string());
         }
