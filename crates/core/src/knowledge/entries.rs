@@ -1,6 +1,6 @@
 //! The `explain` database. Every entry is written in this tool's own words and
-//! names at least one public source (a URL, or a `shared/realdata/` capture
-//! followed by the URL it was taken from).
+//! cites public sources only: http(s) URLs a reader can open (for a capture of
+//! a real phone, the issue or page it was published in).
 
 use super::entry::{Code, Entry};
 use crate::remedy::texts as f;
@@ -69,7 +69,6 @@ static ENTRIES: &[Entry] = &[
         causes: &["host.disk-space", "host.backup-dir-unusable"],
         fixes: &[f::HOST_SPACE_MAC, f::HOST_SPACE_WINDOWS, f::HOST_SPACE_LINUX],
         sources: &[
-            "shared/realdata/idevicebackup2_err105_insufficient_host_space.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1384",
             "https://gist.github.com/a4569f592d6b599277b4861862a07c64",
             SEED_NOT_WORKING,
@@ -143,9 +142,7 @@ static ENTRIES: &[Entry] = &[
         causes: &["connection.unstable", "usb.slow-link", "usb.hub"],
         fixes: &[f::CABLE, f::PORT_DIRECT, f::PORT_CLEAN, f::RESTART_PHONE],
         sources: &[
-            "shared/realdata/usbmuxd_v108_iPhone4_iOS7_rx_aborted_partial.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/84",
-            "shared/realdata/usbmuxd_v108_ipad_iOS7.0.4_rx_aborted_after_trust_partial.txt",
             "https://github.com/libimobiledevice/usbmuxd/issues/5",
         ],
     },
@@ -298,9 +295,8 @@ static ENTRIES: &[Entry] = &[
         causes: &["trust.dialog-pending"],
         fixes: &[f::TAP_TRUST, f::LINUX_REPAIR],
         sources: &[
-            "shared/realdata/lockdownd_err19_pairing_pending_debian.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1138",
-            "shared/realdata/usbmuxd_openwrt_waiting_for_trust_then_rx_aborted_partial.txt",
+            "https://github.com/libimobiledevice/libimobiledevice/issues/391",
             "https://github.com/openwrt/packages/pull/8518",
             LOCKDOWN_H,
             LOCKDOWN_H_117,
@@ -327,7 +323,6 @@ static ENTRIES: &[Entry] = &[
         causes: &["trust.reset-on-device", "trust.session-failed"],
         fixes: &[f::MAC_PAIR_RECORD, f::WIN_PAIR_RECORD, f::LINUX_REPAIR, f::TAP_TRUST],
         sources: &[
-            "shared/realdata/iwdp_lockdownd_err21_iOS10.3.3.txt",
             "https://github.com/google/ios-webkit-debug-proxy/issues/267",
             LOCKDOWN_H,
             LOCKDOWN_H_117,
@@ -376,7 +371,6 @@ static ENTRIES: &[Entry] = &[
         causes: &["trust.not-paired", "host.lockdown-dir-unusable"],
         fixes: &[f::TAP_TRUST, f::LINUX_REPAIR, f::LINUX_LOCKDOWN_PERMS],
         sources: &[
-            "shared/realdata/usbmuxd_not_paired_iOS10.1.1_12ab.txt",
             "https://github.com/libimobiledevice/usbmuxd/issues/116",
             LOCKDOWN_H,
             IDEVICEPAIR_C,
@@ -402,9 +396,7 @@ static ENTRIES: &[Entry] = &[
         causes: &["device.lockdown-unreachable", "connection.unstable", "usbmuxd.unresponsive", "usb.slow-link"],
         fixes: &[f::UNLOCK, f::CABLE, f::PORT_DIRECT, f::LINUX_USBMUXD, f::UPDATE_LINUX, f::RESTART_PHONE],
         sources: &[
-            "shared/realdata/lockdownd_mux_error_8_iOS17RC.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1491",
-            "shared/realdata/usbmuxd_lockdown_err8_iPhone6plus_iOS12.4.txt",
             "https://github.com/libimobiledevice/libusbmuxd/issues/80",
             "https://github.com/libimobiledevice/libimobiledevice/issues/566",
         ],
@@ -417,7 +409,7 @@ static ENTRIES: &[Entry] = &[
         meaning: "The computer could not parse what lockdownd sent. In the public reports this came from a broken or mismatched libplist on the computer, not from the phone.",
         causes: &["usbmuxd.protocol-error", "host.os-outdated"],
         fixes: &[f::UPDATE_LINUX, f::LINUX_USBMUXD],
-        sources: &["shared/realdata/usbmuxd_lockdown_err3_iPhone6plus_iOS9.txt", "https://github.com/libimobiledevice/usbmuxd/issues/57", LOCKDOWN_C],
+        sources: &["https://github.com/libimobiledevice/usbmuxd/issues/57", LOCKDOWN_C],
     },
     Entry {
         key: "lockdown-pairing-prohibited",
@@ -456,9 +448,7 @@ static ENTRIES: &[Entry] = &[
         causes: &["usbmuxd.not-running", "usbmuxd.stale-socket"],
         fixes: &[f::LINUX_USBMUXD, f::WINDOWS_AMDS, f::MAC_USBMUXD],
         sources: &[
-            "shared/realdata/strace_usbmuxd_socket_missing.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1163",
-            "shared/realdata/tidevice_muxerror_no_usbmuxd_ubuntu.txt",
             "https://github.com/alibaba/tidevice/issues/7",
             "https://github.com/storoj/libimobiledevice-win32/issues/12",
             PMD3_EXCEPTIONS,
@@ -472,7 +462,7 @@ static ENTRIES: &[Entry] = &[
         meaning: "On Windows, tools reach the phone through Apple Mobile Device Service on TCP port 27015. Nothing listened there: the service is stopped, missing, or blocked.",
         causes: &["usbmuxd.not-running"],
         fixes: &[f::WINDOWS_AMDS, f::SECURITY_SOFTWARE_WINDOWS, f::UPDATE_WINDOWS],
-        sources: &["shared/realdata/usbmux_connect_refused_windows_27015.txt", "https://github.com/DebianArch64/DebProvision/issues/160"],
+        sources: &["https://github.com/DebianArch64/DebProvision/issues/160"],
     },
     Entry {
         key: "no-device-found",
@@ -496,9 +486,7 @@ static ENTRIES: &[Entry] = &[
         causes: &["usb.no-device", "usbmuxd.device-not-listed", "usb.recovery-mode", "usb.dfu-mode", "usb.access-denied"],
         fixes: &[f::DIAGNOSE, f::CABLE, f::PORT_DIRECT, f::UNLOCK, f::TAP_TRUST, f::WINDOWS_AMDS, f::LINUX_USBMUXD],
         sources: &[
-            "shared/realdata/dfu_iPhone5s_lsusb_ideviceinfo_no_device_irecovery.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/815",
-            "shared/realdata/dmesg_iPhoneSE_12a8_no_device_found.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/558",
             PMD3_EXCEPTIONS,
         ],
@@ -516,7 +504,7 @@ static ENTRIES: &[Entry] = &[
         meaning: "The phone appears on USB and drops off within a second or two, over and over. A marginal cable or port, a hub, or a USB controller that renegotiates the link are the usual reasons.",
         causes: &["connection.unstable", "usb.slow-link", "usb.hub"],
         fixes: &[f::CABLE, f::PORT_DIRECT, f::PORT_CLEAN, f::UPDATE_LINUX],
-        sources: &["shared/realdata/usbmuxd_journal_iPhone7_removed_immediately_partial.txt", "https://github.com/libimobiledevice/usbmuxd/issues/163"],
+        sources: &["https://github.com/libimobiledevice/usbmuxd/issues/163"],
     },
     Entry {
         key: "linux-usb-access-denied",
@@ -564,7 +552,7 @@ static ENTRIES: &[Entry] = &[
         meaning: "With Personal Hotspot on, Linux's ipheth network driver can claim the phone's USB configuration, so usbmuxd does not list it even though USB sees it.",
         causes: &["usbmuxd.device-not-listed"],
         fixes: &[f::HOTSPOT_OFF, f::LINUX_USBMUXD],
-        sources: &["shared/realdata/ipheth_personal_hotspot_steals_device_notes_2026.txt", "https://github.com/DanielLemky/omarchy-iphone-mirror/issues/15"],
+        sources: &["https://github.com/DanielLemky/omarchy-iphone-mirror/issues/15"],
     },
     Entry {
         key: "recovery-or-dfu-mode",
@@ -581,9 +569,7 @@ static ENTRIES: &[Entry] = &[
         causes: &["usb.recovery-mode", "usb.dfu-mode"],
         fixes: &[f::LEAVE_RECOVERY],
         sources: &[
-            "shared/realdata/lsusb_recovery_mode_ipwndfu.txt",
             "https://github.com/axi0mX/ipwndfu/issues/207",
-            "shared/realdata/dfu_iPhone13_lsusb_irecovery_wsl.txt",
             "https://github.com/tr4m0ryp/tr4mpass/issues/45",
         ],
     },
@@ -600,7 +586,6 @@ static ENTRIES: &[Entry] = &[
         fixes: &[f::PASSCODE_AT_START, f::UNLOCK],
         sources: &[
             ISSUE_PASSCODE_161,
-            "shared/realdata/idevicebackup2_info_err103_locked_iPhone6_iOS8.0.2.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/125",
         ],
     },
@@ -618,11 +603,8 @@ static ENTRIES: &[Entry] = &[
         causes: &["host.disk-space", "device.storage-full"],
         fixes: &[f::HOST_SPACE_MAC, f::HOST_SPACE_WINDOWS, f::HOST_SPACE_LINUX, f::PHONE_SPACE],
         sources: &[
-            "shared/realdata/idevicebackup2_err105_insufficient_host_space.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1384",
-            "shared/realdata/idevicebackup2_restore_err105_device_space_ipadmini.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/460",
-            "shared/realdata/pmd3_backup_keyerror_DLMessagePurgeDiskSpace_iPhoneX_iOS14.6.txt",
             "https://github.com/doronz88/pymobiledevice3/issues/252",
         ],
     },
@@ -649,9 +631,7 @@ static ENTRIES: &[Entry] = &[
         causes: &["backup.corrupt", "host.backup-dir-unusable", "device.locked"],
         fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX, f::UNLOCK],
         sources: &[
-            "shared/realdata/idevicebackup2_err103_multistatus_status_plist_win7.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/153",
-            "shared/realdata/idevicebackup2_info_err103_locked_iPhone6_iOS8.0.2.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/125",
         ],
     },
@@ -668,9 +648,7 @@ static ENTRIES: &[Entry] = &[
         causes: &["backup.unfinished", "backup.corrupt"],
         fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX],
         sources: &[
-            "shared/realdata/pmd3_backup_err205_null_properties.txt",
             "https://github.com/redromnon/iBackep/issues/8",
-            "shared/realdata/idevicebackup2_restore_err205_multiple_errors.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/801",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1582",
         ],
@@ -683,7 +661,7 @@ static ENTRIES: &[Entry] = &[
         meaning: "Backups of this phone are encrypted and the password given was wrong.",
         causes: &["backup.encrypted"],
         fixes: &[f::BACKUP_PASSWORD, f::FORGOT_BACKUP_PASSWORD],
-        sources: &["shared/realdata/pmd3_change_password_err207_iOS17.0.1.txt", "https://github.com/doronz88/pymobiledevice3/issues/721"],
+        sources: &["https://github.com/doronz88/pymobiledevice3/issues/721"],
     },
     Entry {
         key: "mb-1-keychain",
@@ -694,7 +672,6 @@ static ENTRIES: &[Entry] = &[
         causes: &["device.locked"],
         fixes: &[f::UNLOCK, f::RESTART_PHONE],
         sources: &[
-            "shared/realdata/idevicebackup2_err1_keychain_locked_iOS6.1.2.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/12",
             "http://simx.me/technonova/tips/fixing_a_error_copying_keychain_data_pr.html",
         ],
@@ -708,7 +685,6 @@ static ENTRIES: &[Entry] = &[
         causes: &["backup.unfinished", "host.backup-in-progress"],
         fixes: &[f::RESTART_PHONE, f::ONE_TOOL],
         sources: &[
-            "shared/realdata/idevicebackup2_err3_snapshot_exists_then_receive_err4_iOS15.2.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1257",
         ],
     },
@@ -754,9 +730,7 @@ static ENTRIES: &[Entry] = &[
         causes: &["trust.not-paired", "device.passcode-prompt", "host.os-outdated"],
         fixes: &[f::LINUX_REPAIR, f::PASSCODE_AT_START, f::UPDATE_LINUX],
         sources: &[
-            "shared/realdata/idevicebackup2_version_exchange_err1_iPhone8_iOS14.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1111",
-            "shared/realdata/idevicebackup2_version_exchange_err1_after_validate_macos.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/461",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1379",
             MOBILEBACKUP2_H,
@@ -771,8 +745,8 @@ static ENTRIES: &[Entry] = &[
         causes: &["host.os-outdated"],
         fixes: &[f::UPDATE_LINUX],
         sources: &[
-            "shared/realdata/idevicebackup2_version_exchange_err6_iPhone5s_iOS8.1.2.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/248",
+            "https://github.com/libimobiledevice/libimobiledevice/issues/238",
             "https://github.com/libimobiledevice/libimobiledevice/issues/500",
             MOBILEBACKUP2_H,
         ],
@@ -786,7 +760,6 @@ static ENTRIES: &[Entry] = &[
         causes: &["connection.unstable", "device.locked", "usb.slow-link"],
         fixes: &[f::UNLOCK, f::CABLE, f::PORT_DIRECT, f::RESTART_PHONE],
         sources: &[
-            "shared/realdata/idevicebackup2_err3_snapshot_exists_then_receive_err4_iOS15.2.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1257",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1707",
             MOBILEBACKUP2_H,
@@ -958,7 +931,7 @@ static ENTRIES: &[Entry] = &[
         meaning: "A backup that stalls is usually waiting on a dropped link, a locked phone, a passcode prompt nobody answered, or a disk that filled up. The last backup's Status.plist then shows it never finished.",
         causes: &["connection.unstable", "connection.slow-replies", "device.passcode-prompt", "host.disk-space", "backup.unfinished"],
         fixes: &[f::PASSCODE_AT_START, f::CABLE, f::PORT_DIRECT, f::HOST_SPACE_MAC, f::HOST_SPACE_WINDOWS, f::DIAGNOSE],
-        sources: &[SEED_STUCK, "shared/realdata/device_syslog_BackupAgent2_scanning_stuck_at_sending_udid.txt", "https://github.com/libimobiledevice/libimobiledevice/issues/881"],
+        sources: &[SEED_STUCK, "https://github.com/libimobiledevice/libimobiledevice/issues/881"],
     },
     Entry {
         key: "backup-unfinished",
@@ -969,9 +942,8 @@ static ENTRIES: &[Entry] = &[
         causes: &["backup.unfinished", "backup.corrupt"],
         fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX],
         sources: &[
-            "shared/realdata/Status_plist_torn_uploading_empty_real_2026.json",
-            "shared/realdata/device_syslog_BackupAgent2_iPad2-1_iOS5.0.1_uploading_then_finished.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1582",
+            "https://github.com/libimobiledevice/libimobiledevice/blob/fa0f79190142bc309307967c058f89c1b36eb6b8/tools/idevicebackup2.c#L610-L635",
         ],
     },
     Entry {
@@ -988,7 +960,7 @@ static ENTRIES: &[Entry] = &[
         meaning: "When local backups are encrypted (by choice or because a profile requires it) every backup and restore needs the password. A lost password cannot be recovered, only reset on the phone.",
         causes: &["backup.encrypted", "backup.encryption-required"],
         fixes: &[f::BACKUP_PASSWORD, f::FORGOT_BACKUP_PASSWORD],
-        sources: &["shared/realdata/idevicebackup2_debug_encrypted_start_iOS10.3.2.txt", "https://github.com/libimobiledevice/libimobiledevice/issues/520", "shared/realdata/ideviceinfo_q_mobile_backup_iOS15-16.txt", "https://github.com/libimobiledevice/libimobiledevice/issues/1344"],
+        sources: &["https://github.com/libimobiledevice/libimobiledevice/issues/520", "https://github.com/libimobiledevice/libimobiledevice/issues/1344"],
     },
     Entry {
         key: "phone-storage-full",
@@ -998,7 +970,7 @@ static ENTRIES: &[Entry] = &[
         meaning: "The phone makes temporary copies while it backs up; with almost no free space the backup fails. The free figure tools read can differ from Settings because of purgeable space.",
         causes: &["device.storage-full"],
         fixes: &[f::PHONE_SPACE, f::RESTART_PHONE],
-        sources: &["shared/realdata/disk_usage_discrepancy_reports_iOS11_iOS17.txt", "https://github.com/libimobiledevice/libimobiledevice/issues/1572", "https://github.com/libimobiledevice/libimobiledevice/issues/1072"],
+        sources: &["https://github.com/libimobiledevice/libimobiledevice/issues/1572", "https://github.com/libimobiledevice/libimobiledevice/issues/564", "https://github.com/libimobiledevice/libimobiledevice/issues/1072"],
     },
     Entry {
         key: "battery-low",

@@ -140,7 +140,7 @@ pub struct Entry {
     /// Stable rule ids from DESIGN.md whose findings cover the causes.
     pub causes: &'static [&'static str],
     pub fixes: &'static [Fix],
-    /// Public URLs, or `shared/realdata/<file>` paths (each with its URL too).
+    /// Public http(s) URLs; never a path only this project's authors have.
     pub sources: &'static [&'static str],
 }
 

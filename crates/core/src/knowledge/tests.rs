@@ -316,23 +316,53 @@ fn every_entry_has_a_source_a_fix_a_meaning_and_a_way_to_find_it() {
 }
 
 #[test]
-fn sources_are_urls_or_realdata_names() {
+fn sources_are_public_urls() {
     for e in all() {
-        let mut has_url = false;
         for s in e.sources {
-            if let Some(file) = s.strip_prefix("shared/realdata/") {
-                assert!(!file.contains('/') && !file.is_empty(), "{}: {s}", e.key);
-            } else {
-                assert!(
-                    s.starts_with("https://") || s.starts_with("http://"),
-                    "{}: {s}",
-                    e.key
-                );
-                assert!(!s.contains(' '), "{}: {s}", e.key);
-                has_url = true;
-            }
+            let rest = s
+                .strip_prefix("https://")
+                .or_else(|| s.strip_prefix("http://"));
+            let host = rest.and_then(|r| r.split('/').next()).unwrap_or("");
+            assert!(
+                host.contains('.') && !host.starts_with("localhost") && !host.starts_with("127."),
+                "{}: {s} is not a public http(s) URL",
+                e.key
+            );
+            assert!(!s.chars().any(char::is_whitespace), "{}: {s}", e.key);
         }
-        assert!(has_url, "{} cites no public URL", e.key);
+    }
+}
+
+/// Paths only this project's authors have: text users read never points at them.
+const PRIVATE_PATHS: &[&str] = &["shared/realdata", "realdata/", "shared/research"];
+
+#[test]
+fn nothing_users_read_cites_a_private_path() {
+    use crate::report::{catalogue, explain};
+    fn page(rule: Option<&'static crate::rules::Rule>, query: &str) -> String {
+        let mut out = Vec::new();
+        explain::text(rule, &lookup(query), &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+    let mut pages: Vec<(String, String)> = Vec::new();
+    // `explain <key>` for every entry (text and JSON), `explain <id>` for every rule.
+    for e in all() {
+        pages.push((format!("explain {}", e.key), page(None, e.key)));
+        pages.push((
+            format!("{} (JSON)", e.key),
+            serde_json::to_string(e).unwrap(),
+        ));
+    }
+    for r in crate::rules::RULES {
+        pages.push((format!("explain {}", r.id), page(Some(r), r.id)));
+    }
+    pages.push(("docs/rules.md".into(), catalogue::markdown()));
+    assert_eq!(pages.len(), 2 * all().len() + crate::rules::RULES.len() + 1);
+    for (name, text) in &pages {
+        assert!(!text.trim().is_empty(), "{name} is empty");
+        for p in PRIVATE_PATHS {
+            assert!(!text.contains(p), "{name} cites {p}");
+        }
     }
 }
 
