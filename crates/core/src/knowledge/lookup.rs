@@ -202,7 +202,7 @@ fn match_codes_and_phrases(lower: &str, found: &mut Vec<(usize, Reason)>) {
     for tok in numeric_tokens(lower) {
         for (i, e) in entries.iter().enumerate() {
             for code in e.codes {
-                if tok.matches(code, &hints) && !(!tok.hex && inside_other_phrase(&tok, i)) {
+                if tok.matches(code, &hints) && (tok.hex || !inside_other_phrase(&tok, i)) {
                     found.push((
                         i,
                         Reason::Code {
