@@ -195,7 +195,13 @@ pub struct RulesArgs {
 pub struct ExplainArgs {
     /// A rule id (trust.reset-on-device), an error code (0xE8000084, -402620383,
     /// "MBErrorDomain 208", "error 54") or part of an error message.
-    #[arg(required = true, num_args = 1.., value_name = "TOPIC")]
+    // A negative code (-19, -402620383) is a topic, not an option.
+    #[arg(
+        required = true,
+        num_args = 1..,
+        value_name = "TOPIC",
+        allow_negative_numbers = true
+    )]
     pub topic: Vec<String>,
 
     /// Print JSON.

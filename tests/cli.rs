@@ -203,6 +203,31 @@ fn explain_answers_ids_codes_and_messages_and_refuses_nonsense() {
 }
 
 #[test]
+fn explain_takes_negative_codes_as_topics_not_options() {
+    // `--help` shows `-402620383` as a topic; clap would read it as a flag.
+    let r = run(&["explain", "-402620383"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("free developer profile"), "{}", r.stdout);
+    let r = run(&["explain", "-19"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Pairing dialog response pending"));
+    // Options still work on either side of a negative topic.
+    for args in [["explain", "-19", "--json"], ["explain", "--json", "-19"]] {
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(
+            v["matches"][0]["key"], "lockdown-pairing-pending",
+            "{args:?}"
+        );
+    }
+    // A word after a dash is still an unknown option.
+    let r = run(&["explain", "-bogus"]);
+    assert_eq!(r.code, 3);
+    assert!(one_line(&r.stderr), "{}", r.stderr);
+}
+
+#[test]
 fn bad_usbmuxd_address_exits_3() {
     let r = run(&["diagnose", "--usbmuxd", "host:notaport"]);
     assert_eq!(r.code, 3);

@@ -1,6 +1,6 @@
 //! The `explain` database. Every entry is written in this tool's own words and
-//! names at least one public source (a URL, or a `shared/realdata/` capture
-//! followed by the URL it was taken from).
+//! cites public sources only: http(s) URLs a reader can open (for a capture of
+//! a real phone, the issue or page it was published in).
 
 use super::entry::{Code, Entry};
 use crate::remedy::texts as f;
@@ -20,6 +20,13 @@ const MOBILEBACKUP2_H: &str = "https://github.com/libimobiledevice/libimobiledev
 const AMD_TABLE: &str = "https://github.com/qt-creator/qt-creator/blob/86882018dd39205ba281d9edcd54008e0b9d4156/src/tools/iostool/iosdevicemanager.cpp";
 const PMD3_EXCEPTIONS: &str = "https://github.com/doronz88/pymobiledevice3/blob/051ed4f47c2e24967483ec06f104fbc64952c780/pymobiledevice3/exceptions.py";
 const ISSUE_PASSCODE_161: &str = "https://github.com/libimobiledevice/libimobiledevice/issues/1380";
+const IOS_DEPLOY_ERRORS: &str = "https://github.com/ios-control/ios-deploy/blob/83f7d9ef97d03af42777965e80079f05332cc580/src/ios-deploy/errors.h";
+const MOBILEBACKUP2_C: &str = "https://github.com/libimobiledevice/libimobiledevice/blob/fa0f79190142bc309307967c058f89c1b36eb6b8/src/mobilebackup2.c";
+const IDEVICEBACKUP2_ERRNO: &str = "https://github.com/libimobiledevice/libimobiledevice/blob/fa0f79190142bc309307967c058f89c1b36eb6b8/tools/idevicebackup2.c#L949-L967";
+const IDEVICEBACKUP2_RECV: &str = "https://github.com/libimobiledevice/libimobiledevice/blob/fa0f79190142bc309307967c058f89c1b36eb6b8/tools/idevicebackup2.c#L2507-L2514";
+const PMD3_TROUBLESHOOTING: &str = "https://github.com/doronz88/pymobiledevice3/blob/62e2957a05442cd23abab6d6ea0e711b0cacd88d/docs/guides/troubleshooting.md";
+const ISSUE_LIST_INFO_1224: &str =
+    "https://github.com/libimobiledevice/libimobiledevice/issues/1224";
 
 /// Every entry, in a stable order.
 pub fn all() -> &'static [Entry] {
@@ -69,7 +76,6 @@ static ENTRIES: &[Entry] = &[
         causes: &["host.disk-space", "host.backup-dir-unusable"],
         fixes: &[f::HOST_SPACE_MAC, f::HOST_SPACE_WINDOWS, f::HOST_SPACE_LINUX],
         sources: &[
-            "shared/realdata/idevicebackup2_err105_insufficient_host_space.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1384",
             "https://gist.github.com/a4569f592d6b599277b4861862a07c64",
             SEED_NOT_WORKING,
@@ -143,9 +149,7 @@ static ENTRIES: &[Entry] = &[
         causes: &["connection.unstable", "usb.slow-link", "usb.hub"],
         fixes: &[f::CABLE, f::PORT_DIRECT, f::PORT_CLEAN, f::RESTART_PHONE],
         sources: &[
-            "shared/realdata/usbmuxd_v108_iPhone4_iOS7_rx_aborted_partial.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/84",
-            "shared/realdata/usbmuxd_v108_ipad_iOS7.0.4_rx_aborted_after_trust_partial.txt",
             "https://github.com/libimobiledevice/usbmuxd/issues/5",
         ],
     },
@@ -262,6 +266,55 @@ static ENTRIES: &[Entry] = &[
         sources: &[AMD_TABLE, "https://github.com/cormiertyshawn895/Retroactive/issues/55", SEED_NOT_WORKING],
     },
     Entry {
+        key: "amd-session-inactive",
+        title: "0xE800001E (kAMDSessionInactiveError) / Session inactive (lockdownd -23)",
+        codes: &[Code::amd(0xE800_001E), Code::lockdown(-23)],
+        phrases: &["kamdsessioninactiveerror", "session inactive", "sessioninactive", "the session is inactive"],
+        meaning: "The computer asked lockdownd for something that needs the encrypted session opened after pairing, and no session was running. Either the tool never started one (a \"simple\" connection such as `ideviceinfo -s`), or starting it failed because the phone does not accept this computer's pair record.",
+        causes: &["trust.session-failed", "trust.not-paired"],
+        fixes: &[f::TAP_TRUST, f::LINUX_REPAIR, f::MAC_PAIR_RECORD, f::WIN_PAIR_RECORD, f::DIAGNOSE],
+        sources: &[IOS_DEPLOY_ERRORS, LOCKDOWN_H, LOCKDOWN_C],
+    },
+    Entry {
+        key: "amd-mux-create-listener",
+        title: "0xE8000063 (kAMDMuxCreateListenerError): could not listen for USB devices",
+        codes: &[Code::amd(0xE800_0063)],
+        phrases: &["kamdmuxcreatelistenererror", "could not listen for usb devices", "amdevicenotificationsubscribe returned"],
+        meaning: "Apple's device library could not subscribe to the list of connected phones, so no phone is seen at all. The service behind it (usbmuxd on a Mac, Apple Mobile Device Service on Windows) is stopped or stuck; one report on a Mac found usbmuxd out of file handles.",
+        causes: &["usbmuxd.unresponsive", "usbmuxd.not-running"],
+        fixes: &[f::MAC_USBMUXD, f::WINDOWS_AMDS, f::LINUX_USBMUXD, f::RESTART_COMPUTER],
+        sources: &[
+            IOS_DEPLOY_ERRORS,
+            "https://github.com/juucustodio/xamarin-docs.pt-br/blob/33eb4a1243be0a1e478f137b7a6eaf3335fe911c/docs/ios/troubleshooting/questions/exception-amddevicenotificationsubscribe.md",
+        ],
+    },
+    Entry {
+        key: "amd-no-wifi-sync",
+        title: "0xE800007F (kAMDNoWifiSyncSupportError): no wireless sync",
+        codes: &[Code::amd(0xE800_007F)],
+        phrases: &["kamdnowifisyncsupporterror", "doesn't support wireless sync", "does not support wireless sync"],
+        meaning: "The computer tried to reach the phone over Wi-Fi and the phone does not offer wireless sync to it. A computer backup over the USB cable does not need it.",
+        causes: &["usbmuxd.wifi-only"],
+        fixes: &[f::PORT_DIRECT, f::CABLE, f::WIFI],
+        sources: &[IOS_DEPLOY_ERRORS],
+    },
+    Entry {
+        key: "amd-passcode-required",
+        title: "0xE80000EE (kAMDPasswordRequiredError): a passcode must be set",
+        codes: &[Code::amd(0xE800_00EE)],
+        phrases: &["kamdpasswordrequirederror", "a passcode is required to be set on the device"],
+        meaning: "Not a locked phone: the phone has no passcode at all, and the operation the computer asked for is allowed only on a phone that has one. No check of this tool looks for it.",
+        causes: &[],
+        fixes: &[
+            crate::remedy::Fix::new(
+                crate::remedy::Platforms::PHONE,
+                "Set a passcode: Settings > Face ID & Passcode (Touch ID & Passcode on phones with a Home button) > Turn Passcode On, then try again.",
+            ),
+            f::DIAGNOSE,
+        ],
+        sources: &[IOS_DEPLOY_ERRORS],
+    },
+    Entry {
         key: "amd-free-profile-app-limit",
         title: "-402620383 / 0xE8008021 (free developer profile app limit)",
         codes: &[Code::amd(0xE800_8021)],
@@ -293,30 +346,31 @@ static ENTRIES: &[Entry] = &[
             "please accept the trust dialog",
             "waiting for user to trust this computer",
             "pairingdialogresponsependingerror",
+            "waiting for user dialog approval",
         ],
         meaning: "The phone is showing (or wants to show) the \"Trust This Computer?\" alert and nobody has answered it. It appears only while the phone is unlocked.",
         causes: &["trust.dialog-pending"],
         fixes: &[f::TAP_TRUST, f::LINUX_REPAIR],
         sources: &[
-            "shared/realdata/lockdownd_err19_pairing_pending_debian.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1138",
-            "shared/realdata/usbmuxd_openwrt_waiting_for_trust_then_rx_aborted_partial.txt",
+            "https://github.com/libimobiledevice/libimobiledevice/issues/391",
             "https://github.com/openwrt/packages/pull/8518",
             LOCKDOWN_H,
             LOCKDOWN_H_117,
             APPLE_TRUST,
             PMD3_EXCEPTIONS,
+            PMD3_TROUBLESHOOTING,
         ],
     },
     Entry {
         key: "lockdown-user-denied",
         title: "User denied pairing (lockdownd -18)",
         codes: &[Code::lockdown(-18), Code::lockdown_legacy(-21), Code::amd(0xE800_0095)],
-        phrases: &["user denied pairing", "userdeniedpairing", "userdeniedpairingerror", "user denied the trust dialog", "don't trust", "dont trust"],
+        phrases: &["user denied pairing", "userdeniedpairing", "userdeniedpairingerror", "user denied the trust dialog", "user refused to trust this computer", "don't trust", "dont trust"],
         meaning: "Someone tapped Don't Trust. The phone will ask again at the next connection; until then the computer can only charge it.",
         causes: &["trust.denied"],
         fixes: &[f::TAP_TRUST, f::RESET_LOCATION_PRIVACY, f::LINUX_REPAIR],
-        sources: &[LOCKDOWN_H, LOCKDOWN_H_117, IDEVICEPAIR_C, APPLE_TRUST, PMD3_EXCEPTIONS],
+        sources: &[LOCKDOWN_H, LOCKDOWN_H_117, IDEVICEPAIR_C, APPLE_TRUST, PMD3_EXCEPTIONS, PMD3_TROUBLESHOOTING],
     },
     Entry {
         key: "lockdown-invalid-host-id",
@@ -327,7 +381,6 @@ static ENTRIES: &[Entry] = &[
         causes: &["trust.reset-on-device", "trust.session-failed"],
         fixes: &[f::MAC_PAIR_RECORD, f::WIN_PAIR_RECORD, f::LINUX_REPAIR, f::TAP_TRUST],
         sources: &[
-            "shared/realdata/iwdp_lockdownd_err21_iOS10.3.3.txt",
             "https://github.com/google/ios-webkit-debug-proxy/issues/267",
             LOCKDOWN_H,
             LOCKDOWN_H_117,
@@ -360,6 +413,31 @@ static ENTRIES: &[Entry] = &[
         ],
     },
     Entry {
+        key: "lockdown-escrow-locked",
+        title: "Not unlocked since it restarted (EscrowLocked, lockdownd -35, 0xE8000081)",
+        codes: &[Code::lockdown(-35), Code::amd(0xE800_0081)],
+        phrases: &[
+            "escrowlocked",
+            "escrow locked",
+            "escrow lockded",
+            "kamdescrowlockederror",
+            "not available until first unlock after boot",
+            "first unlock after boot",
+            "device rebooted and not unlocked",
+            "rebooted and not unlocked",
+            "not been unlocked since it restarted",
+        ],
+        meaning: "After a restart the phone keeps its data-protection keys locked until someone types the passcode once. Until then lockdownd refuses to open a session or start the backup service, even for a trusted computer that sends its escrow bag; Face ID and Touch ID do not unlock it. diagnose reports it as \"The iPhone has not been unlocked since it restarted\".",
+        causes: &["device.locked"],
+        fixes: &[f::UNLOCK_AFTER_RESTART, f::UNLOCK],
+        sources: &[
+            IOS_DEPLOY_ERRORS,
+            LOCKDOWN_H,
+            "https://github.com/doronz88/pymobiledevice3/blob/62e2957a05442cd23abab6d6ea0e711b0cacd88d/pymobiledevice3/lockdown.py#L843-L875",
+            "https://imazing.com/guides/backup-automatic-backups-have-stopped-working",
+        ],
+    },
+    Entry {
         key: "lockdown-not-paired",
         title: "Not paired / missing pair record",
         codes: &[Code::lockdown(-29), Code::amd(0xE800_0025)],
@@ -371,16 +449,17 @@ static ENTRIES: &[Entry] = &[
             "kamdmissingpairrecorderror",
             "notpairederror",
             "nottrustederror",
+            "device is not paired",
         ],
         meaning: "This computer has no pair record for the phone, so it was never trusted here (or the record was deleted).",
         causes: &["trust.not-paired", "host.lockdown-dir-unusable"],
         fixes: &[f::TAP_TRUST, f::LINUX_REPAIR, f::LINUX_LOCKDOWN_PERMS],
         sources: &[
-            "shared/realdata/usbmuxd_not_paired_iOS10.1.1_12ab.txt",
             "https://github.com/libimobiledevice/usbmuxd/issues/116",
             LOCKDOWN_H,
             IDEVICEPAIR_C,
             PMD3_EXCEPTIONS,
+            PMD3_TROUBLESHOOTING,
         ],
     },
     Entry {
@@ -402,9 +481,7 @@ static ENTRIES: &[Entry] = &[
         causes: &["device.lockdown-unreachable", "connection.unstable", "usbmuxd.unresponsive", "usb.slow-link"],
         fixes: &[f::UNLOCK, f::CABLE, f::PORT_DIRECT, f::LINUX_USBMUXD, f::UPDATE_LINUX, f::RESTART_PHONE],
         sources: &[
-            "shared/realdata/lockdownd_mux_error_8_iOS17RC.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1491",
-            "shared/realdata/usbmuxd_lockdown_err8_iPhone6plus_iOS12.4.txt",
             "https://github.com/libimobiledevice/libusbmuxd/issues/80",
             "https://github.com/libimobiledevice/libimobiledevice/issues/566",
         ],
@@ -417,7 +494,7 @@ static ENTRIES: &[Entry] = &[
         meaning: "The computer could not parse what lockdownd sent. In the public reports this came from a broken or mismatched libplist on the computer, not from the phone.",
         causes: &["usbmuxd.protocol-error", "host.os-outdated"],
         fixes: &[f::UPDATE_LINUX, f::LINUX_USBMUXD],
-        sources: &["shared/realdata/usbmuxd_lockdown_err3_iPhone6plus_iOS9.txt", "https://github.com/libimobiledevice/usbmuxd/issues/57", LOCKDOWN_C],
+        sources: &["https://github.com/libimobiledevice/usbmuxd/issues/57", LOCKDOWN_C],
     },
     Entry {
         key: "lockdown-pairing-prohibited",
@@ -451,17 +528,17 @@ static ENTRIES: &[Entry] = &[
             "socket unix:/var/run/usbmuxd",
             "usbmuxd is not running",
             "connectionfailedtousbmuxderror",
+            "failed to connect to usbmuxd socket",
         ],
         meaning: "Nothing answers at the usbmuxd address, so no tool can see any phone. On Linux the daemon is not started; on Windows Apple Mobile Device Service (installed with iTunes or Apple Devices) is missing or stopped.",
         causes: &["usbmuxd.not-running", "usbmuxd.stale-socket"],
         fixes: &[f::LINUX_USBMUXD, f::WINDOWS_AMDS, f::MAC_USBMUXD],
         sources: &[
-            "shared/realdata/strace_usbmuxd_socket_missing.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1163",
-            "shared/realdata/tidevice_muxerror_no_usbmuxd_ubuntu.txt",
             "https://github.com/alibaba/tidevice/issues/7",
             "https://github.com/storoj/libimobiledevice-win32/issues/12",
             PMD3_EXCEPTIONS,
+            PMD3_TROUBLESHOOTING,
         ],
     },
     Entry {
@@ -472,7 +549,26 @@ static ENTRIES: &[Entry] = &[
         meaning: "On Windows, tools reach the phone through Apple Mobile Device Service on TCP port 27015. Nothing listened there: the service is stopped, missing, or blocked.",
         causes: &["usbmuxd.not-running"],
         fixes: &[f::WINDOWS_AMDS, f::SECURITY_SOFTWARE_WINDOWS, f::UPDATE_WINDOWS],
-        sources: &["shared/realdata/usbmux_connect_refused_windows_27015.txt", "https://github.com/DebianArch64/DebProvision/issues/160"],
+        sources: &["https://github.com/DebianArch64/DebProvision/issues/160"],
+    },
+    Entry {
+        key: "usbmuxd-broken-pipe",
+        title: "usbmuxd: \"Broken pipe\" (client_write / usbmuxd_send)",
+        codes: &[],
+        phrases: &[
+            "broken pipe",
+            "client_write: sending to fd",
+            "connection_teardown: aborting buffer flush",
+            "usbmuxd_send: error -1 when sending",
+        ],
+        meaning: "One end of a connection through usbmuxd was closed while the other was still sending. usbmuxd logs it when the program on the computer went away or the phone's side dropped; in the public report where it ended backups (with \"Could not receive from mobilebackup2 (-4)\"), it started with usbmuxd 1.1.1. libusbmuxd prints the same words on the client side, in reports from tools too old for the phone's iOS.",
+        causes: &["connection.unstable", "usbmuxd.unresponsive", "host.os-outdated"],
+        fixes: &[f::UPDATE_LINUX, f::LINUX_USBMUXD, f::CABLE, f::PORT_DIRECT],
+        sources: &[
+            "https://github.com/libimobiledevice/usbmuxd/issues/142",
+            "https://github.com/libimobiledevice/libimobiledevice/issues/375",
+            "https://github.com/libimobiledevice/libimobiledevice/issues/40",
+        ],
     },
     Entry {
         key: "no-device-found",
@@ -491,16 +587,17 @@ static ENTRIES: &[Entry] = &[
             "not recognized",
             "nodeviceconnectederror",
             "devicenotfounderror",
+            "device is not connected",
+            "device not found",
         ],
         meaning: "No phone reached the tools. Either nothing is on USB (cable, port), the phone is there but in recovery or DFU mode, USB access is denied, or usbmuxd does not list it.",
         causes: &["usb.no-device", "usbmuxd.device-not-listed", "usb.recovery-mode", "usb.dfu-mode", "usb.access-denied"],
         fixes: &[f::DIAGNOSE, f::CABLE, f::PORT_DIRECT, f::UNLOCK, f::TAP_TRUST, f::WINDOWS_AMDS, f::LINUX_USBMUXD],
         sources: &[
-            "shared/realdata/dfu_iPhone5s_lsusb_ideviceinfo_no_device_irecovery.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/815",
-            "shared/realdata/dmesg_iPhoneSE_12a8_no_device_found.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/558",
             PMD3_EXCEPTIONS,
+            PMD3_TROUBLESHOOTING,
         ],
     },
     Entry {
@@ -516,7 +613,7 @@ static ENTRIES: &[Entry] = &[
         meaning: "The phone appears on USB and drops off within a second or two, over and over. A marginal cable or port, a hub, or a USB controller that renegotiates the link are the usual reasons.",
         causes: &["connection.unstable", "usb.slow-link", "usb.hub"],
         fixes: &[f::CABLE, f::PORT_DIRECT, f::PORT_CLEAN, f::UPDATE_LINUX],
-        sources: &["shared/realdata/usbmuxd_journal_iPhone7_removed_immediately_partial.txt", "https://github.com/libimobiledevice/usbmuxd/issues/163"],
+        sources: &["https://github.com/libimobiledevice/usbmuxd/issues/163"],
     },
     Entry {
         key: "linux-usb-access-denied",
@@ -564,7 +661,7 @@ static ENTRIES: &[Entry] = &[
         meaning: "With Personal Hotspot on, Linux's ipheth network driver can claim the phone's USB configuration, so usbmuxd does not list it even though USB sees it.",
         causes: &["usbmuxd.device-not-listed"],
         fixes: &[f::HOTSPOT_OFF, f::LINUX_USBMUXD],
-        sources: &["shared/realdata/ipheth_personal_hotspot_steals_device_notes_2026.txt", "https://github.com/DanielLemky/omarchy-iphone-mirror/issues/15"],
+        sources: &["https://github.com/DanielLemky/omarchy-iphone-mirror/issues/15"],
     },
     Entry {
         key: "recovery-or-dfu-mode",
@@ -581,9 +678,7 @@ static ENTRIES: &[Entry] = &[
         causes: &["usb.recovery-mode", "usb.dfu-mode"],
         fixes: &[f::LEAVE_RECOVERY],
         sources: &[
-            "shared/realdata/lsusb_recovery_mode_ipwndfu.txt",
             "https://github.com/axi0mX/ipwndfu/issues/207",
-            "shared/realdata/dfu_iPhone13_lsusb_irecovery_wsl.txt",
             "https://github.com/tr4m0ryp/tr4mpass/issues/45",
         ],
     },
@@ -600,7 +695,6 @@ static ENTRIES: &[Entry] = &[
         fixes: &[f::PASSCODE_AT_START, f::UNLOCK],
         sources: &[
             ISSUE_PASSCODE_161,
-            "shared/realdata/idevicebackup2_info_err103_locked_iPhone6_iOS8.0.2.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/125",
         ],
     },
@@ -618,11 +712,8 @@ static ENTRIES: &[Entry] = &[
         causes: &["host.disk-space", "device.storage-full"],
         fixes: &[f::HOST_SPACE_MAC, f::HOST_SPACE_WINDOWS, f::HOST_SPACE_LINUX, f::PHONE_SPACE],
         sources: &[
-            "shared/realdata/idevicebackup2_err105_insufficient_host_space.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1384",
-            "shared/realdata/idevicebackup2_restore_err105_device_space_ipadmini.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/460",
-            "shared/realdata/pmd3_backup_keyerror_DLMessagePurgeDiskSpace_iPhoneX_iOS14.6.txt",
             "https://github.com/doronz88/pymobiledevice3/issues/252",
         ],
     },
@@ -649,30 +740,34 @@ static ENTRIES: &[Entry] = &[
         causes: &["backup.corrupt", "host.backup-dir-unusable", "device.locked"],
         fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX, f::UNLOCK],
         sources: &[
-            "shared/realdata/idevicebackup2_err103_multistatus_status_plist_win7.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/153",
-            "shared/realdata/idevicebackup2_info_err103_locked_iPhone6_iOS8.0.2.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/125",
         ],
     },
     Entry {
         key: "mb-205-download-errors",
-        title: "MBErrorDomain 205: Multiple errors downloading files / empty properties",
-        codes: &[Code::mb(205)],
+        title: "MBErrorDomain 205: the phone could not use the backup on the computer",
+        codes: &[Code::mb(205), Code::mb(11)],
         phrases: &[
             "multiple errors downloading files",
             "cannot parse a null or zero-length data",
             "error deserializing properties",
+            "error reading backup database",
+            "manifest references files not in backup",
+            "digest didn't match for some files",
+            "digest didn't match",
         ],
-        meaning: "The phone could not use files the computer sent it: typically an empty or cut-off Manifest.plist left by an earlier backup that never finished, or damaged files during a restore.",
-        causes: &["backup.unfinished", "backup.corrupt"],
-        fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX],
+        meaning: "The phone read the earlier backup from the computer and could not use it; the text after the code says which part. \"Error reading backup properties\" with \"Cannot parse a NULL or zero-length data\" (MBErrorDomain 11): Manifest.plist is empty or cut off, left by a backup that never finished. \"Error reading backup database\": Manifest.db could not be read; with `idevicebackup2 list` on iOS 10 and later it is expected (the phone looks for the old Manifest.mbdb) and says nothing about the backup. \"Manifest references files not in backup\": files the manifest lists are missing from the folder, at the end of a backup. \"Multiple errors downloading files\" and \"Digest didn't match for some files\" (restoring): files in the backup are missing, damaged or were changed after the backup was made, or the phone had no room for them.",
+        causes: &["backup.unfinished", "backup.corrupt", "device.storage-full"],
+        fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX, f::PHONE_SPACE],
         sources: &[
-            "shared/realdata/pmd3_backup_err205_null_properties.txt",
             "https://github.com/redromnon/iBackep/issues/8",
-            "shared/realdata/idevicebackup2_restore_err205_multiple_errors.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/801",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1582",
+            "https://github.com/libimobiledevice/libimobiledevice/issues/608",
+            ISSUE_LIST_INFO_1224,
+            "https://github.com/artehe/Netimobiledevice/issues/68",
+            "https://github.com/libimobiledevice/libimobiledevice/issues/1010",
         ],
     },
     Entry {
@@ -683,7 +778,7 @@ static ENTRIES: &[Entry] = &[
         meaning: "Backups of this phone are encrypted and the password given was wrong.",
         causes: &["backup.encrypted"],
         fixes: &[f::BACKUP_PASSWORD, f::FORGOT_BACKUP_PASSWORD],
-        sources: &["shared/realdata/pmd3_change_password_err207_iOS17.0.1.txt", "https://github.com/doronz88/pymobiledevice3/issues/721"],
+        sources: &["https://github.com/doronz88/pymobiledevice3/issues/721"],
     },
     Entry {
         key: "mb-1-keychain",
@@ -694,7 +789,6 @@ static ENTRIES: &[Entry] = &[
         causes: &["device.locked"],
         fixes: &[f::UNLOCK, f::RESTART_PHONE],
         sources: &[
-            "shared/realdata/idevicebackup2_err1_keychain_locked_iOS6.1.2.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/12",
             "http://simx.me/technonova/tips/fixing_a_error_copying_keychain_data_pr.html",
         ],
@@ -708,8 +802,22 @@ static ENTRIES: &[Entry] = &[
         causes: &["backup.unfinished", "host.backup-in-progress"],
         fixes: &[f::RESTART_PHONE, f::ONE_TOOL],
         sources: &[
-            "shared/realdata/idevicebackup2_err3_snapshot_exists_then_receive_err4_iOS15.2.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1257",
+        ],
+    },
+    Entry {
+        key: "mb-4-file-missing",
+        title: "MBErrorDomain 4: No such file or directory (a file of the backup is missing)",
+        codes: &[Code::mb(4)],
+        phrases: &["no such file or directory at path", "manifest.mbdb"],
+        meaning: "The phone asked the computer for a file of the earlier backup and it was not there. After `idevicebackup2 info`, `list` or `unback` on iOS 10 and later this is expected: those commands look for files of the old backup format (Manifest.mbdb, sometimes Status.plist) that current backups do not have, so it says nothing about the backup. During a backup or restore it means the backup folder is incomplete.",
+        causes: &["backup.unfinished", "backup.corrupt"],
+        fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX, f::DIAGNOSE],
+        sources: &[
+            "https://github.com/libimobiledevice/libimobiledevice/issues/52",
+            "https://github.com/libimobiledevice/libimobiledevice/issues/608",
+            ISSUE_LIST_INFO_1224,
+            "https://github.com/libimobiledevice/libimobiledevice/issues/422",
         ],
     },
     Entry {
@@ -754,9 +862,7 @@ static ENTRIES: &[Entry] = &[
         causes: &["trust.not-paired", "device.passcode-prompt", "host.os-outdated"],
         fixes: &[f::LINUX_REPAIR, f::PASSCODE_AT_START, f::UPDATE_LINUX],
         sources: &[
-            "shared/realdata/idevicebackup2_version_exchange_err1_iPhone8_iOS14.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1111",
-            "shared/realdata/idevicebackup2_version_exchange_err1_after_validate_macos.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/461",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1379",
             MOBILEBACKUP2_H,
@@ -764,17 +870,18 @@ static ENTRIES: &[Entry] = &[
     },
     Entry {
         key: "mb2-bad-version",
-        title: "Backup protocol version exchange, error code -6 (bad version)",
-        codes: &[Code::mb2(-6)],
-        phrases: &["device_link_service_version_exchange received vmajor"],
-        meaning: "The phone offered a backup protocol version this idevicebackup2 does not know: the libimobiledevice build is older than the phone's iOS.",
+        title: "Backup protocol version exchange, error code -6 (bad version) / -8 (no common version)",
+        codes: &[Code::mb2(-6), Code::mb2(-8)],
+        phrases: &["device_link_service_version_exchange received vmajor", "no common version"],
+        meaning: "The phone and this idevicebackup2 share no backup protocol version. -6: the phone's DeviceLink version is newer than the tool knows. -8: the phone answered the tool's list of versions with \"none of these\". Either way the libimobiledevice build is older than the phone's iOS.",
         causes: &["host.os-outdated"],
         fixes: &[f::UPDATE_LINUX],
         sources: &[
-            "shared/realdata/idevicebackup2_version_exchange_err6_iPhone5s_iOS8.1.2.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/248",
+            "https://github.com/libimobiledevice/libimobiledevice/issues/238",
             "https://github.com/libimobiledevice/libimobiledevice/issues/500",
             MOBILEBACKUP2_H,
+            MOBILEBACKUP2_C,
         ],
     },
     Entry {
@@ -786,11 +893,134 @@ static ENTRIES: &[Entry] = &[
         causes: &["connection.unstable", "device.locked", "usb.slow-link", "backup.very-large"],
         fixes: &[f::UNLOCK, f::CABLE, f::PORT_DIRECT, f::RESTART_PHONE],
         sources: &[
-            "shared/realdata/idevicebackup2_err3_snapshot_exists_then_receive_err4_iOS15.2.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1257",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1707",
             MOBILEBACKUP2_H,
             PMD3_EXCEPTIONS,
+        ],
+    },
+    Entry {
+        key: "mb2-plist-error",
+        title: "mobilebackup2 error -2 (plist error): an answer from the backup service was unreadable",
+        codes: &[Code::mb2(-2)],
+        phrases: &[],
+        meaning: "An answer from the phone's backup service could not be read as a DeviceLink message, or lacked what it must carry (a message name, an error code, a protocol version). A tool older than the phone's iOS, or a message cut off by a failing link, gives it.",
+        causes: &["host.os-outdated", "connection.unstable"],
+        fixes: &[f::UPDATE_LINUX, f::CABLE, f::PORT_DIRECT, f::RESTART_PHONE],
+        sources: &[MOBILEBACKUP2_H, MOBILEBACKUP2_C],
+    },
+    Entry {
+        key: "mb2-mux-error",
+        title: "\"Could not receive from mobilebackup2 (-3)\" (mux error)",
+        codes: &[Code::mb2(-3)],
+        phrases: &[],
+        meaning: "Sending to or receiving from the phone through usbmuxd failed: the USB link or usbmuxd dropped the connection. In a public report it happened while a large Manifest.db was being sent.",
+        causes: &["connection.unstable", "usb.slow-link", "usbmuxd.unresponsive"],
+        fixes: &[f::CABLE, f::PORT_DIRECT, f::LINUX_USBMUXD, f::RESTART_PHONE],
+        sources: &[MOBILEBACKUP2_H, "https://github.com/libimobiledevice/libimobiledevice/issues/853"],
+    },
+    Entry {
+        key: "mb2-receive-timeout",
+        title: "\"Device is not ready yet\" (mobilebackup2 -5, receive timeout)",
+        codes: &[Code::mb2(-5)],
+        phrases: &["device is not ready yet", "receive timeout"],
+        meaning: "idevicebackup2 waited 30 seconds for the phone's next message and nothing came, so it prints \"Device is not ready yet\" and waits again. A phone still preparing a large backup, a phone waiting for its passcode (iOS 16.1 and later) and a phone that has gone (unplugged, link dropped) all look like this; when it repeats for minutes the phone is not coming back.",
+        causes: &["connection.slow-replies", "device.passcode-prompt", "connection.unstable"],
+        fixes: &[f::PASSCODE_AT_START, f::UNLOCK, f::CABLE, f::PORT_DIRECT],
+        sources: &[
+            IDEVICEBACKUP2_RECV,
+            MOBILEBACKUP2_H,
+            "https://github.com/libimobiledevice/libimobiledevice/issues/659",
+            "https://github.com/libimobiledevice/libimobiledevice/issues/1413",
+        ],
+    },
+    Entry {
+        key: "mb2-reply-not-ok",
+        title: "Backup protocol version exchange, error code -7 (reply not OK)",
+        codes: &[Code::mb2(-7)],
+        phrases: &[],
+        meaning: "The phone's backup service answered the tool's opening message with an error code (other than \"no common version\") or with a different message than expected: it refused to talk backup with this computer.",
+        causes: &["backup-service.refused", "trust.session-failed", "host.os-outdated"],
+        fixes: &[f::UNLOCK, f::LINUX_REPAIR, f::UPDATE_LINUX, f::RESTART_PHONE],
+        sources: &[MOBILEBACKUP2_H, MOBILEBACKUP2_C],
+    },
+    Entry {
+        key: "mb2-unknown-error",
+        title: "mobilebackup2 error -256 (unknown error)",
+        codes: &[Code::mb2(-256)],
+        phrases: &[],
+        meaning: "idevicebackup2 got a failure it has no name for. In the public report it ended `idevicebackup2 info` right after a successful backup: `info` and `list` depend on phone-side code that stopped working with iOS 10, so it says nothing about the backup. During a backup, the lines before it say more.",
+        causes: &["backup-service.refused", "connection.unstable"],
+        fixes: &[f::DIAGNOSE, f::UPDATE_LINUX, f::RESTART_PHONE],
+        sources: &[MOBILEBACKUP2_H, MOBILEBACKUP2_C, ISSUE_LIST_INFO_1224, "https://github.com/libimobiledevice/libimobiledevice/issues/1684"],
+    },
+    Entry {
+        key: "idevicebackup2-sync-lock-timeout",
+        title: "\"ERROR: timeout while locking for sync\"",
+        codes: &[],
+        phrases: &["timeout while locking for sync", "could not lock file"],
+        meaning: "Before a backup or restore idevicebackup2 takes the phone's sync lock, the one Finder, iTunes and other backup tools take too. Another program held it for the whole wait: a backup or sync already running, or an earlier run that did not let go.",
+        causes: &["host.backup-in-progress"],
+        fixes: &[f::ONE_TOOL, f::RESTART_PHONE],
+        sources: &[
+            "https://github.com/libimobiledevice/libimobiledevice/blob/fa0f79190142bc309307967c058f89c1b36eb6b8/tools/idevicebackup2.c#L2163-L2190",
+            "https://github.com/libimobiledevice/libimobiledevice/issues/1648",
+            "https://github.com/doronz88/pymobiledevice3/blob/62e2957a05442cd23abab6d6ea0e711b0cacd88d/pymobiledevice3/services/mobilebackup2.py#L660-L685",
+        ],
+    },
+    // ======================================================================
+    // DeviceLink status codes the computer sends the phone (idevicebackup2)
+    // ======================================================================
+    Entry {
+        key: "devicelink-path-error",
+        title: "DeviceLink status -6 to -10: a file or folder of the backup is missing or the wrong kind",
+        codes: &[Code::dl(-6), Code::dl(-7), Code::dl(-8), Code::dl(-9), Code::dl(-10)],
+        phrases: &[],
+        meaning: "The computer told the phone that a file operation in the backup folder failed: -6 not found, -7 already exists, -8 a path part is not a folder, -9 is a folder where a file was expected, -10 too many symbolic links. A missing file is routine early in a backup; if the backup then fails (MBErrorDomain 205 or 103), the folder is damaged or incomplete, or a link in it points somewhere wrong.",
+        causes: &["backup.corrupt", "backup.unfinished", "host.backup-dir-unusable"],
+        fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX],
+        sources: &[IDEVICEBACKUP2_ERRNO, MOBILEBACKUP2_H],
+    },
+    Entry {
+        key: "devicelink-io-error",
+        title: "DeviceLink status -11: input/output error on the computer's disk",
+        codes: &[Code::dl(-11)],
+        phrases: &[],
+        meaning: "The computer could not read or write a backup file because its disk reported an I/O error: a failing disk, an external or network drive that dropped away, or a file system that needs repair.",
+        causes: &["host.backup-dir-unusable"],
+        fixes: &[
+            crate::remedy::Fix::new(
+                crate::remedy::Platforms::HOSTS,
+                "Check the disk that holds the backup folder: reconnect an external or network drive, run the disk check (Disk Utility > First Aid on a Mac, `chkdsk` on Windows, `fsck` on Linux), or back up to another disk.",
+            ),
+            f::MOVE_BACKUP_MAC,
+            f::MOVE_BACKUP_WINDOWS,
+            f::MOVE_BACKUP_LINUX,
+        ],
+        sources: &[IDEVICEBACKUP2_ERRNO],
+    },
+    Entry {
+        key: "devicelink-no-space",
+        title: "DeviceLink status -15: no space left on the computer's disk",
+        codes: &[Code::dl(-15)],
+        phrases: &[],
+        meaning: "The computer ran out of disk space while writing the backup and told the phone so; the backup then stops.",
+        causes: &["host.disk-space"],
+        fixes: &[f::HOST_SPACE_MAC, f::HOST_SPACE_WINDOWS, f::HOST_SPACE_LINUX],
+        sources: &[IDEVICEBACKUP2_ERRNO],
+    },
+    Entry {
+        key: "devicelink-multi-status",
+        title: "DeviceLink status -13 \"Multi status\" / -1 (several or other file errors)",
+        codes: &[Code::dl(-13), Code::dl(-1)],
+        phrases: &[],
+        meaning: "-13: several files failed at once; the answer lists a code per file (the other DeviceLink codes say what each means). -1: a file error with no code of its own. When the phone cannot get Status.plist this way it stops with MBErrorDomain 103 (\"Multi status at path\").",
+        causes: &["backup.corrupt", "host.backup-dir-unusable"],
+        fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX, f::DIAGNOSE],
+        sources: &[
+            IDEVICEBACKUP2_ERRNO,
+            "https://github.com/libimobiledevice/libimobiledevice/issues/1412",
+            "https://github.com/libimobiledevice/libimobiledevice/issues/153",
         ],
     },
     Entry {
@@ -958,7 +1188,7 @@ static ENTRIES: &[Entry] = &[
         meaning: "A backup that stalls is usually waiting on a dropped link, a locked phone, a passcode prompt nobody answered, or a disk that filled up. The last backup's Status.plist then shows it never finished.",
         causes: &["connection.unstable", "connection.slow-replies", "device.passcode-prompt", "host.disk-space", "backup.unfinished"],
         fixes: &[f::PASSCODE_AT_START, f::CABLE, f::PORT_DIRECT, f::HOST_SPACE_MAC, f::HOST_SPACE_WINDOWS, f::DIAGNOSE],
-        sources: &[SEED_STUCK, "shared/realdata/device_syslog_BackupAgent2_scanning_stuck_at_sending_udid.txt", "https://github.com/libimobiledevice/libimobiledevice/issues/881"],
+        sources: &[SEED_STUCK, "https://github.com/libimobiledevice/libimobiledevice/issues/881"],
     },
     Entry {
         key: "backup-unfinished",
@@ -969,9 +1199,8 @@ static ENTRIES: &[Entry] = &[
         causes: &["backup.unfinished", "backup.corrupt"],
         fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX],
         sources: &[
-            "shared/realdata/Status_plist_torn_uploading_empty_real_2026.json",
-            "shared/realdata/device_syslog_BackupAgent2_iPad2-1_iOS5.0.1_uploading_then_finished.txt",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1582",
+            "https://github.com/libimobiledevice/libimobiledevice/blob/fa0f79190142bc309307967c058f89c1b36eb6b8/tools/idevicebackup2.c#L610-L635",
         ],
     },
     Entry {
@@ -988,7 +1217,7 @@ static ENTRIES: &[Entry] = &[
         meaning: "When local backups are encrypted (by choice or because a profile requires it) every backup and restore needs the password. A lost password cannot be recovered, only reset on the phone.",
         causes: &["backup.encrypted", "backup.encryption-required"],
         fixes: &[f::BACKUP_PASSWORD, f::FORGOT_BACKUP_PASSWORD],
-        sources: &["shared/realdata/idevicebackup2_debug_encrypted_start_iOS10.3.2.txt", "https://github.com/libimobiledevice/libimobiledevice/issues/520", "shared/realdata/ideviceinfo_q_mobile_backup_iOS15-16.txt", "https://github.com/libimobiledevice/libimobiledevice/issues/1344"],
+        sources: &["https://github.com/libimobiledevice/libimobiledevice/issues/520", "https://github.com/libimobiledevice/libimobiledevice/issues/1344"],
     },
     Entry {
         key: "phone-storage-full",
@@ -998,7 +1227,7 @@ static ENTRIES: &[Entry] = &[
         meaning: "The phone makes temporary copies while it backs up; with almost no free space the backup fails. The free figure tools read can differ from Settings because of purgeable space.",
         causes: &["device.storage-full"],
         fixes: &[f::PHONE_SPACE, f::RESTART_PHONE],
-        sources: &["shared/realdata/disk_usage_discrepancy_reports_iOS11_iOS17.txt", "https://github.com/libimobiledevice/libimobiledevice/issues/1572", "https://github.com/libimobiledevice/libimobiledevice/issues/1072"],
+        sources: &["https://github.com/libimobiledevice/libimobiledevice/issues/1572", "https://github.com/libimobiledevice/libimobiledevice/issues/564", "https://github.com/libimobiledevice/libimobiledevice/issues/1072"],
     },
     Entry {
         key: "battery-low",

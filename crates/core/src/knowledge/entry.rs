@@ -25,16 +25,23 @@ pub enum Domain {
     /// libimobiledevice `mobilebackup2_error_t`, the host side of idevicebackup2
     /// ("version exchange, error code -1", "Could not receive from mobilebackup2 (-4)").
     MobileBackup2,
+    /// DeviceLink status codes the computer sends the phone during a backup
+    /// (`DLMessageStatusResponse`; idevicebackup2 turns a failed file
+    /// operation into -6 not found ... -15 disk full, -13 "Multi status").
+    /// The same small numbers are lockdownd and mobilebackup2 codes, so these
+    /// match only when the query names DeviceLink or the status response.
+    DeviceLink,
 }
 
 impl Domain {
-    pub const ALL: [Domain; 6] = [
+    pub const ALL: [Domain; 7] = [
         Domain::MobileDevice,
         Domain::Itunes,
         Domain::MbError,
         Domain::Lockdown,
         Domain::LockdownLegacy,
         Domain::MobileBackup2,
+        Domain::DeviceLink,
     ];
 
     /// Stable name used in JSON and in lookup explanations.
@@ -46,6 +53,7 @@ impl Domain {
             Domain::Lockdown => "lockdownd",
             Domain::LockdownLegacy => "lockdownd-1.1",
             Domain::MobileBackup2 => "mobilebackup2",
+            Domain::DeviceLink => "devicelink",
         }
     }
 
@@ -58,6 +66,7 @@ impl Domain {
             Domain::Lockdown => "libimobiledevice lockdownd",
             Domain::LockdownLegacy => "libimobiledevice 1.1.x lockdownd",
             Domain::MobileBackup2 => "libimobiledevice mobilebackup2 (host side)",
+            Domain::DeviceLink => "DeviceLink status the computer sent the phone",
         }
     }
 }
@@ -103,6 +112,9 @@ impl Code {
     pub const fn mb2(value: i64) -> Code {
         Code::new(Domain::MobileBackup2, value)
     }
+    pub const fn dl(value: i64) -> Code {
+        Code::new(Domain::DeviceLink, value)
+    }
 
     /// The code as people usually see it: `0xE8000084 (-402653052)`, `-19`, `208`.
     pub fn display(&self) -> String {
@@ -140,7 +152,7 @@ pub struct Entry {
     /// Stable rule ids from DESIGN.md whose findings cover the causes.
     pub causes: &'static [&'static str],
     pub fixes: &'static [Fix],
-    /// Public URLs, or `shared/realdata/<file>` paths (each with its URL too).
+    /// Public http(s) URLs; never a path only this project's authors have.
     pub sources: &'static [&'static str],
 }
 

@@ -155,26 +155,9 @@ pub fn lookup(query: &str) -> Lookup {
 fn match_codes_and_phrases(lower: &str, found: &mut Vec<(usize, Reason)>) {
     let entries = all();
 
-    // Codes.
-    let hints = domain_hints(lower);
-    for tok in numeric_tokens(lower) {
-        for (i, e) in entries.iter().enumerate() {
-            for code in e.codes {
-                if tok.matches(code, &hints) {
-                    found.push((
-                        i,
-                        Reason::Code {
-                            domain: code.domain,
-                            code: *code,
-                            typed: tok.typed.clone(),
-                        },
-                    ));
-                }
-            }
-        }
-    }
-
-    // Phrases.
+    // Phrases first: a number inside a phrase that matched is part of that
+    // message ("usbmuxd_send: Error -1 when sending"), not a code of another entry.
+    let mut phrases: Vec<(usize, Reason)> = Vec::new();
     let norm = normalize(lower);
     let padded_query = format!(" {norm} ");
     let query_words = content_words(&norm);
@@ -187,11 +170,11 @@ fn match_codes_and_phrases(lower: &str, found: &mut Vec<(usize, Reason)>) {
             }
             let padded_phrase = format!(" {p} ");
             if padded_query.contains(&padded_phrase) {
-                found.push((i, Reason::Phrase { phrase }));
+                phrases.push((i, Reason::Phrase { phrase }));
                 continue;
             }
             if query_is_fragment && padded_phrase.contains(&padded_query) {
-                found.push((i, Reason::Fragment { phrase }));
+                phrases.push((i, Reason::Fragment { phrase }));
                 continue;
             }
             let pw = content_words(&p);
@@ -199,11 +182,40 @@ fn match_codes_and_phrases(lower: &str, found: &mut Vec<(usize, Reason)>) {
                 let overlap = pw.iter().filter(|w| query_words.contains(w)).count();
                 let percent = (overlap * 100 / pw.len()) as u8;
                 if overlap >= 2 && percent >= 75 {
-                    found.push((i, Reason::Words { phrase, percent }));
+                    phrases.push((i, Reason::Words { phrase, percent }));
                 }
             }
         }
     }
+    let inside_other_phrase = |tok: &NumToken, entry: usize| {
+        let digits = tok.typed.trim_start_matches('-');
+        phrases.iter().any(|(j, r)| match r {
+            Reason::Phrase { phrase } if *j != entry => {
+                normalize(phrase).split(' ').any(|w| w == digits)
+            }
+            _ => false,
+        })
+    };
+
+    // Codes.
+    let hints = domain_hints(lower);
+    for tok in numeric_tokens(lower) {
+        for (i, e) in entries.iter().enumerate() {
+            for code in e.codes {
+                if tok.matches(code, &hints) && (tok.hex || !inside_other_phrase(&tok, i)) {
+                    found.push((
+                        i,
+                        Reason::Code {
+                            domain: code.domain,
+                            code: *code,
+                            typed: tok.typed.clone(),
+                        },
+                    ));
+                }
+            }
+        }
+    }
+    found.extend(phrases);
 }
 
 /// Group reasons by entry, best reason first, best entry first.
@@ -275,6 +287,11 @@ impl NumToken {
         if self.hex || self.is_mobiledevice() {
             return false;
         }
+        // DeviceLink statuses reuse lockdownd's and mobilebackup2's small
+        // numbers: only a query that names them means them.
+        if code.domain == Domain::DeviceLink && !hints.contains(&Domain::DeviceLink) {
+            return false;
+        }
         if !hints.is_empty() && !hints.contains(&code.domain) {
             return false;
         }
@@ -312,6 +329,13 @@ fn domain_hints(lower: &str) -> Vec<Domain> {
     if squashed.contains("mobilebackup2") || squashed.contains("versionexchange") {
         add(Domain::MobileBackup2);
     }
+    if squashed.contains("devicelink")
+        || squashed.contains("statusresponse")
+        || squashed.contains("dlfileerrorcode")
+        || squashed.contains("multistatus")
+    {
+        add(Domain::DeviceLink);
+    }
     if squashed.contains("itunes")
         || squashed.contains("finder")
         || squashed.contains("appledevices")
@@ -326,6 +350,9 @@ fn domain_hints(lower: &str) -> Vec<Domain> {
 
 /// Words that, right before a number, make it an error code.
 const TRIGGERS: &[&str] = &[
+    "status",
+    "dlmessagestatusresponse",
+    "dlfileerrorcode",
     "error",
     "errorcode",
     "code",
@@ -456,7 +483,7 @@ fn preceded_by_trigger(chars: &[char], start: usize) -> bool {
     let mut k = j;
     while k > 0 && chars[k - 1].is_alphabetic() {
         k -= 1;
-        if j - k > 20 {
+        if j - k > 24 {
             return false;
         }
     }

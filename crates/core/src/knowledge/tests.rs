@@ -130,6 +130,69 @@ const TABLE: &[(&str, &str)] = &[
     ("cannot be used because it requires iTunes 12.10.5 or later", "amd-device-too-new"),
     // Entry key and rule id.
     ("mb-208-device-locked", "mb-208-device-locked"),
+    // --- issue 17: codes and messages of anchors.md section 5 explain lacked ---
+    // MobileDevice codes (ios-deploy errors.h), in their three spellings.
+    ("0xE800001E", "amd-session-inactive"),
+    ("-402653154", "amd-session-inactive"),
+    ("ERROR: Could not connect to lockdownd: Session inactive (-23)", "amd-session-inactive"),
+    ("0xE8000063", "amd-mux-create-listener"),
+    ("AMDeviceNotificationSubscribe returned: 3892314211", "amd-mux-create-listener"),
+    ("0xE800007F", "amd-no-wifi-sync"),
+    ("Device doesn't support wireless sync.", "amd-no-wifi-sync"),
+    ("0xE8000081", "lockdown-escrow-locked"),
+    ("-402653055", "lockdown-escrow-locked"),
+    ("0xE80000EE", "amd-passcode-required"),
+    ("A passcode is required to be set on the device.", "amd-passcode-required"),
+    // EscrowLocked: lockdown.h (-35) and the text libimobiledevice prints for it.
+    ("EscrowLocked", "lockdown-escrow-locked"),
+    ("ERROR: Could not connect to lockdownd: Escrow lockded (-35)", "lockdown-escrow-locked"),
+    ("Device is not available until first unlock after boot.", "lockdown-escrow-locked"),
+    // anchors.md 4.3 #21; diagnose's title for the same state.
+    ("Device rebooted and not unlocked", "lockdown-escrow-locked"),
+    ("The iPhone has not been unlocked since it restarted", "lockdown-escrow-locked"),
+    // MBErrorDomain 4 (libimobiledevice#52, #608) and 11 (#1582).
+    ("MBErrorDomain 4", "mb-4-file-missing"),
+    ("ErrorCode 4: No such file or directory at path \"x/Status.plist\" (MBErrorDomain/4)", "mb-4-file-missing"),
+    ("ErrorCode 205: Error reading backup database (MBErrorDomain/205). Underlying error: No such file or directory at path \"x/Manifest.mbdb\" (MBErrorDomain/4).", "mb-4-file-missing"),
+    ("MBErrorDomain 11", "mb-205-download-errors"),
+    // The 205 sub-texts: #608, Netimobiledevice#68, #1010.
+    ("Error reading backup database", "mb-205-download-errors"),
+    ("Manifest references files not in backup (MBErrorDomain/205)", "mb-205-download-errors"),
+    ("Manifest references files not in backup", "mb-205-download-errors"),
+    ("Digest didn't match for some files (MBErrorDomain/205)", "mb-205-download-errors"),
+    ("Digest didn\u{2019}t match for some files", "mb-205-download-errors"),
+    // DeviceLink statuses (idevicebackup2.c errno_to_device_error, -13 Multi status).
+    ("DeviceLink status code -6", "devicelink-path-error"),
+    ("DLMessageStatusResponse -7", "devicelink-path-error"),
+    ("DeviceLink status -8", "devicelink-path-error"),
+    ("DeviceLink status -9", "devicelink-path-error"),
+    ("DeviceLink status -10", "devicelink-path-error"),
+    ("DeviceLink status code -11", "devicelink-io-error"),
+    ("DLFileErrorCode -15", "devicelink-no-space"),
+    ("DLMessageStatusResponse, status -13, Multi status", "devicelink-multi-status"),
+    ("DeviceLink status -1", "devicelink-multi-status"),
+    // mobilebackup2_error_t (mobilebackup2.h) as idevicebackup2 prints them.
+    ("mobilebackup2 error -2", "mb2-plist-error"),
+    ("Could not perform backup protocol version exchange, error code -2", "mb2-plist-error"),
+    ("ERROR: Could not receive from mobilebackup2 (-3)", "mb2-mux-error"),
+    ("ERROR: Could not receive from mobilebackup2 (-5)", "mb2-receive-timeout"),
+    ("Could not perform backup protocol version exchange, error code -7", "mb2-reply-not-ok"),
+    ("Could not perform backup protocol version exchange, error code -8", "mb2-bad-version"),
+    ("ERROR: Could not receive from mobilebackup2 (-256)", "mb2-unknown-error"),
+    // idevicebackup2 lines (idevicebackup2.c; libimobiledevice#659 for the old wording).
+    ("Device is not ready yet, retrying...", "mb2-receive-timeout"),
+    ("Device is not ready yet. Going to try again in 2 seconds...", "mb2-receive-timeout"),
+    ("ERROR: timeout while locking for sync", "idevicebackup2-sync-lock-timeout"),
+    // pymobiledevice3 messages (docs/guides/troubleshooting.md).
+    ("Device is not connected", "no-device-found"),
+    ("Failed to connect to usbmuxd socket", "usbmuxd-not-running"),
+    ("Device not found: 00008030-001D35093EF2402E", "no-device-found"),
+    ("Waiting for user dialog approval", "lockdown-pairing-pending"),
+    ("Device is not paired", "lockdown-not-paired"),
+    ("User refused to trust this computer", "lockdown-user-denied"),
+    // usbmuxd#142 (journal), libimobiledevice#375 (client side).
+    ("usbmuxd[50440]: [23:25:31.467][1] ERROR: client_write: sending to fd 13 failed: Broken pipe", "usbmuxd-broken-pipe"),
+    ("usbmuxd_send: Error -1 when sending: Broken pipe", "usbmuxd-broken-pipe"),
 ];
 
 #[test]
@@ -226,6 +289,26 @@ fn the_same_small_number_is_reported_per_domain() {
 }
 
 #[test]
+fn devicelink_codes_need_a_devicelink_word() {
+    // -6 alone is mobilebackup2's bad version, never a DeviceLink status.
+    let keys = lookup("-6").keys();
+    assert!(keys.contains(&"mb2-bad-version"), "{keys:?}");
+    assert!(!keys.contains(&"devicelink-path-error"), "{keys:?}");
+    // With the word, only the DeviceLink meaning is left.
+    assert_eq!(
+        lookup("DeviceLink status -6").keys(),
+        vec!["devicelink-path-error"]
+    );
+    // "Multi status" in an MBErrorDomain 103 line does not turn 103 into a status.
+    assert_eq!(
+        lookup("ErrorCode 103: Error reading status (MBErrorDomain/103). Underlying error: Multi status at path \"x/Status.plist\" (MBErrorDomain/1).")
+            .best()
+            .map(|m| m.entry.key),
+        Some("mb-103-reading-status")
+    );
+}
+
+#[test]
 fn unknown_input_returns_nothing() {
     for q in [
         "",
@@ -316,23 +399,53 @@ fn every_entry_has_a_source_a_fix_a_meaning_and_a_way_to_find_it() {
 }
 
 #[test]
-fn sources_are_urls_or_realdata_names() {
+fn sources_are_public_urls() {
     for e in all() {
-        let mut has_url = false;
         for s in e.sources {
-            if let Some(file) = s.strip_prefix("shared/realdata/") {
-                assert!(!file.contains('/') && !file.is_empty(), "{}: {s}", e.key);
-            } else {
-                assert!(
-                    s.starts_with("https://") || s.starts_with("http://"),
-                    "{}: {s}",
-                    e.key
-                );
-                assert!(!s.contains(' '), "{}: {s}", e.key);
-                has_url = true;
-            }
+            let rest = s
+                .strip_prefix("https://")
+                .or_else(|| s.strip_prefix("http://"));
+            let host = rest.and_then(|r| r.split('/').next()).unwrap_or("");
+            assert!(
+                host.contains('.') && !host.starts_with("localhost") && !host.starts_with("127."),
+                "{}: {s} is not a public http(s) URL",
+                e.key
+            );
+            assert!(!s.chars().any(char::is_whitespace), "{}: {s}", e.key);
         }
-        assert!(has_url, "{} cites no public URL", e.key);
+    }
+}
+
+/// Paths only this project's authors have: text users read never points at them.
+const PRIVATE_PATHS: &[&str] = &["shared/realdata", "realdata/", "shared/research"];
+
+#[test]
+fn nothing_users_read_cites_a_private_path() {
+    use crate::report::{catalogue, explain};
+    fn page(rule: Option<&'static crate::rules::Rule>, query: &str) -> String {
+        let mut out = Vec::new();
+        explain::text(rule, &lookup(query), &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+    let mut pages: Vec<(String, String)> = Vec::new();
+    // `explain <key>` for every entry (text and JSON), `explain <id>` for every rule.
+    for e in all() {
+        pages.push((format!("explain {}", e.key), page(None, e.key)));
+        pages.push((
+            format!("{} (JSON)", e.key),
+            serde_json::to_string(e).unwrap(),
+        ));
+    }
+    for r in crate::rules::RULES {
+        pages.push((format!("explain {}", r.id), page(Some(r), r.id)));
+    }
+    pages.push(("docs/rules.md".into(), catalogue::markdown()));
+    assert_eq!(pages.len(), 2 * all().len() + crate::rules::RULES.len() + 1);
+    for (name, text) in &pages {
+        assert!(!text.trim().is_empty(), "{name} is empty");
+        for p in PRIVATE_PATHS {
+            assert!(!text.contains(p), "{name} cites {p}");
+        }
     }
 }
 
@@ -381,6 +494,7 @@ fn codes_find_their_own_entry_in_their_own_domain() {
                     format!("lockdownd error code {}", c.value)
                 }
                 Domain::MobileBackup2 => format!("mobilebackup2 error code {}", c.value),
+                Domain::DeviceLink => format!("DeviceLink status {}", c.value),
                 Domain::Itunes => format!("iTunes error {}", c.value),
             };
             let found = lookup(&q);

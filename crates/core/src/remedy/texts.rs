@@ -38,6 +38,10 @@ pub const UNLOCK: Fix = Fix::new(
     P,
     "Unlock the iPhone and leave it on the Home Screen until the backup is under way.",
 );
+pub const UNLOCK_AFTER_RESTART: Fix = Fix::new(
+    P,
+    "If the iPhone restarted since it was last unlocked, unlock it once by typing the passcode (after a restart Face ID and Touch ID are not accepted), then reconnect.",
+);
 pub const PASSCODE_AT_START: Fix = Fix::new(
     P,
     "iOS 16.1 and later (and 15.7.1) ask for the phone's passcode when a computer backup starts. Watch the phone and type it within about three minutes.",
