@@ -33,7 +33,7 @@ declare_rule! {
         severity: Severity::Blocker,
         steps: &[
             texts::UNLOCK,
-            Fix::any("If it restarted recently, unlock it once with the passcode (Face ID and Touch ID do not count after a restart)."),
+            texts::UNLOCK_AFTER_RESTART,
         ],
         since: "0.1.0",
         check,
