@@ -111,6 +111,23 @@ impl World {
     }
 
     /// The first phone's StartSession was refused with `raw`; nothing after it.
+    /// The phone answers `StartService com.apple.mobilebackup2` with `raw`.
+    pub fn service_refused(self, raw: &str) -> Self {
+        let raw = raw.to_string();
+        self.device(move |d| {
+            d.backup_service = Outcome::Ok {
+                duration_ms: 1,
+                value: BackupServiceObs {
+                    refused: Some(ServiceRefusal {
+                        reason: LockdownError::parse(&raw),
+                        raw,
+                    }),
+                    ..Default::default()
+                },
+            }
+        })
+    }
+
     pub fn refused(self, raw: &str) -> Self {
         self.lockdown(|l| {
             l.session = SessionObs::Refused {

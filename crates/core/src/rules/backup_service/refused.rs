@@ -167,21 +167,7 @@ mod tests {
     }
 
     fn refused_with(raw: &str) -> Snapshot {
-        world()
-            .phone()
-            .device(|d| {
-                d.backup_service = Outcome::Ok {
-                    duration_ms: 1,
-                    value: BackupServiceObs {
-                        refused: Some(ServiceRefusal {
-                            reason: LockdownError::parse(raw),
-                            raw: raw.into(),
-                        }),
-                        ..Default::default()
-                    },
-                }
-            })
-            .build()
+        world().phone().service_refused(raw).build()
     }
 
     #[test]

@@ -96,18 +96,7 @@ mod tests {
         world()
             .phone()
             .lockdown(|l| l.escrow_bag_sent = bag)
-            .device(|d| {
-                d.backup_service = Outcome::Ok {
-                    duration_ms: 1,
-                    value: BackupServiceObs {
-                        refused: Some(ServiceRefusal {
-                            reason: LockdownError::parse(raw),
-                            raw: raw.into(),
-                        }),
-                        ..Default::default()
-                    },
-                }
-            })
+            .service_refused(raw)
             .build()
     }
 
