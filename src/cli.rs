@@ -106,8 +106,9 @@ pub struct DiagnoseArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Diagnose a snapshot written by `record` instead of probing this computer.
-    #[arg(long, value_name = "SNAPSHOT")]
+    /// Diagnose evidence instead of probing this computer: a snapshot written
+    /// by `record`, or `ideviceinfo` output; `-` reads standard input (a paste).
+    #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
 
     /// Mask UDIDs, serial numbers, device names, pairing ids and home paths.

@@ -24,13 +24,28 @@ pub enum LoadError {
     TooNew { path: String, found: u64 },
 }
 
-/// Reads and validates a snapshot written by `record` (or by hand).
+/// Reads and validates a snapshot written by `record` (or by hand), or
+/// another tool's output that an importer recognises.
 pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
     let shown = path.display().to_string();
     let read_err = |source| LoadError::Read {
         path: shown.clone(),
         source,
     };
+    if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .take(MAX_SNAPSHOT_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(read_err)?;
+        if bytes.len() as u64 > MAX_SNAPSHOT_BYTES {
+            return Err(LoadError::TooLarge {
+                path: "standard input".into(),
+                size: bytes.len() as u64,
+            });
+        }
+        return parse(&bytes, "standard input", "standard input");
+    }
     let file = std::fs::File::open(path).map_err(read_err)?;
     let meta = file.metadata().map_err(read_err)?;
     if meta.is_dir() {
@@ -57,7 +72,28 @@ pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
             size: meta.len().max(bytes.len() as u64),
         });
     }
-    parse_snapshot_bytes(&bytes).map_err(|e| match e {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.clone());
+    parse(&bytes, &shown, &name)
+}
+
+/// A snapshot (JSON), or another tool's output an importer recognises.
+fn parse(bytes: &[u8], shown: &str, name: &str) -> Result<Snapshot, LoadError> {
+    let shown = shown.to_string();
+    let json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if !json {
+        let text = String::from_utf8_lossy(bytes);
+        return crate::import::import(&text, name).ok_or_else(|| LoadError::Invalid {
+            path: shown.clone(),
+            reason: format!(
+                "nothing in it is recognised; --from reads {}",
+                crate::import::READABLE
+            ),
+        });
+    }
+    parse_snapshot_bytes(bytes).map_err(|e| match e {
         ParseError::TooNew(found) => LoadError::TooNew {
             path: shown.clone(),
             found,

@@ -10,6 +10,7 @@
 pub mod dates;
 pub mod exit;
 pub mod format;
+pub mod import;
 pub mod knowledge;
 pub mod platform;
 pub mod plist_bounded;

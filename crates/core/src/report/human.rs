@@ -42,7 +42,14 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
         writeln!(
             out,
             "{}",
-            paint(DIM, &format!("Replayed snapshot: {about}"))
+            paint(
+                DIM,
+                &match s.provenance.kind {
+                    crate::snapshot::ProvenanceKind::Imported =>
+                        format!("Imported evidence: {about}"),
+                    _ => format!("Replayed snapshot: {about}"),
+                }
+            )
         )?;
     }
     writeln!(out, "{}", paint(BOLD, "What was checked"))?;

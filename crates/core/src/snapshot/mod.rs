@@ -82,6 +82,8 @@ pub enum ProvenanceKind {
     HandBuilt,
     /// Built from captured values (see `source`).
     Derived,
+    /// Read from another tool's output by an importer (`diagnose --from`).
+    Imported,
 }
 
 /// The options the probes ran with; they shape what the rules may conclude.

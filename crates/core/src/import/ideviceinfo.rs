@@ -1,0 +1,148 @@
+//! `ideviceinfo` (libimobiledevice) text output: one `Key: value` per line,
+//! nested values indented below their key. Only top-level keys the rules
+//! use are read; a capture cut off part-way, or with values masked by its
+//! author (`***`, `xxx`), is read as far as it goes, never completed.
+
+use crate::snapshot::{
+    DeviceObs, LockdownObs, Outcome, Provenance, ProvenanceKind, SessionObs, Snapshot,
+    LOCKDOWN_NORMAL_MODE,
+};
+
+/// Keys that only `ideviceinfo` prints at the start of a line.
+const SIGNATURE: &[&str] = &[
+    "ActivationState",
+    "BuildVersion",
+    "DeviceClass",
+    "ProductType",
+    "ProductVersion",
+    "UniqueDeviceID",
+    "HardwareModel",
+    "CPUArchitecture",
+];
+/// Keys lockdownd gives only inside a trusted session: their presence says
+/// the capture was taken with one.
+const SESSION_ONLY: &[&str] = &["ActivationState", "PasswordProtected", "BrickState"];
+/// At most this many lines are looked at (a real dump has about 120).
+const MAX_LINES: usize = 10_000;
+/// Longer values are cut: nothing the rules read is longer.
+const MAX_VALUE: usize = 256;
+
+pub fn import(text: &str, name: &str) -> Option<Snapshot> {
+    let pairs: Vec<(usize, &str, &str)> = text
+        .lines()
+        .take(MAX_LINES)
+        .enumerate()
+        .filter(|(_, l)| !l.starts_with(char::is_whitespace))
+        .filter_map(|(n, l)| {
+            let (k, v) = l.split_once(':')?;
+            let ok = !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            ok.then_some((n + 1, k, v.trim()))
+        })
+        .collect();
+    let known = pairs
+        .iter()
+        .filter(|(_, k, _)| SIGNATURE.contains(k))
+        .count();
+    if known < 2 {
+        return None;
+    }
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .find(|(_, k, _)| *k == key)
+            .map(|(_, _, v)| *v)
+            .filter(|v| !v.is_empty() && !masked(v))
+            .map(|v| v.chars().take(MAX_VALUE).collect::<String>())
+    };
+    let in_session = pairs.iter().any(|(_, k, _)| SESSION_ONLY.contains(k));
+    let lockdown = LockdownObs {
+        query_type: Some(LOCKDOWN_NORMAL_MODE.into()),
+        product_type: get("ProductType"),
+        product_version: get("ProductVersion"),
+        build_version: get("BuildVersion"),
+        device_class: get("DeviceClass"),
+        device_name: get("DeviceName"),
+        activation_state: get("ActivationState"),
+        password_protected: get("PasswordProtected").and_then(|v| match v.as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        }),
+        session: if in_session {
+            SessionObs::Trusted
+        } else {
+            SessionObs::NotAttempted
+        },
+        ..Default::default()
+    };
+    let mut snapshot = Snapshot::new(Provenance {
+        kind: ProvenanceKind::Imported,
+        source: Some(format!("ideviceinfo output: {name}")),
+        notes: Some(format!(
+            "{} top-level values read{}",
+            pairs.len(),
+            if in_session {
+                ", taken in a trusted session"
+            } else {
+                ", taken without a session"
+            }
+        )),
+        redacted: false,
+    });
+    let skipped = || "not in the imported evidence";
+    snapshot.probes.usb = Outcome::skipped(skipped());
+    snapshot.probes.usbmuxd = Outcome::skipped(skipped());
+    snapshot.probes.host = Outcome::skipped(skipped());
+    snapshot.probes.backups = Outcome::skipped(skipped());
+    snapshot.probes.devices.push(DeviceObs {
+        udid: get("UniqueDeviceID").unwrap_or_else(|| "the phone in the capture".into()),
+        lockdown: Outcome::Ok {
+            duration_ms: 0,
+            value: lockdown,
+        },
+        pairing: Outcome::skipped(skipped()),
+        backup_service: Outcome::skipped(skipped()),
+        ..Default::default()
+    });
+    Some(snapshot)
+}
+
+/// Values a capture's author hid.
+fn masked(v: &str) -> bool {
+    let v = v.to_ascii_lowercase();
+    v.contains("***") || v.contains("xxx") || v == "..." || v.starts_with("<") || v == "---"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const UNACTIVATED: &str = "ActivationState: Unactivated\nBasebandKeyHashInformation: \n AKeyStatus: 64\nBuildVersion: 17A878\nCPUArchitecture: arm64e\nDeviceClass: iPhone\n";
+
+    #[test]
+    fn a_dump_becomes_the_lockdown_values_of_one_phone() {
+        let s = import(UNACTIVATED, "paste.txt").expect("recognised");
+        let l = s.probes.devices[0].lockdown().unwrap();
+        assert_eq!(l.activation_state.as_deref(), Some("Unactivated"));
+        assert_eq!(l.build_version.as_deref(), Some("17A878"));
+        assert_eq!(l.session, SessionObs::Trusted);
+        assert_eq!(
+            l.product_version, None,
+            "cut off before ProductVersion: not invented"
+        );
+        assert_eq!(s.provenance.kind, ProvenanceKind::Imported);
+    }
+
+    #[test]
+    fn masked_values_are_not_read_and_other_text_is_not_ideviceinfo() {
+        let s = import(
+            "ProductType: iPhone9,1\nProductVersion: 13.3.1\nUniqueDeviceID: ***\n",
+            "x",
+        )
+        .unwrap();
+        assert_eq!(s.probes.devices[0].udid, "the phone in the capture");
+        assert!(import("hello: world\nthis is a log line\n", "x").is_none());
+        assert!(import("", "x").is_none());
+        assert!(import("\u{0}\u{1}binary", "x").is_none());
+    }
+}

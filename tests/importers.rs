@@ -1,0 +1,72 @@
+//! `diagnose --from` on real captures (fixtures/realdata/, each with its
+//! public source in the README there): the first finding each gives, and
+//! that a healthy phone's capture blocks nothing.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// (file, first finding, exit status, why)
+const CAPTURES: &[(&str, &str, i32, &str)] = &[
+    (
+        "ideviceinfo_iPhone12-x_iOS13.1_unactivated_partial.txt",
+        "device.setup-incomplete",
+        2,
+        "ActivationState: Unactivated",
+    ),
+    (
+        "ideviceinfo_iPhone9-1_iOS13.3.1.txt",
+        "device.ios-outdated",
+        1,
+        "a healthy iPhone 7 on iOS 13.3.1: an update exists, nothing blocks",
+    ),
+];
+
+fn diagnose(args: &[&str], stdin: Option<Vec<u8>>) -> (Value, i32) {
+    let mut cmd = Command::cargo_bin("iphone-backup-check").unwrap();
+    cmd.args(["diagnose", "--json", "--color", "never"])
+        .args(args);
+    if let Some(input) = stdin {
+        cmd.write_stdin(input);
+    }
+    let out = cmd.output().unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (json, out.status.code().unwrap_or(-1))
+}
+
+#[test]
+fn each_real_capture_gives_its_expected_first_finding() {
+    let readme = std::fs::read_to_string("fixtures/realdata/README.md").unwrap();
+    for (file, first, status, why) in CAPTURES {
+        assert!(
+            readme.contains(file),
+            "fixtures/realdata/README.md does not list {file}"
+        );
+        let path = format!("fixtures/realdata/{file}");
+        let (json, code) = diagnose(&["--from", &path], None);
+        assert_eq!(json["findings"][0]["id"], *first, "{file} ({why}): {json}");
+        assert_eq!(code, *status, "{file}");
+        assert_eq!(json["snapshot"]["provenance"]["kind"], "imported");
+    }
+}
+
+#[test]
+fn a_paste_on_standard_input_is_read_and_unknown_text_exits_3() {
+    let capture = std::fs::read(format!("fixtures/realdata/{}", CAPTURES[0].0)).unwrap();
+    let (json, code) = diagnose(&["--from", "-"], Some(capture));
+    assert_eq!(json["findings"][0]["id"], CAPTURES[0].1);
+    assert_eq!(code, 2);
+
+    let out = Command::cargo_bin("iphone-backup-check")
+        .unwrap()
+        .args(["diagnose", "--from", "-"])
+        .write_stdin("just some words\nnothing a tool printed\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ideviceinfo"),
+        "the error says what is read: {err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "one clear line: {err}");
+}
