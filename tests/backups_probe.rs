@@ -21,6 +21,10 @@ use iphone_backup_check::rules::{evaluate, rank, Severity};
 use iphone_backup_check::snapshot::*;
 use synth::{file_id, write_manifest_db, Row};
 
+#[path = "support/fs_tree.rs"]
+mod fs_tree;
+use fs_tree::copy_tree;
+
 /// Each fixture case and the rule its diagnosis ranks first among the
 /// backup and disk rules, with its severity.
 const CASES: &[(&str, Option<(&str, Severity)>)] = &[
@@ -54,19 +58,6 @@ fn fixture(case: &str) -> Snapshot {
     let path = repo().join(format!("fixtures/backups-{case}.json"));
     let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &dest);
-        } else {
-            fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
 }
 
 /// The fixture's backup folder, copied into a fresh temporary folder.

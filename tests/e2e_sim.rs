@@ -12,6 +12,10 @@ use assert_cmd::Command;
 use iphone_sim::{Scenario, SimConfig, SimHandle, Simulator};
 use serde_json::Value;
 
+#[path = "support/fs_tree.rs"]
+mod fs_tree;
+use fs_tree::copy_tree;
+
 /// Every bundled scenario: the first finding that does not depend on this
 /// machine's USB access, the exit status, and extra options.
 const TABLE: &[(&str, &str, i32, &[&str])] = &[
@@ -270,19 +274,6 @@ fn a_phone_listed_without_its_dash_is_linked_to_its_dashed_backup() {
         );
     }
     assert!(run.writes().is_empty());
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

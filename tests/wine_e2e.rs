@@ -28,6 +28,10 @@ use std::time::{Duration, Instant};
 use iphone_sim::{Scenario, SimConfig, SimHandle, Simulator};
 use serde_json::Value;
 
+#[path = "support/fs_tree.rs"]
+mod fs_tree;
+use fs_tree::copy_tree;
+
 /// Where Apple Mobile Device Service listens, and the Windows build's default.
 const SERVICE_PORT: u16 = 27015;
 /// No Wine command may take longer (the first one creates the prefix).
@@ -745,19 +749,6 @@ fn wineserver(server: &Path, prefix: &Path, arg: &str) {
     }
     let _ = child.kill();
     let _ = child.wait();
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Every file under `dir` with its bytes.

@@ -98,7 +98,8 @@ mod tests {
             .unwrap()
     }
 
-    // Values from shared/realdata/ideviceinfo_q_mobile_backup_iOS15-16.txt.
+    // Values as an iOS 15/16 phone sends them, from a published ideviceinfo
+    // capture: https://github.com/libimobiledevice/libimobiledevice/issues/1344
     #[test]
     fn backup_domain_as_ios_16_sends_it() {
         let b = backup_domain(&dict(

@@ -62,8 +62,8 @@ mod tests {
     }
 
     // Shape of the entries as Debian's usbmuxd 1.1.1 sends them; values from
-    // shared/realdata/usbmuxd_v111_first_start_12a8_partial.txt (product
-    // 0x12a8, location 0x...), UDID fake.
+    // a published usbmuxd -v log (product 0x12a8, location 0x...,
+    // https://github.com/libimobiledevice/usbmuxd/issues/172), UDID fake.
     const TWO: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <plist version="1.0"><dict><key>DeviceList</key><array>
 <dict><key>DeviceID</key><integer>3</integer><key>MessageType</key><string>Attached</string>

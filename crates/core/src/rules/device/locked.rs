@@ -53,18 +53,17 @@ fn check(s: &Snapshot, out: &mut Findings) {
             .value()
             .and_then(|b| b.refused.as_ref())
             .filter(|r| r.reason.is_lock());
-        let f = match (&l.session, &l.pair_request) {
-            (SessionObs::Refused { reason: LockdownError::PasswordProtected, raw }, _) => {
+        let f = match (&l.session, &l.pair_request, service_refusal) {
+            (SessionObs::Refused { reason: LockdownError::PasswordProtected, raw }, _, _) => {
                 f.evidence(format!("lockdownd answered StartSession with {raw}"))
             }
-            (SessionObs::Refused { reason: LockdownError::EscrowLocked, raw }, _) => f
+            (SessionObs::Refused { reason: LockdownError::EscrowLocked, raw }, _, _) => f
                 .evidence(format!("lockdownd answered StartSession with {raw}"))
                 .title(&NOT_UNLOCKED_SINCE_RESTART),
-            (_, Some(PairRequestObs::PasswordProtected)) => f.evidence(
+            (_, Some(PairRequestObs::PasswordProtected), _) => f.evidence(
                 "Pair (sent because of --request-trust) was answered with PasswordProtected: the Trust prompt needs an unlocked phone",
             ),
-            (SessionObs::Trusted, _) if service_refusal.is_some() => {
-                let r = service_refusal.expect("checked");
+            (SessionObs::Trusted, _, Some(r)) => {
                 let bag = match l.escrow_bag_sent {
                     Some(true) => " although the pair record's escrow bag was sent",
                     Some(false) => " (the pair record has no escrow bag, so the phone must be unlocked)",
