@@ -221,6 +221,12 @@ pub const HOTSPOT_OFF: Fix = Fix::new(
     P,
     "Turn off Personal Hotspot (Settings > Personal Hotspot) while backing up: on Linux the ipheth network driver can hold the phone's USB configuration.",
 );
+pub const LONGER_TIMEOUT: Fix = Fix::new(
+    H,
+    "Run the check again with a longer --timeout (for example --timeout 60): a busy or slow phone may answer late.",
+);
+/// For a phone that answered too late: more time first, then the link.
+pub const SLOW_ANSWER_STEPS: &[Fix] = &[LONGER_TIMEOUT, PORT_DIRECT, CABLE];
 pub const DIAGNOSE: Fix = Fix::new(
     H,
     "Run `iphone-backup-check diagnose` with the phone connected and unlocked: it tests each layer and names the one that fails.",

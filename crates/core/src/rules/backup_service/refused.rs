@@ -61,11 +61,6 @@ const IN_USE_STEPS: &[Fix] = &[
     Fix::any("If a backup is running in Finder, iTunes or Apple Devices, let it finish (or cancel it there), then run this check again."),
 ];
 const NO_SERVICE_STEPS: &[Fix] = &[texts::FINISH_SETUP, texts::UPDATE_IOS];
-const NO_ANSWER_STEPS: &[Fix] = &[
-    Fix::any("Run the check again with a longer --timeout (for example --timeout 60): a busy or slow phone may answer late."),
-    texts::PORT_DIRECT,
-    texts::CABLE,
-];
 
 fn check(s: &Snapshot, out: &mut Findings) {
     for d in &s.probes.devices {
@@ -103,7 +98,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
             }
             Outcome::Failed { failure, .. } if failure.kind == FailureKind::TimedOut => f
                 .title(&NO_ANSWER)
-                .steps(NO_ANSWER_STEPS)
+                .steps(texts::SLOW_ANSWER_STEPS)
                 .evidence(format!("no answer in time: {}", failure.message))
                 .at_most(Severity::Warning)
                 .confidence(Confidence::Possible),

@@ -45,11 +45,6 @@ const TOO_SLOW: Title = Title {
     when: "lockdownd answered, then stopped answering before the deadline",
     text: "The iPhone answered too slowly for the check to finish",
 };
-const TOO_SLOW_STEPS: &[Fix] = &[
-    Fix::any("Run the check again with a longer --timeout (for example --timeout 60)."),
-    texts::PORT_DIRECT,
-    texts::CABLE,
-];
 
 fn check(s: &Snapshot, out: &mut Findings) {
     for (d, l) in s.answered_phones() {
@@ -92,7 +87,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
             out.push(
                 finding
                     .title(&TOO_SLOW)
-                    .steps(TOO_SLOW_STEPS)
+                    .steps(texts::SLOW_ANSWER_STEPS)
                     .evidence(format!("it had answered {answered} requests before that"))
                     .at_most(Severity::Warning)
                     .confidence(Confidence::Possible),

@@ -71,10 +71,7 @@ const UNUSABLE_HERE_STEPS: &[Fix] = &[
 fn check(s: &Snapshot, out: &mut Findings) {
     for (d, l) in s.answered_phones() {
         let mut f = Finding::new(&RULE).device(&d.udid);
-        let ios_major = d
-            .ios_version()
-            .and_then(|v| v.split('.').next())
-            .and_then(|m| m.parse::<u32>().ok());
+        let ios_major = d.ios_version().and_then(crate::version::major);
         match &l.session {
             // The phone hung up on this computer's certificate: it no longer
             // trusts it (trust.reset-on-device).
