@@ -107,9 +107,10 @@ pub struct DiagnoseArgs {
     pub json: bool,
 
     /// Diagnose evidence instead of probing this computer: a snapshot written
-    /// by `record`, or `ideviceinfo` output; `-` reads standard input (a paste).
-    #[arg(long, value_name = "FILE")]
-    pub from: Option<PathBuf>,
+    /// by `record`, or another tool's output (see `--help`); `-` reads
+    /// standard input (a paste). Repeat it to judge several files as one.
+    #[arg(long, value_name = "FILE", long_help = FROM_HELP)]
+    pub from: Vec<PathBuf>,
 
     /// Mask UDIDs, serial numbers, device names, pairing ids and home paths.
     #[arg(long)]
@@ -133,7 +134,20 @@ pub struct RecordArgs {
     /// Keep UDIDs, serial numbers, names and paths (recordings are redacted by default).
     #[arg(long)]
     pub no_redact: bool,
+
+    /// Turn evidence into a snapshot instead of probing this computer (a
+    /// support desk making a paste shareable); repeatable, `-` reads standard
+    /// input.
+    #[arg(long, value_name = "FILE", long_help = FROM_HELP)]
+    pub from: Vec<PathBuf>,
 }
+
+/// What `--from` reads, for `--help`.
+const FROM_HELP: &str = "Read evidence instead of probing this computer: a snapshot written by \
+`record`, or the output of another tool, recognised by its content (the list is the one \
+`iphone-backup-check diagnose --from` prints when it recognises nothing). `-` reads standard \
+input (a paste). Repeat it (`--from usbmuxd.log --from ideviceinfo.txt`) to judge several files \
+as one. Nothing live is probed.";
 
 #[derive(Debug, Args)]
 pub struct DevicesArgs {

@@ -2,11 +2,11 @@
 //! arbitrary bytes; nothing may panic.
 #![no_main]
 
+use iphone_backup_check::import::{import, Capture};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    if let Some(snapshot) = iphone_backup_check::import::import(&text, "fuzz.txt") {
+    if let Some(snapshot) = import(&Capture::new("fuzz.txt", data)) {
         let _ = iphone_backup_check::rules::diagnose(&snapshot, None);
     }
 });

@@ -17,18 +17,17 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<ExitStatus> {
-    let snapshot = match &args.from {
-        Some(path) => match crate::commands::snapshot_file::load(path) {
+    let snapshot = if args.from.is_empty() {
+        match super::live::probe_now(&args.probe, env, !args.json && env.stderr_is_tty, err)? {
+            Some(s) => s,
+            None => return Ok(ExitStatus::CouldNotRun),
+        }
+    } else {
+        match super::evidence_file::load_all(&args.from) {
             Ok(s) => s,
             Err(e) => {
                 writeln!(err, "iphone-backup-check: {e}")?;
                 return Ok(ExitStatus::CouldNotRun);
-            }
-        },
-        None => {
-            match super::live::probe_now(&args.probe, env, !args.json && env.stderr_is_tty, err)? {
-                Some(s) => s,
-                None => return Ok(ExitStatus::CouldNotRun),
             }
         }
     };

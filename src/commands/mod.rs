@@ -2,9 +2,9 @@
 
 pub mod devices;
 pub mod diagnose;
+pub mod evidence_file;
 pub mod explain;
 pub mod live;
 pub mod record;
 pub mod rules;
-pub mod snapshot_file;
 pub mod watch;

@@ -1,5 +1,5 @@
-//! `record`: probe this computer and write the snapshot (redacted unless
-//! `--no-redact`), for a fixture or a bug report.
+//! `record`: probe this computer (or read `--from`) and write the snapshot
+//! (redacted unless `--no-redact`), for a fixture or a bug report.
 
 use std::io::Write;
 use std::path::Path;
@@ -15,11 +15,23 @@ pub fn run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<ExitStatus> {
-    let Some(mut snapshot) = super::live::probe_now(&args.probe, env, env.stderr_is_tty, err)?
-    else {
-        return Ok(ExitStatus::CouldNotRun);
+    let mut snapshot = if args.from.is_empty() {
+        let Some(mut s) = super::live::probe_now(&args.probe, env, env.stderr_is_tty, err)? else {
+            return Ok(ExitStatus::CouldNotRun);
+        };
+        s.provenance.kind = ProvenanceKind::Recorded;
+        s
+    } else {
+        // Imported evidence keeps saying so: a reader of the snapshot must
+        // know it was not probed.
+        match super::evidence_file::load_all(&args.from) {
+            Ok(s) => s,
+            Err(e) => {
+                writeln!(err, "iphone-backup-check: {e}")?;
+                return Ok(ExitStatus::CouldNotRun);
+            }
+        }
     };
-    snapshot.provenance.kind = ProvenanceKind::Recorded;
     if !args.no_redact {
         snapshot = redact(&snapshot, env.home.as_deref().and_then(Path::to_str));
     }

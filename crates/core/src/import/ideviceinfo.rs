@@ -3,6 +3,7 @@
 //! use are read; a capture cut off part-way, or with values masked by its
 //! author (`***`, `xxx`), is read as far as it goes, never completed.
 
+use super::{Capture, UNNAMED_PHONE};
 use crate::snapshot::{
     DeviceObs, LockdownObs, Outcome, Provenance, ProvenanceKind, SessionObs, Snapshot,
     LOCKDOWN_NORMAL_MODE,
@@ -27,16 +28,16 @@ const MAX_LINES: usize = 10_000;
 /// Longer values are cut: nothing the rules read is longer.
 const MAX_VALUE: usize = 256;
 
-pub fn import(text: &str, name: &str) -> Option<Snapshot> {
-    let pairs: Vec<(usize, &str, &str)> = text
+pub fn import(capture: &Capture) -> Option<Snapshot> {
+    let name = &capture.name;
+    let pairs: Vec<(u64, &str, &str)> = capture
         .lines()
         .take(MAX_LINES)
-        .enumerate()
-        .filter(|(_, l)| !l.starts_with(char::is_whitespace))
-        .filter_map(|(n, l)| {
-            let (k, v) = l.split_once(':')?;
+        .filter(|l| !l.text.starts_with(char::is_whitespace))
+        .filter_map(|l| {
+            let (k, v) = l.text.split_once(':')?;
             let ok = !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            ok.then_some((n + 1, k, v.trim()))
+            ok.then_some((l.number, k, v.trim()))
         })
         .collect();
     let known = pairs
@@ -95,7 +96,7 @@ pub fn import(text: &str, name: &str) -> Option<Snapshot> {
     snapshot.probes.host = Outcome::skipped(skipped());
     snapshot.probes.backups = Outcome::skipped(skipped());
     snapshot.probes.devices.push(DeviceObs {
-        udid: get("UniqueDeviceID").unwrap_or_else(|| "the phone in the capture".into()),
+        udid: get("UniqueDeviceID").unwrap_or_else(|| UNNAMED_PHONE.into()),
         lockdown: Outcome::Ok {
             duration_ms: 0,
             value: lockdown,
@@ -117,11 +118,15 @@ fn masked(v: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn read(text: &str) -> Option<Snapshot> {
+        import(&Capture::new("paste.txt", text.as_bytes()))
+    }
+
     const UNACTIVATED: &str = "ActivationState: Unactivated\nBasebandKeyHashInformation: \n AKeyStatus: 64\nBuildVersion: 17A878\nCPUArchitecture: arm64e\nDeviceClass: iPhone\n";
 
     #[test]
     fn a_dump_becomes_the_lockdown_values_of_one_phone() {
-        let s = import(UNACTIVATED, "paste.txt").expect("recognised");
+        let s = read(UNACTIVATED).expect("recognised");
         let l = s.probes.devices[0].lockdown().unwrap();
         assert_eq!(l.activation_state.as_deref(), Some("Unactivated"));
         assert_eq!(l.build_version.as_deref(), Some("17A878"));
@@ -135,14 +140,11 @@ mod tests {
 
     #[test]
     fn masked_values_are_not_read_and_other_text_is_not_ideviceinfo() {
-        let s = import(
-            "ProductType: iPhone9,1\nProductVersion: 13.3.1\nUniqueDeviceID: ***\n",
-            "x",
-        )
-        .unwrap();
-        assert_eq!(s.probes.devices[0].udid, "the phone in the capture");
-        assert!(import("hello: world\nthis is a log line\n", "x").is_none());
-        assert!(import("", "x").is_none());
-        assert!(import("\u{0}\u{1}binary", "x").is_none());
+        let s =
+            read("ProductType: iPhone9,1\nProductVersion: 13.3.1\nUniqueDeviceID: ***\n").unwrap();
+        assert_eq!(s.probes.devices[0].udid, UNNAMED_PHONE);
+        assert!(read("hello: world\nthis is a log line\n").is_none());
+        assert!(read("").is_none());
+        assert!(read("\u{0}\u{1}binary").is_none());
     }
 }

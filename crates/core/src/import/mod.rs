@@ -1,21 +1,59 @@
 //! Evidence people already have, turned into the same Snapshot the probes
 //! fill, so the rules never know where it came from. Each importer is a
-//! small pure parser that recognises its source by content.
+//! small pure parser that recognises its source by content and reads a
+//! [`Capture`]; every importer that recognises a file contributes, and the
+//! files given to `--from` are merged into one snapshot ([`merge()`]).
 //!
-//! So far: `ideviceinfo` output. The rest of issue 17's sources follow the
-//! same shape: `fn import(text, name) -> Option<Snapshot>`.
+//! An importer reads what is there and invents nothing: a capture cut off
+//! mid-line or with values masked by its author is read as far as it goes.
+//! What it quotes as evidence carries the file and line
+//! ([`Capture::quote`]).
 
+mod capture;
 mod ideviceinfo;
+mod merge;
+
+pub use capture::{Capture, Line, MAX_LINE_BYTES};
+pub use merge::merge;
 
 use crate::snapshot::Snapshot;
 
-/// What `--from` can read besides this tool's own snapshots, for the error
-/// a person sees when nothing is recognised.
-pub const READABLE: &str =
-    "a snapshot written by `iphone-backup-check record`, or the text output of `ideviceinfo`";
+/// The UDID of a phone a capture describes without naming it (masked by its
+/// author, or never printed).
+pub const UNNAMED_PHONE: &str = "the phone in the capture";
 
-/// The first importer that recognises `text`; `name` is the file's name as
-/// the user gave it, kept in the provenance.
-pub fn import(text: &str, name: &str) -> Option<Snapshot> {
-    ideviceinfo::import(text, name)
+/// One kind of evidence `--from` reads.
+pub struct Importer {
+    /// Short name, for provenance and tests.
+    pub name: &'static str,
+    /// What it reads, as the exit-3 message lists it.
+    pub reads: &'static str,
+    /// The snapshot parts it recognised in the capture, or `None`.
+    pub import: fn(&Capture) -> Option<Snapshot>,
+}
+
+/// Every importer, in the order their parts are merged.
+pub const IMPORTERS: &[Importer] = &[Importer {
+    name: "ideviceinfo",
+    reads: "`ideviceinfo` output",
+    import: ideviceinfo::import,
+}];
+
+/// What `--from` reads, for the error a person sees when nothing in a file
+/// is recognised.
+pub fn readable() -> String {
+    let mut what = vec!["a snapshot written by `iphone-backup-check record`"];
+    what.extend(IMPORTERS.iter().map(|i| i.reads));
+    what.join(", ")
+}
+
+/// What every importer that recognises `capture` read in it, merged; `None`
+/// when none does.
+pub fn import(capture: &Capture) -> Option<Snapshot> {
+    merge(
+        IMPORTERS
+            .iter()
+            .filter_map(|i| (i.import)(capture))
+            .collect(),
+    )
 }

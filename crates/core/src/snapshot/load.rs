@@ -12,6 +12,17 @@ pub fn parse_snapshot(bytes: &[u8]) -> Result<Snapshot, String> {
     })
 }
 
+/// Whether bytes are meant as a snapshot (a JSON object naming
+/// `schema_version` or `probes` near its start), so a broken one is reported
+/// as a broken snapshot rather than handed to the importers as some other
+/// tool's output.
+pub fn looks_like_snapshot(bytes: &[u8]) -> bool {
+    let start = &bytes[..bytes.len().min(64 * 1024)];
+    let object = start.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let names = |key: &[u8]| start.windows(key.len()).any(|w| w == key);
+    object && (names(b"\"schema_version\"") || names(b"\"probes\""))
+}
+
 /// Why snapshot bytes were refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseError {
@@ -46,6 +57,14 @@ pub fn parse(bytes: &[u8]) -> Result<Snapshot, ParseError> {
 mod tests {
     use super::*;
     use crate::snapshot::Provenance;
+
+    #[test]
+    fn a_snapshot_is_told_from_other_json_by_its_keys() {
+        assert!(looks_like_snapshot(b"  {\"schema_version\": 1"));
+        assert!(looks_like_snapshot(b"{\"probes\": {}}"));
+        assert!(!looks_like_snapshot(b"{\"ProductType\": \"iPhone9,1\"}"));
+        assert!(!looks_like_snapshot(b"schema_version: 1"));
+    }
 
     #[test]
     fn round_trips() {

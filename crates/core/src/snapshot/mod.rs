@@ -13,6 +13,7 @@ mod load;
 mod lockdown_dir;
 mod outcome;
 pub mod redact;
+mod reported;
 mod trust;
 mod udid;
 mod usb;
@@ -26,9 +27,10 @@ pub use device::*;
 pub use host::*;
 pub use listen::*;
 pub use listen_history::{histories, History};
-pub use load::{parse as parse_snapshot_bytes, parse_snapshot, ParseError};
+pub use load::{looks_like_snapshot, parse as parse_snapshot_bytes, parse_snapshot, ParseError};
 pub use lockdown_dir::{Access, Account, FileMode, LockdownDirObs, LockdownFile};
 pub use outcome::{Failure, FailureKind, Outcome};
+pub use reported::{Quote, ReportedError};
 pub use trust::TrustState;
 pub use udid::{same_udid, udid_key, udid_spellings};
 pub use usb::*;
@@ -123,6 +125,10 @@ pub struct Probes {
     /// systems and in snapshots written before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub windows: Option<Outcome<WindowsHostObs>>,
+    /// Errors other tools reported, read from their output by `--from`
+    /// (never filled by a live probe).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reported_errors: Vec<ReportedError>,
 }
 
 impl Snapshot {
