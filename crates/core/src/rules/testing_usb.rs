@@ -39,6 +39,7 @@ pub fn phone_on_bus(udid: &str) -> UsbDevice {
         serial: Some(udid.replace('-', "")),
         udid: Some(udid.into()),
         boot: None,
+        quote: None,
     }
 }
 

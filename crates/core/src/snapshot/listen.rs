@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Failure, MuxDevice};
+use super::{Failure, MuxDevice, Quote};
 
 /// One listening session: how long it lasted and what it saw.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -35,6 +35,8 @@ pub enum ListenOrigin {
     Diagnose,
     /// The events `watch` collected before it re-diagnosed a phone.
     Watch,
+    /// usbmuxd's own log read by `--from`: its device add and remove lines.
+    Log,
 }
 
 /// One message of the `Listen` feed.
@@ -53,6 +55,9 @@ pub struct MuxEvent {
     /// For `Attached`: the properties, as in a `ListDevices` entry.
     #[serde(default)]
     pub device: Option<MuxDevice>,
+    /// The log line it was read from (`--from`); None for a live feed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<Quote>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -117,6 +117,7 @@ mod tests {
             device_id: id,
             udid: Some("U".into()),
             device: (kind == MuxEventKind::Attached).then(|| dev(id, link)),
+            quote: None,
         }
     }
 

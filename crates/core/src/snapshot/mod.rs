@@ -7,6 +7,7 @@
 mod backups;
 mod device;
 mod host;
+mod link;
 mod listen;
 mod listen_history;
 mod load;
@@ -17,6 +18,7 @@ mod reported;
 mod trust;
 mod udid;
 mod usb;
+mod usb_serial;
 mod usbmuxd;
 mod windows;
 
@@ -25,6 +27,7 @@ use serde::{Deserialize, Serialize};
 pub use backups::*;
 pub use device::*;
 pub use host::*;
+pub use link::*;
 pub use listen::*;
 pub use listen_history::{histories, History};
 pub use load::{looks_like_snapshot, parse as parse_snapshot_bytes, parse_snapshot, ParseError};
@@ -34,6 +37,7 @@ pub use reported::{Quote, ReportedError};
 pub use trust::TrustState;
 pub use udid::{same_udid, udid_key, udid_spellings};
 pub use usb::*;
+pub use usb_serial::*;
 pub use usbmuxd::*;
 pub use windows::*;
 
@@ -129,6 +133,10 @@ pub struct Probes {
     /// (never filled by a live probe).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reported_errors: Vec<ReportedError>,
+    /// USB link events a kernel log recorded (connects, disconnects,
+    /// resets), read by `--from`; never filled by a live probe.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub link_events: Vec<LinkEvent>,
 }
 
 impl Snapshot {

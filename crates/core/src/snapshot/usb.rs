@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::udid::same_udid;
-use super::{MuxConnection, MuxDevice, OsFamily};
+use super::{MuxConnection, MuxDevice, OsFamily, Quote};
 
 /// Apple's USB vendor id.
 pub const APPLE_VENDOR_ID: u16 = 0x05ac;
@@ -77,6 +77,10 @@ pub struct UsbDevice {
     /// The fields of a recovery or DFU mode serial string.
     #[serde(default)]
     pub boot: Option<BootInfo>,
+    /// The line of a `--from` file that showed the device, so a finding can
+    /// point at it; None when a live probe saw it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<Quote>,
 }
 
 /// A hub on the way to the device, or a root hub.

@@ -40,6 +40,7 @@ impl EventTracker {
                     device_id: device.device_id,
                     udid: Some(device.udid.clone()),
                     device: Some(device),
+                    quote: None,
                 })
             }
             ListenMessage::Detached { device_id } => {
@@ -50,6 +51,7 @@ impl EventTracker {
                     device_id,
                     udid: self.names.get(&device_id).cloned(),
                     device: None,
+                    quote: None,
                 })
             }
             ListenMessage::Paired { device_id } => Some(MuxEvent {
@@ -58,6 +60,7 @@ impl EventTracker {
                 device_id,
                 udid: self.names.get(&device_id).cloned(),
                 device: None,
+                quote: None,
             }),
             ListenMessage::Other(_) => None,
         }

@@ -182,6 +182,7 @@ impl WatchState {
                     device_id,
                     udid: Some(udid.clone()),
                     device: None,
+                    quote: None,
                 });
                 let p = self.phones.entry(udid.clone()).or_default();
                 p.generation += 1;
@@ -271,6 +272,7 @@ impl WatchState {
                 device_id: d.device_id,
                 udid: Some(d.udid.clone()),
                 device: Some(d.clone()),
+                quote: None,
             });
         }
         let link = link(d.connection);
@@ -320,6 +322,7 @@ impl WatchState {
             device_id,
             udid: Some(udid.to_string()),
             device: None,
+            quote: None,
         });
         let mut text = format!("{udid}  DeviceID {device_id}");
         if let Some(ms) = connected_ms {

@@ -35,7 +35,7 @@ declare_rule! {
     pub static RULE = {
         id: "connection.unstable",
         title: "The iPhone dropped off the connection during the check",
-        variants: &[NEW_DEVICE_ID, DROPPED, DAEMON_CLOSED],
+        variants: &[NEW_DEVICE_ID, DROPPED, DAEMON_CLOSED, RESET],
         layer: Layer::Connection,
         severity: Severity::Blocker,
         hides: &[
@@ -79,6 +79,10 @@ const DROPPED: Title = Title {
     when: "the Listen feed saw the phone leave",
     text: "The iPhone dropped off the connection {times} {when}",
 };
+const RESET: Title = Title {
+    when: "a kernel log shows the host resetting the phone's port, with no disconnect",
+    text: "The iPhone's USB link was reset {times} in the kernel log",
+};
 const DAEMON_CLOSED: Title = Title {
     when: "usbmuxd itself closed the Listen feed",
     text: "usbmuxd closed its connection during the check",
@@ -95,8 +99,21 @@ fn check(s: &Snapshot, out: &mut Findings) {
             if !h.gone_at_end {
                 back_at_end.push(key.clone());
             }
-            by_phone.insert(key, (title(&h, obs.origin), listen_signals(&h, obs)));
+            let mut signals = listen_signals(&h, obs);
+            signals.extend(quoted_events(&key, obs));
+            by_phone.insert(key, (title(&h, obs.origin), signals));
         }
+    }
+    for (key, h) in link_histories(&s.probes.link_events) {
+        let entry = by_phone.entry(key).or_default();
+        if entry.0.is_none() {
+            entry.0 = Some(if h.drops > 0 {
+                DROPPED.fill(&[("times", &times(h.drops)), ("when", "in the kernel log")])
+            } else {
+                RESET.fill(&[("times", &times(h.resets))])
+            });
+        }
+        entry.1.extend(h.signals);
     }
     for d in &s.probes.devices {
         if d.connection == Some(MuxConnection::Network) {
@@ -123,7 +140,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
             continue;
         }
         let mut f = Finding::new(&RULE);
-        if !key.starts_with("DeviceID ") {
+        if !key.starts_with("DeviceID ") && !key.starts_with(PORT_KEY) {
             f = f.device(key);
         }
         if let Some(t) = title {
@@ -153,6 +170,7 @@ fn title(h: &History, origin: ListenOrigin) -> Option<String> {
     let when = match origin {
         ListenOrigin::Diagnose => "during the check",
         ListenOrigin::Watch => "while watched",
+        ListenOrigin::Log => "in usbmuxd's log",
     };
     Some(if h.drops.is_empty() {
         NEW_DEVICE_ID.fill(&[("when", when)])
@@ -170,6 +188,7 @@ fn listen_signals(h: &History, obs: &ListenObs) -> Vec<Signal> {
             secs(obs.window_ms)
         ),
         ListenOrigin::Watch => format!("in the {} watch followed usbmuxd", secs(obs.window_ms)),
+        ListenOrigin::Log => format!("in the {} its log covers", secs(obs.window_ms)),
     };
     let mut summary = format!("usbmuxd reported it detached {}", times(h.drops.len()));
     if !h.returns.is_empty() {
@@ -216,6 +235,112 @@ fn listen_signals(h: &History, obs: &ListenObs) -> Vec<Signal> {
     }
     if h.gone_at_end {
         out.push(line("it had not come back when listening ended".into()));
+    }
+    out
+}
+
+/// The log lines of one phone's events, when they were read from a file:
+/// the evidence a person can find again in it (at most six).
+fn quoted_events(key: &str, obs: &ListenObs) -> Vec<Signal> {
+    obs.events
+        .iter()
+        .filter(|e| match &e.udid {
+            Some(u) => u == key,
+            None => key == format!("DeviceID {}", e.device_id),
+        })
+        .filter(|e| e.kind != MuxEventKind::Paired)
+        .filter_map(|e| e.quote.as_ref())
+        .take(6)
+        .map(|q| Signal {
+            line: q.cite(),
+            direct: true,
+            gone: false,
+        })
+        .collect()
+}
+
+/// Findings about a port the kernel named but no UDID are keyed by it.
+const PORT_KEY: &str = "USB port ";
+
+/// What a kernel log showed of one phone's port.
+struct LinkHistory {
+    drops: usize,
+    resets: usize,
+    signals: Vec<Signal>,
+}
+
+/// Per phone (UDID, else `USB port <name>`), the kernel's disconnects and
+/// resets of its port. A phone that enumerates once and stays is stable; one
+/// that left and came back, left for good, or was reset is not. Resets alone
+/// are a warning: the kernel recovered the link.
+fn link_histories(events: &[LinkEvent]) -> BTreeMap<String, LinkHistory> {
+    // The UDID the kernel last named on each port.
+    let mut named: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut per: BTreeMap<String, Vec<&LinkEvent>> = BTreeMap::new();
+    for e in events {
+        if let Some(u) = &e.udid {
+            named.insert(&e.port, u);
+        }
+        let key = match named.get(e.port.as_str()) {
+            Some(u) => (*u).to_string(),
+            None => format!("{PORT_KEY}{}", e.port),
+        };
+        per.entry(key).or_default().push(e);
+    }
+    let mut out = BTreeMap::new();
+    for (key, evs) in per {
+        let drops = evs
+            .iter()
+            .filter(|e| e.kind == LinkEventKind::Disconnected)
+            .count();
+        let resets = evs
+            .iter()
+            .filter(|e| e.kind == LinkEventKind::Reset)
+            .count();
+        if drops == 0 && resets == 0 {
+            continue;
+        }
+        let gone = evs
+            .last()
+            .is_some_and(|e| e.kind == LinkEventKind::Disconnected);
+        let mut summary = format!(
+            "the kernel saw the phone's USB port disconnect {}",
+            times(drops)
+        );
+        if resets > 0 {
+            summary.push_str(&format!(" and reset it {}", times(resets)));
+        }
+        if gone {
+            summary.push_str("; it had not come back when the log ends");
+        }
+        let mut signals = vec![Signal {
+            line: summary,
+            direct: drops > 0,
+            gone,
+        }];
+        let notable = evs.iter().filter(|e| e.kind != LinkEventKind::Connected || drops > 0);
+        let quoted: Vec<&&LinkEvent> = notable.collect();
+        let more = quoted.len().saturating_sub(6);
+        signals.extend(quoted.iter().take(6).map(|e| Signal {
+            line: e.quote.cite(),
+            direct: true,
+            gone: false,
+        }));
+        if more > 0 {
+            signals.push(Signal {
+                line: format!("{more} more lines like these"),
+                direct: true,
+                gone: false,
+            });
+        }
+        out.insert(
+            key,
+            LinkHistory {
+                drops,
+                resets,
+                signals,
+            },
+        );
     }
     out
 }
@@ -304,6 +429,7 @@ mod tests {
             device_id: id,
             udid: Some(UDID.into()),
             device: Some(usb_phone(UDID, id)),
+            quote: None,
         }
     }
 
@@ -314,6 +440,7 @@ mod tests {
             device_id: id,
             udid: Some(UDID.into()),
             device: None,
+            quote: None,
         }
     }
 
@@ -499,6 +626,7 @@ mod tests {
         s.probes.mux_events = listened(vec![MuxEvent {
             udid: Some("OTHER".into()),
             device: Some(usb_phone("OTHER", 9)),
+            quote: None,
             ..attached(200, 9)
         }]);
         assert!(fired(&s, &RULE).is_empty());

@@ -38,7 +38,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
     let Some(mux) = s.probes.usbmuxd.value() else {
         return;
     };
-    if !mux.devices.is_empty() {
+    if !mux.devices.is_empty() || attached_at_end(s) {
         return;
     }
     let mut f = Finding::new(&RULE).evidence("usbmuxd is running and lists no device");
@@ -54,6 +54,27 @@ fn check(s: &Snapshot, out: &mut Findings) {
         }
     }
     out.push(f);
+}
+
+/// usbmuxd's feed (or log) left a USB phone attached: it is connected even
+/// though usbmuxd does not list it to clients (a preflight that failed).
+fn attached_at_end(s: &Snapshot) -> bool {
+    let Some(obs) = s.probes.mux_events.value() else {
+        return false;
+    };
+    let mut here: Vec<u32> = Vec::new();
+    for e in &obs.events {
+        let usb = e
+            .device
+            .as_ref()
+            .is_none_or(|d| d.connection == MuxConnection::Usb);
+        match e.kind {
+            MuxEventKind::Attached if usb => here.push(e.device_id),
+            MuxEventKind::Detached => here.retain(|id| *id != e.device_id),
+            _ => {}
+        }
+    }
+    !here.is_empty()
 }
 
 #[cfg(test)]

@@ -86,11 +86,30 @@ fn check(s: &Snapshot, out: &mut Findings) {
             ));
         }
         f = explain(s, dev, f);
+        for e in usbmuxd_said(s, dev) {
+            f = f.evidence(e.quote.cite());
+        }
         out.push(f);
     }
 }
 
 /// Adds what the bus says about why usbmuxd does not have the phone.
+/// What usbmuxd's own log said about this phone (a preflight that failed
+/// keeps a phone out of its list): errors naming its UDID, or any when the
+/// bus gave none.
+fn usbmuxd_said<'s>(s: &'s Snapshot, dev: &UsbDevice) -> impl Iterator<Item = &'s ReportedError> {
+    let udid = dev.udid.as_deref().map(udid_key);
+    s.probes
+        .reported_errors
+        .iter()
+        .filter(|e| e.tool == "usbmuxd")
+        .filter(move |e| {
+            udid.as_ref()
+                .is_none_or(|u| udid_key(&e.message).contains(u.as_str()))
+        })
+        .take(3)
+}
+
 fn explain(s: &Snapshot, dev: &UsbDevice, mut f: Finding) -> Finding {
     let active = dev.active_config;
     for i in dev.active_interfaces() {
