@@ -11,7 +11,12 @@
 
 mod capture;
 mod ideviceinfo;
+mod kernel_log;
+mod log_line;
+mod lsusb;
 mod merge;
+mod usb_ids;
+mod usbmuxd_log;
 
 pub use capture::{Capture, Line, MAX_LINE_BYTES};
 pub use merge::merge;
@@ -33,11 +38,28 @@ pub struct Importer {
 }
 
 /// Every importer, in the order their parts are merged.
-pub const IMPORTERS: &[Importer] = &[Importer {
-    name: "ideviceinfo",
-    reads: "`ideviceinfo` output",
-    import: ideviceinfo::import,
-}];
+pub const IMPORTERS: &[Importer] = &[
+    Importer {
+        name: "ideviceinfo",
+        reads: "`ideviceinfo` output",
+        import: ideviceinfo::import,
+    },
+    Importer {
+        name: "lsusb",
+        reads: "`lsusb` (also `-v`)",
+        import: lsusb::import,
+    },
+    Importer {
+        name: "kernel-log",
+        reads: "`dmesg` / `journalctl -k`",
+        import: kernel_log::import,
+    },
+    Importer {
+        name: "usbmuxd-log",
+        reads: "a usbmuxd log",
+        import: usbmuxd_log::import,
+    },
+];
 
 /// What `--from` reads, for the error a person sees when nothing in a file
 /// is recognised.

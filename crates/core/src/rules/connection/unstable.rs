@@ -96,6 +96,9 @@ fn check(s: &Snapshot, out: &mut Findings) {
     let mut back_at_end: Vec<String> = Vec::new();
     if let Some(obs) = s.probes.mux_events.value() {
         for (key, h) in histories(obs) {
+            if unplugged(&h, obs) {
+                continue;
+            }
             if !h.gone_at_end {
                 back_at_end.push(key.clone());
             }
@@ -160,6 +163,17 @@ fn check(s: &Snapshot, out: &mut Findings) {
     if let Some(obs) = s.probes.mux_events.value() {
         daemon_closed(s, obs, out);
     }
+}
+
+/// A log that covers minutes or hours sees the phone unplugged at its end:
+/// one removal, long after it came, with no return, is how an unplug looks,
+/// not a link that drops. A live check lasts seconds, so there it counts.
+fn unplugged(h: &History, obs: &ListenObs) -> bool {
+    const SETTLED_MS: u64 = 30_000;
+    obs.origin == ListenOrigin::Log
+        && h.drops.len() == 1
+        && h.returns.is_empty()
+        && h.shortest_connected_ms.is_none_or(|ms| ms >= SETTLED_MS)
 }
 
 /// The finding title when the Listen feed saw the phone move.

@@ -57,11 +57,16 @@ fn check(s: &Snapshot, out: &mut Findings) {
 }
 
 /// usbmuxd's feed (or log) left a USB phone attached: it is connected even
-/// though usbmuxd does not list it to clients (a preflight that failed).
+/// though usbmuxd does not list it to clients (a preflight that failed). A
+/// log that shows the phone leave explains the empty list too
+/// (`connection.unstable` judges that).
 fn attached_at_end(s: &Snapshot) -> bool {
     let Some(obs) = s.probes.mux_events.value() else {
         return false;
     };
+    if obs.origin == ListenOrigin::Log && !obs.events.is_empty() {
+        return true;
+    }
     let mut here: Vec<u32> = Vec::new();
     for e in &obs.events {
         let usb = e

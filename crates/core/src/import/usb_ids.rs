@@ -1,0 +1,133 @@
+//! The pieces every USB-reading importer shares: ids written as four hex
+//! digits, an Apple device built from them the way the USB probe builds one,
+//! its serial string read as a UDID or boot fields, Linux port names, and an
+//! imported snapshot that looked at nothing else.
+
+use crate::snapshot::{
+    parse_boot_serial, udid_from_boot, udid_from_serial, Outcome, Provenance, ProvenanceKind,
+    Quote, Snapshot, UsbDevice, UsbMode, APPLE_VENDOR_ID,
+};
+
+/// Exactly four hex digits: a value cut short by the capture (`05ac:12a`)
+/// is not read as another id.
+pub fn hex4(s: &str) -> Option<u16> {
+    let s = s.strip_prefix("0x").unwrap_or(s);
+    (s.len() == 4 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| u16::from_str_radix(s, 16).ok())
+        .flatten()
+}
+
+/// An Apple device (vendor 0x05ac) seen at `quote`, its mode from its
+/// product id; None for other vendors.
+pub fn apple_device(vendor_id: u16, product_id: u16, quote: Quote) -> Option<UsbDevice> {
+    (vendor_id == APPLE_VENDOR_ID).then(|| UsbDevice {
+        vendor_id,
+        product_id,
+        mode: UsbMode::from_ids(vendor_id, product_id),
+        quote: Some(quote),
+        ..Default::default()
+    })
+}
+
+/// Records a serial string: the UDID in normal mode, the boot fields in
+/// recovery and DFU. What its author masked (`xxx`, `***`, `[redacted]`) is
+/// not read: a masked normal-mode serial is dropped, a masked boot field left
+/// out.
+pub fn set_serial(dev: &mut UsbDevice, serial: &str) {
+    let serial = serial.trim();
+    if serial.is_empty() {
+        return;
+    }
+    let serial: String = serial.chars().take(256).collect();
+    match dev.mode {
+        UsbMode::Normal if !masked(&serial) => dev.udid = udid_from_serial(&serial),
+        UsbMode::Recovery | UsbMode::Dfu | UsbMode::Wtf => {
+            dev.boot = parse_boot_serial(&serial).and_then(|mut b| {
+                for field in [&mut b.cpid, &mut b.bdid, &mut b.ecid, &mut b.srtg] {
+                    if field.as_deref().is_some_and(masked) {
+                        *field = None;
+                    }
+                }
+                (b != Default::default()).then_some(b)
+            });
+            dev.udid = dev.boot.as_ref().and_then(udid_from_boot);
+        }
+        _ => return,
+    }
+    dev.serial = Some(serial);
+}
+
+/// Text a capture's author put in place of a value.
+pub fn masked(v: &str) -> bool {
+    let l = v.to_ascii_lowercase();
+    l.contains("xxx") || l.contains("***") || l.contains("redacted") || l.contains('<') || l == "..."
+}
+
+/// A Linux port name, `1-4` or `1-4.2`: the bus and the ports from the root
+/// hub down.
+pub fn linux_port(name: &str) -> Option<(u8, Vec<u8>)> {
+    let (bus, ports) = name.split_once('-')?;
+    let bus: u8 = digits(bus)?;
+    let chain: Option<Vec<u8>> = ports.split('.').map(digits).collect();
+    let chain = chain?;
+    (!chain.is_empty() && chain.len() <= 7).then_some((bus, chain))
+}
+
+fn digits(s: &str) -> Option<u8> {
+    (!s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+/// A snapshot of what one importer read: every probe skipped ("not in the
+/// imported evidence") until the importer fills the parts it saw.
+pub fn imported(what: &str, file: &str, notes: Option<String>) -> Snapshot {
+    let mut s = Snapshot::new(Provenance {
+        kind: ProvenanceKind::Imported,
+        source: Some(format!("{what}: {file}")),
+        notes,
+        redacted: false,
+    });
+    const WHY: &str = "not in the imported evidence";
+    s.probes.usb = Outcome::skipped(WHY);
+    s.probes.usbmuxd = Outcome::skipped(WHY);
+    s.probes.host = Outcome::skipped(WHY);
+    s.probes.backups = Outcome::skipped(WHY);
+    s.probes.mux_events = Outcome::skipped(WHY);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_ports_and_serials() {
+        assert_eq!(hex4("12a8"), Some(0x12a8));
+        assert_eq!(hex4("0x05ac"), Some(0x05ac));
+        assert_eq!(hex4("12a"), None, "cut short");
+        assert_eq!(hex4("IPCI"), None);
+        assert_eq!(hex4("é123"), None);
+        assert_eq!(linux_port("1-4.2"), Some((1, vec![4, 2])));
+        assert_eq!(linux_port("1-"), None);
+        assert_eq!(linux_port("999-1"), None);
+        assert_eq!(linux_port("1-2:4.2"), None);
+        let q = Quote {
+            file: "f".into(),
+            line: 1,
+            text: "t".into(),
+        };
+        assert!(apple_device(0x0403, 0x6001, q.clone()).is_none());
+        let mut d = apple_device(0x05ac, 0x12a8, q.clone()).unwrap();
+        set_serial(&mut d, "0000810100094C9B56A76363");
+        assert_eq!(d.udid.as_deref(), Some("00008101-00094C9B56A76363"));
+        let mut d = apple_device(0x05ac, 0x12a8, q.clone()).unwrap();
+        set_serial(&mut d, "xxx");
+        assert_eq!((d.udid, d.serial), (None, None));
+        let mut d = apple_device(0x05ac, 0x1227, q).unwrap();
+        set_serial(&mut d, "SDOM:01 CPID:8110 ECID:[redacted]");
+        let boot = d.boot.unwrap();
+        assert_eq!(boot.cpid.as_deref(), Some("8110"));
+        assert_eq!(boot.ecid, None, "masked by its author");
+    }
+}
