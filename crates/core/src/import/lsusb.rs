@@ -29,6 +29,14 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
             if devices.len() >= MAX_DEVICES {
                 continue;
             }
+            let seen = devices.iter().position(|d| {
+                bus.is_some() && (d.bus, d.address, d.vendor_id, d.product_id) == (bus.unwrap_or(0), address.unwrap_or(0), vid, pid)
+            });
+            if let Some(i) = seen {
+                // The same device listed again (lsusb run twice): one device.
+                current = Some(i);
+                continue;
+            }
             if let Some(mut d) = apple_device(vid, pid, capture.quote(line)) {
                 d.bus = bus.unwrap_or(0);
                 d.address = address.unwrap_or(0);
@@ -231,7 +239,10 @@ mod tests {
         assert_eq!(read(&huge).unwrap().len(), 1);
         let bin: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
         assert!(import(&Capture::new("b", &bin)).is_none());
-        let many = "Bus 001 Device 004: ID 05ac:12a8 Apple\n".repeat(1000);
+        let many: String = (0..1000)
+            .map(|i| format!("Bus {:03} Device {:03}: ID 05ac:12a8 Apple\n", i / 100, i % 100))
+            .collect();
+        assert_eq!(read(&"Bus 001 Device 004: ID 05ac:12a8 Apple\n".repeat(5)).unwrap().len(), 1);
         assert_eq!(read(&many).unwrap().len(), MAX_DEVICES);
         assert!(read("Bus 001 Device 004: ID 05ac:12a8").is_some());
         assert!(read("Bus 1 Device 2: ID é:12a8\n").is_none());

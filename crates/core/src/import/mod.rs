@@ -11,10 +11,12 @@
 
 mod capture;
 mod ideviceinfo;
+mod ioreg;
 mod kernel_log;
 mod log_line;
 mod lsusb;
 mod merge;
+mod system_profiler;
 mod usb_ids;
 mod usbmuxd_log;
 
@@ -48,6 +50,16 @@ pub const IMPORTERS: &[Importer] = &[
         name: "lsusb",
         reads: "`lsusb` (also `-v`)",
         import: lsusb::import,
+    },
+    Importer {
+        name: "system-profiler",
+        reads: "`system_profiler SPUSBDataType`",
+        import: system_profiler::import,
+    },
+    Importer {
+        name: "ioreg",
+        reads: "`ioreg` USB entries",
+        import: ioreg::import,
     },
     Importer {
         name: "kernel-log",

@@ -65,6 +65,7 @@ struct Entry {
 struct Reader {
     version: Option<String>,
     started: bool,
+    shut_down: bool,
     stopped: Option<Failure>,
     /// USB devices by `bus-address`.
     usb: BTreeMap<String, UsbDevice>,
@@ -136,11 +137,10 @@ impl Reader {
         {
             self.known_lines += 1;
         } else if text == "usbmuxd shutting down" {
+            // A clean exit (udev starts it again when a phone comes): what
+            // it would list now is unknown, but it did not fail.
             self.known_lines += 1;
-            self.stopped = Some(Failure::new(
-                FailureKind::NotFound,
-                format!("usbmuxd stopped ({})", capture.quote(line).cite()),
-            ));
+            self.shut_down = true;
         } else if KNOWN.iter().any(|k| text.starts_with(k)) {
             self.known_lines += 1;
         }
@@ -164,6 +164,7 @@ impl Reader {
     fn restart(&mut self, version: &str) {
         self.version = Some(version.chars().take(64).collect());
         self.started = true;
+        self.shut_down = false;
         self.stopped = None;
         self.usb.clear();
         self.mux.clear();
@@ -461,7 +462,9 @@ impl Reader {
                 duration_ms: 0,
                 failure: f,
             };
-        } else if self.started {
+        } else if (self.started || !self.events.is_empty()) && !self.shut_down {
+            // From its start, or from the phones it took: the list is known
+            // for every phone this log shows.
             s.probes.usbmuxd = Outcome::Ok {
                 duration_ms: 0,
                 value: MuxObs {
@@ -639,7 +642,7 @@ mod tests {
         assert!(s.provenance.notes.unwrap().contains("without a numbering"));
         let s = read(&ERR8.lines().skip(1).collect::<Vec<_>>().join("\n")).unwrap();
         assert_eq!(s.probes.reported_errors[0].domain, None, "no version line");
-        assert!(s.probes.usbmuxd.value().is_none(), "not from its start");
+        assert!(s.probes.usbmuxd.value().is_some(), "it shows the phone taken");
         let s = read("usbmuxd v1.1.0 starting up\n[07:37:08.007][1] preflight_worker_handle_device_add: ERROR: Could not get lockdownd type from device 2fb56d556364fc4c8f16d01f89cf93717da8cb43, lockdown error -3\n").unwrap();
         assert_eq!(s.probes.reported_errors[0].domain.as_deref(), Some("lockdownd"));
     }
