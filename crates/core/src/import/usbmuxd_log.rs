@@ -27,7 +27,7 @@ use super::usb_ids::{apple_device, hex4, imported, linux_port, set_serial};
 use super::{Capture, Line, UNNAMED_PHONE};
 use crate::knowledge::Domain;
 use crate::snapshot::{
-    udid_key, Failure, FailureKind, ListenObs, ListenOrigin, MuxAddress, MuxConnection, MuxDevice,
+    udid_key, DeviceObs, Failure, FailureKind, ListenObs, ListenOrigin, MuxAddress, MuxConnection, MuxDevice,
     MuxEvent, MuxEventKind, MuxObs, OsFamily, Outcome, ReportedError, Snapshot, UsbDevice,
     UsbObs, UsbSpeed,
 };
@@ -40,6 +40,7 @@ const MAX_DEVICES: usize = 64;
 /// Reported messages are cut here.
 const MAX_MESSAGE: usize = 512;
 const DAY_MS: u64 = 86_400_000;
+const NOT_HERE: &str = "not in the imported evidence";
 
 /// What usbmuxd did with a phone it connected to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +67,8 @@ struct Reader {
     version: Option<String>,
     started: bool,
     shut_down: bool,
+    /// The socket it said it listens on.
+    socket: Option<String>,
     stopped: Option<Failure>,
     /// USB devices by `bus-address`.
     usb: BTreeMap<String, UsbDevice>,
@@ -141,6 +144,9 @@ impl Reader {
             // it would list now is unknown, but it did not fail.
             self.known_lines += 1;
             self.shut_down = true;
+        } else if let Some(path) = text.strip_prefix("Listening on ") {
+            self.known_lines += 1;
+            self.socket = Some(path.trim().chars().take(256).collect());
         } else if KNOWN.iter().any(|k| text.starts_with(k)) {
             self.known_lines += 1;
         }
@@ -465,12 +471,33 @@ impl Reader {
         } else if (self.started || !self.events.is_empty()) && !self.shut_down {
             // From its start, or from the phones it took: the list is known
             // for every phone this log shows.
+            let devices = self.listed();
+            // The phones it names, so another file's view of one (an
+            // `ideviceinfo` dump) joins it.
+            for d in devices.iter().filter(|d| d.udid != UNNAMED_PHONE) {
+                s.probes.devices.push(DeviceObs {
+                    udid: d.udid.clone(),
+                    device_id: (d.device_id != 0).then_some(d.device_id),
+                    connection: Some(MuxConnection::Usb),
+                    pairing: Outcome::skipped(NOT_HERE),
+                    lockdown: Outcome::skipped(NOT_HERE),
+                    backup_service: Outcome::skipped(NOT_HERE),
+                    presence: Outcome::skipped(NOT_HERE),
+                });
+            }
+            let address = MuxAddress {
+                display: match &self.socket {
+                    Some(path) => format!("unix:{path}"),
+                    None => "the address its log does not name".into(),
+                },
+                ..Default::default()
+            };
             s.probes.usbmuxd = Outcome::Ok {
                 duration_ms: 0,
                 value: MuxObs {
-                    address: MuxAddress::default(),
+                    address,
                     buid: None,
-                    devices: self.listed(),
+                    devices,
                 },
             };
         }

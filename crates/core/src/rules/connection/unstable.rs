@@ -248,7 +248,10 @@ fn listen_signals(h: &History, obs: &ListenObs) -> Vec<Signal> {
         )));
     }
     if h.gone_at_end {
-        out.push(line("it had not come back when listening ended".into()));
+        out.push(line(match obs.origin {
+            ListenOrigin::Log => "it had not come back when the log ends".into(),
+            _ => "it had not come back when listening ended".into(),
+        }));
     }
     out
 }
