@@ -106,7 +106,7 @@ const CAPTURES: &[(&str, &str, i32, &str)] = &[
     ),
     (
         "usbmuxd_lockdown_err3_iPhone6plus_iOS9.txt",
-        "usbmuxd.protocol-error",
+        "usbmuxd.device-not-listed",
         2,
         "usbmuxd 1.1.1 cannot read lockdownd's answer (lockdown error -3, a broken libplist); idevicepair finds no device",
     ),
@@ -200,10 +200,6 @@ const PENDING: &[(&str, &str)] = &[
     (
         "dmesg_iPhoneSE_12a8_no_device_found.txt",
         "idevicepair's `No device found` is another tool's reported error (the errors17 importers); the kernel lines alone show a healthy enumeration",
-    ),
-    (
-        "usbmuxd_lockdown_err3_iPhone6plus_iOS9.txt",
-        "the lockdownd -3 is filled in reported_errors (domain lockdownd); turning it into a cause is the generic reported-errors path of the errors17 branch",
     ),
     (
         "usbmuxd_not_paired_iOS10.1.1_12ab.txt",

@@ -86,8 +86,66 @@ fn check(s: &Snapshot, out: &mut Findings) {
             ));
         }
         f = explain(s, dev, f);
-        for e in usbmuxd_said(s, dev) {
+        for e in usbmuxd_said(s, dev.udid.as_deref()) {
             f = f.evidence(e.quote.cite());
+        }
+        out.push(f);
+    }
+    taken_but_unlisted(s, out);
+}
+
+/// usbmuxd's own log shows it took a phone over USB that it does not list:
+/// its USB side sees the phone, its clients do not (the bus itself may not
+/// be in the evidence). A live feed's phones are always in its list.
+fn taken_but_unlisted(s: &Snapshot, out: &mut Findings) {
+    let Some(obs) = s
+        .probes
+        .mux_events
+        .value()
+        .filter(|o| o.origin == ListenOrigin::Log)
+    else {
+        return;
+    };
+    let mut here: Vec<&MuxEvent> = Vec::new();
+    for e in &obs.events {
+        match e.kind {
+            MuxEventKind::Attached => here.push(e),
+            MuxEventKind::Detached => here.retain(|a| a.device_id != e.device_id),
+            MuxEventKind::Paired => {}
+        }
+    }
+    let on_bus: Vec<&UsbDevice> = crate::rules::usb::on_bus(s, UsbMode::Normal).collect();
+    for e in here {
+        if s.mux_devices().iter().any(|m| m.device_id == e.device_id) {
+            continue;
+        }
+        let udid = e.udid.as_deref();
+        let seen_on_bus = on_bus.iter().any(|d| match (d.udid.as_deref(), udid) {
+            (Some(a), Some(b)) => same_udid(a, b),
+            _ => false,
+        });
+        if seen_on_bus {
+            continue; // the bus loop above explains it
+        }
+        let mut f = Finding::new(&RULE);
+        if let Some(u) = udid {
+            f = f.device(u.to_string());
+        }
+        if let Some(q) = &e.quote {
+            f = f.evidence(q.cite());
+        }
+        let at = e
+            .device
+            .as_ref()
+            .and_then(|d| d.location_id)
+            .map(|l| format!(" at location 0x{l:x}"))
+            .unwrap_or_default();
+        f = f.evidence(format!(
+            "usbmuxd took the phone over USB (DeviceID {}{at}) but does not list it to programs such as idevicepair and idevicebackup2",
+            e.device_id
+        ));
+        for r in usbmuxd_said(s, udid) {
+            f = f.evidence(r.quote.cite());
         }
         out.push(f);
     }
@@ -97,8 +155,11 @@ fn check(s: &Snapshot, out: &mut Findings) {
 /// What usbmuxd's own log said about this phone (a preflight that failed
 /// keeps a phone out of its list): errors naming its UDID, or any when the
 /// bus gave none.
-fn usbmuxd_said<'s>(s: &'s Snapshot, dev: &UsbDevice) -> impl Iterator<Item = &'s ReportedError> {
-    let udid = dev.udid.as_deref().map(udid_key);
+fn usbmuxd_said<'s>(
+    s: &'s Snapshot,
+    udid: Option<&str>,
+) -> impl Iterator<Item = &'s ReportedError> {
+    let udid = udid.map(udid_key);
     s.probes
         .reported_errors
         .iter()
