@@ -254,7 +254,9 @@ fn each_real_capture_gives_its_expected_first_finding() {
     }
     eprintln!("{passed} of {} real captures pass", CAPTURES.len());
     assert!(wrong.is_empty(), "{wrong:#?}");
-    assert!(PENDING.iter().all(|(f, _)| CAPTURES.iter().any(|c| c.0 == *f)));
+    assert!(PENDING
+        .iter()
+        .all(|(f, _)| CAPTURES.iter().any(|c| c.0 == *f)));
 }
 
 #[test]

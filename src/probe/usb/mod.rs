@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 pub use live::LiveBus;
 
 use crate::snapshot::{
-    DeviceNode, Failure, OsFamily, Outcome, UsbAccess, UsbConfig, UsbDevice, UsbHub,
-    UsbMode, UsbObs, UsbSpeed, APPLE_VENDOR_ID,
+    DeviceNode, Failure, OsFamily, Outcome, UsbAccess, UsbConfig, UsbDevice, UsbHub, UsbMode,
+    UsbObs, UsbSpeed, APPLE_VENDOR_ID,
 };
 
 /// The USB device class of hubs.
@@ -207,7 +207,9 @@ fn hub_chain(d: &RawUsbDevice, by_addr: &BTreeMap<BusAddr, &RawUsbDevice>) -> Ve
     chain
 }
 
-pub use crate::snapshot::{max_speed_from_bcd, parse_boot_serial, udid_from_boot, udid_from_serial};
+pub use crate::snapshot::{
+    max_speed_from_bcd, parse_boot_serial, udid_from_boot, udid_from_serial,
+};
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,7 @@
 use super::usb_ids::{apple_device, imported, set_serial};
 use super::{Capture, Line};
 use crate::snapshot::{
-    max_speed_from_bcd, Outcome, OsFamily, Quote, Snapshot, UsbDevice, UsbHub, UsbObs, UsbSpeed,
+    max_speed_from_bcd, OsFamily, Outcome, Quote, Snapshot, UsbDevice, UsbHub, UsbObs, UsbSpeed,
     APPLE_VENDOR_ID,
 };
 
@@ -147,12 +147,18 @@ fn device(e: &Entry, before: &[Entry]) -> Option<UsbDevice> {
             .take_while(|p| *p != 0)
             .collect();
     }
-    d.address = e.number("USB Address").and_then(|n| u8::try_from(n).ok()).unwrap_or(0);
+    d.address = e
+        .number("USB Address")
+        .and_then(|n| u8::try_from(n).ok())
+        .unwrap_or(0);
     d.speed = e.number("Device Speed").and_then(speed);
     d.usb_version = e.u16("bcdUSB");
     d.max_speed = d.usb_version.and_then(max_speed_from_bcd);
     d.device_version = e.u16("bcdDevice");
-    if let Some(serial) = e.get("USB Serial Number").or(e.get("kUSBSerialNumberString")) {
+    if let Some(serial) = e
+        .get("USB Serial Number")
+        .or(e.get("kUSBSerialNumberString"))
+    {
         set_serial(&mut d, serial);
     }
     d.hubs = hubs(e.depth, before);
@@ -184,11 +190,17 @@ fn hubs(depth: usize, before: &[Entry]) -> Vec<UsbHub> {
         if e.number("bDeviceClass") == Some(HUB_CLASS) && !e.yes("Built-In") {
             chain.push(UsbHub {
                 bus: e.location.map_or(0, |l| (l >> 24) as u8),
-                address: e.number("USB Address").and_then(|n| u8::try_from(n).ok()).unwrap_or(0),
+                address: e
+                    .number("USB Address")
+                    .and_then(|n| u8::try_from(n).ok())
+                    .unwrap_or(0),
                 vendor_id: e.u16("idVendor").unwrap_or(0),
                 product_id: e.u16("idProduct").unwrap_or(0),
                 speed: e.number("Device Speed").and_then(speed),
-                port: e.number("PortNum").and_then(|n| u8::try_from(n).ok()).unwrap_or(0),
+                port: e
+                    .number("PortNum")
+                    .and_then(|n| u8::try_from(n).ok())
+                    .unwrap_or(0),
             });
         }
         if want == 0 || chain.len() >= 8 {
@@ -217,22 +229,40 @@ mod tests {
         assert_eq!(d.len(), 1);
         let d = &d[0];
         assert_eq!((d.product_id, d.mode), (0x12a8, UsbMode::Normal));
-        assert_eq!((d.bus, d.port_chain.as_slice(), d.address), (0x14, &[1, 4][..], 16));
-        assert_eq!((d.speed, d.usb_version, d.device_version), (Some(UsbSpeed::High), Some(0x0200), Some(4100)));
+        assert_eq!(
+            (d.bus, d.port_chain.as_slice(), d.address),
+            (0x14, &[1, 4][..], 16)
+        );
+        assert_eq!(
+            (d.speed, d.usb_version, d.device_version),
+            (Some(UsbSpeed::High), Some(0x0200), Some(4100))
+        );
         assert_eq!(d.hubs.len(), 1);
         assert_eq!(d.hubs[0].vendor_id, 1507);
         let built_in = PHONE.replace("\"PortNum\" = 1", "\"Built-In\" = Yes");
-        assert!(read(&built_in).unwrap()[0].hubs.is_empty(), "part of the Mac");
+        assert!(
+            read(&built_in).unwrap()[0].hubs.is_empty(),
+            "part of the Mac"
+        );
     }
 
     #[test]
     fn other_vendors_and_hostile_input() {
-        assert!(read(&PHONE.replace("\"SupportsIPhoneOS\" = Yes", "")).is_none(), "cut vendor id");
+        assert!(
+            read(&PHONE.replace("\"SupportsIPhoneOS\" = Yes", "")).is_none(),
+            "cut vendor id"
+        );
         assert!(read("").is_none());
-        assert!(read(&format!("+-o x@1 <class A>\n\"{}\" = 1\n", "k".repeat(100_000))).is_none());
+        assert!(read(&format!(
+            "+-o x@1 <class A>\n\"{}\" = 1\n",
+            "k".repeat(100_000)
+        ))
+        .is_none());
         let bin: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
         assert!(import(&Capture::new("b", &bin)).is_none());
-        let deep = "+-o a@ffffffff <class A>\n\"idVendor\" = 1452\n\"idProduct\" = 99999999999999\n".repeat(3000);
+        let deep =
+            "+-o a@ffffffff <class A>\n\"idVendor\" = 1452\n\"idProduct\" = 99999999999999\n"
+                .repeat(3000);
         assert!(read(&deep).is_none());
     }
 }

@@ -12,7 +12,7 @@ use super::log_line::kernel_message;
 use super::usb_ids::{apple_device, hex4, imported, linux_port, set_serial};
 use super::{Capture, Line};
 use crate::snapshot::{
-    LinkEvent, LinkEventKind, Outcome, OsFamily, Quote, Snapshot, UsbDevice, UsbObs, UsbSpeed,
+    LinkEvent, LinkEventKind, OsFamily, Outcome, Quote, Snapshot, UsbDevice, UsbObs, UsbSpeed,
 };
 
 /// At most this many lines are looked at, and this many events kept.
@@ -113,8 +113,10 @@ fn linux_line(
                 .find_map(|kv| kv.strip_prefix(key))
                 .map(str::trim)
         };
-        let (Some(vid), Some(pid)) = (field("idVendor=").and_then(hex4), field("idProduct=").and_then(hex4))
-        else {
+        let (Some(vid), Some(pid)) = (
+            field("idVendor=").and_then(hex4),
+            field("idProduct=").and_then(hex4),
+        ) else {
             return;
         };
         let Some(mut d) = apple_device(vid, pid, capture.quote(line)) else {
@@ -216,7 +218,10 @@ fn macos_line(
     };
     let ids = msg.get(at + 2..).unwrap_or("");
     let mut parts = ids.split('/');
-    let (Some(vid), Some(pid)) = (parts.next().and_then(hex4), parts.next().and_then(|p| p.get(..4)).and_then(hex4)) else {
+    let (Some(vid), Some(pid)) = (
+        parts.next().and_then(hex4),
+        parts.next().and_then(|p| p.get(..4)).and_then(hex4),
+    ) else {
         return false;
     };
     let port_name = msg
@@ -285,7 +290,10 @@ mod tests {
     fn an_enumeration_gives_the_phone_with_its_speed() {
         let s = read(PLUG).unwrap();
         let d = &s.probes.usb.value().unwrap().devices[0];
-        assert_eq!((d.bus, d.address, d.port_chain.as_slice()), (1, 11, &[1][..]));
+        assert_eq!(
+            (d.bus, d.address, d.port_chain.as_slice()),
+            (1, 11, &[1][..])
+        );
         assert_eq!((d.mode, d.speed), (UsbMode::Normal, Some(UsbSpeed::High)));
         assert_eq!(d.device_version, Some(0x1502));
         assert_eq!(d.udid.as_deref(), Some("00008101-00094C9B56A76363"));

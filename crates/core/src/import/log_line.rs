@@ -106,9 +106,16 @@ mod tests {
         assert_eq!(m, "[08:11:50.120][3] Using libusb 1.0.24");
         assert_eq!(
             usbmuxd_stamp(m),
-            Some((8 * 3_600_000 + 11 * 60_000 + 50_120, 3, "Using libusb 1.0.24"))
+            Some((
+                8 * 3_600_000 + 11 * 60_000 + 50_120,
+                3,
+                "Using libusb 1.0.24"
+            ))
         );
-        assert_eq!(usbmuxd_stamp("[13:23:46.1][4] x").map(|s| s.0 % 1000), Some(100));
+        assert_eq!(
+            usbmuxd_stamp("[13:23:46.1][4] x").map(|s| s.0 % 1000),
+            Some(100)
+        );
         assert_eq!(usbmuxd_stamp("[14:34:"), None);
         assert_eq!(usbmuxd_stamp("[aa:bb:cc.ddd][1] x"), None);
         assert_eq!(usbmuxd_stamp("[99999999999999999999:00:00.000][1] x"), None);

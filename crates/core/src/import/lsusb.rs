@@ -8,7 +8,7 @@
 
 use super::usb_ids::{apple_device, hex4, imported, set_serial};
 use super::{Capture, Line};
-use crate::snapshot::{max_speed_from_bcd, Outcome, OsFamily, Snapshot, UsbDevice, UsbObs};
+use crate::snapshot::{max_speed_from_bcd, OsFamily, Outcome, Snapshot, UsbDevice, UsbObs};
 
 /// At most this many lines are looked at (`lsusb -v` of a busy computer is
 /// a few thousand).
@@ -30,7 +30,9 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
                 continue;
             }
             let seen = devices.iter().position(|d| {
-                bus.is_some() && (d.bus, d.address, d.vendor_id, d.product_id) == (bus.unwrap_or(0), address.unwrap_or(0), vid, pid)
+                bus.is_some()
+                    && (d.bus, d.address, d.vendor_id, d.product_id)
+                        == (bus.unwrap_or(0), address.unwrap_or(0), vid, pid)
             });
             if let Some(i) = seen {
                 // The same device listed again (lsusb run twice): one device.
@@ -177,7 +179,8 @@ fn descriptor_field(
 /// lsusb's `2.00`, `10.05`: binary-coded decimal as printed.
 fn bcd(v: &str) -> Option<u16> {
     let (major, minor) = v.split_once('.')?;
-    let ok = |s: &str, n: usize| !s.is_empty() && s.len() <= n && s.bytes().all(|b| b.is_ascii_digit());
+    let ok =
+        |s: &str, n: usize| !s.is_empty() && s.len() <= n && s.bytes().all(|b| b.is_ascii_digit());
     if !ok(major, 2) || !ok(minor, 2) || minor.len() != 2 {
         return None;
     }
@@ -198,11 +201,17 @@ mod tests {
     fn one_line_listings_and_fragments() {
         let d = read("lsusb\nBus 001 Device 004: ID 05ac:1281 Apple, Inc. Apple Mobile Device [Recovery Mode]\nBus 002 Device 001: ID 1d6b:0002 Linux Foundation 2.0 root hub\n").unwrap();
         assert_eq!(d.len(), 1);
-        assert_eq!((d[0].bus, d[0].address, d[0].mode), (1, 4, UsbMode::Recovery));
+        assert_eq!(
+            (d[0].bus, d[0].address, d[0].mode),
+            (1, 4, UsbMode::Recovery)
+        );
         assert_eq!(d[0].quote.as_ref().unwrap().line, 2);
         let d = read("ID 05ac:12a2 Apple, Inc.\n").unwrap();
         assert_eq!(d[0].mode, UsbMode::Normal);
-        assert!(read("Bus 001 Device 004: ID 05ac:12a Apple\n").is_none(), "cut id");
+        assert!(
+            read("Bus 001 Device 004: ID 05ac:12a Apple\n").is_none(),
+            "cut id"
+        );
         assert!(read("Bus 001 Device 004: ID 1d6b:0002 Linux Foundation\n").is_none());
     }
 
@@ -228,7 +237,10 @@ mod tests {
         let g = "sudo lsusb -v | grep -i apple\nidVendor           0x05ac Apple, Inc.\n idProduct          0x1281 Apple Mobile Device [Recovery Mode]\n";
         let d = read(g).unwrap();
         assert_eq!((d[0].product_id, d[0].mode), (0x1281, UsbMode::Recovery));
-        assert!(read("idVendor           0x05ac Apple, Inc.\n").is_none(), "no product id");
+        assert!(
+            read("idVendor           0x05ac Apple, Inc.\n").is_none(),
+            "no product id"
+        );
     }
 
     #[test]
@@ -240,9 +252,20 @@ mod tests {
         let bin: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
         assert!(import(&Capture::new("b", &bin)).is_none());
         let many: String = (0..1000)
-            .map(|i| format!("Bus {:03} Device {:03}: ID 05ac:12a8 Apple\n", i / 100, i % 100))
+            .map(|i| {
+                format!(
+                    "Bus {:03} Device {:03}: ID 05ac:12a8 Apple\n",
+                    i / 100,
+                    i % 100
+                )
+            })
             .collect();
-        assert_eq!(read(&"Bus 001 Device 004: ID 05ac:12a8 Apple\n".repeat(5)).unwrap().len(), 1);
+        assert_eq!(
+            read(&"Bus 001 Device 004: ID 05ac:12a8 Apple\n".repeat(5))
+                .unwrap()
+                .len(),
+            1
+        );
         assert_eq!(read(&many).unwrap().len(), MAX_DEVICES);
         assert!(read("Bus 001 Device 004: ID 05ac:12a8").is_some());
         assert!(read("Bus 1 Device 2: ID é:12a8\n").is_none());

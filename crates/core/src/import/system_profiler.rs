@@ -7,7 +7,7 @@
 
 use super::usb_ids::{apple_device, hex4, imported, set_serial};
 use super::Capture;
-use crate::snapshot::{Outcome, OsFamily, Quote, Snapshot, UsbDevice, UsbHub, UsbObs, UsbSpeed};
+use crate::snapshot::{OsFamily, Outcome, Quote, Snapshot, UsbDevice, UsbHub, UsbObs, UsbSpeed};
 
 const MAX_LINES: usize = 50_000;
 const MAX_NODES: usize = 2_000;
@@ -59,7 +59,8 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
                 n.quote = capture.quote(line);
             }
             if n.fields.len() < MAX_FIELDS && k.len() <= 64 {
-                n.fields.push((k.to_string(), v.chars().take(256).collect()));
+                n.fields
+                    .push((k.to_string(), v.chars().take(256).collect()));
             }
         }
     }
@@ -125,7 +126,10 @@ fn fill(d: &mut UsbDevice, n: &Node) {
 fn speed(v: &str) -> Option<UsbSpeed> {
     let v = v.strip_prefix("Up to ").unwrap_or(v);
     let (n, unit) = v.split_once(' ')?;
-    let n: f64 = n.parse().ok().filter(|n: &f64| n.is_finite() && *n > 0.0 && *n < 1e6)?;
+    let n: f64 = n
+        .parse()
+        .ok()
+        .filter(|n: &f64| n.is_finite() && *n > 0.0 && *n < 1e6)?;
     let scale = if unit.starts_with("Gb") {
         1e9
     } else if unit.starts_with("Mb") {
@@ -181,7 +185,10 @@ mod tests {
         let d = read(TREE).unwrap();
         let d = &d[0];
         assert_eq!(d.mode, UsbMode::Normal);
-        assert_eq!((d.bus, d.port_chain.as_slice(), d.address), (0x14, &[1, 2][..], 6));
+        assert_eq!(
+            (d.bus, d.port_chain.as_slice(), d.address),
+            (0x14, &[1, 2][..], 6)
+        );
         assert_eq!(d.speed, Some(UsbSpeed::Full));
         assert_eq!(d.udid.as_deref(), Some("00008101-00094C9B56A76363"));
         assert_eq!(d.hubs.len(), 1);

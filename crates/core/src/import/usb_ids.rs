@@ -60,7 +60,11 @@ pub fn set_serial(dev: &mut UsbDevice, serial: &str) {
 /// Text a capture's author put in place of a value.
 pub fn masked(v: &str) -> bool {
     let l = v.to_ascii_lowercase();
-    l.contains("xxx") || l.contains("***") || l.contains("redacted") || l.contains('<') || l == "..."
+    l.contains("xxx")
+        || l.contains("***")
+        || l.contains("redacted")
+        || l.contains('<')
+        || l == "..."
 }
 
 /// A Linux port name, `1-4` or `1-4.2`: the bus and the ports from the root

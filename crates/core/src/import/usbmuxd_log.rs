@@ -27,9 +27,9 @@ use super::usb_ids::{apple_device, hex4, imported, linux_port, set_serial};
 use super::{Capture, Line, UNNAMED_PHONE};
 use crate::knowledge::Domain;
 use crate::snapshot::{
-    udid_key, DeviceObs, Failure, FailureKind, ListenObs, ListenOrigin, MuxAddress, MuxConnection, MuxDevice,
-    MuxEvent, MuxEventKind, MuxObs, OsFamily, Outcome, ReportedError, Snapshot, UsbDevice,
-    UsbObs, UsbSpeed,
+    udid_key, DeviceObs, Failure, FailureKind, ListenObs, ListenOrigin, MuxAddress, MuxConnection,
+    MuxDevice, MuxEvent, MuxEventKind, MuxObs, OsFamily, Outcome, ReportedError, Snapshot,
+    UsbDevice, UsbObs, UsbSpeed,
 };
 
 /// At most this many lines are looked at, and this many events and errors kept.
@@ -136,7 +136,8 @@ impl Reader {
             return;
         }
         let at = at_ms.unwrap_or(0);
-        if self.device_line(capture, line, at, text) || self.preflight_line(capture, line, level, text)
+        if self.device_line(capture, line, at, text)
+            || self.preflight_line(capture, line, level, text)
         {
             self.known_lines += 1;
         } else if text == "usbmuxd shutting down" {
@@ -184,11 +185,15 @@ impl Reader {
             let Some((vid, pid)) = ids.split_once(':') else {
                 return true;
             };
-            let (Some(vid), Some(pid), Some((bus, chain))) = (hex4(vid), hex4(pid), linux_port(place.trim())) else {
+            let (Some(vid), Some(pid), Some((bus, chain))) =
+                (hex4(vid), hex4(pid), linux_port(place.trim()))
+            else {
                 return true;
             };
             let address = chain.first().copied().filter(|_| chain.len() == 1);
-            if let (Some(mut d), Some(address)) = (apple_device(vid, pid, capture.quote(line)), address) {
+            if let (Some(mut d), Some(address)) =
+                (apple_device(vid, pid, capture.quote(line)), address)
+            {
                 if self.usb.len() < MAX_DEVICES {
                     d.bus = bus;
                     d.address = address;
@@ -249,7 +254,9 @@ impl Reader {
                 .split_once(" device ")
                 .and_then(|(_, r)| r.split_whitespace().next())
                 .and_then(number);
-            let serial = rest.split_once(" with serial number ").map(|(_, s)| s.trim());
+            let serial = rest
+                .split_once(" with serial number ")
+                .map(|(_, s)| s.trim());
             if let (Some(id), Some(serial)) = (id, serial) {
                 self.name(id, serial);
             }
@@ -258,7 +265,10 @@ impl Reader {
         if let Some(rest) = text.strip_prefix("client_device_add: id ") {
             let mut parts = rest.split(", ");
             let id = parts.next().and_then(number);
-            let loc = parts.next().and_then(|p| p.strip_prefix("location ")).and_then(location);
+            let loc = parts
+                .next()
+                .and_then(|p| p.strip_prefix("location "))
+                .and_then(location);
             let serial = parts.next().and_then(|p| p.strip_prefix("serial "));
             if let Some(id) = id {
                 if !self.mux.contains_key(&id) {
@@ -301,7 +311,14 @@ impl Reader {
         false
     }
 
-    fn attach(&mut self, at: u64, id: u32, location: Option<u32>, udid: Option<String>, quote: crate::snapshot::Quote) {
+    fn attach(
+        &mut self,
+        at: u64,
+        id: u32,
+        location: Option<u32>,
+        udid: Option<String>,
+        quote: crate::snapshot::Quote,
+    ) {
         if self.mux.len() >= MAX_DEVICES || self.events.len() >= MAX_EVENTS {
             return;
         }
@@ -333,7 +350,10 @@ impl Reader {
     /// usbmuxd named the phone behind DeviceID `id`.
     fn name(&mut self, id: u32, serial: &str) {
         let serial = serial.trim();
-        if serial.is_empty() || serial.len() > 64 || !serial.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+        if serial.is_empty()
+            || serial.len() > 64
+            || !serial.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+        {
             return;
         }
         let Some(e) = self.mux.get_mut(&id) else {
@@ -358,7 +378,13 @@ impl Reader {
 
     /// `preflight_worker_handle_device_add: ...` and the trust notification
     /// lines.
-    fn preflight_line(&mut self, capture: &Capture, line: Line<'_>, level: Option<u8>, text: &str) -> bool {
+    fn preflight_line(
+        &mut self,
+        capture: &Capture,
+        line: Line<'_>,
+        level: Option<u8>,
+        text: &str,
+    ) -> bool {
         let Some(what) = text
             .strip_prefix("preflight_worker_handle_device_add:")
             .or_else(|| text.strip_prefix("np_callback:"))
@@ -402,7 +428,9 @@ impl Reader {
         if reported && self.errors.len() < MAX_ERRORS {
             self.errors.push(ReportedError {
                 tool: "usbmuxd".into(),
-                domain: code.and_then(|c| self.domain(c)).map(|d| d.name().to_string()),
+                domain: code
+                    .and_then(|c| self.domain(c))
+                    .map(|d| d.name().to_string()),
                 code,
                 message: text.chars().take(MAX_MESSAGE).collect(),
                 quote: capture.quote(line),
@@ -600,7 +628,9 @@ fn number(s: &str) -> Option<u32> {
 /// `..., lockdown error -8` → -8.
 fn lockdown_code(s: &str) -> Option<i64> {
     let (_, rest) = s.rsplit_once("lockdown error ")?;
-    let n = rest.split(|c: char| c != '-' && !c.is_ascii_digit()).next()?;
+    let n = rest
+        .split(|c: char| c != '-' && !c.is_ascii_digit())
+        .next()?;
     (n.len() <= 6).then(|| n.parse().ok()).flatten()
 }
 
@@ -612,7 +642,10 @@ fn device_named(s: &str) -> Option<String> {
         if w.eq_ignore_ascii_case("device") {
             if let Some(next) = words.peek() {
                 let id = next.trim_end_matches([',', '.']);
-                if id.len() >= 24 && id.len() <= 41 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') {
+                if id.len() >= 24
+                    && id.len() <= 41
+                    && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+                {
                     return Some(id.to_string());
                 }
             }
@@ -644,7 +677,11 @@ mod tests {
         let s = read(ERR8).unwrap();
         let e = &s.probes.reported_errors[0];
         assert_eq!((e.tool.as_str(), e.code), ("usbmuxd", Some(-8)));
-        assert_eq!(e.domain.as_deref(), Some("lockdownd"), "1.1.1 needs libimobiledevice 1.3");
+        assert_eq!(
+            e.domain.as_deref(),
+            Some("lockdownd"),
+            "1.1.1 needs libimobiledevice 1.3"
+        );
         assert_eq!(e.quote.line, 7);
         let usb = s.probes.usb.value().unwrap();
         assert_eq!(usb.devices[0].speed, Some(UsbSpeed::High));
@@ -654,9 +691,15 @@ mod tests {
         );
         assert!(s.mux_devices().is_empty());
         let f = crate::rules::evaluate(&s);
-        let listed = f.iter().find(|f| f.id == "usbmuxd.device-not-listed").unwrap();
+        let listed = f
+            .iter()
+            .find(|f| f.id == "usbmuxd.device-not-listed")
+            .unwrap();
         assert!(
-            listed.evidence.iter().any(|e| e.starts_with("usbmuxd.log:7: [17:12:05.089][1] preflight")),
+            listed
+                .evidence
+                .iter()
+                .any(|e| e.starts_with("usbmuxd.log:7: [17:12:05.089][1] preflight")),
             "{:?}",
             listed.evidence
         );
@@ -669,9 +712,15 @@ mod tests {
         assert!(s.provenance.notes.unwrap().contains("without a numbering"));
         let s = read(&ERR8.lines().skip(1).collect::<Vec<_>>().join("\n")).unwrap();
         assert_eq!(s.probes.reported_errors[0].domain, None, "no version line");
-        assert!(s.probes.usbmuxd.value().is_some(), "it shows the phone taken");
+        assert!(
+            s.probes.usbmuxd.value().is_some(),
+            "it shows the phone taken"
+        );
         let s = read("usbmuxd v1.1.0 starting up\n[07:37:08.007][1] preflight_worker_handle_device_add: ERROR: Could not get lockdownd type from device 2fb56d556364fc4c8f16d01f89cf93717da8cb43, lockdown error -3\n").unwrap();
-        assert_eq!(s.probes.reported_errors[0].domain.as_deref(), Some("lockdownd"));
+        assert_eq!(
+            s.probes.reported_errors[0].domain.as_deref(),
+            Some("lockdownd")
+        );
     }
 
     #[test]
@@ -683,7 +732,11 @@ mod tests {
         assert_eq!((ev[1].kind, ev[1].at_ms), (MuxEventKind::Detached, 86));
         let f = crate::rules::evaluate(&s);
         let u = f.iter().find(|f| f.id == "connection.unstable").unwrap();
-        assert!(u.evidence.iter().any(|e| e.starts_with("usbmuxd.log:2:")), "{:?}", u.evidence);
+        assert!(
+            u.evidence.iter().any(|e| e.starts_with("usbmuxd.log:2:")),
+            "{:?}",
+            u.evidence
+        );
     }
 
     #[test]
@@ -697,9 +750,16 @@ mod tests {
     fn a_crash_leaves_no_daemon_and_a_client_that_cannot_connect_says_so() {
         let s = read(&format!("{ERR8}Segmentation fault\n")).unwrap();
         let f = s.probes.usbmuxd.failure().unwrap();
-        assert!(f.message.contains("usbmuxd.log:8: Segmentation fault"), "{}", f.message);
+        assert!(
+            f.message.contains("usbmuxd.log:8: Segmentation fault"),
+            "{}",
+            f.message
+        );
         let s = read("usbmuxd_get_device_list: error opening socket!\n").unwrap();
-        assert_eq!(s.probes.usbmuxd.failure().unwrap().kind, FailureKind::NotFound);
+        assert_eq!(
+            s.probes.usbmuxd.failure().unwrap().kind,
+            FailureKind::NotFound
+        );
         assert!(read("Segmentation fault\n").is_none());
     }
 
@@ -707,16 +767,27 @@ mod tests {
     fn hostile_input() {
         assert!(read("").is_none());
         assert!(read("hello\n[12:00:00.000][3] something else\n").is_none());
-        let long = format!("[12:00:00.000][3] Found new device with v/p 05ac:12a8 at {}\n", "1".repeat(100_000));
+        let long = format!(
+            "[12:00:00.000][3] Found new device with v/p 05ac:12a8 at {}\n",
+            "1".repeat(100_000)
+        );
         assert!(read(&long).unwrap().probes.usb.value().is_none());
-        assert!(read("[16:45:15.526][4] Found new device with v/p 05ac:12a").unwrap().probes.usb.value().is_none());
+        assert!(read("[16:45:15.526][4] Found new device with v/p 05ac:12a")
+            .unwrap()
+            .probes
+            .usb
+            .value()
+            .is_none());
         let bin: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
         assert!(import(&Capture::new("b", &bin)).is_none());
         let flap = "[23:59:59.900][3] Connecting to new device on location 0x10004 as ID 1\n[00:00:00.100][3] Removed device 1 on location 0x10004\n".repeat(2_000);
         let s = read(&flap).unwrap();
         let ev = &s.probes.mux_events.value().unwrap().events;
         assert_eq!(ev.len(), MAX_EVENTS);
-        assert!(ev.windows(2).all(|w| w[0].at_ms <= w[1].at_ms), "time only grows");
+        assert!(
+            ev.windows(2).all(|w| w[0].at_ms <= w[1].at_ms),
+            "time only grows"
+        );
         assert_eq!(lockdown_code("lockdown error -99999999999"), None);
         assert_eq!(version_triple("vdebian/1.0.8-5-dirty"), Some((1, 0, 8)));
         assert_eq!(version_triple("x"), None);

@@ -335,18 +335,20 @@ fn link_histories(events: &[LinkEvent]) -> BTreeMap<String, LinkHistory> {
             direct: drops > 0,
             gone,
         }];
-        let notable = evs.iter().filter(|e| e.kind != LinkEventKind::Connected || drops > 0);
+        let notable = evs
+            .iter()
+            .filter(|e| e.kind != LinkEventKind::Connected || drops > 0);
         let quoted: Vec<&&LinkEvent> = notable.collect();
         let more = quoted.len().saturating_sub(6);
         signals.extend(quoted.iter().take(6).map(|e| Signal {
             line: e.quote.cite(),
-            direct: true,
+            direct: drops > 0,
             gone: false,
         }));
         if more > 0 {
             signals.push(Signal {
                 line: format!("{more} more lines like these"),
-                direct: true,
+                direct: drops > 0,
                 gone: false,
             });
         }
@@ -665,5 +667,100 @@ mod tests {
             .device(|d| d.lockdown = failed(FailureKind::Refused))
             .build();
         assert!(fired(&s, &RULE).is_empty());
+    }
+
+    fn link(kind: LinkEventKind, line: u64) -> LinkEvent {
+        LinkEvent {
+            kind,
+            port: "1-4".into(),
+            udid: None,
+            speed: Some(UsbSpeed::High),
+            quote: Quote {
+                file: "dmesg.txt".into(),
+                line,
+                text: format!("usb 1-4: line {line}"),
+            },
+        }
+    }
+
+    #[test]
+    fn kernel_drops_are_judged_and_quoted() {
+        let mut s = world().build();
+        s.probes.link_events = vec![
+            link(LinkEventKind::Connected, 1),
+            link(LinkEventKind::Disconnected, 5),
+            link(LinkEventKind::Connected, 9),
+        ];
+        let f = only(&s, &RULE);
+        assert_eq!(f.device, None, "the kernel named no UDID");
+        assert_eq!(f.severity, Severity::Warning, "it came back");
+        assert_eq!(
+            f.title,
+            "The iPhone dropped off the connection once in the kernel log"
+        );
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e == "dmesg.txt:5: usb 1-4: line 5"),
+            "{:?}",
+            f.evidence
+        );
+        s.probes.link_events.pop();
+        assert_eq!(
+            only(&s, &RULE).severity,
+            Severity::Blocker,
+            "gone at the end"
+        );
+        s.probes.link_events = vec![
+            link(LinkEventKind::Connected, 1),
+            link(LinkEventKind::Reset, 2),
+        ];
+        let f = only(&s, &RULE);
+        assert_eq!(
+            f.title,
+            "The iPhone's USB link was reset once in the kernel log"
+        );
+        assert_eq!(f.confidence, Confidence::Likely);
+        s.probes.link_events = vec![link(LinkEventKind::Connected, 1)];
+        assert!(
+            fired(&s, &RULE).is_empty(),
+            "one enumeration is a healthy plug"
+        );
+    }
+
+    #[test]
+    fn a_log_that_ends_with_an_unplug_is_not_a_drop() {
+        let mut s = world().build();
+        let logged = |events: Vec<MuxEvent>| Outcome::Ok {
+            duration_ms: 0,
+            value: ListenObs {
+                origin: ListenOrigin::Log,
+                window_ms: 60_000,
+                events,
+                ..Default::default()
+            },
+        };
+        s.probes.mux_events = logged(vec![attached(0, 1), detached(48_000, 1)]);
+        assert!(fired(&s, &RULE).is_empty(), "removed 48 s later: unplugged");
+        let mut quick = detached(86, 1);
+        quick.quote = Some(Quote {
+            file: "usbmuxd.log".into(),
+            line: 8,
+            text: "Removed device 1 on location 0x10004".into(),
+        });
+        s.probes.mux_events = logged(vec![attached(0, 1), quick]);
+        let f = only(&s, &RULE);
+        assert_eq!(
+            f.title,
+            "The iPhone dropped off the connection once in usbmuxd's log"
+        );
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.starts_with("usbmuxd.log:8: Removed")),
+            "{:?}",
+            f.evidence
+        );
+        assert!(f.evidence.iter().any(|e| e.contains("when the log ends")));
     }
 }

@@ -123,4 +123,25 @@ mod tests {
         assert!(fired(&s, &RULE).is_empty());
         assert!(fired(&world().mux_missing().build(), &RULE).is_empty());
     }
+
+    #[test]
+    fn silent_while_a_log_shows_usbmuxd_holding_or_losing_a_phone() {
+        let mut s = world().mux_ok(vec![]).build();
+        s.probes.mux_events = Outcome::Ok {
+            duration_ms: 0,
+            value: ListenObs {
+                origin: ListenOrigin::Log,
+                events: vec![MuxEvent {
+                    at_ms: 0,
+                    kind: MuxEventKind::Attached,
+                    device_id: 1,
+                    udid: None,
+                    device: None,
+                    quote: None,
+                }],
+                ..Default::default()
+            },
+        };
+        assert!(fired(&s, &RULE).is_empty());
+    }
 }

@@ -397,4 +397,50 @@ mod tests {
         let f = only(&s, &RULE);
         assert!(f.evidence.iter().any(|e| e.contains("network only")));
     }
+
+    #[test]
+    fn a_phone_usbmuxd_took_but_does_not_list_in_its_log() {
+        let q = |line: u64, text: &str| Quote {
+            file: "usbmuxd.log".into(),
+            line,
+            text: text.into(),
+        };
+        let mut s = world().mux_ok(vec![]).build();
+        s.probes.mux_events = Outcome::Ok {
+            duration_ms: 0,
+            value: ListenObs {
+                origin: ListenOrigin::Log,
+                events: vec![MuxEvent {
+                    at_ms: 0,
+                    kind: MuxEventKind::Attached,
+                    device_id: 1,
+                    udid: Some("2fb56d556364fc4c8f16d01f89cf93717da8cb43".into()),
+                    device: None,
+                    quote: Some(q(3, "Connecting to new device on location 0x30006 as ID 1")),
+                }],
+                ..Default::default()
+            },
+        };
+        s.probes.reported_errors.push(ReportedError {
+            tool: "usbmuxd".into(),
+            domain: Some("lockdownd".into()),
+            code: Some(-3),
+            message: "ERROR: Could not get lockdownd type from device 2fb56d556364fc4c8f16d01f89cf93717da8cb43, lockdown error -3".into(),
+            quote: q(5, "preflight ... lockdown error -3"),
+        });
+        let f = only(&s, &RULE);
+        assert_eq!(
+            f.device.as_deref(),
+            Some("2fb56d556364fc4c8f16d01f89cf93717da8cb43")
+        );
+        assert_eq!(
+            f.evidence[0],
+            "usbmuxd.log:3: Connecting to new device on location 0x30006 as ID 1"
+        );
+        assert!(
+            f.evidence.iter().any(|e| e.starts_with("usbmuxd.log:5:")),
+            "{:?}",
+            f.evidence
+        );
+    }
 }
