@@ -40,10 +40,10 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         let msg = kernel_message(line.text);
         if let Some(rest) = msg.strip_prefix("usb ") {
             linux_line(capture, line, rest, &mut ports, &mut events);
-        } else if msg.contains("AppleUSBHostPort::") {
-            if macos_line(capture, line, msg, &mut ports, &mut events) {
-                os = OsFamily::Macos;
-            }
+        } else if msg.contains("AppleUSBHostPort::")
+            && macos_line(capture, line, msg, &mut ports, &mut events)
+        {
+            os = OsFamily::Macos;
         }
     }
     if !ports.values().any(|p| p.apple) {
@@ -131,6 +131,10 @@ fn linux_line(
         };
         d.speed = speed;
         d.address = number.unwrap_or(0);
+        if let (Some(q), Some(UsbSpeed::Low | UsbSpeed::Full)) = (&connect_quote, speed) {
+            // For a slow link the line that names the speed is the evidence.
+            d.quote = Some(q.clone());
+        }
         port.device = Some(d);
         port.apple = true;
         if events.len() < MAX_EVENTS {

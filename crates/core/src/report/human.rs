@@ -278,14 +278,15 @@ fn overview(report: &Report) -> Vec<Row> {
         } else {
             format!("{:.1} s", obs.window_ms as f64 / 1000.0)
         };
+        let what = match obs.origin {
+            crate::snapshot::ListenOrigin::Log => format!("usbmuxd's log covers {secs}"),
+            _ => format!("followed usbmuxd's plug events for {secs}"),
+        };
         let mut link = row("Link", &s.probes.mux_events, |_| {
             if drops == 0 {
-                format!("followed usbmuxd's plug events for {secs}: no drop")
+                format!("{what}: no drop")
             } else {
-                format!(
-                    "followed usbmuxd's plug events for {secs}: {}",
-                    plural(drops, "drop", "drops")
-                )
+                format!("{what}: {}", plural(drops, "drop", "drops"))
             }
         });
         link.worst = worst(&[Layer::Connection], None);
