@@ -29,7 +29,7 @@ use crate::knowledge::Domain;
 use crate::snapshot::{
     udid_key, DeviceObs, Failure, FailureKind, ListenObs, ListenOrigin, MuxAddress, MuxConnection,
     MuxDevice, MuxEvent, MuxEventKind, MuxObs, OsFamily, Outcome, ReportedError, Snapshot,
-    UsbDevice, UsbObs, UsbSpeed,
+    UsbAccess, UsbDevice, UsbObs, UsbSpeed,
 };
 
 /// At most this many lines are looked at, and this many events and errors kept.
@@ -199,6 +199,35 @@ impl Reader {
                     d.address = address;
                     self.usb.insert(place.trim().to_string(), d);
                 }
+            }
+            return true;
+        }
+        for (prefix, denied) in [
+            ("Could not open device ", true),
+            ("Could not claim interface ", false),
+        ] {
+            let Some(rest) = text.strip_prefix(prefix) else {
+                continue;
+            };
+            // `Could not open device 1-4: LIBUSB_ERROR_ACCESS`, `Could not
+            // claim interface 1 for device 1-4: LIBUSB_ERROR_BUSY`.
+            let rest = rest.split_once("for device ").map_or(rest, |(_, r)| r);
+            if let Some((place, error)) = rest.split_once(": ") {
+                if let Some(d) = self.usb.get_mut(place.trim()) {
+                    let message = capture.quote(line).cite();
+                    d.access = if denied && error.trim() == "LIBUSB_ERROR_ACCESS" {
+                        UsbAccess::Denied { message }
+                    } else {
+                        UsbAccess::Failed { message }
+                    };
+                }
+            }
+            self.report(capture, line, text);
+            return true;
+        }
+        if LINK_TROUBLE.iter().any(|t| text.starts_with(t)) || text.contains(" RX aborted") {
+            if !text.contains(" RX aborted") {
+                self.report(capture, line, text);
             }
             return true;
         }
@@ -439,6 +468,19 @@ impl Reader {
         true
     }
 
+    /// A usbmuxd line about the USB side, as a reported error without a code.
+    fn report(&mut self, capture: &Capture, line: Line<'_>, text: &str) {
+        if self.errors.len() < MAX_ERRORS {
+            self.errors.push(ReportedError {
+                tool: "usbmuxd".into(),
+                domain: None,
+                code: None,
+                message: text.chars().take(MAX_MESSAGE).collect(),
+                quote: capture.quote(line),
+            });
+        }
+    }
+
     /// The phone a preflight line names, else the only one being set up.
     fn set_listed(&mut self, udid: Option<&str>, listed: Listed) {
         let key = udid.map(udid_key);
@@ -607,6 +649,21 @@ const KNOWN: &[&str] = &[
     "usb_init for linux",
     "device_init",
     "client_init",
+];
+
+/// usbmuxd's lines about transfers to a phone failing: the link or the
+/// phone's USB side in trouble (`LIBUSB_ERROR_PIPE` is a broken pipe).
+const LINK_TROUBLE: &[&str] = &[
+    "TX transfer timed out",
+    "TX transfer stalled",
+    "TX transfer overflow",
+    "RX transfer timed out",
+    "RX transfer stalled",
+    "RX transfer overflow",
+    "Failed to submit TX",
+    "Failed to submit RX",
+    "Could not set configuration",
+    "Could not get current configuration",
 ];
 
 /// `0x10018` → 0x10018.
@@ -791,5 +848,16 @@ mod tests {
         assert_eq!(lockdown_code("lockdown error -99999999999"), None);
         assert_eq!(version_triple("vdebian/1.0.8-5-dirty"), Some((1, 0, 8)));
         assert_eq!(version_triple("x"), None);
+    }
+
+    #[test]
+    fn usb_side_errors_are_read() {
+        let s = read("[1:00:00.000][4] Found new device with v/p 05ac:12a8 at 1-4\n[01:00:00.001][2] Could not open device 1-4: LIBUSB_ERROR_ACCESS\n[01:00:00.002][1] Failed to submit TX transfer 0x1 len 16 to device 1-4: LIBUSB_ERROR_PIPE\n").unwrap();
+        let d = &s.probes.usb.value().unwrap().devices[0];
+        assert!(
+            matches!(&d.access, UsbAccess::Denied { message } if message.starts_with("usbmuxd.log:2:"))
+        );
+        assert_eq!(s.probes.reported_errors.len(), 2);
+        assert_eq!(s.probes.reported_errors[1].domain, None);
     }
 }
