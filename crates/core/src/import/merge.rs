@@ -2,7 +2,9 @@
 //! a layer is put together, so an `ideviceinfo` dump and a usbmuxd log of the
 //! same phone are judged as one snapshot.
 
-use crate::snapshot::{same_udid, DeviceObs, Outcome, ProvenanceKind, Snapshot};
+use crate::snapshot::{
+    same_udid, DeviceObs, Outcome, ProvenanceKind, Snapshot, UsbAccess, UsbDevice,
+};
 
 use super::UNNAMED_PHONE;
 
@@ -33,8 +35,9 @@ fn merge_one(into: &mut Snapshot, part: Snapshot) {
     let theirs = part.probes;
     if let (Some(a), Some(b)) = (probes.usb.value_mut(), theirs.usb.value()) {
         for d in &b.devices {
-            if !a.devices.contains(d) {
-                a.devices.push(d.clone());
+            match a.devices.iter_mut().find(|x| same_usb_device(x, d)) {
+                Some(x) => fill_usb_device(x, d),
+                None => a.devices.push(d.clone()),
             }
         }
     } else {
@@ -101,6 +104,37 @@ fn merge_device(devices: &mut Vec<DeviceObs>, device: DeviceObs) {
     first_seen(&mut d.presence, device.presence);
 }
 
+/// Two files' view of one phone on the bus (a kernel log and usbmuxd's log
+/// of the same plug): the same UDID, or the same ids at the same bus address.
+fn same_usb_device(a: &UsbDevice, b: &UsbDevice) -> bool {
+    match (&a.udid, &b.udid) {
+        (Some(x), Some(y)) => same_udid(x, y),
+        _ => {
+            a.address != 0
+                && (a.bus, a.address, a.vendor_id, a.product_id)
+                    == (b.bus, b.address, b.vendor_id, b.product_id)
+        }
+    }
+}
+
+/// What the first file did not say about a device, from the second.
+fn fill_usb_device(a: &mut UsbDevice, b: &UsbDevice) {
+    a.speed = a.speed.or(b.speed);
+    a.max_speed = a.max_speed.or(b.max_speed);
+    a.usb_version = a.usb_version.or(b.usb_version);
+    a.device_version = a.device_version.or(b.device_version);
+    if a.udid.is_none() {
+        a.udid.clone_from(&b.udid);
+        a.serial.clone_from(&b.serial);
+    }
+    if a.port_chain.is_empty() {
+        a.port_chain.clone_from(&b.port_chain);
+    }
+    if a.access == UsbAccess::NotTried {
+        a.access = b.access.clone();
+    }
+}
+
 /// Keeps `a` unless it did not look (`Skipped`) and `b` did.
 fn first_seen<T>(a: &mut Outcome<T>, b: Outcome<T>) {
     if matches!(a, Outcome::Skipped { .. }) && !matches!(b, Outcome::Skipped { .. }) {
@@ -150,5 +184,27 @@ mod tests {
             .unwrap()
             .contains("named.txt"));
         assert!(merge(Vec::new()).is_none());
+    }
+
+    #[test]
+    fn a_kernel_log_and_a_usbmuxd_log_of_one_plug_make_one_usb_device() {
+        let dmesg = import(&Capture::new(
+            "dmesg.txt",
+            b"usb 1-24: new high-speed USB device number 24 using xhci_hcd\nusb 1-24: New USB device found, idVendor=05ac, idProduct=12a8\n",
+        ))
+        .unwrap();
+        let log = import(&Capture::new(
+            "usbmuxd.log",
+            b"[17:12:05.080][4] Found new device with v/p 05ac:12a8 at 1-24\n[17:12:05.089][4] Got serial '6c5c7bacb9bc97243d007486b6cb37dfd836909c' for device 1-24\n",
+        ))
+        .unwrap();
+        let s = merge(vec![dmesg, log]).unwrap();
+        let devices = &s.probes.usb.value().unwrap().devices;
+        assert_eq!(devices.len(), 1, "{devices:?}");
+        assert_eq!(
+            devices[0].udid.as_deref(),
+            Some("6c5c7bacb9bc97243d007486b6cb37dfd836909c")
+        );
+        assert_eq!(devices[0].speed, Some(crate::snapshot::UsbSpeed::High));
     }
 }

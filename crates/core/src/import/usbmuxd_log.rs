@@ -140,6 +140,12 @@ impl Reader {
             || self.preflight_line(capture, line, level, text)
         {
             self.known_lines += 1;
+        } else if level == Some(0) || CLIENT_TROUBLE.iter().any(|t| text.starts_with(t)) {
+            // Fatal lines (it could not start: bind, socket, config folder)
+            // and clients it lost mid-write (`Broken pipe`): what usbmuxd
+            // said, for the knowledge base to read.
+            self.known_lines += 1;
+            self.report(capture, line, text);
         } else if text == "usbmuxd shutting down" {
             // A clean exit (udev starts it again when a phone comes): what
             // it would list now is unknown, but it did not fail.
@@ -666,6 +672,13 @@ const LINK_TROUBLE: &[&str] = &[
     "Could not get current configuration",
 ];
 
+/// usbmuxd's lines about a client connection failing.
+const CLIENT_TROUBLE: &[&str] = &[
+    "ERROR: client_write:",
+    "Sending to client fd",
+    "Receive from client fd",
+];
+
 /// `0x10018` → 0x10018.
 fn location(s: &str) -> Option<u32> {
     let hex = s.trim().strip_prefix("0x")?;
@@ -859,5 +872,7 @@ mod tests {
         );
         assert_eq!(s.probes.reported_errors.len(), 2);
         assert_eq!(s.probes.reported_errors[1].domain, None);
+        let s = read("[01:00:00.000][0] bind() failed: Address already in use\n[01:00:00.001][1] ERROR: client_write: sending to fd 12 failed: Broken pipe\n").unwrap();
+        assert_eq!(s.probes.reported_errors.len(), 2);
     }
 }
