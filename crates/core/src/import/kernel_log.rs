@@ -30,6 +30,8 @@ struct Port {
     device: Option<UsbDevice>,
     /// An Apple device was seen on this port: its events count.
     apple: bool,
+    /// Its last `Connected` event, to name it once the serial is read.
+    connected_event: Option<usize>,
 }
 
 pub fn import(capture: &Capture) -> Option<Snapshot> {
@@ -137,7 +139,9 @@ fn linux_line(
         }
         port.device = Some(d);
         port.apple = true;
+        port.connected_event = None;
         if events.len() < MAX_EVENTS {
+            port.connected_event = Some(events.len());
             events.push(LinkEvent {
                 kind: LinkEventKind::Connected,
                 port: name.to_string(),
@@ -149,14 +153,11 @@ fn linux_line(
     } else if let Some(serial) = what.strip_prefix("SerialNumber: ") {
         if let Some(d) = port.device.as_mut() {
             set_serial(d, serial);
-            if let Some(u) = &d.udid {
-                if let Some(e) = events
-                    .iter_mut()
-                    .rev()
-                    .find(|e| e.port == name && e.kind == LinkEventKind::Connected)
-                {
-                    e.udid = Some(u.clone());
-                }
+            if let (Some(u), Some(e)) = (
+                &d.udid,
+                port.connected_event.and_then(|i| events.get_mut(i)),
+            ) {
+                e.udid = Some(u.clone());
             }
         }
     } else if what.starts_with("USB disconnect") {
