@@ -27,7 +27,11 @@ declare_rule! {
     /// the device is gone (a backup service that closes on a phone still
     /// listed is the service's own trouble, `backup-service.refused`). Wi-Fi connections come
     /// and go by design and are not counted. A blocker while the phone is
-    /// gone at the end, a warning once it is back.
+    /// gone at the end, a warning once it is back. From `--from` files:
+    /// usbmuxd's log (its add and remove lines; one removal long after the
+    /// phone came, with no return, reads as an unplug and is not counted) and
+    /// a kernel log (`USB disconnect` and `reset` lines of an Apple device's
+    /// port; resets alone are a likely warning), each line quoted.
     ///
     /// ## Known limitations
     /// A check lasts a second or two; a link that drops every few minutes

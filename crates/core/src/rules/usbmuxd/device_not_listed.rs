@@ -19,7 +19,9 @@ declare_rule! {
     /// reason: the configuration in use and the kernel drivers bound to its
     /// interfaces (Linux sysfs), such as `ipheth` on Personal Hotspot's USB
     /// Ethernet interface (class 255, subclass 253) or `usbfs` on the usbmux
-    /// interface (another program has claimed it).
+    /// interface (another program has claimed it). From usbmuxd's own log
+    /// (`--from`): the phones it found or took over USB whose preflight
+    /// failed (it never lists those), with the quoted error lines.
     ///
     /// ## Known limitations
     /// A phone plugged in a second before the check may not be listed yet.
