@@ -62,6 +62,18 @@ fn every_fixture_output_validates() {
 }
 
 #[test]
+fn every_real_capture_output_validates() {
+    for entry in std::fs::read_dir("fixtures/realdata").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("txt") {
+            continue;
+        }
+        let v = diagnose_json(&["--from", path.to_str().unwrap()]);
+        assert_valid(&v, &path.display().to_string());
+    }
+}
+
+#[test]
 fn schema_rejects_a_broken_report() {
     let dir = tempfile::tempdir().unwrap();
     let mut v = diagnose_json(&[
