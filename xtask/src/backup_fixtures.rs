@@ -399,6 +399,7 @@ fn snapshot(case: &Case, obs: Outcome<BackupsObs>) -> Snapshot {
                     connection_speed: Some(480_000_000),
                 })
                 .collect(),
+            quote: None,
         },
     };
     let dir = format!("fixtures/backup-folders/{}", case.name);

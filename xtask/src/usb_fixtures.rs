@@ -117,6 +117,7 @@ fn mux(s: &mut Snapshot, display: &str, devices: Vec<MuxDevice>) {
             address,
             buid: Some("6F1B8E52-3C9A-4D27-9E0B-5A7C2D4F8B13".into()),
             devices,
+            quote: None,
         },
     };
 }

@@ -54,6 +54,7 @@ pub async fn probe(
         address,
         buid,
         devices,
+        quote: None,
     });
     let duration_ms = started.elapsed().as_millis() as u64;
     Outcome::from_result(result, duration_ms)

@@ -28,7 +28,7 @@ use super::{Capture, Line, UNNAMED_PHONE};
 use crate::knowledge::Domain;
 use crate::snapshot::{
     udid_key, DeviceObs, Failure, FailureKind, ListenObs, ListenOrigin, MuxAddress, MuxConnection,
-    MuxDevice, MuxEvent, MuxEventKind, MuxObs, OsFamily, Outcome, ReportedError, Snapshot,
+    MuxDevice, MuxEvent, MuxEventKind, MuxObs, OsFamily, Outcome, Quote, ReportedError, Snapshot,
     UsbAccess, UsbDevice, UsbObs, UsbSpeed,
 };
 
@@ -69,6 +69,8 @@ struct Reader {
     shut_down: bool,
     /// The socket it said it listens on.
     socket: Option<String>,
+    /// The line of its last start.
+    start: Option<Quote>,
     stopped: Option<Failure>,
     /// USB devices by `bus-address`.
     usb: BTreeMap<String, UsbDevice>,
@@ -130,6 +132,7 @@ impl Reader {
         {
             self.known_lines += 1;
             self.restart(v);
+            self.start = Some(capture.quote(line));
             return;
         }
         if at_ms.is_none() {
@@ -574,6 +577,7 @@ impl Reader {
                     address,
                     buid: None,
                     devices,
+                    quote: self.start.clone(),
                 },
             };
         }

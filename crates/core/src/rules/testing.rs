@@ -81,6 +81,7 @@ impl World {
                 address: default_addr(),
                 buid: Some("BUID".into()),
                 devices,
+                quote: None,
             },
         };
         self

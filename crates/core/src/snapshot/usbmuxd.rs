@@ -8,6 +8,10 @@ pub struct MuxObs {
     /// The daemon's system BUID (`ReadBUID`), when it answered.
     pub buid: Option<String>,
     pub devices: Vec<MuxDevice>,
+    /// The log line that showed the daemon running (its start), when the
+    /// list was read from usbmuxd's log by `--from`; None when probed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<super::Quote>,
 }
 
 /// The address the probe used and where it came from. Recorded on failures

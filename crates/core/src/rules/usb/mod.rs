@@ -119,8 +119,11 @@ pub(crate) fn boot_evidence(dev: &UsbDevice) -> Vec<String> {
     lines
 }
 
-/// "port 1.4" style port chain.
+/// "port 1.4" style port chain; "?" when the evidence did not show it.
 pub(crate) fn ports(dev: &UsbDevice) -> String {
+    if dev.port_chain.is_empty() {
+        return "?".into();
+    }
     dev.port_chain
         .iter()
         .map(u8::to_string)

@@ -69,14 +69,26 @@ fn check(s: &Snapshot, out: &mut Findings) {
                     .map(|u| format!(", UDID {u}"))
                     .unwrap_or_default()
             ))
-            .evidence(if listed == 0 {
-                "usbmuxd answers and lists no device over USB".to_string()
-            } else {
-                format!(
-                    "usbmuxd lists {} over USB, none of them this one",
-                    fmt::plural(listed, "device", "devices")
-                )
-            });
+            .evidence(
+                if let Some(q) = s.probes.usbmuxd.value().and_then(|m| m.quote.as_ref()) {
+                    format!(
+                        "usbmuxd's log, from its start ({}), never lists it{}",
+                        q.cite(),
+                        if listed == 0 {
+                            " nor any phone over USB"
+                        } else {
+                            ""
+                        }
+                    )
+                } else if listed == 0 {
+                    "usbmuxd answers and lists no device over USB".to_string()
+                } else {
+                    format!(
+                        "usbmuxd lists {} over USB, none of them this one",
+                        fmt::plural(listed, "device", "devices")
+                    )
+                },
+            );
         if let Some(m) = dev.udid.as_deref().and_then(|u| {
             s.mux_devices()
                 .iter()
