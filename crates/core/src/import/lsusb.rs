@@ -8,7 +8,9 @@
 
 use super::usb_ids::{apple_device, hex4, imported, set_serial};
 use super::{Capture, Line};
-use crate::snapshot::{max_speed_from_bcd, OsFamily, Outcome, Snapshot, UsbDevice, UsbObs};
+use crate::snapshot::{
+    max_speed_from_bcd, DeviceNode, OsFamily, Outcome, Snapshot, UsbDevice, UsbObs,
+};
 
 /// At most this many lines are looked at (`lsusb -v` of a busy computer is
 /// a few thousand).
@@ -22,6 +24,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
     let mut current: Option<usize> = None;
     let mut mac_clone = false;
     let mut fields = 0usize;
+    let mut nodes: Vec<(u8, u8, DeviceNode)> = Vec::new();
     for line in capture.lines().take(MAX_LINES) {
         if let Some((bus, address, vid, pid, serial)) = one_line(line.text) {
             mac_clone |= serial.is_some() || line.text.contains(" Apple Inc. ");
@@ -50,7 +53,20 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
             }
             continue;
         }
+        if let Some(node) = device_node(line.text) {
+            nodes.push(node);
+            continue;
+        }
         fields += descriptor_field(capture, line, &mut devices, &mut current);
+    }
+    // `ls -l /dev/bus/usb/003/010` beside the listing: who may open it.
+    for (bus, address, node) in nodes {
+        if let Some(d) = devices
+            .iter_mut()
+            .find(|d| (d.bus, d.address) == (bus, address) && d.node.is_none())
+        {
+            d.node = Some(node);
+        }
     }
     if devices.is_empty() && fields == 0 {
         return None;
@@ -176,6 +192,40 @@ fn descriptor_field(
     }
 }
 
+/// `crw-rw-r--+ 1 usbmux plugdev 189, 265 Aug 24 23:38 /dev/bus/usb/003/010`:
+/// the node of bus 3, device 10, its owner, group and mode.
+fn device_node(text: &str) -> Option<(u8, u8, DeviceNode)> {
+    let t = text.trim();
+    let path = t.split_whitespace().last()?;
+    let rest = path.strip_prefix("/dev/bus/usb/")?;
+    let (bus, address) = rest.split_once('/')?;
+    let mut words = t.split_whitespace();
+    let perms = words.next()?;
+    let bits = perms.get(1..10)?;
+    if !perms.starts_with('c') || !bits.bytes().all(|b| b"rwx-sStT".contains(&b)) {
+        return None;
+    }
+    let _links = words.next()?;
+    let owner = words.next()?;
+    let group = words.next()?;
+    let mut mode = 0u32;
+    for (i, b) in bits.bytes().enumerate() {
+        if b != b'-' && !matches!(b, b'S' | b'T') {
+            mode |= 1 << (8 - i);
+        }
+    }
+    Some((
+        number(bus)?,
+        number(address)?,
+        DeviceNode {
+            path: path.chars().take(64).collect(),
+            owner: owner.chars().take(64).collect(),
+            group: group.chars().take(64).collect(),
+            mode: format!("{mode:04o}"),
+        },
+    ))
+}
+
 /// lsusb's `2.00`, `10.05`: binary-coded decimal as printed.
 fn bcd(v: &str) -> Option<u16> {
     let (major, minor) = v.split_once('.')?;
@@ -234,6 +284,14 @@ mod tests {
             d[0].udid.as_deref(),
             Some("6b575a0afc39100b9247c923e679d4af2658f347")
         );
+        let with_node =
+            format!("crw-rw-r--+ 1 usbmux plugdev 189, 265 Aug 24 23:38 /dev/bus/usb/003/010\n{v}");
+        let node = read(&with_node).unwrap()[0].node.clone().unwrap();
+        assert_eq!(
+            (node.owner.as_str(), node.group.as_str(), node.mode.as_str()),
+            ("usbmux", "plugdev", "0664")
+        );
+        assert!(device_node("crw /dev/bus/usb/003/010").is_none());
         let g = "sudo lsusb -v | grep -i apple\nidVendor           0x05ac Apple, Inc.\n idProduct          0x1281 Apple Mobile Device [Recovery Mode]\n";
         let d = read(g).unwrap();
         assert_eq!((d[0].product_id, d[0].mode), (0x1281, UsbMode::Recovery));
