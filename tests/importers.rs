@@ -70,3 +70,48 @@ fn a_paste_on_standard_input_is_read_and_unknown_text_exits_3() {
     );
     assert_eq!(err.trim().lines().count(), 1, "one clear line: {err}");
 }
+
+#[test]
+fn record_from_a_paste_writes_a_redacted_imported_snapshot_that_replays() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("shared.json");
+    let capture = format!("fixtures/realdata/{}", CAPTURES[0].0);
+    let status = Command::cargo_bin("iphone-backup-check")
+        .unwrap()
+        .args(["record", "--from", &capture, "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(0), "{status:?}");
+    let text = std::fs::read_to_string(&out).unwrap();
+    let snapshot: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(snapshot["provenance"]["kind"], "imported");
+    assert_eq!(snapshot["provenance"]["redacted"], true);
+    let (json, _) = diagnose(&["--from", out.to_str().unwrap()], None);
+    assert_eq!(
+        json["findings"][0]["id"], CAPTURES[0].1,
+        "the snapshot replays"
+    );
+}
+
+#[test]
+fn several_files_are_judged_as_one() {
+    let a = format!("fixtures/realdata/{}", CAPTURES[0].0);
+    let b = format!("fixtures/realdata/{}", CAPTURES[1].0);
+    let (json, _) = diagnose(&["--from", &a, "--from", &b], None);
+    let source = json["snapshot"]["provenance"]["source"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        source.contains(CAPTURES[0].0) && source.contains(CAPTURES[1].0),
+        "both files named: {source}"
+    );
+    // One unknown file among them is refused as a whole, naming it.
+    let out = Command::cargo_bin("iphone-backup-check")
+        .unwrap()
+        .args(["diagnose", "--from", &a, "--from", "Cargo.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Cargo.toml"));
+}

@@ -23,8 +23,9 @@ const SIGNATURE: &[&str] = &[
 /// Keys lockdownd gives only inside a trusted session: their presence says
 /// the capture was taken with one.
 const SESSION_ONLY: &[&str] = &["ActivationState", "PasswordProtected", "BrickState"];
-/// At most this many lines are looked at (a real dump has about 120).
-const MAX_LINES: usize = 10_000;
+/// At most this many `Key: value` lines are kept (a real dump has about
+/// 120); a dump at the end of a long log is still found.
+const MAX_PAIRS: usize = 10_000;
 /// Longer values are cut: nothing the rules read is longer.
 const MAX_VALUE: usize = 256;
 
@@ -32,13 +33,13 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
     let name = &capture.name;
     let pairs: Vec<(u64, &str, &str)> = capture
         .lines()
-        .take(MAX_LINES)
         .filter(|l| !l.text.starts_with(char::is_whitespace))
         .filter_map(|l| {
             let (k, v) = l.text.split_once(':')?;
             let ok = !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             ok.then_some((l.number, k, v.trim()))
         })
+        .take(MAX_PAIRS)
         .collect();
     let known = pairs
         .iter()
