@@ -44,6 +44,18 @@ fn each_real_capture_gives_its_expected_first_finding() {
         let path = format!("fixtures/realdata/{file}");
         let (json, code) = diagnose(&["--from", &path], None);
         assert_eq!(json["findings"][0]["id"], *first, "{file} ({why}): {json}");
+        // The finding quotes the line it read: `file:line: text`.
+        let quoted = json["findings"][0]["evidence"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .any(|e| {
+                e.strip_prefix(&format!("{file}:"))
+                    .and_then(|rest| rest.split_once(':'))
+                    .is_some_and(|(n, _)| n.parse::<u64>().is_ok())
+            });
+        assert!(quoted, "{file}: the first finding quotes no line: {json}");
         assert_eq!(code, *status, "{file}");
         assert_eq!(json["snapshot"]["provenance"]["kind"], "imported");
     }

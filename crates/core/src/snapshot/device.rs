@@ -4,9 +4,11 @@
 //! Nothing here ever holds a key, a certificate, an escrow bag or a session
 //! id: the probes keep those in memory and drop them at the end of the run.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
-use super::{Failure, MuxConnection, Outcome};
+use super::{Failure, MuxConnection, Outcome, Quote};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceObs {
@@ -135,6 +137,17 @@ pub struct LockdownObs {
     /// link or host.
     #[serde(default)]
     pub reply_ms: Vec<u64>,
+    /// Imported values only: the line each lockdown key (`ActivationState`)
+    /// was read from, so a finding can quote it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub quotes: BTreeMap<String, Quote>,
+}
+
+impl LockdownObs {
+    /// Where `key`'s value was read, when it came from a file.
+    pub fn quote(&self, key: &str) -> Option<&Quote> {
+        self.quotes.get(key)
+    }
 }
 
 /// `MinMacOSVersion` and `MinITunesVersion` from `com.apple.mobile.iTunes`.
