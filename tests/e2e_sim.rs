@@ -49,6 +49,7 @@ const TABLE: &[(&str, &str, i32, &[&str])] = &[
     ("no_pair_record", "trust.not-paired", 2, &[]),
     ("old_ios", "device.ios-outdated", 1, &[]),
     ("recovery_absent", "device.lockdown-unreachable", 2, &[]),
+    ("restricted", "device.ios-outdated", 0, &[]),
     ("setup_incomplete", "device.setup-incomplete", 2, &[]),
     ("slow_link", "usb.slow-link", 1, &[]),
     (
@@ -184,7 +185,7 @@ fn check_scenario(name: &str) {
     let also = match name {
         "mdm_requires_encryption" => Some("backup.encryption-required"),
         "icloud_encrypted" => Some("icloud.backup-enabled"),
-        "supervised" => Some("device.restricted"),
+        "supervised" | "restricted" => Some("device.restricted"),
         "two_phones" | "healthy" => Some("device.passcode-prompt"),
         _ => None,
     };
@@ -225,6 +226,7 @@ scenario_tests!(
     no_pair_record,
     old_ios,
     recovery_absent,
+    restricted,
     setup_incomplete,
     slow_link,
     slow_phone,
