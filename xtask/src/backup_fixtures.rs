@@ -430,6 +430,7 @@ fn snapshot(case: &Case, obs: Outcome<BackupsObs>) -> Snapshot {
                     free_bytes: 180_000_000_000,
                     total_bytes: 250_000_000_000,
                     read_only: false,
+                    important_free_bytes: None,
                 }),
             },
             running_tools: case
