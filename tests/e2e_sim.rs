@@ -339,6 +339,39 @@ fn healthy_phone_is_seen_through_every_layer_in_one_session() {
     }
 }
 
+/// A phone that refuses com.apple.mobile.restriction (the healthy scenario
+/// has no such domain: MissingValue) is noted, not broken; one that answers
+/// has its restrictions read in the same session.
+#[test]
+fn the_restriction_domain_is_read_or_its_refusal_noted() {
+    let run = start("healthy");
+    let (out, json) = run.diagnose_json(&[]);
+    assert_eq!(out.status.code(), Some(0));
+    let l = &json["snapshot"]["probes"]["devices"][0]["lockdown"]["value"];
+    assert!(
+        l["unreadable"].as_array().is_some_and(|u| u
+            .iter()
+            .any(|e| e == "com.apple.mobile.restriction: MissingValue")),
+        "{}",
+        l["unreadable"]
+    );
+    assert!(l["management"]["restrictions"].is_null());
+    assert!(!ids(&json).iter().any(|i| i == "device.restricted"));
+
+    let run = start("restricted");
+    let (_, json) = run.diagnose_json(&[]);
+    let r = &json["snapshot"]["probes"]["devices"][0]["lockdown"]["value"]["management"]
+        ["restrictions"];
+    assert_eq!(r["prohibit_app_install"], true);
+    assert_eq!(r["prohibit_app_remove"], true);
+    let audit = run.sim.audit();
+    assert_eq!(
+        audit.iter().filter(|e| e.request == "StartSession").count(),
+        1,
+        "read in the one session"
+    );
+}
+
 #[test]
 fn backup_service_over_tls_when_the_phone_asks_for_it() {
     // Phones reached over Wi-Fi answer StartService with EnableServiceSSL.

@@ -440,6 +440,7 @@ fn snapshot(case: &Case, obs: Outcome<BackupsObs>) -> Snapshot {
                     process: (*process).into(),
                     tool: (*tool).into(),
                     pid: *pid,
+                    backing_up: false,
                 })
                 .collect(),
             lockdown_dir: None,

@@ -960,9 +960,9 @@ static ENTRIES: &[Entry] = &[
         key: "idevicebackup2-sync-lock-timeout",
         title: "\"ERROR: timeout while locking for sync\"",
         codes: &[],
-        phrases: &["timeout while locking for sync", "could not lock file"],
-        meaning: "Before a backup or restore idevicebackup2 takes the phone's sync lock, the one Finder, iTunes and other backup tools take too. Another program held it for the whole wait: a backup or sync already running, or an earlier run that did not let go.",
-        causes: &["host.backup-in-progress"],
+        phrases: &["timeout while locking for sync", "could not lock file", "failed to lock itunes sync file"],
+        meaning: "Before a backup or restore idevicebackup2 (and pymobiledevice3, which says \"Failed to lock itunes sync file\") takes the phone's sync lock, the one Finder, iTunes and other backup tools take too. Another program held it for the whole wait: a backup or sync already running, or an earlier run that has not exited. diagnose looks for that program without taking the lock: its process on this computer, a backup folder being written, or the phone's backup service answering ServiceLimit.",
+        causes: &["host.backup-in-progress", "backup-service.refused"],
         fixes: &[f::ONE_TOOL, f::RESTART_PHONE],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/blob/fa0f79190142bc309307967c058f89c1b36eb6b8/tools/idevicebackup2.c#L2163-L2190",

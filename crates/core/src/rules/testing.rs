@@ -149,6 +149,7 @@ impl World {
                     process: (*process).into(),
                     tool: (*tool).into(),
                     pid: *pid,
+                    backing_up: false,
                 })
                 .collect();
         }

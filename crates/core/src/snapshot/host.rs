@@ -124,4 +124,10 @@ pub struct RunningTool {
     /// What it is, for people: "Finder backup agent", "iTunes", ...
     pub tool: String,
     pub pid: u32,
+    /// Whether its command line says it is backing up or restoring right
+    /// now (pymobiledevice3's `backup2 backup`), for tools that also do
+    /// other things; the command line itself is never kept (it can hold a
+    /// backup password).
+    #[serde(default)]
+    pub backing_up: bool,
 }
