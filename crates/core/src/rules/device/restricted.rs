@@ -122,6 +122,9 @@ fn check(s: &Snapshot, out: &mut Findings) {
             );
         }
         if refusals.is_empty() {
+            // A note explains no refusal, so it hides none (a refused
+            // backup service then has another cause, reported on its own).
+            f.hides = &[];
             if !supervised {
                 f = f.title(&RESTRICTIONS_ONLY).evidence(
                     "these restrictions do not stop a backup by themselves; others set in the same place can stop pairing or the backup",
@@ -205,6 +208,7 @@ mod tests {
             "{:?}",
             f.evidence
         );
+        assert!(f.hides.is_empty(), "a note hides no other cause");
     }
 
     #[test]
@@ -226,6 +230,7 @@ mod tests {
             (Severity::Blocker, RULE.title)
         );
         assert_eq!(f.evidence.len(), 4, "{:?}", f.evidence);
+        assert_eq!(f.hides, RULE.hides);
     }
 
     #[test]
