@@ -339,15 +339,21 @@ fn healthy_phone_is_seen_through_every_layer_in_one_session() {
     }
 }
 
-/// A phone that refuses com.apple.mobile.restriction (the healthy scenario
+/// A phone that refuses com.apple.mobile.restriction (the old_ios scenario
 /// has no such domain: MissingValue) is noted, not broken; one that answers
-/// has its restrictions read in the same session.
+/// has its restrictions read in the same session, and all off says nothing.
 #[test]
 fn the_restriction_domain_is_read_or_its_refusal_noted() {
-    let run = start("healthy");
+    let run = start("old_ios");
     let (out, json) = run.diagnose_json(&[]);
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let l = &json["snapshot"]["probes"]["devices"][0]["lockdown"]["value"];
+    assert_eq!(l["session"]["state"], "trusted");
     assert!(
         l["unreadable"].as_array().is_some_and(|u| u
             .iter()
@@ -356,6 +362,13 @@ fn the_restriction_domain_is_read_or_its_refusal_noted() {
         l["unreadable"]
     );
     assert!(l["management"]["restrictions"].is_null());
+    assert!(!ids(&json).iter().any(|i| i == "device.restricted"));
+
+    let run = start("healthy");
+    let (_, json) = run.diagnose_json(&[]);
+    let r = &json["snapshot"]["probes"]["devices"][0]["lockdown"]["value"]["management"]
+        ["restrictions"];
+    assert_eq!(r["prohibit_app_install"], false);
     assert!(!ids(&json).iter().any(|i| i == "device.restricted"));
 
     let run = start("restricted");
