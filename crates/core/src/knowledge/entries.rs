@@ -710,13 +710,14 @@ static ENTRIES: &[Entry] = &[
             "insufficient free disk space",
             "dlmessagepurgediskspace",
         ],
-        meaning: "Backing up: the computer reported too little free space for the backup (the phone decides, from the free space the computer reports). Restoring: the phone itself lacks room for the backup's contents.",
+        meaning: "Backing up: the computer reported too little free space for the backup (the phone decides, from the free space the computer reports) and could not free more when the phone asked (DLMessagePurgeDiskSpace: on a Mac, Finder's backup has macOS free purgeable space; idevicebackup2 answers that it cannot). Restoring: the phone itself lacks room for the backup's contents.",
         causes: &["host.disk-space", "device.storage-full"],
         fixes: &[f::HOST_SPACE_MAC, f::HOST_SPACE_WINDOWS, f::HOST_SPACE_LINUX, f::PHONE_SPACE],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/1384",
             "https://github.com/libimobiledevice/libimobiledevice/issues/460",
             "https://github.com/doronz88/pymobiledevice3/issues/252",
+            "https://github.com/doronz88/pymobiledevice3/pull/1884",
         ],
     },
     Entry {
