@@ -51,7 +51,12 @@ pub fn known_by_command<S: AsRef<str>>(
     let at = if name == PYMOBILEDEVICE3 {
         args.iter().position(is_pmd3).unwrap_or(0)
     } else if name.starts_with("python") {
-        args.iter().position(is_pmd3)?
+        // `python -m pymobiledevice3 ...` or `python /path/to/pymobiledevice3
+        // ...`; a bare word elsewhere is an argument to something else
+        // (`python -m pip install pymobiledevice3`).
+        (1..args.len()).find(|&i| {
+            is_pmd3(&args[i]) && (args[i - 1] == "-m" || args[i].contains(['/', '\\']))
+        })?
     } else {
         return None;
     };
@@ -154,6 +159,8 @@ mod tests {
             None
         );
         assert_eq!(known_by_command("bash", &["bash", "pymobiledevice3"]), None);
+        let pip = ["python3", "-m", "pip", "install", "pymobiledevice3"];
+        assert_eq!(known_by_command("python3", &pip), None);
         assert_eq!(known_tool("pymobiledevice3"), Some(PYMOBILEDEVICE3));
     }
 
