@@ -330,6 +330,48 @@ pub struct Management {
     /// Management refusals seen on the way (MCProtected, ServiceProhibited, ...).
     #[serde(default)]
     pub refusals: Vec<String>,
+    /// Domain `com.apple.mobile.restriction`, when the phone gave it.
+    #[serde(default)]
+    pub restrictions: Option<Restrictions>,
+}
+
+/// Domain `com.apple.mobile.restriction` of a trusted session: the
+/// restrictions lockdownd states for the computer. The keys it is known to
+/// carry are `ProhibitAppInstall` and `ProhibitAppRemove` (reverse-engineered
+/// MobileDevice headers; no public capture of a real phone's whole answer
+/// exists), so any other switch it sends is kept by name too, to be seen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Restrictions {
+    /// `ProhibitAppInstall`: installing apps is not allowed (Screen Time's
+    /// Installing Apps, or a profile's `allowAppInstallation` false).
+    #[serde(default)]
+    pub prohibit_app_install: Option<bool>,
+    /// `ProhibitAppRemove`: deleting apps is not allowed.
+    #[serde(default)]
+    pub prohibit_app_remove: Option<bool>,
+    /// Any other yes/no key of the domain, by its name (at most a few dozen).
+    #[serde(default)]
+    pub other: std::collections::BTreeMap<String, bool>,
+}
+
+impl Restrictions {
+    /// The keys that are on, by the phone's names, in a stable order.
+    pub fn on(&self) -> Vec<String> {
+        let mut on = Vec::new();
+        if self.prohibit_app_install == Some(true) {
+            on.push("ProhibitAppInstall".to_string());
+        }
+        if self.prohibit_app_remove == Some(true) {
+            on.push("ProhibitAppRemove".to_string());
+        }
+        on.extend(
+            self.other
+                .iter()
+                .filter(|(_, v)| **v)
+                .map(|(k, _)| k.clone()),
+        );
+        on
+    }
 }
 
 /// `--request-trust`: what the phone answered to `Pair`.
