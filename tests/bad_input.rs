@@ -181,13 +181,21 @@ fn mux_case(
 }
 
 fn from_case(input: &'static str, write: impl Fn(&Path) + Send + Sync + 'static) -> Case {
+    from_case_expecting(input, Expect::Exit3, write)
+}
+
+fn from_case_expecting(
+    input: &'static str,
+    expect: Expect,
+    write: impl Fn(&Path) + Send + Sync + 'static,
+) -> Case {
     Case {
         input,
-        expect: Expect::Exit3,
+        expect,
         setup: Box::new(move |dir| {
             let f = dir.join("snapshot.json");
             write(&f);
-            let mut a = os(&["diagnose", "--from"]);
+            let mut a = os(&["diagnose", "--json", "--from"]);
             a.push(f.into());
             a
         }),
@@ -284,6 +292,26 @@ fn cases() -> Vec<Case> {
         from_case("--from: wrong types (probes is a list)", |f| std::fs::write(f, br#"{"schema_version":1,"probes":[]}"#).unwrap()),
         from_case("--from: newer schema_version", |f| std::fs::write(f, br#"{"schema_version":99}"#).unwrap()),
         from_case("--from: empty file", |f| std::fs::write(f, b"").unwrap()),
+        from_case("--from: one line of 100 MB", |f| std::fs::write(f, vec![b'a'; 100 << 20]).unwrap()),
+        from_case_expecting(
+            "--from: an ideviceinfo dump with NUL bytes, invalid UTF-8 and a 1 MB value",
+            Expect::Finding(&["device.setup-incomplete"]),
+            |f| {
+                let mut dump = b"ActivationState: Unactivated\0\xff\xfe\nBuildVersion: 17A878\nDeviceClass: iPhone\nDeviceName: ".to_vec();
+                dump.extend(vec![b'A'; 1 << 20]);
+                dump.extend_from_slice(b"\nProductType: iPhone12,1\n");
+                std::fs::write(f, dump).unwrap()
+            },
+        ),
+        from_case_expecting(
+            "--from: a 64 MB log whose last lines are an ideviceinfo dump",
+            Expect::Finding(&["device.setup-incomplete"]),
+            |f| {
+                let mut log = "Dec  3 10:00:00 host kernel: noise line of a busy log\n".repeat((64 << 20) / 52);
+                log.push_str("ActivationState: Unactivated\nBuildVersion: 17A878\nDeviceClass: iPhone\nProductType: iPhone12,1\n");
+                std::fs::write(f, log).unwrap()
+            },
+        ),
         from_case("--from: a folder", |f| std::fs::create_dir(f).unwrap()),
         from_case("--from: missing file", |_| {}),
         Case {

@@ -70,8 +70,8 @@ fn unusable_from_files_exit_3_with_one_line() {
     std::fs::write(&newer, r#"{"schema_version": 2}"#).unwrap();
     let cases = [
         (dir.path().join("missing.json"), "cannot read"),
-        (truncated, "not a snapshot"),
-        (not_json, "not a snapshot"),
+        (truncated, "not a valid snapshot"),
+        (not_json, "nothing in it is recognised"),
         (newer, "upgrade"),
         (dir.path().to_path_buf(), "folder"),
     ];

@@ -49,6 +49,7 @@ const TABLE: &[(&str, &str, i32, &[&str])] = &[
     ("no_pair_record", "trust.not-paired", 2, &[]),
     ("old_ios", "device.ios-outdated", 1, &[]),
     ("recovery_absent", "device.lockdown-unreachable", 2, &[]),
+    ("restricted", "device.ios-outdated", 0, &[]),
     ("setup_incomplete", "device.setup-incomplete", 2, &[]),
     ("slow_link", "usb.slow-link", 1, &[]),
     (
@@ -184,7 +185,7 @@ fn check_scenario(name: &str) {
     let also = match name {
         "mdm_requires_encryption" => Some("backup.encryption-required"),
         "icloud_encrypted" => Some("icloud.backup-enabled"),
-        "supervised" => Some("device.restricted"),
+        "supervised" | "restricted" => Some("device.restricted"),
         "two_phones" | "healthy" => Some("device.passcode-prompt"),
         _ => None,
     };
@@ -225,6 +226,7 @@ scenario_tests!(
     no_pair_record,
     old_ios,
     recovery_absent,
+    restricted,
     setup_incomplete,
     slow_link,
     slow_phone,
@@ -335,6 +337,52 @@ fn healthy_phone_is_seen_through_every_layer_in_one_session() {
             e.request
         );
     }
+}
+
+/// A phone that refuses com.apple.mobile.restriction (the old_ios scenario
+/// has no such domain: MissingValue) is noted, not broken; one that answers
+/// has its restrictions read in the same session, and all off says nothing.
+#[test]
+fn the_restriction_domain_is_read_or_its_refusal_noted() {
+    let run = start("old_ios");
+    let (out, json) = run.diagnose_json(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let l = &json["snapshot"]["probes"]["devices"][0]["lockdown"]["value"];
+    assert_eq!(l["session"]["state"], "trusted");
+    assert!(
+        l["unreadable"].as_array().is_some_and(|u| u
+            .iter()
+            .any(|e| e == "com.apple.mobile.restriction: MissingValue")),
+        "{}",
+        l["unreadable"]
+    );
+    assert!(l["management"]["restrictions"].is_null());
+    assert!(!ids(&json).iter().any(|i| i == "device.restricted"));
+
+    let run = start("healthy");
+    let (_, json) = run.diagnose_json(&[]);
+    let r = &json["snapshot"]["probes"]["devices"][0]["lockdown"]["value"]["management"]
+        ["restrictions"];
+    assert_eq!(r["prohibit_app_install"], false);
+    assert!(!ids(&json).iter().any(|i| i == "device.restricted"));
+
+    let run = start("restricted");
+    let (_, json) = run.diagnose_json(&[]);
+    let r = &json["snapshot"]["probes"]["devices"][0]["lockdown"]["value"]["management"]
+        ["restrictions"];
+    assert_eq!(r["prohibit_app_install"], true);
+    assert_eq!(r["prohibit_app_remove"], true);
+    let audit = run.sim.audit();
+    assert_eq!(
+        audit.iter().filter(|e| e.request == "StartSession").count(),
+        1,
+        "read in the one session"
+    );
 }
 
 #[test]

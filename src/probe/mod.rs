@@ -102,7 +102,10 @@ pub async fn run_all(
                     p.host.value().and_then(|h| {
                         h.running_tools
                             .iter()
-                            .find(|t| crate::platform::known_tools::is_backing_up(&t.process))
+                            .find(|t| {
+                                t.backing_up
+                                    || crate::platform::known_tools::is_backing_up(&t.process)
+                            })
                             .map(|t| t.tool.clone())
                     })
                 });

@@ -50,6 +50,7 @@ pub fn volume_of(folder: &Path) -> Result<Volume, std::io::Error> {
         free_bytes: free_to_caller,
         total_bytes: total,
         read_only,
+        important_free_bytes: None,
     })
 }
 

@@ -431,6 +431,7 @@ fn snapshot(case: &Case, obs: Outcome<BackupsObs>) -> Snapshot {
                     free_bytes: 180_000_000_000,
                     total_bytes: 250_000_000_000,
                     read_only: false,
+                    important_free_bytes: None,
                 }),
             },
             running_tools: case
@@ -440,6 +441,7 @@ fn snapshot(case: &Case, obs: Outcome<BackupsObs>) -> Snapshot {
                     process: (*process).into(),
                     tool: (*tool).into(),
                     pid: *pid,
+                    backing_up: false,
                 })
                 .collect(),
             lockdown_dir: None,

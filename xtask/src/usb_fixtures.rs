@@ -174,6 +174,7 @@ fn host(s: &mut Snapshot, family: OsFamily, name: &str, version: &str, backup_di
                     free_bytes: 180_000_000_000,
                     total_bytes: 500_000_000_000,
                     read_only: false,
+                    important_free_bytes: None,
                 }),
             },
             running_tools: vec![],

@@ -2,6 +2,10 @@
 //! backup tools already running. Blocking; run it on a blocking thread.
 
 mod backup_dir;
+#[cfg(unix)]
+mod bounded_command;
+#[cfg(unix)]
+mod important_space;
 mod lockdown_dir;
 mod running_tools;
 mod volume;

@@ -3,7 +3,7 @@
 
 use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
 
-use crate::platform::known_tools::known_tool;
+use crate::platform::known_tools::{is_backing_up, known_by_command, known_tool};
 use crate::snapshot::RunningTool;
 
 pub struct Processes {
@@ -17,7 +17,11 @@ pub fn scan() -> Processes {
     sys.refresh_processes_specifics(
         ProcessesToUpdate::All,
         true,
-        ProcessRefreshKind::nothing().with_user(UpdateKind::OnlyIfNotSet),
+        // Command lines, for tools that run in an interpreter
+        // (pymobiledevice3 in Python); they are matched, never kept.
+        ProcessRefreshKind::nothing()
+            .with_user(UpdateKind::OnlyIfNotSet)
+            .with_cmd(UpdateKind::OnlyIfNotSet),
     );
     let usbmuxd_uid = sys
         .processes()
@@ -30,11 +34,23 @@ pub fn scan() -> Processes {
         .values()
         .filter_map(|p| {
             let process = p.name().to_string_lossy().to_string();
-            let tool = known_tool(&process)?;
+            let args: Vec<String> = p
+                .cmd()
+                .iter()
+                .map(|a| a.to_string_lossy().to_string())
+                .collect();
+            let (tool, backing_up) = match known_by_command(&process, &args) {
+                Some(known) => known,
+                None => {
+                    let tool = known_tool(&process)?;
+                    (tool, is_backing_up(&process))
+                }
+            };
             Some(RunningTool {
                 process,
                 tool: tool.to_string(),
                 pid: p.pid().as_u32(),
+                backing_up,
             })
         })
         .collect();

@@ -42,6 +42,7 @@ fn measure(resolved: &Path) -> Option<Volume> {
             free_bytes: d.available_space(),
             total_bytes: d.total_space(),
             read_only: d.is_read_only(),
+            important_free_bytes: None,
         })
         .collect();
     #[allow(unused_mut)] // only statvfs (unix) corrects the figures
@@ -56,6 +57,13 @@ fn measure(resolved: &Path) -> Option<Volume> {
         let frsize = st.f_frsize.max(1);
         vol.free_bytes = st.f_bavail.saturating_mul(frsize);
         vol.total_bytes = st.f_blocks.saturating_mul(frsize);
+    }
+    // macOS: the figure counting purgeable space too (Finder's), beside
+    // statvfs's; which one the backup can use is for the rules to say.
+    #[cfg(target_os = "macos")]
+    {
+        vol.important_free_bytes =
+            super::important_space::read(std::path::Path::new(&vol.mount_point));
     }
     // A volume of no size is one nobody measured.
     (vol.total_bytes > 0).then_some(vol)

@@ -1,7 +1,7 @@
 //! lockdownd on port 62078: what the phone says before a session, whether it
 //! accepts this computer's pair record, and what it says inside ONE session
-//! (device values, backup, disk-usage and battery domains, supervision, and
-//! the backup service's port). Sends only QueryType, GetValue, StartSession,
+//! (device values, backup, disk-usage and battery domains, supervision and
+//! restrictions, and the backup service's port). Sends only QueryType, GetValue, StartSession,
 //! StartService and StopSession; `Pair` only under `--request-trust`.
 
 mod bounded;
@@ -411,6 +411,13 @@ async fn session_values(
         obs.management
             .get_or_insert_with(Management::default)
             .supervised = values::boolean(&d, "DeviceIsChaperoned");
+    }
+    // Read-only, like every GetValue; a phone that refuses the domain
+    // (MissingValue, GetProhibited) is noted in `unreadable` by `domain`.
+    if let Some(d) = domain(s, obs, "com.apple.mobile.restriction", steps).await? {
+        obs.management
+            .get_or_insert_with(Management::default)
+            .restrictions = Some(values::restrictions(&d));
     }
     let mut fields = Dictionary::new();
     if let Some(id) = session_id {

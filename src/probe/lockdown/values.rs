@@ -3,7 +3,7 @@
 
 use plist::{Dictionary, Value};
 
-use crate::snapshot::{BackupDomain, Battery, DiskUsage, LockdownObs};
+use crate::snapshot::{BackupDomain, Battery, DiskUsage, LockdownObs, Restrictions};
 
 /// Root-domain values; `PasswordProtected` only counts inside a session.
 pub fn apply_root(obs: &mut LockdownObs, d: &Dictionary, in_session: bool) {
@@ -44,6 +44,40 @@ pub fn battery(d: &Dictionary) -> Battery {
         is_charging: boolean(d, "BatteryIsCharging"),
         external_connected: boolean(d, "ExternalConnected"),
         external_charge_capable: boolean(d, "ExternalChargeCapable"),
+    }
+}
+
+/// The most other keys of `com.apple.mobile.restriction` kept: the domain is
+/// a handful of switches, and a phone sending hundreds is not believed.
+const MAX_OTHER_RESTRICTIONS: usize = 32;
+/// The longest key name kept.
+const MAX_KEY_LEN: usize = 64;
+
+/// Domain `com.apple.mobile.restriction`: the two keys it is known to carry,
+/// and any other yes/no key by name (never other values: nothing is known of
+/// them, so nothing of them is kept).
+pub fn restrictions(d: &Dictionary) -> Restrictions {
+    const KNOWN: [&str; 2] = ["ProhibitAppInstall", "ProhibitAppRemove"];
+    let other = d
+        .keys()
+        .filter(|k| !KNOWN.contains(&k.as_str()) && k.len() <= MAX_KEY_LEN)
+        .filter(|k| {
+            k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        })
+        .filter(|k| {
+            matches!(
+                d.get(k.as_str()),
+                Some(Value::Boolean(_) | Value::Integer(_))
+            )
+        })
+        .filter_map(|k| Some((k.clone(), boolean(d, k)?)))
+        .take(MAX_OTHER_RESTRICTIONS)
+        .collect();
+    Restrictions {
+        prohibit_app_install: boolean(d, "ProhibitAppInstall"),
+        prohibit_app_remove: boolean(d, "ProhibitAppRemove"),
+        other,
     }
 }
 
@@ -129,6 +163,24 @@ mod tests {
         assert_eq!(date(&d, "TotalDataAvailable").as_deref(), Some("lots"));
         let huge = dict("<key>D</key><integer>-9223372036854775808</integer>");
         assert_eq!(date(&huge, "D"), None);
+    }
+
+    // The keys as the reverse-engineered MobileDevice headers name them
+    // (https://github.com/samdmarshall/SDMMobileDevice, SDMMD_Keys.h); no
+    // public capture of a whole answer exists.
+    #[test]
+    fn restriction_domain_keeps_switches_only() {
+        let r = restrictions(&dict(
+            "<key>ProhibitAppInstall</key><true/><key>ProhibitAppRemove</key><false/>\
+             <key>SomethingNew</key><integer>1</integer><key>Name</key><string>x</string>\
+             <key>bad key!</key><true/>",
+        ));
+        assert_eq!(r.prohibit_app_install, Some(true));
+        assert_eq!(r.prohibit_app_remove, Some(false));
+        assert_eq!(r.other.len(), 1, "{:?}", r.other);
+        assert_eq!(r.other.get("SomethingNew"), Some(&true));
+        assert_eq!(r.on(), ["ProhibitAppInstall", "SomethingNew"]);
+        assert_eq!(restrictions(&Dictionary::new()), Restrictions::default());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! use are read; a capture cut off part-way, or with values masked by its
 //! author (`***`, `xxx`), is read as far as it goes, never completed.
 
-use super::{Capture, UNNAMED_PHONE};
+use super::{Capture, Line, UNNAMED_PHONE};
 use crate::snapshot::{
     DeviceObs, LockdownObs, Outcome, Provenance, ProvenanceKind, SessionObs, Snapshot,
     LOCKDOWN_NORMAL_MODE,
@@ -20,25 +20,34 @@ const SIGNATURE: &[&str] = &[
     "HardwareModel",
     "CPUArchitecture",
 ];
+/// Keys whose line a finding may quote.
+const QUOTED: &[&str] = &[
+    "ActivationState",
+    "BuildVersion",
+    "PasswordProtected",
+    "ProductType",
+    "ProductVersion",
+];
 /// Keys lockdownd gives only inside a trusted session: their presence says
 /// the capture was taken with one.
 const SESSION_ONLY: &[&str] = &["ActivationState", "PasswordProtected", "BrickState"];
-/// At most this many lines are looked at (a real dump has about 120).
-const MAX_LINES: usize = 10_000;
+/// At most this many `Key: value` lines are kept (a real dump has about
+/// 120); a dump at the end of a long log is still found.
+const MAX_PAIRS: usize = 10_000;
 /// Longer values are cut: nothing the rules read is longer.
 const MAX_VALUE: usize = 256;
 
 pub fn import(capture: &Capture) -> Option<Snapshot> {
     let name = &capture.name;
-    let pairs: Vec<(u64, &str, &str)> = capture
+    let pairs: Vec<(Line, &str, &str)> = capture
         .lines()
-        .take(MAX_LINES)
         .filter(|l| !l.text.starts_with(char::is_whitespace))
         .filter_map(|l| {
             let (k, v) = l.text.split_once(':')?;
             let ok = !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            ok.then_some((l.number, k, v.trim()))
+            ok.then_some((l, k, v.trim()))
         })
+        .take(MAX_PAIRS)
         .collect();
     let known = pairs
         .iter()
@@ -56,6 +65,16 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
             .map(|v| v.chars().take(MAX_VALUE).collect::<String>())
     };
     let in_session = pairs.iter().any(|(_, k, _)| SESSION_ONLY.contains(k));
+    // Lines rules quote; never DeviceName (a person's name, too short to be
+    // found by redaction inside a line).
+    let quotes = QUOTED
+        .iter()
+        .filter(|key| get(key).is_some())
+        .filter_map(|key| {
+            let (line, _, _) = pairs.iter().find(|(_, k, _)| k == key)?;
+            Some((key.to_string(), capture.quote(*line)))
+        })
+        .collect();
     let lockdown = LockdownObs {
         query_type: Some(LOCKDOWN_NORMAL_MODE.into()),
         product_type: get("ProductType"),
@@ -69,6 +88,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
             "false" => Some(false),
             _ => None,
         }),
+        quotes,
         session: if in_session {
             SessionObs::Trusted
         } else {
@@ -136,6 +156,11 @@ mod tests {
             "cut off before ProductVersion: not invented"
         );
         assert_eq!(s.provenance.kind, ProvenanceKind::Imported);
+        assert_eq!(
+            l.quote("ActivationState").map(|q| q.cite()).as_deref(),
+            Some("paste.txt:1: ActivationState: Unactivated")
+        );
+        assert!(l.quote("ProductVersion").is_none(), "not in the capture");
     }
 
     #[test]

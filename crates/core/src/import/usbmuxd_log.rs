@@ -102,23 +102,26 @@ impl Reader {
         let msg = usbmuxd_message(line.text);
         if msg.trim() == "Segmentation fault" && (self.started || self.known_lines > 0) {
             self.known_lines += 1;
-            self.stopped = Some(Failure::new(
-                FailureKind::NotFound,
-                format!("usbmuxd crashed ({})", capture.quote(line).cite()),
-            ));
+            self.stopped = Some(Failure {
+                quote: Some(capture.quote(line)),
+                ..Failure::new(
+                    FailureKind::NotFound,
+                    "usbmuxd crashed: no daemon was left to answer",
+                )
+            });
             return;
         }
         if msg.contains("usbmuxd_get_device_list: error opening socket") {
             self.known_lines += 1;
             self.socket_errors += 1;
             if self.socket_errors == 1 {
-                self.stopped = Some(Failure::new(
-                    FailureKind::NotFound,
-                    format!(
-                        "a client could not open usbmuxd's socket ({})",
-                        capture.quote(line).cite()
-                    ),
-                ));
+                self.stopped = Some(Failure {
+                    quote: Some(capture.quote(line)),
+                    ..Failure::new(
+                        FailureKind::NotFound,
+                        "a client could not open usbmuxd's socket (missing, or nothing listening)",
+                    )
+                });
             }
             return;
         }

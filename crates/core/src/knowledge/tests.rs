@@ -183,6 +183,8 @@ const TABLE: &[(&str, &str)] = &[
     ("Device is not ready yet, retrying...", "mb2-receive-timeout"),
     ("Device is not ready yet. Going to try again in 2 seconds...", "mb2-receive-timeout"),
     ("ERROR: timeout while locking for sync", "idevicebackup2-sync-lock-timeout"),
+    // pymobiledevice3's services/mobilebackup2.py, _backup_lock.
+    ("PyMobileDevice3Exception: Failed to lock itunes sync file", "idevicebackup2-sync-lock-timeout"),
     // pymobiledevice3 messages (docs/guides/troubleshooting.md).
     ("Device is not connected", "no-device-found"),
     ("Failed to connect to usbmuxd socket", "usbmuxd-not-running"),

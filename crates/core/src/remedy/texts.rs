@@ -111,7 +111,7 @@ pub const UPDATE_LINUX: Fix = Fix::new(
 
 pub const HOST_SPACE_MAC: Fix = Fix::new(
     M,
-    "Free space on the volume holding ~/Library/Application Support/MobileSync/Backup: delete old backups (Finder > the phone > General > Manage Backups) and empty the Trash. Finder's free figure includes purgeable space the phone is not told about.",
+    "Free space on the volume holding ~/Library/Application Support/MobileSync/Backup: delete old backups (Finder > the phone > General > Manage Backups) and empty the Trash. Finder's free figure includes purgeable space (local snapshots, caches) that macOS frees only when asked: a Finder backup can use it, an idevicebackup2 backup cannot.",
 );
 pub const HOST_SPACE_WINDOWS: Fix = Fix::new(
     W,

@@ -337,7 +337,15 @@ fn overview(report: &Report) -> Vec<Row> {
             }
             (None, _) => "no backup folder".to_string(),
             (Some(p), _) => match &h.backup_dir.volume {
-                Some(v) => format!("backup folder {p} ({} free)", bytes(v.free_bytes)),
+                Some(v) => match v.important_free_bytes.filter(|i| *i > v.free_bytes) {
+                    // macOS: Finder's figure, counting purgeable space, too.
+                    Some(i) => format!(
+                        "backup folder {p} ({} free, {} counting purgeable space)",
+                        bytes(v.free_bytes),
+                        bytes(i)
+                    ),
+                    None => format!("backup folder {p} ({} free)", bytes(v.free_bytes)),
+                },
                 None => format!("backup folder {p}"),
             },
         };

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Basis, Confidence, Layer, Rule, Severity, Title};
 use crate::remedy::Fix;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Quote, Snapshot};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -84,6 +84,16 @@ impl Finding {
 
     pub fn evidence(mut self, line: impl Into<String>) -> Self {
         self.evidence.push(line.into());
+        self
+    }
+
+    /// The line of an imported file the evidence was read from
+    /// (`info.txt:3: ActivationState: Unactivated`); nothing when it was
+    /// probed live.
+    pub fn quoting(mut self, quote: Option<&Quote>) -> Self {
+        if let Some(q) = quote {
+            self.evidence.push(q.cite());
+        }
         self
     }
 

@@ -40,6 +40,7 @@ pub fn world() -> World {
                     free_bytes: 200_000_000_000,
                     total_bytes: 500_000_000_000,
                     read_only: false,
+                    important_free_bytes: None,
                 }),
             },
             running_tools: vec![],
@@ -149,6 +150,7 @@ impl World {
                     process: (*process).into(),
                     tool: (*tool).into(),
                     pid: *pid,
+                    backing_up: false,
                 })
                 .collect();
         }

@@ -4,9 +4,11 @@
 //! Nothing here ever holds a key, a certificate, an escrow bag or a session
 //! id: the probes keep those in memory and drop them at the end of the run.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
-use super::{Failure, MuxConnection, Outcome};
+use super::{Failure, MuxConnection, Outcome, Quote};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceObs {
@@ -135,6 +137,17 @@ pub struct LockdownObs {
     /// link or host.
     #[serde(default)]
     pub reply_ms: Vec<u64>,
+    /// Imported values only: the line each lockdown key (`ActivationState`)
+    /// was read from, so a finding can quote it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub quotes: BTreeMap<String, Quote>,
+}
+
+impl LockdownObs {
+    /// Where `key`'s value was read, when it came from a file.
+    pub fn quote(&self, key: &str) -> Option<&Quote> {
+        self.quotes.get(key)
+    }
 }
 
 /// `MinMacOSVersion` and `MinITunesVersion` from `com.apple.mobile.iTunes`.
@@ -317,6 +330,48 @@ pub struct Management {
     /// Management refusals seen on the way (MCProtected, ServiceProhibited, ...).
     #[serde(default)]
     pub refusals: Vec<String>,
+    /// Domain `com.apple.mobile.restriction`, when the phone gave it.
+    #[serde(default)]
+    pub restrictions: Option<Restrictions>,
+}
+
+/// Domain `com.apple.mobile.restriction` of a trusted session: the
+/// restrictions lockdownd states for the computer. The keys it is known to
+/// carry are `ProhibitAppInstall` and `ProhibitAppRemove` (reverse-engineered
+/// MobileDevice headers; no public capture of a real phone's whole answer
+/// exists), so any other switch it sends is kept by name too, to be seen.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Restrictions {
+    /// `ProhibitAppInstall`: installing apps is not allowed (Screen Time's
+    /// Installing Apps, or a profile's `allowAppInstallation` false).
+    #[serde(default)]
+    pub prohibit_app_install: Option<bool>,
+    /// `ProhibitAppRemove`: deleting apps is not allowed.
+    #[serde(default)]
+    pub prohibit_app_remove: Option<bool>,
+    /// Any other yes/no key of the domain, by its name (at most a few dozen).
+    #[serde(default)]
+    pub other: std::collections::BTreeMap<String, bool>,
+}
+
+impl Restrictions {
+    /// The keys that are on, by the phone's names, in a stable order.
+    pub fn on(&self) -> Vec<String> {
+        let mut on = Vec::new();
+        if self.prohibit_app_install == Some(true) {
+            on.push("ProhibitAppInstall".to_string());
+        }
+        if self.prohibit_app_remove == Some(true) {
+            on.push("ProhibitAppRemove".to_string());
+        }
+        on.extend(
+            self.other
+                .iter()
+                .filter(|(_, v)| **v)
+                .map(|(k, _)| k.clone()),
+        );
+        on
+    }
 }
 
 /// `--request-trust`: what the phone answered to `Pair`.

@@ -102,9 +102,19 @@ pub struct Volume {
     pub mount_point: String,
     pub name: Option<String>,
     pub file_system: Option<String>,
+    /// Free bytes as the file system states them (statvfs `f_bavail`, or
+    /// `GetDiskFreeSpaceExW` on Windows): the figure idevicebackup2 gives
+    /// the phone. On APFS it leaves out purgeable space.
     pub free_bytes: u64,
     pub total_bytes: u64,
     pub read_only: bool,
+    /// macOS only: the volume's "available capacity for important usage"
+    /// (`NSURLVolumeAvailableCapacityForImportantUsageKey`), which counts
+    /// the purgeable space macOS frees on demand (local Time Machine
+    /// snapshots, caches, iCloud files it can download again): the free
+    /// figure Finder shows. None where not measured or not macOS.
+    #[serde(default)]
+    pub important_free_bytes: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,4 +124,10 @@ pub struct RunningTool {
     /// What it is, for people: "Finder backup agent", "iTunes", ...
     pub tool: String,
     pub pid: u32,
+    /// Whether its command line says it is backing up or restoring right
+    /// now (pymobiledevice3's `backup2 backup`), for tools that also do
+    /// other things; the command line itself is never kept (it can hold a
+    /// backup password).
+    #[serde(default)]
+    pub backing_up: bool,
 }

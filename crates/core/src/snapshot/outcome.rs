@@ -24,6 +24,10 @@ pub enum Outcome<T> {
 pub struct Failure {
     pub kind: FailureKind,
     pub message: String,
+    /// The line of a `--from` file that showed the failure (usbmuxd's log
+    /// ending in a crash); None when a probe failed live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<super::Quote>,
 }
 
 /// The closed set of ways a probe fails; part of the JSON contract.
@@ -72,6 +76,7 @@ impl Failure {
         Self {
             kind,
             message: message.into(),
+            quote: None,
         }
     }
 }

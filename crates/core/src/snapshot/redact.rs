@@ -7,6 +7,10 @@
 //! distinct value gets a stable mask (`<udid-1>`), and every other string that
 //! contains it (a backup folder named after the UDID) is masked the same way,
 //! so relations between layers survive redaction.
+//!
+//! Text quoted from imported files (another person's log) names phones and
+//! people outside any such field: UDID-shaped words and the user part of
+//! home-folder paths are found in every string and masked the same way.
 
 use std::collections::BTreeMap;
 
@@ -45,12 +49,16 @@ pub fn redact(snapshot: &Snapshot, home: Option<&str>) -> Snapshot {
     let mut masks = BTreeMap::new();
     let mut counters = BTreeMap::new();
     collect(&mut value, &mut masks, &mut counters);
-    let mut ordered: Vec<(String, String)> = masks.into_iter().collect();
-    // Longest first, so a value that contains another is replaced whole.
-    ordered.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
     let home = home
         .filter(|h| h.len() > 1)
         .map(|h| h.trim_end_matches(['/', '\\']));
+    // This computer's own home reads better as `~`.
+    if let Some(home) = home {
+        masks.remove(home);
+    }
+    let mut ordered: Vec<(String, String)> = masks.into_iter().collect();
+    // Longest first, so a value that contains another is replaced whole.
+    ordered.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
     replace(&mut value, &ordered, home);
     let mut out: Snapshot = match serde_json::from_value(value) {
         Ok(s) => s,
@@ -100,8 +108,58 @@ fn collect(
             }
         }
         Value::Array(items) => items.iter_mut().for_each(|v| collect(v, masks, counters)),
+        Value::String(s) => {
+            for (found, kind) in identifiers_in(s) {
+                if !masks.contains_key(found) {
+                    let n = counters.entry(kind).or_insert(0);
+                    *n += 1;
+                    masks.insert(found.to_string(), format!("<{kind}-{n}>"));
+                }
+            }
+        }
         _ => {}
     }
+}
+
+/// UDID-shaped words (40 hex digits, or 8 and 16 joined by a dash) and home
+/// folders (`/Users/name`, `/home/name`, `C:\Users\name`) inside free text.
+fn identifiers_in(s: &str) -> Vec<(&str, &'static str)> {
+    let mut found = Vec::new();
+    for word in s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+        let hex = |w: &str, n: usize| w.len() == n && w.bytes().all(|b| b.is_ascii_hexdigit());
+        let udid = hex(word, 40)
+            || word
+                .split_once('-')
+                .is_some_and(|(a, b)| hex(a, 8) && hex(b, 16));
+        if udid {
+            found.push((word, "udid"));
+        }
+    }
+    for prefix in ["/Users/", "/home/", "\\Users\\"] {
+        let mut rest = s;
+        while let Some(i) = rest.find(prefix) {
+            let after = &rest[i + prefix.len()..];
+            // Only where a path starts: `/tmp/x/home/y` is no one's home.
+            let starts_path = rest[..i]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !(c.is_alphanumeric() || "._-/\\:".contains(c)));
+            let drive = rest[..i].ends_with(':') && prefix.starts_with('\\');
+            if !(starts_path || drive) {
+                rest = after;
+                continue;
+            }
+            let name_len = after
+                .find(['/', '\\', ' ', '"', '\''])
+                .unwrap_or(after.len());
+            let name = &after[..name_len];
+            if !name.is_empty() && !is_mask(name) && name != "Shared" {
+                found.push((&rest[i..i + prefix.len() + name_len], "home"));
+            }
+            rest = after;
+        }
+    }
+    found
 }
 
 /// Values shorter than this are not looked for inside other strings.
@@ -110,17 +168,17 @@ const MIN_PARTIAL: usize = 8;
 fn replace(value: &mut Value, masks: &[(String, String)], home: Option<&str>) {
     match value {
         Value::String(s) => {
+            if let Some(home) = home {
+                if s.contains(home) {
+                    *s = s.replace(home, "~");
+                }
+            }
             for (secret, mask) in masks {
                 // Short values ("iPhone", a common device name) are masked
                 // only whole, or "iPhone10,3" would become "<device-name-1>10,3".
                 let whole = secret.len() < MIN_PARTIAL && s == secret;
                 if whole || (secret.len() >= MIN_PARTIAL && s.contains(secret.as_str())) {
                     *s = s.replace(secret.as_str(), mask);
-                }
-            }
-            if let Some(home) = home {
-                if s.contains(home) {
-                    *s = s.replace(home, "~");
                 }
             }
         }
@@ -192,6 +250,31 @@ mod tests {
         );
         assert!(out.provenance.redacted);
         assert!(matches!(out.probes.usbmuxd, Outcome::Skipped { .. }));
+    }
+
+    #[test]
+    fn identifiers_in_quoted_text_are_masked() {
+        let mut s = sample();
+        s.probes.reported_errors.push(ReportedError {
+            tool: "usbmuxd".into(),
+            domain: None,
+            code: None,
+            message: "lockdown error".into(),
+            quote: Quote {
+                file: "usbmuxd.log".into(),
+                line: 3,
+                text: "Connecting to 0123456789abcdef0123456789abcdef01234567 as /Users/bob/x and C:\\Users\\Eve\\y, not /tmp/a/home/c".into(),
+            },
+        });
+        let out = redact(&s, None);
+        let text = &out.probes.reported_errors[0].quote.text;
+        assert!(
+            !text.contains("0123456789abcdef") && !text.contains("bob") && !text.contains("Eve"),
+            "{text}"
+        );
+        assert!(text.contains("<udid-") && text.contains("<home-"), "{text}");
+        assert!(text.ends_with("/tmp/a/home/c"), "{text}");
+        assert_eq!(redact(&out, None), out, "idempotent");
     }
 
     #[test]

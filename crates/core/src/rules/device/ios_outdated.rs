@@ -50,10 +50,15 @@ fn check(s: &Snapshot, out: &mut Findings) {
         if version::compare_versions(v, max) != Ordering::Less {
             continue;
         }
-        let mut f = Finding::new(&RULE).device(&d.udid).evidence(format!(
-            "{} ({pt}) runs iOS {v}; it can install iOS {max}",
-            model.name
-        ));
+        let quote = |key| d.lockdown().and_then(|l| l.quote(key));
+        let mut f = Finding::new(&RULE)
+            .device(&d.udid)
+            .evidence(format!(
+                "{} ({pt}) runs iOS {v}; it can install iOS {max}",
+                model.name
+            ))
+            .quoting(quote("ProductType"))
+            .quoting(quote("ProductVersion"));
         if version::major(v) == version::major(max) {
             f = f.at_most(Severity::Info);
         }

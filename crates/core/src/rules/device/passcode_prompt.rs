@@ -64,12 +64,15 @@ fn check(s: &Snapshot, out: &mut Findings) {
                 .title(&LOCKED_NOW)
                 .basis(Basis::Evidence)
                 .evidence("PasswordProtected: true: the phone is locked right now; its session works, so only the backup itself waits for the unlock")
+                .quoting(d.lockdown().and_then(|l| l.quote("PasswordProtected")))
                 .step(texts::UNLOCK.text);
         }
         if let Some(v) = asks {
-            f = f.evidence(format!(
-                "iOS {v} asks for the passcode at the start of each backup"
-            ));
+            f = f
+                .evidence(format!(
+                    "iOS {v} asks for the passcode at the start of each backup"
+                ))
+                .quoting(d.lockdown().and_then(|l| l.quote("ProductVersion")));
         }
         out.push(f);
     }

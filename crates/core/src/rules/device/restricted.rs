@@ -15,15 +15,35 @@ declare_rule! {
     /// ## Evidence used
     /// The refusals of `StartSession`, `Pair` or `StartService`; a
     /// supervised phone (`com.apple.mobile.chaperone` DeviceIsChaperoned)
-    /// is noted without a refusal.
+    /// is noted without a refusal. In a trusted session the check also reads
+    /// domain `com.apple.mobile.restriction` (a `GetValue`, read-only), where
+    /// lockdownd states restrictions for the computer: `ProhibitAppInstall`
+    /// and `ProhibitAppRemove`, as the reverse-engineered MobileDevice
+    /// headers name them
+    /// (<https://github.com/samdmarshall/SDMMobileDevice/blob/master/Framework/MobileDevice/Services/Lockdown/SDMMD_Keys.h>).
+    /// They are on when Screen Time's Content & Privacy Restrictions
+    /// (<https://support.apple.com/en-us/108806>) or a profile
+    /// (`allowAppInstallation`, `allowAppRemoval`:
+    /// <https://developer.apple.com/documentation/devicemanagement/restrictions>)
+    /// forbid installing or deleting apps. They are evidence that
+    /// restrictions are on, not a refusal: such a phone alone gets a note,
+    /// and with a refusal they say where to look. A phone that refuses the
+    /// domain is recorded as such and judged on the rest.
     ///
     /// ## Known limitations
     /// Restrictions that only apply during the backup itself are not seen
-    /// by a check that never starts one.
+    /// by a check that never starts one. The domain's keys come from
+    /// reverse-engineered headers, not from Apple or a published capture of
+    /// a real phone's answer: which other restrictions (if any) a phone
+    /// states there is unverified, so any other yes/no key it sends is shown
+    /// by its name without a meaning. Whether a supervised phone's
+    /// `allowHostPairing` (pairing only with its supervising computer) or
+    /// `allowCloudBackup` shows there is not known; host pairing being
+    /// forbidden is seen only through the refusals above.
     pub static RULE = {
         id: "device.restricted",
         title: "A profile or restriction forbids pairing or backup",
-        variants: &[SUPERVISED_ONLY],
+        variants: &[SUPERVISED_ONLY, RESTRICTIONS_ONLY],
         layer: Layer::Device,
         severity: Severity::Blocker,
         hides: &["backup-service.refused", "trust.not-paired"],
@@ -41,6 +61,20 @@ const SUPERVISED_ONLY: Title = Title {
     when: "the phone is supervised but refused nothing",
     text: "The iPhone is supervised: its organisation may restrict backups",
 };
+
+const RESTRICTIONS_ONLY: Title = Title {
+    when: "the phone states restrictions (com.apple.mobile.restriction) but refused nothing and is not supervised",
+    text: "Restrictions are on for this iPhone; none blocked this check",
+};
+
+/// What each known key of `com.apple.mobile.restriction` means, for people.
+fn meaning(key: &str) -> &'static str {
+    match key {
+        "ProhibitAppInstall" => "installing apps is not allowed",
+        "ProhibitAppRemove" => "deleting apps is not allowed",
+        _ => "a restriction this check knows no meaning for",
+    }
+}
 
 fn check(s: &Snapshot, out: &mut Findings) {
     for (d, l) in s.answered_phones() {
@@ -60,7 +94,13 @@ fn check(s: &Snapshot, out: &mut Findings) {
             }
         }
         let supervised = l.management.as_ref().and_then(|m| m.supervised) == Some(true);
-        if refusals.is_empty() && !supervised {
+        let restricted: Vec<String> = l
+            .management
+            .as_ref()
+            .and_then(|m| m.restrictions.as_ref())
+            .map(Restrictions::on)
+            .unwrap_or_default();
+        if refusals.is_empty() && !supervised && restricted.is_empty() {
             continue;
         }
         let mut f = Finding::new(&RULE).device(&d.udid);
@@ -70,9 +110,29 @@ fn check(s: &Snapshot, out: &mut Findings) {
         if supervised {
             f = f.evidence("the phone is supervised (DeviceIsChaperoned: true)");
         }
+        for key in &restricted {
+            f = f.evidence(format!(
+                "com.apple.mobile.restriction says {key}: true ({})",
+                meaning(key)
+            ));
+        }
+        if !restricted.is_empty() {
+            f = f.evidence(
+                "Screen Time's Content & Privacy Restrictions or a management profile set these",
+            );
+        }
         if refusals.is_empty() {
+            // A note explains no refusal, so it hides none (a refused
+            // backup service then has another cause, reported on its own).
+            f.hides = &[];
+            if !supervised {
+                f = f.title(&RESTRICTIONS_ONLY).evidence(
+                    "these restrictions do not stop a backup by themselves; others set in the same place can stop pairing or the backup",
+                );
+            } else {
+                f = f.title(&SUPERVISED_ONLY);
+            }
             f = f
-                .title(&SUPERVISED_ONLY)
                 .confidence(Confidence::Possible)
                 .at_most(Severity::Info)
                 .basis(Basis::Advice);
@@ -95,6 +155,7 @@ mod tests {
                 l.management = Some(Management {
                     supervised: None,
                     refusals: vec!["MCProtected".into()],
+                    ..Default::default()
                 })
             })
             .build();
@@ -111,10 +172,80 @@ mod tests {
                 l.management = Some(Management {
                     supervised: Some(true),
                     refusals: vec![],
+                    ..Default::default()
                 })
             })
             .build();
         assert_eq!(only(&s, &RULE).severity, Severity::Info);
+    }
+
+    fn restrictions(install: bool, remove: bool) -> Option<Restrictions> {
+        Some(Restrictions {
+            prohibit_app_install: Some(install),
+            prohibit_app_remove: Some(remove),
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn stated_restrictions_alone_are_a_note() {
+        let s = world()
+            .phone()
+            .lockdown(|l| {
+                l.management = Some(Management {
+                    restrictions: restrictions(true, false),
+                    ..Default::default()
+                })
+            })
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(
+            (f.severity, f.title.as_str()),
+            (Severity::Info, RESTRICTIONS_ONLY.text)
+        );
+        assert!(
+            f.evidence[0].contains("ProhibitAppInstall: true (installing apps is not allowed)"),
+            "{:?}",
+            f.evidence
+        );
+        assert!(f.hides.is_empty(), "a note hides no other cause");
+    }
+
+    #[test]
+    fn stated_restrictions_back_a_refusal() {
+        let s = world()
+            .phone()
+            .refused("MCProtected")
+            .lockdown(|l| {
+                l.management = Some(Management {
+                    refusals: vec!["MCProtected".into()],
+                    restrictions: restrictions(true, true),
+                    ..Default::default()
+                })
+            })
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(
+            (f.severity, f.title.as_str()),
+            (Severity::Blocker, RULE.title)
+        );
+        assert_eq!(f.evidence.len(), 4, "{:?}", f.evidence);
+        assert_eq!(f.hides, RULE.hides);
+    }
+
+    #[test]
+    fn restrictions_all_off_say_nothing() {
+        let s = world()
+            .phone()
+            .lockdown(|l| {
+                l.management = Some(Management {
+                    supervised: Some(false),
+                    restrictions: restrictions(false, false),
+                    ..Default::default()
+                })
+            })
+            .build();
+        assert!(fired(&s, &RULE).is_empty());
     }
 
     #[test]

@@ -49,7 +49,9 @@ fn check(s: &Snapshot, out: &mut Findings) {
         }
         if let Some(state) = l.activation_state.as_deref() {
             if !ACTIVATED.contains(&state) {
-                f = f.evidence(format!("ActivationState: {state}"));
+                f = f
+                    .evidence(format!("ActivationState: {state}"))
+                    .quoting(l.quote("ActivationState"));
                 seen = true;
             }
         }

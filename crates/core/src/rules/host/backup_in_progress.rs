@@ -9,9 +9,14 @@ declare_rule! {
     /// it.
     ///
     /// ## Why the backup fails
-    /// The phone runs one backup at a time. A second tool asking for a backup
-    /// is refused or waits; two tools in the same folder can also leave a
-    /// backup half written. A backup read while it is written can look
+    /// The phone runs one backup at a time. Before a backup or restore each
+    /// tool takes the phone's sync lock (an exclusive lock on
+    /// `/com.apple.itunes.lock_sync` over AFC,
+    /// <https://github.com/libimobiledevice/libimobiledevice/blob/fa0f79190142bc309307967c058f89c1b36eb6b8/tools/idevicebackup2.c#L2163-L2190>);
+    /// a second tool waits for it and gives up ("ERROR: timeout while
+    /// locking for sync" in idevicebackup2, "Failed to lock itunes sync file"
+    /// in pymobiledevice3), or is refused the backup service. Two tools in
+    /// the same folder can also leave a backup half written. A backup read while it is written can look
     /// damaged: this check opens Manifest.db read-only in SQLite's
     /// `immutable` mode, which takes no locks and so sees half-written pages
     /// ("setting the immutable property on a database file that does in
@@ -22,15 +27,25 @@ declare_rule! {
     /// `backup.corrupt`.
     ///
     /// ## Evidence used
-    /// The host probe's list of running processes, matched by name; whether
+    /// The host probe's list of running processes, matched by name, or for
+    /// pymobiledevice3 (which runs in Python) by its command line, which
+    /// also says whether it is backing up (`backup2 backup`/`restore`; the
+    /// command line is matched, never kept); whether
     /// Manifest.db, Manifest.plist, Status.plist or Info.plist of a backup
     /// changed in size or modification time between the start and the end
     /// of the check; what reads as damaged in a backup meanwhile.
+    ///
+    /// This check never takes the sync lock itself (that would be a write
+    /// the phone sees, and would disturb the backup holding it); a phone
+    /// whose backup service answers `ServiceLimit` is reported by
+    /// `backup-service.refused` as the service being in use.
     ///
     /// ## Known limitations
     /// A tool sitting idle in the background counts too; the check cannot
     /// tell whether it is busy right now. A backup written so slowly that
     /// nothing changes during the check is only seen through its program.
+    /// A lock held by another computer (a Wi-Fi sync) shows no program
+    /// here.
     pub static RULE = {
         id: "host.backup-in-progress",
         title: "Another backup or sync program is running",
@@ -70,8 +85,13 @@ fn check(s: &Snapshot, out: &mut Findings) {
     }
     let mut f = Finding::new(&RULE);
     for t in &host.running_tools {
+        let now = if t.backing_up {
+            ", backing up or restoring now (which takes the phone's sync lock)"
+        } else {
+            ""
+        };
         f = f.evidence(format!(
-            "{} is running (process {}, pid {})",
+            "{} is running (process {}, pid {}){now}",
             t.tool, t.process, t.pid
         ));
     }
@@ -119,6 +139,19 @@ mod tests {
         let f = only(&s, &RULE);
         assert_eq!(f.evidence.len(), 2);
         assert!(f.evidence[0].contains("Finder's backup agent"));
+    }
+
+    #[test]
+    fn a_tool_backing_up_is_said_to_hold_the_lock() {
+        let s = world()
+            .running(&[("python3", "pymobiledevice3", 4242)])
+            .host(|h| h.running_tools[0].backing_up = true)
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(
+            f.evidence,
+            ["pymobiledevice3 is running (process python3, pid 4242), backing up or restoring now (which takes the phone's sync lock)"]
+        );
     }
 
     use crate::rules::testing_backups::*;

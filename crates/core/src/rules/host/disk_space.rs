@@ -1,3 +1,4 @@
+use super::usable_space::UsableSpace;
 use crate::rules::prelude::*;
 
 /// The headroom the phone asks for on top of what it will send: BackupAgent2
@@ -123,8 +124,8 @@ declare_rule! {
     /// asks the computer how much space is free and stops when its upload
     /// plus 128 MiB will not fit ("not enough free space is available on
     /// this computer", idevicebackup2 error 105). On macOS the figure it
-    /// gets leaves out APFS purgeable space, so it can be smaller than what
-    /// Finder shows.
+    /// gets leaves out APFS purgeable space unless the backup program counts
+    /// it, so it can be smaller than what Finder shows.
     ///
     /// ## Evidence used
     /// Free and total bytes of the volume holding the backup folder (after
@@ -160,6 +161,24 @@ declare_rule! {
     /// Free space below the lower estimate is a blocker; between the two a
     /// warning that it may not fit, with the range.
     ///
+    /// On a Mac the check reads two figures: statvfs's free space, and the
+    /// volume's "available capacity for important usage", which also counts
+    /// the APFS purgeable space macOS frees on demand (local Time Machine
+    /// snapshots, caches; Finder shows this one:
+    /// <https://developer.apple.com/documentation/foundation/urlresourcekey/checking_volume_storage_capacity>).
+    /// The evidence states both where they differ. The judgement uses the
+    /// larger one, since that is what a Finder backup can use: when the
+    /// phone is told too little it asks the computer to free the difference
+    /// (`DLMessagePurgeDiskSpace`), and Apple's software has macOS purge
+    /// (<https://github.com/doronz88/pymobiledevice3/pull/1884>);
+    /// pymobiledevice3 reports the larger figure itself
+    /// (<https://github.com/doronz88/pymobiledevice3/pull/1770>). When the
+    /// backup fits only with the purgeable space, that is a warning of its
+    /// own: idevicebackup2 reports statvfs's figure and answers the purge
+    /// request with "Operation not supported", so its backup stops with
+    /// error 105 (<https://github.com/doronz88/pymobiledevice3/issues/1769>
+    /// is the same for pymobiledevice3 before that fix).
+    ///
     /// ## Known limitations
     /// Without a previous backup or the phone's usage the size of the next
     /// backup is unknown; the check then uses fixed thresholds (128 MiB
@@ -174,7 +193,7 @@ declare_rule! {
     pub static RULE = {
         id: "host.disk-space",
         title: "Not enough free space for a backup",
-        variants: &[MAY_NOT_FIT],
+        variants: &[MAY_NOT_FIT, ONLY_AFTER_PURGE],
         layer: Layer::Host,
         severity: Severity::Blocker,
         steps: &[
@@ -193,6 +212,18 @@ const MAY_NOT_FIT: Title = Title {
     text: "The next backup may not fit in the free space",
 };
 
+const ONLY_AFTER_PURGE: Title = Title {
+    when: "the next backup fits only counting the APFS purgeable space macOS frees on demand (Finder's free figure), not in what statvfs calls free",
+    text: "The next backup fits only once macOS frees purgeable space",
+};
+
+/// When the backup fits only with purgeable space freed: the programs that
+/// can use it, and how to make the space plainly free.
+const ONLY_AFTER_PURGE_STEPS: &[Fix] = &[
+    Fix::new(Platforms::MACOS, "Back up with Finder, which has macOS free purgeable space when the phone asks (pymobiledevice3 releases after July 2026 count it too); idevicebackup2 does not, and stops with error 105."),
+    Fix::new(Platforms::MACOS, "Or make the space plainly free: delete files or old backups and empty the Trash; local Time Machine snapshots are part of the purgeable space (`tmutil listlocalsnapshots /` lists them)."),
+];
+
 fn check(s: &Snapshot, out: &mut Findings) {
     let Some(host) = s.host() else {
         return;
@@ -200,14 +231,23 @@ fn check(s: &Snapshot, out: &mut Findings) {
     let Some(vol) = &host.backup_dir.volume else {
         return;
     };
-    let free = vol.free_bytes;
+    let space = UsableSpace::new(vol.free_bytes, vol.important_free_bytes);
+    // Judged with what a Finder backup can use (see the rule's docs).
+    let free = space.at_most();
     let name = vol.name.as_deref().unwrap_or(&vol.mount_point);
-    let seen = format!(
+    let mut seen = format!(
         "{name} (mounted at {}) has {} free of {}",
         vol.mount_point,
-        fmt::bytes(free),
+        fmt::bytes(space.free_now),
         fmt::bytes(vol.total_bytes)
     );
+    if space.purgeable > 0 {
+        seen.push_str(&format!(
+            "; {} counting the {} of purgeable space macOS frees when asked (the figure Finder shows; statvfs, and so idevicebackup2, gives only the first)",
+            fmt::bytes(free),
+            fmt::bytes(space.purgeable)
+        ));
+    }
     let f = Finding::new(&RULE).evidence(seen);
     if free < HEADROOM {
         out.push(f.evidence(
@@ -235,6 +275,23 @@ fn check(s: &Snapshot, out: &mut Findings) {
     if !estimates.is_empty() {
         for (udid, e) in estimates {
             if free >= e.high {
+                if space.fits_only_after_purge(e.high) {
+                    out.push(
+                        f.clone()
+                            .device(udid)
+                            .title(&ONLY_AFTER_PURGE)
+                            .steps(ONLY_AFTER_PURGE_STEPS)
+                            .at_most(Severity::Warning)
+                            .confidence(Confidence::Possible)
+                            .evidence(format!(
+                                "the next backup needs between {} and {}: {}",
+                                fmt::bytes(e.low),
+                                fmt::bytes(e.high),
+                                e.basis
+                            ))
+                            .evidence("it fits in the free space only with the purgeable space freed: a Finder backup has macOS free it, an idevicebackup2 backup cannot"),
+                    );
+                }
                 continue;
             }
             let range = format!(
@@ -266,6 +323,13 @@ fn check(s: &Snapshot, out: &mut Findings) {
         out.push(
             f.confidence(Confidence::Possible)
                 .evidence("a first backup of a phone usually needs more than 10 GB"),
+        );
+    } else if space.fits_only_after_purge(LOW_FREE) {
+        out.push(
+            f.title(&ONLY_AFTER_PURGE)
+                .steps(ONLY_AFTER_PURGE_STEPS)
+                .confidence(Confidence::Possible)
+                .evidence("a first backup of a phone usually needs more than 10 GB: that much is free only with the purgeable space freed, which a Finder backup has macOS do and an idevicebackup2 backup cannot"),
         );
     }
 }
@@ -427,6 +491,77 @@ mod tests {
             .free_space(4 * GB, 250 * GB)
             .build();
         assert_eq!(only(&s, &RULE).confidence, Confidence::Possible);
+    }
+
+    fn purgeable(s: World, statvfs: u64, important: u64) -> World {
+        s.os(OsFamily::Macos, "14.6.1")
+            .free_space(statvfs, 494 * GB)
+            .backup_dir(|d| {
+                if let Some(v) = d.volume.as_mut() {
+                    v.important_free_bytes = Some(important);
+                }
+            })
+    }
+
+    #[test]
+    fn both_figures_are_stated_and_the_larger_judges() {
+        // pymobiledevice3 #1769: ~32 GB free by statvfs, ~90 GB purgeable.
+        // A 30 GB last backup needs up to 3.1 GB: fits in either figure.
+        let s = purgeable(world().phones(&[UDID_A]).backup(|_| {}), 32 * GB, 122 * GB).build();
+        assert!(fired(&s, &RULE).is_empty());
+        // 600 MB free, 40 GB counting purgeable space: not a blocker, but it
+        // fits only once macOS purges.
+        let s = purgeable(
+            world().phones(&[UDID_A]).backup(|_| {}),
+            600_000_000,
+            40 * GB,
+        )
+        .build();
+        let f = only(&s, &RULE);
+        assert_eq!(
+            (f.severity, f.title.as_str()),
+            (Severity::Warning, ONLY_AFTER_PURGE.text)
+        );
+        assert!(
+            f.evidence[0]
+                .contains("600 MB free of 494 GB; 40.0 GB counting the 39.4 GB of purgeable space"),
+            "{:?}",
+            f.evidence
+        );
+        assert!(
+            f.remediation[0].starts_with("Back up with Finder"),
+            "{:?}",
+            f.remediation
+        );
+    }
+
+    #[test]
+    fn with_nothing_known_purgeable_space_is_named() {
+        let s = purgeable(world(), 4 * GB, 60 * GB).build();
+        let f = only(&s, &RULE);
+        assert_eq!(
+            (f.severity, f.title.as_str()),
+            (Severity::Warning, ONLY_AFTER_PURGE.text)
+        );
+        assert!(fired(&purgeable(world(), 12 * GB, 60 * GB).build(), &RULE).is_empty());
+    }
+
+    #[test]
+    fn purgeable_space_cannot_make_room_that_is_not_there() {
+        let s = purgeable(
+            world()
+                .phones(&[UDID_A])
+                .backup(|b| b.manifest_db.file.bytes = Some(1_500_000_000)),
+            200_000_000,
+            900_000_000,
+        )
+        .build();
+        let f = only(&s, &RULE);
+        assert_eq!(
+            (f.severity, f.title.as_str()),
+            (Severity::Blocker, RULE.title)
+        );
+        assert!(f.evidence[0].contains("counting the 700 MB of purgeable space"));
     }
 
     #[test]

@@ -6,3 +6,4 @@ pub mod backup_in_progress;
 pub mod disk_space;
 pub mod lockdown_dir_unusable;
 pub mod os_outdated;
+pub mod usable_space;

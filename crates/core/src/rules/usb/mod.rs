@@ -54,10 +54,7 @@ pub(crate) fn mux_entry<'s>(s: &'s Snapshot, dev: &UsbDevice) -> Option<&'s MuxD
 /// Ties a finding to the phone's UDID when the bus told it, and quotes the
 /// line of a `--from` file that showed the device.
 pub(crate) fn for_device(f: Finding, dev: &UsbDevice) -> Finding {
-    let f = match &dev.quote {
-        Some(q) => f.evidence(q.cite()),
-        None => f,
-    };
+    let f = f.quoting(dev.quote.as_ref());
     match &dev.udid {
         Some(u) => f.device(u.clone()),
         None => f,

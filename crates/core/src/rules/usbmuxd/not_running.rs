@@ -56,7 +56,9 @@ fn check(s: &Snapshot, out: &mut Findings) {
         return;
     }
     let shown = addr.map_or("the default address", |a| a.display.as_str());
-    let mut f = Finding::new(&RULE).evidence(format!("nothing at {shown}: {}", failure.message));
+    let mut f = Finding::new(&RULE)
+        .evidence(format!("nothing at {shown}: {}", failure.message))
+        .quoting(failure.quote.as_ref());
     if s.os_family() == OsFamily::Windows {
         f = f.title(&ON_WINDOWS);
     }

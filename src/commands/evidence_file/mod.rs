@@ -4,6 +4,8 @@
 //! beginning and end are kept (where a tool prints how it started and how it
 //! failed), with the lines between counted so quoted line numbers stay true.
 
+mod holes;
+
 use std::io::Read;
 use std::path::Path;
 
@@ -70,7 +72,7 @@ pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
                 reason: "it is a folder",
             });
         }
-        keep_ends(file).map_err(read_err)?
+        keep_ends(holes::HoleSkipping::new(file)).map_err(read_err)?
     };
     let name = if stdin {
         shown.clone()
