@@ -827,10 +827,9 @@ mod tests {
     fn a_crash_leaves_no_daemon_and_a_client_that_cannot_connect_says_so() {
         let s = read(&format!("{ERR8}Segmentation fault\n")).unwrap();
         let f = s.probes.usbmuxd.failure().unwrap();
-        assert!(
-            f.message.contains("usbmuxd.log:8: Segmentation fault"),
-            "{}",
-            f.message
+        assert_eq!(
+            f.quote.as_ref().map(|q| q.cite()).as_deref(),
+            Some("usbmuxd.log:8: Segmentation fault")
         );
         let s = read("usbmuxd_get_device_list: error opening socket!\n").unwrap();
         assert_eq!(
