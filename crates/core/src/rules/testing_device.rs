@@ -68,6 +68,7 @@ pub fn healthy_device(udid: &str, device_id: u32) -> DeviceObs {
             still_listed: true,
             device_id_after: Some(device_id),
         }),
+        backup_log: None,
     }
 }
 
