@@ -157,3 +157,22 @@ impl World {
         .device(|d| d.backup_service = Outcome::skipped("no pair record"))
     }
 }
+
+impl World {
+    /// The first phone's backup log, read from `text` (syslog lines) as the
+    /// live relay reads it, one line a second.
+    pub fn phone_log(self, text: &str) -> Self {
+        use crate::phone_log::{BackupLogTracker, DEFAULT_STALL_MS};
+        let mut t = BackupLogTracker::new(BackupLogSource::Relay, DEFAULT_STALL_MS);
+        for (i, l) in text.lines().enumerate() {
+            t.line(l.trim_start(), Some(i as u64 * 1000), None);
+        }
+        let obs = t.into_obs();
+        self.device(|d| {
+            d.backup_log = Some(Outcome::Ok {
+                duration_ms: 1,
+                value: obs,
+            })
+        })
+    }
+}
