@@ -48,6 +48,12 @@ declare_rule! {
     }
 }
 
+/// After a crash there is no code to explain.
+const CRASH_STEPS: &[Fix] = &[
+    Fix::any("Restart the iPhone and update iOS (Settings > General > Software Update), then start the backup again."),
+    Fix::any("If it crashes at the same point every time, a file on the phone trips the backup agent: note what the program showed last and look for it in the phone's log (`iphone-backup-check watch -v`)."),
+];
+
 const KNOWN: Title = Title {
     when: "the failure's MBErrorDomain code is one `explain` knows",
     text: "The iPhone's backup agent failed: {title}",
@@ -104,7 +110,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
                     }
                 }
             }
-            BackupEvent::Crashed => f = f.title(&CRASHED),
+            BackupEvent::Crashed => f = f.title(&CRASHED).steps(CRASH_STEPS),
             _ => {}
         }
         if finished_after {
