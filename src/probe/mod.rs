@@ -10,6 +10,7 @@ pub mod host;
 pub mod lockdown;
 pub mod pairing;
 pub mod read_full;
+pub mod syslog;
 pub mod usb;
 pub mod usbmuxd;
 
@@ -377,7 +378,7 @@ fn now_rfc3339() -> String {
 /// The phone's file in the lockdown folder: the spelling that exists (Apple's
 /// usbmuxd lists a new-style UDID without the dash the file name has), else
 /// the listed one, whose absence the pairing probe then records.
-fn record_file(env: &crate::platform::HostEnv, udid: &str) -> Option<std::path::PathBuf> {
+pub(crate) fn record_file(env: &crate::platform::HostEnv, udid: &str) -> Option<std::path::PathBuf> {
     let candidates: Vec<_> = udid_spellings(udid)
         .iter()
         .filter_map(|u| crate::platform::lockdown_dir::pair_record_file(env, u))

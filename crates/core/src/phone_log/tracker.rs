@@ -264,6 +264,12 @@ impl BackupLogTracker {
         Some(self.last_progress_ms? + self.stall_after_ms)
     }
 
+    /// Lines of other processes the reader left out before handing lines
+    /// over (the live follower keeps only backup lines).
+    pub fn add_read(&mut self, n: u64) {
+        self.obs.lines_read += n;
+    }
+
     /// Cut or binary lines the reader dropped, for the record.
     pub fn add_cut(&mut self, n: u64) {
         self.obs.lines_cut += n;
