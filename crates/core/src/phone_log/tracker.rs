@@ -27,6 +27,15 @@ pub struct LineRead {
     pub event: Option<BackupLogEvent>,
 }
 
+/// How a new event relates to the last one kept.
+enum Merge {
+    No,
+    /// The same numberless phase again: nothing new.
+    Repeat,
+    /// The last event was completed by this one.
+    Completed,
+}
+
 #[derive(Debug, Clone)]
 pub struct BackupLogTracker {
     obs: BackupLogObs,
@@ -125,11 +134,21 @@ impl BackupLogTracker {
             process: l.process.chars().take(40).collect(),
             event,
         };
-        if self.merge(&kept) {
-            return LineRead {
-                backup: true,
-                event: None,
-            };
+        match self.merge(&kept) {
+            Merge::No => {}
+            Merge::Repeat => {
+                return LineRead {
+                    backup: true,
+                    event: None,
+                }
+            }
+            // Completed with numbers: reported again, as it now reads.
+            Merge::Completed => {
+                return LineRead {
+                    backup: true,
+                    event: self.obs.events.last().cloned(),
+                }
+            }
         }
         if self.obs.events.len() >= MAX_EVENTS {
             self.obs.events_dropped += 1;
@@ -148,9 +167,9 @@ impl BackupLogTracker {
     /// A numberless phase repeating the last one is not a new event; a
     /// preflight line with the numbers completes a numberless one; the
     /// agent's "full backup" after "Starting backup" completes the start.
-    fn merge(&mut self, e: &BackupLogEvent) -> bool {
+    fn merge(&mut self, e: &BackupLogEvent) -> Merge {
         let Some(last) = self.obs.events.last_mut() else {
-            return false;
+            return Merge::No;
         };
         match (&mut last.event, &e.event) {
             (BackupEvent::Scanning { seconds: None }, BackupEvent::Scanning { seconds: None })
@@ -166,7 +185,9 @@ impl BackupLogTracker {
                     ..
                 },
             )
-            | (BackupEvent::Moving { files: None }, BackupEvent::Moving { files: None }) => true,
+            | (BackupEvent::Moving { files: None }, BackupEvent::Moving { files: None }) => {
+                Merge::Repeat
+            }
             (
                 BackupEvent::Preflight {
                     upload_bytes: None,
@@ -175,13 +196,13 @@ impl BackupLogTracker {
                 BackupEvent::Preflight { .. },
             ) => {
                 last.event = e.event.clone();
-                true
+                Merge::Completed
             }
             (BackupEvent::Started { full: None }, BackupEvent::Kind { full }) => {
                 last.event = BackupEvent::Started { full: Some(*full) };
-                true
+                Merge::Completed
             }
-            _ => false,
+            _ => Merge::No,
         }
     }
 
