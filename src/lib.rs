@@ -19,6 +19,5 @@ pub mod win32;
 // sides of the seam.
 pub use iphone_backup_core::{
     exit, format, import, knowledge, phone_log, platform, plist_bounded, report, rules, snapshot,
-    version,
-    watch,
+    version, watch,
 };

@@ -20,6 +20,10 @@ use fs_tree::copy_tree;
 /// machine's USB access, the exit status, and extra options.
 const TABLE: &[(&str, &str, i32, &[&str])] = &[
     ("apple_usbmuxd_undashed", "device.ios-outdated", 1, &[]),
+    // diagnose does not read the phone's log (watch does: tests/watch.rs);
+    // to diagnose the phone is the healthy one.
+    ("backup_needs_host_space", "device.ios-outdated", 0, &[]),
+    ("backup_running", "device.ios-outdated", 0, &[]),
     ("backup_service_busy", "backup-service.refused", 2, &[]),
     ("backup_service_refused", "backup-service.refused", 2, &[]),
     ("battery_low", "device.battery-low", 1, &[]),
@@ -205,6 +209,8 @@ macro_rules! scenario_tests {
 
 scenario_tests!(
     apple_usbmuxd_undashed,
+    backup_needs_host_space,
+    backup_running,
     backup_service_busy,
     backup_service_refused,
     battery_low,

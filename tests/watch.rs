@@ -494,12 +494,20 @@ fn watch_backup(scenario: &str, extra: &[&str]) -> (i32, Vec<String>, String, Si
     let sock = dir.path().join("usbmuxd");
     let sim = start_sim(&sock, Scenario::by_name(scenario).expect("bundled"));
     let mut cmd = bin();
-    cmd.args(["watch", "--duration", "10", "--settle", "1", "--recheck", "0"])
-        .args(extra)
-        .arg("--backup-dir")
-        .arg(dir.path())
-        .arg("--usbmuxd")
-        .arg(sim.usbmuxd_socket_address());
+    cmd.args([
+        "watch",
+        "--duration",
+        "10",
+        "--settle",
+        "1",
+        "--recheck",
+        "0",
+    ])
+    .args(extra)
+    .arg("--backup-dir")
+    .arg(dir.path())
+    .arg("--usbmuxd")
+    .arg(sim.usbmuxd_socket_address());
     let (code, lines, stderr) = Running::spawn(cmd).finish();
     (code, lines, stderr, sim)
 }
@@ -527,9 +535,16 @@ fn watch_follows_the_phones_log_and_names_its_own_figure_for_the_space() {
     let evidence = last["data"]["top"]["evidence"].to_string();
     assert!(evidence.contains("12265029274"), "{evidence}");
     assert_eq!(code, 2);
-    assert!(of_type(&v, "phone-log").is_empty(), "raw lines only with -v");
+    assert!(
+        of_type(&v, "phone-log").is_empty(),
+        "raw lines only with -v"
+    );
     // Read-only: the relay was started in a session; nothing was written.
-    assert!(requests(&sim).iter().any(|s| s == "syslog_relay"), "{:?}", requests(&sim));
+    assert!(
+        requests(&sim).iter().any(|s| s == "syslog_relay"),
+        "{:?}",
+        requests(&sim)
+    );
     assert!(sim.writes().is_empty());
     assert_eq!(sim.panics(), 0);
 }
@@ -542,7 +557,14 @@ fn watch_follows_a_running_backup_to_finished_without_a_warning() {
         .iter()
         .filter_map(|l| l["data"]["event"].as_str())
         .collect();
-    for e in ["started", "scanning", "uploading", "retrying", "moving", "finished"] {
+    for e in [
+        "started",
+        "scanning",
+        "uploading",
+        "retrying",
+        "moving",
+        "finished",
+    ] {
         assert!(events.contains(&e), "no {e} in {events:?}\n{stderr}");
     }
     let upload = of_type(&v, "backup")
@@ -563,16 +585,22 @@ fn watch_text_prints_one_line_per_backup_event_and_raw_lines_only_with_v() {
     let (_, lines, stderr, _sim) = watch_backup("backup_running", &[]);
     let backup: Vec<&String> = lines.iter().filter(|l| l.contains("  backup  ")).collect();
     assert!(
-        backup.iter().any(|l| l.contains("uploading 61 files, 5.0 MB at 5.72 MB/s (phone time Jan 21 02:17:35)")),
+        backup
+            .iter()
+            .any(|l| l
+                .contains("uploading 61 files, 5.0 MB at 5.72 MB/s (phone time Jan 21 02:17:35)")),
         "{lines:#?}\n{stderr}"
     );
-    assert!(backup.iter().any(|l| l.contains("the backup finished in 2.873 s")));
+    assert!(backup
+        .iter()
+        .any(|l| l.contains("the backup finished in 2.873 s")));
     assert!(!lines.iter().any(|l| l.contains("phone-log")));
     assert!(!lines.iter().any(|l| l.contains("Creating keybag")));
     let (_, verbose, _, _sim) = watch_backup("backup_running", &["-v"]);
     let raw: Vec<&String> = verbose.iter().filter(|l| l.contains("phone-log")).collect();
     assert!(
-        raw.iter().any(|l| l.contains("BackupAgent2[142] <Warning>: INFO: Creating keybag")),
+        raw.iter()
+            .any(|l| l.contains("BackupAgent2[142] <Warning>: INFO: Creating keybag")),
         "{verbose:#?}"
     );
     // Other processes' lines are not shown, even with -v.
@@ -592,12 +620,18 @@ fn a_stalled_backup_is_reported_once_with_what_it_did_last() {
         .as_str()
         .unwrap()
         .contains("needs 12.3 GB more"));
-    let last = of_type(&v, "diagnosis").last().copied().expect("a diagnosis");
-    assert!(last["data"]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|f| f == "backup.stalled"), "{last}");
+    let last = of_type(&v, "diagnosis")
+        .last()
+        .copied()
+        .expect("a diagnosis");
+    assert!(
+        last["data"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "backup.stalled"),
+        "{last}"
+    );
 }
 
 #[test]

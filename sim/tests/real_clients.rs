@@ -464,9 +464,16 @@ fn idevicesyslog_prints_the_backup_agents_lines() {
         text.contains("BackupAgent2[4308] <Notice>: Need extra space on host: 12265029274. Requesting host to purge now"),
         "{text}"
     );
-    assert!(text.contains("Free disk space on drive: 4664553472 (4.66 GB)"), "{text}");
+    assert!(
+        text.contains("Free disk space on drive: 4664553472 (4.66 GB)"),
+        "{text}"
+    );
     // One message per line: the NUL ends each one.
     assert!(!text.contains('\0'));
-    assert!(r.requests().iter().any(|n| n == "syslog_relay"), "{:?}", r.requests());
+    assert!(
+        r.requests().iter().any(|n| n == "syslog_relay"),
+        "{:?}",
+        r.requests()
+    );
     assert!(r.sim.writes().is_empty());
 }

@@ -378,7 +378,10 @@ fn now_rfc3339() -> String {
 /// The phone's file in the lockdown folder: the spelling that exists (Apple's
 /// usbmuxd lists a new-style UDID without the dash the file name has), else
 /// the listed one, whose absence the pairing probe then records.
-pub(crate) fn record_file(env: &crate::platform::HostEnv, udid: &str) -> Option<std::path::PathBuf> {
+pub(crate) fn record_file(
+    env: &crate::platform::HostEnv,
+    udid: &str,
+) -> Option<std::path::PathBuf> {
     let candidates: Vec<_> = udid_spellings(udid)
         .iter()
         .filter_map(|u| crate::platform::lockdown_dir::pair_record_file(env, u))

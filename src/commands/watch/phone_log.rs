@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::phone_log::{line, is_backup_line, RelaySplitter};
+use crate::phone_log::{is_backup_line, line, RelaySplitter};
 use crate::platform::mux_address::MuxEndpoint;
 use crate::probe::device::Steps;
 use crate::probe::syslog::Relay;

@@ -22,7 +22,10 @@ pub async fn start_service(
     steps: Steps,
 ) -> Result<ServiceTicket, Failure> {
     let refused = |what: &str, e: String| {
-        Failure::new(FailureKind::Refused, format!("{what}: the phone answered {e}"))
+        Failure::new(
+            FailureKind::Refused,
+            format!("{what}: the phone answered {e}"),
+        )
     };
     let stream = connect_port(endpoint, device_id, LOCKDOWN_PORT, steps.op()).await?;
     let mut s = PlistStream::new(stream);

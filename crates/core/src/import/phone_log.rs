@@ -5,9 +5,7 @@
 //! a backup process; only those are read, each cut at the relay's line cap.
 
 use crate::phone_log::{BackupLogTracker, DEFAULT_STALL_MS, MAX_LINE};
-use crate::snapshot::{
-    BackupLogSource, DeviceObs, Outcome, Provenance, ProvenanceKind, Snapshot,
-};
+use crate::snapshot::{BackupLogSource, DeviceObs, Outcome, Provenance, ProvenanceKind, Snapshot};
 
 /// At most this many lines are read (a long capture has tens of thousands).
 const MAX_LINES: usize = 200_000;

@@ -86,8 +86,7 @@ pub fn classify(l: &LogLine<'_>) -> Option<BackupEvent> {
         });
     }
     let lower = m.to_ascii_lowercase();
-    if lower.starts_with("performing a full backup") || lower.starts_with("starting full backup")
-    {
+    if lower.starts_with("performing a full backup") || lower.starts_with("starting full backup") {
         return Some(BackupEvent::Kind { full: true });
     }
     if lower.starts_with("performing an incremental backup")
@@ -153,7 +152,11 @@ fn failure(m: &str) -> Option<BackupEvent> {
         let code = after
             .strip_prefix('/')
             .or_else(|| after.strip_prefix(':'))
-            .or_else(|| after.strip_prefix(' ').and_then(|a| a.strip_prefix("Code=")))
+            .or_else(|| {
+                after
+                    .strip_prefix(' ')
+                    .and_then(|a| a.strip_prefix("Code="))
+            })
             .and_then(signed_number);
         return Some(BackupEvent::Failed {
             code,
@@ -221,7 +224,7 @@ fn size(s: &str) -> Option<u64> {
         _ => return None,
     };
     let v = n * unit;
-    (v.is_finite() && v >= 0.0 && v < 1e19).then_some(v as u64)
+    (0.0..1e19).contains(&v).then_some(v as u64)
 }
 
 fn seconds_after(m: &str, marker: &str) -> Option<f64> {
@@ -246,7 +249,11 @@ fn signed_number(s: &str) -> Option<i64> {
         Some(r) => (true, r),
         None => (false, s),
     };
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).take(12).collect();
+    let digits: String = rest
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .take(12)
+        .collect();
     let n: i64 = digits.parse().ok()?;
     Some(if neg { -n } else { n })
 }
@@ -262,8 +269,7 @@ pub fn mask(m: &str) -> String {
                 "<path>".to_string()
             } else if bare.contains('@') {
                 "<address>".to_string()
-            } else if bare.len() >= 24 && bare.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
-            {
+            } else if bare.len() >= 24 && bare.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
                 "<id>".to_string()
             } else {
                 w.to_string()

@@ -86,7 +86,9 @@ fn is_time(t: &str) -> bool {
         && b[6] == b' '
         && b[9] == b':'
         && b[12] == b':'
-        && [7, 8, 10, 11, 13, 14].iter().all(|&i| b[i].is_ascii_digit())
+        && [7, 8, 10, 11, 13, 14]
+            .iter()
+            .all(|&i| b[i].is_ascii_digit())
 }
 
 /// `name[pid]` or `name(subsystem)[pid]`.
@@ -128,8 +130,9 @@ mod tests {
         );
         let l = parse("Nov 30 05:33:53 BackupAgent2(Accounts)[4308] <Notice>: \"x\"").unwrap();
         assert_eq!((l.process, l.subsystem), ("BackupAgent2", Some("Accounts")));
-        let l = parse("Jan 21 02:17:34 unknown BackupAgent2[142] <Warning>: WARNING: Starting backup")
-            .unwrap();
+        let l =
+            parse("Jan 21 02:17:34 unknown BackupAgent2[142] <Warning>: WARNING: Starting backup")
+                .unwrap();
         assert_eq!(l.message, "WARNING: Starting backup");
     }
 

@@ -78,7 +78,9 @@ mod tests {
     #[test]
     fn messages_split_at_nul_across_chunks() {
         let mut s = RelaySplitter::new();
-        assert!(s.push(b"Nov 30 05:33:32 BackupAgent2[1] <Notice>: one\n").is_empty());
+        assert!(s
+            .push(b"Nov 30 05:33:32 BackupAgent2[1] <Notice>: one\n")
+            .is_empty());
         let lines = s.push(b"\0Nov 30 05:33:33 BackupAgent2[1] <Notice>: two\n\0Nov");
         assert_eq!(
             lines,

@@ -11,7 +11,9 @@
 
 use super::classify::{classify, is_backup_line};
 use super::line::{parse, seconds_of_year};
-use crate::snapshot::{BackupEvent, BackupLogEvent, BackupLogObs, BackupLogSource, Stall, MAX_EVENTS};
+use crate::snapshot::{
+    BackupEvent, BackupLogEvent, BackupLogObs, BackupLogSource, Stall, MAX_EVENTS,
+};
 
 /// With no progress line for this long a running backup counts as stalled.
 /// BackupAgent2 logs every few seconds while it scans or uploads; iOS gives
@@ -335,7 +337,12 @@ mod tests {
         let names: Vec<&str> = obs.events.iter().map(|e| e.event.name()).collect();
         assert_eq!(
             names,
-            ["scanning", "preflight", "host-free-space", "needs-host-space"]
+            [
+                "scanning",
+                "preflight",
+                "host-free-space",
+                "needs-host-space"
+            ]
         );
         assert_eq!(
             obs.events[3].event,

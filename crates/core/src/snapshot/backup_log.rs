@@ -211,7 +211,11 @@ impl BackupEvent {
                 }
                 t
             }
-            Self::Uploading { files, bytes: b, rate } => {
+            Self::Uploading {
+                files,
+                bytes: b,
+                rate,
+            } => {
                 let mut t = "uploading".to_string();
                 if let Some(f) = files {
                     t.push_str(&format!(" {f} files"));
@@ -298,7 +302,11 @@ impl BackupLogObs {
 
     /// The backup ended as the log last said.
     pub fn ended(&self) -> bool {
-        self.events.iter().rev().find(|e| e.event.is_progress()).is_some_and(|e| e.event.ends())
+        self.events
+            .iter()
+            .rev()
+            .find(|e| e.event.is_progress())
+            .is_some_and(|e| e.event.ends())
     }
 
     /// Where the log was read, for evidence lines.

@@ -8,12 +8,12 @@ use serde_json::{json, Value};
 
 use crate::exit::ExitStatus;
 use crate::format::{plural, secs};
+use crate::phone_log::BackupLogTracker;
 use crate::rules::{self, Verdict};
 use crate::snapshot::{
     histories, Failure, ListenObs, ListenOrigin, LockdownError, MuxConnection, MuxDevice, MuxEvent,
     MuxEventKind, Outcome, Snapshot, TrustState, UsbMode, APPLE_VENDOR_ID,
 };
-use crate::phone_log::BackupLogTracker;
 use crate::watch::{EventTracker, ListenMessage, UsbNotice};
 
 mod backup_log;

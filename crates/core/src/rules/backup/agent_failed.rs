@@ -88,9 +88,11 @@ fn check(s: &Snapshot, out: &mut Findings) {
         let finished_after = log.events[i + 1..]
             .iter()
             .any(|e| matches!(e.event, BackupEvent::Finished { .. }));
-        let mut f = Finding::new(&RULE)
-            .device(&d.udid)
-            .evidence(format!("{}: {}", log.origin(), e.evidence()));
+        let mut f = Finding::new(&RULE).device(&d.udid).evidence(format!(
+            "{}: {}",
+            log.origin(),
+            e.evidence()
+        ));
         match &e.event {
             BackupEvent::Failed { code: Some(c), .. } => {
                 let entry = knowledge::all()
@@ -137,7 +139,11 @@ mod tests {
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Blocker);
         assert!(f.title.contains("MBErrorDomain 104"), "{}", f.title);
-        assert!(f.evidence[1].starts_with("MBErrorDomain 104: "), "{:?}", f.evidence);
+        assert!(
+            f.evidence[1].starts_with("MBErrorDomain 104: "),
+            "{:?}",
+            f.evidence
+        );
         assert!(!f.remediation.is_empty());
         // 105 and 208 belong to their own rules.
         let s = world()
@@ -156,7 +162,10 @@ mod tests {
                         Jan 21 02:17:37 unknown BackupAgent2[142] <Warning>: WARNING: Finished backup in 2.873 s")
             .build();
         let f = only(&s, &RULE);
-        assert_eq!((f.severity, f.title.as_str()), (Severity::Info, RECOVERED.text));
+        assert_eq!(
+            (f.severity, f.title.as_str()),
+            (Severity::Info, RECOVERED.text)
+        );
         let s = world()
             .phone()
             .phone_log("Jan 21 02:17:29 unknown BackupAgent2[119] <Error>: *** Terminating app due to uncaught exception 'X'")

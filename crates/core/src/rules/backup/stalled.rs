@@ -86,12 +86,18 @@ mod tests {
         });
         let f = only(&s, &RULE);
         assert!(f.evidence[0].contains("600 s"), "{:?}", f.evidence);
-        assert!(f.evidence[1].contains("Dec  3 22:34:14: scanning"), "{:?}", f.evidence);
+        assert!(
+            f.evidence[1].contains("Dec  3 22:34:14: scanning"),
+            "{:?}",
+            f.evidence
+        );
         // A log that runs normally: nothing.
         let s = world()
             .phone()
-            .phone_log("Nov 30 05:00:00 BackupAgent2[1] <Notice>: Starting backup
-                        Nov 30 05:00:01 BackupAgent2[1] <Notice>: Finished backup in 1.0 s")
+            .phone_log(
+                "Nov 30 05:00:00 BackupAgent2[1] <Notice>: Starting backup
+                        Nov 30 05:00:01 BackupAgent2[1] <Notice>: Finished backup in 1.0 s",
+            )
             .build();
         assert!(fired(&s, &RULE).is_empty());
     }

@@ -71,9 +71,16 @@ fn from_log(d: &DeviceObs) -> (Option<&BackupLogEvent>, Option<&BackupLogEvent>)
     let Some(log) = d.backup_log() else {
         return (None, None);
     };
-    let last_wait = log.events.iter().rposition(|e| e.event == BackupEvent::PasscodeWaiting);
+    let last_wait = log
+        .events
+        .iter()
+        .rposition(|e| e.event == BackupEvent::PasscodeWaiting);
     let moved_on = log.events.iter().rposition(|e| {
-        e.event.is_progress() && !matches!(e.event, BackupEvent::Started { .. } | BackupEvent::Kind { .. })
+        e.event.is_progress()
+            && !matches!(
+                e.event,
+                BackupEvent::Started { .. } | BackupEvent::Kind { .. }
+            )
     });
     let waiting = match (last_wait, moved_on) {
         (Some(w), Some(m)) if m > w => None,
@@ -200,7 +207,11 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!((f.title.as_str(), f.basis), (WAITING.text, Basis::Evidence));
-        assert!(f.evidence[0].contains("waits for its passcode"), "{:?}", f.evidence);
+        assert!(
+            f.evidence[0].contains("waits for its passcode"),
+            "{:?}",
+            f.evidence
+        );
         // Typed: the backup moved on, the usual reminder only.
         let s = world()
             .phone()

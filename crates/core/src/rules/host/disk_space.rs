@@ -379,9 +379,21 @@ mod tests {
             (f.severity, f.confidence, f.title.as_str()),
             (Severity::Blocker, Confidence::Certain, RULE.title)
         );
-        assert!(f.evidence[0].contains("12.3 GB (12265029274 bytes)"), "{:?}", f.evidence);
-        assert!(f.evidence[1].contains("4.7 GB was free"), "{:?}", f.evidence);
-        assert!(f.evidence[2].contains("200 GB free now"), "{:?}", f.evidence);
+        assert!(
+            f.evidence[0].contains("12.3 GB (12265029274 bytes)"),
+            "{:?}",
+            f.evidence
+        );
+        assert!(
+            f.evidence[1].contains("4.7 GB was free"),
+            "{:?}",
+            f.evidence
+        );
+        assert!(
+            f.evidence[2].contains("200 GB free now"),
+            "{:?}",
+            f.evidence
+        );
         // A backup that runs normally says nothing.
         let s = world()
             .phone()

@@ -253,7 +253,10 @@ mod tests {
         let mut s = Snapshot::new(Default::default());
         s.probes.devices.push(healthy_device("U", 3));
         let d = w.on_diagnosis(&due[0].0, due[0].1, false, s, 3100);
-        let diag = d.iter().find(|l| l.kind == "diagnosis").expect("a diagnosis");
+        let diag = d
+            .iter()
+            .find(|l| l.kind == "diagnosis")
+            .expect("a diagnosis");
         assert_eq!(diag.data["top"]["id"], "host.disk-space");
         let evidence = diag.data["top"]["evidence"].to_string();
         assert!(evidence.contains("12265029274"), "{evidence}");
