@@ -635,6 +635,67 @@ fn a_stalled_backup_is_reported_once_with_what_it_did_last() {
 }
 
 #[test]
+fn a_hostile_relay_costs_bounded_memory_and_the_backup_lines_still_arrive() {
+    // Before the agent's lines: one 512 KiB message, one of control bytes,
+    // and 2000 lines of another process.
+    let mut sc = Scenario::by_name("backup_needs_host_space").expect("bundled");
+    let mut junk = vec![
+        iphone_sim::scenario::SyslogLine {
+            after_ms: 0,
+            line: "Nov 30 05:33:00 iPhone BackupAgent2[4308] <Notice>: ".to_string()
+                + &"x".repeat(512 * 1024),
+        },
+        iphone_sim::scenario::SyslogLine {
+            after_ms: 0,
+            line: "\u{1}\u{2}\u{3}\u{7f}".repeat(100),
+        },
+    ];
+    for i in 0..2000 {
+        junk.push(iphone_sim::scenario::SyslogLine {
+            after_ms: 0,
+            line: format!("Nov 30 05:33:01 iPhone kernel[0] <Notice>: noise {i}"),
+        });
+    }
+    let lines = &mut sc.devices[0].services.syslog;
+    junk.append(lines);
+    *lines = junk;
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("usbmuxd");
+    let sim = start_sim(&sock, sc);
+    let mut cmd = bin();
+    cmd.args([
+        "watch",
+        "--json",
+        "--duration",
+        "10",
+        "--settle",
+        "1",
+        "--recheck",
+        "0",
+        "-v",
+    ])
+    .arg("--backup-dir")
+    .arg(dir.path())
+    .arg("--usbmuxd")
+    .arg(sim.usbmuxd_socket_address());
+    let (_, lines, stderr) = Running::spawn(cmd).finish();
+    let v = json_lines(&lines);
+    assert!(
+        of_type(&v, "backup")
+            .iter()
+            .any(|l| l["data"]["event"] == "needs-host-space"),
+        "{stderr}"
+    );
+    // The long line is shown cut; the noise is not shown at all.
+    let raw = of_type(&v, "phone-log");
+    assert!(raw
+        .iter()
+        .all(|l| l["data"]["line"].as_str().unwrap().chars().count() <= 300));
+    assert!(!lines.iter().any(|l| l.contains("noise")));
+    assert_eq!(sim.panics(), 0);
+}
+
+#[test]
 fn the_watch_schema_rejects_broken_lines() {
     let schema = watch_schema();
     let bad = [

@@ -91,3 +91,61 @@ impl Relay {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::phone_log::{RelaySplitter, MAX_LINE};
+    use crate::snapshot::FailureKind;
+    use tokio::io::AsyncWriteExt;
+
+    fn relay(stream: DeviceStream) -> Relay {
+        Relay {
+            stream,
+            buf: vec![0; CHUNK],
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_relay_times_out_and_a_closed_one_fails() {
+        let (client, server) = tokio::io::duplex(1024);
+        let mut r = relay(Box::new(client));
+        assert!(matches!(r.read(Duration::from_secs(2)).await, Ok(None)));
+        drop(server);
+        let e = r.read(Duration::from_secs(2)).await.unwrap_err();
+        assert_eq!(e.kind, FailureKind::Closed);
+    }
+
+    #[tokio::test]
+    async fn a_flood_without_nul_is_read_in_chunks_in_bounded_memory() {
+        let (client, mut server) = tokio::io::duplex(64 * 1024);
+        tokio::spawn(async move {
+            let junk = vec![b'x'; 64 * 1024];
+            for _ in 0..64 {
+                if server.write_all(&junk).await.is_err() {
+                    return;
+                }
+            }
+            let _ = server
+                .write_all(
+                    b"\0Nov 30 05:33:32 iPhone BackupAgent2[1] <Notice>: Scanned in 1.0 s\n\0",
+                )
+                .await;
+        });
+        let mut r = relay(Box::new(client));
+        let mut s = RelaySplitter::new();
+        let mut lines = Vec::new();
+        while lines.len() < 2 {
+            match r.read(Duration::from_secs(5)).await {
+                Ok(Some(b)) => {
+                    assert!(b.len() <= CHUNK);
+                    lines.extend(s.push(b));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(lines[0].len(), MAX_LINE, "the endless line is cut");
+        assert!(lines[1].ends_with("Scanned in 1.0 s"));
+        assert_eq!(s.cut, 1);
+    }
+}
