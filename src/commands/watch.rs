@@ -197,6 +197,7 @@ async fn watch_loop(
                         deep: false,
                         progress: false,
                         min_listen: Duration::ZERO,
+                        phone_log: false,
                     };
                     let env = env.clone();
                     let u = udid.clone();

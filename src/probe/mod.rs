@@ -44,6 +44,10 @@ pub struct ProbeRequest {
     /// until the other probes are done in any case, never past the deadline).
     /// `watch` passes zero: it follows the feed itself.
     pub min_listen: Duration,
+    /// Read a trusted phone's backup log during the listen window (when
+    /// `min_listen` is set or a backup program runs). `watch` follows the
+    /// log itself and passes false.
+    pub phone_log: bool,
 }
 
 /// Runs every probe concurrently under the request's deadline. When
@@ -219,6 +223,7 @@ async fn device_stage(
         request_trust: req.request_trust,
         daemon_buid: buid,
         backing_up,
+        phone_log: req.phone_log.then_some(req.min_listen),
         record_files: targets
             .iter()
             .filter_map(|d| record_file(env, &d.udid).map(|f| (d.udid.clone(), f)))

@@ -18,6 +18,8 @@ use crate::probe::lockdown::{service_session, tls};
 use crate::probe::{pairing, Deadline};
 use crate::snapshot::{Failure, FailureKind};
 
+pub mod window;
+
 pub const SERVICE: &str = "com.apple.syslog_relay";
 /// One read takes at most this much: a flood is read in pieces of this size,
 /// each handed on before the next is read.
