@@ -18,7 +18,7 @@ declare_rule! {
     /// shows later as "ErrorCode N" (if it shows anything): the code names
     /// the cause, and `explain <code>` says more. A crash of the agent looks
     /// like "the iPhone disconnected" to the program
-    /// (<https://imazing.com/blog/ios-10-3-3-backup-issue>).
+    /// (<https://imazing.com/blog/ios-10-3-3-device-disconnected-error-during-backup-fix>).
     ///
     /// ## Evidence used
     /// The phone's backup log (`watch`, or an `idevicesyslog` capture given
