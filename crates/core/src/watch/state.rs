@@ -70,6 +70,9 @@ struct Phone {
     log: Option<BackupLogTracker>,
     /// A follower reads its log now.
     following: bool,
+    /// The last follower ended: try again only after the next diagnosis, so
+    /// a phone that refuses its relay is not asked again and again.
+    follow_held: bool,
 }
 
 /// The state of a watch session.
@@ -447,6 +450,7 @@ impl WatchState {
             return Vec::new();
         }
         p.settle_pending = false;
+        p.follow_held = false;
         p.recheck_at = (recheck_ms > 0).then(|| at_ms + recheck_ms);
         p.report_from_ms = at_ms;
         p.report_from_listed = p.listed.clone();

@@ -312,10 +312,14 @@ fn phone_said_so(s: &Snapshot, out: &mut Findings) -> bool {
                 upload_bytes,
             } = &e.event
             {
+                let time = e.time.as_deref().unwrap_or("time unknown");
+                let at = match e.line {
+                    Some(l) => format!("line {l} ({time})"),
+                    None => time.to_string(),
+                };
                 f = f.evidence(format!(
-                    "{}, {}: the phone's backup agent needs {} ({extra_bytes} bytes) more free space on this computer than it was told is free, and asked the computer to purge (\"Need extra space on host: {extra_bytes}\")",
+                    "{}, {at}: the phone's backup agent needs {} ({extra_bytes} bytes) more free space on this computer than it was told is free, and asked the computer to purge (\"Need extra space on host: {extra_bytes}\")",
                     log.origin(),
-                    e.time.as_deref().unwrap_or("time unknown"),
                     fmt::bytes(*extra_bytes)
                 ));
                 match (host_free_bytes, upload_bytes) {

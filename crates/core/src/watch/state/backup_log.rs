@@ -25,7 +25,11 @@ impl WatchState {
     pub fn logs_to_follow(&mut self) -> Vec<(String, u32)> {
         let mut out = Vec::new();
         for (udid, p) in &mut self.phones {
-            if p.connected && !p.following && p.trust.as_deref() == Some("trusted") {
+            if p.connected
+                && !p.following
+                && !p.follow_held
+                && p.trust.as_deref() == Some("trusted")
+            {
                 if let Some(id) = p.device_id {
                     p.following = true;
                     out.push((udid.clone(), id));
@@ -99,6 +103,7 @@ impl WatchState {
     pub fn on_phone_log_ended(&mut self, udid: &str) {
         if let Some(p) = self.phones.get_mut(udid) {
             p.following = false;
+            p.follow_held = true;
         }
     }
 
@@ -224,6 +229,16 @@ mod tests {
         assert!(w.is_following("U"));
         w.on_phone_log_ended("U");
         assert!(!w.is_following("U"));
+        // Not again at once: only after the next diagnosis.
+        assert!(w.logs_to_follow().is_empty());
+        w.on_message(crate::watch::ListenMessage::Paired { device_id: 3 }, 5000);
+        let due = w.due(6000);
+        let mut s = Snapshot::new(Default::default());
+        s.probes
+            .devices
+            .push(crate::rules::testing_device::healthy_device("U", 3));
+        w.on_diagnosis(&due[0].0, due[0].1, false, s, 6100);
+        assert_eq!(w.logs_to_follow().len(), 1);
     }
 
     #[test]
