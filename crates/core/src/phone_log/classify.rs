@@ -27,9 +27,14 @@ pub fn is_backup_line(l: &LogLine<'_>) -> bool {
         return true;
     }
     let m = l.message;
-    (l.process == "ReportCrash" && m.contains("BackupAgent"))
-        || about_sync_lock(m)
-        || about_passcode_for_backup(m)
+    if l.process == "ReportCrash" {
+        return m.contains("BackupAgent");
+    }
+    // Most lines of other processes mention neither: skip the lower-casing.
+    let maybe = ["ock", "OCK", "asscode", "ASSCODE", "LocalAuthentication"]
+        .iter()
+        .any(|w| m.contains(w));
+    maybe && (about_sync_lock(m) || about_passcode_for_backup(m))
 }
 
 /// The event a backup line reports, if any (most lines report none).
