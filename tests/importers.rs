@@ -19,6 +19,24 @@ const CAPTURES: &[(&str, &str, i32, &str)] = &[
         1,
         "a healthy iPhone 7 on iOS 13.3.1: an update exists, nothing blocks",
     ),
+    (
+        "device_syslog_BackupAgent2_need_extra_space_on_host_iOS16.txt",
+        "host.disk-space",
+        2,
+        "BackupAgent2: Need extra space on host: 12265029274",
+    ),
+    (
+        "device_syslog_BackupAgent2_iPad2-1_iOS5.0.1_uploading_then_finished.txt",
+        "backup.agent-failed",
+        0,
+        "BackupAgent2 crashed, then the retried backup finished: a note",
+    ),
+    (
+        "device_syslog_BackupAgent2_scanning_stuck_at_sending_udid.txt",
+        "(none)",
+        0,
+        "domain scanning lines, all in one second: nothing wrong in the capture itself",
+    ),
 ];
 
 fn diagnose(args: &[&str], stdin: Option<Vec<u8>>) -> (Value, i32) {
@@ -43,7 +61,8 @@ fn each_real_capture_gives_its_expected_first_finding() {
         );
         let path = format!("fixtures/realdata/{file}");
         let (json, code) = diagnose(&["--from", &path], None);
-        assert_eq!(json["findings"][0]["id"], *first, "{file} ({why}): {json}");
+        let got = json["findings"][0]["id"].as_str().unwrap_or("(none)");
+        assert_eq!(got, *first, "{file} ({why}): {json}");
         // The finding quotes the line it read: `file:line: text`.
         let quoted = json["findings"][0]["evidence"]
             .as_array()
@@ -51,11 +70,16 @@ fn each_real_capture_gives_its_expected_first_finding() {
             .flatten()
             .filter_map(Value::as_str)
             .any(|e| {
-                e.strip_prefix(&format!("{file}:"))
-                    .and_then(|rest| rest.split_once(':'))
-                    .is_some_and(|(n, _)| n.parse::<u64>().is_ok())
+                e.match_indices(&format!("{file}:")).any(|(i, m)| {
+                    e[i + m.len()..]
+                        .split_once(':')
+                        .is_some_and(|(n, _)| n.parse::<u64>().is_ok())
+                })
             });
-        assert!(quoted, "{file}: the first finding quotes no line: {json}");
+        assert!(
+            quoted || *first == "(none)",
+            "{file}: the first finding quotes no line: {json}"
+        );
         assert_eq!(code, *status, "{file}");
         assert_eq!(json["snapshot"]["provenance"]["kind"], "imported");
     }

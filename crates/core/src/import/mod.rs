@@ -12,6 +12,7 @@
 mod capture;
 mod ideviceinfo;
 mod merge;
+mod phone_log;
 
 pub use capture::{Capture, Line, MAX_LINE_BYTES};
 pub use merge::merge;
@@ -33,11 +34,18 @@ pub struct Importer {
 }
 
 /// Every importer, in the order their parts are merged.
-pub const IMPORTERS: &[Importer] = &[Importer {
-    name: "ideviceinfo",
-    reads: "`ideviceinfo` output",
-    import: ideviceinfo::import,
-}];
+pub const IMPORTERS: &[Importer] = &[
+    Importer {
+        name: "ideviceinfo",
+        reads: "`ideviceinfo` output",
+        import: ideviceinfo::import,
+    },
+    Importer {
+        name: "phone-log",
+        reads: "an `idevicesyslog` capture of the backup agent",
+        import: phone_log::import,
+    },
+];
 
 /// What `--from` reads, for the error a person sees when nothing in a file
 /// is recognised.

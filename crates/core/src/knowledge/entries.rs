@@ -95,7 +95,7 @@ static ENTRIES: &[Entry] = &[
             "device disconnected",
         ],
         meaning: "The phone vanished from the USB link during the backup. A flaky cable, port or hub is the usual reason; a phone bug that crashes the backup agent at the same file every time looks the same (iOS 10.3.3 had one).",
-        causes: &["connection.unstable", "usb.hub", "usb.slow-link"],
+        causes: &["connection.unstable", "usb.hub", "usb.slow-link", "backup.agent-failed"],
         fixes: &[f::CABLE, f::PORT_DIRECT, f::PORT_CLEAN, f::UPDATE_IOS, f::RESTART_PHONE],
         sources: &[
             "https://github.com/lionheart/openradar-mirror/issues/17996",
@@ -726,7 +726,7 @@ static ENTRIES: &[Entry] = &[
         codes: &[Code::mb(104)],
         phrases: &["multiple errors uploading files"],
         meaning: "The phone failed to send several files to the computer. Reports tie it to the phone locking mid-backup, unreadable files on the phone (I/O errors), and a busy media database.",
-        causes: &["device.locked", "device.storage-full", "connection.unstable"],
+        causes: &["device.locked", "device.storage-full", "connection.unstable", "backup.agent-failed"],
         fixes: &[f::UNLOCK, f::RESTART_PHONE, f::PHONE_SPACE, f::UPDATE_IOS],
         sources: &[
             "https://github.com/doronz88/pymobiledevice3/issues/820",
@@ -1189,7 +1189,7 @@ static ENTRIES: &[Entry] = &[
         codes: &[],
         phrases: &["stuck on backing up", "backup stuck", "stuck at", "taking too long", "takes too long", "estimating time remaining", "halts at a specific percentage", "percentage", "stalls", "stalled"],
         meaning: "A backup that stalls is usually waiting on a dropped link, a locked phone, a passcode prompt nobody answered, or a disk that filled up. The last backup's Status.plist then shows it never finished.",
-        causes: &["connection.unstable", "connection.slow-replies", "device.passcode-prompt", "host.disk-space", "backup.unfinished"],
+        causes: &["connection.unstable", "connection.slow-replies", "device.passcode-prompt", "host.disk-space", "backup.unfinished", "backup.stalled"],
         fixes: &[f::PASSCODE_AT_START, f::CABLE, f::PORT_DIRECT, f::HOST_SPACE_MAC, f::HOST_SPACE_WINDOWS, f::DIAGNOSE],
         sources: &[SEED_STUCK, "https://github.com/libimobiledevice/libimobiledevice/issues/881"],
     },

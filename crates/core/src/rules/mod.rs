@@ -49,9 +49,11 @@ pub(crate) mod prelude {
 /// Every rule, sorted by id.
 pub static RULES: &[&Rule] = &[
     &backup_service::refused::RULE,
+    &backup::agent_failed::RULE,
     &backup::corrupt::RULE,
     &backup::encrypted::RULE,
     &backup::encryption_required::RULE,
+    &backup::stalled::RULE,
     &backup::unfinished::RULE,
     &backup::very_large::RULE,
     &connection::slow_replies::RULE,
