@@ -88,6 +88,9 @@ pub enum FileState {
     Unreadable,
     /// Something else under that name (a folder, a device file).
     NotAFile,
+    /// Not looked at: the evidence (an imported Status.plist, a listing)
+    /// did not cover this file, so nothing is known of it.
+    NotSeen,
 }
 
 impl FileState {
@@ -99,6 +102,7 @@ impl FileState {
             Self::Unparseable => "not parseable",
             Self::Unreadable => "unreadable",
             Self::NotAFile => "not a file",
+            Self::NotSeen => "not in the evidence",
         }
     }
 }

@@ -17,6 +17,9 @@ declare_rule! {
     /// at the same point.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// Status.plist `SnapshotState`, `BackupState`, `IsFullBackup` and
     /// `Date`; whether a `Snapshot/` folder exists in the backup. The backup
     /// judged is the latest of each connected phone (matched by UDID), or
@@ -53,6 +56,9 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in s.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     for (b, udid) in s.judged_backups() {
         let state = b.status.snapshot_state.as_deref();
         let torn_state = b.status.file.is_present() && state.is_some_and(|st| st != "finished");

@@ -20,6 +20,9 @@ declare_rule! {
     /// healthy everything else is.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// usbmuxd's `Listen` feed, followed for the whole check (at least
     /// `--listen` seconds, never past `--timeout`) or for the whole of `watch`; usbmuxd's
     /// device list before and after the per-phone probes; the lockdownd
@@ -85,6 +88,9 @@ const DAEMON_CLOSED: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in s.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     // Phone (UDID, or "DeviceID n" when usbmuxd never named it) -> signals.
     let mut by_phone: BTreeMap<String, (Option<String>, Vec<Signal>)> = BTreeMap::new();
     // The Listen feed is followed until the other probes are done, so it

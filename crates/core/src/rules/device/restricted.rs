@@ -13,6 +13,9 @@ declare_rule! {
     /// override it.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// The refusals of `StartSession`, `Pair` or `StartService`; a
     /// supervised phone (`com.apple.mobile.chaperone` DeviceIsChaperoned)
     /// is noted without a refusal.
@@ -43,6 +46,9 @@ const SUPERVISED_ONLY: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in s.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     for (d, l) in s.answered_phones() {
         let mut refusals: Vec<String> = l
             .management

@@ -22,6 +22,9 @@ declare_rule! {
     /// `backup.corrupt`.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// The host probe's list of running processes, matched by name; whether
     /// Manifest.db, Manifest.plist, Status.plist or Info.plist of a backup
     /// changed in size or modification time between the start and the end
@@ -53,6 +56,9 @@ const BEING_WRITTEN: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in s.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     let Some(host) = s.host() else {
         return;
     };

@@ -127,6 +127,9 @@ declare_rule! {
     /// Finder shows.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// Free and total bytes of the volume holding the backup folder (after
     /// resolving links); the size of the phone's last finished backup and of
     /// its Manifest.db (matched by UDID; with no phone connected, the most
@@ -194,6 +197,9 @@ const MAY_NOT_FIT: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in s.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     let Some(host) = s.host() else {
         return;
     };
