@@ -10,8 +10,11 @@
 //! ([`Capture::quote`]).
 
 mod capture;
+mod idevicebackup2;
 mod ideviceinfo;
+mod lockdown_errors;
 mod merge;
+mod reported;
 
 pub use capture::{Capture, Line, MAX_LINE_BYTES};
 pub use merge::merge;
@@ -33,11 +36,23 @@ pub struct Importer {
 }
 
 /// Every importer, in the order their parts are merged.
-pub const IMPORTERS: &[Importer] = &[Importer {
-    name: "ideviceinfo",
-    reads: "`ideviceinfo` output",
-    import: ideviceinfo::import,
-}];
+pub const IMPORTERS: &[Importer] = &[
+    Importer {
+        name: "ideviceinfo",
+        reads: "`ideviceinfo` output",
+        import: ideviceinfo::import,
+    },
+    Importer {
+        name: "idevicebackup2",
+        reads: "`idevicebackup2` output",
+        import: idevicebackup2::import,
+    },
+    Importer {
+        name: "lockdown-errors",
+        reads: "`idevicepair`/`ideviceinfo`/`ifuse` errors",
+        import: lockdown_errors::import,
+    },
+];
 
 /// What `--from` reads, for the error a person sees when nothing in a file
 /// is recognised.

@@ -347,6 +347,8 @@ static ENTRIES: &[Entry] = &[
             "waiting for user to trust this computer",
             "pairingdialogresponsependingerror",
             "waiting for user dialog approval",
+            "dismiss the trust dialog on your device",
+            "does not allow pairing as long as the dialog has not been accepted",
         ],
         meaning: "The phone is showing (or wants to show) the \"Trust This Computer?\" alert and nobody has answered it. It appears only while the phone is unlocked.",
         causes: &["trust.dialog-pending"],

@@ -26,6 +26,14 @@ const DECISIVE: &[(&str, &str, &str)] = &[
     // A backup that ended with "Device locked" had a locked phone; the
     // passcode prompt of iOS 16.1 is one way to get there, shown as advice.
     ("mb-208-device-locked", "", "device.locked"),
+    // The phone could not read its own files: locked (issue 125).
+    ("mb-103-reading-status", "input output error", "device.locked"),
+    // Restoring: files of the backup missing or changed.
+    ("mb-205-download-errors", "downloading files", "backup.corrupt"),
+    ("mb-205-download-errors", "digest didnt match", "backup.corrupt"),
+    ("mb-205-download-errors", "manifest references files not in backup", "backup.corrupt"),
+    // An empty Manifest.plist, left by a backup that never finished.
+    ("mb-205-download-errors", "zero length data", "backup.unfinished"),
 ];
 
 /// What the knowledge says about one reported error.
@@ -37,6 +45,9 @@ pub struct Explained {
     /// The rule that covers the cause, when the entry (or a decisive word of
     /// the message) names one.
     pub cause: Option<&'static str>,
+    /// `cause` and, after it, the entry's other causes in its order: what a
+    /// caller that knows more (the snapshot rules one out) may take instead.
+    pub candidates: Vec<&'static str>,
     /// Certain for a single cause, Likely for the first of a few, Possible
     /// when the code reads two ways.
     pub confidence: Confidence,
@@ -49,7 +60,8 @@ pub struct Explained {
 /// The entry that best explains `err`: its code in its domain first, then
 /// the phrases of its message. `None` when nothing is known about it.
 pub fn explain_reported(err: &ReportedError) -> Option<Explained> {
-    let (entry, matched, ambiguity) = by_code(err).or_else(|| by_message(&err.message))?;
+    let (entry, matched, ambiguity) =
+        by_code(err).or_else(|| by_message(&err.message, err.code.is_none()))?;
     let norm = normalize(&err.message);
     let decisive = DECISIVE
         .iter()
@@ -66,21 +78,26 @@ pub fn explain_reported(err: &ReportedError) -> Option<Explained> {
     if ambiguity.is_some() {
         confidence = Confidence::Possible;
     }
-    let other_causes = entry
+    let other_causes: Vec<&'static str> = entry
         .causes
         .iter()
         .copied()
         .filter(|c| cause.is_some_and(|chosen| chosen != *c))
         .collect();
+    let candidates = cause.into_iter().chain(other_causes.iter().copied()).collect();
     Some(Explained {
         entry,
         matched,
         cause,
+        candidates,
         confidence,
         other_causes,
         ambiguity,
     })
 }
+
+/// Tools whose bare numeric codes are lockdownd's.
+const LOCKDOWN_CLIENTS: &[&str] = &["idevicepair", "ideviceinfo", "ifuse", "ios_webkit_debug_proxy"];
 
 type Found = (&'static Entry, String, Option<String>);
 
@@ -102,7 +119,9 @@ fn by_code(err: &ReportedError) -> Option<Found> {
             let matched = format!("code {} in {}", code.display(), domain.label());
             Some((entry, matched, None))
         }
-        None if normalize(&err.message).contains("lockdown") => lockdown_either(value),
+        None if normalize(&err.message).contains("lockdown") || LOCKDOWN_CLIENTS.contains(&err.tool.as_str()) => {
+            lockdown_either(value)
+        }
         None => None,
     }
 }
@@ -143,14 +162,16 @@ fn lockdown_either(value: i64) -> Option<Found> {
 /// holds; looser word overlaps are not enough to claim a cause. An entry
 /// that names a cause goes before a generic one: "could not be backed up
 /// because the iPhone disconnected" is the disconnect, not the failure.
-fn by_message(message: &str) -> Option<Found> {
+/// A number in the text counts as a code only when the tool gave none: a
+/// code the importer read has its own domain.
+fn by_message(message: &str, codes: bool) -> Option<Found> {
     let found = lookup(message);
     let specific = |m: &&super::Match| (1..=MAX_CAUSES).contains(&m.entry.causes.len());
     let (first, rest): (Vec<_>, Vec<_>) = found.matches.iter().partition(specific);
     first.into_iter().chain(rest).find_map(|m| {
         m.reasons.iter().find_map(|r| match r {
             Reason::Phrase { phrase } => Some((m.entry, format!("the message \"{phrase}\""), None)),
-            Reason::Code { code, domain, .. } => Some((
+            Reason::Code { code, domain, .. } if codes => Some((
                 m.entry,
                 format!("code {} in {}", code.display(), domain.label()),
                 None,

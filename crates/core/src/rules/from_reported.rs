@@ -4,9 +4,9 @@
 //! finding quoting the line. One place, so every rule cites and ranks them
 //! alike, and `reported.error` knows which errors no rule took.
 
-use super::{Basis, Finding, Rule};
+use super::{Basis, Confidence, Finding, Rule};
 use crate::knowledge::{explain_reported, Explained};
-use crate::snapshot::{ReportedError, Snapshot};
+use crate::snapshot::{ReportedError, SessionObs, Snapshot};
 
 /// The rules that read reported errors. A reported error whose cause is
 /// another rule (or none) is shown by `reported.error` instead. Only rules
@@ -37,6 +37,9 @@ pub const COVERED: &[&str] = &[
 pub struct Reported<'s> {
     pub error: &'s ReportedError,
     pub explained: Option<Explained>,
+    /// The cause taken, with how sure: the entry's first cause the rest of
+    /// the snapshot does not rule out.
+    pub cause: Option<(&'static str, Confidence)>,
 }
 
 impl Reported<'_> {
@@ -45,7 +48,7 @@ impl Reported<'_> {
         if self.error.overcome.is_some() {
             return None;
         }
-        let cause = self.explained.as_ref()?.cause?;
+        let (cause, _) = self.cause?;
         COVERED.contains(&cause).then_some(cause)
     }
 
@@ -56,8 +59,11 @@ impl Reported<'_> {
         let mut f = Finding::new(rule)
             .basis(Basis::Evidence)
             .evidence(e.quote.cite());
+        if let Some((_, c)) = self.cause {
+            f = f.confidence(c);
+        }
         if let Some(x) = &self.explained {
-            f = f.confidence(x.confidence).evidence(format!(
+            f = f.evidence(format!(
                 "{} reported it: {} ({})",
                 e.tool, x.entry.title, x.matched
             ));
@@ -78,10 +84,34 @@ impl Reported<'_> {
 impl Snapshot {
     /// Every reported error with its knowledge entry, in capture order.
     pub fn reported(&self) -> impl Iterator<Item = Reported<'_>> {
-        self.probes.reported_errors.iter().map(|error| Reported {
-            error,
-            explained: explain_reported(error),
+        self.probes.reported_errors.iter().map(|error| {
+            let explained = explain_reported(error);
+            let cause = explained.as_ref().and_then(|x| {
+                let first = x.candidates.first().copied();
+                let taken = x.candidates.iter().copied().find(|c| !self.rules_out(c))?;
+                let sure = if Some(taken) == first {
+                    x.confidence
+                } else {
+                    Confidence::Possible
+                };
+                Some((taken, sure))
+            });
+            Reported {
+                error,
+                explained,
+                cause,
+            }
         })
+    }
+
+    /// Whether what else the snapshot holds contradicts `cause`: a phone
+    /// seen in a trusted session (it started its backup service for the
+    /// tool) is paired and trusted, whatever a later error suggests.
+    fn rules_out(&self, cause: &str) -> bool {
+        cause.starts_with("trust.")
+            && self
+                .answered_phones()
+                .any(|(_, l)| l.session == SessionObs::Trusted)
     }
 
     /// The reported errors `rule` (an id in [`COVERED`]) stands behind.
@@ -153,6 +183,31 @@ mod tests {
             assert_eq!(f.evidence[0], format!("paste.txt:7: {message}"));
             assert!(f.confidence >= Confidence::Likely, "{rule}");
         }
+    }
+
+    #[test]
+    fn a_cause_the_snapshot_rules_out_gives_way_to_the_next() {
+        let mut s = with(
+            Some("mobilebackup2"),
+            Some(-1),
+            "Could not perform backup protocol version exchange, error code -1",
+        );
+        assert_eq!(s.reported_for("trust.not-paired").len(), 1);
+        s.probes.devices.push(crate::snapshot::DeviceObs {
+            udid: "x".into(),
+            lockdown: crate::snapshot::Outcome::Ok {
+                duration_ms: 0,
+                value: crate::snapshot::LockdownObs {
+                    session: SessionObs::Trusted,
+                    ..Default::default()
+                },
+            },
+            ..Default::default()
+        });
+        assert!(s.reported_for("trust.not-paired").is_empty());
+        let r = s.reported().next().unwrap();
+        assert_eq!(r.cause, Some(("device.passcode-prompt", Confidence::Possible)));
+        assert_eq!(r.covered_by(), None, "a note's rule does not take an error");
     }
 
     #[test]
