@@ -10,11 +10,14 @@
 //! ([`Capture::quote`]).
 
 mod capture;
+mod finder_dialogs;
 mod idevicebackup2;
 mod ideviceinfo;
 mod lockdown_errors;
 mod merge;
+mod python_tracebacks;
 mod reported;
+mod usbmux_clients;
 
 pub use capture::{Capture, Line, MAX_LINE_BYTES};
 pub use merge::merge;
@@ -51,6 +54,21 @@ pub const IMPORTERS: &[Importer] = &[
         name: "lockdown-errors",
         reads: "`idevicepair`/`ideviceinfo`/`ifuse` errors",
         import: lockdown_errors::import,
+    },
+    Importer {
+        name: "python-tracebacks",
+        reads: "pymobiledevice3 and tidevice errors",
+        import: python_tracebacks::import,
+    },
+    Importer {
+        name: "usbmux-clients",
+        reads: "usbmuxd connection errors of its clients",
+        import: usbmux_clients::import,
+    },
+    Importer {
+        name: "finder-dialogs",
+        reads: "Finder / iTunes alerts",
+        import: finder_dialogs::import,
     },
 ];
 

@@ -32,8 +32,9 @@ const DECISIVE: &[(&str, &str, &str)] = &[
     ("mb-205-download-errors", "downloading files", "backup.corrupt"),
     ("mb-205-download-errors", "digest didnt match", "backup.corrupt"),
     ("mb-205-download-errors", "manifest references files not in backup", "backup.corrupt"),
-    // An empty Manifest.plist, left by a backup that never finished.
-    ("mb-205-download-errors", "zero length data", "backup.unfinished"),
+    // An empty Manifest.plist (left by a backup that never finished): the
+    // phone will not back up over it.
+    ("mb-205-download-errors", "zero length data", "backup.corrupt"),
 ];
 
 /// What the knowledge says about one reported error.
