@@ -9,6 +9,7 @@
 //! What it quotes as evidence carries the file and line
 //! ([`Capture::quote`]).
 
+mod backup_metadata;
 mod capture;
 mod finder_dialogs;
 mod idevicebackup2;
@@ -64,6 +65,11 @@ pub const IMPORTERS: &[Importer] = &[
         name: "usbmux-clients",
         reads: "usbmuxd connection errors of its clients",
         import: usbmux_clients::import,
+    },
+    Importer {
+        name: "backup-metadata",
+        reads: "a backup's Status.plist, Info.plist, Manifest.plist, folder listing or MBStatus",
+        import: backup_metadata::import,
     },
     Importer {
         name: "finder-dialogs",
