@@ -10,7 +10,7 @@ use crate::snapshot::{
 };
 
 /// Keys that only `ideviceinfo` prints at the start of a line.
-const SIGNATURE: &[&str] = &[
+pub(super) const SIGNATURE: &[&str] = &[
     "ActivationState",
     "BuildVersion",
     "DeviceClass",
@@ -22,11 +22,11 @@ const SIGNATURE: &[&str] = &[
 ];
 /// Keys lockdownd gives only inside a trusted session: their presence says
 /// the capture was taken with one.
-const SESSION_ONLY: &[&str] = &["ActivationState", "PasswordProtected", "BrickState"];
+pub(super) const SESSION_ONLY: &[&str] = &["ActivationState", "PasswordProtected", "BrickState"];
 /// At most this many lines are looked at (a real dump has about 120).
 const MAX_LINES: usize = 10_000;
 /// Longer values are cut: nothing the rules read is longer.
-const MAX_VALUE: usize = 256;
+pub(super) const MAX_VALUE: usize = 256;
 
 pub fn import(capture: &Capture) -> Option<Snapshot> {
     let name = &capture.name;
@@ -56,6 +56,24 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
             .map(|v| v.chars().take(MAX_VALUE).collect::<String>())
     };
     let in_session = pairs.iter().any(|(_, k, _)| SESSION_ONLY.contains(k));
+    Some(lockdown_snapshot(
+        &get,
+        in_session,
+        format!("ideviceinfo output: {name}"),
+        format!("{} top-level values read", pairs.len()),
+    ))
+}
+
+/// One phone's lockdown values as a snapshot, whatever form they were
+/// printed in (`ideviceinfo` text or XML, pymobiledevice3 JSON, idb).
+/// `get` gives a key's value, unmasked and cut; `in_session` says whether a
+/// value only a trusted session gives was there.
+pub(super) fn lockdown_snapshot(
+    get: &dyn Fn(&str) -> Option<String>,
+    in_session: bool,
+    source: String,
+    notes: String,
+) -> Snapshot {
     let lockdown = LockdownObs {
         query_type: Some(LOCKDOWN_NORMAL_MODE.into()),
         product_type: get("ProductType"),
@@ -65,8 +83,8 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         device_name: get("DeviceName"),
         activation_state: get("ActivationState"),
         password_protected: get("PasswordProtected").and_then(|v| match v.as_str() {
-            "true" => Some(true),
-            "false" => Some(false),
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
             _ => None,
         }),
         session: if in_session {
@@ -78,10 +96,9 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
     };
     let mut snapshot = Snapshot::new(Provenance {
         kind: ProvenanceKind::Imported,
-        source: Some(format!("ideviceinfo output: {name}")),
+        source: Some(source),
         notes: Some(format!(
-            "{} top-level values read{}",
-            pairs.len(),
+            "{notes}{}",
             if in_session {
                 ", taken in a trusted session"
             } else {
@@ -105,11 +122,11 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         backup_service: Outcome::skipped(skipped()),
         ..Default::default()
     });
-    Some(snapshot)
+    snapshot
 }
 
 /// Values a capture's author hid.
-fn masked(v: &str) -> bool {
+pub(super) fn masked(v: &str) -> bool {
     let v = v.to_ascii_lowercase();
     v.contains("***") || v.contains("xxx") || v == "..." || v.starts_with("<") || v == "---"
 }

@@ -15,6 +15,7 @@ mod finder_dialogs;
 mod idevicebackup2;
 mod ideviceinfo;
 mod lockdown_errors;
+mod lockdown_values;
 mod merge;
 mod python_tracebacks;
 mod reported;
@@ -45,6 +46,11 @@ pub const IMPORTERS: &[Importer] = &[
         name: "ideviceinfo",
         reads: "`ideviceinfo` output",
         import: ideviceinfo::import,
+    },
+    Importer {
+        name: "lockdown-values",
+        reads: "`ideviceinfo -x` XML, `pymobiledevice3 lockdown info` JSON, lockdown values as an NSDictionary",
+        import: lockdown_values::import,
     },
     Importer {
         name: "idevicebackup2",
