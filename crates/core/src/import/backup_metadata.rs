@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use super::reported::{imported, plain, MAX_LINES};
+use super::reported::{imported, plain, DOCUMENT_WINDOW, MAX_LINES};
 use super::Capture;
 use crate::plist_bounded::{scan, Scalar, Seg};
 use crate::snapshot::{
@@ -47,9 +47,18 @@ const MANIFEST_KEYS: &[&str] = &["IsEncrypted", "Version", "Date", "WasPasscodeS
 const MANIFEST_LOCKDOWN: &[&str] = &["ProductVersion", "ProductType", "BuildVersion"];
 
 pub fn import(capture: &Capture) -> Option<Snapshot> {
-    let (backup, how) = from_plist(capture.head())
+    let start = capture.opening(DOCUMENT_WINDOW).trim_start();
+    let document = start.contains("<plist") || start.starts_with("YnBsaXN0MD");
+    let json = start.starts_with('{');
+    let (backup, how) = document
+        .then(|| from_plist(capture.head()))
+        .flatten()
         .map(|b| (b, "a backup metadata plist"))
-        .or_else(|| from_json(capture.head()).map(|b| (b, "backup metadata as JSON")))
+        .or_else(|| {
+            json.then(|| from_json(capture.head()))
+                .flatten()
+                .map(|b| (b, "backup metadata as JSON"))
+        })
         .or_else(|| from_lines(capture).map(|b| (b, "a backup's folder or its MBStatus")))?;
     let mut s = imported(
         format!("{how}: {}", capture.name),

@@ -9,7 +9,7 @@
 //! read only when that line is missing. "Backup Successful." makes what
 //! came before it history.
 
-use super::reported::{imported, number_after, plain, Errors, MAX_LINES};
+use super::reported::{imported, number_after, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
 use super::{lockdown_errors, Capture, Line, UNNAMED_PHONE};
 use crate::snapshot::{
     BackupDomain, BackupServiceObs, DeviceObs, LockdownObs, Outcome, SessionObs, Snapshot,
@@ -56,7 +56,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         .lines()
         .take(MAX_LINES)
         .any(|l| SIGNATURE.iter().any(|s| l.text.contains(s)));
-    let legacy = capture.head().contains("Started \"com.apple.mobilebackup\" service");
+    let legacy = capture.opening(TOOL_NAME_WINDOW).contains("Started \"com.apple.mobilebackup\" service");
     let tool = if legacy { "idevicebackup" } else { "idevicebackup2" };
     let mut errors = Errors::new(capture, tool);
     let mut facts = Facts::default();

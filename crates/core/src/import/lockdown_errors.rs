@@ -9,7 +9,7 @@
 //! another error in the 1.1.x releases, so such a code is recorded without a
 //! domain and `explain_reported` says it is ambiguous.
 
-use super::reported::{imported, leading_number, plain, Errors, MAX_LINES};
+use super::reported::{imported, leading_number, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
 use super::{Capture, Line};
 use crate::snapshot::Snapshot;
 
@@ -61,7 +61,7 @@ pub fn claims(text: &str) -> bool {
 }
 
 fn tool_of(capture: &Capture) -> String {
-    let head = capture.head();
+    let head = capture.opening(TOOL_NAME_WINDOW);
     if head.contains("Listing devices on :") {
         return "ios_webkit_debug_proxy".into();
     }

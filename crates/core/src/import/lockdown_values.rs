@@ -11,16 +11,16 @@
 use serde_json::Value;
 
 use super::ideviceinfo::{lockdown_snapshot, masked, MAX_VALUE, SESSION_ONLY, SIGNATURE};
-use super::reported::MAX_LINES;
+use super::reported::{DOCUMENT_WINDOW, MAX_LINES};
 use super::Capture;
 use crate::plist_bounded::{scan, Scalar, Seg};
 use crate::snapshot::Snapshot;
 
 pub fn import(capture: &Capture) -> Option<Snapshot> {
-    let head = capture.head();
-    let (pairs, form) = if head.trim_start().starts_with('{') {
-        (from_json(head)?, "pymobiledevice3 lockdown info")
-    } else if head.contains("<key>") {
+    let start = capture.opening(DOCUMENT_WINDOW);
+    let (pairs, form) = if start.trim_start().starts_with('{') {
+        (from_json(capture.head())?, "pymobiledevice3 lockdown info")
+    } else if start.contains("<key>") {
         (from_xml(capture), "ideviceinfo -x output")
     } else {
         (from_nsdict(capture), "lockdown values (NSDictionary)")

@@ -10,14 +10,14 @@
 //! space. A traceback cut off before its last line is read from its last
 //! `raise`.
 
-use super::reported::{imported, number_after, plain, Errors, MAX_LINES};
+use super::reported::{imported, number_after, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
 use super::{Capture, Line};
 use crate::snapshot::Snapshot;
 
 const MB: &str = "mberrordomain";
 
 pub fn import(capture: &Capture) -> Option<Snapshot> {
-    let head = capture.head();
+    let head = capture.opening(TOOL_NAME_WINDOW);
     let tool = if head.contains("pymobiledevice3") {
         "pymobiledevice3"
     } else if head.contains("tidevice") {

@@ -5,6 +5,10 @@
 use super::{Capture, Line};
 use crate::snapshot::{Outcome, Provenance, ProvenanceKind, ReportedError, Snapshot};
 
+/// Where an importer looks for the name of the tool that printed a capture.
+pub const TOOL_NAME_WINDOW: usize = 1 << 20;
+/// Where a whole document (plist, JSON) must begin to be recognised.
+pub const DOCUMENT_WINDOW: usize = 64 * 1024;
 /// At most this many lines of a capture are read by an error importer.
 pub const MAX_LINES: usize = 50_000;
 /// At most this many distinct errors are kept per capture and tool.

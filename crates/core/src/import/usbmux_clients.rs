@@ -5,7 +5,7 @@
 //! "Failed to connect to usbmuxd socket". The daemon's own log is another
 //! importer's: its lines are left alone.
 
-use super::reported::{imported, plain, Errors, MAX_LINES};
+use super::reported::{imported, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
 use super::Capture;
 use crate::snapshot::Snapshot;
 
@@ -23,7 +23,7 @@ const MESSAGES: &[(&str, &str)] = &[
 const TOOLS: &[&str] = &["idevicerestore", "idevice_id", "go-ios", "ios-deploy"];
 
 pub fn import(capture: &Capture) -> Option<Snapshot> {
-    let head = capture.head();
+    let head = capture.opening(TOOL_NAME_WINDOW);
     let named = TOOLS.iter().find(|t| head.contains(*t)).copied();
     let mut errors: Option<Errors<'_>> = None;
     for line in capture.lines().take(MAX_LINES) {
