@@ -9,6 +9,12 @@ const OVERCOME: Title = Title {
     text: "{tool} reported an error, then succeeded",
 };
 
+/// For an error `explain` does not know: where to look next.
+const UNKNOWN_STEPS: &[Fix] = &[
+    Fix::any("Run the tool again with its debug option (idevicebackup2 -d, pymobiledevice3 -v) and give its whole output to `iphone-backup-check diagnose --from`: the lines before the error usually name the cause."),
+    texts::DIAGNOSE,
+];
+
 declare_rule! {
     /// ## What it means
     /// A file given to `--from` holds an error another tool printed
@@ -69,9 +75,11 @@ fn check(s: &Snapshot, out: &mut Findings) {
                 }
             }
             None => {
-                f = f.evidence(
-                    "explain knows no entry for this message; the lines before it in the file may say more",
-                );
+                f = f
+                    .evidence(
+                        "explain knows no entry for this message; the lines before it in the file may say more",
+                    )
+                    .steps(UNKNOWN_STEPS);
             }
         }
         if let Some(later) = &e.overcome {
