@@ -292,7 +292,12 @@ fn from_json(head: &str) -> Option<BackupObs> {
 
 // --- lines ---------------------------------------------------------------
 
-const METADATA: &[&str] = &["Info.plist", "Manifest.plist", "Manifest.db", "Status.plist"];
+const METADATA: &[&str] = &[
+    "Info.plist",
+    "Manifest.plist",
+    "Manifest.db",
+    "Status.plist",
+];
 
 /// A listing of the backup's folder (`ls`), the schema of its Manifest.db
 /// (`sqlite3 .schema`), or `<MBStatus: ...>` / `<MBDriveProperties: ...>`.
@@ -391,7 +396,10 @@ mod tests {
         const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut out = String::new();
         for chunk in bytes.chunks(3) {
-            let n = chunk.iter().enumerate().fold(0u32, |a, (i, b)| a | (u32::from(*b) << (16 - 8 * i)));
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |a, (i, b)| a | (u32::from(*b) << (16 - 8 * i)));
             for i in 0..=chunk.len() {
                 out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
             }
@@ -420,7 +428,10 @@ mod tests {
         let s = read("{\"bytes\": 192, \"plist\": {\"SnapshotState\": \"finished\", \"BackupState\": \"new\"}}").unwrap();
         assert_eq!(backup(&s).status.file.bytes, Some(192));
         let s = read("YnBsaXN0MDDRAQJdU25hcHNob3RTdGF0ZVhmaW5pc2hlZAgLGQAAAAAAAAEBAAAAAAAAAAMAAAAAAAAAAAAAAAAAAAAi").unwrap();
-        assert_eq!(backup(&s).status.snapshot_state.as_deref(), Some("finished"));
+        assert_eq!(
+            backup(&s).status.snapshot_state.as_deref(),
+            Some("finished")
+        );
         let s = read("$ ls *.*\nInfo.plist      Manifest.db     Manifest.db-shm Manifest.plist  Status.plist\n").unwrap();
         assert!(backup(&s).manifest_db.file.is_present());
         let s = read("<MBStatus: version=3.3, date=2024-06-05 18:32:09 +0000, backupState=new, snapshotState=finished, fullBackup=0>\n<MBDriveProperties: version=10.0, encrypted=0, passcodeSet=0, ProductVersion: \"16.7.2\", c").unwrap();

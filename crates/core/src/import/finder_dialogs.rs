@@ -91,7 +91,10 @@ mod tests {
         assert_eq!((e.tool.as_str(), e.domain.as_deref()), (TOOL, None));
         let s = read("Could not connect: 0xE8000084\n").unwrap();
         let e = &s.probes.reported_errors[0];
-        assert_eq!((e.domain.as_deref(), e.code), (Some("mobiledevice"), Some(0xE800_0084)));
+        assert_eq!(
+            (e.domain.as_deref(), e.code),
+            (Some("mobiledevice"), Some(0xE800_0084))
+        );
         let s = read("The iPhone could not be synced. An unknown error occurred (-54).\n").unwrap();
         let e = &s.probes.reported_errors[0];
         assert_eq!((e.domain.as_deref(), e.code), (Some("itunes"), Some(-54)));
@@ -102,7 +105,10 @@ mod tests {
         assert!(read("").is_none());
         assert!(read("please restart the iphone and check the cable\n").is_none());
         assert!(read("0xe8zz\n(((\n0xE8").is_none());
-        let long = format!("The iPhone could not be backed up {}\n", "(".repeat(100_000));
+        let long = format!(
+            "The iPhone could not be backed up {}\n",
+            "(".repeat(100_000)
+        );
         assert!(read(&long).is_some_and(|s| s.probes.reported_errors[0].code.is_none()));
     }
 }

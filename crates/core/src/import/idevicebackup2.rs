@@ -56,8 +56,14 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         .lines()
         .take(MAX_LINES)
         .any(|l| SIGNATURE.iter().any(|s| l.text.contains(s)));
-    let legacy = capture.opening(TOOL_NAME_WINDOW).contains("Started \"com.apple.mobilebackup\" service");
-    let tool = if legacy { "idevicebackup" } else { "idevicebackup2" };
+    let legacy = capture
+        .opening(TOOL_NAME_WINDOW)
+        .contains("Started \"com.apple.mobilebackup\" service");
+    let tool = if legacy {
+        "idevicebackup"
+    } else {
+        "idevicebackup2"
+    };
     let mut errors = Errors::new(capture, tool);
     let mut facts = Facts::default();
     let lines: Vec<Line<'_>> = capture.lines().take(MAX_LINES).collect();
@@ -129,10 +135,7 @@ fn read(
         let Some(code) = number_after(rest, "ErrorCode ") else {
             return;
         };
-        let mut message = rest
-            .split_once(": ")
-            .map_or(rest, |(_, m)| m)
-            .to_string();
+        let mut message = rest.split_once(": ").map_or(rest, |(_, m)| m).to_string();
         // A long message wrapped onto an indented next line.
         if let Some(n) = next.filter(|n| n.text.starts_with(' ') && !n.text.trim().is_empty()) {
             message.push(' ');
@@ -205,9 +208,14 @@ mod tests {
         let e = &s.probes.reported_errors;
         assert_eq!(e.len(), 1, "{e:?}");
         assert_eq!((e[0].domain.as_deref(), e[0].code), (Some(MB), Some(103)));
-        assert!(e[0].message.ends_with("(MBErrorDomain/1)."), "{}", e[0].message);
+        assert!(
+            e[0].message.ends_with("(MBErrorDomain/1)."),
+            "{}",
+            e[0].message
+        );
         assert_eq!(e[0].quote.line, 2);
-        let s = read("Could not perform backup protocol version exchange, error code -1\n").unwrap();
+        let s =
+            read("Could not perform backup protocol version exchange, error code -1\n").unwrap();
         assert_eq!(s.probes.reported_errors[0].domain.as_deref(), Some(MB2));
         assert_eq!(s.probes.reported_errors[0].code, Some(-1));
     }
@@ -218,7 +226,13 @@ mod tests {
         assert!(s.probes.reported_errors.is_empty());
         assert_eq!(s.probes.devices[0].will_encrypt(), Some(true));
         let d = crate::rules::diagnose(&s, None);
-        assert!(d.findings.iter().all(|f| f.severity < crate::rules::Severity::Blocker), "{:?}", d.findings);
+        assert!(
+            d.findings
+                .iter()
+                .all(|f| f.severity < crate::rules::Severity::Blocker),
+            "{:?}",
+            d.findings
+        );
     }
 
     #[test]

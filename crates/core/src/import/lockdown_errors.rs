@@ -141,7 +141,10 @@ mod tests {
     fn named_codes_take_the_current_numbering_and_bare_ones_none() {
         let s = read("ideviceinfo\nERROR: Could not connect to lockdownd: Pairing dialog response pending (-19)\n").unwrap();
         let e = &s.probes.reported_errors[0];
-        assert_eq!((e.tool.as_str(), e.domain.as_deref(), e.code), ("ideviceinfo", Some("lockdownd"), Some(-19)));
+        assert_eq!(
+            (e.tool.as_str(), e.domain.as_deref(), e.code),
+            ("ideviceinfo", Some("lockdownd"), Some(-19))
+        );
         assert_eq!(e.quote.line, 2);
         let s = read("Could not connect to lockdownd, error code -21. Exiting.\n").unwrap();
         let e = &s.probes.reported_errors[0];
@@ -161,7 +164,10 @@ mod tests {
         assert!(read("").is_none());
         assert!(read("just words\n").is_none());
         assert!(read("\u{0}\u{1}\u{ff}binary").is_none());
-        let long = format!("ERROR: Could not connect to lockdownd, error code -{}\n", "9".repeat(100_000));
+        let long = format!(
+            "ERROR: Could not connect to lockdownd, error code -{}\n",
+            "9".repeat(100_000)
+        );
         let s = read(&long).unwrap();
         assert_eq!(s.probes.reported_errors[0].code, None);
         let many = "No device found\n".repeat(10_000);

@@ -204,6 +204,9 @@ mod tests {
         assert!(read(&"{\"a\":".repeat(100_000)).is_none());
         let long = format!("<key>ProductType</key><string>{}</string>\n<key>BuildVersion</key>\n<string>1</string>\n<key>CPUArchitecture</key>\n<string>arm64</string>\n", "x".repeat(100_000));
         let s = read(&long).unwrap();
-        assert!(lockdown(&s).product_type.is_none(), "a cut line has no closing tag");
+        assert!(
+            lockdown(&s).product_type.is_none(),
+            "a cut line has no closing tag"
+        );
     }
 }

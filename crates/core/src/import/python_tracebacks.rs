@@ -102,18 +102,28 @@ mod tests {
         let s = read("Traceback (most recent call last):\n  File \"pymobiledevice3/services/device_link.py\", line 61, in dl_loop\npymobiledevice3.exceptions.PyMobileDevice3Exception: Device link error: {'ErrorCode': 205, 'ErrorDescription': 'Error reading backup properties (MBErrorDomain/205).', 'MessageName': 'Response'}\n").unwrap();
         let e = &s.probes.reported_errors[0];
         assert_eq!((e.domain.as_deref(), e.code), (Some(MB), Some(205)));
-        assert_eq!(e.message, "Error reading backup properties (MBErrorDomain/205).");
+        assert_eq!(
+            e.message,
+            "Error reading backup properties (MBErrorDomain/205)."
+        );
         assert_eq!(e.quote.line, 3);
     }
 
     #[test]
     fn exception_classes_and_a_cut_off_traceback() {
-        let s = read("pymobiledevice3 lockdown info\npymobiledevice3.exceptions.PasswordRequiredError\n").unwrap();
+        let s = read(
+            "pymobiledevice3 lockdown info\npymobiledevice3.exceptions.PasswordRequiredError\n",
+        )
+        .unwrap();
         assert_eq!(s.probes.reported_errors[0].message, "PasswordRequiredError");
         let s = read("tidevice list\n  File \"tidevice/_safe_socket.py\", line 44\n    raise MuxError(\"socket unix:{} unable to connect\".format(addr))\ntidevice.exce").unwrap();
         assert!(s.probes.reported_errors[0].message.starts_with("MuxError("));
-        let s = read("  File \"pymobiledevice3/x.py\"\nKeyError: 'DLMessagePurgeDiskSpace'\n").unwrap();
-        assert_eq!(s.probes.reported_errors[0].message, "KeyError: 'DLMessagePurgeDiskSpace'");
+        let s =
+            read("  File \"pymobiledevice3/x.py\"\nKeyError: 'DLMessagePurgeDiskSpace'\n").unwrap();
+        assert_eq!(
+            s.probes.reported_errors[0].message,
+            "KeyError: 'DLMessagePurgeDiskSpace'"
+        );
     }
 
     #[test]
@@ -121,7 +131,11 @@ mod tests {
         assert!(read("").is_none());
         assert!(read("ValueError: nothing to do with phones\n").is_none());
         assert!(read("pymobiledevice3\n: \n.Error\n'ErrorDescription': '").is_none());
-        let long = format!("pymobiledevice3\nXError: {{'ErrorCode': {}, 'ErrorDescription': '{}\n", "7".repeat(50_000), "é".repeat(50_000));
+        let long = format!(
+            "pymobiledevice3\nXError: {{'ErrorCode': {}, 'ErrorDescription': '{}\n",
+            "7".repeat(50_000),
+            "é".repeat(50_000)
+        );
         let s = read(&long).unwrap();
         assert_eq!(s.probes.reported_errors[0].code, None);
     }

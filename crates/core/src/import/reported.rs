@@ -125,9 +125,15 @@ mod tests {
     #[test]
     fn numbers_are_read_where_they_are_and_never_overflow() {
         assert_eq!(number_after("error code -1", "error code "), Some(-1));
-        assert_eq!(number_after("mobilebackup2 (-4)", "mobilebackup2 "), Some(-4));
+        assert_eq!(
+            number_after("mobilebackup2 (-4)", "mobilebackup2 "),
+            Some(-4)
+        );
         assert_eq!(number_after("ErrorCode 105: x", "ErrorCode "), Some(105));
-        assert_eq!(number_after("ErrorCode 99999999999999999999", "ErrorCode "), None);
+        assert_eq!(
+            number_after("ErrorCode 99999999999999999999", "ErrorCode "),
+            None
+        );
         assert_eq!(number_after("ErrorCode -", "ErrorCode "), None);
         assert_eq!(number_after("nothing", "ErrorCode "), None);
         assert_eq!(plain("- ERROR: x"), "ERROR: x");

@@ -12,7 +12,10 @@ use crate::snapshot::Snapshot;
 /// (what the line holds, the tool that prints it when the capture does not
 /// name one).
 const MESSAGES: &[(&str, &str)] = &[
-    ("usbmuxd_get_device_list: error opening socket", "libusbmuxd"),
+    (
+        "usbmuxd_get_device_list: error opening socket",
+        "libusbmuxd",
+    ),
     ("Unable to retrieve device list", "idevice_id"),
     ("usbmux connect: dial", "a usbmux client"),
     ("Failed to connect to usbmuxd socket", "a usbmux client"),
@@ -63,7 +66,9 @@ mod tests {
         assert_eq!(e[0].tool, "idevicerestore");
         assert_eq!(e[0].quote.line, 2);
         let s = read("usbmux connect: dial tcp 127.0.0.1:27015: connectex: No connection could be made because the target machine actively refused it.\n").unwrap();
-        assert!(s.probes.reported_errors[0].message.starts_with("usbmux connect"));
+        assert!(s.probes.reported_errors[0]
+            .message
+            .starts_with("usbmux connect"));
     }
 
     #[test]

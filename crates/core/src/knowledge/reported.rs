@@ -19,22 +19,50 @@ const MAX_CAUSES: usize = 3;
 /// MBErrorDomain 105 is the computer's disk when backing up and the phone's
 /// own storage when restoring (the entry's meaning says so).
 const DECISIVE: &[(&str, &str, &str)] = &[
-    ("mb-105-insufficient-space", "to restore", "device.storage-full"),
+    (
+        "mb-105-insufficient-space",
+        "to restore",
+        "device.storage-full",
+    ),
     ("mb-105-insufficient-space", "on drive", "host.disk-space"),
-    ("mb-105-insufficient-space", "purgediskspace", "host.disk-space"),
+    (
+        "mb-105-insufficient-space",
+        "purgediskspace",
+        "host.disk-space",
+    ),
     ("mb-105-insufficient-space", "to back up", "host.disk-space"),
     // A backup that ended with "Device locked" had a locked phone; the
     // passcode prompt of iOS 16.1 is one way to get there, shown as advice.
     ("mb-208-device-locked", "", "device.locked"),
     // The phone could not read its own files: locked (issue 125).
-    ("mb-103-reading-status", "input output error", "device.locked"),
+    (
+        "mb-103-reading-status",
+        "input output error",
+        "device.locked",
+    ),
     // Restoring: files of the backup missing or changed.
-    ("mb-205-download-errors", "downloading files", "backup.corrupt"),
-    ("mb-205-download-errors", "digest didnt match", "backup.corrupt"),
-    ("mb-205-download-errors", "manifest references files not in backup", "backup.corrupt"),
+    (
+        "mb-205-download-errors",
+        "downloading files",
+        "backup.corrupt",
+    ),
+    (
+        "mb-205-download-errors",
+        "digest didnt match",
+        "backup.corrupt",
+    ),
+    (
+        "mb-205-download-errors",
+        "manifest references files not in backup",
+        "backup.corrupt",
+    ),
     // An empty Manifest.plist (left by a backup that never finished): the
     // phone will not back up over it.
-    ("mb-205-download-errors", "zero length data", "backup.corrupt"),
+    (
+        "mb-205-download-errors",
+        "zero length data",
+        "backup.corrupt",
+    ),
 ];
 
 /// What the knowledge says about one reported error.
@@ -85,7 +113,10 @@ pub fn explain_reported(err: &ReportedError) -> Option<Explained> {
         .copied()
         .filter(|c| cause.is_some_and(|chosen| chosen != *c))
         .collect();
-    let candidates = cause.into_iter().chain(other_causes.iter().copied()).collect();
+    let candidates = cause
+        .into_iter()
+        .chain(other_causes.iter().copied())
+        .collect();
     Some(Explained {
         entry,
         matched,
@@ -98,7 +129,12 @@ pub fn explain_reported(err: &ReportedError) -> Option<Explained> {
 }
 
 /// Tools whose bare numeric codes are lockdownd's.
-const LOCKDOWN_CLIENTS: &[&str] = &["idevicepair", "ideviceinfo", "ifuse", "ios_webkit_debug_proxy"];
+const LOCKDOWN_CLIENTS: &[&str] = &[
+    "idevicepair",
+    "ideviceinfo",
+    "ifuse",
+    "ios_webkit_debug_proxy",
+];
 
 type Found = (&'static Entry, String, Option<String>);
 
@@ -120,7 +156,9 @@ fn by_code(err: &ReportedError) -> Option<Found> {
             let matched = format!("code {} in {}", code.display(), domain.label());
             Some((entry, matched, None))
         }
-        None if normalize(&err.message).contains("lockdown") || LOCKDOWN_CLIENTS.contains(&err.tool.as_str()) => {
+        None if normalize(&err.message).contains("lockdown")
+            || LOCKDOWN_CLIENTS.contains(&err.tool.as_str()) =>
+        {
             lockdown_either(value)
         }
         None => None,
@@ -236,11 +274,20 @@ mod tests {
     #[test]
     fn messages_alone_find_their_entry() {
         for (message, rule) in [
-            ("Please accept the trust dialog on the screen of device X", "trust.dialog-pending"),
+            (
+                "Please accept the trust dialog on the screen of device X",
+                "trust.dialog-pending",
+            ),
             ("Device X is not paired with this host", "trust.not-paired"),
-            ("ERROR: timeout while locking for sync", "host.backup-in-progress"),
+            (
+                "ERROR: timeout while locking for sync",
+                "host.backup-in-progress",
+            ),
             ("Failed to connect to usbmuxd socket", "usbmuxd.not-running"),
-            ("ERROR: Could not validate with device X because a passcode is set", "device.locked"),
+            (
+                "ERROR: Could not validate with device X because a passcode is set",
+                "device.locked",
+            ),
         ] {
             assert_eq!(cause(&err(None, None, message)).0, Some(rule), "{message}");
         }
@@ -249,14 +296,21 @@ mod tests {
 
     #[test]
     fn a_lockdown_code_without_its_version_is_ambiguous() {
-        let e = err(None, Some(-21), "Could not connect to lockdownd, error code -21");
+        let e = err(
+            None,
+            Some(-21),
+            "Could not connect to lockdownd, error code -21",
+        );
         let x = explain_reported(&e).unwrap();
         assert_eq!(x.entry.key, "lockdown-invalid-host-id");
         assert_eq!(x.confidence, Confidence::Possible);
         assert!(x.ambiguity.unwrap().contains("ambiguous"));
         let named = err(Some("lockdownd"), Some(-21), "Invalid HostID (-21)");
         let x = explain_reported(&named).unwrap();
-        assert_eq!((x.cause, x.confidence), (Some("trust.reset-on-device"), Confidence::Likely));
+        assert_eq!(
+            (x.cause, x.confidence),
+            (Some("trust.reset-on-device"), Confidence::Likely)
+        );
     }
 
     #[test]

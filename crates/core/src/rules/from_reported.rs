@@ -206,7 +206,10 @@ mod tests {
         });
         assert!(s.reported_for("trust.not-paired").is_empty());
         let r = s.reported().next().unwrap();
-        assert_eq!(r.cause, Some(("device.passcode-prompt", Confidence::Possible)));
+        assert_eq!(
+            r.cause,
+            Some(("device.passcode-prompt", Confidence::Possible))
+        );
         assert_eq!(r.covered_by(), None, "a note's rule does not take an error");
     }
 

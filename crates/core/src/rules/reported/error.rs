@@ -122,12 +122,18 @@ mod tests {
         assert_eq!(f.title, "idevicebackup2 reported an error");
         assert_eq!(f.severity, Severity::Blocker);
         assert_eq!(f.confidence, Confidence::Possible);
-        assert_eq!(f.evidence[0], "paste.txt:3: Failed to frobnicate the widget");
+        assert_eq!(
+            f.evidence[0],
+            "paste.txt:3: Failed to frobnicate the widget"
+        );
     }
 
     #[test]
     fn a_generic_error_shows_its_meaning_and_fixes_and_a_covered_one_is_left_to_its_rule() {
-        let s = reported("The iPhone could not be backed up because an error occurred.", false);
+        let s = reported(
+            "The iPhone could not be backed up because an error occurred.",
+            false,
+        );
         let f = only(&s, &RULE);
         assert!(f.evidence[1].contains("generic backup failure"), "{f:?}");
         assert!(!f.remediation.is_empty());
@@ -137,7 +143,10 @@ mod tests {
 
     #[test]
     fn an_error_the_tool_got_past_is_a_note() {
-        let s = reported("Please accept the trust dialog on the screen of device X", true);
+        let s = reported(
+            "Please accept the trust dialog on the screen of device X",
+            true,
+        );
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Info);
         assert!(f.title.ends_with("then succeeded"));
