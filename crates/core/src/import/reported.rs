@@ -63,6 +63,7 @@ impl<'c> Errors<'c> {
             domain: domain.map(String::from),
             code,
             message,
+            udid: udid_in(line.text),
             quote: self.capture.quote(line),
             overcome: None,
         });
@@ -83,6 +84,21 @@ impl<'c> Errors<'c> {
             e.overcome.get_or_insert_with(|| quote.clone());
         }
     }
+}
+
+/// The first UDID in `text`: 40 hex digits, or the newer 8-dash-16 form,
+/// standing as a word of its own.
+pub fn udid_in(text: &str) -> Option<String> {
+    text.split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
+        .map(|w| w.trim_matches('-'))
+        .find(|w| {
+            let hex = |s: &str| s.chars().all(|c| c.is_ascii_hexdigit());
+            match w.split_once('-') {
+                None => w.len() == 40 && hex(w),
+                Some((a, b)) => a.len() == 8 && b.len() == 16 && hex(a) && hex(b),
+            }
+        })
+        .map(String::from)
 }
 
 /// The line without a leading list marker or quote sign a paste may add
@@ -137,6 +153,16 @@ mod tests {
         assert_eq!(number_after("ErrorCode -", "ErrorCode "), None);
         assert_eq!(number_after("nothing", "ErrorCode "), None);
         assert_eq!(plain("- ERROR: x"), "ERROR: x");
+        let old = "f6fdb4ba8b7ada76336c5cbf680a357c147cb36a";
+        assert_eq!(
+            udid_in(&format!("device {old}, then")).as_deref(),
+            Some(old)
+        );
+        assert_eq!(
+            udid_in("00008101-000A12345678901E.").as_deref(),
+            Some("00008101-000A12345678901E")
+        );
+        assert_eq!(udid_in("error code -21"), None);
     }
 
     #[test]

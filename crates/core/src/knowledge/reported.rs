@@ -236,6 +236,7 @@ mod tests {
                 line: 1,
                 text: message.into(),
             },
+            udid: None,
             overcome: None,
         }
     }

@@ -162,6 +162,7 @@ mod tests {
                 line: 7,
                 text: message.into(),
             },
+            udid: None,
             overcome: None,
         });
         s

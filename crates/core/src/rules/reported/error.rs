@@ -110,6 +110,7 @@ mod tests {
             code: None,
             message: message.into(),
             quote: quote(3, message),
+            udid: None,
             overcome: overcome.then(|| quote(4, "SUCCESS")),
         });
         s
