@@ -70,10 +70,19 @@ impl Reported<'_> {
             if let Some(a) = &x.ambiguity {
                 f = f.evidence(a.clone());
             }
-            if !x.other_causes.is_empty() {
+            let others: Vec<String> = x
+                .other_causes
+                .iter()
+                .filter(|c| **c != rule.id)
+                .map(|c| match super::by_id(c) {
+                    Some(r) => format!("{} ({c})", r.title),
+                    None => (*c).to_string(),
+                })
+                .collect();
+            if !others.is_empty() {
                 f = f.evidence(format!(
                     "the same error can also come from: {}",
-                    x.other_causes.join(", ")
+                    others.join("; ")
                 ));
             }
         }
