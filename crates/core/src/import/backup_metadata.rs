@@ -443,6 +443,21 @@ mod tests {
     }
 
     #[test]
+    fn an_info_plist_names_the_phone_and_a_manifest_plist_its_encryption() {
+        let s = read("<plist version=\"1.0\"><dict><key>Device Name</key><string>iPhone</string><key>Product Version</key><string>17.1</string><key>Unique Identifier</key><string>00008101-000A12345678901E</string><key>IMEI</key><string>35</string></dict></plist>").unwrap();
+        let b = backup(&s);
+        assert_eq!(b.udid.as_deref(), Some("00008101-000A12345678901E"));
+        assert_eq!(b.info.product_version.as_deref(), Some("17.1"));
+        assert_eq!(b.status.file.state, FileState::NotSeen);
+        let s = read("<plist><dict><key>IsEncrypted</key><true/><key>Lockdown</key><dict><key>ProductVersion</key><string>16.0</string></dict></dict></plist>").unwrap();
+        let m = &backup(&s).manifest;
+        assert_eq!(
+            (m.is_encrypted, m.product_version.as_deref()),
+            (Some(true), Some("16.0"))
+        );
+    }
+
+    #[test]
     fn hostile_plists_and_text_are_refused_without_panic() {
         assert!(read("").is_none());
         assert!(read("just words\n").is_none());
