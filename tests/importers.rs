@@ -339,3 +339,30 @@ fn a_paste_on_standard_input_is_read_and_unknown_text_exits_3() {
     );
     assert_eq!(err.trim().lines().count(), 1, "one clear line: {err}");
 }
+
+#[test]
+fn a_tool_error_and_a_backup_folder_read_together_give_both_causes() {
+    let (json, code) = diagnose(
+        &[
+            "--from",
+            "fixtures/realdata/idevicebackup2_err105_insufficient_host_space.txt",
+            "--from",
+            "fixtures/realdata/Status_plist_torn_uploading_empty_real_2026.xml.txt",
+        ],
+        None,
+    );
+    let ids: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert_eq!(ids.first(), Some(&"host.disk-space"), "{ids:?}");
+    assert!(ids.contains(&"backup.unfinished"), "{ids:?}");
+    assert_eq!(code, 2);
+    let evidence = json["findings"][0]["evidence"][0].as_str().unwrap();
+    assert!(
+        evidence.starts_with("idevicebackup2_err105_insufficient_host_space.txt:10: ErrorCode 105"),
+        "the quote cites file and line: {evidence}"
+    );
+}
