@@ -236,6 +236,24 @@ mod tests {
     }
 
     #[test]
+    fn its_own_messages_the_phones_messages_and_a_success() {
+        let s = read("Backup directory is \"b\"\nERROR: timeout while locking for sync\n").unwrap();
+        let e = &s.probes.reported_errors[0];
+        assert_eq!(
+            (e.message.as_str(), e.domain.as_deref()),
+            ("timeout while locking for sync", None)
+        );
+        let s = read("Received an error message from device: Device locked (MBErrorDomain/208)\n")
+            .unwrap();
+        let e = &s.probes.reported_errors[0];
+        assert_eq!((e.domain.as_deref(), e.code), (Some(MB), Some(208)));
+        let s = read("Backup directory is \"b\"\nDevice is not ready yet\nDevice is not ready yet\nReceived 12 files from device.\nBackup Successful.\n").unwrap();
+        let e = &s.probes.reported_errors;
+        assert_eq!(e.len(), 1, "repeats fold");
+        assert_eq!(e[0].overcome.as_ref().map(|q| q.line), Some(5));
+    }
+
+    #[test]
     fn hostile_input_reads_nothing_or_stays_bounded() {
         assert!(read("").is_none());
         assert!(read("hello\nworld\n").is_none());
