@@ -10,6 +10,9 @@ use crate::knowledge::{lookup, Reason};
 use crate::snapshot::Snapshot;
 
 pub const TOOL: &str = "Finder / iTunes";
+/// At most this many lines are looked up in the knowledge: a lookup is
+/// the costly step, and a paste holds a few alerts, not thousands.
+const MAX_LOOKUPS: usize = 64;
 
 /// Words of the alerts (lower case).
 const SHAPES: &[&str] = &[
@@ -25,13 +28,21 @@ const SHAPES: &[&str] = &[
 
 pub fn import(capture: &Capture) -> Option<Snapshot> {
     let mut errors = Errors::new(capture, TOOL);
+    let mut lookups = 0;
     for line in capture.lines().take(MAX_LINES) {
+        if errors.is_full() || lookups >= MAX_LOOKUPS {
+            break;
+        }
         let t = line.text.trim();
         let lower = t.to_lowercase();
         let amd = mobiledevice_code(&lower);
         if amd.is_none() && !SHAPES.iter().any(|s| lower.contains(s)) {
             continue;
         }
+        if errors.has_message(t) {
+            continue;
+        }
+        lookups += 1;
         let known = lookup(t).best().is_some_and(|m| {
             m.reasons
                 .iter()
@@ -98,6 +109,18 @@ mod tests {
         let s = read("The iPhone could not be synced. An unknown error occurred (-54).\n").unwrap();
         let e = &s.probes.reported_errors[0];
         assert_eq!((e.domain.as_deref(), e.code), (Some("itunes"), Some(-54)));
+    }
+
+    #[test]
+    fn many_alerts_cost_a_bounded_number_of_lookups() {
+        let many: String = (0..10_000)
+            .map(|i| format!("The iPhone could not be backed up because the iPhone disconnected ({i} times).\n"))
+            .collect();
+        let s = read(&many).unwrap();
+        assert!(s.probes.reported_errors.len() <= MAX_LOOKUPS);
+        let same =
+            "The iPhone could not be backed up because the iPhone disconnected.\n".repeat(10_000);
+        assert_eq!(read(&same).unwrap().probes.reported_errors.len(), 1);
     }
 
     #[test]

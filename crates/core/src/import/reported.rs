@@ -12,7 +12,7 @@ pub const DOCUMENT_WINDOW: usize = 64 * 1024;
 /// At most this many lines of a capture are read by an error importer.
 pub const MAX_LINES: usize = 50_000;
 /// At most this many distinct errors are kept per capture and tool.
-const MAX_ERRORS: usize = 64;
+const MAX_ERRORS: usize = 16;
 /// Messages are cut here: no phrase the knowledge matches is longer.
 const MAX_MESSAGE_CHARS: usize = 600;
 
@@ -67,6 +67,17 @@ impl<'c> Errors<'c> {
             quote: self.capture.quote(line),
             overcome: None,
         });
+    }
+
+    /// No more errors are kept: an importer may stop looking.
+    pub fn is_full(&self) -> bool {
+        self.list.len() >= MAX_ERRORS
+    }
+
+    /// Whether this message is already recorded (cut as `push` cuts it).
+    pub fn has_message(&self, message: &str) -> bool {
+        let message: String = message.trim().chars().take(MAX_MESSAGE_CHARS).collect();
+        self.list.iter().any(|e| e.message == message)
     }
 
     /// Whether an error with this code in this domain is already recorded.

@@ -4,7 +4,7 @@
 //! finding quoting the line. One place, so every rule cites and ranks them
 //! alike, and `reported.error` knows which errors no rule took.
 
-use super::{Basis, Confidence, Finding, Rule};
+use super::{Basis, Confidence, Finding, Findings, Rule};
 use crate::knowledge::{explain_reported, Explained};
 use crate::snapshot::{ReportedError, SessionObs, Snapshot};
 
@@ -90,27 +90,49 @@ impl Reported<'_> {
     }
 }
 
+impl<'s> Findings<'s> {
+    /// [`Snapshot::reported`], worked out once for all the rules of one run.
+    pub fn reported(&self) -> &[Reported<'s>] {
+        let s = self.snapshot();
+        self.reported_cache().get_or_init(|| s.reported())
+    }
+
+    /// The reported errors `rule` (an id in [`COVERED`]) stands behind: what
+    /// a rule's check asks for.
+    pub fn reported_for(&self, rule: &str) -> Vec<Reported<'s>> {
+        self.reported()
+            .iter()
+            .filter(|r| r.covered_by() == Some(rule))
+            .cloned()
+            .collect()
+    }
+}
+
 impl Snapshot {
     /// Every reported error with its knowledge entry, in capture order.
-    pub fn reported(&self) -> impl Iterator<Item = Reported<'_>> {
-        self.probes.reported_errors.iter().map(|error| {
-            let explained = explain_reported(error);
-            let cause = explained.as_ref().and_then(|x| {
-                let first = x.candidates.first().copied();
-                let taken = x.candidates.iter().copied().find(|c| !self.rules_out(c))?;
-                let sure = if Some(taken) == first {
-                    x.confidence
-                } else {
-                    Confidence::Possible
-                };
-                Some((taken, sure))
-            });
-            Reported {
-                error,
-                explained,
-                cause,
-            }
-        })
+    pub fn reported(&self) -> Vec<Reported<'_>> {
+        self.probes
+            .reported_errors
+            .iter()
+            .map(|error| {
+                let explained = explain_reported(error);
+                let cause = explained.as_ref().and_then(|x| {
+                    let first = x.candidates.first().copied();
+                    let taken = x.candidates.iter().copied().find(|c| !self.rules_out(c))?;
+                    let sure = if Some(taken) == first {
+                        x.confidence
+                    } else {
+                        Confidence::Possible
+                    };
+                    Some((taken, sure))
+                });
+                Reported {
+                    error,
+                    explained,
+                    cause,
+                }
+            })
+            .collect()
     }
 
     /// Whether what else the snapshot holds contradicts `cause`: a phone
@@ -126,6 +148,7 @@ impl Snapshot {
     /// The reported errors `rule` (an id in [`COVERED`]) stands behind.
     pub fn reported_for(&self, rule: &str) -> Vec<Reported<'_>> {
         self.reported()
+            .into_iter()
             .filter(|r| r.covered_by() == Some(rule))
             .collect()
     }
@@ -215,7 +238,7 @@ mod tests {
             ..Default::default()
         });
         assert!(s.reported_for("trust.not-paired").is_empty());
-        let r = s.reported().next().unwrap();
+        let r = s.reported().into_iter().next().unwrap();
         assert_eq!(
             r.cause,
             Some(("device.passcode-prompt", Confidence::Possible))

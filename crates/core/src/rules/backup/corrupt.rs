@@ -256,7 +256,7 @@ fn encryption_problems(b: &BackupObs, ios: Option<&str>) -> Vec<String> {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in s.reported_for(RULE.id) {
+    for r in out.reported_for(RULE.id) {
         out.push(r.finding(&RULE));
     }
     for (b, udid) in s.judged_backups() {

@@ -56,7 +56,7 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in s.reported_for(RULE.id) {
+    for r in out.reported_for(RULE.id) {
         out.push(r.finding(&RULE));
     }
     for (b, udid) in s.judged_backups() {

@@ -93,7 +93,7 @@ const DAEMON_CLOSED: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in s.reported_for(RULE.id) {
+    for r in out.reported_for(RULE.id) {
         out.push(r.finding(&RULE).title(&REPORTED));
     }
     // Phone (UDID, or "DeviceID n" when usbmuxd never named it) -> signals.

@@ -49,7 +49,7 @@ const NOT_UNLOCKED_SINCE_RESTART: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in s.reported_for(RULE.id) {
+    for r in out.reported_for(RULE.id) {
         out.push(r.finding(&RULE));
     }
     for (d, l) in s.answered_phones() {

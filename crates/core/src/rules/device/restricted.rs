@@ -46,7 +46,7 @@ const SUPERVISED_ONLY: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in s.reported_for(RULE.id) {
+    for r in out.reported_for(RULE.id) {
         out.push(r.finding(&RULE));
     }
     for (d, l) in s.answered_phones() {

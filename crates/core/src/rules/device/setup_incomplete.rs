@@ -41,7 +41,7 @@ declare_rule! {
 const ACTIVATED: &[&str] = &["Activated", "FactoryActivated"];
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in s.reported_for(RULE.id) {
+    for r in out.reported_for(RULE.id) {
         out.push(r.finding(&RULE));
     }
     for (d, l) in s.answered_phones() {

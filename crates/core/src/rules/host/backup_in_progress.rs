@@ -56,7 +56,7 @@ const BEING_WRITTEN: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in s.reported_for(RULE.id) {
+    for r in out.reported_for(RULE.id) {
         out.push(r.finding(&RULE));
     }
     let Some(host) = s.host() else {

@@ -52,10 +52,13 @@ declare_rule! {
 
 fn check(s: &Snapshot, out: &mut Findings) {
     let os = s.os_family();
-    for r in s.reported() {
-        if r.covered_by().is_some() {
-            continue;
-        }
+    let reported: Vec<_> = out
+        .reported()
+        .iter()
+        .filter(|r| r.covered_by().is_none())
+        .cloned()
+        .collect();
+    for r in reported {
         let e = r.error;
         let tool = e.tool.as_str();
         let mut f = Finding::new(&RULE)

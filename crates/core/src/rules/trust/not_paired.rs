@@ -63,7 +63,7 @@ const UNREADABLE: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in s.reported_for(RULE.id) {
+    for r in out.reported_for(RULE.id) {
         out.push(r.finding(&RULE));
     }
     for d in &s.probes.devices {

@@ -72,7 +72,7 @@ const UNUSABLE_HERE_STEPS: &[Fix] = &[
 ];
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in s.reported_for(RULE.id) {
+    for r in out.reported_for(RULE.id) {
         out.push(r.finding(&RULE));
     }
     for (d, l) in s.answered_phones() {

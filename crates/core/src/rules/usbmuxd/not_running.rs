@@ -48,7 +48,7 @@ const ON_WINDOWS: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in s.reported_for(RULE.id) {
+    for r in out.reported_for(RULE.id) {
         out.push(r.finding(&RULE));
     }
     let Some(failure) = s.probes.usbmuxd.failure() else {
