@@ -39,9 +39,10 @@ const MESSAGES: &[&str] = &[
 
 pub fn import(capture: &Capture) -> Option<Snapshot> {
     let tool = tool_of(capture);
+    let numbering = numbering_of(capture);
     let mut errors = Errors::new(capture, tool);
     for line in capture.lines().take(MAX_LINES) {
-        read(line, &mut errors);
+        read(line, numbering, &mut errors);
     }
     if errors.list.is_empty() {
         return None;
@@ -79,8 +80,33 @@ enum Said<'a> {
     Success,
 }
 
-fn read(line: Line<'_>, errors: &mut Errors<'_>) {
+/// The lockdownd numbering of the libimobiledevice that printed the
+/// capture, when the capture shows its version ("idevicepair 1.3.0", as
+/// `-v` prints it): 1.1.x numbered the errors differently from 1.2 on.
+fn numbering_of(capture: &Capture) -> Option<&'static str> {
+    capture.lines().take(MAX_LINES).find_map(|l| {
+        let (name, version) = plain(l.text).split_once(' ')?;
+        let known = CLIENTS.contains(&name) || name == "libimobiledevice";
+        let mut parts = version.trim().split('.');
+        let major: u32 = parts.next()?.parse().ok()?;
+        let minor: u32 = parts.next()?.parse().ok()?;
+        if !known || major != 1 {
+            return None;
+        }
+        Some(if minor <= 1 {
+            "lockdownd-1.1"
+        } else {
+            "lockdownd"
+        })
+    })
+}
+
+fn read(line: Line<'_>, numbering: Option<&'static str>, errors: &mut Errors<'_>) {
     match parse(plain(line.text)) {
+        // A bare code takes the numbering the capture's version shows.
+        Some(Said::Error(None, Some(code), message)) => {
+            errors.push(line, numbering, Some(code), message)
+        }
         Some(Said::Error(domain, code, message)) => errors.push(line, domain, code, message),
         Some(Said::Success) => errors.succeeded(line),
         None => {}
@@ -149,6 +175,22 @@ mod tests {
         let s = read("Could not connect to lockdownd, error code -21. Exiting.\n").unwrap();
         let e = &s.probes.reported_errors[0];
         assert_eq!((e.domain.as_deref(), e.code), (None, Some(-21)));
+    }
+
+    #[test]
+    fn a_version_in_the_capture_picks_the_numbering_of_a_bare_code() {
+        let s = read("$ ideviceinfo -v\nideviceinfo 1.1.7\nERROR: Could not connect to lockdownd, error code -21\n").unwrap();
+        let e = &s.probes.reported_errors[0];
+        assert_eq!(
+            (e.domain.as_deref(), e.code),
+            (Some("lockdownd-1.1"), Some(-21))
+        );
+        let s = read("idevicepair 1.3.0\nERROR: Could not connect to lockdownd, error code -21\n")
+            .unwrap();
+        assert_eq!(
+            s.probes.reported_errors[0].domain.as_deref(),
+            Some("lockdownd")
+        );
     }
 
     #[test]
