@@ -34,7 +34,8 @@ const DECISIVE: &[(&str, &str, &str)] = &[
     // A backup that ended with "Device locked" had a locked phone; the
     // passcode prompt of iOS 16.1 is one way to get there, shown as advice.
     ("mb-208-device-locked", "", "device.locked"),
-    // The phone could not read its own files: locked (issue 125).
+    // The phone could not read its own files: locked
+    // (https://github.com/libimobiledevice/libimobiledevice/issues/125).
     (
         "mb-103-reading-status",
         "input output error",
@@ -312,6 +313,14 @@ mod tests {
             (x.cause, x.confidence),
             (Some("trust.reset-on-device"), Confidence::Likely)
         );
+    }
+
+    #[test]
+    fn decisive_words_name_a_cause_their_entry_lists() {
+        for (key, _, rule) in DECISIVE {
+            let entry = crate::knowledge::by_key(key).expect("an entry key");
+            assert!(entry.causes.contains(rule), "{key}: {rule}");
+        }
     }
 
     #[test]
