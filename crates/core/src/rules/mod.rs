@@ -11,10 +11,12 @@ pub mod connection;
 pub mod device;
 mod diagnosis;
 mod finding;
+pub mod from_reported;
 pub mod hides;
 pub mod host;
 pub mod icloud;
 mod rank;
+pub mod reported;
 mod retired;
 mod rule;
 #[cfg(test)]
@@ -74,6 +76,7 @@ pub static RULES: &[&Rule] = &[
     &host::os_outdated::RULE,
     &icloud::backup_enabled::RULE,
     &icloud::backup_stale::RULE,
+    &reported::error::RULE,
     &trust::denied::RULE,
     &trust::dialog_pending::RULE,
     &trust::not_paired::RULE,

@@ -27,6 +27,9 @@ declare_rule! {
     /// `backup.corrupt`.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// The host probe's list of running processes, matched by name, or for
     /// pymobiledevice3 (which runs in Python) by its command line, which
     /// also says whether it is backing up (`backup2 backup`/`restore`; the
@@ -90,6 +93,9 @@ fn sync_locks(s: &Snapshot) -> Vec<(&str, &BackupLogObs, &BackupLogEvent)> {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     let locks = sync_locks(s);
     for (udid, log, e) in &locks {
         out.push(

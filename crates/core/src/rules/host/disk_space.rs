@@ -128,6 +128,9 @@ declare_rule! {
     /// it, so it can be smaller than what Finder shows.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// Free and total bytes of the volume holding the backup folder (after
     /// resolving links); the size of the phone's last finished backup and of
     /// its Manifest.db (matched by UDID; with no phone connected, the most
@@ -232,8 +235,14 @@ const ONLY_AFTER_PURGE_STEPS: &[Fix] = &[
 ];
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    // A tool's own report of the cause, when a capture was given.
+    let reported = out.reported_for(RULE.id);
+    let any_reported = !reported.is_empty();
+    for r in reported {
+        out.push(r.finding(&RULE));
+    }
     // The phone's own word beats every estimate.
-    if phone_said_so(s, out) {
+    if phone_said_so(s, out) || any_reported {
         return;
     }
     let Some(host) = s.host() else {
