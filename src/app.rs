@@ -63,6 +63,8 @@ pub fn run(cli: Cli, env: &HostEnv, io: Io) -> ExitStatus {
                     settle_ms: (args.settle * 1000.0) as u64,
                     recheck_ms: (args.recheck * 1000.0) as u64,
                 },
+                stall: Duration::from_secs_f64(args.stall),
+                verbose: verbosity == Verbosity::Verbose,
             },
             env,
             stdout,

@@ -193,6 +193,12 @@ pub struct WatchArgs {
     /// Re-check a settled phone this often for lock and trust changes (0: never).
     #[arg(long, value_name = "SECS", default_value_t = 15.0, value_parser = parse_recheck)]
     pub recheck: f64,
+
+    /// A running backup whose phone logs no progress for this many seconds
+    /// is reported as stalled. With -v the phone's raw backup log lines are
+    /// printed too.
+    #[arg(long, value_name = "SECS", default_value_t = 120.0, value_parser = parse_stall)]
+    pub stall: f64,
 }
 
 #[derive(Debug, Args)]
@@ -271,6 +277,10 @@ fn parse_duration(s: &str) -> Result<f64, String> {
 
 fn parse_settle(s: &str) -> Result<f64, String> {
     seconds_in(s, 0.1..=600.0, "the settle time")
+}
+
+fn parse_stall(s: &str) -> Result<f64, String> {
+    seconds_in(s, 1.0..=86_400.0, "the stall time")
 }
 
 fn parse_recheck(s: &str) -> Result<f64, String> {

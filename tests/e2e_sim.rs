@@ -20,6 +20,11 @@ use fs_tree::copy_tree;
 /// machine's USB access, the exit status, and extra options.
 const TABLE: &[(&str, &str, i32, &[&str])] = &[
     ("apple_usbmuxd_undashed", "device.ios-outdated", 1, &[]),
+    // Without --listen (and no backup program running here) diagnose does
+    // not read the phone's log: the phone is the healthy one. With it, see
+    // `diagnose_listening_reads_the_phones_backup_log`; watch: tests/watch.rs.
+    ("backup_needs_host_space", "device.ios-outdated", 0, &[]),
+    ("backup_running", "device.ios-outdated", 0, &[]),
     ("backup_service_busy", "backup-service.refused", 2, &[]),
     ("backup_service_refused", "backup-service.refused", 2, &[]),
     ("battery_low", "device.battery-low", 1, &[]),
@@ -206,6 +211,8 @@ macro_rules! scenario_tests {
 
 scenario_tests!(
     apple_usbmuxd_undashed,
+    backup_needs_host_space,
+    backup_running,
     backup_service_busy,
     backup_service_refused,
     battery_low,
@@ -644,4 +651,41 @@ fn no_secret_in_any_output_log_or_recording() {
         // -vv really logs: the check is not vacuous.
         assert!(String::from_utf8_lossy(&outputs[0].stderr).contains("lockdownd request"));
     }
+}
+
+/// `diagnose --listen` reads a trusted phone's backup log during its window:
+/// the agent's "Need extra space on host" becomes `host.disk-space` with the
+/// phone's figure; a backup that runs normally adds no warning.
+#[test]
+fn diagnose_listening_reads_the_phones_backup_log() {
+    let run = start("backup_needs_host_space");
+    let (out, json) = run.diagnose_json(&["--listen", "3"]);
+    assert_eq!(
+        top(&json),
+        "host.disk-space",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let f = &json["findings"][0];
+    assert!(
+        f["evidence"][0].as_str().unwrap().contains("12265029274"),
+        "{f}"
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let log = &json["snapshot"]["probes"]["devices"][0]["backup_log"];
+    assert_eq!(log["status"], "ok", "{log}");
+    assert_eq!(log["value"]["source"], "relay");
+    assert!(run.writes().is_empty());
+
+    let run = start("backup_running");
+    let (out, json) = run.diagnose_json(&["--listen", "5"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", ids(&json));
+    let events: Vec<&str> = json["snapshot"]["probes"]["devices"][0]["backup_log"]["value"]
+        ["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["event"].as_str())
+        .collect();
+    assert!(events.contains(&"uploading"), "{events:?}");
 }

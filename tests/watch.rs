@@ -487,6 +487,214 @@ fn watch_rejects_bad_durations_with_status_3() {
     assert_eq!(out.status.code(), Some(3));
 }
 
+/// `watch` against a scenario whose phone logs a backup; returns the exit
+/// status, stdout lines and stderr.
+fn watch_backup(scenario: &str, extra: &[&str]) -> (i32, Vec<String>, String, SimHandle) {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("usbmuxd");
+    let sim = start_sim(&sock, Scenario::by_name(scenario).expect("bundled"));
+    let mut cmd = bin();
+    cmd.args([
+        "watch",
+        "--duration",
+        "10",
+        "--settle",
+        "1",
+        "--recheck",
+        "0",
+    ])
+    .args(extra)
+    .arg("--backup-dir")
+    .arg(dir.path())
+    .arg("--usbmuxd")
+    .arg(sim.usbmuxd_socket_address());
+    let (code, lines, stderr) = Running::spawn(cmd).finish();
+    (code, lines, stderr, sim)
+}
+
+/// The requests the simulator got, by name.
+fn requests(sim: &SimHandle) -> Vec<String> {
+    sim.audit().into_iter().map(|e| e.request).collect()
+}
+
+#[test]
+fn watch_follows_the_phones_log_and_names_its_own_figure_for_the_space() {
+    let (code, lines, stderr, sim) = watch_backup("backup_needs_host_space", &["--json"]);
+    let v = json_lines(&lines);
+    let backup = of_type(&v, "backup");
+    let need = backup
+        .iter()
+        .find(|l| l["data"]["event"] == "needs-host-space")
+        .unwrap_or_else(|| panic!("no needs-host-space event: {lines:#?}\n{stderr}"));
+    assert_eq!(need["data"]["extra_bytes"], 12_265_029_274u64);
+    assert_eq!(need["data"]["host_free_bytes"], 4_664_553_472u64);
+    assert_eq!(need["data"]["phone_time"], "Nov 30 05:33:32");
+    let diagnosis = of_type(&v, "diagnosis");
+    let last = diagnosis.last().expect("a diagnosis");
+    assert_eq!(last["data"]["top"]["id"], "host.disk-space", "{last}");
+    let evidence = last["data"]["top"]["evidence"].to_string();
+    assert!(evidence.contains("12265029274"), "{evidence}");
+    assert_eq!(code, 2);
+    assert!(
+        of_type(&v, "phone-log").is_empty(),
+        "raw lines only with -v"
+    );
+    // Read-only: the relay was started in a session; nothing was written.
+    assert!(
+        requests(&sim).iter().any(|s| s == "syslog_relay"),
+        "{:?}",
+        requests(&sim)
+    );
+    assert!(sim.writes().is_empty());
+    assert_eq!(sim.panics(), 0);
+}
+
+#[test]
+fn watch_follows_a_running_backup_to_finished_without_a_warning() {
+    let (code, lines, stderr, _sim) = watch_backup("backup_running", &["--json"]);
+    let v = json_lines(&lines);
+    let events: Vec<&str> = of_type(&v, "backup")
+        .iter()
+        .filter_map(|l| l["data"]["event"].as_str())
+        .collect();
+    for e in [
+        "started",
+        "scanning",
+        "uploading",
+        "retrying",
+        "moving",
+        "finished",
+    ] {
+        assert!(events.contains(&e), "no {e} in {events:?}\n{stderr}");
+    }
+    let upload = of_type(&v, "backup")
+        .into_iter()
+        .find(|l| l["data"]["event"] == "uploading")
+        .unwrap();
+    assert_eq!(upload["data"]["files"], 61);
+    assert_eq!(upload["data"]["rate"], "5.72 MB/s");
+    for d in of_type(&v, "diagnosis") {
+        assert_eq!(d["data"]["verdict"], "ready", "{d}");
+    }
+    assert!(of_type(&v, "backup-stall").is_empty());
+    assert_eq!(code, 0, "{lines:#?}");
+}
+
+#[test]
+fn watch_text_prints_one_line_per_backup_event_and_raw_lines_only_with_v() {
+    let (_, lines, stderr, _sim) = watch_backup("backup_running", &[]);
+    let backup: Vec<&String> = lines.iter().filter(|l| l.contains("  backup  ")).collect();
+    assert!(
+        backup
+            .iter()
+            .any(|l| l
+                .contains("uploading 61 files, 5.0 MB at 5.72 MB/s (phone time Jan 21 02:17:35)")),
+        "{lines:#?}\n{stderr}"
+    );
+    assert!(backup
+        .iter()
+        .any(|l| l.contains("the backup finished in 2.873 s")));
+    assert!(!lines.iter().any(|l| l.contains("phone-log")));
+    assert!(!lines.iter().any(|l| l.contains("Creating keybag")));
+    let (_, verbose, _, _sim) = watch_backup("backup_running", &["-v"]);
+    let raw: Vec<&String> = verbose.iter().filter(|l| l.contains("phone-log")).collect();
+    assert!(
+        raw.iter()
+            .any(|l| l.contains("BackupAgent2[142] <Warning>: INFO: Creating keybag")),
+        "{verbose:#?}"
+    );
+    // Other processes' lines are not shown, even with -v.
+    assert!(!verbose.iter().any(|l| l.contains("profiled")));
+}
+
+#[test]
+fn a_stalled_backup_is_reported_once_with_what_it_did_last() {
+    // The need-space phone logs nothing after its request: with --stall 2
+    // that is a stall, and the re-diagnosis carries backup.stalled.
+    let (_, lines, stderr, _sim) =
+        watch_backup("backup_needs_host_space", &["--json", "--stall", "2"]);
+    let v = json_lines(&lines);
+    let stalls = of_type(&v, "backup-stall");
+    assert_eq!(stalls.len(), 1, "{lines:#?}\n{stderr}");
+    assert!(stalls[0]["data"]["last"]
+        .as_str()
+        .unwrap()
+        .contains("needs 12.3 GB more"));
+    let last = of_type(&v, "diagnosis")
+        .last()
+        .copied()
+        .expect("a diagnosis");
+    assert!(
+        last["data"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "backup.stalled"),
+        "{last}"
+    );
+}
+
+#[test]
+fn a_hostile_relay_costs_bounded_memory_and_the_backup_lines_still_arrive() {
+    // Before the agent's lines: one 512 KiB message, one of control bytes,
+    // and 2000 lines of another process.
+    let mut sc = Scenario::by_name("backup_needs_host_space").expect("bundled");
+    let mut junk = vec![
+        iphone_sim::scenario::SyslogLine {
+            after_ms: 0,
+            line: "Nov 30 05:33:00 iPhone BackupAgent2[4308] <Notice>: ".to_string()
+                + &"x".repeat(512 * 1024),
+        },
+        iphone_sim::scenario::SyslogLine {
+            after_ms: 0,
+            line: "\u{1}\u{2}\u{3}\u{7f}".repeat(100),
+        },
+    ];
+    for i in 0..2000 {
+        junk.push(iphone_sim::scenario::SyslogLine {
+            after_ms: 0,
+            line: format!("Nov 30 05:33:01 iPhone kernel[0] <Notice>: noise {i}"),
+        });
+    }
+    let lines = &mut sc.devices[0].services.syslog;
+    junk.append(lines);
+    *lines = junk;
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("usbmuxd");
+    let sim = start_sim(&sock, sc);
+    let mut cmd = bin();
+    cmd.args([
+        "watch",
+        "--json",
+        "--duration",
+        "10",
+        "--settle",
+        "1",
+        "--recheck",
+        "0",
+        "-v",
+    ])
+    .arg("--backup-dir")
+    .arg(dir.path())
+    .arg("--usbmuxd")
+    .arg(sim.usbmuxd_socket_address());
+    let (_, lines, stderr) = Running::spawn(cmd).finish();
+    let v = json_lines(&lines);
+    assert!(
+        of_type(&v, "backup")
+            .iter()
+            .any(|l| l["data"]["event"] == "needs-host-space"),
+        "{stderr}"
+    );
+    // The long line is shown cut; the noise is not shown at all.
+    let raw = of_type(&v, "phone-log");
+    assert!(raw
+        .iter()
+        .all(|l| l["data"]["line"].as_str().unwrap().chars().count() <= 300));
+    assert!(!lines.iter().any(|l| l.contains("noise")));
+    assert_eq!(sim.panics(), 0);
+}
+
 #[test]
 fn the_watch_schema_rejects_broken_lines() {
     let schema = watch_schema();

@@ -57,6 +57,7 @@ pub fn service_kind(name: &str) -> Option<ServiceKind> {
         "com.apple.mobile.diagnostics_relay" | "com.apple.iosdiagnostics.relay" => {
             Some(ServiceKind::DiagnosticsRelay)
         }
+        "com.apple.syslog_relay" => Some(ServiceKind::SyslogRelay),
         _ => None,
     }
 }

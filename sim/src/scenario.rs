@@ -194,6 +194,21 @@ pub struct Services {
     /// The `AppleSmartBattery` IORegistry entry `diagnostics_relay` returns.
     #[serde(default)]
     pub battery_ioreg: serde_json::Map<String, serde_json::Value>,
+    /// What `com.apple.syslog_relay` sends each connection, in order: each
+    /// line after its delay. After the last the relay stays open and quiet.
+    #[serde(default)]
+    pub syslog: Vec<SyslogLine>,
+}
+
+/// One message of the phone's log.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyslogLine {
+    /// Milliseconds after the previous line (or the connection).
+    #[serde(default)]
+    pub after_ms: u64,
+    /// The message as the phone writes it ("Nov 30 05:33:32 iPhone BackupAgent2[4308] <Notice>: …").
+    pub line: String,
 }
 
 /// The `com.apple.mobilebackup2` handshake.

@@ -9,6 +9,10 @@
 //!   refused: the simulator never runs a backup.
 //! - `com.apple.mobile.diagnostics_relay`: 4-byte length + XML plist; `IORegistry` requests
 //!   for `AppleSmartBattery` return the scenario's battery entry.
+//! - `com.apple.syslog_relay`: raw bytes, no framing: each message is its text, `\n` and a
+//!   NUL (libimobiledevice `syslog_relay.c` hands the bytes through, `idevicesyslog` prints up
+//!   to each NUL; the idevice crate reads up to `\n\0`). The scenario's lines are sent with
+//!   their delays; the relay ignores what the client sends and stays open after the last.
 
 use std::sync::Arc;
 
@@ -51,6 +55,7 @@ async fn run(shared: &Shared, view: &DeviceView, kind: ServiceKind, stream: Box<
     match kind {
         ServiceKind::MobileBackup2 => mobilebackup2(shared, view, s).await,
         ServiceKind::DiagnosticsRelay => diagnostics_relay(shared, view, s).await,
+        ServiceKind::SyslogRelay => syslog_relay(shared, view, s).await,
     }
 }
 
@@ -268,6 +273,33 @@ async fn diagnostics_relay(shared: &Shared, view: &DeviceView, mut s: DevStream)
             || done
         {
             return;
+        }
+    }
+}
+
+async fn syslog_relay(shared: &Shared, view: &DeviceView, mut s: DevStream) {
+    use tokio::io::AsyncWriteExt;
+    log(
+        shared,
+        view,
+        "syslog_relay",
+        Some(format!("{} lines", view.device.services.syslog.len())),
+    );
+    for l in &view.device.services.syslog {
+        tokio::time::sleep(std::time::Duration::from_millis(l.after_ms)).await;
+        let mut msg = l.line.clone().into_bytes();
+        msg.extend_from_slice(b"\n\0");
+        if s.write_all(&msg).await.is_err() || s.flush().await.is_err() {
+            return;
+        }
+    }
+    // Quiet, as a phone whose agent says nothing more, until the client
+    // goes away (a read of 0 bytes) or the idle limit passes.
+    let mut buf = [0u8; 256];
+    loop {
+        match tokio::time::timeout(IDLE, tokio::io::AsyncReadExt::read(&mut s, &mut buf)).await {
+            Ok(Ok(n)) if n > 0 => continue,
+            _ => return,
         }
     }
 }

@@ -24,6 +24,7 @@ pub const HANDSHAKE: Duration = Duration::from_secs(10);
 pub enum ServiceKind {
     MobileBackup2,
     DiagnosticsRelay,
+    SyslogRelay,
 }
 
 /// A plug event for `Listen` clients.

@@ -404,3 +404,76 @@ fn battery_ioregistry_through_diagnostics_relay() {
     );
     assert!(r.requests().iter().any(|n| n == "IORegistry"));
 }
+
+/// Debian's `idevicesyslog` reads the simulated `com.apple.syslog_relay`
+/// (StartService in a session, then raw NUL-separated messages) and prints
+/// the scenario's BackupAgent2 lines.
+#[test]
+fn idevicesyslog_prints_the_backup_agents_lines() {
+    if !tools_present() {
+        return;
+    }
+    if Command::new("idevicesyslog")
+        .arg("--help")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_err()
+    {
+        if std::env::var_os("CI").is_some() {
+            panic!("CI is set but idevicesyslog is missing");
+        }
+        eprintln!("!! SKIPPED: idevicesyslog not installed");
+        return;
+    }
+    let r = start("backup_needs_host_space");
+    let home = r.dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut child = Command::new("idevicesyslog")
+        .args(["-u", HEALTHY_UDID, "--no-colors"])
+        .env("USBMUXD_SOCKET_ADDRESS", r.sim.usbmuxd_socket_address())
+        .env("HOME", &home)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn idevicesyslog");
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut out = Vec::new();
+    while Instant::now() < deadline {
+        if let Ok(chunk) = rx.recv_timeout(Duration::from_millis(100)) {
+            out.extend(chunk);
+        }
+        if String::from_utf8_lossy(&out).contains("Requesting host to purge now") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        text.contains("BackupAgent2[4308] <Notice>: Need extra space on host: 12265029274. Requesting host to purge now"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Free disk space on drive: 4664553472 (4.66 GB)"),
+        "{text}"
+    );
+    // One message per line: the NUL ends each one.
+    assert!(!text.contains('\0'));
+    assert!(
+        r.requests().iter().any(|n| n == "syslog_relay"),
+        "{:?}",
+        r.requests()
+    );
+    assert!(r.sim.writes().is_empty());
+}

@@ -35,6 +35,7 @@ pub fn probe_now(
         deep: args.deep,
         progress,
         min_listen: Duration::from_secs_f64(args.listen),
+        phone_log: true,
     };
     let Some(rt) = runtime(err)? else {
         return Ok(None);

@@ -1,12 +1,16 @@
 //! `watch`: follows usbmuxd's Listen feed (and USB hotplug where libusb has
 //! it), prints every attach, detach, pairing, lock and trust change with a
-//! timestamp, and re-diagnoses a phone once it has settled. Ends on Ctrl-C
+//! timestamp, and re-diagnoses a phone once it has settled. Each trusted
+//! phone's own backup log (`com.apple.syslog_relay`) is followed too
+//! ([`phone_log`]): one line per backup event, a line when a running backup
+//! stalls, and a re-diagnosis when the agent says something a rule reads. Ends on Ctrl-C
 //! (exit 130) or when `--duration` runs out, with a summary.
 //!
 //! The clock is read here only; [`state::WatchState`] gets times as
 //! milliseconds since the start.
 
 pub mod feed;
+pub mod phone_log;
 pub use crate::watch::state;
 
 use std::io::{self, Write};
@@ -25,6 +29,7 @@ use crate::report::style;
 use crate::snapshot::{MuxAddress, Snapshot};
 
 use feed::FeedMsg;
+use phone_log::LogMsg;
 use state::{Line, Timing, WatchState};
 
 /// What `watch` was asked to do.
@@ -38,6 +43,10 @@ pub struct WatchOptions {
     pub json: bool,
     pub duration: Option<Duration>,
     pub timing: Timing,
+    /// A running backup quiet this long is a stall.
+    pub stall: Duration,
+    /// `-v`: the phone's raw backup log lines are printed too.
+    pub verbose: bool,
 }
 
 /// Runs `watch` until Ctrl-C or the end of `--duration`.
@@ -108,7 +117,11 @@ async fn watch_loop(
     };
     let mut usb_open = _hotplug.is_some();
 
-    let mut state = WatchState::new(opts.udid.clone(), opts.timing);
+    let mut state = WatchState::new(opts.udid.clone(), opts.timing)
+        .with_stall_ms(opts.stall.as_millis() as u64);
+    let (log_tx, mut log_rx) = mpsc::channel::<phone_log::LogMsg>(64);
+    let mut followers: std::collections::HashMap<String, tokio::task::AbortHandle> =
+        Default::default();
     let mut diagnoses: JoinSet<DiagnosisDone> = JoinSet::new();
     let mut running: std::collections::HashMap<tokio::task::Id, String> = Default::default();
     let ctrl_c = async {
@@ -158,7 +171,21 @@ async fn watch_loop(
                 }
                 None => Vec::new(),
             },
+            msg = log_rx.recv() => match msg {
+                Some(LogMsg::Lines { udid, lines, skipped, cut }) => {
+                    state.on_phone_log(&udid, &lines, skipped, cut, ms(), opts.verbose)
+                }
+                Some(LogMsg::Ended { udid, failure }) => {
+                    tracing::info!(%udid, kind = failure.kind.as_str(), message = %failure.message, "the phone's log is not followed");
+                    followers.remove(&udid);
+                    state.on_phone_log_ended(&udid);
+                    Vec::new()
+                }
+                // `log_tx` lives as long as this loop.
+                None => Vec::new(),
+            },
             () = sleep_until_opt(wake) => {
+                let stalls = state.stalls(ms());
                 for (udid, generation, recheck) in state.due(ms()) {
                     let req = ProbeRequest {
                         endpoint: endpoint.clone(),
@@ -170,6 +197,7 @@ async fn watch_loop(
                         deep: false,
                         progress: false,
                         min_listen: Duration::ZERO,
+                        phone_log: false,
                     };
                     let env = env.clone();
                     let u = udid.clone();
@@ -179,9 +207,29 @@ async fn watch_loop(
                     });
                     running.insert(handle.id(), udid);
                 }
-                Vec::new()
+                stalls
             }
         };
+        // Follow the phones found trusted; stop following those gone.
+        for (udid, device_id) in state.logs_to_follow() {
+            let task = tokio::spawn(phone_log::follow(
+                endpoint.clone(),
+                device_id,
+                udid.clone(),
+                crate::probe::record_file(env, &udid),
+                log_tx.clone(),
+            ));
+            if let Some(old) = followers.insert(udid, task.abort_handle()) {
+                old.abort();
+            }
+        }
+        followers.retain(|udid, h| {
+            let keep = state.is_following(udid);
+            if !keep {
+                h.abort();
+            }
+            keep
+        });
         if let Err(e) = printer.print(&lines, out) {
             if e.kind() == io::ErrorKind::BrokenPipe {
                 break;
@@ -191,6 +239,9 @@ async fn watch_loop(
     }
     feed_task.abort();
     diagnoses.abort_all();
+    for h in followers.values() {
+        h.abort();
+    }
     let (summary, status) = state.summary(ms(), interrupted);
     match printer.print(&[summary], out) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e),
@@ -241,6 +292,8 @@ fn kind_style(kind: &str) -> anstyle::Style {
         "detached" | "daemon-lost" => style::YELLOW,
         "attached" | "daemon-back" => style::GREEN,
         "summary" | "diagnosis" => style::BOLD,
+        "backup-stall" => style::YELLOW,
+        "phone-log" => anstyle::Style::new().dimmed(),
         _ => style::BLUE,
     }
 }

@@ -10,6 +10,7 @@ pub mod host;
 pub mod lockdown;
 pub mod pairing;
 pub mod read_full;
+pub mod syslog;
 pub mod usb;
 pub mod usbmuxd;
 
@@ -43,6 +44,10 @@ pub struct ProbeRequest {
     /// until the other probes are done in any case, never past the deadline).
     /// `watch` passes zero: it follows the feed itself.
     pub min_listen: Duration,
+    /// Read a trusted phone's backup log during the listen window (when
+    /// `min_listen` is set or a backup program runs). `watch` follows the
+    /// log itself and passes false.
+    pub phone_log: bool,
 }
 
 /// Runs every probe concurrently under the request's deadline. When
@@ -221,6 +226,7 @@ async fn device_stage(
         request_trust: req.request_trust,
         daemon_buid: buid,
         backing_up,
+        phone_log: req.phone_log.then_some(req.min_listen),
         record_files: targets
             .iter()
             .filter_map(|d| record_file(env, &d.udid).map(|f| (d.udid.clone(), f)))
@@ -380,7 +386,10 @@ fn now_rfc3339() -> String {
 /// The phone's file in the lockdown folder: the spelling that exists (Apple's
 /// usbmuxd lists a new-style UDID without the dash the file name has), else
 /// the listed one, whose absence the pairing probe then records.
-fn record_file(env: &crate::platform::HostEnv, udid: &str) -> Option<std::path::PathBuf> {
+pub(crate) fn record_file(
+    env: &crate::platform::HostEnv,
+    udid: &str,
+) -> Option<std::path::PathBuf> {
     let candidates: Vec<_> = udid_spellings(udid)
         .iter()
         .filter_map(|u| crate::platform::lockdown_dir::pair_record_file(env, u))

@@ -12,6 +12,7 @@ pub mod exit;
 pub mod format;
 pub mod import;
 pub mod knowledge;
+pub mod phone_log;
 pub mod platform;
 pub mod plist_bounded;
 pub mod remedy;

@@ -130,6 +130,7 @@ pub fn status(path: &Path) -> StatusPlistObs {
         uuid: string(&f, &["UUID"]),
         version: string(&f, &["Version"]),
         file,
+        quote: None,
     }
 }
 

@@ -59,6 +59,9 @@ pub struct DeviceStage {
     /// The host probe's answer to "is another program backing up?": None
     /// until it is known, then the program's name if one is.
     pub backing_up: tokio::sync::watch::Receiver<Option<Option<String>>>,
+    /// Read a trusted phone's backup log for this long (None: never; zero:
+    /// only while another program backs up, for `syslog::window::WHILE_BACKING_UP`).
+    pub phone_log: Option<Duration>,
 }
 
 /// The phones to probe: one entry per UDID (USB preferred over Wi-Fi when a
@@ -109,7 +112,35 @@ pub async fn probe_one(stage: &DeviceStage, dev: &MuxDevice, steps: Steps) -> De
         pairing_obs.unwrap_or_else(|| Outcome::skipped("the pair record was not looked up"));
     obs.lockdown = run.obs;
     obs.backup_service = run.backup_service;
+    if let Some(window) = log_window(stage, &obs) {
+        obs.backup_log = Some(
+            crate::probe::syslog::window::read(
+                &stage.endpoint,
+                dev.device_id,
+                &dev.udid,
+                file,
+                window,
+                steps,
+            )
+            .await,
+        );
+    }
     obs
+}
+
+/// How long to read the phone's backup log, if at all: only a trusted
+/// phone, for the listen window asked for, or briefly while another program
+/// backs up.
+fn log_window(stage: &DeviceStage, obs: &DeviceObs) -> Option<Duration> {
+    let asked = stage.phone_log?;
+    if !obs.trusted() {
+        return None;
+    }
+    if !asked.is_zero() {
+        return Some(asked);
+    }
+    let backing_up = stage.backing_up.borrow().clone().flatten().is_some();
+    backing_up.then_some(crate::probe::syslog::window::WHILE_BACKING_UP)
 }
 
 /// Lists the phones again after probing, to see who vanished or re-enumerated

@@ -7,6 +7,7 @@
 mod bounded;
 pub mod framing;
 mod pair;
+pub mod service_session;
 mod values;
 
 use std::future::Future;

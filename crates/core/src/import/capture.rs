@@ -87,6 +87,13 @@ impl Capture {
         self.parts.first().map(|p| p.text.as_str()).unwrap_or("")
     }
 
+    /// The first `max` bytes of [`Capture::head`] (cut on a character
+    /// boundary): where an importer looks to recognise a document before
+    /// reading it whole, so text it does not read costs it little.
+    pub fn opening(&self, max: usize) -> &str {
+        cut(self.head(), max)
+    }
+
     /// The line as evidence: this file, this line number, the text cut short.
     pub fn quote(&self, line: Line<'_>) -> Quote {
         let text = line.text.trim();

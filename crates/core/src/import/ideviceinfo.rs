@@ -3,14 +3,16 @@
 //! use are read; a capture cut off part-way, or with values masked by its
 //! author (`***`, `xxx`), is read as far as it goes, never completed.
 
+use std::collections::BTreeMap;
+
 use super::{Capture, Line, UNNAMED_PHONE};
 use crate::snapshot::{
-    DeviceObs, LockdownObs, Outcome, Provenance, ProvenanceKind, SessionObs, Snapshot,
+    DeviceObs, LockdownObs, Outcome, Provenance, ProvenanceKind, Quote, SessionObs, Snapshot,
     LOCKDOWN_NORMAL_MODE,
 };
 
 /// Keys that only `ideviceinfo` prints at the start of a line.
-const SIGNATURE: &[&str] = &[
+pub(super) const SIGNATURE: &[&str] = &[
     "ActivationState",
     "BuildVersion",
     "DeviceClass",
@@ -21,7 +23,7 @@ const SIGNATURE: &[&str] = &[
     "CPUArchitecture",
 ];
 /// Keys whose line a finding may quote.
-const QUOTED: &[&str] = &[
+pub(super) const QUOTED: &[&str] = &[
     "ActivationState",
     "BuildVersion",
     "PasswordProtected",
@@ -30,12 +32,12 @@ const QUOTED: &[&str] = &[
 ];
 /// Keys lockdownd gives only inside a trusted session: their presence says
 /// the capture was taken with one.
-const SESSION_ONLY: &[&str] = &["ActivationState", "PasswordProtected", "BrickState"];
+pub(super) const SESSION_ONLY: &[&str] = &["ActivationState", "PasswordProtected", "BrickState"];
 /// At most this many `Key: value` lines are kept (a real dump has about
 /// 120); a dump at the end of a long log is still found.
 const MAX_PAIRS: usize = 10_000;
 /// Longer values are cut: nothing the rules read is longer.
-const MAX_VALUE: usize = 256;
+pub(super) const MAX_VALUE: usize = 256;
 
 pub fn import(capture: &Capture) -> Option<Snapshot> {
     let name = &capture.name;
@@ -75,6 +77,53 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
             Some((key.to_string(), capture.quote(*line)))
         })
         .collect();
+    Some(lockdown_snapshot(
+        &get,
+        quotes,
+        in_session,
+        format!("ideviceinfo output: {name}"),
+        format!("{} top-level values read", pairs.len()),
+    ))
+}
+
+/// For forms that spread a key and its value over lines (XML, JSON, an
+/// NSDictionary): the first line naming both, else the first naming the key.
+pub(super) fn quotes_by_search(
+    capture: &Capture,
+    get: &dyn Fn(&str) -> Option<String>,
+) -> BTreeMap<String, Quote> {
+    let mut quotes = BTreeMap::new();
+    for key in QUOTED {
+        let Some(value) = get(key) else { continue };
+        let mut named = None;
+        for line in capture.lines() {
+            if line.text.contains(key) {
+                if line.text.contains(value.as_str()) {
+                    named = Some(line);
+                    break;
+                }
+                named = named.or(Some(line));
+            }
+        }
+        if let Some(line) = named {
+            quotes.insert(key.to_string(), capture.quote(line));
+        }
+    }
+    quotes
+}
+
+/// One phone's lockdown values as a snapshot, whatever form they were
+/// printed in (`ideviceinfo` text or XML, pymobiledevice3 JSON, idb).
+/// `get` gives a key's value, unmasked and cut; `quotes` the lines rules may
+/// quote; `in_session` says whether a value only a trusted session gives
+/// was there.
+pub(super) fn lockdown_snapshot(
+    get: &dyn Fn(&str) -> Option<String>,
+    quotes: BTreeMap<String, Quote>,
+    in_session: bool,
+    source: String,
+    notes: String,
+) -> Snapshot {
     let lockdown = LockdownObs {
         query_type: Some(LOCKDOWN_NORMAL_MODE.into()),
         product_type: get("ProductType"),
@@ -84,8 +133,8 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         device_name: get("DeviceName"),
         activation_state: get("ActivationState"),
         password_protected: get("PasswordProtected").and_then(|v| match v.as_str() {
-            "true" => Some(true),
-            "false" => Some(false),
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
             _ => None,
         }),
         quotes,
@@ -98,10 +147,9 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
     };
     let mut snapshot = Snapshot::new(Provenance {
         kind: ProvenanceKind::Imported,
-        source: Some(format!("ideviceinfo output: {name}")),
+        source: Some(source),
         notes: Some(format!(
-            "{} top-level values read{}",
-            pairs.len(),
+            "{notes}{}",
             if in_session {
                 ", taken in a trusted session"
             } else {
@@ -125,11 +173,11 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         backup_service: Outcome::skipped(skipped()),
         ..Default::default()
     });
-    Some(snapshot)
+    snapshot
 }
 
 /// Values a capture's author hid.
-fn masked(v: &str) -> bool {
+pub(super) fn masked(v: &str) -> bool {
     let v = v.to_ascii_lowercase();
     v.contains("***") || v.contains("xxx") || v == "..." || v.starts_with("<") || v == "---"
 }

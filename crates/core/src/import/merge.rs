@@ -3,7 +3,8 @@
 //! same phone are judged as one snapshot.
 
 use crate::snapshot::{
-    same_udid, DeviceObs, Outcome, ProvenanceKind, Snapshot, UsbAccess, UsbDevice,
+    same_udid, DeviceObs, LockdownObs, Outcome, ProvenanceKind, SessionObs, Snapshot, UsbAccess,
+    UsbDevice,
 };
 
 use super::UNNAMED_PHONE;
@@ -99,7 +100,10 @@ fn merge_device(devices: &mut Vec<DeviceObs>, device: DeviceObs) {
     d.device_id = d.device_id.or(device.device_id);
     d.connection = d.connection.take().or(device.connection);
     first_seen(&mut d.pairing, device.pairing);
-    first_seen(&mut d.lockdown, device.lockdown);
+    match (d.lockdown.value_mut(), device.lockdown.value()) {
+        (Some(a), Some(b)) => fill_lockdown(a, b),
+        _ => first_seen(&mut d.lockdown, device.lockdown),
+    }
     first_seen(&mut d.backup_service, device.backup_service);
     first_seen(&mut d.presence, device.presence);
 }
@@ -132,6 +136,31 @@ fn fill_usb_device(a: &mut UsbDevice, b: &UsbDevice) {
     }
     if a.access == UsbAccess::NotTried {
         a.access = b.access.clone();
+    }
+}
+
+/// Two captures of one phone's lockdownd (an `ideviceinfo -s` dump and an
+/// `idevicebackup2` run that started the backup service): the first file's
+/// values stay, what it lacked comes from the second, and a session either
+/// file saw counts.
+fn fill_lockdown(a: &mut LockdownObs, b: &LockdownObs) {
+    let or = |x: &mut Option<String>, y: &Option<String>| {
+        if x.is_none() {
+            x.clone_from(y);
+        }
+    };
+    or(&mut a.product_type, &b.product_type);
+    or(&mut a.product_version, &b.product_version);
+    or(&mut a.build_version, &b.build_version);
+    or(&mut a.device_class, &b.device_class);
+    or(&mut a.device_name, &b.device_name);
+    or(&mut a.activation_state, &b.activation_state);
+    a.password_protected = a.password_protected.or(b.password_protected);
+    if a.backup.is_none() {
+        a.backup.clone_from(&b.backup);
+    }
+    if a.session == SessionObs::NotAttempted {
+        a.session = b.session.clone();
     }
 }
 

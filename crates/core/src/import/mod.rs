@@ -9,15 +9,24 @@
 //! What it quotes as evidence carries the file and line
 //! ([`Capture::quote`]).
 
+mod backup_metadata;
 mod capture;
+mod finder_dialogs;
+mod idevicebackup2;
 mod ideviceinfo;
 mod ioreg;
 mod kernel_log;
+mod lockdown_errors;
+mod lockdown_values;
 mod log_line;
 mod lsusb;
 mod merge;
+mod phone_log;
+mod python_tracebacks;
+mod reported;
 mod system_profiler;
 mod usb_ids;
+mod usbmux_clients;
 mod usbmuxd_log;
 
 pub use capture::{Capture, Line, MAX_LINE_BYTES};
@@ -45,6 +54,46 @@ pub const IMPORTERS: &[Importer] = &[
         name: "ideviceinfo",
         reads: "`ideviceinfo` output",
         import: ideviceinfo::import,
+    },
+    Importer {
+        name: "phone-log",
+        reads: "an `idevicesyslog` capture of the backup agent",
+        import: phone_log::import,
+    },
+    Importer {
+        name: "lockdown-values",
+        reads: "`ideviceinfo -x` XML, `pymobiledevice3 lockdown info` JSON, lockdown values as an NSDictionary",
+        import: lockdown_values::import,
+    },
+    Importer {
+        name: "idevicebackup2",
+        reads: "`idevicebackup2` output",
+        import: idevicebackup2::import,
+    },
+    Importer {
+        name: "lockdown-errors",
+        reads: "`idevicepair`/`ideviceinfo`/`ifuse` errors",
+        import: lockdown_errors::import,
+    },
+    Importer {
+        name: "python-tracebacks",
+        reads: "pymobiledevice3 and tidevice errors",
+        import: python_tracebacks::import,
+    },
+    Importer {
+        name: "usbmux-clients",
+        reads: "usbmuxd connection errors of its clients",
+        import: usbmux_clients::import,
+    },
+    Importer {
+        name: "backup-metadata",
+        reads: "a backup's Status.plist, Info.plist, Manifest.plist, folder listing or MBStatus",
+        import: backup_metadata::import,
+    },
+    Importer {
+        name: "finder-dialogs",
+        reads: "Finder / iTunes alerts",
+        import: finder_dialogs::import,
     },
     Importer {
         name: "lsusb",

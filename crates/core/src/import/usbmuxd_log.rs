@@ -475,6 +475,8 @@ impl Reader {
                 code,
                 message: text.chars().take(MAX_MESSAGE).collect(),
                 quote: capture.quote(line),
+                udid: udid.clone(),
+                overcome: None,
             });
         }
         true
@@ -489,6 +491,8 @@ impl Reader {
                 code: None,
                 message: text.chars().take(MAX_MESSAGE).collect(),
                 quote: capture.quote(line),
+                udid: None,
+                overcome: None,
             });
         }
     }
@@ -565,6 +569,7 @@ impl Reader {
                     lockdown: Outcome::skipped(NOT_HERE),
                     backup_service: Outcome::skipped(NOT_HERE),
                     presence: Outcome::skipped(NOT_HERE),
+                    ..Default::default()
                 });
             }
             let address = MuxAddress {

@@ -57,6 +57,11 @@ impl Domain {
         }
     }
 
+    /// The domain [`Domain::name`] spells `name`.
+    pub fn from_name(name: &str) -> Option<Domain> {
+        Domain::ALL.into_iter().find(|d| d.name() == name)
+    }
+
     /// Human label for reports.
     pub const fn label(self) -> &'static str {
         match self {

@@ -163,8 +163,9 @@ fn match_codes_and_phrases(lower: &str, found: &mut Vec<(usize, Reason)>) {
     let query_words = content_words(&norm);
     let query_is_fragment = word_count(&norm) >= 2 && !query_words.is_empty();
     for (i, e) in entries.iter().enumerate() {
-        for phrase in e.phrases {
-            let p = normalize(phrase);
+        let forms = normalized_phrases().get(i).map_or(&[][..], Vec::as_slice);
+        for (phrase, form) in e.phrases.iter().zip(forms) {
+            let (p, pw) = (&form.text, &form.words);
             if p.is_empty() {
                 continue;
             }
@@ -177,7 +178,6 @@ fn match_codes_and_phrases(lower: &str, found: &mut Vec<(usize, Reason)>) {
                 phrases.push((i, Reason::Fragment { phrase }));
                 continue;
             }
-            let pw = content_words(&p);
             if pw.len() >= 2 {
                 let overlap = pw.iter().filter(|w| query_words.contains(w)).count();
                 let percent = (overlap * 100 / pw.len()) as u8;
@@ -216,6 +216,33 @@ fn match_codes_and_phrases(lower: &str, found: &mut Vec<(usize, Reason)>) {
         }
     }
     found.extend(phrases);
+}
+
+/// A phrase in the form it is compared in, and its content words.
+struct PhraseForm {
+    text: String,
+    words: Vec<String>,
+}
+
+/// Every entry's phrases, normalized once: a lookup compares hundreds of
+/// them, and pasted errors are looked up many at a time.
+fn normalized_phrases() -> &'static [Vec<PhraseForm>] {
+    static FORMS: std::sync::OnceLock<Vec<Vec<PhraseForm>>> = std::sync::OnceLock::new();
+    FORMS.get_or_init(|| {
+        all()
+            .iter()
+            .map(|e| {
+                e.phrases
+                    .iter()
+                    .map(|p| {
+                        let text = normalize(p);
+                        let words = content_words(&text);
+                        PhraseForm { text, words }
+                    })
+                    .collect()
+            })
+            .collect()
+    })
 }
 
 /// Group reasons by entry, best reason first, best entry first.

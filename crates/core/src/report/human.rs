@@ -70,14 +70,14 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
 
     let findings = &report.findings;
     if findings.is_empty() {
-        writeln!(
-            out,
-            "{}",
-            paint(
-                GREEN,
-                "No problems found: this computer is ready to back up the iPhone."
-            )
-        )?;
+        // What another tool printed covers only what it looked at: say so,
+        // rather than vouch for this computer.
+        let clear = if s.provenance.kind == crate::snapshot::ProvenanceKind::Imported {
+            "No problems found in the imported evidence: nothing in it stands in the way of a backup."
+        } else {
+            "No problems found: this computer is ready to back up the iPhone."
+        };
+        writeln!(out, "{}", paint(GREEN, clear))?;
     } else {
         let heading = if findings.len() == 1 {
             "1 finding:".to_string()

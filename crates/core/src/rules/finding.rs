@@ -115,6 +115,9 @@ impl Finding {
 pub struct Findings<'s> {
     snapshot: &'s Snapshot,
     list: Vec<Finding>,
+    /// The reported errors with their `explain` entries, looked up once
+    /// for every rule that asks (`Findings::reported`).
+    reported: std::cell::OnceCell<Vec<super::from_reported::Reported<'s>>>,
 }
 
 impl<'s> Findings<'s> {
@@ -122,7 +125,19 @@ impl<'s> Findings<'s> {
         Self {
             snapshot,
             list: Vec::new(),
+            reported: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The snapshot the rules read.
+    pub fn snapshot(&self) -> &'s Snapshot {
+        self.snapshot
+    }
+
+    pub(super) fn reported_cache(
+        &self,
+    ) -> &std::cell::OnceCell<Vec<super::from_reported::Reported<'s>>> {
+        &self.reported
     }
 
     /// Adds a finding; the rule's steps for the host OS follow its own.

@@ -11,10 +11,12 @@ pub mod connection;
 pub mod device;
 mod diagnosis;
 mod finding;
+pub mod from_reported;
 pub mod hides;
 pub mod host;
 pub mod icloud;
 mod rank;
+pub mod reported;
 mod retired;
 mod rule;
 #[cfg(test)]
@@ -49,9 +51,11 @@ pub(crate) mod prelude {
 /// Every rule, sorted by id.
 pub static RULES: &[&Rule] = &[
     &backup_service::refused::RULE,
+    &backup::agent_failed::RULE,
     &backup::corrupt::RULE,
     &backup::encrypted::RULE,
     &backup::encryption_required::RULE,
+    &backup::stalled::RULE,
     &backup::unfinished::RULE,
     &backup::very_large::RULE,
     &connection::slow_replies::RULE,
@@ -72,6 +76,7 @@ pub static RULES: &[&Rule] = &[
     &host::os_outdated::RULE,
     &icloud::backup_enabled::RULE,
     &icloud::backup_stale::RULE,
+    &reported::error::RULE,
     &trust::denied::RULE,
     &trust::dialog_pending::RULE,
     &trust::not_paired::RULE,

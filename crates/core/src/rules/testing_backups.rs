@@ -37,6 +37,7 @@ pub fn finished_backup(udid: &str, date: &str) -> BackupObs {
             date: Some(date.into()),
             uuid: Some("1ED9CA2E-D535-4B04-8B23-A7D3BE3B4A0D".into()),
             version: Some("3.3".into()),
+            quote: None,
         },
         manifest: ManifestPlistObs {
             file: present(300_000),

@@ -68,6 +68,7 @@ pub fn healthy_device(udid: &str, device_id: u32) -> DeviceObs {
             still_listed: true,
             device_id_after: Some(device_id),
         }),
+        backup_log: None,
     }
 }
 
@@ -154,5 +155,24 @@ impl World {
         })
         .lockdown(|l| l.session = SessionObs::NotAttempted)
         .device(|d| d.backup_service = Outcome::skipped("no pair record"))
+    }
+}
+
+impl World {
+    /// The first phone's backup log, read from `text` (syslog lines) as the
+    /// live relay reads it, one line a second.
+    pub fn phone_log(self, text: &str) -> Self {
+        use crate::phone_log::{BackupLogTracker, DEFAULT_STALL_MS};
+        let mut t = BackupLogTracker::new(BackupLogSource::Relay, DEFAULT_STALL_MS);
+        for (i, l) in text.lines().enumerate() {
+            t.line(l.trim_start(), Some(i as u64 * 1000), None);
+        }
+        let obs = t.into_obs();
+        self.device(|d| {
+            d.backup_log = Some(Outcome::Ok {
+                duration_ms: 1,
+                value: obs,
+            })
+        })
     }
 }

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::udid::same_udid;
+use super::Quote;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct BackupsObs {
@@ -88,6 +89,9 @@ pub enum FileState {
     Unreadable,
     /// Something else under that name (a folder, a device file).
     NotAFile,
+    /// Not looked at: the evidence (an imported Status.plist, a listing)
+    /// did not cover this file, so nothing is known of it.
+    NotSeen,
 }
 
 impl FileState {
@@ -99,6 +103,7 @@ impl FileState {
             Self::Unparseable => "not parseable",
             Self::Unreadable => "unreadable",
             Self::NotAFile => "not a file",
+            Self::NotSeen => "not in the evidence",
         }
     }
 }
@@ -162,6 +167,9 @@ pub struct StatusPlistObs {
     pub uuid: Option<String>,
     #[serde(default)]
     pub version: Option<String>,
+    /// Imported only: the line of the capture its state was read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<Quote>,
 }
 
 /// Manifest.plist: encryption and the phone's software at backup time. The

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Failure, MuxConnection, Outcome, Quote};
+use super::{BackupLogObs, Failure, MuxConnection, Outcome, Quote};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceObs {
@@ -25,6 +25,11 @@ pub struct DeviceObs {
     /// usbmuxd's device list read again after the per-phone probes.
     #[serde(default)]
     pub presence: Outcome<PresenceObs>,
+    /// What the phone's backup agent logged (`watch`, or a pasted
+    /// `idevicesyslog` capture). Absent when nobody read the log, and in
+    /// snapshots written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_log: Option<Outcome<BackupLogObs>>,
 }
 
 /// The host's pair record for this phone. Never holds keys or certificates.
@@ -445,6 +450,11 @@ impl DeviceObs {
     }
 
     /// The iOS version the phone reported.
+    /// The phone's backup log, when it was read.
+    pub fn backup_log(&self) -> Option<&BackupLogObs> {
+        self.backup_log.as_ref()?.value()
+    }
+
     pub fn ios_version(&self) -> Option<&str> {
         self.lockdown()?.product_version.as_deref()
     }

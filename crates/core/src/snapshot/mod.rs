@@ -4,6 +4,7 @@
 //! by `record` and read back by `diagnose --from` gives the same diagnosis
 //! without the hardware. Fixtures in `fixtures/` are snapshots.
 
+mod backup_log;
 mod backups;
 mod device;
 mod host;
@@ -24,6 +25,7 @@ mod windows;
 
 use serde::{Deserialize, Serialize};
 
+pub use backup_log::*;
 pub use backups::*;
 pub use device::*;
 pub use host::*;

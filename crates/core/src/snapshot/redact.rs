@@ -260,6 +260,8 @@ mod tests {
             domain: None,
             code: None,
             message: "lockdown error".into(),
+            udid: None,
+            overcome: None,
             quote: Quote {
                 file: "usbmuxd.log".into(),
                 line: 3,

@@ -39,4 +39,13 @@ pub struct ReportedError {
     /// The message as printed (what the knowledge base matches phrases in).
     pub message: String,
     pub quote: Quote,
+    /// The UDID the line names, when it names one ("on the screen of device
+    /// <UDID>"): under this field name `--redact` masks it in the quote too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub udid: Option<String>,
+    /// A later line of the same capture where the same tool went on to
+    /// succeed ("SUCCESS: Paired with device"): the error is history, not
+    /// the state the capture ends in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overcome: Option<Quote>,
 }

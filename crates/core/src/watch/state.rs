@@ -8,12 +8,15 @@ use serde_json::{json, Value};
 
 use crate::exit::ExitStatus;
 use crate::format::{plural, secs};
+use crate::phone_log::BackupLogTracker;
 use crate::rules::{self, Verdict};
 use crate::snapshot::{
     histories, Failure, ListenObs, ListenOrigin, LockdownError, MuxConnection, MuxDevice, MuxEvent,
     MuxEventKind, Outcome, Snapshot, TrustState, UsbMode, APPLE_VENDOR_ID,
 };
 use crate::watch::{EventTracker, ListenMessage, UsbNotice};
+
+mod backup_log;
 
 /// One line of output, before the time is put on it.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +66,13 @@ struct Phone {
     top: Option<String>,
     locked: Option<bool>,
     trust: Option<String>,
+    /// The phone's backup log, as followed so far.
+    log: Option<BackupLogTracker>,
+    /// A follower reads its log now.
+    following: bool,
+    /// The last follower ended: try again only after the next diagnosis, so
+    /// a phone that refuses its relay is not asked again and again.
+    follow_held: bool,
 }
 
 /// The state of a watch session.
@@ -80,6 +90,8 @@ pub struct WatchState {
     daemon_losses: usize,
     /// Every plug event so far, as diagnoses read them.
     log: ListenObs,
+    /// A running backup with no progress line for this long is a stall.
+    stall_ms: u64,
 }
 
 impl WatchState {
@@ -97,6 +109,7 @@ impl WatchState {
                 origin: ListenOrigin::Watch,
                 ..ListenObs::default()
             },
+            stall_ms: crate::phone_log::DEFAULT_STALL_MS,
         }
     }
 
@@ -311,6 +324,7 @@ impl WatchState {
         }
         let connected_ms = p.up_since.map(|s| at_ms.saturating_sub(s));
         p.connected = false;
+        p.following = false;
         p.up_since = None;
         p.last_event_ms = at_ms;
         p.generation += 1;
@@ -364,7 +378,8 @@ impl WatchState {
 
     /// When `due` may next have something, if ever.
     pub fn next_wakeup(&self) -> Option<u64> {
-        self.phones
+        let diagnose = self
+            .phones
             .values()
             .filter(|p| p.connected && p.diagnosing.is_none())
             .filter_map(|p| {
@@ -374,7 +389,11 @@ impl WatchState {
                     p.recheck_at
                 }
             })
-            .min()
+            .min();
+        match (diagnose, self.next_stall()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// The plug events so far, as the snapshot of a re-diagnosis carries them.
@@ -434,6 +453,7 @@ impl WatchState {
             return Vec::new();
         }
         p.settle_pending = false;
+        p.follow_held = false;
         p.recheck_at = (recheck_ms > 0).then(|| at_ms + recheck_ms);
         p.report_from_ms = at_ms;
         p.report_from_listed = p.listed.clone();
@@ -441,6 +461,20 @@ impl WatchState {
             duration_ms: at_ms,
             value: obs,
         };
+        if let Some(t) = p.log.as_mut() {
+            t.refresh_stall(at_ms);
+            if let Some(d) = snapshot
+                .probes
+                .devices
+                .iter_mut()
+                .find(|d| crate::snapshot::same_udid(&d.udid, udid))
+            {
+                d.backup_log = Some(Outcome::Ok {
+                    duration_ms: at_ms,
+                    value: t.obs().clone(),
+                });
+            }
+        }
         let d = rules::diagnose(&snapshot, Some(udid));
         let mut out = Vec::new();
 

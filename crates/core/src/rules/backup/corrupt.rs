@@ -21,6 +21,9 @@ declare_rule! {
     /// cannot be restored completely.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// Each metadata file's state (present, missing, empty, not parseable,
     /// with the parser's message), `PRAGMA quick_check` on Manifest.db
     /// opened read-only, and with `--deep` the count of listed files that are
@@ -103,7 +106,7 @@ fn ios_of(b: &BackupObs) -> Option<&str> {
 /// One metadata file's state as an evidence line, when it is a problem.
 fn file_line(name: &str, file: &MetaFile, missing_ok: bool) -> Option<String> {
     let bad = match file.state {
-        FileState::Present => false,
+        FileState::Present | FileState::NotSeen => false,
         FileState::Missing => !missing_ok,
         _ => true,
     };
@@ -253,6 +256,9 @@ fn encryption_problems(b: &BackupObs, ios: Option<&str>) -> Vec<String> {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     for (b, udid) in s.judged_backups() {
         // host.backup-in-progress says what reads as damaged meanwhile.
         if maybe_being_written(s, b) {

@@ -84,7 +84,8 @@ fn check(s: &Snapshot, out: &mut Findings) {
             out.push(
                 Finding::new(&RULE)
                     .device(d.udid.clone())
-                    .evidence("the phone says WillEncrypt = true (com.apple.mobile.backup): its backups are encrypted with a password set on the phone"),
+                    .evidence("the phone says WillEncrypt = true (com.apple.mobile.backup): its backups are encrypted with a password set on the phone")
+                    .quoting(d.lockdown().and_then(|l| l.quote("WillEncrypt"))),
             );
         }
     }

@@ -17,6 +17,9 @@ declare_rule! {
     /// at the same point.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// Status.plist `SnapshotState`, `BackupState`, `IsFullBackup` and
     /// `Date`; whether a `Snapshot/` folder exists in the backup. The backup
     /// judged is the latest of each connected phone (matched by UDID), or
@@ -53,6 +56,9 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     for (b, udid) in s.judged_backups() {
         let state = b.status.snapshot_state.as_deref();
         let torn_state = b.status.file.is_present() && state.is_some_and(|st| st != "finished");
@@ -63,11 +69,14 @@ fn check(s: &Snapshot, out: &mut Findings) {
         if b.changed_during_check {
             continue;
         }
-        let mut f = Finding::new(&RULE).device(udid).evidence(format!(
-            "backup of {} in folder {}",
-            b.label(),
-            b.folder
-        ));
+        let label = b.label();
+        let mut f = Finding::new(&RULE)
+            .device(udid)
+            .evidence(if label == b.folder {
+                format!("backup in folder {}", b.folder)
+            } else {
+                format!("backup of {label} in folder {}", b.folder)
+            });
         if torn_state {
             let mut line = format!("Status.plist: SnapshotState = {}", state.unwrap_or("?"));
             if let Some(bs) = &b.status.backup_state {
@@ -83,7 +92,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
             if let Some(d) = &b.status.date {
                 line.push_str(&format!(", started {d}"));
             }
-            f = f.evidence(line);
+            f = f.evidence(line).quoting(b.status.quote.as_ref());
         }
         if b.snapshot_dir {
             f = f.evidence(

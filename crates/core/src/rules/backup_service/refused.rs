@@ -14,6 +14,9 @@ declare_rule! {
     /// version exchange, error code -1" (or 1, 6).
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// lockdownd's answer to `StartService com.apple.mobilebackup2`, and the
     /// DeviceLink version exchange and `Hello` on the service port (the
     /// check never sends anything after `Hello`). Each refusal names its own
@@ -63,6 +66,9 @@ const IN_USE_STEPS: &[Fix] = &[
 const NO_SERVICE_STEPS: &[Fix] = &[texts::FINISH_SETUP, texts::UPDATE_IOS];
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     for d in &s.probes.devices {
         let f = Finding::new(&RULE).device(&d.udid);
         let f = match &d.backup_service {

@@ -14,6 +14,9 @@ declare_rule! {
     /// stalls at some percentage or drops half-way.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// The time each lockdownd request took to be answered during the
     /// check (its median, and the slowest), compared with 500 ms over USB
     /// and 2 s over Wi-Fi.
@@ -45,6 +48,9 @@ const SLOW_OVER_WIFI_MS: u64 = 2_000;
 const MIN_ANSWERS: usize = 3;
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     for (d, l) in s.answered_phones() {
         if l.reply_ms.len() < MIN_ANSWERS {
             continue;

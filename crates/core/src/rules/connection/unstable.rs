@@ -20,6 +20,9 @@ declare_rule! {
     /// healthy everything else is.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// usbmuxd's `Listen` feed, followed for the whole check (at least
     /// `--listen` seconds, never past `--timeout`) or for the whole of `watch`; usbmuxd's
     /// device list before and after the per-phone probes; the lockdownd
@@ -39,7 +42,7 @@ declare_rule! {
     pub static RULE = {
         id: "connection.unstable",
         title: "The iPhone dropped off the connection during the check",
-        variants: &[NEW_DEVICE_ID, DROPPED, DAEMON_CLOSED, RESET],
+        variants: &[NEW_DEVICE_ID, DROPPED, DAEMON_CLOSED, REPORTED, RESET],
         layer: Layer::Connection,
         severity: Severity::Blocker,
         hides: &[
@@ -75,6 +78,11 @@ struct Signal {
 /// [`listen_signals`], which is not tied to a `DeviceObs`.
 const DEVICE_SOURCES: &[fn(&DeviceObs) -> Vec<Signal>] = &[presence, broken_conversations];
 
+const REPORTED: Title = Title {
+    when: "another tool reported the dropped connection (`--from`)",
+    text: "The connection to the iPhone dropped while another tool used it",
+};
+
 const NEW_DEVICE_ID: Title = Title {
     when: "the phone came back under a new DeviceID without a seen drop",
     text: "The iPhone re-connected under a new DeviceID {when}",
@@ -93,6 +101,9 @@ const DAEMON_CLOSED: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE).title(&REPORTED));
+    }
     // Phone (UDID, or "DeviceID n" when usbmuxd never named it) -> signals.
     let mut by_phone: BTreeMap<String, (Option<String>, Vec<Signal>)> = BTreeMap::new();
     // The Listen feed is followed until the other probes are done, so it

@@ -14,6 +14,9 @@ declare_rule! {
     /// "the iPhone is locked" (MBErrorDomain 208, "Device locked").
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// The `PasswordProtected` or `EscrowLocked` refusal of `StartSession`,
     /// of `Pair`, or of `StartService com.apple.mobilebackup2` (sent, as
     /// idevicebackup2 and pymobiledevice3 send it, with the pair record's
@@ -46,6 +49,9 @@ const NOT_UNLOCKED_SINCE_RESTART: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     for (d, l) in s.answered_phones() {
         let f = Finding::new(&RULE).device(&d.udid);
         let service_refusal = d

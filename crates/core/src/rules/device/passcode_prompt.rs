@@ -22,11 +22,20 @@ declare_rule! {
     /// not a fault of its own (`device.locked` reports the lock only when it
     /// makes the phone refuse); it is this reminder, with the lock as its
     /// evidence, and then it ranks before the general notes
-    /// (`docs/ranking.md`).
+    /// (`docs/ranking.md`). The phone's backup log (`watch`, or an
+    /// `idevicesyslog` capture): the agent waiting for the passcode with
+    /// nothing after it, or the backup failing with MBErrorDomain 208
+    /// ("Device locked"); then it is what happens now, not a reminder.
+    ///
+    /// ## Known limitations
+    /// No public capture shows the exact log line of the passcode prompt;
+    /// it is recognised by its words ("passcode" with "wait", "prompt",
+    /// "enter", "presented" or "required", or pymobiledevice3's
+    /// `com.apple.LocalAuthentication.ui.presented`).
     pub static RULE = {
         id: "device.passcode-prompt",
         title: "The passcode must be typed on the iPhone when the backup starts",
-        variants: &[LOCKED_NOW],
+        variants: &[LOCKED_NOW, WAITING, FAILED_208],
         layer: Layer::Device,
         severity: Severity::Info,
         basis: Basis::Advice,
@@ -44,6 +53,46 @@ const LOCKED_NOW: Title = Title {
     text: "The iPhone is locked: unlock it with the passcode when the backup starts",
 };
 
+const WAITING: Title = Title {
+    when: "the phone's backup log shows the backup waiting for the passcode",
+    text: "The backup is waiting for the passcode to be typed on the iPhone",
+};
+
+const FAILED_208: Title = Title {
+    when: "the phone's backup log shows the backup failing with MBErrorDomain 208 (Device locked)",
+    text: "The backup stopped because the passcode was not typed on the iPhone",
+};
+
+/// MBErrorDomain "Device locked".
+const DEVICE_LOCKED: i64 = 208;
+
+/// What the phone's log says about the passcode: still waiting, or failed for it.
+fn from_log(d: &DeviceObs) -> (Option<&BackupLogEvent>, Option<&BackupLogEvent>) {
+    let Some(log) = d.backup_log() else {
+        return (None, None);
+    };
+    let last_wait = log
+        .events
+        .iter()
+        .rposition(|e| e.event == BackupEvent::PasscodeWaiting);
+    let moved_on = log.events.iter().rposition(|e| {
+        e.event.is_progress()
+            && !matches!(
+                e.event,
+                BackupEvent::Started { .. } | BackupEvent::Kind { .. }
+            )
+    });
+    let waiting = match (last_wait, moved_on) {
+        (Some(w), Some(m)) if m > w => None,
+        (Some(w), _) => log.events.get(w),
+        _ => None,
+    };
+    let failed = log
+        .find(|e| matches!(e, BackupEvent::Failed { code: Some(c), .. } if *c == DEVICE_LOCKED))
+        .last();
+    (waiting, failed)
+}
+
 /// Whether this iOS asks for the passcode when a computer backup starts.
 pub fn asks_passcode(version: &str) -> bool {
     let at_least = |v| compare_versions(version, v) != Ordering::Less;
@@ -55,10 +104,34 @@ fn check(s: &Snapshot, out: &mut Findings) {
         let asks = d.ios_version().filter(|v| asks_passcode(v));
         let locked_now =
             d.trusted() && d.lockdown().and_then(|l| l.password_protected) == Some(true);
-        if asks.is_none() && !locked_now {
+        let (waiting, failed) = from_log(d);
+        if asks.is_none() && !locked_now && waiting.is_none() && failed.is_none() {
             continue;
         }
         let mut f = Finding::new(&RULE).device(&d.udid);
+        if let Some(e) = failed {
+            f = f
+                .title(&FAILED_208)
+                .basis(Basis::Evidence)
+                .evidence(e.evidence())
+                .step(texts::UNLOCK.text);
+        } else if let Some(e) = waiting {
+            f = f
+                .title(&WAITING)
+                .basis(Basis::Evidence)
+                .evidence(e.evidence())
+                .evidence("without the passcode the phone ends the backup after about three minutes with MBErrorDomain 208")
+                .step(texts::UNLOCK.text);
+        }
+        if waiting.is_some() || failed.is_some() {
+            if let Some(v) = asks {
+                f = f.evidence(format!(
+                    "iOS {v} asks for the passcode at the start of each backup"
+                ));
+            }
+            out.push(f);
+            continue;
+        }
         if locked_now {
             f = f
                 .title(&LOCKED_NOW)
@@ -126,6 +199,34 @@ mod tests {
             })
             .build();
         assert!(fired(&s, &RULE).is_empty());
+    }
+
+    #[test]
+    fn the_log_shows_it_waiting_or_failing() {
+        let s = world()
+            .phone()
+            .phone_log("Apr  1 09:25:45 BackupAgent2[7783] <Notice>: Starting backup
+                        Apr  1 09:25:46 BackupAgent2[7783] <Notice>: Waiting for the user to enter the passcode")
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!((f.title.as_str(), f.basis), (WAITING.text, Basis::Evidence));
+        assert!(
+            f.evidence[0].contains("waits for its passcode"),
+            "{:?}",
+            f.evidence
+        );
+        // Typed: the backup moved on, the usual reminder only.
+        let s = world()
+            .phone()
+            .phone_log("Apr  1 09:25:46 BackupAgent2[7783] <Notice>: Waiting for the user to enter the passcode
+                        Apr  1 09:25:50 BackupAgent2[7783] <Notice>: Scanned in 3.0 s")
+            .build();
+        assert_eq!(only(&s, &RULE).title, RULE.title);
+        let s = world()
+            .phone()
+            .phone_log("Apr  1 09:28:46 BackupAgent2[7783] <Error>: Backup failed: Device locked (MBErrorDomain/208)")
+            .build();
+        assert_eq!(only(&s, &RULE).title, FAILED_208.text);
     }
 
     #[test]

@@ -13,6 +13,9 @@ declare_rule! {
     /// override it.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// The refusals of `StartSession`, `Pair` or `StartService`; a
     /// supervised phone (`com.apple.mobile.chaperone` DeviceIsChaperoned)
     /// is noted without a refusal. In a trusted session the check also reads
@@ -77,6 +80,9 @@ fn meaning(key: &str) -> &'static str {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     for (d, l) in s.answered_phones() {
         let mut refusals: Vec<String> = l
             .management

@@ -13,6 +13,9 @@ declare_rule! {
     /// Finder and iTunes say only that the backup failed.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// `ActivationState` (anything but `Activated` or `FactoryActivated`,
     /// e.g. `Unactivated` as `ideviceinfo` prints it on a new phone) and
     /// `SetupDone` in domain `com.apple.purplebuddy` (Setup Assistant's own
@@ -38,6 +41,9 @@ declare_rule! {
 const ACTIVATED: &[&str] = &["Activated", "FactoryActivated"];
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     for (d, l) in s.answered_phones() {
         let mut f = Finding::new(&RULE).device(&d.udid);
         let mut seen = false;

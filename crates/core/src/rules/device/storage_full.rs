@@ -17,6 +17,9 @@ declare_rule! {
     /// when the device side runs out).
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// `AmountDataAvailable` (else `TotalDataAvailable`) against
     /// `TotalDataCapacity`: under 1 GB blocks, under 3 GB or 5 % warns.
     ///
@@ -40,6 +43,9 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     for (d, l) in s.answered_phones() {
         let Some(u) = l.disk_usage.as_ref() else {
             continue;

@@ -27,13 +27,20 @@ declare_rule! {
     /// `backup.corrupt`.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// The host probe's list of running processes, matched by name, or for
     /// pymobiledevice3 (which runs in Python) by its command line, which
     /// also says whether it is backing up (`backup2 backup`/`restore`; the
     /// command line is matched, never kept); whether
     /// Manifest.db, Manifest.plist, Status.plist or Info.plist of a backup
     /// changed in size or modification time between the start and the end
-    /// of the check; what reads as damaged in a backup meanwhile.
+    /// of the check; what reads as damaged in a backup meanwhile. The
+    /// phone's backup log (`watch`, or an `idevicesyslog` capture): a line
+    /// saying its sync lock (`com.apple.itunes.lock_sync`) is held by
+    /// another client, matched by its words (no public capture shows the
+    /// exact line).
     ///
     /// This check never takes the sync lock itself (that would be a write
     /// the phone sees, and would disturb the backup holding it); a phone
@@ -49,7 +56,7 @@ declare_rule! {
     pub static RULE = {
         id: "host.backup-in-progress",
         title: "Another backup or sync program is running",
-        variants: &[BEING_WRITTEN],
+        variants: &[BEING_WRITTEN, SYNC_LOCK],
         layer: Layer::Host,
         severity: Severity::Warning,
         steps: &[
@@ -67,7 +74,38 @@ const BEING_WRITTEN: Title = Title {
     text: "A backup is being written to the backup folder right now",
 };
 
+/// The phones whose backup log says another client holds their sync lock.
+const SYNC_LOCK: Title = Title {
+    when: "the phone's backup log says another client holds its sync lock",
+    text: "Another computer or program is syncing or backing up this iPhone",
+};
+
+fn sync_locks(s: &Snapshot) -> Vec<(&str, &BackupLogObs, &BackupLogEvent)> {
+    s.probes
+        .devices
+        .iter()
+        .filter_map(|d| {
+            let log = d.backup_log()?;
+            let e = log.find(|e| *e == BackupEvent::SyncLockHeld).last()?;
+            Some((d.udid.as_str(), log, e))
+        })
+        .collect()
+}
+
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
+    let locks = sync_locks(s);
+    for (udid, log, e) in &locks {
+        out.push(
+            Finding::new(&RULE)
+                .title(&SYNC_LOCK)
+                .device(*udid)
+                .evidence(format!("{}: {}", log.origin(), e.evidence()))
+                .evidence("the phone lets one computer or program back up or sync at a time"),
+        );
+    }
     let Some(host) = s.host() else {
         return;
     };
@@ -127,6 +165,17 @@ fn check(s: &Snapshot, out: &mut Findings) {
 mod tests {
     use super::*;
     use crate::rules::testing::*;
+
+    #[test]
+    fn the_phone_says_its_sync_lock_is_held() {
+        let s = world()
+            .phone()
+            .phone_log("Apr  1 09:25:45 lockdownd[21] <Error>: com.apple.itunes.lock_sync is held by another client")
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.title, SYNC_LOCK.text);
+        assert!(f.device.is_some());
+    }
 
     #[test]
     fn lists_each_running_tool() {

@@ -128,11 +128,21 @@ declare_rule! {
     /// it, so it can be smaller than what Finder shows.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// Free and total bytes of the volume holding the backup folder (after
     /// resolving links); the size of the phone's last finished backup and of
     /// its Manifest.db (matched by UDID; with no phone connected, the most
     /// recent backup); the phone's used data capacity when lockdownd gave
-    /// it (`com.apple.disk_usage`).
+    /// it (`com.apple.disk_usage`). When the phone's backup log was read
+    /// (`watch`, or an `idevicesyslog` capture given to `diagnose --from`),
+    /// the agent's own "Need extra space on host: N. Requesting host to
+    /// purge now" (with the free space the computer had reported and the
+    /// upload size, when it logged them) or a failure with MBErrorDomain 105:
+    /// that is the phone's decision, not an estimate, and replaces the
+    /// estimates below (public capture:
+    /// <https://github.com/libimobiledevice/libimobiledevice/issues/1384>).
     ///
     /// The need is a range, because nothing outside the phone knows it
     /// exactly:
@@ -225,6 +235,16 @@ const ONLY_AFTER_PURGE_STEPS: &[Fix] = &[
 ];
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    // A tool's own report of the cause, when a capture was given.
+    let reported = out.reported_for(RULE.id);
+    let any_reported = !reported.is_empty();
+    for r in reported {
+        out.push(r.finding(&RULE));
+    }
+    // The phone's own word beats every estimate.
+    if phone_said_so(s, out) || any_reported {
+        return;
+    }
     let Some(host) = s.host() else {
         return;
     };
@@ -334,6 +354,85 @@ fn check(s: &Snapshot, out: &mut Findings) {
     }
 }
 
+/// The MBErrorDomain code of "Insufficient free disk space on drive to back up".
+pub const INSUFFICIENT_SPACE: i64 = 105;
+
+/// Findings from the phones' backup logs: the agent said "Need extra space
+/// on host: N" (its own figure), or failed with MBErrorDomain 105. True when
+/// one was made.
+fn phone_said_so(s: &Snapshot, out: &mut Findings) -> bool {
+    let mut any = false;
+    for d in &s.probes.devices {
+        let Some(log) = d.backup_log() else {
+            continue;
+        };
+        let need = log
+            .find(|e| matches!(e, BackupEvent::NeedsHostSpace { .. }))
+            .last();
+        let failed = log
+            .find(|e| {
+                matches!(e, BackupEvent::Failed { code: Some(c), .. } if *c == INSUFFICIENT_SPACE)
+            })
+            .last();
+        if need.is_none() && failed.is_none() {
+            continue;
+        }
+        let mut f = Finding::new(&RULE).device(&d.udid);
+        if let Some(e) = need {
+            if let BackupEvent::NeedsHostSpace {
+                extra_bytes,
+                host_free_bytes,
+                upload_bytes,
+            } = &e.event
+            {
+                let time = e.time.as_deref().unwrap_or("time unknown");
+                let at = match e.place() {
+                    Some(place) => format!("{place}: {time}"),
+                    None => time.to_string(),
+                };
+                f = f.evidence(format!(
+                    "{}, {at}: the phone's backup agent needs {} ({extra_bytes} bytes) more free space on this computer than it was told is free, and asked the computer to purge (\"Need extra space on host: {extra_bytes}\")",
+                    log.origin(),
+                    fmt::bytes(*extra_bytes)
+                ));
+                match (host_free_bytes, upload_bytes) {
+                    (Some(free), Some(up)) => {
+                        f = f.evidence(format!(
+                            "the computer told the phone {} was free; the phone will upload {} and wants 128 MiB beyond that",
+                            fmt::bytes(*free),
+                            fmt::bytes(*up)
+                        ))
+                    }
+                    (Some(free), None) => {
+                        f = f.evidence(format!(
+                            "the computer told the phone {} was free",
+                            fmt::bytes(*free)
+                        ))
+                    }
+                    (None, Some(up)) => {
+                        f = f.evidence(format!("the phone will upload {}", fmt::bytes(*up)))
+                    }
+                    (None, None) => {}
+                }
+            }
+        }
+        if let Some(e) = failed {
+            f = f.evidence(format!("{}: {}", log.origin(), e.evidence()));
+        }
+        if let Some(vol) = s.host().and_then(|h| h.backup_dir.volume.as_ref()) {
+            f = f.evidence(format!(
+                "{} (mounted at {}) has {} free now",
+                vol.name.as_deref().unwrap_or(&vol.mount_point),
+                vol.mount_point,
+                fmt::bytes(vol.free_bytes)
+            ));
+        }
+        out.push(f);
+        any = true;
+    }
+    any
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,6 +440,47 @@ mod tests {
     use crate::rules::testing_backups::*;
 
     const GB: u64 = 1_000_000_000;
+
+    #[test]
+    fn the_phones_own_figure_is_a_certain_blocker() {
+        let s = world()
+            .phone()
+            .phone_log(
+                "Nov 30 05:33:32 BackupAgent2[4308] <Notice>: uploadSize:16795365018(16795365018), uploadFileCount:28691
+                 Nov 30 05:33:32 BackupAgent2[4308] <Notice>: Free disk space on drive: 4664553472 (4.66 GB)
+                 Nov 30 05:33:32 BackupAgent2[4308] <Notice>: Need extra space on host: 12265029274. Requesting host to purge now",
+            )
+            .build();
+        let f = only(&s, &RULE);
+        assert_eq!(
+            (f.severity, f.confidence, f.title.as_str()),
+            (Severity::Blocker, Confidence::Certain, RULE.title)
+        );
+        assert!(
+            f.evidence[0].contains("12.3 GB (12265029274 bytes)"),
+            "{:?}",
+            f.evidence
+        );
+        assert!(
+            f.evidence[1].contains("4.7 GB was free"),
+            "{:?}",
+            f.evidence
+        );
+        assert!(
+            f.evidence[2].contains("200 GB free now"),
+            "{:?}",
+            f.evidence
+        );
+        // A backup that runs normally says nothing.
+        let s = world()
+            .phone()
+            .phone_log(
+                "Jan 21 02:17:35 unknown BackupAgent2[142] <Warning>: INFO: Uploaded 61 files of 5.0 MB in 0.872 s at 5.72 MB/s
+                 Jan 21 02:17:37 unknown BackupAgent2[142] <Warning>: WARNING: Finished backup in 2.873 s",
+            )
+            .build();
+        assert!(fired(&s, &RULE).is_empty());
+    }
 
     #[test]
     fn nothing_fits_below_the_phones_headroom() {

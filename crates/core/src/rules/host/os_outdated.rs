@@ -15,6 +15,9 @@ declare_rule! {
     /// of iTunes").
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// On a Mac, first what the phone itself states: `MinMacOSVersion` in
     /// domain `com.apple.mobile.iTunes`, which lockdownd answers even before
     /// a session
@@ -44,6 +47,9 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     let Some(host) = s.host() else {
         return;
     };

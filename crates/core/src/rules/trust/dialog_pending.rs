@@ -12,6 +12,9 @@ declare_rule! {
     /// dialog on the screen of device".
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// lockdownd's `PairingDialogResponsePending`, to `StartSession` or to
     /// the `Pair` sent under `--request-trust`.
     pub static RULE = {
@@ -31,6 +34,9 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     for (d, l) in s.answered_phones() {
         let mut f = Finding::new(&RULE).device(&d.udid);
         if l.session.refusal() == Some(LockdownError::PairingDialogResponsePending) {

@@ -15,6 +15,9 @@ declare_rule! {
     /// unlocked and somebody tapping Trust.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// usbmuxd's answer to `ReadPairRecord` (Result 2: no record), the
     /// lockdown folder's `<UDID>.plist`, and, with `--request-trust`, the
     /// phone's answer to `Pair`.
@@ -60,6 +63,9 @@ const UNREADABLE: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     for d in &s.probes.devices {
         let Some(p) = d.pairing.value() else {
             continue;

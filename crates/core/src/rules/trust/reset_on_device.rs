@@ -14,6 +14,9 @@ declare_rule! {
     /// prompt again.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// The `StartSession` refusal `InvalidHostID`, with the pair record's
     /// HostID that the phone no longer knows; or a `StartSession` accepted
     /// and then the connection closed at the TLS handshake, which usbmuxd's
@@ -37,6 +40,9 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     for (d, l) in s.answered_phones() {
         let mut f = Finding::new(&RULE).device(&d.udid);
         match &l.session {

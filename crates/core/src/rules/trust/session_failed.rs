@@ -13,6 +13,9 @@ declare_rule! {
     /// that secure session.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// The lockdown session state `tls-failed` (with the handshake error),
     /// the `InvalidPairRecord` refusal, or a record without a usable HostID
     /// (no session attempted); fields the record lacks.
@@ -69,6 +72,9 @@ const UNUSABLE_HERE_STEPS: &[Fix] = &[
 ];
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     for (d, l) in s.answered_phones() {
         let mut f = Finding::new(&RULE).device(&d.udid);
         let ios_major = d.ios_version().and_then(crate::version::major);

@@ -12,6 +12,9 @@ declare_rule! {
     /// phone through it. Without it no phone is ever seen.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from`, whose `explain`
+    /// entry names this cause, quoted with its file and line.
+    ///
     /// The usbmuxd probe failed with `not-found` (no socket file), or with
     /// `refused` on a TCP address.
     ///
@@ -45,6 +48,9 @@ const ON_WINDOWS: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     let Some(failure) = s.probes.usbmuxd.failure() else {
         return;
     };

@@ -1,0 +1,336 @@
+//! From an error another tool reported to the entry `explain` has for it,
+//! and from that entry to the one cause a rule can stand behind. This is how
+//! `diagnose --from` turns pasted errors into ranked causes with the same
+//! knowledge `explain` shows, instead of a second table of its own.
+
+use super::entries::all;
+use super::entry::{Code, Domain, Entry};
+use super::lookup::{lookup, normalize, Reason};
+use crate::rules::Confidence;
+use crate::snapshot::ReportedError;
+
+/// An entry that lists more causes than this is a generic failure ("could
+/// not be backed up because an error occurred"): no single rule may claim
+/// it, and the error is shown as reported.
+const MAX_CAUSES: usize = 3;
+
+/// Words of a message that decide between an entry's causes: (entry key,
+/// text in the message's normalized form, or "" for any message; the cause).
+/// MBErrorDomain 105 is the computer's disk when backing up and the phone's
+/// own storage when restoring (the entry's meaning says so).
+const DECISIVE: &[(&str, &str, &str)] = &[
+    (
+        "mb-105-insufficient-space",
+        "to restore",
+        "device.storage-full",
+    ),
+    ("mb-105-insufficient-space", "on drive", "host.disk-space"),
+    (
+        "mb-105-insufficient-space",
+        "purgediskspace",
+        "host.disk-space",
+    ),
+    ("mb-105-insufficient-space", "to back up", "host.disk-space"),
+    // A backup that ended with "Device locked" had a locked phone; the
+    // passcode prompt of iOS 16.1 is one way to get there, shown as advice.
+    ("mb-208-device-locked", "", "device.locked"),
+    // The phone could not read its own files: locked
+    // (https://github.com/libimobiledevice/libimobiledevice/issues/125).
+    (
+        "mb-103-reading-status",
+        "input output error",
+        "device.locked",
+    ),
+    // Restoring: files of the backup missing or changed.
+    (
+        "mb-205-download-errors",
+        "downloading files",
+        "backup.corrupt",
+    ),
+    (
+        "mb-205-download-errors",
+        "digest didnt match",
+        "backup.corrupt",
+    ),
+    (
+        "mb-205-download-errors",
+        "manifest references files not in backup",
+        "backup.corrupt",
+    ),
+    // An empty Manifest.plist (left by a backup that never finished): the
+    // phone will not back up over it.
+    (
+        "mb-205-download-errors",
+        "zero length data",
+        "backup.corrupt",
+    ),
+];
+
+/// What the knowledge says about one reported error.
+#[derive(Debug, Clone)]
+pub struct Explained {
+    pub entry: &'static Entry,
+    /// How the entry was found, for evidence ("code 105 in MBErrorDomain").
+    pub matched: String,
+    /// The rule that covers the cause, when the entry (or a decisive word of
+    /// the message) names one.
+    pub cause: Option<&'static str>,
+    /// `cause` and, after it, the entry's other causes in its order: what a
+    /// caller that knows more (the snapshot rules one out) may take instead.
+    pub candidates: Vec<&'static str>,
+    /// Certain for a single cause, Likely for the first of a few, Possible
+    /// when the code reads two ways.
+    pub confidence: Confidence,
+    /// The entry's other causes, to name beside the one chosen.
+    pub other_causes: Vec<&'static str>,
+    /// Why the code can be read two ways, when it can.
+    pub ambiguity: Option<String>,
+}
+
+/// The entry that best explains `err`: its code in its domain first, then
+/// the phrases of its message. `None` when nothing is known about it.
+pub fn explain_reported(err: &ReportedError) -> Option<Explained> {
+    let (entry, matched, ambiguity) =
+        by_code(err).or_else(|| by_message(&err.message, err.code.is_none()))?;
+    let norm = normalize(&err.message);
+    let decisive = DECISIVE
+        .iter()
+        .find(|(key, words, _)| *key == entry.key && norm.contains(words))
+        .map(|(_, _, rule)| *rule);
+    let (cause, mut confidence) = match (decisive, entry.causes) {
+        (Some(rule), _) => (Some(rule), Confidence::Certain),
+        (None, [only]) => (Some(*only), Confidence::Certain),
+        (None, [first, ..]) if entry.causes.len() <= MAX_CAUSES => {
+            (Some(*first), Confidence::Likely)
+        }
+        _ => (None, Confidence::Possible),
+    };
+    if ambiguity.is_some() {
+        confidence = Confidence::Possible;
+    }
+    let other_causes: Vec<&'static str> = entry
+        .causes
+        .iter()
+        .copied()
+        .filter(|c| cause.is_some_and(|chosen| chosen != *c))
+        .collect();
+    let candidates = cause
+        .into_iter()
+        .chain(other_causes.iter().copied())
+        .collect();
+    Some(Explained {
+        entry,
+        matched,
+        cause,
+        candidates,
+        confidence,
+        other_causes,
+        ambiguity,
+    })
+}
+
+/// Tools whose bare numeric codes are lockdownd's.
+const LOCKDOWN_CLIENTS: &[&str] = &[
+    "idevicepair",
+    "ideviceinfo",
+    "ifuse",
+    "ios_webkit_debug_proxy",
+];
+
+type Found = (&'static Entry, String, Option<String>);
+
+fn entry_with(code: Code) -> Option<&'static Entry> {
+    all().iter().find(|e| e.codes.contains(&code))
+}
+
+fn by_code(err: &ReportedError) -> Option<Found> {
+    let value = err.code?;
+    match err.domain.as_deref().and_then(Domain::from_name) {
+        Some(domain) => {
+            let value = match domain {
+                // Stored as the unsigned 32-bit value; tools print either.
+                Domain::MobileDevice => i64::from(value as i32 as u32),
+                _ => value,
+            };
+            let code = Code::new(domain, value);
+            let entry = entry_with(code)?;
+            let matched = format!("code {} in {}", code.display(), domain.label());
+            Some((entry, matched, None))
+        }
+        None if normalize(&err.message).contains("lockdown")
+            || LOCKDOWN_CLIENTS.contains(&err.tool.as_str()) =>
+        {
+            lockdown_either(value)
+        }
+        None => None,
+    }
+}
+
+/// A lockdownd code printed without saying which libimobiledevice printed
+/// it: the 1.1.x releases numbered these errors differently, so the current
+/// reading is taken and the other one named.
+fn lockdown_either(value: i64) -> Option<Found> {
+    let current = entry_with(Code::lockdown(value));
+    let legacy = entry_with(Code::lockdown_legacy(value));
+    let label = |d: Domain| d.label();
+    match (current, legacy) {
+        (Some(c), Some(l)) if c.key != l.key => Some((
+            c,
+            format!("code {value} in {}", label(Domain::Lockdown)),
+            Some(format!(
+                "lockdownd error {value} is ambiguous: {} in libimobiledevice 1.2 and later, but {} in the 1.1.x releases, and the capture does not show which version printed it",
+                c.title, l.title
+            )),
+        )),
+        (Some(c), _) => Some((
+            c,
+            format!("code {value} in {}", label(Domain::Lockdown)),
+            None,
+        )),
+        (None, Some(l)) => Some((
+            l,
+            format!("code {value} in {}", label(Domain::LockdownLegacy)),
+            Some(format!(
+                "lockdownd error {value} is read in the 1.1.x numbering, the only one that has it; the capture does not show which version printed it"
+            )),
+        )),
+        (None, None) => None,
+    }
+}
+
+/// The best entry whose phrase (or code, named in the text) the message
+/// holds; looser word overlaps are not enough to claim a cause. An entry
+/// that names a cause goes before a generic one: "could not be backed up
+/// because the iPhone disconnected" is the disconnect, not the failure.
+/// A number in the text counts as a code only when the tool gave none: a
+/// code the importer read has its own domain.
+fn by_message(message: &str, codes: bool) -> Option<Found> {
+    let found = lookup(message);
+    let specific = |m: &&super::Match| (1..=MAX_CAUSES).contains(&m.entry.causes.len());
+    let (first, rest): (Vec<_>, Vec<_>) = found.matches.iter().partition(specific);
+    first.into_iter().chain(rest).find_map(|m| {
+        m.reasons.iter().find_map(|r| match r {
+            Reason::Phrase { phrase } => Some((m.entry, format!("the message \"{phrase}\""), None)),
+            Reason::Code { code, domain, .. } if codes => Some((
+                m.entry,
+                format!("code {} in {}", code.display(), domain.label()),
+                None,
+            )),
+            _ => None,
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::Quote;
+
+    fn err(domain: Option<&str>, code: Option<i64>, message: &str) -> ReportedError {
+        ReportedError {
+            tool: "idevicebackup2".into(),
+            domain: domain.map(String::from),
+            code,
+            message: message.into(),
+            quote: Quote {
+                file: "f".into(),
+                line: 1,
+                text: message.into(),
+            },
+            udid: None,
+            overcome: None,
+        }
+    }
+
+    fn cause(e: &ReportedError) -> (Option<&'static str>, Confidence) {
+        let x = explain_reported(e).expect("known");
+        (x.cause, x.confidence)
+    }
+
+    #[test]
+    fn codes_in_their_domain_and_decisive_words() {
+        let host = err(
+            Some("mberrordomain"),
+            Some(105),
+            "Insufficient free disk space on drive to back up",
+        );
+        assert_eq!(cause(&host), (Some("host.disk-space"), Confidence::Certain));
+        let phone = err(
+            Some("mberrordomain"),
+            Some(105),
+            "Insufficient free disk space on device to restore (1 < 2)",
+        );
+        assert_eq!(
+            cause(&phone),
+            (Some("device.storage-full"), Confidence::Certain)
+        );
+        let locked = err(Some("mberrordomain"), Some(208), "Device locked");
+        assert_eq!(cause(&locked), (Some("device.locked"), Confidence::Certain));
+        let three = err(Some("mberrordomain"), Some(3), "Failed to create snapshot");
+        assert_eq!(
+            cause(&three),
+            (Some("backup.unfinished"), Confidence::Likely)
+        );
+    }
+
+    #[test]
+    fn messages_alone_find_their_entry() {
+        for (message, rule) in [
+            (
+                "Please accept the trust dialog on the screen of device X",
+                "trust.dialog-pending",
+            ),
+            ("Device X is not paired with this host", "trust.not-paired"),
+            (
+                "ERROR: timeout while locking for sync",
+                "host.backup-in-progress",
+            ),
+            ("Failed to connect to usbmuxd socket", "usbmuxd.not-running"),
+            (
+                "ERROR: Could not validate with device X because a passcode is set",
+                "device.locked",
+            ),
+        ] {
+            assert_eq!(cause(&err(None, None, message)).0, Some(rule), "{message}");
+        }
+        assert!(explain_reported(&err(None, None, "all fine here")).is_none());
+    }
+
+    #[test]
+    fn a_lockdown_code_without_its_version_is_ambiguous() {
+        let e = err(
+            None,
+            Some(-21),
+            "Could not connect to lockdownd, error code -21",
+        );
+        let x = explain_reported(&e).unwrap();
+        assert_eq!(x.entry.key, "lockdown-invalid-host-id");
+        assert_eq!(x.confidence, Confidence::Possible);
+        assert!(x.ambiguity.unwrap().contains("ambiguous"));
+        let named = err(Some("lockdownd"), Some(-21), "Invalid HostID (-21)");
+        let x = explain_reported(&named).unwrap();
+        assert_eq!(
+            (x.cause, x.confidence),
+            (Some("trust.reset-on-device"), Confidence::Likely)
+        );
+    }
+
+    #[test]
+    fn decisive_words_name_a_cause_their_entry_lists() {
+        for (key, _, rule) in DECISIVE {
+            let entry = crate::knowledge::by_key(key).expect("an entry key");
+            assert!(entry.causes.contains(rule), "{key}: {rule}");
+        }
+    }
+
+    #[test]
+    fn a_generic_entry_claims_no_cause() {
+        let e = err(
+            None,
+            None,
+            "The iPhone \"X\" could not be backed up because an error occurred.",
+        );
+        let x = explain_reported(&e).unwrap();
+        assert_eq!(x.cause, None);
+    }
+}

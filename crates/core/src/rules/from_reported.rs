@@ -1,0 +1,259 @@
+//! Errors other tools reported (`probes.reported_errors`), as the rules read
+//! them: each rule for a cause asks for the errors whose `explain` entry
+//! names that cause ([`Snapshot::reported_for`]) and turns each into a
+//! finding quoting the line. One place, so every rule cites and ranks them
+//! alike, and `reported.error` knows which errors no rule took.
+
+use super::{Basis, Confidence, Finding, Findings, Rule};
+use crate::knowledge::{explain_reported, Explained};
+use crate::snapshot::{ReportedError, SessionObs, Snapshot};
+
+/// The rules that read reported errors. A reported error whose cause is
+/// another rule (or none) is shown by `reported.error` instead. Only rules
+/// that can block or warn are here: an error is never a note.
+pub const COVERED: &[&str] = &[
+    "backup-service.refused",
+    "backup.corrupt",
+    "backup.unfinished",
+    "connection.slow-replies",
+    "connection.unstable",
+    "device.locked",
+    "device.restricted",
+    "device.setup-incomplete",
+    "device.storage-full",
+    "host.backup-in-progress",
+    "host.disk-space",
+    "host.os-outdated",
+    "trust.denied",
+    "trust.dialog-pending",
+    "trust.not-paired",
+    "trust.reset-on-device",
+    "trust.session-failed",
+    "usbmuxd.not-running",
+];
+
+/// One reported error and what the knowledge says about it.
+#[derive(Debug, Clone)]
+pub struct Reported<'s> {
+    pub error: &'s ReportedError,
+    pub explained: Option<Explained>,
+    /// The cause taken, with how sure: the entry's first cause the rest of
+    /// the snapshot does not rule out.
+    pub cause: Option<(&'static str, Confidence)>,
+}
+
+impl Reported<'_> {
+    /// The rule that takes this error, when one does.
+    pub fn covered_by(&self) -> Option<&'static str> {
+        if self.error.overcome.is_some() {
+            return None;
+        }
+        let (cause, _) = self.cause?;
+        COVERED.contains(&cause).then_some(cause)
+    }
+
+    /// A finding of `rule` resting on this error: the quoted line first,
+    /// then what the error means and what else could cause it.
+    pub fn finding(&self, rule: &'static Rule) -> Finding {
+        let e = self.error;
+        let mut f = Finding::new(rule)
+            .basis(Basis::Evidence)
+            .evidence(e.quote.cite());
+        if let Some((_, c)) = self.cause {
+            f = f.confidence(c);
+        }
+        if let Some(x) = &self.explained {
+            f = f.evidence(format!(
+                "{} reported it: {} ({})",
+                e.tool, x.entry.title, x.matched
+            ));
+            if let Some(a) = &x.ambiguity {
+                f = f.evidence(a.clone());
+            }
+            let others: Vec<String> = x
+                .other_causes
+                .iter()
+                .filter(|c| **c != rule.id)
+                .map(|c| match super::by_id(c) {
+                    Some(r) => format!("{} ({c})", r.title),
+                    None => (*c).to_string(),
+                })
+                .collect();
+            if !others.is_empty() {
+                f = f.evidence(format!(
+                    "the same error can also come from: {}",
+                    others.join("; ")
+                ));
+            }
+        }
+        f
+    }
+}
+
+impl<'s> Findings<'s> {
+    /// [`Snapshot::reported`], worked out once for all the rules of one run.
+    pub fn reported(&self) -> &[Reported<'s>] {
+        let s = self.snapshot();
+        self.reported_cache().get_or_init(|| s.reported())
+    }
+
+    /// The reported errors `rule` (an id in [`COVERED`]) stands behind: what
+    /// a rule's check asks for.
+    pub fn reported_for(&self, rule: &str) -> Vec<Reported<'s>> {
+        self.reported()
+            .iter()
+            .filter(|r| r.covered_by() == Some(rule))
+            .cloned()
+            .collect()
+    }
+}
+
+impl Snapshot {
+    /// Every reported error with its knowledge entry, in capture order.
+    pub fn reported(&self) -> Vec<Reported<'_>> {
+        self.probes
+            .reported_errors
+            .iter()
+            .map(|error| {
+                let explained = explain_reported(error);
+                let cause = explained.as_ref().and_then(|x| {
+                    let first = x.candidates.first().copied();
+                    let taken = x.candidates.iter().copied().find(|c| !self.rules_out(c))?;
+                    let sure = if Some(taken) == first {
+                        x.confidence
+                    } else {
+                        Confidence::Possible
+                    };
+                    Some((taken, sure))
+                });
+                Reported {
+                    error,
+                    explained,
+                    cause,
+                }
+            })
+            .collect()
+    }
+
+    /// Whether what else the snapshot holds contradicts `cause`: a phone
+    /// seen in a trusted session (it started its backup service for the
+    /// tool) is paired and trusted, whatever a later error suggests.
+    fn rules_out(&self, cause: &str) -> bool {
+        cause.starts_with("trust.")
+            && self
+                .answered_phones()
+                .any(|(_, l)| l.session == SessionObs::Trusted)
+    }
+
+    /// The reported errors `rule` (an id in [`COVERED`]) stands behind.
+    pub fn reported_for(&self, rule: &str) -> Vec<Reported<'_>> {
+        self.reported()
+            .into_iter()
+            .filter(|r| r.covered_by() == Some(rule))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{by_id, evaluate, Confidence};
+    use crate::snapshot::{Provenance, Quote};
+
+    /// One message per covered rule, as a tool prints it.
+    const EXAMPLES: &[(&str, Option<&str>, Option<i64>, &str)] = &[
+        ("backup-service.refused", None, None, "ERROR: Could not start backup process: device refused to start the backup process."),
+        ("backup.corrupt", Some("mberrordomain"), Some(103), "Error reading status"),
+        ("backup.unfinished", Some("mberrordomain"), Some(3), "Failed to create snapshot: File exists (17)"),
+        ("connection.slow-replies", None, None, "Device is not ready yet"),
+        ("connection.unstable", None, None, "The iPhone could not be backed up because the iPhone disconnected."),
+        ("device.locked", Some("mberrordomain"), Some(208), "Device locked (MBErrorDomain/208)"),
+        ("device.restricted", None, None, "Pairing prohibited over this connection"),
+        ("device.setup-incomplete", Some("mberrordomain"), Some(212), "Unable to backup until Setup is finished"),
+        ("device.storage-full", Some("mberrordomain"), Some(105), "Insufficient free disk space on device to restore"),
+        ("host.backup-in-progress", None, None, "ERROR: timeout while locking for sync"),
+        ("host.disk-space", Some("mberrordomain"), Some(105), "Insufficient free disk space on drive to back up"),
+        ("host.os-outdated", Some("mobilebackup2"), Some(-6), "Could not perform backup protocol version exchange, error code -6"),
+        ("trust.denied", Some("lockdownd"), Some(-18), "User denied pairing (-18)"),
+        ("trust.dialog-pending", None, None, "ERROR: Please accept the trust dialog on the screen of device X, then attempt to pair again."),
+        ("trust.not-paired", None, None, "ERROR: Device X is not paired with this host"),
+        ("trust.reset-on-device", Some("lockdownd"), Some(-21), "Invalid HostID (-21)"),
+        ("trust.session-failed", Some("lockdownd"), Some(-31), "Invalid pair record (-31)"),
+        ("usbmuxd.not-running", None, None, "Failed to connect to usbmuxd socket"),
+    ];
+
+    fn with(domain: Option<&str>, code: Option<i64>, message: &str) -> Snapshot {
+        let mut s = Snapshot::new(Provenance::default());
+        s.probes.reported_errors.push(ReportedError {
+            tool: "a tool".into(),
+            domain: domain.map(String::from),
+            code,
+            message: message.into(),
+            quote: Quote {
+                file: "paste.txt".into(),
+                line: 7,
+                text: message.into(),
+            },
+            udid: None,
+            overcome: None,
+        });
+        s
+    }
+
+    #[test]
+    fn every_covered_rule_fires_on_its_error_and_quotes_it() {
+        let covered: Vec<&str> = EXAMPLES.iter().map(|e| e.0).collect();
+        assert_eq!(covered, COVERED, "one example per covered rule");
+        for (rule, domain, code, message) in EXAMPLES {
+            let r = by_id(rule).expect("registered");
+            assert!(r.severity > super::super::Severity::Info, "{rule}");
+            let s = with(*domain, *code, message);
+            let found = evaluate(&s);
+            let f = found
+                .iter()
+                .find(|f| f.id == *rule)
+                .unwrap_or_else(|| panic!("{rule} on {message}: {found:?}"));
+            assert_eq!(f.evidence[0], format!("paste.txt:7: {message}"));
+            assert!(f.confidence >= Confidence::Likely, "{rule}");
+        }
+    }
+
+    #[test]
+    fn a_cause_the_snapshot_rules_out_gives_way_to_the_next() {
+        let mut s = with(
+            Some("mobilebackup2"),
+            Some(-1),
+            "Could not perform backup protocol version exchange, error code -1",
+        );
+        assert_eq!(s.reported_for("trust.not-paired").len(), 1);
+        s.probes.devices.push(crate::snapshot::DeviceObs {
+            udid: "x".into(),
+            lockdown: crate::snapshot::Outcome::Ok {
+                duration_ms: 0,
+                value: crate::snapshot::LockdownObs {
+                    session: SessionObs::Trusted,
+                    ..Default::default()
+                },
+            },
+            ..Default::default()
+        });
+        assert!(s.reported_for("trust.not-paired").is_empty());
+        let r = s.reported().into_iter().next().unwrap();
+        assert_eq!(
+            r.cause,
+            Some(("device.passcode-prompt", Confidence::Possible))
+        );
+        assert_eq!(r.covered_by(), None, "a note's rule does not take an error");
+    }
+
+    #[test]
+    fn an_overcome_error_is_taken_by_no_rule() {
+        let mut s = with(None, None, "Please accept the trust dialog");
+        s.probes.reported_errors[0].overcome = Some(Quote {
+            file: "paste.txt".into(),
+            line: 9,
+            text: "SUCCESS: Paired with device".into(),
+        });
+        assert!(s.reported_for("trust.dialog-pending").is_empty());
+    }
+}
