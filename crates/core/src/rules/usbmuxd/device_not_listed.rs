@@ -441,6 +441,8 @@ mod tests {
             code: Some(-3),
             message: "ERROR: Could not get lockdownd type from device 2fb56d556364fc4c8f16d01f89cf93717da8cb43, lockdown error -3".into(),
             quote: q(5, "preflight ... lockdown error -3"),
+            udid: Some("2fb56d556364fc4c8f16d01f89cf93717da8cb43".into()),
+            overcome: None,
         });
         let f = only(&s, &RULE);
         assert_eq!(
