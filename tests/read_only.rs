@@ -47,10 +47,12 @@ fn backup_fixture(dir: &Path) -> PathBuf {
     .unwrap();
     std::fs::write(
         one.join("Status.plist"),
-        std::fs::read("/work/shared/realdata/Status_plist_finished_DERIVED_from_torn_2026.xml.txt")
-            .unwrap_or_else(|_| {
-                xml("<dict><key>SnapshotState</key><string>finished</string></dict>").into_bytes()
-            }),
+        std::fs::read(
+            "/work/fixtures/realdata/Status_plist_finished_DERIVED_from_torn_2026.xml.txt",
+        )
+        .unwrap_or_else(|_| {
+            xml("<dict><key>SnapshotState</key><string>finished</string></dict>").into_bytes()
+        }),
     )
     .unwrap();
     std::fs::write(

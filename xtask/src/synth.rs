@@ -56,7 +56,7 @@ pub fn mbfile_blob(size: u64, relative_path: &str) -> Vec<u8> {
 }
 
 /// The schema of Manifest.db (iOS 10 and later; see
-/// `shared/realdata/manifest_db_schema_iOS14.2_bigsur.txt`).
+/// `fixtures/realdata/manifest_db_schema_iOS14.2_bigsur.txt`).
 pub const MANIFEST_DB_SCHEMA: &str = "
 CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB);
 CREATE INDEX FilesDomainIdx ON Files(domain);

@@ -11,7 +11,8 @@
 
 use serde_json::Value;
 
-use super::reported::{imported, plain, DOCUMENT_WINDOW, MAX_LINES};
+use super::imported::imported;
+use super::reported::{plain, DOCUMENT_WINDOW, MAX_LINES};
 use super::Capture;
 use crate::plist_bounded::{scan, Scalar, Seg};
 use crate::snapshot::{
@@ -70,8 +71,9 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         backup.status.quote = line.map(|l| capture.quote(l));
     }
     let mut s = imported(
-        format!("{how}: {}", capture.name),
-        "one backup, with only the files the capture shows".into(),
+        how,
+        &capture.name,
+        Some("one backup, with only the files the capture shows".into()),
     );
     s.probes.backups = Outcome::Ok {
         duration_ms: 0,

@@ -4,7 +4,8 @@
 //! has the shape of such an alert (or a MobileDevice code) and `explain`
 //! knows its words or its code: the same knowledge then names the cause.
 
-use super::reported::{imported, Errors, MAX_LINES};
+use super::imported::imported;
+use super::reported::{Errors, MAX_LINES};
 use super::Capture;
 use crate::knowledge::{lookup, Reason};
 use crate::snapshot::Snapshot;
@@ -61,8 +62,9 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         return None;
     }
     let mut s = imported(
-        format!("{TOOL} alert: {}", capture.name),
-        format!("{} alerts read", errors.list.len()),
+        &format!("{TOOL} alert"),
+        &capture.name,
+        Some(format!("{} alerts read", errors.list.len())),
     );
     s.probes.reported_errors = errors.list;
     Some(s)

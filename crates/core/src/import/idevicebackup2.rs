@@ -9,8 +9,9 @@
 //! read only when that line is missing. "Backup Successful." makes what
 //! came before it history.
 
-use super::reported::{imported, number_after, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
-use super::{lockdown_errors, Capture, Line, UNNAMED_PHONE};
+use super::imported::{imported, phone, NOT_IMPORTED};
+use super::reported::{number_after, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
+use super::{lockdown_errors, Capture, Line};
 use crate::snapshot::{
     BackupDomain, BackupServiceObs, DeviceObs, LockdownObs, Outcome, Quote, SessionObs, Snapshot,
 };
@@ -77,20 +78,20 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         return None;
     }
     let mut s = imported(
-        format!("{tool} output: {}", capture.name),
-        format!("{} errors read", errors.list.len()),
+        &format!("{tool} output"),
+        &capture.name,
+        Some(format!("{} errors read", errors.list.len())),
     );
     s.probes.reported_errors = errors.list;
     if facts.will_encrypt.is_some() || facts.service_started {
-        s.probes.devices.push(phone(&facts));
+        s.probes.devices.push(phone_seen(&facts));
     }
     Some(s)
 }
 
 /// The phone as the capture shows it: unnamed, in a session when the
 /// backup service answered.
-fn phone(facts: &Facts) -> DeviceObs {
-    let skipped = || "not in the imported evidence";
+fn phone_seen(facts: &Facts) -> DeviceObs {
     let lockdown = LockdownObs {
         session: if facts.service_started {
             SessionObs::Trusted
@@ -109,12 +110,10 @@ fn phone(facts: &Facts) -> DeviceObs {
         ..Default::default()
     };
     DeviceObs {
-        udid: UNNAMED_PHONE.into(),
         lockdown: Outcome::Ok {
             duration_ms: 0,
             value: lockdown,
         },
-        pairing: Outcome::skipped(skipped()),
         backup_service: match &facts.protocol_version {
             Some(v) => Outcome::Ok {
                 duration_ms: 0,
@@ -123,9 +122,9 @@ fn phone(facts: &Facts) -> DeviceObs {
                     ..Default::default()
                 },
             },
-            None => Outcome::skipped(skipped()),
+            None => Outcome::skipped(NOT_IMPORTED),
         },
-        ..Default::default()
+        ..phone()
     }
 }
 

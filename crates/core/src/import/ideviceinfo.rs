@@ -5,10 +5,10 @@
 
 use std::collections::BTreeMap;
 
+use super::imported::{imported, phone};
 use super::{Capture, Line, UNNAMED_PHONE};
 use crate::snapshot::{
-    DeviceObs, LockdownObs, Outcome, Provenance, ProvenanceKind, Quote, SessionObs, Snapshot,
-    LOCKDOWN_NORMAL_MODE,
+    DeviceObs, LockdownObs, Outcome, Quote, SessionObs, Snapshot, LOCKDOWN_NORMAL_MODE,
 };
 
 /// Keys that only `ideviceinfo` prints at the start of a line.
@@ -81,7 +81,8 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         &get,
         quotes,
         in_session,
-        format!("ideviceinfo output: {name}"),
+        "ideviceinfo output",
+        name,
         format!("{} top-level values read", pairs.len()),
     ))
 }
@@ -121,7 +122,8 @@ pub(super) fn lockdown_snapshot(
     get: &dyn Fn(&str) -> Option<String>,
     quotes: BTreeMap<String, Quote>,
     in_session: bool,
-    source: String,
+    source: &str,
+    file: &str,
     notes: String,
 ) -> Snapshot {
     let lockdown = LockdownObs {
@@ -145,33 +147,19 @@ pub(super) fn lockdown_snapshot(
         },
         ..Default::default()
     };
-    let mut snapshot = Snapshot::new(Provenance {
-        kind: ProvenanceKind::Imported,
-        source: Some(source),
-        notes: Some(format!(
-            "{notes}{}",
-            if in_session {
-                ", taken in a trusted session"
-            } else {
-                ", taken without a session"
-            }
-        )),
-        redacted: false,
-    });
-    let skipped = || "not in the imported evidence";
-    snapshot.probes.usb = Outcome::skipped(skipped());
-    snapshot.probes.usbmuxd = Outcome::skipped(skipped());
-    snapshot.probes.host = Outcome::skipped(skipped());
-    snapshot.probes.backups = Outcome::skipped(skipped());
+    let session = if in_session {
+        ", taken in a trusted session"
+    } else {
+        ", taken without a session"
+    };
+    let mut snapshot = imported(source, file, Some(format!("{notes}{session}")));
     snapshot.probes.devices.push(DeviceObs {
         udid: get("UniqueDeviceID").unwrap_or_else(|| UNNAMED_PHONE.into()),
         lockdown: Outcome::Ok {
             duration_ms: 0,
             value: lockdown,
         },
-        pairing: Outcome::skipped(skipped()),
-        backup_service: Outcome::skipped(skipped()),
-        ..Default::default()
+        ..phone()
     });
     snapshot
 }
@@ -203,7 +191,7 @@ mod tests {
             l.product_version, None,
             "cut off before ProductVersion: not invented"
         );
-        assert_eq!(s.provenance.kind, ProvenanceKind::Imported);
+        assert_eq!(s.provenance.kind, crate::snapshot::ProvenanceKind::Imported);
         assert_eq!(
             l.quote("ActivationState").map(|q| q.cite()).as_deref(),
             Some("paste.txt:1: ActivationState: Unactivated")

@@ -5,7 +5,8 @@
 //! hub entries above it are its hubs, except those marked `Built-In`, which
 //! are part of the Mac.
 
-use super::usb_ids::{apple_device, imported, set_serial};
+use super::imported::imported;
+use super::usb_ids::{apple_device, set_serial};
 use super::{Capture, Line};
 use crate::snapshot::{
     max_speed_from_bcd, OsFamily, Outcome, Quote, Snapshot, UsbDevice, UsbHub, UsbObs, UsbSpeed,

@@ -8,8 +8,9 @@
 
 use std::collections::BTreeMap;
 
+use super::imported::imported;
 use super::log_line::kernel_message;
-use super::usb_ids::{apple_device, hex4, imported, linux_port, set_serial};
+use super::usb_ids::{apple_device, hex4, linux_port, set_serial};
 use super::{Capture, Line};
 use crate::snapshot::{
     LinkEvent, LinkEventKind, OsFamily, Outcome, Quote, Snapshot, UsbDevice, UsbObs, UsbSpeed,

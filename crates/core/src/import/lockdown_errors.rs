@@ -9,7 +9,8 @@
 //! another error in the 1.1.x releases, so such a code is recorded without a
 //! domain and `explain_reported` says it is ambiguous.
 
-use super::reported::{imported, leading_number, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
+use super::imported::imported;
+use super::reported::{leading_number, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
 use super::{Capture, Line};
 use crate::snapshot::Snapshot;
 
@@ -48,8 +49,9 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         return None;
     }
     let mut s = imported(
-        format!("{} output: {}", errors.tool, capture.name),
-        format!("{} lockdownd errors read", errors.list.len()),
+        &format!("{} output", errors.tool),
+        &capture.name,
+        Some(format!("{} lockdownd errors read", errors.list.len())),
     );
     s.probes.reported_errors = errors.list;
     Some(s)

@@ -50,7 +50,8 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         &get,
         quotes,
         in_session,
-        format!("{form}: {}", capture.name),
+        form,
+        &capture.name,
         format!("{} top-level values read", pairs.len()),
     ))
 }

@@ -6,7 +6,8 @@
 //! serial. lsusb prints no negotiated speed, and a partial `-v` capture
 //! lists configurations only in part, so neither is recorded.
 
-use super::usb_ids::{apple_device, hex4, imported, set_serial};
+use super::imported::imported;
+use super::usb_ids::{apple_device, hex4, set_serial};
 use super::{Capture, Line};
 use crate::snapshot::{
     max_speed_from_bcd, DeviceNode, OsFamily, Outcome, Snapshot, UsbDevice, UsbObs,

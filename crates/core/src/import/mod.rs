@@ -14,6 +14,7 @@ mod capture;
 mod finder_dialogs;
 mod idevicebackup2;
 mod ideviceinfo;
+mod imported;
 mod ioreg;
 mod kernel_log;
 mod lockdown_errors;

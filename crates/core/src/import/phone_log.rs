@@ -4,9 +4,10 @@
 //! read into the phone's backup log. Recognised when it has syslog lines of
 //! a backup process; only those are read, each cut at the relay's line cap.
 
-use super::{Capture, UNNAMED_PHONE};
+use super::imported::{imported, phone};
+use super::Capture;
 use crate::phone_log::{BackupLogTracker, DEFAULT_STALL_MS, MAX_LINE};
-use crate::snapshot::{BackupLogSource, DeviceObs, Outcome, Provenance, ProvenanceKind, Snapshot};
+use crate::snapshot::{BackupLogSource, DeviceObs, Outcome, Snapshot};
 
 /// At most this many lines are read (a long capture has tens of thousands).
 const MAX_LINES: usize = 200_000;
@@ -33,32 +34,19 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
     for e in &mut obs.events {
         e.file = Some(name.clone());
     }
-    let mut snapshot = Snapshot::new(Provenance {
-        kind: ProvenanceKind::Imported,
-        source: Some(format!("idevicesyslog capture: {name}")),
-        notes: Some(format!(
-            "{} lines read, {} of backup processes, {} backup events",
-            obs.lines_read,
-            obs.backup_lines,
-            obs.events.len()
-        )),
-        redacted: false,
-    });
-    let skipped = || "not in the imported evidence";
-    snapshot.probes.usb = Outcome::skipped(skipped());
-    snapshot.probes.usbmuxd = Outcome::skipped(skipped());
-    snapshot.probes.host = Outcome::skipped(skipped());
-    snapshot.probes.backups = Outcome::skipped(skipped());
+    let notes = format!(
+        "{} lines read, {} of backup processes, {} backup events",
+        obs.lines_read,
+        obs.backup_lines,
+        obs.events.len()
+    );
+    let mut snapshot = imported("idevicesyslog capture", name, Some(notes));
     snapshot.probes.devices.push(DeviceObs {
-        udid: UNNAMED_PHONE.into(),
-        pairing: Outcome::skipped(skipped()),
-        lockdown: Outcome::skipped(skipped()),
-        backup_service: Outcome::skipped(skipped()),
         backup_log: Some(Outcome::Ok {
             duration_ms: 0,
             value: obs,
         }),
-        ..Default::default()
+        ..phone()
     });
     Some(snapshot)
 }

@@ -10,7 +10,8 @@
 //! space. A traceback cut off before its last line is read from its last
 //! `raise`.
 
-use super::reported::{imported, number_after, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
+use super::imported::imported;
+use super::reported::{number_after, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
 use super::{Capture, Line};
 use crate::snapshot::Snapshot;
 
@@ -52,8 +53,9 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         return None;
     }
     let mut s = imported(
-        format!("{tool} output: {}", capture.name),
-        format!("{} exceptions read", errors.list.len()),
+        &format!("{tool} output"),
+        &capture.name,
+        Some(format!("{} exceptions read", errors.list.len())),
     );
     s.probes.reported_errors = errors.list;
     Some(s)

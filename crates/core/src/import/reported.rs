@@ -3,7 +3,7 @@
 //! printed, with repeats folded and a cap on how many are kept.
 
 use super::{Capture, Line};
-use crate::snapshot::{Outcome, Provenance, ProvenanceKind, Quote, ReportedError, Snapshot};
+use crate::snapshot::{Quote, ReportedError};
 
 /// Where an importer looks for the name of the tool that printed a capture.
 pub const TOOL_NAME_WINDOW: usize = 1 << 20;
@@ -15,22 +15,6 @@ pub const MAX_LINES: usize = 50_000;
 const MAX_ERRORS: usize = 16;
 /// Messages are cut here: no phrase the knowledge matches is longer.
 const MAX_MESSAGE_CHARS: usize = 600;
-
-/// An imported snapshot in which nothing was probed.
-pub fn imported(source: String, notes: String) -> Snapshot {
-    let mut s = Snapshot::new(Provenance {
-        kind: ProvenanceKind::Imported,
-        source: Some(source),
-        notes: Some(notes),
-        redacted: false,
-    });
-    const WHY: &str = "not in the imported evidence";
-    s.probes.usb = Outcome::skipped(WHY);
-    s.probes.usbmuxd = Outcome::skipped(WHY);
-    s.probes.host = Outcome::skipped(WHY);
-    s.probes.backups = Outcome::skipped(WHY);
-    s
-}
 
 /// The errors one tool printed in one capture.
 pub struct Errors<'c> {

@@ -5,7 +5,8 @@
 //! ids themselves; a hub marked `Built-In: Yes` is part of the Mac and not
 //! counted.
 
-use super::usb_ids::{apple_device, hex4, imported, set_serial};
+use super::imported::imported;
+use super::usb_ids::{apple_device, hex4, set_serial};
 use super::Capture;
 use crate::snapshot::{OsFamily, Outcome, Quote, Snapshot, UsbDevice, UsbHub, UsbObs, UsbSpeed};
 

@@ -4,8 +4,7 @@
 //! imported snapshot that looked at nothing else.
 
 use crate::snapshot::{
-    parse_boot_serial, udid_from_boot, udid_from_serial, Outcome, Provenance, ProvenanceKind,
-    Quote, Snapshot, UsbDevice, UsbMode, APPLE_VENDOR_ID,
+    parse_boot_serial, udid_from_boot, udid_from_serial, Quote, UsbDevice, UsbMode, APPLE_VENDOR_ID,
 };
 
 /// Exactly four hex digits: a value cut short by the capture (`05ac:12a`)
@@ -81,24 +80,6 @@ fn digits(s: &str) -> Option<u8> {
     (!s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit()))
         .then(|| s.parse().ok())
         .flatten()
-}
-
-/// A snapshot of what one importer read: every probe skipped ("not in the
-/// imported evidence") until the importer fills the parts it saw.
-pub fn imported(what: &str, file: &str, notes: Option<String>) -> Snapshot {
-    let mut s = Snapshot::new(Provenance {
-        kind: ProvenanceKind::Imported,
-        source: Some(format!("{what}: {file}")),
-        notes,
-        redacted: false,
-    });
-    const WHY: &str = "not in the imported evidence";
-    s.probes.usb = Outcome::skipped(WHY);
-    s.probes.usbmuxd = Outcome::skipped(WHY);
-    s.probes.host = Outcome::skipped(WHY);
-    s.probes.backups = Outcome::skipped(WHY);
-    s.probes.mux_events = Outcome::skipped(WHY);
-    s
 }
 
 #[cfg(test)]

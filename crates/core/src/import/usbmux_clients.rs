@@ -5,7 +5,8 @@
 //! "Failed to connect to usbmuxd socket". The daemon's own log is another
 //! importer's: its lines are left alone.
 
-use super::reported::{imported, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
+use super::imported::imported;
+use super::reported::{plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
 use super::Capture;
 use crate::snapshot::Snapshot;
 
@@ -43,8 +44,12 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
     }
     let errors = errors?;
     let mut s = imported(
-        format!("{} output: {}", errors.tool, capture.name),
-        format!("{} usbmuxd connection errors read", errors.list.len()),
+        &format!("{} output", errors.tool),
+        &capture.name,
+        Some(format!(
+            "{} usbmuxd connection errors read",
+            errors.list.len()
+        )),
     );
     s.probes.reported_errors = errors.list;
     Some(s)

@@ -22,8 +22,9 @@
 
 use std::collections::BTreeMap;
 
+use super::imported::{imported, phone};
 use super::log_line::{usbmuxd_message, usbmuxd_stamp};
-use super::usb_ids::{apple_device, hex4, imported, linux_port, set_serial};
+use super::usb_ids::{apple_device, hex4, linux_port, set_serial};
 use super::{Capture, Line, UNNAMED_PHONE};
 use crate::knowledge::Domain;
 use crate::snapshot::{
@@ -40,7 +41,6 @@ const MAX_DEVICES: usize = 64;
 /// Reported messages are cut here.
 const MAX_MESSAGE: usize = 512;
 const DAY_MS: u64 = 86_400_000;
-const NOT_HERE: &str = "not in the imported evidence";
 
 /// What usbmuxd did with a phone it connected to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -565,11 +565,7 @@ impl Reader {
                     udid: d.udid.clone(),
                     device_id: (d.device_id != 0).then_some(d.device_id),
                     connection: Some(MuxConnection::Usb),
-                    pairing: Outcome::skipped(NOT_HERE),
-                    lockdown: Outcome::skipped(NOT_HERE),
-                    backup_service: Outcome::skipped(NOT_HERE),
-                    presence: Outcome::skipped(NOT_HERE),
-                    ..Default::default()
+                    ..phone()
                 });
             }
             let address = MuxAddress {

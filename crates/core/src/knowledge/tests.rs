@@ -44,22 +44,22 @@ const TABLE: &[(&str, &str)] = &[
     ("MBErrorDomain error 208", "mb-208-device-locked"),
     ("(ErrorCode 208)", "mb-208-device-locked"),
     ("ErrorDescription: Device locked (MBErrorDomain/208)", "mb-208-device-locked"),
-    // shared/realdata/idevicebackup2_err105_insufficient_host_space.txt
+    // fixtures/realdata/idevicebackup2_err105_insufficient_host_space.txt
     ("ErrorCode 105: Insufficient free disk space on drive to back up (MBErrorDomain/105)", "mb-105-insufficient-space"),
     ("ErrorCode 105", "mb-105-insufficient-space"),
-    // shared/realdata/pmd3_backup_keyerror_DLMessagePurgeDiskSpace_iPhoneX_iOS14.6.txt
+    // fixtures/realdata/pmd3_backup_keyerror_DLMessagePurgeDiskSpace_iPhoneX_iOS14.6.txt
     ("KeyError: 'DLMessagePurgeDiskSpace'", "mb-105-insufficient-space"),
     // doronz88/pymobiledevice3#820
     ("{'ErrorCode': 104, 'ErrorDescription': 'Multiple errors uploading files (MBErrorDomain/104)'}", "mb-104-upload-errors"),
-    // shared/realdata/idevicebackup2_err103_multistatus_status_plist_win7.txt
+    // fixtures/realdata/idevicebackup2_err103_multistatus_status_plist_win7.txt
     ("Backup Failed (Error Code 103).", "mb-103-reading-status"),
-    // shared/realdata/pmd3_backup_err205_null_properties.txt
+    // fixtures/realdata/pmd3_backup_err205_null_properties.txt
     ("ErrorCode 205: Error reading backup properties (MBErrorDomain/205). Underlying error: Cannot parse a NULL or zero-length data", "mb-205-download-errors"),
-    // shared/realdata/pmd3_change_password_err207_iOS17.0.1.txt
+    // fixtures/realdata/pmd3_change_password_err207_iOS17.0.1.txt
     ("ErrorCode 207", "mb-207-invalid-password"),
-    // shared/realdata/idevicebackup2_err1_keychain_locked_iOS6.1.2.txt
+    // fixtures/realdata/idevicebackup2_err1_keychain_locked_iOS6.1.2.txt
     ("ErrorCode 1: Error copying keychain data (MBErrorDomain/1)", "mb-1-keychain"),
-    // shared/realdata/idevicebackup2_err3_snapshot_exists_then_receive_err4_iOS15.2.txt
+    // fixtures/realdata/idevicebackup2_err3_snapshot_exists_then_receive_err4_iOS15.2.txt
     ("ErrorCode 3: Failed to create snapshot: File exists (17) at path \"/private/var\" (MBErrorDomain/3)", "mb-3-snapshot-exists"),
     ("ERROR: Could not receive from mobilebackup2 (-4)", "mb2-receive-failed"),
     // libimobiledevice#187
@@ -68,15 +68,15 @@ const TABLE: &[(&str, &str)] = &[
     ("ErrorCode 102", "mb-102-restore-directory"),
     // 2bf/remove-mdm#3
     ("Find My iPhone must be disabled before restoring (MBErrorDomain/211)", "mb-211-find-my-restore"),
-    // shared/realdata/idevicebackup2_version_exchange_err1_iPhone8_iOS14.txt
+    // fixtures/realdata/idevicebackup2_version_exchange_err1_iPhone8_iOS14.txt
     ("Could not perform backup protocol version exchange, error code -1", "mb2-version-exchange-failed"),
-    // shared/realdata/idevicebackup2_version_exchange_err6_iPhone5s_iOS8.1.2.txt
+    // fixtures/realdata/idevicebackup2_version_exchange_err6_iPhone5s_iOS8.1.2.txt
     ("the error is:Could not perform backup protocol version exchange, error code -6", "mb2-bad-version"),
-    // shared/realdata/lockdownd_err19_pairing_pending_debian.txt
+    // fixtures/realdata/lockdownd_err19_pairing_pending_debian.txt
     ("ERROR: Could not connect to lockdownd: Pairing dialog response pending (-19)", "lockdown-pairing-pending"),
-    // shared/realdata/lockdownd_err19_old_numeric_iOS8.4.1.txt
+    // fixtures/realdata/lockdownd_err19_old_numeric_iOS8.4.1.txt
     ("ERROR: Could not connect to lockdownd, error code -19", "lockdown-pairing-pending"),
-    // shared/realdata/iwdp_lockdownd_err21_iOS10.3.3.txt
+    // fixtures/realdata/iwdp_lockdownd_err21_iOS10.3.3.txt
     ("Could not connect to lockdownd, error code -21. Exiting.", "lockdown-invalid-host-id"),
     // airsquared/blobsaver#270
     ("lockdownd error:code=-21", "lockdown-invalid-host-id"),
@@ -85,18 +85,18 @@ const TABLE: &[(&str, &str)] = &[
     ("LOCKDOWN_E_PASSWORD_PROTECTED", "lockdown-password-protected"),
     // libimobiledevice#167 (1.1.7: -16 is invalid host id)
     ("ERROR: Could not connect to lockdownd, error code -16", "lockdown-invalid-host-id"),
-    // shared/realdata/lockdownd_mux_error_8_iOS17RC.txt
+    // fixtures/realdata/lockdownd_mux_error_8_iOS17RC.txt
     ("ERROR: Could not connect to lockdownd: Mux error (-8)", "lockdown-mux-error"),
     ("mux error 8", "lockdown-mux-error"),
-    // shared/realdata/usbmuxd_not_paired_iOS10.1.1_12ab.txt
+    // fixtures/realdata/usbmuxd_not_paired_iOS10.1.1_12ab.txt
     ("Device 1234 is not paired with this host.", "lockdown-not-paired"),
     // idevicepair.c
     ("ERROR: Device x said that the user denied the trust dialog.", "lockdown-user-denied"),
-    // shared/realdata/strace_usbmuxd_socket_missing.txt
+    // fixtures/realdata/strace_usbmuxd_socket_missing.txt
     ("ERROR: Unable to retrieve device list!", "usbmuxd-not-running"),
-    // shared/realdata/usbmux_connect_refused_windows_27015.txt
+    // fixtures/realdata/usbmux_connect_refused_windows_27015.txt
     ("usbmux connect: dial tcp 127.0.0.1:27015: connectex: No connection could be made because the target machine actively refused it.", "usbmuxd-windows-refused"),
-    // shared/realdata/dfu_iPhone5s_lsusb_ideviceinfo_no_device_irecovery.txt
+    // fixtures/realdata/dfu_iPhone5s_lsusb_ideviceinfo_no_device_irecovery.txt
     ("No device found, is it plugged in?", "no-device-found"),
     // Messages from Finder / iTunes (simx.me; hometechguides seed; openradar 33469333).
     ("The iPhone could not be backed up because an error occurred.", "itunes-backup-error-occurred"),

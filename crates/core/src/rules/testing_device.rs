@@ -7,7 +7,7 @@ use crate::snapshot::*;
 pub const UDID: &str = "00008101-000A1B2C3D4E5F60";
 
 /// A trusted iPhone X on iOS 16.7.2 with room, charge and a working backup
-/// service (values as in shared/realdata/pmd3_backup2_info_iPhone10-3_iOS16.7.2_partial.txt
+/// service (values as in fixtures/realdata/pmd3_backup2_info_iPhone10-3_iOS16.7.2_partial.txt
 /// and ideviceinfo_q_mobile_backup_iOS15-16.txt).
 pub fn healthy_device(udid: &str, device_id: u32) -> DeviceObs {
     DeviceObs {
