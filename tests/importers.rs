@@ -470,14 +470,6 @@ const CAPTURES: &[(&str, &str, i32, &str)] = &[
 /// test fails when one starts passing, so this list stays true.
 const PENDING: &[(&str, &str)] = &[
     (
-        "lsusb_v_iPhone4_1297_iOS4.2.1_no_device_found_partial.txt",
-        "ideviceinfo's `ERROR: No device found!` is read as a reported error with several possible causes (reported.error); telling that it is usbmuxd not listing a phone the bus shows needs usbmuxd.device-not-listed to read a client's `No device found` beside the bus",
-    ),
-    (
-        "dmesg_iPhoneSE_12a8_no_device_found.txt",
-        "idevicepair's `No device found` is read as a reported error with several possible causes (reported.error); usbmuxd.device-not-listed does not yet read a client's `No device found` beside the kernel's enumeration",
-    ),
-    (
         "usbmuxd_openwrt_waiting_for_trust_then_rx_aborted_partial.txt",
         "trust.dialog-pending is found (from the reported trust wait) but ranks second: the drop 4.4 s into the wait is read as a link drop (connection.unstable), where the description reads it as the re-enumeration after the trust answer",
     ),

@@ -6,7 +6,7 @@
 
 use super::{Basis, Confidence, Finding, Findings, Rule};
 use crate::knowledge::{explain_reported, Explained};
-use crate::snapshot::{ReportedError, SessionObs, Snapshot};
+use crate::snapshot::{ReportedError, SessionObs, Snapshot, UsbMode};
 
 /// The rules that read reported errors. A reported error whose cause is
 /// another rule (or none) is shown by `reported.error` instead. Only rules
@@ -29,6 +29,7 @@ pub const COVERED: &[&str] = &[
     "trust.not-paired",
     "trust.reset-on-device",
     "trust.session-failed",
+    "usbmuxd.device-not-listed",
     "usbmuxd.not-running",
 ];
 
@@ -117,6 +118,12 @@ impl Snapshot {
             .map(|error| {
                 let explained = explain_reported(error);
                 let cause = explained.as_ref().and_then(|x| {
+                    if x.candidates.is_empty() {
+                        // Too many causes for the words alone: what else the
+                        // snapshot shows may pick one.
+                        let shown = x.entry.causes.iter().copied().find(|c| self.shows(c))?;
+                        return Some((shown, Confidence::Likely));
+                    }
                     let first = x.candidates.first().copied();
                     let taken = x.candidates.iter().copied().find(|c| !self.rules_out(c))?;
                     let sure = if Some(taken) == first {
@@ -143,6 +150,19 @@ impl Snapshot {
             && self
                 .answered_phones()
                 .any(|(_, l)| l.session == SessionObs::Trusted)
+    }
+
+    /// Whether the snapshot itself shows `cause`, so a generic error ("No
+    /// device found", which has five) can be pinned on it: a phone in normal
+    /// mode on the USB bus that the tool did not get means usbmuxd did not
+    /// list it.
+    fn shows(&self, cause: &str) -> bool {
+        match cause {
+            "usbmuxd.device-not-listed" => {
+                super::usb::on_bus(self, UsbMode::Normal).next().is_some()
+            }
+            _ => false,
+        }
     }
 
     /// The reported errors `rule` (an id in [`COVERED`]) stands behind.
@@ -179,8 +199,25 @@ mod tests {
         ("trust.not-paired", None, None, "ERROR: Device X is not paired with this host"),
         ("trust.reset-on-device", Some("lockdownd"), Some(-21), "Invalid HostID (-21)"),
         ("trust.session-failed", Some("lockdownd"), Some(-31), "Invalid pair record (-31)"),
+        // With a normal-mode phone on the bus (added below): the bus decides.
+        ("usbmuxd.device-not-listed", None, None, "No device found, is it plugged in?"),
         ("usbmuxd.not-running", None, None, "Failed to connect to usbmuxd socket"),
     ];
+
+    /// `s` with an iPhone in normal mode on the USB bus.
+    fn phone_on_bus(mut s: Snapshot) -> Snapshot {
+        s.probes.usb = crate::snapshot::Outcome::Ok {
+            duration_ms: 0,
+            value: crate::snapshot::UsbObs {
+                devices: vec![crate::snapshot::UsbDevice {
+                    mode: UsbMode::Normal,
+                    ..Default::default()
+                }],
+                ..Default::default()
+            },
+        };
+        s
+    }
 
     fn with(domain: Option<&str>, code: Option<i64>, message: &str) -> Snapshot {
         let mut s = Snapshot::new(Provenance::default());
@@ -207,7 +244,10 @@ mod tests {
         for (rule, domain, code, message) in EXAMPLES {
             let r = by_id(rule).expect("registered");
             assert!(r.severity > super::super::Severity::Info, "{rule}");
-            let s = with(*domain, *code, message);
+            let mut s = with(*domain, *code, message);
+            if *rule == "usbmuxd.device-not-listed" {
+                s = phone_on_bus(s);
+            }
             let found = evaluate(&s);
             let f = found
                 .iter()
@@ -216,6 +256,19 @@ mod tests {
             assert_eq!(f.evidence[0], format!("paste.txt:7: {message}"));
             assert!(f.confidence >= Confidence::Likely, "{rule}");
         }
+    }
+
+    #[test]
+    fn a_generic_error_is_pinned_only_on_what_the_snapshot_shows() {
+        let alone = with(None, None, "No device found, is it plugged in?");
+        assert!(alone.reported_for("usbmuxd.device-not-listed").is_empty());
+        let beside = phone_on_bus(alone);
+        let r = beside.reported_for("usbmuxd.device-not-listed");
+        assert_eq!(r.len(), 1);
+        assert_eq!(
+            r[0].cause,
+            Some(("usbmuxd.device-not-listed", Confidence::Likely))
+        );
     }
 
     #[test]

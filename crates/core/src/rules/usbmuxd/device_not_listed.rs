@@ -11,6 +11,10 @@ declare_rule! {
     /// usbmuxd lists: to them the phone is not connected at all.
     ///
     /// ## Evidence used
+    /// An error another tool printed, read by `--from` ("No device found"),
+    /// beside a USB listing that shows the phone in normal mode: the tool
+    /// did not get the phone usbmuxd should have given it.
+    ///
     /// The USB probe's normal-mode Apple devices against usbmuxd's
     /// `ListDevices` reply, matched by UDID, else by the LocationID usbmuxd
     /// reports (`bus << 16 | address` on Linux, the IOKit locationID on
@@ -48,6 +52,19 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    // A client's "No device found" beside a bus listing of the phone.
+    for r in out.reported_for(RULE.id) {
+        let mut f = r.finding(&RULE);
+        for dev in crate::rules::usb::on_bus(s, UsbMode::Normal) {
+            f = f
+                .evidence(format!(
+                    "the USB bus shows the phone ({}) in normal mode",
+                    dev.describe()
+                ))
+                .quoting(dev.quote.as_ref());
+        }
+        out.push(f);
+    }
     if !s.probes.usbmuxd.is_ok() {
         return;
     }
