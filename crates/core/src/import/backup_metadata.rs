@@ -13,15 +13,16 @@ use serde_json::Value;
 
 use super::imported::imported;
 use super::reported::{plain, DOCUMENT_WINDOW, MAX_LINES};
-use super::Capture;
+use super::{Capture, UNNAMED_PHONE};
 use crate::plist_bounded::{scan, Scalar, Seg};
 use crate::snapshot::{
     BackupObs, BackupsObs, FileState, InfoPlistObs, ManifestDbObs, ManifestPlistObs, MetaFile,
     Outcome, Snapshot, StatusPlistObs,
 };
 
-/// The folder name a backup known only from a capture gets.
-pub const FOLDER: &str = "the backup in the capture";
+/// The folder of a backup known only from a capture: the capture does not
+/// say where it is, and evidence lines print this in its place.
+pub const FOLDER: &str = "(unknown: not in the capture)";
 /// Longer values are cut: nothing the rules read is longer.
 const MAX_VALUE: usize = 256;
 /// A base64 plist longer than this is not a backup's metadata file.
@@ -62,6 +63,13 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         })
         .or_else(|| from_lines(capture).map(|b| (b, "a backup's folder or its MBStatus")))?;
     let mut backup = backup;
+    // Whose backup: the UDID its Info.plist names, else the phone the
+    // capture is about, so findings name the same phone as other files'.
+    backup.udid = backup
+        .info
+        .udid
+        .clone()
+        .or_else(|| Some(UNNAMED_PHONE.into()));
     if backup.status.snapshot_state.is_some() {
         // The line naming the state (a binary plist's base64 is one line).
         let line = capture
