@@ -2,14 +2,11 @@
 //! JSON, a folder listing, MBStatus), then the backup rules: no panic.
 #![no_main]
 
-use iphone_backup_check::import::{Capture, IMPORTERS};
+#[path = "../common/import_family.rs"]
+mod import_family;
+
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let capture = Capture::new("fuzz.txt", data);
-    for importer in IMPORTERS.iter().filter(|i| i.name == "backup-metadata") {
-        if let Some(snapshot) = (importer.import)(&capture) {
-            let _ = iphone_backup_check::rules::diagnose(&snapshot, None);
-        }
-    }
-});
+const FAMILY: &[&str] = &["backup-metadata"];
+
+fuzz_target!(|data: &[u8]| import_family::run(data, FAMILY));

@@ -3,7 +3,9 @@
 //! at a time, then the rules on what each read: arbitrary bytes, no panic.
 #![no_main]
 
-use iphone_backup_check::import::{Capture, IMPORTERS};
+#[path = "../common/import_family.rs"]
+mod import_family;
+
 use libfuzzer_sys::fuzz_target;
 
 const FAMILY: &[&str] = &[
@@ -14,17 +16,4 @@ const FAMILY: &[&str] = &[
     "finder-dialogs",
 ];
 
-fuzz_target!(|data: &[u8]| {
-    let (head, tail) = data.split_at(data.len() / 2);
-    let captures = [
-        Capture::new("fuzz.txt", data),
-        Capture::from_parts("fuzz.txt", head, 7, tail),
-    ];
-    for importer in IMPORTERS.iter().filter(|i| FAMILY.contains(&i.name)) {
-        for capture in &captures {
-            if let Some(snapshot) = (importer.import)(capture) {
-                let _ = iphone_backup_check::rules::diagnose(&snapshot, None);
-            }
-        }
-    }
-});
+fuzz_target!(|data: &[u8]| import_family::run(data, FAMILY));

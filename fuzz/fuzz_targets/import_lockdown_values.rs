@@ -2,14 +2,11 @@
 //! pymobiledevice3 JSON or an NSDictionary, then the rules: no panic.
 #![no_main]
 
-use iphone_backup_check::import::{Capture, IMPORTERS};
+#[path = "../common/import_family.rs"]
+mod import_family;
+
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let capture = Capture::new("fuzz.txt", data);
-    for importer in IMPORTERS.iter().filter(|i| i.name == "lockdown-values") {
-        if let Some(snapshot) = (importer.import)(&capture) {
-            let _ = iphone_backup_check::rules::diagnose(&snapshot, None);
-        }
-    }
-});
+const FAMILY: &[&str] = &["lockdown-values"];
+
+fuzz_target!(|data: &[u8]| import_family::run(data, FAMILY));
