@@ -101,11 +101,7 @@ impl<'s> Findings<'s> {
     /// The reported errors `rule` (an id in [`COVERED`]) stands behind: what
     /// a rule's check asks for.
     pub fn reported_for(&self, rule: &str) -> Vec<Reported<'s>> {
-        self.reported()
-            .iter()
-            .filter(|r| r.covered_by() == Some(rule))
-            .cloned()
-            .collect()
+        covering(rule, self.reported().iter().cloned())
     }
 }
 
@@ -165,13 +161,19 @@ impl Snapshot {
         }
     }
 
-    /// The reported errors `rule` (an id in [`COVERED`]) stands behind.
+    /// The reported errors `rule` stands behind, worked out afresh (tests;
+    /// the rules use [`Findings::reported_for`], worked out once per run).
+    #[cfg(test)]
     pub fn reported_for(&self, rule: &str) -> Vec<Reported<'_>> {
-        self.reported()
-            .into_iter()
-            .filter(|r| r.covered_by() == Some(rule))
-            .collect()
+        covering(rule, self.reported())
     }
+}
+
+/// The errors of `all` that `rule` takes.
+fn covering<'s>(rule: &str, all: impl IntoIterator<Item = Reported<'s>>) -> Vec<Reported<'s>> {
+    all.into_iter()
+        .filter(|r| r.covered_by() == Some(rule))
+        .collect()
 }
 
 #[cfg(test)]
