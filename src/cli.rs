@@ -102,9 +102,22 @@ pub struct DiagnoseArgs {
     #[command(flatten)]
     pub probe: ProbeArgs,
 
-    /// Print the report as JSON (the documented contract in docs/report.schema.json).
-    #[arg(long)]
+    /// Print the report as JSON (the documented contract in docs/report.schema.json);
+    /// the same as `--format json`.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+
+    /// The report's format: text, json, markdown (a GitHub issue or a forum post)
+    /// or html (one self-contained page for a support ticket). Default: from the
+    /// extension of `-o` (.md, .html, .json), else text.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ReportFormat>,
+
+    /// Write the report to this file instead of standard output ("-" for standard
+    /// output). A Markdown or HTML report written to a file is redacted unless
+    /// `--no-redact` is given.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 
     /// Diagnose evidence instead of probing this computer: a snapshot written
     /// by `record`, or another tool's output (see `--help`); `-` reads
@@ -113,8 +126,36 @@ pub struct DiagnoseArgs {
     pub from: Vec<PathBuf>,
 
     /// Mask UDIDs, serial numbers, device names, pairing ids and home paths.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "no_redact")]
     pub redact: bool,
+
+    /// Keep UDIDs, serial numbers, names and paths in a Markdown or HTML report
+    /// written with `-o` (those are redacted by default, being made to be shared).
+    #[arg(long)]
+    pub no_redact: bool,
+}
+
+/// What `diagnose` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Markdown,
+    Html,
+}
+
+impl ReportFormat {
+    /// The format a file name asks for by its extension, if any.
+    pub fn from_extension(path: &std::path::Path) -> Option<Self> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "md" | "markdown" => Some(Self::Markdown),
+            "html" | "htm" => Some(Self::Html),
+            "json" => Some(Self::Json),
+            "txt" | "text" => Some(Self::Text),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -39,7 +39,49 @@ fn fixtures_match_golden_files() {
         // The snapshot echoes the fixture itself; the golden file keeps the verdict.
         value["snapshot"] = "[the fixture]".into();
         insta::assert_json_snapshot!("json", value);
+
+        // The shareable report, written to a file as a person would.
+        let dir = tempfile::tempdir().unwrap();
+        let md = dir.path().join("report.md");
+        let (printed, md_code) = diagnose(path, &["-o", md.to_str().unwrap()]);
+        assert_eq!(
+            code, md_code,
+            "text and Markdown disagree on the exit status"
+        );
+        assert!(printed.is_empty(), "-o FILE prints nothing: {printed}");
+        let md = std::fs::read_to_string(&md).unwrap();
+        insta::with_settings!({filters => written_filters()}, {
+            insta::assert_snapshot!("markdown", md);
+        });
+        let html = dir.path().join("report.html");
+        let (printed, html_code) = diagnose(path, &["-o", html.to_str().unwrap()]);
+        assert_eq!(code, html_code, "text and HTML disagree on the exit status");
+        assert!(printed.is_empty(), "-o FILE prints nothing: {printed}");
+        let html = std::fs::read_to_string(&html).unwrap();
+        insta::with_settings!({filters => written_filters()}, {
+            insta::assert_snapshot!("html", html);
+        });
     });
+}
+
+/// The tool's version and the date a shared report was written change from
+/// run to run: the golden files hold placeholders.
+fn written_filters() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (
+            r"iphone\\-backup\\-check [0-9][0-9A-Za-z.+\\-]* on \d{4}-\d\d-\d\d \d\d:\d\d UTC",
+            "iphone-backup-check [VERSION] on [DATE]",
+        ),
+        (
+            r"iphone-backup-check [0-9][0-9A-Za-z.+\\-]* on \d{4}-\d\d-\d\d \d\d:\d\d UTC",
+            "iphone-backup-check [VERSION] on [DATE]",
+        ),
+        // The style sheet is the same in every page: report/html/page.css.
+        (
+            r"(?s)<style>.*?</style>",
+            "<style>[report/html/page.css]</style>",
+        ),
+    ]
 }
 
 #[test]
@@ -183,6 +225,8 @@ fn no_golden_file_is_orphaned_or_pending() {
         let fixture = name
             .strip_prefix("fixtures__text@")
             .or_else(|| name.strip_prefix("fixtures__json@"))
+            .or_else(|| name.strip_prefix("fixtures__markdown@"))
+            .or_else(|| name.strip_prefix("fixtures__html@"))
             .and_then(|rest| rest.strip_suffix(".snap"));
         match fixture {
             Some(f) if std::path::Path::new("fixtures").join(f).is_file() => {}

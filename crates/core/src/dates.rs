@@ -12,6 +12,14 @@ pub fn days_between(earlier: &str, later: &str) -> Option<i64> {
     Some((b - a).whole_days())
 }
 
+/// Seconds since 1970 of an RFC 3339 date, to place it on a time line;
+/// None when it is not one.
+pub fn unix_seconds(date: &str) -> Option<i64> {
+    OffsetDateTime::parse(date.trim(), &Rfc3339)
+        .ok()
+        .map(|d| d.unix_timestamp())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,11 +3,20 @@
 //! snapshot and the diagnosis.
 
 pub mod catalogue;
+pub mod chain;
+pub mod checklist;
 pub mod devices;
+pub mod escape;
 pub mod explain;
+pub mod html;
 pub mod human;
 pub mod json;
+pub mod markdown;
+pub mod names;
+pub mod space;
 pub mod style;
+pub mod timeline;
+pub mod view;
 
 use serde::Serialize;
 

@@ -88,6 +88,13 @@ pub fn estimate_need(last: Option<LastBackup>, used: Option<u64>) -> Option<Esti
     }
 }
 
+/// The estimate of the next backup of `udid` (from its last finished
+/// backup here and its used space), as this rule judges it; the shared
+/// reports draw it beside the free space.
+pub fn next_backup(s: &Snapshot, udid: &str) -> Option<Estimate> {
+    estimate_need(last_finished(s, udid), phone_used_bytes(s, udid))
+}
+
 /// The phone's used data capacity, when the device probe read
 /// `com.apple.disk_usage` (total minus available data capacity).
 fn phone_used_bytes(s: &Snapshot, udid: &str) -> Option<u64> {
@@ -288,7 +295,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
     let estimates: Vec<(String, Estimate)> = phones
         .into_iter()
         .filter_map(|udid| {
-            let e = estimate_need(last_finished(s, &udid), phone_used_bytes(s, &udid))?;
+            let e = next_backup(s, &udid)?;
             Some((udid, e))
         })
         .collect();

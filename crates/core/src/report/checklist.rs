@@ -1,0 +1,206 @@
+//! The checklist: one row per layer that was looked at (USB, usbmuxd, the
+//! phones, this computer, the backups), what it showed and the worst
+//! finding on it. The text, Markdown and HTML reports all show these rows.
+
+use super::Report;
+use crate::format::{bytes, plural};
+use crate::rules::{Layer, Severity};
+use crate::snapshot::{BackupDirSource, Outcome, Snapshot};
+
+/// "iTunes 12.13.2.3, Apple Devices 1.2405.9.0 (Microsoft Store)": the apps
+/// a Windows user backs up with (the driver package is left out).
+fn apple_apps(software: &[crate::snapshot::AppleSoftware]) -> String {
+    let apps: Vec<String> = software
+        .iter()
+        .filter(|a| a.product != crate::snapshot::AppleProduct::MobileDeviceSupport)
+        .map(|a| a.describe())
+        .collect();
+    if apps.is_empty() {
+        "no iTunes or Apple Devices app found".into()
+    } else {
+        apps.join(", ")
+    }
+}
+
+/// One layer as the checklist shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// "USB", "usbmuxd", "iPhone", "Computer", ...
+    pub label: String,
+    /// What it showed, or why it was not checked.
+    pub text: String,
+    /// Its probe finished.
+    pub ran: bool,
+    /// The most severe finding on this layer, if any.
+    pub worst: Option<Severity>,
+    pub duration_ms: Option<u64>,
+}
+
+fn row<T>(label: &str, o: &Outcome<T>, ok_text: impl FnOnce(&T) -> String) -> Row {
+    let text = match o {
+        Outcome::Ok { value, .. } => ok_text(value),
+        Outcome::Failed { failure, .. } => failure.message.clone(),
+        Outcome::Skipped { because } => format!("not checked: {because}"),
+    };
+    Row {
+        label: label.into(),
+        text,
+        ran: o.is_ok(),
+        worst: None,
+        duration_ms: o.duration_ms(),
+    }
+}
+
+/// The rows, in the order of the layers from the bus to the backups.
+pub fn rows(report: &Report) -> Vec<Row> {
+    let s: &Snapshot = report.snapshot;
+    let worst = |layers: &[Layer], device: Option<&str>| {
+        report
+            .findings
+            .iter()
+            .map(|rf| rf.finding)
+            .filter(|f| {
+                layers.contains(&f.layer) && (device.is_none() || f.device.as_deref() == device)
+            })
+            .map(|f| f.severity)
+            .max()
+    };
+    let mut rows = Vec::new();
+
+    let mut usb = row("USB", &s.probes.usb, |u| {
+        format!(
+            "{} on the bus",
+            plural(u.devices.len(), "Apple device", "Apple devices")
+        )
+    });
+    usb.worst = worst(&[Layer::Usb], None);
+    rows.push(usb);
+
+    let addr = s
+        .probes
+        .usbmuxd_address
+        .as_ref()
+        .map(|a| a.display.clone())
+        .unwrap_or_default();
+    let mut mux = row("usbmuxd", &s.probes.usbmuxd, |m| {
+        format!(
+            "running at {}, lists {}",
+            m.address.display,
+            plural(m.devices.len(), "phone", "phones")
+        )
+    });
+    if matches!(s.probes.usbmuxd, Outcome::Failed { .. }) && !addr.is_empty() {
+        mux.text = format!("{addr}: {}", mux.text);
+    }
+    // On Windows usbmuxd is a service: say what the Service Control Manager
+    // says about it when nothing answered.
+    if let (Some(w), Outcome::Failed { .. }) = (s.windows(), &s.probes.usbmuxd) {
+        let svc = &w.mobile_device_service;
+        mux.text = format!("{}; {} is {}", mux.text, svc.name, svc.describe());
+    }
+    // The Listen window has its own row when it ran; older snapshots
+    // without it keep connection findings on the usbmuxd row.
+    let listened = s.probes.mux_events.value();
+    mux.worst = if listened.is_some() {
+        worst(&[Layer::Usbmuxd], None)
+    } else {
+        worst(&[Layer::Usbmuxd, Layer::Connection], None)
+    };
+    rows.push(mux);
+    if let Some(obs) = listened {
+        let drops = obs
+            .events
+            .iter()
+            .filter(|e| e.kind == crate::snapshot::MuxEventKind::Detached)
+            .count();
+        let secs = if obs.window_ms < 1000 {
+            format!("{} ms", obs.window_ms)
+        } else {
+            format!("{:.1} s", obs.window_ms as f64 / 1000.0)
+        };
+        let what = match obs.origin {
+            crate::snapshot::ListenOrigin::Log => format!("usbmuxd's log covers {secs}"),
+            _ => format!("followed usbmuxd's plug events for {secs}"),
+        };
+        let mut link = row("Link", &s.probes.mux_events, |_| {
+            if drops == 0 {
+                format!("{what}: no drop")
+            } else {
+                format!("{what}: {}", plural(drops, "drop", "drops"))
+            }
+        });
+        link.worst = worst(&[Layer::Connection], None);
+        rows.push(link);
+    }
+
+    for d in &report.devices {
+        let mut text = d.udid.clone();
+        if let Some(p) = &d.product_type {
+            text.push_str(&format!(", {p}"));
+        }
+        if let Some(v) = &d.ios_version {
+            text.push_str(&format!(", iOS {v}"));
+        }
+        text.push_str(&format!(
+            ", over {}",
+            if d.connection == "usb" {
+                "USB"
+            } else {
+                "Wi-Fi"
+            }
+        ));
+        let device_layers = [
+            Layer::Trust,
+            Layer::Device,
+            Layer::BackupService,
+            Layer::Icloud,
+        ];
+        rows.push(Row {
+            label: "iPhone".into(),
+            text,
+            ran: true,
+            worst: worst(&device_layers, Some(&d.udid)),
+            duration_ms: None,
+        });
+    }
+
+    let mut host = row("Computer", &s.probes.host, |h| {
+        let os = [h.os.name.as_deref(), h.os.version.as_deref()]
+            .iter()
+            .flatten()
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let dir = match (&h.backup_dir.path, h.backup_dir.source) {
+            (None, BackupDirSource::None) => {
+                "no default backup folder on this OS (use --backup-dir)".to_string()
+            }
+            (None, _) => "no backup folder".to_string(),
+            (Some(p), _) => match &h.backup_dir.volume {
+                Some(v) => match v.important_free_bytes.filter(|i| *i > v.free_bytes) {
+                    // macOS: Finder's figure, counting purgeable space, too.
+                    Some(i) => format!(
+                        "backup folder {p} ({} free, {} counting purgeable space)",
+                        bytes(v.free_bytes),
+                        bytes(i)
+                    ),
+                    None => format!("backup folder {p} ({} free)", bytes(v.free_bytes)),
+                },
+                None => format!("backup folder {p}"),
+            },
+        };
+        match s.windows() {
+            Some(w) => format!("{os}; {}; {dir}", apple_apps(&w.apple_software)),
+            None => format!("{os}; {dir}"),
+        }
+    });
+    host.worst = worst(&[Layer::Host], None);
+    rows.push(host);
+
+    let mut backups = row("Backups", &s.probes.backups, |b| {
+        plural(b.backups.len(), "backup", "backups") + " in the folder"
+    });
+    backups.worst = worst(&[Layer::Backup], None);
+    rows.push(backups);
+    rows
+}
