@@ -5,7 +5,7 @@
 //! report shows at a glance where the chain breaks.
 
 use super::{names, Report};
-use crate::rules::{Finding, Layer, Severity};
+use crate::rules::{Finding, Layer, RuleId, Severity};
 use crate::snapshot::{udid_key, Outcome, PairRecordState, SessionObs};
 
 /// How one link fared.
@@ -76,10 +76,10 @@ impl Chain {
 }
 
 /// Finding ids that concern the pair record rather than the phone.
-const PAIR_RECORD_IDS: &[&str] = &[
-    "trust.not-paired",
-    "trust.session-failed",
-    "host.lockdown-dir-unusable",
+const PAIR_RECORD_IDS: &[RuleId] = &[
+    RuleId::TrustNotPaired,
+    RuleId::TrustSessionFailed,
+    RuleId::HostLockdownDirUnusable,
 ];
 
 /// One chain per phone the report is about; one phone-less chain when none.
@@ -123,7 +123,7 @@ fn chain(report: &Report, keyed: &[(Option<String>, &Finding)], udid: Option<&st
                     LinkState::Warning
                 },
                 detail: f.title.clone(),
-                finding: Some(f.id),
+                finding: Some(f.id.as_str()),
             },
             None => Link {
                 label,

@@ -15,6 +15,7 @@ use super::escape::{markdown as esc, markdown_text as text};
 use super::style;
 use super::{chain, checklist, names, view, Report};
 use crate::format::plural;
+use crate::rules::RuleId;
 
 /// GitHub refuses an issue body or comment longer than this (characters).
 pub const GITHUB_LIMIT: usize = 65_536;
@@ -233,7 +234,7 @@ fn render_with(report: &Report, written: &Written, parts: &Parts, budget: &Budge
                 let name = parts.phone_names.get(d).map_or(d.as_str(), String::as_str);
                 let _ = writeln!(out, "iPhone: {}\n", esc(name));
             }
-            evidence(&mut out, &f.evidence, budget);
+            evidence(&mut out, &f.evidence_lines(), budget);
             if budget.steps && !f.remediation.is_empty() {
                 let _ = writeln!(out, "**Fix**\n");
                 for (i, step) in f.remediation.iter().enumerate() {
@@ -320,7 +321,7 @@ fn grouped(report: &Report, out: &mut String, budget: &Budget) {
         "### {} findings, grouped by rule\n",
         report.findings.len()
     );
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: Vec<RuleId> = Vec::new();
     for rf in &report.findings {
         let f = rf.finding;
         if seen.contains(&f.id) {

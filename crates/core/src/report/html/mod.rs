@@ -149,24 +149,25 @@ fn findings_section(report: &Report, out: &mut String) {
             let _ = write!(out, " · iPhone: {}", esc(&names::phone(s, d)));
         }
         let _ = writeln!(out, "</p>");
-        if !f.evidence.is_empty() {
+        let evidence = f.evidence_lines();
+        if !evidence.is_empty() {
             let _ = writeln!(out, "<h4>Seen</h4>\n<ul>");
-            let open = if f.evidence.len() > FOLD_AFTER + 2 {
+            let open = if evidence.len() > FOLD_AFTER + 2 {
                 FOLD_AFTER
             } else {
-                f.evidence.len()
+                evidence.len()
             };
-            for e in &f.evidence[..open] {
+            for e in &evidence[..open] {
                 let _ = writeln!(out, "<li>{}</li>", text(e));
             }
             let _ = writeln!(out, "</ul>");
-            if open < f.evidence.len() {
+            if open < evidence.len() {
                 let _ = writeln!(
                     out,
                     "<details><summary>{} more lines seen</summary>\n<ul>",
-                    f.evidence.len() - open
+                    evidence.len() - open
                 );
-                for e in &f.evidence[open..] {
+                for e in &evidence[open..] {
                     let _ = writeln!(out, "<li>{}</li>", text(e));
                 }
                 let _ = writeln!(out, "</ul>\n</details>");

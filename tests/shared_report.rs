@@ -1,0 +1,109 @@
+//! `diagnose -o FILE` and `--format`: the format follows the file's
+//! extension unless given, `-o -` is standard output, a Markdown or HTML
+//! report written to a file is redacted unless `--no-redact`, and a file
+//! that cannot be written is exit status 3.
+
+use assert_cmd::Command;
+
+/// A fixture recorded without redaction: its device name and UDID are
+/// there to be masked.
+const FIXTURE: &str = "fixtures/backups-two-phones.json";
+const NAME: &str = "Sam's iPhone";
+const UDID: &str = "00008110-001A2B3C4D5E6F70";
+
+fn diagnose(args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("iphone-backup-check")
+        .unwrap()
+        .args(["diagnose", "--color", "never", "--from", FIXTURE])
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_extension_chooses_the_format_and_shared_files_are_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    for (file, starts, escaped_name) in [
+        ("r.md", "## iPhone backup check", "Sam's iPhone"),
+        ("r.html", "<!DOCTYPE html>", "Sam&#39;s iPhone"),
+    ] {
+        let path = dir.path().join(file);
+        let out = diagnose(&["-o", path.to_str().unwrap()]);
+        assert!(out.stdout.is_empty(), "{file}: -o prints nothing");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with(starts), "{file}: {}", &text[..80]);
+        assert!(text.contains("Private details masked"), "{file}");
+        assert!(
+            !text.contains(escaped_name) && !text.contains(UDID),
+            "{file} is not redacted"
+        );
+
+        let out = diagnose(&["-o", path.to_str().unwrap(), "--no-redact"]);
+        assert!(out.stdout.is_empty());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("Not redacted"), "{file}");
+        assert!(
+            text.contains(escaped_name),
+            "{file} keeps the name with --no-redact"
+        );
+    }
+    // JSON and text files are what a script or a person keeps: as given.
+    let json = dir.path().join("r.json");
+    diagnose(&["-o", json.to_str().unwrap()]);
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).unwrap()).expect("a JSON report");
+    assert_eq!(v["schema_version"], 1);
+    let txt = dir.path().join("r.txt");
+    diagnose(&["-o", txt.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&txt).unwrap();
+    assert!(text.contains("What was checked") && !text.contains('\u{1b}'));
+    // --format wins over the extension.
+    let odd = dir.path().join("report.txt");
+    diagnose(&["-o", odd.to_str().unwrap(), "--format", "html"]);
+    assert!(std::fs::read_to_string(&odd)
+        .unwrap()
+        .starts_with("<!DOCTYPE html>"));
+}
+
+#[test]
+fn dash_is_standard_output_and_not_redacted_by_default() {
+    let out = diagnose(&["-o", "-", "--format", "markdown"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("## iPhone backup check"));
+    assert!(text.contains("Not redacted"));
+    let out = diagnose(&["--format", "html", "--redact"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Private details masked") && !text.contains(UDID));
+    // --json stays the same as --format json, and the two do not mix.
+    let a = diagnose(&["--json"]);
+    let b = diagnose(&["--format", "json"]);
+    assert_eq!(a.status.code(), b.status.code());
+    let strip = |o: &[u8]| {
+        let mut v: serde_json::Value = serde_json::from_slice(o).unwrap();
+        v["snapshot"] = serde_json::Value::Null;
+        v
+    };
+    assert_eq!(strip(&a.stdout), strip(&b.stdout));
+    assert_eq!(
+        diagnose(&["--json", "--format", "text"]).status.code(),
+        Some(3)
+    );
+}
+
+#[test]
+fn a_file_that_cannot_be_written_is_exit_status_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no/such/folder/report.html");
+    let out = diagnose(&["-o", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot write") && err.contains("report.html"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    // A folder is not a file either.
+    let out = diagnose(&["-o", dir.path().to_str().unwrap(), "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(3));
+}
