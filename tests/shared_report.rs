@@ -8,7 +8,6 @@ use assert_cmd::Command;
 /// A fixture recorded without redaction: its device name and UDID are
 /// there to be masked.
 const FIXTURE: &str = "fixtures/backups-two-phones.json";
-const NAME: &str = "Sam's iPhone";
 const UDID: &str = "00008110-001A2B3C4D5E6F70";
 
 fn diagnose(args: &[&str]) -> std::process::Output {
