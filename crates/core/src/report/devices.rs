@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::inert::Outside;
 use crate::report::style::{paint, BOLD};
 use crate::snapshot::{
     same_udid, DeviceObs, MuxConnection, Outcome, PairRecordState, Snapshot, TrustState, UsbDevice,
@@ -153,7 +154,14 @@ pub fn render(s: &Snapshot, json: bool, out: &mut dyn Write) -> io::Result<()> {
     let line = |c: [&str; 8]| {
         format!(
             "{:<42} {:<16} {:<9} {:<11} {:<10} {:<24} {:<11} {}",
-            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+            Outside(c[0]),
+            Outside(c[1]),
+            Outside(c[2]),
+            Outside(c[3]),
+            Outside(c[4]),
+            Outside(c[5]),
+            Outside(c[6]),
+            Outside(c[7])
         )
     };
     writeln!(

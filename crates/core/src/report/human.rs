@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use super::style::{self, paint, BOLD, DIM, GREEN};
 use super::Report;
 use crate::format::{bytes, plural};
+use crate::inert::{inert, Outside};
 use crate::rules::{Layer, Severity, Verdict};
 use crate::snapshot::{BackupDirSource, Outcome, Snapshot};
 
@@ -46,8 +47,8 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
                 DIM,
                 &match s.provenance.kind {
                     crate::snapshot::ProvenanceKind::Imported =>
-                        format!("Imported evidence: {about}"),
-                    _ => format!("Replayed snapshot: {about}"),
+                        format!("Imported evidence: {}", Outside(about)),
+                    _ => format!("Replayed snapshot: {}", Outside(about)),
                 }
             )
         )?;
@@ -59,7 +60,7 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
             None if row.ran => paint(GREEN, "✓"),
             None => paint(DIM, "–"),
         };
-        writeln!(out, "  {glyph} {:<9} {}", row.label, row.text)?;
+        writeln!(out, "  {glyph} {:<9} {}", row.label, Outside(&row.text))?;
         if verbosity == Verbosity::Verbose {
             if let Some(ms) = row.duration_ms {
                 writeln!(out, "    {}", paint(DIM, &format!("{} ms", ms)))?;
@@ -96,22 +97,22 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
                 out,
                 "{:<2} {sev}  {}  {}",
                 rf.rank,
-                paint(BOLD, &f.title),
+                paint(BOLD, &inert(&f.title)),
                 paint(DIM, f.id)
             )?;
             if let Some(d) = &f.device {
-                writeln!(out, "   iPhone {d}")?;
+                writeln!(out, "   iPhone {}", Outside(d))?;
             }
             if !f.evidence.is_empty() {
                 writeln!(out, "   Seen")?;
                 for e in &f.evidence {
-                    writeln!(out, "     · {e}")?;
+                    writeln!(out, "     · {}", Outside(e))?;
                 }
             }
             if !f.remediation.is_empty() {
                 writeln!(out, "   Fix")?;
                 for (i, step) in f.remediation.iter().enumerate() {
-                    writeln!(out, "     {}. {step}", i + 1)?;
+                    writeln!(out, "     {}. {}", i + 1, Outside(step))?;
                 }
             }
         }
@@ -127,7 +128,7 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
             let dev = h
                 .device
                 .as_deref()
-                .map(|d| format!(" ({d})"))
+                .map(|d| format!(" ({})", Outside(d)))
                 .unwrap_or_default();
             writeln!(out, "  {}{dev}, hidden by {}", h.id, h.hidden_by)?;
         }
@@ -161,14 +162,14 @@ fn render_quiet(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let dev = f
             .device
             .as_deref()
-            .map(|d| format!(" [{d}]"))
+            .map(|d| format!(" [{}]", Outside(d)))
             .unwrap_or_default();
         writeln!(
             out,
             "{} {}  {}{dev}",
             paint(style::color(f.severity), style::glyph(f.severity)),
             f.id,
-            f.title
+            Outside(&f.title)
         )?;
     }
     Ok(())
