@@ -37,7 +37,10 @@ pub fn run(cli: Cli, env: &HostEnv, io: Io) -> ExitStatus {
     // may quote a phone, a daemon, a file or a paste, passes the inert
     // stream: only the report's colour codes reach the terminal.
     if let Command::Completions { .. } | Command::Man = cli.command {
-        return finish(run_command(cli, verbosity, env, coloured, io.stderr), io.stderr);
+        return finish(
+            run_command(cli, verbosity, env, coloured, io.stderr),
+            io.stderr,
+        );
     }
     let mut stdout = InertWriter::new(coloured);
     let mut stderr = InertWriter::new(&mut *io.stderr);

@@ -673,12 +673,17 @@ fn live_controls(text: &str) -> Vec<String> {
             let ok = end.is_some_and(|e| {
                 b.get(i + 1) == Some(&b'[')
                     && b[i + 2..e].split(|c| *c == b';').all(|p| {
-                        matches!(p, b"0" | b"1" | b"2" | b"3" | b"4" | b"22" | b"23" | b"24" | b"39")
-                            || (p.len() == 2 && p[0] == b'3' && (b'1'..=b'6').contains(&p[1]))
+                        matches!(
+                            p,
+                            b"0" | b"1" | b"2" | b"3" | b"4" | b"22" | b"23" | b"24" | b"39"
+                        ) || (p.len() == 2 && p[0] == b'3' && (b'1'..=b'6').contains(&p[1]))
                     })
             });
             if !ok {
-                found.push(format!("ESC at byte {i}: {:?}", &text[i..(i + 12).min(text.len())]));
+                found.push(format!(
+                    "ESC at byte {i}: {:?}",
+                    &text[i..(i + 12).min(text.len())]
+                ));
             }
         }
         i += 1;
@@ -700,11 +705,17 @@ fn escape_codes_from_a_phone_a_backup_or_a_paste_are_shown_never_run() {
     let scratch = tempfile::tempdir().unwrap();
     // A binary plist: XML 1.0 cannot carry ESC, BEL or BS at all.
     let mut dict = plist::Dictionary::new();
-    for (k, v) in [("Device Name", "Anna"), ("Product Version", "17.1"), ("Unique Identifier", "00008110-001A2B3C4D5E6F70")] {
+    for (k, v) in [
+        ("Device Name", "Anna"),
+        ("Product Version", "17.1"),
+        ("Unique Identifier", "00008110-001A2B3C4D5E6F70"),
+    ] {
         dict.insert(k.into(), plist::Value::String(format!("{v}{HOSTILE}")));
     }
     let mut info = Vec::new();
-    plist::Value::Dictionary(dict).to_writer_binary(&mut info).unwrap();
+    plist::Value::Dictionary(dict)
+        .to_writer_binary(&mut info)
+        .unwrap();
     let backup = backup_with(
         scratch.path(),
         &info,
@@ -726,7 +737,11 @@ fn escape_codes_from_a_phone_a_backup_or_a_paste_are_shown_never_run() {
     paste_args.push(paste.clone().into());
     let mut devices_args = os(&["devices", "--usbmuxd"]);
     devices_args.push(sim.address().into());
-    for (what, args) in [("live report", text_args.clone()), ("pasted log", paste_args), ("devices", devices_args)] {
+    for (what, args) in [
+        ("live report", text_args.clone()),
+        ("pasted log", paste_args),
+        ("devices", devices_args),
+    ] {
         let out = run(command(args), Duration::from_secs(120));
         out.assert_sane(what);
         let live = live_controls(&out.stdout);
@@ -743,11 +758,19 @@ fn escape_codes_from_a_phone_a_backup_or_a_paste_are_shown_never_run() {
     let out = run(command(text_args), Duration::from_secs(120));
     assert!(out.stdout.contains("\\u001b[2J"), "{}", out.stdout);
     // JSON: the exact text, escaped as JSON escapes it.
-    let out = run(command(probe_args(&sim.address(), &backup)), Duration::from_secs(120));
+    let out = run(
+        command(probe_args(&sim.address(), &backup)),
+        Duration::from_secs(120),
+    );
     out.assert_sane("--json");
     assert!(live_controls(&out.stdout).is_empty(), "{}", out.stdout);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let udids: Vec<&str> = v["devices"].as_array().unwrap().iter().filter_map(|d| d["udid"].as_str()).collect();
+    let udids: Vec<&str> = v["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["udid"].as_str())
+        .collect();
     assert!(udids.iter().any(|u| u.ends_with("\u{1b}[2J")), "{udids:?}");
     assert!(out.stdout.contains("\\u001b[2J"));
     std::mem::forget(sim);

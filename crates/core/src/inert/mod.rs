@@ -84,7 +84,13 @@ mod tests {
 
     #[test]
     fn plain_text_is_borrowed_untouched() {
-        for s in ["Anna’s iPhone", "00008030-001A2D3C0E41802E", "18.1", "C:\\Users\\a b", ""] {
+        for s in [
+            "Anna’s iPhone",
+            "00008030-001A2D3C0E41802E",
+            "18.1",
+            "C:\\Users\\a b",
+            "",
+        ] {
             assert!(matches!(inert(s), Cow::Borrowed(t) if t == s));
         }
     }
@@ -93,10 +99,7 @@ mod tests {
     fn title_and_clear_screen_become_visible() {
         let hostile = "Phone\u{1b}]0;PWNED\u{7}\u{1b}[2J\u{1b}[31mred";
         let shown = inert(hostile);
-        assert_eq!(
-            shown,
-            "Phone\\u001b]0;PWNED\\u0007\\u001b[2J\\u001b[31mred"
-        );
+        assert_eq!(shown, "Phone\\u001b]0;PWNED\\u0007\\u001b[2J\\u001b[31mred");
         assert!(!shown.chars().any(is_control));
     }
 

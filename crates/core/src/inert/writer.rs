@@ -155,7 +155,9 @@ fn allowed_sgr(bytes: &[u8]) -> Sgr {
             (_, b'0'..=b'9' | b';') => {}
             (_, b'm') => {
                 let params = &bytes[2..n];
-                let ok = params.split(|c| *c == b';').all(|p| ALLOWED_SGR.contains(&p));
+                let ok = params
+                    .split(|c| *c == b';')
+                    .all(|p| ALLOWED_SGR.contains(&p));
                 return if ok { Sgr::Allowed(n + 1) } else { Sgr::No };
             }
             _ => return Sgr::No,
@@ -199,7 +201,8 @@ mod tests {
 
     #[test]
     fn title_clear_screen_and_hiding_are_shown_not_run() {
-        let hostile = "name: \u{1b}]0;PWNED\u{7}\u{1b}[2J\u{1b}[8mhidden\u{1b}[30;40m\u{1b}[H\u{8}\r\n";
+        let hostile =
+            "name: \u{1b}]0;PWNED\u{7}\u{1b}[2J\u{1b}[8mhidden\u{1b}[30;40m\u{1b}[H\u{8}\r\n";
         let got = through(&[hostile.as_bytes()]);
         assert!(!got.contains('\u{1b}'), "{got:?}");
         assert!(!got.contains('\u{7}') && !got.contains('\r') && !got.contains('\u{8}'));
@@ -240,7 +243,10 @@ mod tests {
             w.write_all(b"\xff\xfe ok\n").unwrap();
             w.flush().unwrap();
         }
-        assert_eq!(buf, [&"Anna’s iPhone ✓ 日本\n".as_bytes()[..], b"\xff\xfe ok\n"].concat());
+        assert_eq!(
+            buf,
+            ["Anna’s iPhone ✓ 日本\n".as_bytes(), b"\xff\xfe ok\n"].concat()
+        );
     }
 
     #[test]
@@ -263,9 +269,15 @@ mod tests {
         }
         for (i, b) in buf.iter().enumerate() {
             if *b == 0x1b {
-                assert!(matches!(allowed_sgr(&buf[i..]), Sgr::Allowed(_)), "raw ESC at {i}");
+                assert!(
+                    matches!(allowed_sgr(&buf[i..]), Sgr::Allowed(_)),
+                    "raw ESC at {i}"
+                );
             } else if *b < 0x80 {
-                assert!(*b == b'\n' || *b == b'\t' || !is_control(*b as char), "{b:#x} at {i}");
+                assert!(
+                    *b == b'\n' || *b == b'\t' || !is_control(*b as char),
+                    "{b:#x} at {i}"
+                );
             }
         }
         let text = String::from_utf8_lossy(&buf);
