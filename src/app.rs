@@ -44,8 +44,13 @@ pub fn run(cli: Cli, env: &HostEnv, io: Io) -> ExitStatus {
     }
     let mut stdout = InertWriter::new(coloured);
     let mut stderr = InertWriter::new(&mut *io.stderr);
-    let result = run_command(cli, verbosity, env, &mut stdout, &mut stderr)
-        .and_then(|status| stdout.flush().map(|()| status));
+    let result = run_command(cli, verbosity, env, &mut stdout, &mut stderr).and_then(|status| {
+        match stdout.flush() {
+            // The reader went away: the command's own status stands.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(status),
+            r => r.map(|()| status),
+        }
+    });
     let status = finish(result, &mut stderr);
     let _ = stderr.flush();
     status

@@ -203,6 +203,26 @@ fn from_case_expecting(
     }
 }
 
+/// `diagnose --json --timeout 2 --from PATH`.
+fn timed_from(path: PathBuf) -> Vec<OsString> {
+    let mut a = os(&["diagnose", "--json", "--timeout"]);
+    a.push(TIMEOUT_SECS.to_string().into());
+    a.push("--from".into());
+    a.push(path.into());
+    a
+}
+
+/// A FIFO in `dir`.
+fn fifo(dir: &Path) -> PathBuf {
+    let f = dir.join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&f)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo");
+    f
+}
+
 fn backup_case(
     input: &'static str,
     expect: Expect,
@@ -231,6 +251,18 @@ fn backup_with(dir: &Path, info: &[u8], status: &[u8]) -> PathBuf {
     std::fs::write(one.join("Status.plist"), status).unwrap();
     std::fs::write(one.join("Manifest.plist"), xml("<dict/>")).unwrap();
     std::fs::write(one.join("Manifest.db"), b"").unwrap();
+    b
+}
+
+/// A finished-looking backup whose Manifest.db is built by `sql` (a file
+/// from outside: the check must read it as data, never run what it carries).
+fn backup_with_db(dir: &Path, sql: &str) -> PathBuf {
+    let finished = xml("<dict><key>SnapshotState</key><string>finished</string></dict>");
+    let b = backup_with(dir, &xml("<dict/>"), &finished);
+    let db = b.join("00008110-001A2B3C4D5E6F70/Manifest.db");
+    std::fs::remove_file(&db).unwrap();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(sql).unwrap();
     b
 }
 
@@ -311,6 +343,41 @@ fn cases() -> Vec<Case> {
             },
         ),
         from_case("--from: a folder", |f| std::fs::create_dir(f).unwrap()),
+        // Streams: read up to 64 MiB and within --timeout, never to their end.
+        Case {
+            input: "--from /dev/zero (an endless stream of NULs)",
+            expect: Expect::Exit3,
+            setup: Box::new(|_| timed_from("/dev/zero".into())),
+            lockdown: false,
+        },
+        Case {
+            input: "--from /dev/urandom (an endless stream of noise)",
+            expect: Expect::Exit3,
+            setup: Box::new(|_| timed_from("/dev/urandom".into())),
+            lockdown: false,
+        },
+        Case {
+            input: "--from a FIFO no program writes to",
+            expect: Expect::Exit3,
+            setup: Box::new(|dir| timed_from(fifo(dir))),
+            lockdown: false,
+        },
+        Case {
+            input: "--from a FIFO fed by `yes` (endless lines)",
+            expect: Expect::Exit3,
+            setup: Box::new(|dir| {
+                let f = fifo(dir);
+                // Ends by SIGPIPE once the reader closes the FIFO.
+                std::process::Command::new("sh")
+                    .arg("-c")
+                    .arg("exec yes > \"$0\"")
+                    .arg(&f)
+                    .spawn()
+                    .unwrap();
+                timed_from(f)
+            }),
+            lockdown: false,
+        },
         from_case("--from: missing file", |_| {}),
         Case {
             input: "--from: non-UTF-8 file name",
@@ -390,6 +457,16 @@ fn cases() -> Vec<Case> {
                 b
             },
         ),
+        // Manifest.db as untrusted SQL
+        backup_case("Manifest.db: Files is a VIEW computing a 1 GB randomblob", Expect::Finding(CORRUPT), |dir| {
+            backup_with_db(dir, "CREATE VIEW Files AS SELECT hex(randomblob(1000000000)) AS fileID, 1 AS flags, randomblob(1000000000) AS file, 'x' AS domain;")
+        }),
+        backup_case("Manifest.db: Files is a recursive VIEW (endless)", Expect::Finding(CORRUPT), |dir| {
+            backup_with_db(dir, "CREATE VIEW Files AS WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT n AS fileID, 1 AS flags, zeroblob(n) AS file, 'x' AS domain FROM c;")
+        }),
+        backup_case("Manifest.db: Files has a generated column of a 1 GB blob", Expect::Finding(CORRUPT), |dir| {
+            backup_with_db(dir, "CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, flags INTEGER, file BLOB GENERATED ALWAYS AS (zeroblob(1000000000)) VIRTUAL); INSERT INTO Files (fileID, domain, flags) VALUES ('00', 'x', 1);")
+        }),
         // arguments and environment
         Case {
             input: "USBMUXD_SOCKET_ADDRESS of garbage ('tcp:[::1')",
@@ -607,7 +684,7 @@ fn every_hostile_input_gets_a_finding_or_exit_3() {
     let mut results = results;
     results.sort_by_key(|(i, _)| *i);
     let mut failures = Vec::new();
-    println!("| input | expected | result | time |\n| --- | --- | --- | --- |");
+    println!("| input | expected | result | time | peak RSS |\n| --- | --- | --- | --- | --- |");
     for (i, out) in &results {
         let case = &cases[*i];
         let Some(out) = out else {
@@ -617,7 +694,7 @@ fn every_hostile_input_gets_a_finding_or_exit_3() {
                 "{}: cannot run under CI: {why}",
                 case.input
             );
-            println!("| {} | | skipped: {why} | |", case.input);
+            println!("| {} | | skipped: {why} | | |", case.input);
             continue;
         };
         let expected = match case.expect {
@@ -639,9 +716,11 @@ fn every_hostile_input_gets_a_finding_or_exit_3() {
         };
         let result = result.replace(&scratch.path().display().to_string(), "$TMP");
         println!(
-            "| {} | {expected} | {result} | {:.2} s |",
+            "| {} | {expected} | {result} | {:.2} s | {} |",
             case.input,
-            out.elapsed.as_secs_f64()
+            out.elapsed.as_secs_f64(),
+            out.peak_rss_kib
+                .map_or("?".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
         );
     }
     println!(
@@ -774,4 +853,34 @@ fn escape_codes_from_a_phone_a_backup_or_a_paste_are_shown_never_run() {
     assert!(udids.iter().any(|u| u.ends_with("\u{1b}[2J")), "{udids:?}");
     assert!(out.stdout.contains("\\u001b[2J"));
     std::mem::forget(sim);
+}
+
+/// `--from -` fed an endless stream (`/dev/zero`, then `yes`): read up to
+/// its cap, then exit 3 saying nothing in it is known, and that it was cut.
+#[test]
+fn an_endless_paste_on_standard_input_is_read_up_to_its_cap() {
+    for (what, feed) in [("/dev/zero", "cat /dev/zero"), ("yes", "yes")] {
+        let mut cmd = command(os(&["diagnose", "--timeout", "30", "--from", "-"]));
+        let mut feeder = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(feed)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        cmd.stdin(feeder.stdout.take().unwrap());
+        let out = run(cmd, HANG_GUARD);
+        let _ = feeder.kill();
+        let _ = feeder.wait();
+        out.assert_sane(what);
+        assert_eq!(out.code, Some(3), "{what}: {}", out.stderr);
+        assert!(
+            // Cut at 64 MiB, or sooner by the deadline on a loaded machine.
+            out.stderr.contains("standard input (the first "),
+            "{what}: {}",
+            out.stderr
+        );
+        if let Some(kib) = out.peak_rss_kib {
+            assert!(kib < 64 * 1024, "{what}: peak RSS {kib} KiB");
+        }
+    }
 }

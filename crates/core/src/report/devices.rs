@@ -142,7 +142,7 @@ fn trust_cell(d: &DeviceObs) -> String {
 pub fn render(s: &Snapshot, json: bool, out: &mut dyn Write) -> io::Result<()> {
     let rows = rows(s);
     if json {
-        serde_json::to_writer_pretty(&mut *out, &rows).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, &rows).map_err(super::json::io_error)?;
         return writeln!(out);
     }
     if rows.is_empty() {

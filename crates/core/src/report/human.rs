@@ -33,6 +33,13 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
             )
         )?;
     }
+    if let Some(cut) = &s.input_cut {
+        writeln!(
+            out,
+            "{}",
+            paint(style::YELLOW, &format!("Input cut: {}", inert(cut)))
+        )?;
+    }
     if s.provenance.kind != crate::snapshot::ProvenanceKind::Live {
         let about = s
             .provenance
