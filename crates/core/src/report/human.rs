@@ -105,15 +105,15 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
                 "{:<2} {sev}  {}  {}",
                 rf.rank,
                 paint(BOLD, &inert(&f.title)),
-                paint(DIM, f.id)
+                paint(DIM, f.id.as_str())
             )?;
             if let Some(d) = &f.device {
                 writeln!(out, "   iPhone {}", Outside(d))?;
             }
             if !f.evidence.is_empty() {
                 writeln!(out, "   Seen")?;
-                for e in &f.evidence {
-                    writeln!(out, "     · {}", Outside(e))?;
+                for e in f.evidence_lines() {
+                    writeln!(out, "     · {}", Outside(&e))?;
                 }
             }
             if !f.remediation.is_empty() {
