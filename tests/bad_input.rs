@@ -368,12 +368,13 @@ fn cases() -> Vec<Case> {
             setup: Box::new(|dir| {
                 let f = fifo(dir);
                 // Ends by SIGPIPE once the reader closes the FIFO.
-                std::process::Command::new("sh")
+                let mut writer = std::process::Command::new("sh")
                     .arg("-c")
                     .arg("exec yes > \"$0\"")
                     .arg(&f)
                     .spawn()
                     .unwrap();
+                std::thread::spawn(move || writer.wait());
                 timed_from(f)
             }),
             lockdown: false,
