@@ -202,6 +202,25 @@ fn usbmuxd_said<'s>(
         .take(3)
 }
 
+/// The configuration usbmuxd switches the phone to: usbmuxd 1.1.1 takes
+/// the last one (bNumConfigurations; on the emulated bus Debian's logs
+/// "Setting configuration ... from 1 to 4"), newer ones min(count, 4)
+/// unless the fifth has the expected layout; else the first with the
+/// usbmux interface.
+fn usbmuxd_target(dev: &UsbDevice) -> Option<u8> {
+    let count = dev.configurations.len();
+    let with_mux = |value: usize| {
+        dev.configurations
+            .iter()
+            .find(|c| usize::from(c.value) == value)
+            .filter(|c| c.interfaces.iter().any(UsbInterface::is_usbmux))
+            .map(|c| c.value)
+    };
+    with_mux(count)
+        .or_else(|| with_mux(count.min(4)))
+        .or_else(|| dev.usbmux_config())
+}
+
 fn explain(s: &Snapshot, dev: &UsbDevice, mut f: Finding) -> Finding {
     let active = dev.active_config;
     for i in dev.active_interfaces() {
@@ -232,13 +251,14 @@ fn explain(s: &Snapshot, dev: &UsbDevice, mut f: Finding) -> Finding {
                 ));
         }
     }
-    match (active, dev.usbmux_config()) {
+    let active_has_mux = dev.active_interfaces().iter().any(UsbInterface::is_usbmux);
+    match (active, usbmuxd_target(dev)) {
         (Some(0), Some(mux)) => {
             f = f.evidence(format!(
                 "the phone is unconfigured (configuration 0, as usbmuxd's udev rule leaves it) and usbmuxd never switched it to configuration {mux}: the daemon did not pick it up"
             ));
         }
-        (Some(a), Some(mux)) if a != mux => {
+        (Some(a), Some(mux)) if a != mux && !active_has_mux => {
             f = f.evidence(format!(
                 "the phone uses configuration {a}, which has no usbmux interface; usbmuxd switches it to configuration {mux} when it takes the phone"
             ));
@@ -383,6 +403,64 @@ mod tests {
             "{:?}",
             f.evidence
         );
+    }
+
+    /// Apple's four configurations (1 PTP, 2 audio, 3 and 4 with usbmux),
+    /// as the umockdev buses of `tests/usb_bus.rs` describe them.
+    fn four_configs(active: u8) -> UsbDevice {
+        let ptp = || iface(0, 0x06, 0x01, 0x01);
+        let mux = || iface(1, 0xff, 0xfe, 0x02);
+        UsbDevice {
+            configurations: vec![
+                UsbConfig {
+                    value: 1,
+                    interfaces: vec![ptp()],
+                },
+                UsbConfig {
+                    value: 2,
+                    interfaces: vec![iface(0, 0x01, 0x01, 0x00)],
+                },
+                UsbConfig {
+                    value: 3,
+                    interfaces: vec![ptp(), mux()],
+                },
+                UsbConfig {
+                    value: 4,
+                    interfaces: vec![ptp(), mux(), iface(2, 0xff, 0xfd, 0x01)],
+                },
+            ],
+            active_config: Some(active),
+            ..phone_on_bus(UDID)
+        }
+    }
+
+    /// Debian's usbmuxd on the emulated bus logs "Setting configuration
+    /// for device 3-10, from 1 to 4": the evidence names 4, not the first
+    /// configuration with the interface; and an active configuration that
+    /// has the interface is never said to lack it.
+    #[test]
+    fn names_the_configuration_usbmuxd_really_switches_to() {
+        let s = world().usb_ok(vec![four_configs(1)]).mux_ok(vec![]).build();
+        let f = only(&s, &RULE);
+        assert!(
+            f.evidence
+                .iter()
+                .any(|e| e.contains("configuration 1, which has no usbmux interface; usbmuxd switches it to configuration 4")),
+            "{:?}",
+            f.evidence
+        );
+        for active in [3, 4] {
+            let s = world()
+                .usb_ok(vec![four_configs(active)])
+                .mux_ok(vec![])
+                .build();
+            let f = only(&s, &RULE);
+            assert!(
+                !f.evidence.iter().any(|e| e.contains("has no usbmux")),
+                "configuration {active}: {:?}",
+                f.evidence
+            );
+        }
     }
 
     #[test]
