@@ -646,15 +646,20 @@ fn with_real_usbmuxd(description: &Path, log: &Path, body: &str) -> String {
     )
 }
 
-fn real_usbmuxd_diagnose(name: &str) -> (Value, String) {
-    let work = tempfile::tempdir().unwrap();
-    let log = work.path().join("usbmuxd.log");
-    let backups = work.path().join("backups");
+/// `diagnose --json` beside Debian's usbmuxd on description `name`, and a
+/// `record` of the same (in `work`); returns the report and usbmuxd's log.
+fn real_usbmuxd_diagnose(name: &str, work: &Path) -> (Value, String) {
+    let log = work.join("usbmuxd.log");
+    let backups = work.join("backups");
     std::fs::create_dir_all(&backups).unwrap();
     let body = format!(
-        "timeout 120 \"{bin}\" diagnose --json --timeout 10 --backup-dir \"{backups}\"",
+        "timeout 120 \"{bin}\" diagnose --json --timeout 10 --backup-dir \"{backups}\"
+           st=$?
+           timeout 120 \"{bin}\" record -o \"{record}\" --timeout 10 --backup-dir \"{backups}\" >/dev/null
+           [ -s \"{record}\" ] && [ $st -le 2 ]",
         bin = bin().display(),
-        backups = backups.display()
+        backups = backups.display(),
+        record = work.join("record.json").display(),
     );
     let script = with_real_usbmuxd(&description(name), &log, &body);
     let out = Command::new("unshare")
@@ -684,10 +689,12 @@ fn real_usbmuxd_does_not_list_the_phone_on_the_bus() {
     ) {
         return;
     }
-    let (report, log) = real_usbmuxd_diagnose("iphone4-bus3");
+    let work = tempfile::tempdir().unwrap();
+    let (report, log) = real_usbmuxd_diagnose("iphone4-bus3", work.path());
     assert!(
-        log.contains("Found new device with v/p 05ac:1297 at 3-10"),
-        "usbmuxd saw the phone on the emulated bus: {log}"
+        log.contains("Found new device with v/p 05ac:1297 at 3-10")
+            && log.contains("Could not set configuration 4 for device 3-10"),
+        "usbmuxd saw the phone on the emulated bus and failed to configure it: {log}"
     );
     let mux = &report["snapshot"]["probes"]["usbmuxd"];
     assert_eq!(mux["status"], "ok", "{mux}");
@@ -698,13 +705,71 @@ fn real_usbmuxd_does_not_list_the_phone_on_the_bus() {
         Some("usbmuxd.device-not-listed"),
         "{all:?}"
     );
-    let f = &report["findings"][0];
-    let evidence = f["evidence"].to_string();
+    let evidence = report["findings"][0]["evidence"].to_string();
     assert!(
         evidence.contains("05ac:1297 on bus 3 port 2")
             && evidence.contains("configuration 0")
             && evidence.contains("configuration 4"),
         "the bus's view and the configuration usbmuxd wanted: {evidence}"
+    );
+    // usbmuxd's own reason is in its log, which the tool reads when given
+    // it: the recorded snapshot and the log together quote it in the finding.
+    let replay = Command::new(bin())
+        .args(["diagnose", "--json", "--from"])
+        .arg(work.path().join("record.json"))
+        .arg("--from")
+        .arg(work.path().join("usbmuxd.log"))
+        .output()
+        .unwrap();
+    let report = json(&replay, "record + usbmuxd log");
+    let all = ids(&report);
+    assert_eq!(
+        all.first().map(String::as_str),
+        Some("usbmuxd.device-not-listed"),
+        "{all:?}"
+    );
+    let evidence = report["findings"][0]["evidence"].to_string();
+    assert!(
+        evidence.contains("Could not set configuration 4 for device 3-10: LIBUSB_ERROR_OTHER"),
+        "usbmuxd's own reason, quoted: {evidence}"
+    );
+}
+
+/// How far Debian's usbmuxd gets with a configured phone (configuration 4
+/// of 4 active, so it switches nothing): it claims the usbmux interface
+/// and stops at its first control transfer, which umockdev cannot answer
+/// (no usbfs URB emulation without a pcap of a real phone).
+#[test]
+fn real_usbmuxd_stops_at_its_first_control_transfer() {
+    if !runnable(
+        "real_usbmuxd_stops_at_its_first_control_transfer",
+        &["umockdev-run", "usbmuxd", "unshare", "timeout"],
+        true,
+    ) {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let (report, log) = real_usbmuxd_diagnose("ipad-12ab-config4", work.path());
+    assert!(
+        log.contains("Found interface 1 with endpoints 04/85 for device 1-18")
+            && log.contains("USB Speed is 480 MBit/s for device 1-18")
+            && log.contains("Could not request transfer for device 1-18"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("Setting configuration"),
+        "configuration 4 of 4 is already active: {log}"
+    );
+    let all = ids(&report);
+    assert_eq!(
+        all.first().map(String::as_str),
+        Some("usbmuxd.device-not-listed"),
+        "{all:?}"
+    );
+    let evidence = report["findings"][0]["evidence"].to_string();
+    assert!(
+        !evidence.contains("has no usbmux interface"),
+        "configuration 4 has it: {evidence}"
     );
 }
 
@@ -720,7 +785,8 @@ fn real_usbmuxd_on_an_empty_bus_says_no_device() {
     ) {
         return;
     }
-    let (report, log) = real_usbmuxd_diagnose("empty-bus");
+    let work = tempfile::tempdir().unwrap();
+    let (report, log) = real_usbmuxd_diagnose("empty-bus", work.path());
     assert!(
         log.contains("Initialization complete") || log.contains("0 devices detected"),
         "{log}"
@@ -736,4 +802,43 @@ fn real_usbmuxd_on_an_empty_bus_says_no_device() {
         "{all:?}"
     );
     assert!(!all.iter().any(|i| i.starts_with("usbmuxd.")), "{all:?}");
+}
+
+/// `watch` on an emulated bus: libusb starts and takes the hotplug
+/// registration (on a machine without a bus it cannot, and says so).
+///
+/// Plugging and unplugging on the emulated bus cannot reach it: umockdev
+/// 0.17 sends uevents in libudev's format and its preload library makes
+/// every one look sent by netlink group 2 (udev), while the vendored libusb
+/// (built without libudev) listens to the kernel's group 1 and drops the
+/// rest ("ignoring netlink message from unknown group/PID (2/0)" with
+/// LIBUSB_DEBUG=4). So `watch`'s USB events and `connection.unstable`
+/// stay tested on recorded buses and usbmuxd's feed only.
+#[test]
+fn watch_takes_libusb_hotplug_on_the_bus() {
+    if !runnable(
+        "watch_takes_libusb_hotplug_on_the_bus",
+        &["umockdev-run", "timeout"],
+        false,
+    ) {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let daemon = no_daemon(work.path());
+    let out = on_bus(
+        "iphone-direct-config4",
+        &["watch", "--json", "--duration", "2", "--usbmuxd", &daemon],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("USB hotplug is not available"),
+        "libusb hotplug should start on the emulated bus: {stderr}"
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let last = lines.last().expect("a summary line");
+    assert_eq!(last["type"], "summary", "{lines:#?}");
+    assert_eq!(last["data"]["interrupted"], false, "{last:#}");
 }

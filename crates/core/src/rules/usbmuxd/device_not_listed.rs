@@ -117,7 +117,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
             ));
         }
         f = explain(s, dev, f);
-        for e in usbmuxd_said(s, dev.udid.as_deref()) {
+        for e in usbmuxd_said(s, dev.udid.as_deref(), Some((dev.bus, dev.address))) {
             f = f.evidence(e.quote.cite());
         }
         out.push(f);
@@ -175,7 +175,7 @@ fn taken_but_unlisted(s: &Snapshot, out: &mut Findings) {
             "usbmuxd took the phone over USB (DeviceID {}{at}) but does not list it to programs such as idevicepair and idevicebackup2",
             e.device_id
         ));
-        for r in usbmuxd_said(s, udid) {
+        for r in usbmuxd_said(s, udid, None) {
             f = f.evidence(r.quote.cite());
         }
         out.push(f);
@@ -184,11 +184,14 @@ fn taken_but_unlisted(s: &Snapshot, out: &mut Findings) {
 
 /// Adds what the bus says about why usbmuxd does not have the phone.
 /// What usbmuxd's own log said about this phone (a preflight that failed
-/// keeps a phone out of its list): errors naming its UDID, or any when the
-/// bus gave none.
+/// keeps a phone out of its list): errors naming its UDID or, before it
+/// has read the serial, its bus location as usbmuxd writes it ("Could not
+/// set configuration 4 for device 3-10", as Debian's usbmuxd logs on the
+/// emulated bus of `tests/usb_bus.rs`); any when the bus gave neither.
 fn usbmuxd_said<'s>(
     s: &'s Snapshot,
     udid: Option<&str>,
+    location: Option<(u8, u8)>,
 ) -> impl Iterator<Item = &'s ReportedError> {
     let udid = udid.map(udid_key);
     s.probes
@@ -196,10 +199,26 @@ fn usbmuxd_said<'s>(
         .iter()
         .filter(|e| e.tool == "usbmuxd")
         .filter(move |e| {
+            if udid.is_none() && location.is_none() {
+                return true;
+            }
             udid.as_ref()
-                .is_none_or(|u| udid_key(&e.message).contains(u.as_str()))
+                .is_some_and(|u| udid_key(&e.message).contains(u.as_str()))
+                || location.is_some_and(|(bus, address)| names_location(&e.message, bus, address))
         })
         .take(3)
+}
+
+/// Whether `message` names the device at `bus`-`address` ("3-10") as a
+/// whole token, not inside "13-101".
+fn names_location(message: &str, bus: u8, address: u8) -> bool {
+    let needle = format!("{bus}-{address}");
+    message.match_indices(&needle).any(|(at, _)| {
+        let before = message[..at].chars().next_back();
+        let after = message[at + needle.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            && !after.is_some_and(|c| c.is_ascii_digit() || c == '-' || c == '.')
+    })
 }
 
 /// The configuration usbmuxd switches the phone to: usbmuxd 1.1.1 takes
@@ -461,6 +480,47 @@ mod tests {
                 f.evidence
             );
         }
+    }
+
+    /// usbmuxd names a phone it could not take by its bus location until
+    /// it has read the serial: the finding quotes that line.
+    #[test]
+    fn quotes_usbmuxd_naming_the_phone_by_its_bus_location() {
+        let dev = four_configs(0);
+        let line = |m: &str| ReportedError {
+            tool: "usbmuxd".into(),
+            domain: None,
+            code: None,
+            message: m.into(),
+            quote: Quote {
+                file: "usbmuxd.log".into(),
+                line: 12,
+                text: m.into(),
+            },
+            udid: None,
+            overcome: None,
+        };
+        let mut s = world().usb_ok(vec![dev.clone()]).mux_ok(vec![]).build();
+        let at = format!("{}-{}", dev.bus, dev.address);
+        s.probes.reported_errors = vec![
+            line(&format!(
+                "Could not set configuration 4 for device {at}: LIBUSB_ERROR_OTHER"
+            )),
+            line(&format!("Could not open device 1{at}: -3")),
+            line(&format!("Could not open device {at}0: -3")),
+        ];
+        let f = only(&s, &RULE);
+        let quoted: Vec<&String> = f
+            .evidence
+            .iter()
+            .filter(|e| e.contains("LIBUSB") || e.contains("Could not open"))
+            .collect();
+        assert_eq!(quoted.len(), 1, "{:?}", f.evidence);
+        assert!(quoted[0].contains("Could not set configuration 4"));
+        assert!(names_location("device 3-10: x", 3, 10));
+        assert!(!names_location("device 13-10: x", 3, 10));
+        assert!(!names_location("device 3-101", 3, 10));
+        assert!(!names_location("1-3-10", 3, 10));
     }
 
     #[test]
