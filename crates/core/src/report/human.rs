@@ -7,6 +7,7 @@ use super::checklist;
 use super::style::{self, paint, BOLD, DIM, GREEN};
 use super::view;
 use super::Report;
+use crate::inert::{inert, Outside};
 use crate::rules::{Severity, Verdict};
 
 /// How much to print.
@@ -25,6 +26,13 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
     if s.interrupted {
         writeln!(out, "{}", paint(style::YELLOW, view::INTERRUPTED))?;
     }
+    if let Some(cut) = &s.input_cut {
+        writeln!(
+            out,
+            "{}",
+            paint(style::YELLOW, &format!("Input cut: {}", inert(cut)))
+        )?;
+    }
     if let Some(line) = view::source_line(report) {
         writeln!(out, "{}", paint(DIM, &line))?;
     }
@@ -35,7 +43,7 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
             None if row.ran => paint(GREEN, "✓"),
             None => paint(DIM, "–"),
         };
-        writeln!(out, "  {glyph} {:<9} {}", row.label, row.text)?;
+        writeln!(out, "  {glyph} {:<9} {}", row.label, Outside(&row.text))?;
         if verbosity == Verbosity::Verbose {
             if let Some(ms) = row.duration_ms {
                 writeln!(out, "    {}", paint(DIM, &format!("{} ms", ms)))?;
@@ -62,22 +70,22 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
                 out,
                 "{:<2} {sev}  {}  {}",
                 rf.rank,
-                paint(BOLD, &f.title),
+                paint(BOLD, &inert(&f.title)),
                 paint(DIM, f.id.as_str())
             )?;
             if let Some(d) = &f.device {
-                writeln!(out, "   iPhone {d}")?;
+                writeln!(out, "   iPhone {}", Outside(d))?;
             }
             if !f.evidence.is_empty() {
                 writeln!(out, "   Seen")?;
                 for e in f.evidence_lines() {
-                    writeln!(out, "     · {e}")?;
+                    writeln!(out, "     · {}", Outside(&e))?;
                 }
             }
             if !f.remediation.is_empty() {
                 writeln!(out, "   Fix")?;
                 for (i, step) in f.remediation.iter().enumerate() {
-                    writeln!(out, "     {}. {step}", i + 1)?;
+                    writeln!(out, "     {}. {}", i + 1, Outside(step))?;
                 }
             }
         }
@@ -93,7 +101,7 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
             let dev = h
                 .device
                 .as_deref()
-                .map(|d| format!(" ({d})"))
+                .map(|d| format!(" ({})", Outside(d)))
                 .unwrap_or_default();
             writeln!(out, "  {}{dev}, hidden by {}", h.id, h.hidden_by)?;
         }
@@ -121,14 +129,14 @@ fn render_quiet(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let dev = f
             .device
             .as_deref()
-            .map(|d| format!(" [{d}]"))
+            .map(|d| format!(" [{}]", Outside(d)))
             .unwrap_or_default();
         writeln!(
             out,
             "{} {}  {}{dev}",
             paint(style::color(f.severity), style::glyph(f.severity)),
             f.id,
-            f.title
+            Outside(&f.title)
         )?;
     }
     Ok(())

@@ -4,6 +4,7 @@
 
 use super::Report;
 use crate::format::plural;
+use crate::inert::Outside;
 use crate::rules::Verdict;
 use crate::snapshot::ProvenanceKind;
 
@@ -47,8 +48,8 @@ pub fn source_line(report: &Report) -> Option<String> {
         .unwrap_or("no source given");
     match p.kind {
         ProvenanceKind::Live => None,
-        ProvenanceKind::Imported => Some(format!("Imported evidence: {about}")),
-        _ => Some(format!("Replayed snapshot: {about}")),
+        ProvenanceKind::Imported => Some(format!("Imported evidence: {}", Outside(about))),
+        _ => Some(format!("Replayed snapshot: {}", Outside(about))),
     }
 }
 
