@@ -48,9 +48,7 @@ pub fn run(cli: Cli, env: &HostEnv, io: Io) -> ExitStatus {
             clap_complete::generate(shell, &mut cmd, "iphone-backup-check", &mut script);
             stdout.write_all(&script).map(|()| ExitStatus::Ready)
         }
-        Command::Man => clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
-            .render(stdout)
-            .map(|()| ExitStatus::Ready),
+        Command::Man(args) => crate::commands::man::run(args, stdout, stderr),
         Command::Watch(args) => crate::commands::watch::run(
             crate::commands::watch::WatchOptions {
                 usbmuxd: args.usbmuxd,
@@ -71,7 +69,19 @@ pub fn run(cli: Cli, env: &HostEnv, io: Io) -> ExitStatus {
             stderr,
         ),
         Command::Explain(args) => {
-            crate::commands::explain::run(&args.topic.join(" "), args.json, stdout, stderr)
+            let format = if args.json {
+                crate::commands::explain::Format::Json
+            } else if args.markdown {
+                crate::commands::explain::Format::Markdown
+            } else {
+                crate::commands::explain::Format::Terminal {
+                    width: env
+                        .terminal_width
+                        .filter(|_| env.stdout_is_tty)
+                        .map_or(crate::report::human::DEFAULT_WIDTH, |w| w.clamp(40, 160)),
+                }
+            };
+            crate::commands::explain::run(&args.topic.join(" "), format, stdout, stderr)
         }
     };
     match result {

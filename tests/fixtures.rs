@@ -30,6 +30,7 @@ fn diagnose(fixture: &Path, extra: &[&str]) -> (String, i32) {
 fn fixtures_match_golden_files() {
     insta::glob!("../fixtures", "*.json", |path| {
         let (text, code) = diagnose(path, &[]);
+        fits_80_columns(path, &text);
         insta::assert_snapshot!("text", format!("exit status: {code}\n\n{text}"));
 
         let (json, json_code) = diagnose(path, &["--json"]);
@@ -40,6 +41,19 @@ fn fixtures_match_golden_files() {
         value["snapshot"] = "[the fixture]".into();
         insta::assert_json_snapshot!("json", value);
     });
+}
+
+/// Not a terminal: the report wraps at 80 columns, at word boundaries. Only
+/// a single word longer than a line (a path, a URL) may stand out.
+fn fits_80_columns(path: &Path, text: &str) {
+    for line in text.lines() {
+        let words = line.split_whitespace().filter(|w| w.chars().count() > 1).count();
+        assert!(
+            line.chars().count() <= 80 || words <= 1,
+            "{}: a line wider than 80 columns:\n{line}",
+            path.display()
+        );
+    }
 }
 
 #[test]
@@ -208,8 +222,8 @@ fn this_phones_evidence_ranks_before_general_advice() {
         [
             "backup.unfinished",
             "host.disk-space",
-            "device.ios-outdated",
             "device.passcode-prompt",
+            "device.ios-outdated",
             "usb.unavailable"
         ]
     );

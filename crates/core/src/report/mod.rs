@@ -11,7 +11,7 @@ pub mod style;
 
 use serde::Serialize;
 
-use crate::rules::{Diagnosis, Finding, Summary, Suppressed, Verdict};
+use crate::rules::{Diagnosis, Finding, NotChecked, Summary, Suppressed, Verdict};
 use crate::snapshot::{MuxConnection, Snapshot, SCHEMA_VERSION};
 
 /// The report's JSON contract (`docs/report.schema.json`). Adding a field
@@ -26,6 +26,9 @@ pub struct Report<'a> {
     pub devices: Vec<DeviceSummary>,
     pub findings: Vec<RankedFinding<'a>>,
     pub suppressed: &'a [Suppressed],
+    /// The layers that matter and did not finish (out of time, Ctrl-C);
+    /// not empty with no blocker makes the verdict `incomplete`.
+    pub not_checked: &'a [NotChecked],
     pub snapshot: &'a Snapshot,
 }
 
@@ -39,6 +42,11 @@ pub struct Tool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeviceSummary {
     pub udid: String,
+    /// The name its owner gave it ("Alice's iPhone"), when lockdownd told it
+    /// (masked by `--redact`).
+    pub name: Option<String>,
+    /// The marketing model ("iPhone 15 Pro"), when the product type is known.
+    pub model: Option<String>,
     pub product_type: Option<String>,
     pub ios_version: Option<String>,
     /// usb, network or other.
@@ -77,6 +85,7 @@ impl<'a> Report<'a> {
                 })
                 .collect(),
             suppressed: &diagnosis.suppressed,
+            not_checked: &diagnosis.not_checked,
             snapshot,
         }
     }
@@ -93,8 +102,13 @@ pub fn devices(snapshot: &Snapshot) -> Vec<DeviceSummary> {
             continue;
         }
         let lockdown = snapshot.device(&d.udid).and_then(|o| o.lockdown.value());
+        let product_type = lockdown.and_then(|l| l.product_type.as_deref());
         out.push(DeviceSummary {
             udid: d.udid.clone(),
+            name: lockdown.and_then(|l| l.device_name.clone()),
+            model: product_type
+                .and_then(crate::knowledge::models::model)
+                .map(|m| m.name.to_string()),
             product_type: lockdown.and_then(|l| l.product_type.clone()),
             ios_version: lockdown.and_then(|l| l.product_version.clone()),
             connection: match d.connection {
@@ -105,4 +119,17 @@ pub fn devices(snapshot: &Snapshot) -> Vec<DeviceSummary> {
         });
     }
     out
+}
+
+impl DeviceSummary {
+    /// How a person knows the phone: "Alice's iPhone (iPhone 15 Pro)", else
+    /// the model, else "iPhone <UDID>".
+    pub fn label(&self) -> String {
+        match (&self.name, &self.model) {
+            (Some(n), Some(m)) if n != m => format!("{n} ({m})"),
+            (Some(n), _) => n.clone(),
+            (None, Some(m)) => m.clone(),
+            (None, None) => format!("iPhone {}", self.udid),
+        }
+    }
 }

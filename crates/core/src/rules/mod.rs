@@ -19,6 +19,7 @@ mod rank;
 pub mod reported;
 mod retired;
 mod rule;
+mod unfinished;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]
@@ -35,6 +36,7 @@ pub use diagnosis::{diagnose, Diagnosis, Summary, Verdict};
 pub use finding::{Finding, Findings};
 pub use rank::{rank, Suppressed};
 pub use retired::{retired, Retired, RETIRED};
+pub use unfinished::{not_checked, NotChecked};
 pub use rule::{Basis, Confidence, Layer, Rule, Severity, Title};
 
 use crate::snapshot::Snapshot;
