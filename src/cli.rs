@@ -55,7 +55,9 @@ pub enum Command {
     #[command(after_help = WATCH_EXAMPLES, after_long_help = WATCH_LONG_HELP)]
     Watch(WatchArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
-    #[command(after_help = "Example:\n  iphone-backup-check completions bash > ~/.local/share/bash-completion/completions/iphone-backup-check")]
+    #[command(
+        after_help = "Example:\n  iphone-backup-check completions bash > ~/.local/share/bash-completion/completions/iphone-backup-check"
+    )]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,

@@ -35,7 +35,11 @@ fn bad_argument_exits_3_with_clap_s_own_words() {
     let r = run(&["diagnose", "--no-such-flag"]);
     assert_eq!(r.code, 3);
     assert!(r.stderr.contains("--no-such-flag"), "{}", r.stderr);
-    assert!(r.stderr.contains("Usage: iphone-backup-check diagnose"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Usage: iphone-backup-check diagnose"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stdout.is_empty());
     for args in [
         &["frobnicate"][..],
@@ -47,12 +51,21 @@ fn bad_argument_exits_3_with_clap_s_own_words() {
     // A near miss gets clap's suggestion; a missing argument is named.
     let typo = run(&["diagnos"]);
     assert_eq!(typo.code, 3);
-    assert!(typo.stderr.contains("similar subcommand exists: 'diagnose'"), "{}", typo.stderr);
+    assert!(
+        typo.stderr
+            .contains("similar subcommand exists: 'diagnose'"),
+        "{}",
+        typo.stderr
+    );
     let missing = run(&["explain"]);
     assert_eq!(missing.code, 3);
     assert!(missing.stderr.contains("<TOPIC>"), "{}", missing.stderr);
     let values = run(&["diagnose", "--color", "pink"]);
-    assert!(values.stderr.contains("possible values"), "{}", values.stderr);
+    assert!(
+        values.stderr.contains("possible values"),
+        "{}",
+        values.stderr
+    );
 }
 
 #[test]
@@ -60,13 +73,23 @@ fn bare_invocation_prints_the_short_help_with_examples() {
     let r = run(&[]);
     let all = format!("{}{}", r.stdout, r.stderr);
     assert!(all.contains("Usage: iphone-backup-check"), "{all}");
-    assert!(all.contains("diagnose") && all.contains("Examples:"), "{all}");
-    for cmd in ["diagnose", "record", "devices", "rules", "explain", "watch", "man"] {
+    assert!(
+        all.contains("diagnose") && all.contains("Examples:"),
+        "{all}"
+    );
+    for cmd in [
+        "diagnose", "record", "devices", "rules", "explain", "watch", "man",
+    ] {
         let help = run(&[cmd, "--help"]);
         assert_eq!(help.code, 0, "{cmd}");
-        assert!(help.stdout.contains("Examples:"), "{cmd} --help has no examples");
+        assert!(
+            help.stdout.contains("Examples:"),
+            "{cmd} --help has no examples"
+        );
     }
-    assert!(run(&["devices", "--help"]).stdout.contains("Exit status of devices"));
+    assert!(run(&["devices", "--help"])
+        .stdout
+        .contains("Exit status of devices"));
 }
 
 #[test]
@@ -287,14 +310,30 @@ fn completions_and_man_page_are_generated() {
     // One page per command, with every option of that command.
     let diagnose = run(&["man", "diagnose"]);
     assert_eq!(diagnose.code, 0);
-    for option in ["udid", "backup\\-dir", "usbmuxd", "timeout", "from", "redact", "json", "request\\-trust"] {
-        assert!(diagnose.stdout.contains(&format!("\\-\\-{option}")), "man diagnose lacks --{option}");
+    for option in [
+        "udid",
+        "backup\\-dir",
+        "usbmuxd",
+        "timeout",
+        "from",
+        "redact",
+        "json",
+        "request\\-trust",
+    ] {
+        assert!(
+            diagnose.stdout.contains(&format!("\\-\\-{option}")),
+            "man diagnose lacks --{option}"
+        );
     }
     assert_eq!(run(&["man", "nosuch"]).code, 3);
     let dir = tempfile::tempdir().unwrap();
     let all = run(&["man", "--dir", dir.path().to_str().unwrap()]);
     assert_eq!(all.code, 0, "{}", all.stderr);
-    for page in ["iphone-backup-check.1", "iphone-backup-check-diagnose.1", "iphone-backup-check-watch.1"] {
+    for page in [
+        "iphone-backup-check.1",
+        "iphone-backup-check-diagnose.1",
+        "iphone-backup-check-watch.1",
+    ] {
         assert!(dir.path().join(page).is_file(), "{page} not written");
     }
 }
@@ -326,9 +365,13 @@ fn redact_masks_the_home_folder() {
 }
 
 /// A fixture with one probe changed, written to a temporary file.
-fn edited_fixture(name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> tempfile::NamedTempFile {
+fn edited_fixture(
+    name: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> tempfile::NamedTempFile {
     let mut v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("fixtures/{name}")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(format!("fixtures/{name}")).unwrap())
+            .unwrap();
     edit(&mut v);
     let f = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(f.path(), serde_json::to_vec(&v).unwrap()).unwrap();
@@ -338,11 +381,29 @@ fn edited_fixture(name: &str, edit: impl FnOnce(&mut serde_json::Value)) -> temp
 #[test]
 fn a_udid_no_phone_has_is_never_ready() {
     // The connected phone is blocked; a typo in --udid must not pass.
-    let r = run(&["diagnose", "--from", "fixtures/device-trust-reset.json", "--udid", "x"]);
+    let r = run(&[
+        "diagnose",
+        "--from",
+        "fixtures/device-trust-reset.json",
+        "--udid",
+        "x",
+    ]);
     assert_eq!(r.code, 2, "{}", r.stdout);
-    assert!(r.stdout.contains("The iPhone you named is not connected (x)"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("The iPhone you named is not connected (x)"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("connected: "), "{}", r.stdout);
-    let healthy = run(&["diagnose", "--from", "fixtures/device-healthy.json", "--udid", "x", "--json"]);
+    let healthy = run(&[
+        "diagnose",
+        "--from",
+        "fixtures/device-healthy.json",
+        "--udid",
+        "x",
+        "--json",
+    ]);
     assert_eq!(healthy.code, 2);
     let v: serde_json::Value = serde_json::from_str(&healthy.stdout).unwrap();
     assert_eq!(v["verdict"], "blocked");
@@ -361,12 +422,22 @@ fn a_phone_out_of_time_is_incomplete_not_ready() {
     let r = run(&["diagnose", "--from", f.path().to_str().unwrap()]);
     assert_eq!(r.code, 4, "{}", r.stdout);
     assert!(r.stdout.starts_with("? Not finished"), "{}", r.stdout);
-    assert!(r.stdout.contains("the backup service of iPhone"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("the backup service of iPhone"),
+        "{}",
+        r.stdout
+    );
     assert!(!r.stdout.contains("Ready"), "{}", r.stdout);
     let j = run(&["diagnose", "--json", "--from", f.path().to_str().unwrap()]);
     let v: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
-    assert_eq!((v["verdict"].as_str(), v["exit_code"].as_u64()), (Some("incomplete"), Some(4)));
-    assert!(v["not_checked"][0]["what"].as_str().unwrap().contains("backup service"));
+    assert_eq!(
+        (v["verdict"].as_str(), v["exit_code"].as_u64()),
+        (Some("incomplete"), Some(4))
+    );
+    assert!(v["not_checked"][0]["what"]
+        .as_str()
+        .unwrap()
+        .contains("backup service"));
 }
 
 #[test]
@@ -375,7 +446,12 @@ fn a_healthy_phone_exits_0_and_names_the_phone() {
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(r.stdout.starts_with("✓ Ready"), "{}", r.stdout);
     assert!(r.stdout.contains("(iPhone X)"), "{}", r.stdout);
-    let j = run(&["diagnose", "--json", "--from", "fixtures/device-healthy.json"]);
+    let j = run(&[
+        "diagnose",
+        "--json",
+        "--from",
+        "fixtures/device-healthy.json",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
     assert_eq!(v["devices"][0]["model"], "iPhone X");
     assert!(v["devices"][0]["name"].is_string());

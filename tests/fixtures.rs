@@ -47,7 +47,10 @@ fn fixtures_match_golden_files() {
 /// a single word longer than a line (a path, a URL) may stand out.
 fn fits_80_columns(path: &Path, text: &str) {
     for line in text.lines() {
-        let words = line.split_whitespace().filter(|w| w.chars().count() > 1).count();
+        let words = line
+            .split_whitespace()
+            .filter(|w| w.chars().count() > 1)
+            .count();
         assert!(
             line.chars().count() <= 80 || words <= 1,
             "{}: a line wider than 80 columns:\n{line}",

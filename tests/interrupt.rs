@@ -73,7 +73,10 @@ fn ctrl_c_reports_what_was_probed_and_exits_130() {
     // first and last, with what was not checked.
     assert!(!out.contains("Ready"), "{out}");
     assert!(out.starts_with("? Not finished"), "{out}");
-    assert!(out.contains("Not checked") && out.contains("usbmuxd"), "{out}");
+    assert!(
+        out.contains("Not checked") && out.contains("usbmuxd"),
+        "{out}"
+    );
 
     let (json, after) = interrupted(&["--json"]);
     json.assert_sane("diagnose --json, SIGINT");

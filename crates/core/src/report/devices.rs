@@ -282,7 +282,10 @@ mod tests {
         let mut text = Vec::new();
         render(&s, false, &mut text).unwrap();
         let text = String::from_utf8_lossy(&text);
-        assert!(text.starts_with("Alice's iPhone (iPhone 15 Pro), iOS 17.1"), "{text}");
+        assert!(
+            text.starts_with("Alice's iPhone (iPhone 15 Pro), iOS 17.1"),
+            "{text}"
+        );
         assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
     }
 }

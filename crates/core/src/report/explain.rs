@@ -185,7 +185,11 @@ fn render_rule(rule: &'static Rule, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn render_rule_for_terminal(rule: &'static Rule, width: usize, out: &mut dyn Write) -> io::Result<()> {
+fn render_rule_for_terminal(
+    rule: &'static Rule,
+    width: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let p = page(rule);
     let put = |out: &mut dyn Write, text: &str, first: &str, rest: &str| -> io::Result<()> {
         for line in super::human::wrap(text, first, rest, width) {
@@ -193,7 +197,12 @@ fn render_rule_for_terminal(rule: &'static Rule, width: usize, out: &mut dyn Wri
         }
         Ok(())
     };
-    put(out, &paint(BOLD, &format!("{} — {}", p.id, p.title)), "", "  ")?;
+    put(
+        out,
+        &paint(BOLD, &format!("{} — {}", p.id, p.title)),
+        "",
+        "  ",
+    )?;
     writeln!(
         out,
         "{}",

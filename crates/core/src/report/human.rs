@@ -281,7 +281,12 @@ fn groups<'r, 'a>(report: &'r Report<'a>) -> Vec<Group<'r, 'a>> {
             findings: report
                 .findings
                 .iter()
-                .filter(|rf| rf.finding.device.as_deref().is_some_and(|d| same_udid(d, p)))
+                .filter(|rf| {
+                    rf.finding
+                        .device
+                        .as_deref()
+                        .is_some_and(|d| same_udid(d, p))
+                })
                 .collect(),
         })
         .collect();
@@ -324,11 +329,7 @@ fn render_finding(
         style::color(f.severity),
         &format!("{} {}", style::glyph(f.severity), style::word(f.severity)),
     );
-    let head = format!(
-        "{sev}  {}  {}",
-        paint(BOLD, &f.title),
-        paint(DIM, f.id)
-    );
+    let head = format!("{sev}  {}  {}", paint(BOLD, &f.title), paint(DIM, f.id));
     put(out, &head, &format!("{:<2} ", rf.rank), "   ", w)?;
     if let (Some(d), false) = (&f.device, grouped) {
         // One phone: name it only when the checklist does not already.
@@ -344,7 +345,10 @@ fn render_finding(
         writeln!(
             out,
             "{}",
-            paint(DIM, &format!("     (+{} with -v)", plural(more_evidence, "line", "lines")))
+            paint(
+                DIM,
+                &format!("     (+{} with -v)", plural(more_evidence, "line", "lines"))
+            )
         )?;
     }
     if f.remediation.is_empty() {
@@ -556,7 +560,10 @@ fn overview(report: &Report, layout: &Layout) -> Vec<Row> {
             match (drops, obs.origin) {
                 (0, crate::snapshot::ListenOrigin::Log) => format!("{what} no drop ({secs})"),
                 (0, _) => format!("{what} no drop while checking ({secs})"),
-                (n, _) => format!("{}: dropped off during the check ({secs})", plural(n, "drop", "drops")),
+                (n, _) => format!(
+                    "{}: dropped off during the check ({secs})",
+                    plural(n, "drop", "drops")
+                ),
             }
         });
         judge(&mut link, report, &[Layer::Connection], None);
@@ -603,7 +610,8 @@ fn overview(report: &Report, layout: &Layout) -> Vec<Row> {
         let os = h.os.describe();
         let dir = match (&h.backup_dir.path, h.backup_dir.source) {
             (None, BackupDirSource::None) => {
-                "no backup folder checked: this OS has no default one (use --backup-dir)".to_string()
+                "no backup folder checked: this OS has no default one (use --backup-dir)"
+                    .to_string()
             }
             (None, _) => "no backup folder".to_string(),
             (Some(p), _) => match &h.backup_dir.volume {

@@ -177,7 +177,11 @@ mod tests {
         let d = diagnose(&s, Some("typo"));
         assert_eq!(d.verdict, Verdict::Blocked);
         assert_eq!(d.findings[0].id, "usb.no-device");
-        assert!(d.findings[0].title.contains("typo"), "{}", d.findings[0].title);
+        assert!(
+            d.findings[0].title.contains("typo"),
+            "{}",
+            d.findings[0].title
+        );
         assert!(d.findings[0].evidence.iter().any(|e| e.contains('A')));
         // The phone that is there, named by a UDID spelled another way.
         assert_eq!(diagnose(&s, Some("a")).verdict, Verdict::Ready);
@@ -202,7 +206,8 @@ mod tests {
         assert_eq!(diagnose(&s, None).verdict, Verdict::Incomplete);
         let mut s = world().mux_missing().build();
         s.interrupted = true;
-        s.probes.backups = crate::snapshot::Outcome::skipped("interrupted (Ctrl-C) before it finished");
+        s.probes.backups =
+            crate::snapshot::Outcome::skipped("interrupted (Ctrl-C) before it finished");
         let d = diagnose(&s, None);
         assert_eq!(d.verdict, Verdict::Blocked);
         assert!(!d.not_checked.is_empty());

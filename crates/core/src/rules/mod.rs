@@ -19,7 +19,6 @@ mod rank;
 pub mod reported;
 mod retired;
 mod rule;
-mod unfinished;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(test)]
@@ -29,6 +28,7 @@ pub(crate) mod testing_device;
 #[cfg(test)]
 mod testing_usb;
 pub mod trust;
+mod unfinished;
 pub mod usb;
 pub mod usbmuxd;
 
@@ -36,8 +36,8 @@ pub use diagnosis::{diagnose, Diagnosis, Summary, Verdict};
 pub use finding::{Finding, Findings};
 pub use rank::{rank, Suppressed};
 pub use retired::{retired, Retired, RETIRED};
-pub use unfinished::{not_checked, NotChecked};
 pub use rule::{Basis, Confidence, Layer, Rule, Severity, Title};
+pub use unfinished::{not_checked, NotChecked};
 
 use crate::snapshot::Snapshot;
 

@@ -51,10 +51,14 @@ pub fn not_checked(s: &Snapshot) -> Vec<NotChecked> {
     // The bus matters only when usbmuxd did not list a phone: it is what
     // would show a phone in recovery mode or a cable carrying no data.
     if s.mux_devices().is_empty() {
-        add(&mut out, "the USB bus".into(), cut_short(&s.probes.usb), None);
+        add(
+            &mut out,
+            "the USB bus".into(),
+            cut_short(&s.probes.usb),
+            None,
+        );
     }
     add(
-
         &mut out,
         "usbmuxd (the phones connected)".into(),
         cut_short(&s.probes.usbmuxd),
@@ -63,7 +67,6 @@ pub fn not_checked(s: &Snapshot) -> Vec<NotChecked> {
     for d in &s.probes.devices {
         let u = d.udid.as_str();
         add(
-
             &mut out,
             format!("the pair record of iPhone {u}"),
             cut_short(&d.pairing),
@@ -80,9 +83,13 @@ pub fn not_checked(s: &Snapshot) -> Vec<NotChecked> {
                     _ => None,
                 })
         });
-        add(&mut out, format!("iPhone {u} itself (lockdownd)"), lockdown, Some(u));
         add(
-
+            &mut out,
+            format!("iPhone {u} itself (lockdownd)"),
+            lockdown,
+            Some(u),
+        );
+        add(
             &mut out,
             format!("the backup service of iPhone {u}"),
             cut_short(&d.backup_service),
@@ -90,14 +97,12 @@ pub fn not_checked(s: &Snapshot) -> Vec<NotChecked> {
         );
     }
     add(
-
         &mut out,
         "this computer (OS, backup folder, free space)".into(),
         cut_short(&s.probes.host),
         None,
     );
     add(
-
         &mut out,
         "the previous backups".into(),
         cut_short(&s.probes.backups),

@@ -587,8 +587,7 @@ impl WatchState {
             ExitStatus::Interrupted
         } else if !self.daemon_up || connected.is_empty() || worst == Some(Verdict::Blocked) {
             ExitStatus::Blocked
-        } else if disconnects > 0
-            || matches!(worst, Some(Verdict::Warnings | Verdict::Incomplete))
+        } else if disconnects > 0 || matches!(worst, Some(Verdict::Warnings | Verdict::Incomplete))
         {
             ExitStatus::Warnings
         } else {
