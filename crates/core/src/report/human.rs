@@ -505,7 +505,11 @@ fn overview(report: &Report, layout: &Layout) -> Vec<Row> {
         )
     });
     if let Outcome::Failed { failure, .. } = &s.probes.usb {
-        usb.text = format!("cannot read the USB bus here ({})", failure.message);
+        usb.text = if layout.verbose() {
+            format!("cannot read the USB bus here ({})", failure.message)
+        } else {
+            "cannot read the USB bus on this computer".to_string()
+        };
     }
     judge(&mut usb, report, &[Layer::Usb], None);
     rows.push(usb);
@@ -523,8 +527,35 @@ fn overview(report: &Report, layout: &Layout) -> Vec<Row> {
             plural(m.devices.len(), "phone", "phones")
         )
     });
-    if matches!(s.probes.usbmuxd, Outcome::Failed { .. }) && !addr.is_empty() {
-        mux.text = format!("{addr}: {}", mux.text);
+    if let Outcome::Failed { failure, .. } = &s.probes.usbmuxd {
+        let at = if addr.is_empty() {
+            "its address".to_string()
+        } else {
+            addr.clone()
+        };
+        // Plain words first; the system's own message only with -v (and
+        // always in the findings' evidence and --json).
+        let plain = match failure.kind {
+            crate::snapshot::FailureKind::NotFound => format!("not running (nothing at {at})"),
+            crate::snapshot::FailureKind::Refused => {
+                format!("not answering at {at} (connection refused)")
+            }
+            crate::snapshot::FailureKind::AccessDenied => {
+                format!("this user may not use it ({at})")
+            }
+            crate::snapshot::FailureKind::TimedOut => {
+                format!("no answer at {at} before the deadline")
+            }
+            crate::snapshot::FailureKind::ProtocolError => {
+                format!("something at {at} answered, but not as usbmuxd does")
+            }
+            _ => format!("{at}: {}", failure.message),
+        };
+        mux.text = if layout.verbose() {
+            format!("{plain}: {}", failure.message)
+        } else {
+            plain
+        };
     }
     // On Windows usbmuxd is a service: say what the Service Control Manager
     // says about it when nothing answered.
