@@ -130,7 +130,11 @@ fn healthy_phone(wine: &Wine) {
     let volume = &host["backup_dir"]["volume"];
     assert_eq!(volume["mount_point"], "C:\\", "{volume}");
     assert!(volume["free_bytes"].as_u64().unwrap_or(0) > 0, "{volume}");
-    assert!(flat(&run.text).contains("Windows 10 (build "), "{}", run.text);
+    assert!(
+        flat(&run.text).contains("Windows 10 (build "),
+        "{}",
+        run.text
+    );
     assert!(!run.text.contains("0 bytes free"), "{}", run.text);
     assert!(
         run.text.contains("✓ Ready") || run.text.contains("! Ready, with warnings"),

@@ -281,7 +281,7 @@ mod tests {
         assert_eq!(rows(&s)[0].model.as_deref(), Some("iPhone 15 Pro"));
         let mut text = Vec::new();
         render(&s, false, &mut text).unwrap();
-        let text = String::from_utf8_lossy(&text);
+        let text = crate::report::style::unpainted(&String::from_utf8_lossy(&text));
         assert!(
             text.starts_with("Alice's iPhone (iPhone 15 Pro), iOS 17.1"),
             "{text}"

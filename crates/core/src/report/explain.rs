@@ -113,7 +113,7 @@ pub fn text_as(
                 "Causes this tool checks for (iphone-backup-check explain <ID>):"
             )?;
             for c in e.causes {
-                let title = rules::by_id(c).map_or("", |r| r.title);
+                let title = c.rule().title;
                 writeln!(out, "  · {c}  {title}")?;
             }
         }
@@ -140,7 +140,7 @@ pub fn text_as(
 
 fn page(rule: &'static Rule) -> RulePage<'static> {
     RulePage {
-        id: rule.id,
+        id: rule.id.as_str(),
         title: rule.title,
         variants: rule.variants,
         severity: rule.severity.as_str(),
@@ -313,7 +313,7 @@ mod tests {
         for rule in rules::RULES {
             let mut out = Vec::new();
             text(Some(rule), &none(), &mut out).unwrap();
-            let page = String::from_utf8(out).unwrap();
+            let page = crate::report::style::unpainted(&String::from_utf8(out).unwrap());
             assert!(!page.contains("## "), "{}: {page}", rule.id);
             assert!(page.contains("What it means"), "{}", rule.id);
             // Lines longer than 80 columns only for a single word (a URL).

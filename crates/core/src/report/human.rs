@@ -329,7 +329,11 @@ fn render_finding(
         style::color(f.severity),
         &format!("{} {}", style::glyph(f.severity), style::word(f.severity)),
     );
-    let head = format!("{sev}  {}  {}", paint(BOLD, &f.title), paint(DIM, f.id));
+    let head = format!(
+        "{sev}  {}  {}",
+        paint(BOLD, &f.title),
+        paint(DIM, f.id.as_str())
+    );
     put(out, &head, &format!("{:<2} ", rf.rank), "   ", w)?;
     if let (Some(d), false) = (&f.device, grouped) {
         // One phone: name it only when the checklist does not already.
@@ -337,7 +341,8 @@ fn render_finding(
             put(out, &phone_label(report, d), "   ", "   ", w)?;
         }
     }
-    let (evidence, more_evidence) = shown(&f.evidence, SHORT_EVIDENCE, layout);
+    let lines = f.evidence_lines();
+    let (evidence, more_evidence) = shown(&lines, SHORT_EVIDENCE, layout);
     for e in evidence {
         put(out, e, "   · ", "     ", w)?;
     }

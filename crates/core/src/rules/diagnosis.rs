@@ -100,6 +100,7 @@ pub fn diagnose(snapshot: &Snapshot, udid: Option<&str>) -> Diagnosis {
 mod tests {
     use super::*;
     use crate::rules::testing::*;
+    use crate::rules::RuleId;
     use crate::snapshot::FailureKind;
 
     #[test]
@@ -111,8 +112,8 @@ mod tests {
             .build();
         let d = diagnose(&s, None);
         assert_eq!(d.verdict, Verdict::Blocked);
-        assert_eq!(d.findings[0].id, "usbmuxd.not-running");
-        assert!(d.findings.iter().any(|f| f.id == "usb.unavailable"));
+        assert_eq!(d.findings[0].id, RuleId::UsbmuxdNotRunning);
+        assert!(d.findings.iter().any(|f| f.id == RuleId::UsbUnavailable));
     }
 
     #[test]
@@ -123,8 +124,11 @@ mod tests {
         ] {
             let d = diagnose(&usb.mux_missing().build(), None);
             assert_eq!(d.verdict, Verdict::Blocked);
-            assert_eq!(d.findings[0].id, "usb.no-device", "{:#?}", d.findings);
-            let daemon = d.findings.iter().find(|f| f.id == "usbmuxd.not-running");
+            assert_eq!(d.findings[0].id, RuleId::UsbNoDevice, "{:#?}", d.findings);
+            let daemon = d
+                .findings
+                .iter()
+                .find(|f| f.id == RuleId::UsbmuxdNotRunning);
             assert_eq!(daemon.map(|f| f.severity), Some(Severity::Info));
         }
     }
@@ -143,11 +147,10 @@ mod tests {
                 .build();
             let d = diagnose(&s, None);
             let ids: Vec<_> = d.findings.iter().map(|f| f.id).collect();
-            assert_eq!(ids, ["usb.recovery-mode"], "{os:?}");
-            assert!(d
-                .suppressed
-                .iter()
-                .any(|h| h.id == "usbmuxd.not-running" && h.hidden_by == "usb.recovery-mode"));
+            assert_eq!(ids, [RuleId::UsbRecoveryMode], "{os:?}");
+            assert!(d.suppressed.iter().any(
+                |h| h.id == RuleId::UsbmuxdNotRunning && h.hidden_by == RuleId::UsbRecoveryMode
+            ));
         }
         // A phone in normal mode beside it keeps the daemon's findings.
         let s = world()
@@ -156,14 +159,14 @@ mod tests {
             .mux_missing()
             .build();
         let d = diagnose(&s, None);
-        assert!(d.findings.iter().any(|f| f.id == "usbmuxd.not-running"));
+        assert!(d.findings.iter().any(|f| f.id == RuleId::UsbmuxdNotRunning));
     }
 
     #[test]
     fn healthy_computer_with_daemon_and_no_phone_is_blocked_by_no_device() {
         let s = world().usb_ok(vec![]).mux_ok(vec![]).build();
         let d = diagnose(&s, None);
-        assert_eq!(d.findings[0].id, "usb.no-device");
+        assert_eq!(d.findings[0].id, RuleId::UsbNoDevice);
         assert_eq!(d.verdict, Verdict::Blocked);
     }
 
@@ -176,13 +179,13 @@ mod tests {
         assert_eq!(diagnose(&s, None).verdict, Verdict::Ready);
         let d = diagnose(&s, Some("typo"));
         assert_eq!(d.verdict, Verdict::Blocked);
-        assert_eq!(d.findings[0].id, "usb.no-device");
+        assert_eq!(d.findings[0].id, RuleId::UsbNoDevice);
         assert!(
             d.findings[0].title.contains("typo"),
             "{}",
             d.findings[0].title
         );
-        assert!(d.findings[0].evidence.iter().any(|e| e.contains('A')));
+        assert!(d.findings[0].says("A"));
         // The phone that is there, named by a UDID spelled another way.
         assert_eq!(diagnose(&s, Some("a")).verdict, Verdict::Ready);
     }

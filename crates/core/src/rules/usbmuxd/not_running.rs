@@ -25,7 +25,7 @@ declare_rule! {
     /// (or a bus that cannot be read), this is a note and `usb.no-device`
     /// is the finding.
     pub static RULE = {
-        id: "usbmuxd.not-running",
+        id: RuleId::UsbmuxdNotRunning,
         title: "usbmuxd is not running",
         variants: &[ON_WINDOWS],
         layer: Layer::Usbmuxd,
@@ -111,11 +111,7 @@ mod tests {
         let s = world().mux_missing().build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Blocker);
-        assert!(
-            f.evidence[0].contains("unix:/var/run/usbmuxd"),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.says("unix:/var/run/usbmuxd"), "{:?}", f.evidence);
     }
 
     #[test]
