@@ -368,7 +368,45 @@ fn overview(report: &Report) -> Vec<Row> {
     let mut backups = row("Backups", &s.probes.backups, |b| {
         plural(b.backups.len(), "backup", "backups") + " in the folder"
     });
+    // Cut short by the deadline: what was not read is not vouched for (no ✓).
+    if let Some(b) = s.probes.backups.value().filter(|b| b.cut_short) {
+        backups.ran = false;
+        backups.text = format!(
+            "{}: the deadline stopped the check before the end (not every backup, or not all of one, was read; a longer --timeout reads more)",
+            plural(b.backups.len(), "backup", "backups") + " read"
+        );
+    }
     backups.worst = worst(&[Layer::Backup], None);
     rows.push(backups);
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::world;
+    use crate::snapshot::Outcome;
+
+    /// A backups check the deadline cut short is not shown as done (✓).
+    #[test]
+    fn a_backups_check_cut_short_is_not_a_tick() {
+        let mut s = world().backup(|_| {}).build();
+        let render = |s: &Snapshot| {
+            let d = crate::rules::diagnose(s, None);
+            let r = Report::new(s, &d, 0);
+            let mut out = Vec::new();
+            render(&r, Verbosity::Normal, &mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            text.lines()
+                .find(|l| l.contains("Backups"))
+                .unwrap()
+                .to_string()
+        };
+        assert!(render(&s).contains('✓'), "{}", render(&s));
+        if let Outcome::Ok { value, .. } = &mut s.probes.backups {
+            value.cut_short = true;
+        }
+        let line = render(&s);
+        assert!(!line.contains('✓') && line.contains("deadline"), "{line}");
+    }
 }
