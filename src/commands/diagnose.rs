@@ -26,7 +26,10 @@ pub fn run(
         }
     } else {
         super::paste_hint::paste_hint(&args.from, env, err)?;
-        match super::evidence_file::load_all(&args.from) {
+        match super::evidence_file::load_all(
+            &args.from,
+            std::time::Duration::from_secs_f64(args.probe.timeout),
+        ) {
             Ok(s) => s,
             Err(e) => {
                 writeln!(err, "iphone-backup-check: {e}")?;

@@ -8,6 +8,7 @@ mod backup_fixtures;
 mod bless;
 mod synth;
 mod synthetic_backup;
+mod umockdev_fixtures;
 mod usb_fixtures;
 
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
   bless                        update golden files, docs/rules.md and docs/rule-ids.txt; review with git diff
   fixtures usb                 rewrite fixtures/usb-*.json from their recorded buses
+  fixtures umockdev            rewrite fixtures/umockdev/ (USB buses for umockdev-run) from the real captures
   fixtures backups REALDATA    rebuild fixtures/backup-folders/ and fixtures/backups-*.json
   synthetic-backup DIR FILES   write a FILES-file backup into DIR (scripts/bench-backups.sh)";
 
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
     let result: Result<(), Box<dyn std::error::Error>> = match args.as_slice() {
         ["bless"] => bless::run(&repo),
         ["fixtures", "usb"] => usb_fixtures::write(&repo).map_err(Into::into),
+        ["fixtures", "umockdev"] => umockdev_fixtures::write(&repo).map_err(Into::into),
         ["fixtures", "backups", realdata] => {
             // Paths in the fixtures are relative to the repository.
             std::env::set_current_dir(&repo)

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::inert::Outside;
 use crate::report::style::{paint, BOLD};
 use crate::snapshot::{
     same_udid, DeviceObs, MuxConnection, Outcome, PairRecordState, Snapshot, TrustState, UsbDevice,
@@ -150,7 +151,7 @@ fn trust_cell(d: &DeviceObs) -> String {
 pub fn render(s: &Snapshot, json: bool, out: &mut dyn Write) -> io::Result<()> {
     let rows = rows(s);
     if json {
-        serde_json::to_writer_pretty(&mut *out, &rows).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, &rows).map_err(super::json::io_error)?;
         return writeln!(out);
     }
     if rows.is_empty() {
@@ -174,7 +175,7 @@ pub fn render(s: &Snapshot, json: bool, out: &mut dyn Write) -> io::Result<()> {
         if let Some(v) = &r.ios {
             title.push_str(&format!(", iOS {v}"));
         }
-        put(out, &paint(BOLD, &title), "", "  ")?;
+        put(out, &paint(BOLD, &Outside(&title).to_string()), "", "  ")?;
         let model = r.product_type.as_deref().unwrap_or("-");
         for (label, value) in [
             ("UDID", r.udid.as_str()),
@@ -185,7 +186,12 @@ pub fn render(s: &Snapshot, json: bool, out: &mut dyn Write) -> io::Result<()> {
             ("trust", r.trust.as_str()),
             ("model code", model),
         ] {
-            put(out, value, &format!("  {label:<12} "), &" ".repeat(15))?;
+            put(
+                out,
+                &Outside(value).to_string(),
+                &format!("  {label:<12} "),
+                &" ".repeat(15),
+            )?;
         }
     }
     Ok(())

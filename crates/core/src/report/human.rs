@@ -9,6 +9,7 @@ use std::io::{self, Write};
 use super::style::{self, paint, BOLD, DIM, GREEN};
 use super::{DeviceSummary, RankedFinding, Report};
 use crate::format::{bytes, plural};
+use crate::inert::{inert, Outside};
 use crate::rules::{Layer, Severity, Verdict};
 use crate::snapshot::{same_udid, BackupDirSource, Outcome, ProvenanceKind, Snapshot};
 
@@ -128,6 +129,15 @@ pub fn render(report: &Report, layout: &Layout, out: &mut dyn Write) -> io::Resu
             w,
         )?;
     }
+    if let Some(cut) = &s.input_cut {
+        put(
+            out,
+            &paint(style::YELLOW, &format!("Input cut: {}", inert(cut))),
+            "",
+            "  ",
+            w,
+        )?;
+    }
     if s.provenance.kind != ProvenanceKind::Live {
         let about = s
             .provenance
@@ -136,8 +146,8 @@ pub fn render(report: &Report, layout: &Layout, out: &mut dyn Write) -> io::Resu
             .or(s.provenance.notes.as_deref())
             .unwrap_or("no source given");
         let text = match s.provenance.kind {
-            ProvenanceKind::Imported => format!("Imported evidence: {about}"),
-            _ => format!("Replayed snapshot: {about}"),
+            ProvenanceKind::Imported => format!("Imported evidence: {}", Outside(about)),
+            _ => format!("Replayed snapshot: {}", Outside(about)),
         };
         // The provenance can be long: its first lines, all of it with -v.
         let mut lines = wrap(&text, "", "  ", w.saturating_sub(2));
@@ -160,7 +170,7 @@ pub fn render(report: &Report, layout: &Layout, out: &mut dyn Write) -> io::Resu
             None => paint(DIM, "–"),
         };
         let first = format!("  {glyph} {:<9} ", row.label);
-        put(out, &row.text, &first, &" ".repeat(14), w)?;
+        put(out, &inert(&row.text), &first, &" ".repeat(14), w)?;
         if layout.verbose() {
             if let Some(ms) = row.duration_ms {
                 writeln!(out, "{}", paint(DIM, &format!("              {ms} ms")))?;
@@ -225,7 +235,7 @@ pub fn render(report: &Report, layout: &Layout, out: &mut dyn Write) -> io::Resu
             let dev = h
                 .device
                 .as_deref()
-                .map(|d| format!(" ({d})"))
+                .map(|d| format!(" ({})", Outside(d)))
                 .unwrap_or_default();
             put(
                 out,
@@ -307,11 +317,12 @@ fn groups<'r, 'a>(report: &'r Report<'a>) -> Vec<Group<'r, 'a>> {
 /// How a person knows the phone with this UDID: its name and model when
 /// lockdownd told them, else "iPhone <UDID>".
 fn phone_label(report: &Report, udid: &str) -> String {
-    report
+    let label = report
         .devices
         .iter()
         .find(|d| same_udid(&d.udid, udid))
-        .map_or_else(|| format!("iPhone {udid}"), DeviceSummary::label)
+        .map_or_else(|| format!("iPhone {udid}"), DeviceSummary::label);
+    inert(&label).to_string()
 }
 
 fn render_finding(
@@ -331,7 +342,7 @@ fn render_finding(
     );
     let head = format!(
         "{sev}  {}  {}",
-        paint(BOLD, &f.title),
+        paint(BOLD, &inert(&f.title)),
         paint(DIM, f.id.as_str())
     );
     put(out, &head, &format!("{:<2} ", rf.rank), "   ", w)?;
@@ -344,7 +355,7 @@ fn render_finding(
     let lines = f.evidence_lines();
     let (evidence, more_evidence) = shown(&lines, SHORT_EVIDENCE, layout);
     for e in evidence {
-        put(out, e, "   · ", "     ", w)?;
+        put(out, &inert(e), "   · ", "     ", w)?;
     }
     if more_evidence > 0 {
         writeln!(
@@ -376,7 +387,7 @@ fn render_finding(
     writeln!(out, "   Fix")?;
     let (steps, more_steps) = shown(&f.remediation, SHORT_STEPS, layout);
     for (i, step) in steps.iter().enumerate() {
-        put(out, step, &format!("   {}. ", i + 1), "      ", w)?;
+        put(out, &inert(step), &format!("   {}. ", i + 1), "      ", w)?;
     }
     if more_steps > 0 {
         put(
@@ -415,14 +426,14 @@ fn render_quiet(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let dev = f
             .device
             .as_deref()
-            .map(|d| format!(" [{d}]"))
+            .map(|d| format!(" [{}]", Outside(d)))
             .unwrap_or_default();
         writeln!(
             out,
             "{} {}  {}{dev}",
             paint(style::color(f.severity), style::glyph(f.severity)),
             f.id,
-            f.title
+            Outside(&f.title)
         )?;
     }
     for n in report.not_checked {
@@ -681,4 +692,34 @@ fn overview(report: &Report, layout: &Layout) -> Vec<Row> {
     judge(&mut backups, report, &[Layer::Backup], None);
     rows.push(backups);
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::world;
+    use crate::snapshot::Outcome;
+
+    /// A backups check the deadline cut short is not shown as done (✓).
+    #[test]
+    fn a_backups_check_cut_short_is_not_a_tick() {
+        let mut s = world().backup(|_| {}).build();
+        let render = |s: &Snapshot| {
+            let d = crate::rules::diagnose(s, None);
+            let r = Report::new(s, &d, 0);
+            let mut out = Vec::new();
+            render(&r, Verbosity::Normal, &mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            text.lines()
+                .find(|l| l.contains("Backups"))
+                .unwrap()
+                .to_string()
+        };
+        assert!(render(&s).contains('✓'), "{}", render(&s));
+        if let Outcome::Ok { value, .. } = &mut s.probes.backups {
+            value.cut_short = true;
+        }
+        let line = render(&s);
+        assert!(!line.contains('✓') && line.contains("deadline"), "{line}");
+    }
 }
