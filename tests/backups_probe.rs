@@ -17,7 +17,7 @@ use iphone_backup_check::probe::backups::mbfile::{
 #[path = "../xtask/src/synth.rs"]
 mod synth;
 use iphone_backup_check::probe::backups::{probe, BackupsProbeOptions};
-use iphone_backup_check::rules::{evaluate, rank, Severity};
+use iphone_backup_check::rules::{evaluate, rank, Layer, RuleId, Severity};
 use iphone_backup_check::snapshot::*;
 use synth::{file_id, write_manifest_db, Row};
 
@@ -27,26 +27,29 @@ use fs_tree::copy_tree;
 
 /// Each fixture case and the rule its diagnosis ranks first among the
 /// backup and disk rules, with its severity.
-const CASES: &[(&str, Option<(&str, Severity)>)] = &[
+const CASES: &[(&str, Option<(RuleId, Severity)>)] = &[
     ("finished", None),
-    ("torn", Some(("backup.unfinished", Severity::Warning))),
+    ("torn", Some((RuleId::BackupUnfinished, Severity::Warning))),
     (
         "empty-manifest-plist",
-        Some(("backup.corrupt", Severity::Blocker)),
+        Some((RuleId::BackupCorrupt, Severity::Blocker)),
     ),
     (
         "zero-byte-manifest-db",
-        Some(("backup.corrupt", Severity::Blocker)),
+        Some((RuleId::BackupCorrupt, Severity::Blocker)),
     ),
-    ("encrypted", Some(("backup.encrypted", Severity::Info))),
+    ("encrypted", Some((RuleId::BackupEncrypted, Severity::Info))),
     (
         "being-written",
-        Some(("backup.unfinished", Severity::Warning)),
+        Some((RuleId::BackupUnfinished, Severity::Warning)),
     ),
-    ("two-phones", Some(("backup.unfinished", Severity::Warning))),
+    (
+        "two-phones",
+        Some((RuleId::BackupUnfinished, Severity::Warning)),
+    ),
     (
         "deep-missing-files",
-        Some(("backup.corrupt", Severity::Warning)),
+        Some((RuleId::BackupCorrupt, Severity::Warning)),
     ),
 ];
 
@@ -111,7 +114,7 @@ fn each_fixture_ranks_the_expected_backup_rule_first() {
         let (kept, _) = rank(evaluate(&snap));
         let ours: Vec<_> = kept
             .iter()
-            .filter(|f| f.id.starts_with("backup.") || f.id == "host.disk-space")
+            .filter(|f| f.layer == Layer::Backup || f.id == RuleId::HostDiskSpace)
             .collect();
         match expected {
             None => assert!(ours.is_empty(), "{case}: {ours:#?}"),
@@ -137,17 +140,14 @@ fn two_phones_judges_only_the_connected_one() {
     let findings = evaluate(&snap);
     let unfinished: Vec<_> = findings
         .iter()
-        .filter(|f| f.id == "backup.unfinished")
+        .filter(|f| f.id == RuleId::BackupUnfinished)
         .collect();
     assert_eq!(unfinished.len(), 1);
     assert_eq!(
         unfinished[0].device.as_deref(),
         Some("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678")
     );
-    assert!(unfinished[0]
-        .evidence
-        .iter()
-        .any(|e| e.contains("SnapshotState = uploading, BackupState = empty")));
+    assert!(unfinished[0].says("SnapshotState = uploading, BackupState = empty"));
 }
 
 #[test]
@@ -201,17 +201,14 @@ fn an_encrypted_manifest_db_is_only_looked_at() {
     let snap = fixture("encrypted");
     let findings = evaluate(&snap);
     assert!(
-        findings.iter().all(|f| f.id != "backup.corrupt"),
+        findings.iter().all(|f| f.id != RuleId::BackupCorrupt),
         "{findings:#?}"
     );
     let enc = findings
         .iter()
-        .find(|f| f.id == "backup.encrypted")
+        .find(|f| f.id == RuleId::BackupEncrypted)
         .expect("backup.encrypted");
-    assert!(enc
-        .evidence
-        .iter()
-        .any(|e| e.contains("Manifest.db (45.1 kB) is encrypted as well")));
+    assert!(enc.says("Manifest.db (45.1 kB) is encrypted as well"));
 }
 
 #[test]
@@ -226,20 +223,20 @@ fn a_backup_being_written_is_reported_as_running_not_damaged() {
         .as_deref()
         .is_some_and(|e| e.contains("malformed")));
     let (kept, _) = rank(evaluate(&snap));
-    assert!(kept.iter().all(|f| f.id != "backup.corrupt"), "{kept:#?}");
+    assert!(
+        kept.iter().all(|f| f.id != RuleId::BackupCorrupt),
+        "{kept:#?}"
+    );
     let running = kept
         .iter()
-        .find(|f| f.id == "host.backup-in-progress")
+        .find(|f| f.id == RuleId::HostBackupInProgress)
         .expect("host.backup-in-progress");
     assert!(
-        running
-            .evidence
-            .iter()
-            .any(|e| e.contains("reads as damaged while a backup may be writing it")),
+        running.says("reads as damaged while a backup may be writing it"),
         "{:?}",
         running.evidence
     );
-    assert_eq!(kept[0].id, "host.backup-in-progress", "{kept:#?}");
+    assert_eq!(kept[0].id, RuleId::HostBackupInProgress, "{kept:#?}");
 }
 
 #[test]

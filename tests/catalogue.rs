@@ -97,14 +97,20 @@ fn every_rule_file_is_registered() {
         if !text.contains("declare_rule! {") {
             continue;
         }
-        let id = text
+        // `id: RuleId::UsbNoDevice,`: the variant, whose text the id table gives.
+        let variant = text
             .lines()
             .find_map(|l| {
                 l.trim()
-                    .strip_prefix("id: \"")
-                    .and_then(|r| r.strip_suffix("\","))
+                    .strip_prefix("id: RuleId::")
+                    .and_then(|r| r.strip_suffix(','))
             })
             .unwrap_or_else(|| panic!("{} declares a rule without a readable id", f.display()));
+        let id = iphone_backup_check::rules::RuleId::ALL
+            .iter()
+            .find(|i| format!("{i:?}") == variant)
+            .map(|i| i.as_str())
+            .unwrap_or_else(|| panic!("{}: RuleId::{variant} is not in the id table", f.display()));
         assert!(
             ids.iter().any(|i| i == id),
             "{} ({id}) is not in RULES",
@@ -126,7 +132,7 @@ fn every_rule_names_the_file_that_declares_it() {
         let text = std::fs::read_to_string(r.source)
             .unwrap_or_else(|e| panic!("{}: source {}: {e}", r.id, r.source));
         assert!(
-            text.contains(&format!("id: \"{}\"", r.id)),
+            text.contains(&format!("id: RuleId::{:?},", r.id)),
             "{} does not declare {}",
             r.source,
             r.id

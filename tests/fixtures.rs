@@ -157,7 +157,7 @@ fn the_fixture_table_says_what_ranks_first() {
         let Some(claimed) = first.split('`').nth(1) else {
             continue;
         };
-        let actual = d.findings.first().map_or("(nothing)", |f| f.id);
+        let actual = d.findings.first().map_or("(nothing)", |f| f.id.as_str());
         if claimed != actual {
             wrong.push(format!(
                 "{name}: the table says {claimed}, the diagnosis ranks {actual} first"
@@ -204,7 +204,7 @@ fn this_phones_evidence_ranks_before_general_advice() {
     let all = diagnoses();
     let order = |name: &str| -> Vec<&'static str> {
         let (_, d) = all.iter().find(|(n, _)| n == name).expect("fixture");
-        d.findings.iter().map(|f| f.id).collect()
+        d.findings.iter().map(|f| f.id.as_str()).collect()
     };
     assert_eq!(
         order("device-locked-torn-backup.json"),

@@ -53,7 +53,7 @@ fn publish_new_ids(path: &Path) -> std::io::Result<()> {
         .map(str::to_string)
         .collect();
     for r in RULES {
-        if !ids.iter().any(|i| i == r.id) {
+        if !ids.iter().any(|i| i == r.id.as_str()) {
             ids.push(r.id.to_string());
         }
     }

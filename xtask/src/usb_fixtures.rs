@@ -635,7 +635,7 @@ mod tests {
             match case.first {
                 Some(id) => {
                     assert_eq!(
-                        kept.first().map(|f| f.id),
+                        kept.first().map(|f| f.id.as_str()),
                         Some(id),
                         "{}: {kept:#?}",
                         case.name
@@ -649,7 +649,7 @@ mod tests {
                     let usb: Vec<&str> = kept
                         .iter()
                         .filter(|f| matches!(f.layer, rules::Layer::Usb | rules::Layer::Usbmuxd))
-                        .map(|f| f.id)
+                        .map(|f| f.id.as_str())
                         .collect();
                     assert!(usb.is_empty(), "{}: {usb:?}", case.name);
                 }

@@ -409,6 +409,7 @@ fn mb_field(rest: &str, key: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::plist_bounded::hostile;
+    use crate::rules::RuleId;
 
     fn read(text: &str) -> Option<Snapshot> {
         import(&Capture::new("paste.txt", text.as_bytes()))
@@ -442,7 +443,12 @@ mod tests {
         assert_eq!(b.status.snapshot_state.as_deref(), Some("uploading"));
         assert_eq!(b.manifest_db.file.state, FileState::NotSeen);
         let d = crate::rules::diagnose(&s, None);
-        assert_eq!(d.findings[0].id, "backup.unfinished", "{:?}", d.findings);
+        assert_eq!(
+            d.findings[0].id,
+            RuleId::BackupUnfinished,
+            "{:?}",
+            d.findings
+        );
     }
 
     #[test]

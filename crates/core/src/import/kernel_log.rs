@@ -284,6 +284,7 @@ fn macos_line(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::RuleId;
     use crate::snapshot::UsbMode;
 
     fn read(text: &str) -> Option<Snapshot> {
@@ -323,7 +324,10 @@ mod tests {
         );
         assert!(s.probes.usb.value().unwrap().devices.is_empty());
         let f = crate::rules::evaluate(&s);
-        assert!(f.iter().any(|f| f.id == "connection.unstable"), "{f:?}");
+        assert!(
+            f.iter().any(|f| f.id == RuleId::ConnectionUnstable),
+            "{f:?}"
+        );
     }
 
     #[test]

@@ -743,6 +743,7 @@ fn version_triple(v: &str) -> Option<(u32, u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::RuleId;
 
     fn read(text: &str) -> Option<Snapshot> {
         import(&Capture::new("usbmuxd.log", text.as_bytes()))
@@ -771,13 +772,12 @@ mod tests {
         let f = crate::rules::evaluate(&s);
         let listed = f
             .iter()
-            .find(|f| f.id == "usbmuxd.device-not-listed")
+            .find(|f| f.id == RuleId::UsbmuxdDeviceNotListed)
             .unwrap();
         assert!(
             listed
-                .evidence
-                .iter()
-                .any(|e| e.starts_with("usbmuxd.log:7: [17:12:05.089][1] preflight")),
+                .quotes()
+                .any(|q| q.line == 7 && q.text.starts_with("[17:12:05.089][1] preflight")),
             "{:?}",
             listed.evidence
         );
@@ -809,9 +809,12 @@ mod tests {
         assert_eq!(ev.len(), 2);
         assert_eq!((ev[1].kind, ev[1].at_ms), (MuxEventKind::Detached, 86));
         let f = crate::rules::evaluate(&s);
-        let u = f.iter().find(|f| f.id == "connection.unstable").unwrap();
+        let u = f
+            .iter()
+            .find(|f| f.id == RuleId::ConnectionUnstable)
+            .unwrap();
         assert!(
-            u.evidence.iter().any(|e| e.starts_with("usbmuxd.log:2:")),
+            u.quotes().any(|q| q.file == "usbmuxd.log" && q.line == 2),
             "{:?}",
             u.evidence
         );

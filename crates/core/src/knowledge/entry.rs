@@ -155,7 +155,7 @@ pub struct Entry {
     pub phrases: &'static [&'static str],
     pub meaning: &'static str,
     /// Stable rule ids from DESIGN.md whose findings cover the causes.
-    pub causes: &'static [&'static str],
+    pub causes: &'static [crate::rules::RuleId],
     pub fixes: &'static [Fix],
     /// Public http(s) URLs; never a path only this project's authors have.
     pub sources: &'static [&'static str],

@@ -21,7 +21,7 @@ pub enum Reason {
     /// The query is the entry's key.
     Key,
     /// The query is a rule id this entry lists among its causes.
-    Cause { rule: &'static str },
+    Cause { rule: crate::rules::RuleId },
     /// A number in the query is one of the entry's codes, in this domain.
     Code {
         domain: Domain,
@@ -136,7 +136,7 @@ pub fn lookup(query: &str) -> Lookup {
             if e.key == trimmed {
                 found.push((i, Reason::Key));
             }
-            if let Some(rule) = e.causes.iter().find(|c| **c == trimmed) {
+            if let Some(&rule) = e.causes.iter().find(|c| c.as_str() == trimmed) {
                 found.push((i, Reason::Cause { rule }));
             }
         }

@@ -7,6 +7,7 @@ use super::entries::all;
 use super::entry::{Code, Domain, Entry};
 use super::lookup::{lookup, normalize, Reason};
 use crate::rules::Confidence;
+use crate::rules::RuleId;
 use crate::snapshot::ReportedError;
 
 /// An entry that lists more causes than this is a generic failure ("could
@@ -18,51 +19,59 @@ const MAX_CAUSES: usize = 3;
 /// text in the message's normalized form, or "" for any message; the cause).
 /// MBErrorDomain 105 is the computer's disk when backing up and the phone's
 /// own storage when restoring (the entry's meaning says so).
-const DECISIVE: &[(&str, &str, &str)] = &[
+const DECISIVE: &[(&str, &str, RuleId)] = &[
     (
         "mb-105-insufficient-space",
         "to restore",
-        "device.storage-full",
+        RuleId::DeviceStorageFull,
     ),
-    ("mb-105-insufficient-space", "on drive", "host.disk-space"),
+    (
+        "mb-105-insufficient-space",
+        "on drive",
+        RuleId::HostDiskSpace,
+    ),
     (
         "mb-105-insufficient-space",
         "purgediskspace",
-        "host.disk-space",
+        RuleId::HostDiskSpace,
     ),
-    ("mb-105-insufficient-space", "to back up", "host.disk-space"),
+    (
+        "mb-105-insufficient-space",
+        "to back up",
+        RuleId::HostDiskSpace,
+    ),
     // A backup that ended with "Device locked" had a locked phone; the
     // passcode prompt of iOS 16.1 is one way to get there, shown as advice.
-    ("mb-208-device-locked", "", "device.locked"),
+    ("mb-208-device-locked", "", RuleId::DeviceLocked),
     // The phone could not read its own files: locked
     // (https://github.com/libimobiledevice/libimobiledevice/issues/125).
     (
         "mb-103-reading-status",
         "input output error",
-        "device.locked",
+        RuleId::DeviceLocked,
     ),
     // Restoring: files of the backup missing or changed.
     (
         "mb-205-download-errors",
         "downloading files",
-        "backup.corrupt",
+        RuleId::BackupCorrupt,
     ),
     (
         "mb-205-download-errors",
         "digest didnt match",
-        "backup.corrupt",
+        RuleId::BackupCorrupt,
     ),
     (
         "mb-205-download-errors",
         "manifest references files not in backup",
-        "backup.corrupt",
+        RuleId::BackupCorrupt,
     ),
     // An empty Manifest.plist (left by a backup that never finished): the
     // phone will not back up over it.
     (
         "mb-205-download-errors",
         "zero length data",
-        "backup.corrupt",
+        RuleId::BackupCorrupt,
     ),
 ];
 
@@ -74,15 +83,15 @@ pub struct Explained {
     pub matched: String,
     /// The rule that covers the cause, when the entry (or a decisive word of
     /// the message) names one.
-    pub cause: Option<&'static str>,
+    pub cause: Option<RuleId>,
     /// `cause` and, after it, the entry's other causes in its order: what a
     /// caller that knows more (the snapshot rules one out) may take instead.
-    pub candidates: Vec<&'static str>,
+    pub candidates: Vec<RuleId>,
     /// Certain for a single cause, Likely for the first of a few, Possible
     /// when the code reads two ways.
     pub confidence: Confidence,
     /// The entry's other causes, to name beside the one chosen.
-    pub other_causes: Vec<&'static str>,
+    pub other_causes: Vec<RuleId>,
     /// Why the code can be read two ways, when it can.
     pub ambiguity: Option<String>,
 }
@@ -108,7 +117,7 @@ pub fn explain_reported(err: &ReportedError) -> Option<Explained> {
     if ambiguity.is_some() {
         confidence = Confidence::Possible;
     }
-    let other_causes: Vec<&'static str> = entry
+    let other_causes: Vec<RuleId> = entry
         .causes
         .iter()
         .copied()
@@ -242,7 +251,7 @@ mod tests {
         }
     }
 
-    fn cause(e: &ReportedError) -> (Option<&'static str>, Confidence) {
+    fn cause(e: &ReportedError) -> (Option<RuleId>, Confidence) {
         let x = explain_reported(e).expect("known");
         (x.cause, x.confidence)
     }
@@ -254,7 +263,10 @@ mod tests {
             Some(105),
             "Insufficient free disk space on drive to back up",
         );
-        assert_eq!(cause(&host), (Some("host.disk-space"), Confidence::Certain));
+        assert_eq!(
+            cause(&host),
+            (Some(RuleId::HostDiskSpace), Confidence::Certain)
+        );
         let phone = err(
             Some("mberrordomain"),
             Some(105),
@@ -262,14 +274,17 @@ mod tests {
         );
         assert_eq!(
             cause(&phone),
-            (Some("device.storage-full"), Confidence::Certain)
+            (Some(RuleId::DeviceStorageFull), Confidence::Certain)
         );
         let locked = err(Some("mberrordomain"), Some(208), "Device locked");
-        assert_eq!(cause(&locked), (Some("device.locked"), Confidence::Certain));
+        assert_eq!(
+            cause(&locked),
+            (Some(RuleId::DeviceLocked), Confidence::Certain)
+        );
         let three = err(Some("mberrordomain"), Some(3), "Failed to create snapshot");
         assert_eq!(
             cause(&three),
-            (Some("backup.unfinished"), Confidence::Likely)
+            (Some(RuleId::BackupUnfinished), Confidence::Likely)
         );
     }
 
@@ -278,17 +293,23 @@ mod tests {
         for (message, rule) in [
             (
                 "Please accept the trust dialog on the screen of device X",
-                "trust.dialog-pending",
+                RuleId::TrustDialogPending,
             ),
-            ("Device X is not paired with this host", "trust.not-paired"),
+            (
+                "Device X is not paired with this host",
+                RuleId::TrustNotPaired,
+            ),
             (
                 "ERROR: timeout while locking for sync",
-                "host.backup-in-progress",
+                RuleId::HostBackupInProgress,
             ),
-            ("Failed to connect to usbmuxd socket", "usbmuxd.not-running"),
+            (
+                "Failed to connect to usbmuxd socket",
+                RuleId::UsbmuxdNotRunning,
+            ),
             (
                 "ERROR: Could not validate with device X because a passcode is set",
-                "device.locked",
+                RuleId::DeviceLocked,
             ),
         ] {
             assert_eq!(cause(&err(None, None, message)).0, Some(rule), "{message}");
@@ -311,7 +332,7 @@ mod tests {
         let x = explain_reported(&named).unwrap();
         assert_eq!(
             (x.cause, x.confidence),
-            (Some("trust.reset-on-device"), Confidence::Likely)
+            (Some(RuleId::TrustResetOnDevice), Confidence::Likely)
         );
     }
 

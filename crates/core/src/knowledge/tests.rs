@@ -2,12 +2,14 @@
 
 use std::collections::HashSet;
 
+use crate::rules::RuleId;
+
 use super::entry::{Code, Domain, Platforms};
 use super::{all, by_key, lookup, normalize, Reason, SEED_CAUSES};
 
 /// The registered rule ids: an entry's causes must name a real rule.
 fn rule_ids() -> Vec<&'static str> {
-    crate::rules::RULES.iter().map(|r| r.id).collect()
+    crate::rules::RULES.iter().map(|r| r.id.as_str()).collect()
 }
 
 /// (query, expected best entry). Each row names where the text comes from.
@@ -439,7 +441,7 @@ fn nothing_users_read_cites_a_private_path() {
         ));
     }
     for r in crate::rules::RULES {
-        pages.push((format!("explain {}", r.id), page(Some(r), r.id)));
+        pages.push((format!("explain {}", r.id), page(Some(r), r.id.as_str())));
     }
     pages.push(("docs/rules.md".into(), catalogue::markdown()));
     assert_eq!(pages.len(), 2 * all().len() + crate::rules::RULES.len() + 1);
@@ -455,7 +457,11 @@ fn nothing_users_read_cites_a_private_path() {
 fn causes_use_only_registered_rule_ids() {
     for e in all() {
         for c in e.causes {
-            assert!(rule_ids().contains(c), "{}: unknown rule id {c}", e.key);
+            assert!(
+                rule_ids().contains(&c.as_str()),
+                "{}: unknown rule id {c}",
+                e.key
+            );
         }
     }
 }
@@ -464,8 +470,8 @@ fn causes_use_only_registered_rule_ids() {
 fn every_stable_rule_id_is_covered_by_some_entry_or_is_listed_as_uncovered() {
     // usb.unavailable is a property of the machine the tool runs on: nobody pastes it.
     // reported.error is what diagnose shows for a message no entry gives a cause.
-    const NOT_FROM_MESSAGES: &[&str] = &["usb.unavailable", "reported.error"];
-    for id in &rule_ids() {
+    const NOT_FROM_MESSAGES: &[RuleId] = &[RuleId::UsbUnavailable, RuleId::ReportedError];
+    for id in RuleId::ALL {
         let covered = all().iter().any(|e| e.causes.contains(id));
         assert_eq!(covered, !NOT_FROM_MESSAGES.contains(id), "{id}");
     }
@@ -527,9 +533,10 @@ fn seed_causes_map_to_existing_ids_or_keys() {
         }
         // Every seed cause reaches at least one explain entry (a page of fixes).
         assert!(
-            targets
-                .iter()
-                .any(|t| by_key(t).is_some() || all().iter().any(|e| e.causes.contains(t))),
+            targets.iter().any(|t| by_key(t).is_some()
+                || all()
+                    .iter()
+                    .any(|e| e.causes.iter().any(|c| c.as_str() == *t))),
             "{cause}"
         );
     }
@@ -651,7 +658,7 @@ fn each_seed_cause_as_worded_finds_an_entry_it_maps_to() {
         let keys = lookup(cause).keys();
         let hit = keys.iter().any(|k| {
             targets.contains(k)
-                || by_key(k).is_some_and(|e| e.causes.iter().any(|c| targets.contains(c)))
+                || by_key(k).is_some_and(|e| e.causes.iter().any(|c| targets.contains(&c.as_str())))
         });
         if !hit {
             failures.push(format!("{cause:?} -> {keys:?}, wanted one of {targets:?}"));

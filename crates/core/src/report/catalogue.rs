@@ -9,18 +9,18 @@ use std::io;
 use serde::Serialize;
 
 use super::style::{paint, BOLD, DIM};
-use crate::rules::{Layer, Rule, Severity, Title, RULES};
+use crate::rules::{Layer, Rule, RuleId, Severity, Title, RULES};
 
 /// One rule as `rules --json` lists it.
 #[derive(Serialize)]
 struct Listed {
-    id: &'static str,
+    id: RuleId,
     title: &'static str,
     variants: &'static [Title],
     layer: Layer,
     severity: Severity,
     since: &'static str,
-    hides: &'static [&'static str],
+    hides: &'static [RuleId],
     source: &'static str,
     docs: String,
 }
@@ -88,7 +88,7 @@ scripts may key on them. `iphone-backup-check explain <ID>` prints the same page
             md,
             "| [`{}`](#{}) | {} | {} |",
             r.id,
-            anchor(r.id),
+            anchor(r.id.as_str()),
             r.severity.as_str(),
             r.title
         );

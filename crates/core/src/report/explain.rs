@@ -82,7 +82,7 @@ pub fn text(rule: Option<&'static Rule>, found: &Lookup, out: &mut dyn Write) ->
                 "Causes this tool checks for (iphone-backup-check explain <ID>):"
             )?;
             for c in e.causes {
-                let title = rules::by_id(c).map_or("", |r| r.title);
+                let title = c.rule().title;
                 writeln!(out, "  · {c}  {title}")?;
             }
         }
@@ -109,7 +109,7 @@ pub fn text(rule: Option<&'static Rule>, found: &Lookup, out: &mut dyn Write) ->
 
 fn page(rule: &'static Rule) -> RulePage<'static> {
     RulePage {
-        id: rule.id,
+        id: rule.id.as_str(),
         title: rule.title,
         variants: rule.variants,
         severity: rule.severity.as_str(),

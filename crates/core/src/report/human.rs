@@ -97,14 +97,14 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
                 "{:<2} {sev}  {}  {}",
                 rf.rank,
                 paint(BOLD, &f.title),
-                paint(DIM, f.id)
+                paint(DIM, f.id.as_str())
             )?;
             if let Some(d) = &f.device {
                 writeln!(out, "   iPhone {d}")?;
             }
             if !f.evidence.is_empty() {
                 writeln!(out, "   Seen")?;
-                for e in &f.evidence {
+                for e in f.evidence_lines() {
                     writeln!(out, "     · {e}")?;
                 }
             }

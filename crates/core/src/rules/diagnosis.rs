@@ -82,6 +82,7 @@ pub fn diagnose(snapshot: &Snapshot, udid: Option<&str>) -> Diagnosis {
 mod tests {
     use super::*;
     use crate::rules::testing::*;
+    use crate::rules::RuleId;
     use crate::snapshot::FailureKind;
 
     #[test]
@@ -92,15 +93,15 @@ mod tests {
             .build();
         let d = diagnose(&s, None);
         assert_eq!(d.verdict, Verdict::Blocked);
-        assert_eq!(d.findings[0].id, "usbmuxd.not-running");
-        assert!(d.findings.iter().any(|f| f.id == "usb.unavailable"));
+        assert_eq!(d.findings[0].id, RuleId::UsbmuxdNotRunning);
+        assert!(d.findings.iter().any(|f| f.id == RuleId::UsbUnavailable));
     }
 
     #[test]
     fn healthy_computer_with_daemon_and_no_phone_is_blocked_by_no_device() {
         let s = world().usb_ok(vec![]).mux_ok(vec![]).build();
         let d = diagnose(&s, None);
-        assert_eq!(d.findings[0].id, "usb.no-device");
+        assert_eq!(d.findings[0].id, RuleId::UsbNoDevice);
         assert_eq!(d.verdict, Verdict::Blocked);
     }
 

@@ -1,15 +1,15 @@
 //! A finding: one rule firing for one phone (or for the whole computer), with
 //! what it saw and what fixes it.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
-use super::{Basis, Confidence, Layer, Rule, Severity, Title};
+use super::{Basis, Confidence, Layer, Rule, RuleId, Severity, Title};
 use crate::remedy::Fix;
 use crate::snapshot::{Quote, Snapshot};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    pub id: &'static str,
+    pub id: RuleId,
     pub severity: Severity,
     pub confidence: Confidence,
     pub layer: Layer,
@@ -20,10 +20,13 @@ pub struct Finding {
     pub title: String,
     /// The phone's UDID, or None when it concerns the computer.
     pub device: Option<String>,
-    pub evidence: Vec<String>,
+    /// What it rests on, in order. The JSON report prints each as its
+    /// text, then the line it quotes (`file:line: text`).
+    #[serde(serialize_with = "evidence_lines")]
+    pub evidence: Vec<Evidence>,
     pub remediation: Vec<String>,
     #[serde(skip)]
-    pub hides: &'static [&'static str],
+    pub hides: &'static [RuleId],
     /// Steps specific to this finding, shown before the rule's own.
     #[serde(skip)]
     specific_steps: Vec<String>,
@@ -83,18 +86,60 @@ impl Finding {
     }
 
     pub fn evidence(mut self, line: impl Into<String>) -> Self {
-        self.evidence.push(line.into());
+        self.evidence.push(Evidence {
+            text: line.into(),
+            quote: None,
+        });
         self
     }
 
     /// The line of an imported file the evidence was read from
     /// (`info.txt:3: ActivationState: Unactivated`); nothing when it was
-    /// probed live.
+    /// probed live. It belongs to the evidence added just before, unless
+    /// that one already quotes a line.
     pub fn quoting(mut self, quote: Option<&Quote>) -> Self {
-        if let Some(q) = quote {
-            self.evidence.push(q.cite());
+        let Some(q) = quote else { return self };
+        match self.evidence.last_mut() {
+            Some(last) if last.quote.is_none() => last.quote = Some(q.clone()),
+            _ => self.evidence.push(Evidence {
+                text: String::new(),
+                quote: Some(q.clone()),
+            }),
         }
         self
+    }
+
+    /// A line of an imported file that is evidence by itself (an error
+    /// another tool printed), quoted as it stands.
+    pub fn quoted(mut self, quote: &Quote) -> Self {
+        self.evidence.push(Evidence {
+            text: String::new(),
+            quote: Some(quote.clone()),
+        });
+        self
+    }
+
+    /// Every evidence line as a report prints it, in order.
+    pub fn evidence_lines(&self) -> Vec<String> {
+        self.evidence.iter().flat_map(Evidence::lines).collect()
+    }
+
+    /// Whether any evidence (its text or the line it quotes) contains
+    /// `needle`: what a test asks, whatever the order of the evidence.
+    pub fn says(&self, needle: &str) -> bool {
+        self.evidence
+            .iter()
+            .any(|e| e.lines().any(|l| l.contains(needle)))
+    }
+
+    /// Whether some evidence's text is exactly `text`.
+    pub fn states(&self, text: &str) -> bool {
+        self.evidence.iter().any(|e| e.text == text)
+    }
+
+    /// The lines of imported files this finding quotes.
+    pub fn quotes(&self) -> impl Iterator<Item = &Quote> {
+        self.evidence.iter().filter_map(|e| e.quote.as_ref())
     }
 
     /// Steps for this cause instead of the rule's own (declared beside the
@@ -109,6 +154,27 @@ impl Finding {
         self.specific_steps.push(text.into());
         self
     }
+}
+
+/// One thing a finding rests on: what was seen, and the line of an
+/// imported file it was read from (none when it was probed live).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    /// Empty when the quoted line says it all.
+    pub text: String,
+    pub quote: Option<Quote>,
+}
+
+impl Evidence {
+    /// The text (when there is one), then the quoted line.
+    pub fn lines(&self) -> impl Iterator<Item = String> + '_ {
+        let text = (!self.text.is_empty()).then(|| self.text.clone());
+        text.into_iter().chain(self.quote.iter().map(Quote::cite))
+    }
+}
+
+fn evidence_lines<S: Serializer>(evidence: &[Evidence], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(evidence.iter().flat_map(Evidence::lines))
 }
 
 /// Collects the findings of every rule for one snapshot.

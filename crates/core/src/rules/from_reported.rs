@@ -4,6 +4,7 @@
 //! finding quoting the line. One place, so every rule cites and ranks them
 //! alike, and `reported.error` knows which errors no rule took.
 
+use super::RuleId;
 use super::{Basis, Confidence, Finding, Findings, Rule};
 use crate::knowledge::{explain_reported, Explained};
 use crate::snapshot::{ReportedError, SessionObs, Snapshot, UsbMode};
@@ -11,26 +12,26 @@ use crate::snapshot::{ReportedError, SessionObs, Snapshot, UsbMode};
 /// The rules that read reported errors. A reported error whose cause is
 /// another rule (or none) is shown by `reported.error` instead. Only rules
 /// that can block or warn are here: an error is never a note.
-pub const COVERED: &[&str] = &[
-    "backup-service.refused",
-    "backup.corrupt",
-    "backup.unfinished",
-    "connection.slow-replies",
-    "connection.unstable",
-    "device.locked",
-    "device.restricted",
-    "device.setup-incomplete",
-    "device.storage-full",
-    "host.backup-in-progress",
-    "host.disk-space",
-    "host.os-outdated",
-    "trust.denied",
-    "trust.dialog-pending",
-    "trust.not-paired",
-    "trust.reset-on-device",
-    "trust.session-failed",
-    "usbmuxd.device-not-listed",
-    "usbmuxd.not-running",
+pub const COVERED: &[RuleId] = &[
+    RuleId::BackupServiceRefused,
+    RuleId::BackupCorrupt,
+    RuleId::BackupUnfinished,
+    RuleId::ConnectionSlowReplies,
+    RuleId::ConnectionUnstable,
+    RuleId::DeviceLocked,
+    RuleId::DeviceRestricted,
+    RuleId::DeviceSetupIncomplete,
+    RuleId::DeviceStorageFull,
+    RuleId::HostBackupInProgress,
+    RuleId::HostDiskSpace,
+    RuleId::HostOsOutdated,
+    RuleId::TrustDenied,
+    RuleId::TrustDialogPending,
+    RuleId::TrustNotPaired,
+    RuleId::TrustResetOnDevice,
+    RuleId::TrustSessionFailed,
+    RuleId::UsbmuxdDeviceNotListed,
+    RuleId::UsbmuxdNotRunning,
 ];
 
 /// One reported error and what the knowledge says about it.
@@ -40,12 +41,12 @@ pub struct Reported<'s> {
     pub explained: Option<Explained>,
     /// The cause taken, with how sure: the entry's first cause the rest of
     /// the snapshot does not rule out.
-    pub cause: Option<(&'static str, Confidence)>,
+    pub cause: Option<(RuleId, Confidence)>,
 }
 
 impl Reported<'_> {
     /// The rule that takes this error, when one does.
-    pub fn covered_by(&self) -> Option<&'static str> {
+    pub fn covered_by(&self) -> Option<RuleId> {
         if self.error.overcome.is_some() {
             return None;
         }
@@ -57,9 +58,7 @@ impl Reported<'_> {
     /// then what the error means and what else could cause it.
     pub fn finding(&self, rule: &'static Rule) -> Finding {
         let e = self.error;
-        let mut f = Finding::new(rule)
-            .basis(Basis::Evidence)
-            .evidence(e.quote.cite());
+        let mut f = Finding::new(rule).basis(Basis::Evidence).quoted(&e.quote);
         if let Some((_, c)) = self.cause {
             f = f.confidence(c);
         }
@@ -75,10 +74,7 @@ impl Reported<'_> {
                 .other_causes
                 .iter()
                 .filter(|c| **c != rule.id)
-                .map(|c| match super::by_id(c) {
-                    Some(r) => format!("{} ({c})", r.title),
-                    None => (*c).to_string(),
-                })
+                .map(|c| format!("{} ({c})", c.rule().title))
                 .collect();
             if !others.is_empty() {
                 f = f.evidence(format!(
@@ -100,7 +96,7 @@ impl<'s> Findings<'s> {
 
     /// The reported errors `rule` (an id in [`COVERED`]) stands behind: what
     /// a rule's check asks for.
-    pub fn reported_for(&self, rule: &str) -> Vec<Reported<'s>> {
+    pub fn reported_for(&self, rule: RuleId) -> Vec<Reported<'s>> {
         covering(rule, self.reported().iter().cloned())
     }
 }
@@ -117,11 +113,11 @@ impl Snapshot {
                     if x.candidates.is_empty() {
                         // Too many causes for the words alone: what else the
                         // snapshot shows may pick one.
-                        let shown = x.entry.causes.iter().copied().find(|c| self.shows(c))?;
+                        let shown = x.entry.causes.iter().copied().find(|c| self.shows(*c))?;
                         return Some((shown, Confidence::Likely));
                     }
                     let first = x.candidates.first().copied();
-                    let taken = x.candidates.iter().copied().find(|c| !self.rules_out(c))?;
+                    let taken = x.candidates.iter().copied().find(|c| !self.rules_out(*c))?;
                     let sure = if Some(taken) == first {
                         x.confidence
                     } else {
@@ -141,8 +137,8 @@ impl Snapshot {
     /// Whether what else the snapshot holds contradicts `cause`: a phone
     /// seen in a trusted session (it started its backup service for the
     /// tool) is paired and trusted, whatever a later error suggests.
-    fn rules_out(&self, cause: &str) -> bool {
-        cause.starts_with("trust.")
+    fn rules_out(&self, cause: RuleId) -> bool {
+        cause.rule().layer == super::Layer::Trust
             && self
                 .answered_phones()
                 .any(|(_, l)| l.session == SessionObs::Trusted)
@@ -152,9 +148,9 @@ impl Snapshot {
     /// device found", which has five) can be pinned on it: a phone in normal
     /// mode on the USB bus that the tool did not get means usbmuxd did not
     /// list it.
-    fn shows(&self, cause: &str) -> bool {
+    fn shows(&self, cause: RuleId) -> bool {
         match cause {
-            "usbmuxd.device-not-listed" => {
+            RuleId::UsbmuxdDeviceNotListed => {
                 super::usb::on_bus(self, UsbMode::Normal).next().is_some()
             }
             _ => false,
@@ -164,13 +160,13 @@ impl Snapshot {
     /// The reported errors `rule` stands behind, worked out afresh (tests;
     /// the rules use [`Findings::reported_for`], worked out once per run).
     #[cfg(test)]
-    pub fn reported_for(&self, rule: &str) -> Vec<Reported<'_>> {
+    pub fn reported_for(&self, rule: RuleId) -> Vec<Reported<'_>> {
         covering(rule, self.reported())
     }
 }
 
 /// The errors of `all` that `rule` takes.
-fn covering<'s>(rule: &str, all: impl IntoIterator<Item = Reported<'s>>) -> Vec<Reported<'s>> {
+fn covering<'s>(rule: RuleId, all: impl IntoIterator<Item = Reported<'s>>) -> Vec<Reported<'s>> {
     all.into_iter()
         .filter(|r| r.covered_by() == Some(rule))
         .collect()
@@ -179,31 +175,31 @@ fn covering<'s>(rule: &str, all: impl IntoIterator<Item = Reported<'s>>) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{by_id, evaluate, Confidence};
+    use crate::rules::{evaluate, Confidence};
     use crate::snapshot::{Provenance, Quote};
 
     /// One message per covered rule, as a tool prints it.
-    const EXAMPLES: &[(&str, Option<&str>, Option<i64>, &str)] = &[
-        ("backup-service.refused", None, None, "ERROR: Could not start backup process: device refused to start the backup process."),
-        ("backup.corrupt", Some("mberrordomain"), Some(103), "Error reading status"),
-        ("backup.unfinished", Some("mberrordomain"), Some(3), "Failed to create snapshot: File exists (17)"),
-        ("connection.slow-replies", None, None, "Device is not ready yet"),
-        ("connection.unstable", None, None, "The iPhone could not be backed up because the iPhone disconnected."),
-        ("device.locked", Some("mberrordomain"), Some(208), "Device locked (MBErrorDomain/208)"),
-        ("device.restricted", None, None, "Pairing prohibited over this connection"),
-        ("device.setup-incomplete", Some("mberrordomain"), Some(212), "Unable to backup until Setup is finished"),
-        ("device.storage-full", Some("mberrordomain"), Some(105), "Insufficient free disk space on device to restore"),
-        ("host.backup-in-progress", None, None, "ERROR: timeout while locking for sync"),
-        ("host.disk-space", Some("mberrordomain"), Some(105), "Insufficient free disk space on drive to back up"),
-        ("host.os-outdated", Some("mobilebackup2"), Some(-6), "Could not perform backup protocol version exchange, error code -6"),
-        ("trust.denied", Some("lockdownd"), Some(-18), "User denied pairing (-18)"),
-        ("trust.dialog-pending", None, None, "ERROR: Please accept the trust dialog on the screen of device X, then attempt to pair again."),
-        ("trust.not-paired", None, None, "ERROR: Device X is not paired with this host"),
-        ("trust.reset-on-device", Some("lockdownd"), Some(-21), "Invalid HostID (-21)"),
-        ("trust.session-failed", Some("lockdownd"), Some(-31), "Invalid pair record (-31)"),
+    const EXAMPLES: &[(RuleId, Option<&str>, Option<i64>, &str)] = &[
+        (RuleId::BackupServiceRefused, None, None, "ERROR: Could not start backup process: device refused to start the backup process."),
+        (RuleId::BackupCorrupt, Some("mberrordomain"), Some(103), "Error reading status"),
+        (RuleId::BackupUnfinished, Some("mberrordomain"), Some(3), "Failed to create snapshot: File exists (17)"),
+        (RuleId::ConnectionSlowReplies, None, None, "Device is not ready yet"),
+        (RuleId::ConnectionUnstable, None, None, "The iPhone could not be backed up because the iPhone disconnected."),
+        (RuleId::DeviceLocked, Some("mberrordomain"), Some(208), "Device locked (MBErrorDomain/208)"),
+        (RuleId::DeviceRestricted, None, None, "Pairing prohibited over this connection"),
+        (RuleId::DeviceSetupIncomplete, Some("mberrordomain"), Some(212), "Unable to backup until Setup is finished"),
+        (RuleId::DeviceStorageFull, Some("mberrordomain"), Some(105), "Insufficient free disk space on device to restore"),
+        (RuleId::HostBackupInProgress, None, None, "ERROR: timeout while locking for sync"),
+        (RuleId::HostDiskSpace, Some("mberrordomain"), Some(105), "Insufficient free disk space on drive to back up"),
+        (RuleId::HostOsOutdated, Some("mobilebackup2"), Some(-6), "Could not perform backup protocol version exchange, error code -6"),
+        (RuleId::TrustDenied, Some("lockdownd"), Some(-18), "User denied pairing (-18)"),
+        (RuleId::TrustDialogPending, None, None, "ERROR: Please accept the trust dialog on the screen of device X, then attempt to pair again."),
+        (RuleId::TrustNotPaired, None, None, "ERROR: Device X is not paired with this host"),
+        (RuleId::TrustResetOnDevice, Some("lockdownd"), Some(-21), "Invalid HostID (-21)"),
+        (RuleId::TrustSessionFailed, Some("lockdownd"), Some(-31), "Invalid pair record (-31)"),
         // With a normal-mode phone on the bus (added below): the bus decides.
-        ("usbmuxd.device-not-listed", None, None, "No device found, is it plugged in?"),
-        ("usbmuxd.not-running", None, None, "Failed to connect to usbmuxd socket"),
+        (RuleId::UsbmuxdDeviceNotListed, None, None, "No device found, is it plugged in?"),
+        (RuleId::UsbmuxdNotRunning, None, None, "Failed to connect to usbmuxd socket"),
     ];
 
     /// `s` with an iPhone in normal mode on the USB bus.
@@ -241,13 +237,13 @@ mod tests {
 
     #[test]
     fn every_covered_rule_fires_on_its_error_and_quotes_it() {
-        let covered: Vec<&str> = EXAMPLES.iter().map(|e| e.0).collect();
+        let covered: Vec<RuleId> = EXAMPLES.iter().map(|e| e.0).collect();
         assert_eq!(covered, COVERED, "one example per covered rule");
         for (rule, domain, code, message) in EXAMPLES {
-            let r = by_id(rule).expect("registered");
+            let r = rule.rule();
             assert!(r.severity > super::super::Severity::Info, "{rule}");
             let mut s = with(*domain, *code, message);
-            if *rule == "usbmuxd.device-not-listed" {
+            if *rule == RuleId::UsbmuxdDeviceNotListed {
                 s = phone_on_bus(s);
             }
             let found = evaluate(&s);
@@ -255,7 +251,10 @@ mod tests {
                 .iter()
                 .find(|f| f.id == *rule)
                 .unwrap_or_else(|| panic!("{rule} on {message}: {found:?}"));
-            assert_eq!(f.evidence[0], format!("paste.txt:7: {message}"));
+            assert_eq!(
+                f.quotes().next().map(|q| (q.line, q.text.as_str())),
+                Some((7, *message))
+            );
             assert!(f.confidence >= Confidence::Likely, "{rule}");
         }
     }
@@ -263,13 +262,15 @@ mod tests {
     #[test]
     fn a_generic_error_is_pinned_only_on_what_the_snapshot_shows() {
         let alone = with(None, None, "No device found, is it plugged in?");
-        assert!(alone.reported_for("usbmuxd.device-not-listed").is_empty());
+        assert!(alone
+            .reported_for(RuleId::UsbmuxdDeviceNotListed)
+            .is_empty());
         let beside = phone_on_bus(alone);
-        let r = beside.reported_for("usbmuxd.device-not-listed");
+        let r = beside.reported_for(RuleId::UsbmuxdDeviceNotListed);
         assert_eq!(r.len(), 1);
         assert_eq!(
             r[0].cause,
-            Some(("usbmuxd.device-not-listed", Confidence::Likely))
+            Some((RuleId::UsbmuxdDeviceNotListed, Confidence::Likely))
         );
     }
 
@@ -280,7 +281,7 @@ mod tests {
             Some(-1),
             "Could not perform backup protocol version exchange, error code -1",
         );
-        assert_eq!(s.reported_for("trust.not-paired").len(), 1);
+        assert_eq!(s.reported_for(RuleId::TrustNotPaired).len(), 1);
         s.probes.devices.push(crate::snapshot::DeviceObs {
             udid: "x".into(),
             lockdown: crate::snapshot::Outcome::Ok {
@@ -292,11 +293,11 @@ mod tests {
             },
             ..Default::default()
         });
-        assert!(s.reported_for("trust.not-paired").is_empty());
+        assert!(s.reported_for(RuleId::TrustNotPaired).is_empty());
         let r = s.reported().into_iter().next().unwrap();
         assert_eq!(
             r.cause,
-            Some(("device.passcode-prompt", Confidence::Possible))
+            Some((RuleId::DevicePasscodePrompt, Confidence::Possible))
         );
         assert_eq!(r.covered_by(), None, "a note's rule does not take an error");
     }
@@ -309,6 +310,6 @@ mod tests {
             line: 9,
             text: "SUCCESS: Paired with device".into(),
         });
-        assert!(s.reported_for("trust.dialog-pending").is_empty());
+        assert!(s.reported_for(RuleId::TrustDialogPending).is_empty());
     }
 }

@@ -1,29 +1,31 @@
 //! Sets of ids that several root causes hide, named for why they follow.
 
+use super::RuleId;
+
 /// What only a trusted lockdownd session can tell or do: when trust itself is
 /// broken these are consequences, not causes.
-pub const NEEDS_TRUST: &[&str] = &[
-    "backup-service.refused",
-    "device.locked",
-    "device.storage-full",
-    "device.battery-low",
-    "device.restricted",
-    "trust.session-failed",
+pub const NEEDS_TRUST: &[RuleId] = &[
+    RuleId::BackupServiceRefused,
+    RuleId::DeviceLocked,
+    RuleId::DeviceStorageFull,
+    RuleId::DeviceBatteryLow,
+    RuleId::DeviceRestricted,
+    RuleId::TrustSessionFailed,
 ];
 
 /// While the phone waits on a Trust answer, it refuses everything else.
-pub const AWAITING_TRUST: &[&str] = &[
-    "trust.not-paired",
-    "backup-service.refused",
-    "device.locked",
+pub const AWAITING_TRUST: &[RuleId] = &[
+    RuleId::TrustNotPaired,
+    RuleId::BackupServiceRefused,
+    RuleId::DeviceLocked,
 ];
 
 /// Without a working usbmuxd no phone can be listed, whatever the bus shows.
-pub const NO_DAEMON: &[&str] = &["usb.no-device", "usbmuxd.device-not-listed"];
+pub const NO_DAEMON: &[RuleId] = &[RuleId::UsbNoDevice, RuleId::UsbmuxdDeviceNotListed];
 
 /// A phone in recovery or DFU mode is on the bus but not a phone usbmuxd serves.
-pub const NOT_IN_NORMAL_MODE: &[&str] = &[
-    "usb.no-device",
-    "usbmuxd.device-not-listed",
-    "usb.access-denied",
+pub const NOT_IN_NORMAL_MODE: &[RuleId] = &[
+    RuleId::UsbNoDevice,
+    RuleId::UsbmuxdDeviceNotListed,
+    RuleId::UsbAccessDenied,
 ];

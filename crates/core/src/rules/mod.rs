@@ -15,6 +15,7 @@ pub mod from_reported;
 pub mod hides;
 pub mod host;
 pub mod icloud;
+pub mod ids;
 mod rank;
 pub mod reported;
 mod retired;
@@ -32,7 +33,8 @@ pub mod usb;
 pub mod usbmuxd;
 
 pub use diagnosis::{diagnose, Diagnosis, Summary, Verdict};
-pub use finding::{Finding, Findings};
+pub use finding::{Evidence, Finding, Findings};
+pub use ids::RuleId;
 pub use rank::{rank, Suppressed};
 pub use retired::{retired, Retired, RETIRED};
 pub use rule::{Basis, Confidence, Layer, Rule, Severity, Title};
@@ -41,7 +43,7 @@ use crate::snapshot::Snapshot;
 
 /// What rule files import.
 pub(crate) mod prelude {
-    pub use super::{hides, Basis, Confidence, Finding, Findings, Layer, Severity, Title};
+    pub use super::{hides, Basis, Confidence, Finding, Findings, Layer, RuleId, Severity, Title};
     pub use crate::declare_rule;
     pub use crate::format as fmt;
     pub use crate::remedy::{texts, Fix, Platforms};
@@ -98,9 +100,9 @@ pub static RULES: &[&Rule] = &[
     &usbmuxd::wifi_only::RULE,
 ];
 
-/// Looks a rule up by its stable id.
+/// Looks a rule up by the text of its stable id (what a user types).
 pub fn by_id(id: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|r| r.id == id)
+    RuleId::parse(id).map(RuleId::rule)
 }
 
 /// Runs every rule over the snapshot, unranked.
@@ -118,7 +120,7 @@ mod tests {
 
     #[test]
     fn registry_is_sorted_and_unique() {
-        let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        let ids: Vec<&str> = RULES.iter().map(|r| r.id.as_str()).collect();
         let mut sorted = ids.clone();
         sorted.sort_unstable();
         sorted.dedup();
@@ -149,7 +151,11 @@ mod tests {
     fn hides_names_registered_ids() {
         for r in RULES {
             for h in r.hides {
-                assert!(by_id(h).is_some(), "{} hides unknown id {h}", r.id);
+                assert!(
+                    RULES.iter().any(|x| x.id == *h),
+                    "{} hides unknown id {h}",
+                    r.id
+                );
             }
         }
     }

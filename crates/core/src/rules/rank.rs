@@ -33,13 +33,14 @@ use serde::Serialize;
 #[cfg(doc)]
 use super::Basis;
 use super::Finding;
+use super::RuleId;
 
 /// A finding left out of the report because a root cause explains it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Suppressed {
-    pub id: &'static str,
+    pub id: RuleId,
     pub device: Option<String>,
-    pub hidden_by: &'static str,
+    pub hidden_by: RuleId,
 }
 
 /// Sorts findings by rank and splits off the ones a root cause hides.
@@ -50,7 +51,7 @@ pub fn rank(mut findings: Vec<Finding>) -> (Vec<Finding>, Vec<Suppressed>) {
             .then(a.basis.cmp(&b.basis))
             .then(b.confidence.cmp(&a.confidence))
             .then(a.layer.cmp(&b.layer))
-            .then(a.id.cmp(b.id))
+            .then(a.id.cmp(&b.id))
             .then(a.device.cmp(&b.device))
     });
     let mut kept: Vec<Finding> = Vec::new();
@@ -77,7 +78,7 @@ mod tests {
     use super::*;
     use crate::rules::{Basis, Confidence, Severity, RULES};
 
-    fn finding(id: &str, severity: Severity, device: Option<&str>) -> Finding {
+    fn finding(id: RuleId, severity: Severity, device: Option<&str>) -> Finding {
         let rule = RULES.iter().find(|r| r.id == id).expect("registered id");
         let mut f = Finding::new(rule).at_most(severity);
         f.device = device.map(str::to_string);
@@ -87,27 +88,31 @@ mod tests {
     #[test]
     fn blockers_before_warnings_before_info() {
         let (kept, _) = rank(vec![
-            finding("usb.unavailable", Severity::Info, None),
-            finding("host.disk-space", Severity::Warning, None),
-            finding("usbmuxd.not-running", Severity::Blocker, None),
+            finding(RuleId::UsbUnavailable, Severity::Info, None),
+            finding(RuleId::HostDiskSpace, Severity::Warning, None),
+            finding(RuleId::UsbmuxdNotRunning, Severity::Blocker, None),
         ]);
         let ids: Vec<_> = kept.iter().map(|f| f.id).collect();
         assert_eq!(
             ids,
-            ["usbmuxd.not-running", "host.disk-space", "usb.unavailable"]
+            [
+                RuleId::UsbmuxdNotRunning,
+                RuleId::HostDiskSpace,
+                RuleId::UsbUnavailable
+            ]
         );
     }
 
     #[test]
     fn certain_before_possible_at_same_severity() {
-        let a =
-            finding("host.disk-space", Severity::Warning, None).confidence(Confidence::Possible);
-        let b = finding("host.backup-in-progress", Severity::Warning, None);
+        let a = finding(RuleId::HostDiskSpace, Severity::Warning, None)
+            .confidence(Confidence::Possible);
+        let b = finding(RuleId::HostBackupInProgress, Severity::Warning, None);
         let (kept, _) = rank(vec![a, b]);
-        assert_eq!(kept[0].id, "host.backup-in-progress");
+        assert_eq!(kept[0].id, RuleId::HostBackupInProgress);
     }
 
-    fn ids(kept: &[Finding]) -> Vec<&'static str> {
+    fn ids(kept: &[Finding]) -> Vec<RuleId> {
         kept.iter().map(|f| f.id).collect()
     }
 
@@ -117,19 +122,19 @@ mod tests {
         // (a warning a major version behind) and the lock sorted first by
         // layer. Evidence about the phone's backups now leads.
         let (kept, _) = rank(vec![
-            finding("device.ios-outdated", Severity::Warning, Some("A")),
-            finding("backup.unfinished", Severity::Warning, Some("A")),
-            finding("host.disk-space", Severity::Warning, Some("A"))
+            finding(RuleId::DeviceIosOutdated, Severity::Warning, Some("A")),
+            finding(RuleId::BackupUnfinished, Severity::Warning, Some("A")),
+            finding(RuleId::HostDiskSpace, Severity::Warning, Some("A"))
                 .confidence(Confidence::Possible),
-            finding("device.passcode-prompt", Severity::Info, Some("A")),
+            finding(RuleId::DevicePasscodePrompt, Severity::Info, Some("A")),
         ]);
         assert_eq!(
             ids(&kept),
             [
-                "backup.unfinished",
-                "host.disk-space",
-                "device.ios-outdated",
-                "device.passcode-prompt"
+                RuleId::BackupUnfinished,
+                RuleId::HostDiskSpace,
+                RuleId::DeviceIosOutdated,
+                RuleId::DevicePasscodePrompt
             ]
         );
     }
@@ -137,16 +142,16 @@ mod tests {
     #[test]
     fn severity_still_comes_before_basis() {
         let (kept, _) = rank(vec![
-            finding("backup.unfinished", Severity::Warning, Some("A")),
-            finding("host.os-outdated", Severity::Blocker, None),
-            finding("device.ios-outdated", Severity::Warning, Some("A")),
+            finding(RuleId::BackupUnfinished, Severity::Warning, Some("A")),
+            finding(RuleId::HostOsOutdated, Severity::Blocker, None),
+            finding(RuleId::DeviceIosOutdated, Severity::Warning, Some("A")),
         ]);
         assert_eq!(
             ids(&kept),
             [
-                "host.os-outdated",
-                "backup.unfinished",
-                "device.ios-outdated"
+                RuleId::HostOsOutdated,
+                RuleId::BackupUnfinished,
+                RuleId::DeviceIosOutdated
             ]
         );
     }
@@ -154,53 +159,58 @@ mod tests {
     #[test]
     fn a_note_about_this_machine_ranks_below_the_phones_own_notes() {
         let (kept, _) = rank(vec![
-            finding("usb.unavailable", Severity::Info, None).basis(Basis::Coverage),
-            finding("device.passcode-prompt", Severity::Info, Some("A")),
-            finding("device.ios-outdated", Severity::Info, Some("A")),
+            finding(RuleId::UsbUnavailable, Severity::Info, None).basis(Basis::Coverage),
+            finding(RuleId::DevicePasscodePrompt, Severity::Info, Some("A")),
+            finding(RuleId::DeviceIosOutdated, Severity::Info, Some("A")),
         ]);
         assert_eq!(
             ids(&kept),
             [
-                "device.ios-outdated",
-                "device.passcode-prompt",
-                "usb.unavailable"
+                RuleId::DeviceIosOutdated,
+                RuleId::DevicePasscodePrompt,
+                RuleId::UsbUnavailable
             ]
         );
         // A reminder that rests on what was seen (the phone is locked now)
         // comes before the general ones.
         let (kept, _) = rank(vec![
-            finding("device.ios-outdated", Severity::Info, Some("A")),
-            finding("device.passcode-prompt", Severity::Info, Some("A")).basis(Basis::Evidence),
+            finding(RuleId::DeviceIosOutdated, Severity::Info, Some("A")),
+            finding(RuleId::DevicePasscodePrompt, Severity::Info, Some("A")).basis(Basis::Evidence),
         ]);
         assert_eq!(
             ids(&kept),
-            ["device.passcode-prompt", "device.ios-outdated"]
+            [RuleId::DevicePasscodePrompt, RuleId::DeviceIosOutdated]
         );
     }
 
     #[test]
     fn within_evidence_confidence_then_the_lowest_layer_lead() {
         let (kept, _) = rank(vec![
-            finding("backup.unfinished", Severity::Warning, Some("A")),
-            finding("usb.hub", Severity::Warning, Some("A")),
-            finding("host.disk-space", Severity::Warning, None).confidence(Confidence::Possible),
+            finding(RuleId::BackupUnfinished, Severity::Warning, Some("A")),
+            finding(RuleId::UsbHub, Severity::Warning, Some("A")),
+            finding(RuleId::HostDiskSpace, Severity::Warning, None)
+                .confidence(Confidence::Possible),
         ]);
         assert_eq!(
             ids(&kept),
-            ["usb.hub", "backup.unfinished", "host.disk-space"]
+            [
+                RuleId::UsbHub,
+                RuleId::BackupUnfinished,
+                RuleId::HostDiskSpace
+            ]
         );
     }
 
     #[test]
     fn root_cause_hides_consequence_for_same_device_only() {
         let (kept, hidden) = rank(vec![
-            finding("trust.reset-on-device", Severity::Blocker, Some("A")),
-            finding("backup-service.refused", Severity::Blocker, Some("A")),
-            finding("backup-service.refused", Severity::Blocker, Some("B")),
+            finding(RuleId::TrustResetOnDevice, Severity::Blocker, Some("A")),
+            finding(RuleId::BackupServiceRefused, Severity::Blocker, Some("A")),
+            finding(RuleId::BackupServiceRefused, Severity::Blocker, Some("B")),
         ]);
         assert_eq!(kept.len(), 2);
         assert_eq!(hidden.len(), 1);
         assert_eq!(hidden[0].device.as_deref(), Some("A"));
-        assert_eq!(hidden[0].hidden_by, "trust.reset-on-device");
+        assert_eq!(hidden[0].hidden_by, RuleId::TrustResetOnDevice);
     }
 }

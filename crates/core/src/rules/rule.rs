@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::Findings;
+use super::{Findings, RuleId};
 use crate::remedy::Fix;
 use crate::snapshot::{OsFamily, Snapshot};
 
@@ -11,7 +11,7 @@ use crate::snapshot::{OsFamily, Snapshot};
 /// docs are the doc comment written above it.
 pub struct Rule {
     /// Stable `layer.slug` id; scripts key on it, never rename it.
-    pub id: &'static str,
+    pub id: RuleId,
     /// The problem stated as a fact, sentence case, no trailing period.
     pub title: &'static str,
     /// Titles a finding carries instead of `title` in named circumstances,
@@ -26,7 +26,7 @@ pub struct Rule {
     pub basis: Basis,
     /// Findings this one makes redundant when both concern the same phone
     /// (or when this one concerns the whole computer).
-    pub hides: &'static [&'static str],
+    pub hides: &'static [RuleId],
     /// Remediation, least destructive first; platform steps are filtered by
     /// the host OS in the snapshot.
     pub steps: &'static [Fix],
@@ -45,7 +45,7 @@ impl Rule {
     /// The optional fields' defaults, for [`declare_rule!`]: no variants, no
     /// hides, no steps. The required fields here are never used.
     pub const DEFAULTS: Rule = Rule {
-        id: "",
+        id: RuleId::ReportedError,
         title: "",
         variants: &[],
         layer: Layer::Host,

@@ -541,7 +541,7 @@ impl WatchState {
                     "id": f.id,
                     "severity": f.severity.as_str(),
                     "title": f.title,
-                    "evidence": f.evidence,
+                    "evidence": f.evidence_lines(),
                 })),
                 "findings": d.findings.iter().map(|f| f.id).collect::<Vec<_>>(),
             }),
@@ -660,6 +660,7 @@ fn phones(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::RuleId;
     use crate::snapshot::{FailureKind, SessionObs};
 
     const TIMING: Timing = Timing {
@@ -732,7 +733,10 @@ mod tests {
         assert_eq!(kinds(&lines), ["diagnosis"]);
         // The drop seen while watching is in the diagnosis.
         let ids = lines[0].data["findings"].as_array().unwrap();
-        assert!(ids.iter().any(|i| i == "connection.unstable"), "{ids:?}");
+        assert!(
+            ids.iter().any(|i| i == RuleId::ConnectionUnstable.as_str()),
+            "{ids:?}"
+        );
     }
 
     #[test]
@@ -754,7 +758,7 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
-            .any(|i| i == "connection.unstable"));
+            .any(|i| i == RuleId::ConnectionUnstable.as_str()));
         assert_eq!(w.next_wakeup(), Some(13_000));
         let due = w.due(13_000);
         assert!(due[0].2, "a periodic re-check");
@@ -764,7 +768,7 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
-            .any(|i| i == "connection.unstable"));
+            .any(|i| i == RuleId::ConnectionUnstable.as_str()));
         // Nothing changed since: the next re-check prints nothing.
         let due = w.due(23_100);
         assert!(w

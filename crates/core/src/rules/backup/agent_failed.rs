@@ -34,7 +34,7 @@ declare_rule! {
     /// meaning. A crash followed by a successful retry is reported as a
     /// note only.
     pub static RULE = {
-        id: "backup.agent-failed",
+        id: RuleId::BackupAgentFailed,
         title: "The iPhone's backup agent reported that the backup failed",
         variants: &[KNOWN, CRASHED, RECOVERED],
         layer: Layer::Backup,
@@ -139,11 +139,7 @@ mod tests {
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Blocker);
         assert!(f.title.contains("MBErrorDomain 104"), "{}", f.title);
-        assert!(
-            f.evidence[1].starts_with("MBErrorDomain 104: "),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.says("MBErrorDomain 104: "), "{:?}", f.evidence);
         assert!(!f.remediation.is_empty());
         // 105 and 208 belong to their own rules.
         let s = world()

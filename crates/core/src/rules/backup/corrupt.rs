@@ -62,7 +62,7 @@ declare_rule! {
     /// and the files of an encrypted backup cannot be compared with its
     /// (encrypted) list at all.
     pub static RULE = {
-        id: "backup.corrupt",
+        id: RuleId::BackupCorrupt,
         title: "The last backup of this iPhone is damaged",
         layer: Layer::Backup,
         severity: Severity::Blocker,
@@ -317,7 +317,7 @@ mod tests {
             (Severity::Blocker, Confidence::Likely)
         );
         assert_eq!(f.device.as_deref(), Some(UDID_A));
-        assert_eq!(f.evidence[1], "Manifest.plist is empty");
+        assert!(f.states("Manifest.plist is empty"), "{:?}", f.evidence);
     }
 
     #[test]
@@ -329,7 +329,7 @@ mod tests {
                 b.manifest_db.quick_check = None;
             })
             .build();
-        assert!(only(&s, &RULE).evidence[1].contains("not parseable: file is not a database"));
+        assert!(only(&s, &RULE).says("not parseable: file is not a database"));
         let s = world()
             .backup(|b| {
                 b.manifest_db.quick_check = Some(vec![
@@ -337,7 +337,7 @@ mod tests {
                 ])
             })
             .build();
-        assert!(only(&s, &RULE).evidence[1].contains("quick check: Tree 2"));
+        assert!(only(&s, &RULE).says("quick check: Tree 2"));
     }
 
     #[test]
@@ -362,11 +362,11 @@ mod tests {
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Warning);
         assert!(
-            f.evidence[1].starts_with("of 1000 files listed in Manifest.db, 2 are missing"),
+            f.says("of 1000 files listed in Manifest.db, 2 are missing"),
             "{:?}",
             f.evidence
         );
-        assert!(f.evidence[2].contains("CameraRollDomain"));
+        assert!(f.says("CameraRollDomain"));
     }
 
     #[test]
@@ -415,13 +415,13 @@ mod tests {
         };
         let f = only(&world().backups(vec![empty]).build(), &RULE);
         assert_eq!(f.severity, Severity::Blocker);
-        assert_eq!(f.evidence[1], "Manifest.db is empty");
+        assert!(f.states("Manifest.db is empty"), "{:?}", f.evidence);
 
         let mut cut = encrypted_backup(UDID_A, "2026-08-27T01:52:12Z");
         cut.manifest_db.file.bytes = Some(45_057);
         let f = only(&world().backups(vec![cut]).build(), &RULE);
         assert!(
-            f.evidence[1].contains("45057 bytes, not a whole number of 16-byte AES blocks"),
+            f.says("45057 bytes, not a whole number of 16-byte AES blocks"),
             "{:?}",
             f.evidence
         );
@@ -430,12 +430,8 @@ mod tests {
         keyless.manifest.has_manifest_key = Some(false);
         keyless.manifest.has_key_bag = Some(false);
         let f = only(&world().backups(vec![keyless.clone()]).build(), &RULE);
-        assert!(f.evidence[1].contains("no ManifestKey"), "{:?}", f.evidence);
-        assert!(
-            f.evidence[2].contains("no BackupKeyBag"),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.says("no ManifestKey"), "{:?}", f.evidence);
+        assert!(f.says("no BackupKeyBag"), "{:?}", f.evidence);
         // Before iOS 10.2 Manifest.db was not encrypted and had no key.
         keyless.manifest.has_key_bag = Some(true);
         keyless.manifest.product_version = Some("10.1.1".into());
@@ -456,9 +452,7 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert!(
-            f.evidence
-                .iter()
-                .any(|e| e.contains("an encrypted backup's Manifest.db reads like this")),
+            f.says("an encrypted backup's Manifest.db reads like this"),
             "{:?}",
             f.evidence
         );

@@ -30,7 +30,7 @@ declare_rule! {
     /// encrypted backup cannot be compared with their list, which is inside
     /// the encrypted Manifest.db.
     pub static RULE = {
-        id: "backup.encrypted",
+        id: RuleId::BackupEncrypted,
         title: "Backups of this iPhone are encrypted",
         layer: Layer::Backup,
         severity: Severity::Info,
@@ -106,7 +106,11 @@ mod tests {
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Info);
         assert_eq!(f.device.as_deref(), Some(UDID_A));
-        assert_eq!(f.evidence[1], "Manifest.plist: IsEncrypted = true");
+        assert!(
+            f.states("Manifest.plist: IsEncrypted = true"),
+            "{:?}",
+            f.evidence
+        );
         assert!(f
             .remediation
             .iter()
@@ -123,11 +127,11 @@ mod tests {
         let s = world().phones(&[UDID_A]).backups(vec![b]).build();
         let f = only(&s, &RULE);
         assert!(
-            f.evidence[3].starts_with("Manifest.db (80.0 MB) is encrypted as well"),
+            f.says("Manifest.db (80.0 MB) is encrypted as well"),
             "{:?}",
             f.evidence
         );
-        assert!(f.evidence[4].starts_with("--deep could not compare"));
+        assert!(f.says("--deep could not compare"));
     }
 
     #[test]

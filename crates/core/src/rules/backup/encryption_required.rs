@@ -13,11 +13,11 @@ declare_rule! {
     /// ## Evidence used
     /// `RequiresEncryption` and `WillEncrypt` from `com.apple.mobile.backup`.
     pub static RULE = {
-        id: "backup.encryption-required",
+        id: RuleId::BackupEncryptionRequired,
         title: "A management profile forces encrypted backups",
         layer: Layer::Backup,
         severity: Severity::Warning,
-        hides: &["backup.encrypted"],
+        hides: &[RuleId::BackupEncrypted],
         steps: &[
             Fix::new(Platforms::MACOS, "In Finder, select the iPhone, tick \"Encrypt local backup\" and choose a password you will keep (in Keychain or a password manager)."),
             Fix::new(Platforms::WINDOWS, "In Apple Devices (or iTunes), under Backups tick \"Encrypt local backup\" and choose a password you will keep."),

@@ -39,7 +39,7 @@ declare_rule! {
     /// check reads them can, and then `host.backup-in-progress` reports the
     /// backup instead.
     pub static RULE = {
-        id: "backup.unfinished",
+        id: RuleId::BackupUnfinished,
         title: "The last backup of this iPhone did not finish",
         layer: Layer::Backup,
         severity: Severity::Warning,
@@ -135,11 +135,11 @@ mod tests {
         assert_eq!(f.device.as_deref(), Some(UDID_A));
         assert_eq!(f.severity, Severity::Warning);
         assert!(
-            f.evidence[1].contains("SnapshotState = uploading, BackupState = empty, full backup"),
+            f.says("SnapshotState = uploading, BackupState = empty, full backup"),
             "{:?}",
             f.evidence
         );
-        assert!(f.evidence.iter().any(|e| e == "Manifest.db is missing"));
+        assert!(f.states("Manifest.db is missing"));
         assert!(!f.remediation.is_empty());
     }
 
@@ -155,14 +155,9 @@ mod tests {
             .running(&[("AppleMobileBackup", "Finder's backup agent", 812)])
             .build();
         let f = only(&s, &RULE);
-        assert!(f
-            .evidence
-            .iter()
-            .any(|e| e == "Manifest.db is not parseable: database disk image is malformed"));
+        assert!(f.states("Manifest.db is not parseable: database disk image is malformed"));
         assert!(
-            f.evidence
-                .iter()
-                .any(|e| e.starts_with("Finder's backup agent is running: if it is backing up")),
+            f.says("Finder's backup agent is running: if it is backing up"),
             "{:?}",
             f.evidence
         );
@@ -182,7 +177,7 @@ mod tests {
     #[test]
     fn a_left_snapshot_folder_fires_even_when_finished() {
         let s = world().backup(|b| b.snapshot_dir = true).build();
-        assert!(only(&s, &RULE).evidence[1].contains("Snapshot folder"));
+        assert!(only(&s, &RULE).says("Snapshot folder"));
     }
 
     #[test]

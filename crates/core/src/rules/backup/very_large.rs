@@ -21,7 +21,7 @@ declare_rule! {
     /// The number of files in Manifest.db (or in the folder) and the size of
     /// Manifest.db of the phone's last backup; 300 000 files or 300 MB.
     pub static RULE = {
-        id: "backup.very-large",
+        id: RuleId::BackupVeryLarge,
         title: "The iPhone's backups are very large",
         layer: Layer::Backup,
         severity: Severity::Info,
@@ -71,8 +71,8 @@ mod tests {
         b.manifest_db.file.bytes = Some(1_100_000_000);
         let s = world().backups(vec![b]).build();
         let f = only(&s, &RULE);
-        assert!(f.evidence[0].contains("812000 files"), "{:?}", f.evidence);
-        assert!(f.evidence[1].contains("GB"), "{:?}", f.evidence);
+        assert!(f.says("812000 files"), "{:?}", f.evidence);
+        assert!(f.says("GB"), "{:?}", f.evidence);
     }
 
     #[test]

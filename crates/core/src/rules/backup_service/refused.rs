@@ -29,7 +29,7 @@ declare_rule! {
     /// that did not answer before the deadline is reported as slow, never as
     /// a refusal.
     pub static RULE = {
-        id: "backup-service.refused",
+        id: RuleId::BackupServiceRefused,
         title: "The iPhone refused to start its backup service",
         variants: &[IN_USE, NO_SERVICE, NO_ANSWER],
         layer: Layer::BackupService,
@@ -143,7 +143,7 @@ mod tests {
                 }
             })
             .build();
-        assert!(only(&s, &RULE).evidence[0].contains("ErrorCode 1 (Protocol"));
+        assert!(only(&s, &RULE).says("ErrorCode 1 (Protocol"));
         let s = world()
             .phone()
             .device(|d| {
@@ -159,7 +159,7 @@ mod tests {
                 }
             })
             .build();
-        assert!(only(&s, &RULE).evidence[0].contains("InvalidService"));
+        assert!(only(&s, &RULE).says("InvalidService"));
         let s = world()
             .phone()
             .device(|d| d.backup_service = failed(FailureKind::Closed))

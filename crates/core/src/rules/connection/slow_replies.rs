@@ -25,7 +25,7 @@ declare_rule! {
     /// A phone that is busy right after starting, restoring from iCloud or
     /// indexing answers slowly too; run the check again after a few minutes.
     pub static RULE = {
-        id: "connection.slow-replies",
+        id: RuleId::ConnectionSlowReplies,
         title: "The iPhone answers far slower than a phone should",
         layer: Layer::Connection,
         severity: Severity::Warning,
@@ -96,7 +96,7 @@ mod tests {
     fn two_second_answers_are_a_warning_that_names_the_time() {
         let f = only(&answering(&[2004, 2001, 2003, 2002, 2010]), &RULE);
         assert_eq!(f.severity, Severity::Warning);
-        assert!(f.evidence[0].contains("median 2 s"), "{:?}", f.evidence);
+        assert!(f.says("median 2 s"), "{:?}", f.evidence);
     }
 
     #[test]

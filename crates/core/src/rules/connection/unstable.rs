@@ -40,15 +40,15 @@ declare_rule! {
     /// A check lasts a second or two; a link that drops every few minutes
     /// is only caught by `watch`.
     pub static RULE = {
-        id: "connection.unstable",
+        id: RuleId::ConnectionUnstable,
         title: "The iPhone dropped off the connection during the check",
         variants: &[NEW_DEVICE_ID, DROPPED, DAEMON_CLOSED, REPORTED, RESET],
         layer: Layer::Connection,
         severity: Severity::Blocker,
         hides: &[
-            "backup-service.refused",
-            "device.locked",
-            "trust.session-failed",
+            RuleId::BackupServiceRefused,
+            RuleId::DeviceLocked,
+            RuleId::TrustSessionFailed,
         ],
         steps: &[
             texts::CABLE,
@@ -69,6 +69,8 @@ declare_rule! {
 /// One sign of an unstable link, and whether it alone proves the drop.
 struct Signal {
     line: String,
+    /// The line of an imported log it was read from, when it is one.
+    quote: Option<Quote>,
     direct: bool,
     /// The phone was gone when the check ended.
     gone: bool,
@@ -171,7 +173,10 @@ fn check(s: &Snapshot, out: &mut Findings) {
             f = f.at_most(Severity::Warning);
         }
         for s in signals {
-            f = f.evidence(s.line);
+            f = match s.quote {
+                Some(q) if s.line.is_empty() => f.quoted(&q),
+                q => f.evidence(s.line).quoting(q.as_ref()),
+            };
         }
         out.push(f);
     }
@@ -228,6 +233,7 @@ fn listen_signals(h: &History, obs: &ListenObs) -> Vec<Signal> {
     }
     let mut out = vec![Signal {
         line: format!("{summary} {during}"),
+        quote: None,
         direct: true,
         gone: h.gone_at_end,
     }];
@@ -252,6 +258,7 @@ fn listen_signals(h: &History, obs: &ListenObs) -> Vec<Signal> {
     }
     let line = |line: String| Signal {
         line,
+        quote: None,
         direct: true,
         gone: false,
     };
@@ -284,7 +291,8 @@ fn quoted_events(key: &str, obs: &ListenObs) -> Vec<Signal> {
         .filter_map(|e| e.quote.as_ref())
         .take(6)
         .map(|q| Signal {
-            line: q.cite(),
+            line: String::new(),
+            quote: Some(q.clone()),
             direct: true,
             gone: false,
         })
@@ -347,6 +355,7 @@ fn link_histories(events: &[LinkEvent]) -> BTreeMap<String, LinkHistory> {
         }
         let mut signals = vec![Signal {
             line: summary,
+            quote: None,
             direct: drops > 0,
             gone,
         }];
@@ -356,13 +365,15 @@ fn link_histories(events: &[LinkEvent]) -> BTreeMap<String, LinkHistory> {
         let quoted: Vec<&&LinkEvent> = notable.collect();
         let more = quoted.len().saturating_sub(6);
         signals.extend(quoted.iter().take(6).map(|e| Signal {
-            line: e.quote.cite(),
+            line: String::new(),
+            quote: Some(e.quote.clone()),
             direct: drops > 0,
             gone: false,
         }));
         if more > 0 {
             signals.push(Signal {
                 line: format!("{more} more lines like these"),
+                quote: None,
                 direct: drops > 0,
                 gone: false,
             });
@@ -410,6 +421,7 @@ fn presence(d: &DeviceObs) -> Vec<Signal> {
     if !p.still_listed {
         return vec![Signal {
             line: "usbmuxd no longer lists the phone after the check".into(),
+            quote: None,
             direct: true,
             gone: true,
         }];
@@ -419,6 +431,7 @@ fn presence(d: &DeviceObs) -> Vec<Signal> {
             line: format!(
                 "usbmuxd lists it again under DeviceID {after} (it was {before}): it disconnected and reconnected"
             ),
+            quote: None,
             direct: true,
             gone: false,
         }],
@@ -433,6 +446,7 @@ fn broken_conversations(d: &DeviceObs) -> Vec<Signal> {
     if let Some(f) = aborted.or(d.lockdown.failure()).filter(|f| dropped(f)) {
         out.push(Signal {
             line: format!("lockdownd: {}", f.message),
+            quote: None,
             direct: f.kind == FailureKind::NotFound,
             gone: f.kind == FailureKind::NotFound,
         });
@@ -516,14 +530,15 @@ mod tests {
             "The iPhone dropped off the connection once during the check"
         );
         assert!(
-            f.evidence[0].contains("detached once and attached again once with a new DeviceID"),
+            f.says("detached once and attached again once with a new DeviceID"),
             "{:?}",
             f.evidence
         );
-        assert!(f.evidence[0].contains("1.5 s"), "{:?}", f.evidence);
-        assert_eq!(
-            f.evidence[1],
-            "+0.4 s detached (DeviceID 3); +0.9 s attached as DeviceID 4, was 3"
+        assert!(f.says("1.5 s"), "{:?}", f.evidence);
+        assert!(
+            f.states("+0.4 s detached (DeviceID 3); +0.9 s attached as DeviceID 4, was 3"),
+            "{:?}",
+            f.evidence
         );
         // Linux host in the test world: autosuspend and Personal Hotspot steps.
         assert!(f
@@ -548,12 +563,8 @@ mod tests {
         let f = only(&s, &RULE);
         assert!(f.title.contains("3 times"), "{}", f.title);
         assert_eq!(f.severity, Severity::Blocker);
-        assert!(
-            f.evidence.iter().any(|e| e.contains("0.05 s")),
-            "{:?}",
-            f.evidence
-        );
-        assert!(f.evidence.iter().any(|e| e.contains("had not come back")));
+        assert!(f.says("0.05 s"), "{:?}", f.evidence);
+        assert!(f.says("had not come back"));
     }
 
     #[test]
@@ -566,11 +577,7 @@ mod tests {
         }
         let f = only(&s, &RULE);
         assert!(f.title.ends_with("while watched"), "{}", f.title);
-        assert!(
-            f.evidence[0].contains("120 s watch followed"),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.says("120 s watch followed"), "{:?}", f.evidence);
     }
 
     #[test]
@@ -588,8 +595,8 @@ mod tests {
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Blocker);
         assert_eq!(f.confidence, Confidence::Certain);
-        assert_eq!(f.evidence.len(), 2);
-        assert!(f.evidence[1].contains("StartSession"));
+        assert_eq!(f.evidence_lines().len(), 2);
+        assert!(f.says("StartSession"));
     }
 
     #[test]
@@ -597,7 +604,7 @@ mod tests {
         let s = world().phone().device(presence(true, Some(9))).build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Warning);
-        assert!(f.evidence[0].contains("DeviceID 9 (it was 3)"));
+        assert!(f.says("DeviceID 9 (it was 3)"));
     }
 
     #[test]
@@ -606,11 +613,8 @@ mod tests {
         s.probes.mux_events = listened(vec![detached(400, 3), attached(900, 4)]);
         let f = only(&s, &RULE);
         assert!(f.title.contains("once"), "{}", f.title);
-        assert!(f
-            .evidence
-            .iter()
-            .any(|e| e.contains("DeviceID 4 (it was 3)")));
-        assert!(f.evidence[0].contains("detached once"));
+        assert!(f.says("DeviceID 4 (it was 3)"));
+        assert!(f.says("detached once"));
     }
 
     #[test]
@@ -620,7 +624,7 @@ mod tests {
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Warning);
         assert!(
-            f.evidence
+            f.evidence_lines()
                 .last()
                 .unwrap()
                 .ends_with("still being followed)"),
@@ -646,7 +650,7 @@ mod tests {
         assert_eq!(f.device, None);
         assert_eq!(f.confidence, Confidence::Likely);
         assert_eq!(f.severity, Severity::Warning);
-        assert!(f.evidence[0].contains("0.42 s"), "{:?}", f.evidence);
+        assert!(f.says("0.42 s"), "{:?}", f.evidence);
     }
 
     #[test]
@@ -714,9 +718,8 @@ mod tests {
             "The iPhone dropped off the connection once in the kernel log"
         );
         assert!(
-            f.evidence
-                .iter()
-                .any(|e| e == "dmesg.txt:5: usb 1-4: line 5"),
+            f.quotes()
+                .any(|q| q.line == 5 && q.text == "usb 1-4: line 5"),
             "{:?}",
             f.evidence
         );
@@ -769,13 +772,7 @@ mod tests {
             f.title,
             "The iPhone dropped off the connection once in usbmuxd's log"
         );
-        assert!(
-            f.evidence
-                .iter()
-                .any(|e| e.starts_with("usbmuxd.log:8: Removed")),
-            "{:?}",
-            f.evidence
-        );
-        assert!(f.evidence.iter().any(|e| e.contains("when the log ends")));
+        assert!(f.says("usbmuxd.log:8: Removed"), "{:?}", f.evidence);
+        assert!(f.says("when the log ends"));
     }
 }

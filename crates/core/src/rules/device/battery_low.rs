@@ -17,7 +17,7 @@ declare_rule! {
     /// `com.apple.mobile.battery`: BatteryCurrentCapacity,
     /// BatteryIsCharging, ExternalConnected, ExternalChargeCapable.
     pub static RULE = {
-        id: "device.battery-low",
+        id: RuleId::DeviceBatteryLow,
         title: "The iPhone's battery is low and not charging",
         layer: Layer::Device,
         severity: Severity::Warning,
@@ -74,8 +74,8 @@ mod tests {
     #[test]
     fn fires_low_and_not_charging() {
         let f = only(&battery(7, false), &RULE);
-        assert_eq!(f.evidence[0], "battery at 7 %, not charging");
-        assert_eq!(f.evidence.len(), 2);
+        assert!(f.states("battery at 7 %, not charging"), "{:?}", f.evidence);
+        assert_eq!(f.evidence_lines().len(), 2);
     }
 
     #[test]

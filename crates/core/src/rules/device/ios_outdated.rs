@@ -24,7 +24,7 @@ declare_rule! {
     /// The table is as of the tool's release; a newer iOS may exist since.
     /// Models the table does not know are not judged.
     pub static RULE = {
-        id: "device.ios-outdated",
+        id: RuleId::DeviceIosOutdated,
         title: "The iPhone runs an older iOS than it can get",
         layer: Layer::Device,
         severity: Severity::Warning,
@@ -92,8 +92,7 @@ mod tests {
         // (realdata/ideviceinfo_iPhone9-1_iOS13.3.1.txt).
         let f = only(&on("iPhone9,1", "13.3.1"), &RULE);
         assert_eq!(f.severity, Severity::Warning);
-        assert!(f.evidence[0]
-            .starts_with("iPhone 7 (iPhone9,1) runs iOS 13.3.1; it can install iOS 15.8.8"));
+        assert!(f.says("iPhone 7 (iPhone9,1) runs iOS 13.3.1; it can install iOS 15.8.8"));
         let f = only(&on("iPhone10,3", "16.7.2"), &RULE);
         assert_eq!(f.severity, Severity::Info);
     }

@@ -17,12 +17,12 @@ declare_rule! {
     /// the lockdown protocol, or a conversation that stopped getting answers
     /// half-way (a phone answering so slowly that nothing finishes in time).
     pub static RULE = {
-        id: "device.lockdown-unreachable",
+        id: RuleId::DeviceLockdownUnreachable,
         title: "The iPhone's lockdown service does not answer",
         variants: &[NOT_NORMAL_MODE, TOO_SLOW],
         layer: Layer::Device,
         severity: Severity::Blocker,
-        hides: &["backup-service.refused"],
+        hides: &[RuleId::BackupServiceRefused],
         steps: &[
             Fix::any("Wait until the iPhone has finished starting up and shows its Lock Screen, then unlock it and run the check again."),
             Fix::any("If the screen shows a cable and a computer, the phone is in recovery mode: update or restore it from Finder, iTunes or Apple Devices before backing up."),
@@ -159,7 +159,7 @@ mod tests {
                 ))
             })
             .build();
-        assert!(only(&s, &RULE).evidence[0].contains("GetValue"));
+        assert!(only(&s, &RULE).says("GetValue"));
     }
 
     #[test]

@@ -29,7 +29,7 @@ declare_rule! {
     /// unlocked when it starts, which is what `device.passcode-prompt`
     /// reminds of. That finding carries the lock as its evidence.
     pub static RULE = {
-        id: "device.locked",
+        id: RuleId::DeviceLocked,
         title: "The iPhone is locked",
         variants: &[NOT_UNLOCKED_SINCE_RESTART],
         layer: Layer::Device,
@@ -109,11 +109,7 @@ mod tests {
     fn a_backup_service_refused_for_the_lock_is_a_blocker_that_says_unlock() {
         let f = only(&service_refused("PasswordProtected", Some(false)), &RULE);
         assert_eq!(f.severity, Severity::Blocker);
-        assert!(
-            f.evidence[0].contains("has no escrow bag"),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.says("has no escrow bag"), "{:?}", f.evidence);
         assert!(f.remediation[0].contains("Unlock"), "{:?}", f.remediation);
         let f = only(&service_refused("EscrowLocked", Some(true)), &RULE);
         assert_eq!(f.title, NOT_UNLOCKED_SINCE_RESTART.text);
@@ -128,10 +124,7 @@ mod tests {
             .build();
         assert!(fired(&s, &RULE).is_empty());
         let reminder = only(&s, &crate::rules::device::passcode_prompt::RULE);
-        assert!(reminder
-            .evidence
-            .iter()
-            .any(|e| e.contains("locked right now")));
+        assert!(reminder.says("locked right now"));
     }
 
     #[test]

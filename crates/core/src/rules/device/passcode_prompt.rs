@@ -33,7 +33,7 @@ declare_rule! {
     /// "enter", "presented" or "required", or pymobiledevice3's
     /// `com.apple.LocalAuthentication.ui.presented`).
     pub static RULE = {
-        id: "device.passcode-prompt",
+        id: RuleId::DevicePasscodePrompt,
         title: "The passcode must be typed on the iPhone when the backup starts",
         variants: &[LOCKED_NOW, WAITING, FAILED_208],
         layer: Layer::Device,
@@ -177,8 +177,8 @@ mod tests {
             (f.severity, f.basis, f.title.as_str()),
             (Severity::Info, Basis::Evidence, LOCKED_NOW.text)
         );
-        assert!(f.evidence[0].contains("locked right now"));
-        assert!(f.evidence[1].contains("16.7.2"));
+        assert!(f.says("locked right now"));
+        assert!(f.says("16.7.2"));
         assert!(f.remediation[0].starts_with("Unlock the iPhone"));
         // On an iOS that does not ask for the passcode, the lock alone.
         let s = world()
@@ -188,7 +188,7 @@ mod tests {
                 l.product_version = Some("13.3.1".into());
             })
             .build();
-        assert_eq!(only(&s, &RULE).evidence.len(), 1);
+        assert_eq!(only(&s, &RULE).evidence_lines().len(), 1);
         // Locked outside a session says nothing.
         let s = world()
             .phone()
@@ -210,11 +210,7 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!((f.title.as_str(), f.basis), (WAITING.text, Basis::Evidence));
-        assert!(
-            f.evidence[0].contains("waits for its passcode"),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.says("waits for its passcode"), "{:?}", f.evidence);
         // Typed: the backup moved on, the usual reminder only.
         let s = world()
             .phone()
@@ -233,7 +229,7 @@ mod tests {
     fn fires_for_the_healthy_phone_silent_for_old_ios() {
         let f = only(&world().phone().build(), &RULE);
         assert_eq!((f.severity, f.basis), (Severity::Info, Basis::Advice));
-        assert!(f.evidence[0].contains("16.7.2"));
+        assert!(f.says("16.7.2"));
         let s = world()
             .phone()
             .lockdown(|l| l.product_version = Some("13.3.1".into()))

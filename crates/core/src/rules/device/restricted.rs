@@ -44,12 +44,12 @@ declare_rule! {
     /// `allowCloudBackup` shows there is not known; host pairing being
     /// forbidden is seen only through the refusals above.
     pub static RULE = {
-        id: "device.restricted",
+        id: RuleId::DeviceRestricted,
         title: "A profile or restriction forbids pairing or backup",
         variants: &[SUPERVISED_ONLY, RESTRICTIONS_ONLY],
         layer: Layer::Device,
         severity: Severity::Blocker,
-        hides: &["backup-service.refused", "trust.not-paired"],
+        hides: &[RuleId::BackupServiceRefused, RuleId::TrustNotPaired],
         steps: &[
             Fix::any("On the iPhone open Settings > General > VPN & Device Management to see which profile manages it; a work or school phone needs its administrator's permission."),
             Fix::any("Check Settings > Screen Time > Content & Privacy Restrictions: allow changes to the passcode and to Accounts, and turn restrictions off while backing up if you own the phone."),
@@ -167,7 +167,7 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Blocker);
-        assert_eq!(f.evidence, ["lockdownd refused with MCProtected"]);
+        assert_eq!(f.evidence_lines(), ["lockdownd refused with MCProtected"]);
     }
 
     #[test]
@@ -210,7 +210,7 @@ mod tests {
             (Severity::Info, RESTRICTIONS_ONLY.text)
         );
         assert!(
-            f.evidence[0].contains("ProhibitAppInstall: true (installing apps is not allowed)"),
+            f.says("ProhibitAppInstall: true (installing apps is not allowed)"),
             "{:?}",
             f.evidence
         );
@@ -235,7 +235,7 @@ mod tests {
             (f.severity, f.title.as_str()),
             (Severity::Blocker, RULE.title)
         );
-        assert_eq!(f.evidence.len(), 4, "{:?}", f.evidence);
+        assert_eq!(f.evidence_lines().len(), 4, "{:?}", f.evidence);
         assert_eq!(f.hides, RULE.hides);
     }
 

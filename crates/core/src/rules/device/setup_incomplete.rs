@@ -26,11 +26,11 @@ declare_rule! {
     /// That `ActivationState` predicts error 212 is an inference from the
     /// error's wording; `SetupDone: false` is the direct sign.
     pub static RULE = {
-        id: "device.setup-incomplete",
+        id: RuleId::DeviceSetupIncomplete,
         title: "The iPhone has not finished its setup",
         layer: Layer::Device,
         severity: Severity::Blocker,
-        hides: &["backup-service.refused", "device.passcode-prompt", "device.ios-outdated"],
+        hides: &[RuleId::BackupServiceRefused, RuleId::DevicePasscodePrompt, RuleId::DeviceIosOutdated],
         steps: &[texts::FINISH_SETUP],
         since: "0.1.0",
         check,
@@ -92,7 +92,7 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.confidence, Confidence::Likely);
-        assert!(f.evidence[0].contains("Unactivated"));
+        assert!(f.says("Unactivated"));
     }
 
     #[test]

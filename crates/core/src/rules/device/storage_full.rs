@@ -28,7 +28,7 @@ declare_rule! {
     /// while Settings may count it as free, so the phone may be able to
     /// free some on its own.
     pub static RULE = {
-        id: "device.storage-full",
+        id: RuleId::DeviceStorageFull,
         title: "The iPhone is almost out of storage",
         layer: Layer::Device,
         severity: Severity::Blocker,
@@ -89,7 +89,11 @@ mod tests {
         // 32 MiB free, as in the simulator's storage_full scenario.
         let f = only(&with_free(33_554_432), &RULE);
         assert_eq!(f.severity, Severity::Blocker);
-        assert_eq!(f.evidence[0], "33.6 MB free of 15.7 GB on the phone");
+        assert!(
+            f.states("33.6 MB free of 15.7 GB on the phone"),
+            "{:?}",
+            f.evidence
+        );
         assert_eq!(
             only(&with_free(2_000_000_000), &RULE).severity,
             Severity::Warning

@@ -21,12 +21,12 @@ declare_rule! {
     /// folder although Finder can; that case is reported as a warning about
     /// this check, not as a broken folder.
     pub static RULE = {
-        id: "host.backup-dir-unusable",
+        id: RuleId::HostBackupDirUnusable,
         title: "The backup folder cannot be used",
         variants: &[NO_FULL_DISK_ACCESS],
         layer: Layer::Host,
         severity: Severity::Blocker,
-        hides: &["backup.corrupt", "backup.unfinished", "host.disk-space"],
+        hides: &[RuleId::BackupCorrupt, RuleId::BackupUnfinished, RuleId::HostDiskSpace],
         steps: &[
             Fix::new(Platforms::WINDOWS, "If the folder was moved to another drive with a junction (mklink /J), connect that drive or recreate the junction to a folder that exists."),
             Fix::new(Platforms::MACOS, "If the folder was moved to an external disk with a symbolic link, connect that disk (or remove the link so Finder recreates the folder)."),
@@ -120,13 +120,13 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Blocker);
-        assert!(f.evidence[1].contains("E:\\Backup"));
+        assert!(f.says("E:\\Backup"));
     }
 
     #[test]
     fn unwritable_folder_fires() {
         let s = world().backup_dir(|d| d.writable = Some(false)).build();
-        assert!(only(&s, &RULE).evidence[1].contains("cannot write"));
+        assert!(only(&s, &RULE).says("cannot write"));
     }
 
     #[test]

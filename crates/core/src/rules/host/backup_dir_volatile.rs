@@ -21,7 +21,7 @@ declare_rule! {
     /// (<https://github.com/momenbasel/Phosphor/blob/385954ba3ccc93bd6e47c890198fa03ab4fce071/Sources/Phosphor/Services/ReadinessService.swift>,
     /// <https://github.com/momenbasel/Phosphor/issues/52>).
     pub static RULE = {
-        id: "host.backup-dir-volatile",
+        id: RuleId::HostBackupDirVolatile,
         title: "The backup folder is on storage that may not keep a backup whole",
         layer: Layer::Host,
         severity: Severity::Warning,
@@ -128,15 +128,15 @@ mod tests {
             ),
             &RULE,
         );
-        assert!(f.evidence[0].contains("iCloud Drive"));
+        assert!(f.says("iCloud Drive"));
         assert_eq!(f.severity, Severity::Warning);
         let f = only(
             &at(r"C:\Users\ann\OneDrive\Apple\MobileSync\Backup", "NTFS"),
             &RULE,
         );
-        assert!(f.evidence[0].contains("OneDrive"));
-        assert!(only(&at("/mnt/nas/backups", "cifs"), &RULE).evidence[0].contains("network"));
-        assert!(only(&at("/media/stick", "vfat"), &RULE).evidence[0].contains("4 GB"));
+        assert!(f.says("OneDrive"));
+        assert!(only(&at("/mnt/nas/backups", "cifs"), &RULE).says("network"));
+        assert!(only(&at("/media/stick", "vfat"), &RULE).says("4 GB"));
     }
 
     #[test]

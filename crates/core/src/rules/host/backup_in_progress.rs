@@ -54,7 +54,7 @@ declare_rule! {
     /// A lock held by another computer (a Wi-Fi sync) shows no program
     /// here.
     pub static RULE = {
-        id: "host.backup-in-progress",
+        id: RuleId::HostBackupInProgress,
         title: "Another backup or sync program is running",
         variants: &[BEING_WRITTEN, SYNC_LOCK],
         layer: Layer::Host,
@@ -186,8 +186,8 @@ mod tests {
             ])
             .build();
         let f = only(&s, &RULE);
-        assert_eq!(f.evidence.len(), 2);
-        assert!(f.evidence[0].contains("Finder's backup agent"));
+        assert_eq!(f.evidence_lines().len(), 2);
+        assert!(f.says("Finder's backup agent"));
     }
 
     #[test]
@@ -198,7 +198,7 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(
-            f.evidence,
+            f.evidence_lines(),
             ["pymobiledevice3 is running (process python3, pid 4242), backing up or restoring now (which takes the phone's sync lock)"]
         );
     }
@@ -218,9 +218,9 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.title, BEING_WRITTEN.text);
-        assert!(f.evidence[0].contains("changed while this check read it"));
+        assert!(f.says("changed while this check read it"));
         assert!(
-            f.evidence[1].contains("reads as damaged while a backup may be writing it (Manifest.db is not parseable: database disk image is malformed)"),
+            f.says("reads as damaged while a backup may be writing it (Manifest.db is not parseable: database disk image is malformed)"),
             "{:?}",
             f.evidence
         );
@@ -237,11 +237,7 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.title, RULE.title);
-        assert!(
-            f.evidence[1].contains("fails SQLite's quick check"),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.says("fails SQLite's quick check"), "{:?}", f.evidence);
     }
 
     #[test]

@@ -201,7 +201,7 @@ declare_rule! {
     /// asking for 11 TB: <https://github.com/libimobiledevice/libimobiledevice/issues/1555>);
     /// only a log of the backup itself shows it.
     pub static RULE = {
-        id: "host.disk-space",
+        id: RuleId::HostDiskSpace,
         title: "Not enough free space for a backup",
         variants: &[MAY_NOT_FIT, ONLY_AFTER_PURGE],
         layer: Layer::Host,
@@ -456,21 +456,9 @@ mod tests {
             (f.severity, f.confidence, f.title.as_str()),
             (Severity::Blocker, Confidence::Certain, RULE.title)
         );
-        assert!(
-            f.evidence[0].contains("12.3 GB (12265029274 bytes)"),
-            "{:?}",
-            f.evidence
-        );
-        assert!(
-            f.evidence[1].contains("4.7 GB was free"),
-            "{:?}",
-            f.evidence
-        );
-        assert!(
-            f.evidence[2].contains("200 GB free now"),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.says("12.3 GB (12265029274 bytes)"), "{:?}", f.evidence);
+        assert!(f.says("4.7 GB was free"), "{:?}", f.evidence);
+        assert!(f.says("200 GB free now"), "{:?}", f.evidence);
         // A backup that runs normally says nothing.
         let s = world()
             .phone()
@@ -490,11 +478,7 @@ mod tests {
             (f.severity, f.confidence, f.title.as_str()),
             (Severity::Blocker, Confidence::Certain, RULE.title)
         );
-        assert!(
-            f.evidence[0].contains("100 MB free of 250 GB"),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.says("100 MB free of 250 GB"), "{:?}", f.evidence);
     }
 
     #[test]
@@ -570,7 +554,7 @@ mod tests {
         );
         assert_eq!(f.device.as_deref(), Some(UDID_A));
         assert!(
-            f.evidence[1].starts_with("the next backup needs between 214 MB and 3.1 GB"),
+            f.says("the next backup needs between 214 MB and 3.1 GB"),
             "{:?}",
             f.evidence
         );
@@ -597,7 +581,7 @@ mod tests {
             (f.severity, f.confidence, f.title.as_str()),
             (Severity::Blocker, Confidence::Likely, RULE.title)
         );
-        assert!(f.evidence[2].contains("below even the lower estimate"));
+        assert!(f.says("below even the lower estimate"));
     }
 
     #[test]
@@ -617,11 +601,7 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Warning, "{:?}", f.evidence);
-        assert!(
-            f.evidence[1].contains("between 1.1 GB and 50.1 GB"),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.says("between 1.1 GB and 50.1 GB"), "{:?}", f.evidence);
     }
 
     #[test]
@@ -663,8 +643,7 @@ mod tests {
             (Severity::Warning, ONLY_AFTER_PURGE.text)
         );
         assert!(
-            f.evidence[0]
-                .contains("600 MB free of 494 GB; 40.0 GB counting the 39.4 GB of purgeable space"),
+            f.says("600 MB free of 494 GB; 40.0 GB counting the 39.4 GB of purgeable space"),
             "{:?}",
             f.evidence
         );
@@ -701,7 +680,7 @@ mod tests {
             (f.severity, f.title.as_str()),
             (Severity::Blocker, RULE.title)
         );
-        assert!(f.evidence[0].contains("counting the 700 MB of purgeable space"));
+        assert!(f.says("counting the 700 MB of purgeable space"));
     }
 
     #[test]

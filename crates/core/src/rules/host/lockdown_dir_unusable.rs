@@ -31,11 +31,11 @@ declare_rule! {
     /// and only for the system daemon at the default address. ACLs and
     /// SELinux labels are not read.
     pub static RULE = {
-        id: "host.lockdown-dir-unusable",
+        id: RuleId::HostLockdownDirUnusable,
         title: "usbmuxd cannot use its pair-record folder",
         layer: Layer::Host,
         severity: Severity::Blocker,
-        hides: &["trust.not-paired"],
+        hides: &[RuleId::TrustNotPaired],
         steps: &[
             texts::LINUX_LOCKDOWN_PERMS,
             Fix::new(Platforms::LINUX, "Then unplug and replug the iPhone, and run this check again."),
@@ -172,9 +172,9 @@ mod tests {
     fn a_record_the_daemon_cannot_read_is_not_no_record() {
         let s = with_dir(0o2775, vec![file(Some(UDID), 0, 0o600)]);
         let f = only(&s, &RULE);
-        assert!(f.evidence[0].contains("Result 2"), "{:?}", f.evidence);
+        assert!(f.says("Result 2"), "{:?}", f.evidence);
         assert!(f.remediation[0].contains("chown -R usbmux:usbmux"));
-        assert!(f.hides.contains(&"trust.not-paired"));
+        assert!(f.hides.contains(&RuleId::TrustNotPaired));
     }
 
     #[test]
@@ -201,7 +201,7 @@ mod tests {
             })
             .build();
         let f = only(&s, &RULE);
-        assert!(f.evidence[0].contains("every plug-in"), "{:?}", f.evidence);
+        assert!(f.says("every plug-in"), "{:?}", f.evidence);
     }
 
     #[test]

@@ -32,7 +32,7 @@ declare_rule! {
     /// updates. Linux has no such table; there the libimobiledevice version
     /// matters and is not checked.
     pub static RULE = {
-        id: "host.os-outdated",
+        id: RuleId::HostOsOutdated,
         title: "This computer's OS is too old for the iPhone's iOS",
         layer: Layer::Host,
         severity: Severity::Blocker,
@@ -142,11 +142,7 @@ mod tests {
                 .build()
         };
         let f = only(&phone("15.4"), &RULE);
-        assert!(
-            f.evidence[1].contains("MinMacOSVersion"),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.says("MinMacOSVersion"), "{:?}", f.evidence);
         assert!(fired(&phone("13.0"), &RULE).is_empty());
     }
 
@@ -170,7 +166,7 @@ mod tests {
     fn old_macos_for_ios_18_fires() {
         let s = with_phone(world().os(OsFamily::Macos, "10.12.6"), "18.1");
         let f = only(&s, &RULE);
-        assert!(f.evidence[1].contains("macOS 10.13"), "{:?}", f.evidence);
+        assert!(f.says("macOS 10.13"), "{:?}", f.evidence);
         assert_eq!(f.device.as_deref(), Some("A"));
     }
 

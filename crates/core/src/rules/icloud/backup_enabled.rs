@@ -15,7 +15,7 @@ declare_rule! {
     /// `CloudBackupEnabled` and `LastCloudBackupDate` from
     /// `com.apple.mobile.backup`.
     pub static RULE = {
-        id: "icloud.backup-enabled",
+        id: RuleId::IcloudBackupEnabled,
         title: "iCloud Backup is on",
         layer: Layer::Icloud,
         severity: Severity::Info,
@@ -65,7 +65,7 @@ mod tests {
             })
             .build();
         let f = only(&s, &RULE);
-        assert_eq!(f.evidence.len(), 2);
+        assert_eq!(f.evidence_lines().len(), 2);
     }
 
     #[test]

@@ -17,7 +17,7 @@ declare_rule! {
     /// `com.apple.mobile.backup`, against when this check ran. More than a
     /// week is stale; more than 150 days is close to the deletion.
     pub static RULE = {
-        id: "icloud.backup-stale",
+        id: RuleId::IcloudBackupStale,
         title: "The last iCloud backup is old",
         variants: &[NEAR_DELETION],
         layer: Layer::Icloud,
@@ -95,7 +95,7 @@ mod tests {
     #[test]
     fn weeks_without_an_icloud_backup_warn_and_near_180_days_say_deletion() {
         let f = only(&last_cloud("2026-11-01T06:00:00Z"), &RULE);
-        assert!(f.evidence[0].contains("32 days"), "{:?}", f.evidence);
+        assert!(f.says("32 days"), "{:?}", f.evidence);
         assert_eq!(f.title, RULE.title);
         let f = only(&last_cloud("2026-05-01T06:00:00Z"), &RULE);
         assert_eq!(f.title, NEAR_DELETION.text);

@@ -40,7 +40,7 @@ declare_rule! {
     /// the computer: a generic failure says that something went wrong, not
     /// what.
     pub static RULE = {
-        id: "reported.error",
+        id: RuleId::ReportedError,
         title: "Another tool reported an error",
         variants: &[NAMED, OVERCOME],
         layer: Layer::Host,
@@ -64,7 +64,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
         let mut f = Finding::new(&RULE)
             .confidence(Confidence::Possible)
             .titled(NAMED.fill(&[("tool", tool)]))
-            .evidence(e.quote.cite());
+            .quoted(&e.quote);
         match &r.explained {
             Some(x) => {
                 f = f.evidence(format!("{}: {}", x.entry.title, x.entry.meaning));
@@ -126,9 +126,10 @@ mod tests {
         assert_eq!(f.title, "idevicebackup2 reported an error");
         assert_eq!(f.severity, Severity::Blocker);
         assert_eq!(f.confidence, Confidence::Possible);
+        let q = f.quotes().next().expect("quotes the line");
         assert_eq!(
-            f.evidence[0],
-            "paste.txt:3: Failed to frobnicate the widget"
+            (q.line, q.text.as_str()),
+            (3, "Failed to frobnicate the widget")
         );
     }
 
@@ -139,7 +140,7 @@ mod tests {
             false,
         );
         let f = only(&s, &RULE);
-        assert!(f.evidence[1].contains("generic backup failure"), "{f:?}");
+        assert!(f.says("generic backup failure"), "{f:?}");
         assert!(!f.remediation.is_empty());
         let s = reported("ERROR: timeout while locking for sync", false);
         assert!(fired(&s, &RULE).is_empty());

@@ -18,7 +18,7 @@ declare_rule! {
     /// lockdownd's `UserDeniedPairing`, to `StartSession` or to the `Pair`
     /// sent under `--request-trust`.
     pub static RULE = {
-        id: "trust.denied",
+        id: RuleId::TrustDenied,
         title: "Don't Trust was chosen on the iPhone",
         layer: Layer::Trust,
         severity: Severity::Blocker,

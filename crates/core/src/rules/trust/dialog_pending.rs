@@ -18,7 +18,7 @@ declare_rule! {
     /// lockdownd's `PairingDialogResponsePending`, to `StartSession` or to
     /// the `Pair` sent under `--request-trust`.
     pub static RULE = {
-        id: "trust.dialog-pending",
+        id: RuleId::TrustDialogPending,
         title: "The iPhone shows the Trust prompt and nobody answered it",
         layer: Layer::Trust,
         severity: Severity::Blocker,
@@ -63,13 +63,13 @@ mod tests {
             .phone()
             .refused("PairingDialogResponsePending")
             .build();
-        assert!(only(&s, &RULE).evidence[0].contains("StartSession"));
+        assert!(only(&s, &RULE).says("StartSession"));
         let s = world()
             .phone()
             .no_record()
             .lockdown(|l| l.pair_request = Some(PairRequestObs::DialogPending))
             .build();
-        assert!(only(&s, &RULE).evidence[0].contains("--request-trust"));
+        assert!(only(&s, &RULE).says("--request-trust"));
     }
 
     #[test]

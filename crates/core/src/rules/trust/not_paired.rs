@@ -27,7 +27,7 @@ declare_rule! {
     /// `/var/db/lockdown` root-only) and usbmuxd does not answer
     /// `ReadPairRecord`, the finding says the record is unreadable instead.
     pub static RULE = {
-        id: "trust.not-paired",
+        id: RuleId::TrustNotPaired,
         title: "This computer has no pairing record for the iPhone",
         variants: &[UNREADABLE, USB_ONLY],
         layer: Layer::Trust,

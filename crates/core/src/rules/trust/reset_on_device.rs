@@ -23,7 +23,7 @@ declare_rule! {
     /// own preflight treats the same way ("The stored pair record ... is
     /// invalid. Removing.", usbmuxd `src/preflight.c`).
     pub static RULE = {
-        id: "trust.reset-on-device",
+        id: RuleId::TrustResetOnDevice,
         title: "The iPhone no longer trusts this computer",
         layer: Layer::Trust,
         severity: Severity::Blocker,
@@ -82,7 +82,7 @@ mod tests {
     fn fires_on_invalid_host_id_with_the_udid_in_the_command() {
         let s = world().phone().refused("InvalidHostID").build();
         let f = only(&s, &RULE);
-        assert!(f.evidence[1].contains("2087B64F"));
+        assert!(f.says("2087B64F"));
         assert!(
             f.remediation[0].contains(&format!("/var/lib/lockdown/{UDID}.plist")),
             "{:?}",
@@ -103,11 +103,7 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.confidence, Confidence::Likely);
-        assert!(
-            f.evidence[0].contains("closed the connection"),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.says("closed the connection"), "{:?}", f.evidence);
     }
 
     #[test]

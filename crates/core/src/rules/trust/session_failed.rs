@@ -32,7 +32,7 @@ declare_rule! {
     /// phone that closes the connection at the handshake has dropped this
     /// computer's trust: `trust.reset-on-device` reports it.
     pub static RULE = {
-        id: "trust.session-failed",
+        id: RuleId::TrustSessionFailed,
         title: "The secure session with the iPhone failed",
         variants: &[OLD_TLS, UNUSABLE_HERE],
         layer: Layer::Trust,
@@ -186,7 +186,7 @@ mod tests {
             })
             .build();
         let f = only(&s, &RULE);
-        assert!(f.evidence[0].contains("fatal alert"));
+        assert!(f.says("fatal alert"));
         assert!(f.remediation[0].contains(crate::rules::testing_device::UDID));
         assert!(f.remediation[0].starts_with("If Finder, iTunes or idevicebackup2 fail"));
         let s = world().phone().refused("InvalidPairRecord").build();
@@ -228,7 +228,7 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.title, UNUSABLE_HERE.text);
-        assert!(f.evidence[0].contains("WiFiMACAddress"));
+        assert!(f.says("WiFiMACAddress"));
         assert!(f.remediation[0].contains("Finder, iTunes"));
     }
 
@@ -245,12 +245,8 @@ mod tests {
             .lockdown(|l| l.session = SessionObs::NotAttempted)
             .build();
         let f = only(&s, &RULE);
-        assert!(
-            f.evidence[0].contains("no usable HostID"),
-            "{:?}",
-            f.evidence
-        );
-        assert!(f.evidence[1].contains("RootCertificate"));
+        assert!(f.says("no usable HostID"), "{:?}", f.evidence);
+        assert!(f.says("RootCertificate"));
         // no record at all is trust.not-paired's case, not this one
         assert!(fired(&world().phone().no_record().build(), &RULE).is_empty());
     }

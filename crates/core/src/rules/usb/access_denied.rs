@@ -29,11 +29,11 @@ declare_rule! {
     /// the system drivers hold the phone and libusb is often refused: that is
     /// not a fault and is never reported.
     pub static RULE = {
-        id: "usb.access-denied",
+        id: RuleId::UsbAccessDenied,
         title: "An Apple device is on the bus but cannot be opened",
         layer: Layer::Usb,
         severity: Severity::Blocker,
-        hides: &["usbmuxd.device-not-listed"],
+        hides: &[RuleId::UsbmuxdDeviceNotListed],
         steps: &[
             Fix::new(Platforms::LINUX, "Check that usbmuxd's udev rule is installed: ls -l /lib/udev/rules.d/39-usbmuxd.rules /usr/lib/udev/rules.d/39-usbmuxd.rules. If neither exists, install usbmuxd (Debian/Ubuntu: sudo apt install usbmuxd; Fedora: sudo dnf install usbmuxd)."),
             Fix::new(Platforms::LINUX, "Look for a rule of your own that overrides it (files in /etc/udev/rules.d win over the packaged ones): grep -il 05ac /etc/udev/rules.d/*.rules"),
@@ -115,7 +115,7 @@ mod tests {
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Blocker);
         assert_eq!(f.device.as_deref(), Some(UDID));
-        assert!(f.evidence[0].contains("insufficient permissions"));
+        assert!(f.says("insufficient permissions"));
         assert!(
             f.remediation[0].contains("/dev/bus/usb/001/007"),
             "{:?}",
@@ -128,7 +128,7 @@ mod tests {
     fn fires_when_usbmuxd_is_down_too() {
         let s = world().usb_ok(vec![denied()]).mux_missing().build();
         let f = only(&s, &RULE);
-        assert!(f.evidence[1].contains("not-found"), "{:?}", f.evidence);
+        assert!(f.says("not-found"), "{:?}", f.evidence);
     }
 
     #[test]
@@ -145,10 +145,7 @@ mod tests {
         let s = world().usb_ok(vec![dev]).mux_ok(vec![]).build();
         let f = only(&s, &RULE);
         assert_eq!(f.confidence, Confidence::Certain);
-        assert!(f
-            .evidence
-            .iter()
-            .any(|e| e.contains("root:root (mode 0664)")));
+        assert!(f.says("root:root (mode 0664)"));
         assert!(
             f.remediation[0].contains("39-usbmuxd.rules"),
             "{:?}",

@@ -21,7 +21,7 @@ declare_rule! {
     /// Seen only when libusb can read the bus: usbmuxd does not list phones
     /// in DFU mode.
     pub static RULE = {
-        id: "usb.dfu-mode",
+        id: RuleId::UsbDfuMode,
         title: "The iPhone is in DFU mode",
         layer: Layer::Usb,
         severity: Severity::Blocker,
@@ -67,13 +67,9 @@ mod tests {
     fn fires_for_dfu_with_chip_and_boot_rom() {
         let s = world().usb_ok(vec![dfu_on_bus()]).mux_ok(vec![]).build();
         let f = only(&s, &RULE);
-        assert!(f.evidence[0].contains("0x1227") && f.evidence[0].contains("DFU"));
-        assert!(
-            f.evidence.iter().any(|e| e.contains("A15")),
-            "{:?}",
-            f.evidence
-        );
-        assert!(f.evidence.iter().any(|e| e.contains("iBoot-6338")));
+        assert!(f.says("0x1227") && f.says("DFU"));
+        assert!(f.says("A15"), "{:?}", f.evidence);
+        assert!(f.says("iBoot-6338"));
         assert_eq!(f.device, None);
     }
 
@@ -86,7 +82,7 @@ mod tests {
             ..dfu_on_bus()
         };
         let s = world().usb_ok(vec![wtf]).build();
-        assert!(only(&s, &RULE).evidence[0].contains("WTF"));
+        assert!(only(&s, &RULE).says("WTF"));
     }
 
     #[test]
@@ -102,6 +98,6 @@ mod tests {
         let s = world().usb_ok(vec![dfu_on_bus()]).mux_ok(vec![]).build();
         let (kept, _) = crate::rules::rank(crate::rules::evaluate(&s));
         assert_eq!(kept[0].id, RULE.id);
-        assert!(kept.iter().all(|f| f.id != "usb.no-device"));
+        assert!(kept.iter().all(|f| f.id != RuleId::UsbNoDevice));
     }
 }

@@ -23,7 +23,7 @@ declare_rule! {
     /// relatives) are recognised and not counted; other built-in hubs (in
     /// some Macs and all-in-ones) look like external ones.
     pub static RULE = {
-        id: "usb.hub",
+        id: RuleId::UsbHub,
         title: "The iPhone is connected through a USB hub",
         layer: Layer::Usb,
         severity: Severity::Warning,
@@ -119,8 +119,8 @@ mod tests {
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Warning);
         assert_eq!(f.device.as_deref(), Some("A"));
-        assert!(f.evidence[0].contains("1 hub") && f.evidence[0].contains("1.3"));
-        assert!(f.evidence[1].contains("0424:2513") && f.evidence[1].contains("480 Mbit/s"));
+        assert!(f.says("1 hub") && f.says("1.3"));
+        assert!(f.says("0424:2513") && f.says("480 Mbit/s"));
     }
 
     #[test]
@@ -149,7 +149,7 @@ mod tests {
             ])])
             .build();
         let f = only(&s, &RULE);
-        assert!(f.evidence.iter().any(|e| e.contains("not counted")));
+        assert!(f.says("not counted"));
     }
 
     #[test]

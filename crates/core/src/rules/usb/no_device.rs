@@ -17,7 +17,7 @@ declare_rule! {
     /// A phone in recovery or DFU mode is on the bus but not in usbmuxd's
     /// list; the USB layer's own rules report that case instead.
     pub static RULE = {
-        id: "usb.no-device",
+        id: RuleId::UsbNoDevice,
         title: "No iPhone is connected",
         layer: Layer::Usb,
         severity: Severity::Blocker,

@@ -21,7 +21,7 @@ declare_rule! {
     /// in recovery mode. Where the bus cannot be read, `usb.no-device` says
     /// so.
     pub static RULE = {
-        id: "usb.recovery-mode",
+        id: RuleId::UsbRecoveryMode,
         title: "The iPhone is in recovery mode",
         layer: Layer::Usb,
         severity: Severity::Blocker,
@@ -69,17 +69,10 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Blocker);
-        assert!(f.evidence[0].contains("0x1281"), "{:?}", f.evidence);
-        assert!(
-            f.evidence.iter().any(|e| e.contains("A10")),
-            "{:?}",
-            f.evidence
-        );
-        assert!(f.evidence.iter().any(|e| e.contains("iBoot-7459.102.5")));
-        assert!(f
-            .evidence
-            .iter()
-            .any(|e| e.contains("usbmuxd does not list it")));
+        assert!(f.says("0x1281"), "{:?}", f.evidence);
+        assert!(f.says("A10"), "{:?}", f.evidence);
+        assert!(f.says("iBoot-7459.102.5"));
+        assert!(f.says("usbmuxd does not list it"));
         assert!(f.remediation.iter().any(|r| r.contains("irecovery -n")));
     }
 
@@ -102,6 +95,6 @@ mod tests {
             .build();
         let (kept, _) = crate::rules::rank(crate::rules::evaluate(&s));
         assert_eq!(kept[0].id, RULE.id);
-        assert!(kept.iter().all(|f| f.id != "usb.no-device"));
+        assert!(kept.iter().all(|f| f.id != RuleId::UsbNoDevice));
     }
 }

@@ -23,7 +23,7 @@ declare_rule! {
     /// On macOS and Windows the system may hold the phone so that libusb
     /// cannot open it; that is normal and is not reported here.
     pub static RULE = {
-        id: "usb.unavailable",
+        id: RuleId::UsbUnavailable,
         title: "The USB bus cannot be read on this computer",
         layer: Layer::Usb,
         severity: Severity::Warning,
@@ -72,7 +72,7 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Warning);
-        assert!(f.evidence[0].contains("unavailable"));
+        assert!(f.says("unavailable"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ declare_rule! {
     /// ## Evidence used
     /// The usbmuxd probe failed with `access-denied`.
     pub static RULE = {
-        id: "usbmuxd.access-denied",
+        id: RuleId::UsbmuxdAccessDenied,
         title: "This user may not use usbmuxd",
         layer: Layer::Usbmuxd,
         severity: Severity::Blocker,
@@ -51,7 +51,7 @@ mod tests {
     #[test]
     fn fires_on_access_denied() {
         let s = world().mux_failed(FailureKind::AccessDenied).build();
-        assert!(only(&s, &RULE).evidence[0].starts_with("unix:/var/run/usbmuxd"));
+        assert!(only(&s, &RULE).says("unix:/var/run/usbmuxd"));
     }
 
     #[test]

@@ -32,11 +32,11 @@ declare_rule! {
     /// A daemon too old for the phone or its iOS version cannot be told from
     /// the outside; the steps say how to update it.
     pub static RULE = {
-        id: "usbmuxd.device-not-listed",
+        id: RuleId::UsbmuxdDeviceNotListed,
         title: "USB sees the iPhone but usbmuxd does not",
         layer: Layer::Usbmuxd,
         severity: Severity::Blocker,
-        hides: &["usb.no-device"],
+        hides: &[RuleId::UsbNoDevice],
         steps: &[
             Fix::any("Unlock the phone, unplug it, wait five seconds, plug it back in, and run the check again."),
             texts::LINUX_USBMUXD,
@@ -118,7 +118,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
         }
         f = explain(s, dev, f);
         for e in usbmuxd_said(s, dev.udid.as_deref()) {
-            f = f.evidence(e.quote.cite());
+            f = f.quoted(&e.quote);
         }
         out.push(f);
     }
@@ -163,7 +163,7 @@ fn taken_but_unlisted(s: &Snapshot, out: &mut Findings) {
             f = f.device(u.to_string());
         }
         if let Some(q) = &e.quote {
-            f = f.evidence(q.cite());
+            f = f.quoted(q);
         }
         let at = e
             .device
@@ -176,7 +176,7 @@ fn taken_but_unlisted(s: &Snapshot, out: &mut Findings) {
             e.device_id
         ));
         for r in usbmuxd_said(s, udid) {
-            f = f.evidence(r.quote.cite());
+            f = f.quoted(&r.quote);
         }
         out.push(f);
     }
@@ -308,11 +308,7 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert_eq!(f.device.as_deref(), Some(UDID));
-        assert!(
-            f.evidence[1].contains("1 device over USB, none"),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.says("1 device over USB, none"), "{:?}", f.evidence);
         assert!(f.remediation[0].contains("Unlock"));
     }
 
@@ -321,11 +317,7 @@ mod tests {
         let dev = with_driver(phone_on_bus(UDID), 2, "ipheth");
         let s = world().usb_ok(vec![dev]).mux_ok(vec![]).build();
         let f = only(&s, &RULE);
-        assert!(
-            f.evidence.iter().any(|e| e.contains("ipheth")),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.says("ipheth"), "{:?}", f.evidence);
         assert!(f.remediation[0].contains("Personal Hotspot"));
         assert!(f.remediation[1].contains("modprobe -r ipheth"));
     }
@@ -350,11 +342,7 @@ mod tests {
         };
         let s = world().usb_ok(vec![dev]).mux_ok(vec![]).build();
         let f = only(&s, &RULE);
-        assert!(
-            f.evidence.iter().any(|e| e.contains("configuration 0")),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.says("configuration 0"), "{:?}", f.evidence);
     }
 
     #[test]
@@ -377,9 +365,7 @@ mod tests {
         let s = world().usb_ok(vec![dev]).mux_ok(vec![]).build();
         let f = only(&s, &RULE);
         assert!(
-            f.evidence
-                .iter()
-                .any(|e| e.contains("to configuration 2, which has no usbmux")),
+            f.says("to configuration 2, which has no usbmux"),
             "{:?}",
             f.evidence
         );
@@ -426,7 +412,7 @@ mod tests {
             .mux_ok(vec![m])
             .build();
         let f = only(&s, &RULE);
-        assert!(f.evidence.iter().any(|e| e.contains("network only")));
+        assert!(f.says("network only"));
     }
 
     #[test]
@@ -466,14 +452,9 @@ mod tests {
             f.device.as_deref(),
             Some("2fb56d556364fc4c8f16d01f89cf93717da8cb43")
         );
-        assert_eq!(
-            f.evidence[0],
-            "usbmuxd.log:3: Connecting to new device on location 0x30006 as ID 1"
-        );
-        assert!(
-            f.evidence.iter().any(|e| e.starts_with("usbmuxd.log:5:")),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.quotes().any(
+            |q| q.line == 3 && q.text == "Connecting to new device on location 0x30006 as ID 1"
+        ));
+        assert!(f.quotes().any(|q| q.line == 5), "{:?}", f.evidence);
     }
 }

@@ -23,7 +23,7 @@ declare_rule! {
     /// in (udev starts it), so with no phone attached it is normal for it
     /// not to run there.
     pub static RULE = {
-        id: "usbmuxd.not-running",
+        id: RuleId::UsbmuxdNotRunning,
         title: "usbmuxd is not running",
         variants: &[ON_WINDOWS],
         layer: Layer::Usbmuxd,
@@ -93,11 +93,7 @@ mod tests {
         let s = world().mux_missing().build();
         let f = only(&s, &RULE);
         assert_eq!(f.severity, Severity::Blocker);
-        assert!(
-            f.evidence[0].contains("unix:/var/run/usbmuxd"),
-            "{:?}",
-            f.evidence
-        );
+        assert!(f.says("unix:/var/run/usbmuxd"), "{:?}", f.evidence);
     }
 
     #[test]

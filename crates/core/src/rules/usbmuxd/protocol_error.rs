@@ -16,7 +16,7 @@ declare_rule! {
     /// Some old usbmuxd builds answer binary-plist requests only; this tool
     /// speaks XML plists, which every usbmuxd accepts.
     pub static RULE = {
-        id: "usbmuxd.protocol-error",
+        id: RuleId::UsbmuxdProtocolError,
         title: "usbmuxd answered something that is not the usbmux protocol",
         layer: Layer::Usbmuxd,
         severity: Severity::Blocker,

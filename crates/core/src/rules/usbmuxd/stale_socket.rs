@@ -12,7 +12,7 @@ declare_rule! {
     /// ## Evidence used
     /// The usbmuxd probe failed with `refused` on a UNIX socket address.
     pub static RULE = {
-        id: "usbmuxd.stale-socket",
+        id: RuleId::UsbmuxdStaleSocket,
         title: "usbmuxd left a dead socket behind",
         layer: Layer::Usbmuxd,
         severity: Severity::Blocker,
@@ -54,7 +54,7 @@ mod tests {
     fn fires_on_refused_unix_socket() {
         let s = world().mux_failed(FailureKind::Refused).build();
         let f = only(&s, &RULE);
-        assert!(f.evidence[0].starts_with("/var/run/usbmuxd exists"));
+        assert!(f.says("/var/run/usbmuxd exists"));
     }
 
     #[test]

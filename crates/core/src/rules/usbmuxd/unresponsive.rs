@@ -13,7 +13,7 @@ declare_rule! {
     /// ## Evidence used
     /// The usbmuxd probe failed with `timed-out`.
     pub static RULE = {
-        id: "usbmuxd.unresponsive",
+        id: RuleId::UsbmuxdUnresponsive,
         title: "usbmuxd does not answer",
         layer: Layer::Usbmuxd,
         severity: Severity::Blocker,

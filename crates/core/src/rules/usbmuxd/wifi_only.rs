@@ -25,7 +25,7 @@ declare_rule! {
     /// The phone does not say when it last saw a cable; that the pairing
     /// expired after 30 days is an inference from the last computer backup.
     pub static RULE = {
-        id: "usbmuxd.wifi-only",
+        id: RuleId::UsbmuxdWifiOnly,
         title: "The iPhone is reachable over Wi-Fi only",
         variants: &[PAIRING_EXPIRED],
         layer: Layer::Usbmuxd,
@@ -125,7 +125,7 @@ mod tests {
         s.captured_at = Some("2026-12-03T08:00:00Z".into());
         let f = only(&s, &RULE);
         assert_eq!(f.title, PAIRING_EXPIRED.text);
-        assert!(f.evidence[1].contains("92 days"), "{:?}", f.evidence);
+        assert!(f.says("92 days"), "{:?}", f.evidence);
     }
 
     #[test]
