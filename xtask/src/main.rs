@@ -9,6 +9,7 @@ mod bless;
 mod dist;
 mod synth;
 mod synthetic_backup;
+mod umockdev_fixtures;
 mod usb_fixtures;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ usage: cargo xtask <task>
   dist [--target TRIPLE...]    build every release archive, the .debs, SHA256SUMS and recipes into target/dist/
   dist sums                    SHA256SUMS, recipes and install scripts over what target/dist/ holds
   fixtures usb                 rewrite fixtures/usb-*.json from their recorded buses
+  fixtures umockdev            rewrite fixtures/umockdev/ (USB buses for umockdev-run) from the real captures
   fixtures backups REALDATA    rebuild fixtures/backup-folders/ and fixtures/backups-*.json
   synthetic-backup DIR FILES   write a FILES-file backup into DIR (scripts/bench-backups.sh)";
 
@@ -31,6 +33,7 @@ fn main() -> ExitCode {
         ["bless"] => bless::run(&repo),
         ["dist", rest @ ..] => dist::run(&repo, rest),
         ["fixtures", "usb"] => usb_fixtures::write(&repo).map_err(Into::into),
+        ["fixtures", "umockdev"] => umockdev_fixtures::write(&repo).map_err(Into::into),
         ["fixtures", "backups", realdata] => {
             // Paths in the fixtures are relative to the repository.
             std::env::set_current_dir(&repo)
