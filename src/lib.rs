@@ -19,6 +19,6 @@ pub mod win32;
 // The pure core, re-exported so `crate::snapshot::…` reads the same on both
 // sides of the seam.
 pub use iphone_backup_core::{
-    exit, format, import, knowledge, phone_log, platform, plist_bounded, report, rules, snapshot,
-    version, watch,
+    exit, format, import, inert, knowledge, phone_log, platform, plist_bounded, report, rules,
+    snapshot, version, watch,
 };

@@ -23,7 +23,10 @@ pub fn run(
             None => return Ok(ExitStatus::CouldNotRun),
         }
     } else {
-        match super::evidence_file::load_all(&args.from) {
+        match super::evidence_file::load_all(
+            &args.from,
+            std::time::Duration::from_secs_f64(args.probe.timeout),
+        ) {
             Ok(s) => s,
             Err(e) => {
                 writeln!(err, "iphone-backup-check: {e}")?;

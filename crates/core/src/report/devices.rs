@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::inert::Outside;
 use crate::report::style::{paint, BOLD};
 use crate::snapshot::{
     same_udid, DeviceObs, MuxConnection, Outcome, PairRecordState, Snapshot, TrustState, UsbDevice,
@@ -141,7 +142,7 @@ fn trust_cell(d: &DeviceObs) -> String {
 pub fn render(s: &Snapshot, json: bool, out: &mut dyn Write) -> io::Result<()> {
     let rows = rows(s);
     if json {
-        serde_json::to_writer_pretty(&mut *out, &rows).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, &rows).map_err(super::json::io_error)?;
         return writeln!(out);
     }
     if rows.is_empty() {
@@ -153,7 +154,14 @@ pub fn render(s: &Snapshot, json: bool, out: &mut dyn Write) -> io::Result<()> {
     let line = |c: [&str; 8]| {
         format!(
             "{:<42} {:<16} {:<9} {:<11} {:<10} {:<24} {:<11} {}",
-            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+            Outside(c[0]),
+            Outside(c[1]),
+            Outside(c[2]),
+            Outside(c[3]),
+            Outside(c[4]),
+            Outside(c[5]),
+            Outside(c[6]),
+            Outside(c[7])
         )
     };
     writeln!(

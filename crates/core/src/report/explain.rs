@@ -43,7 +43,7 @@ pub fn json(
         rule: rule.map(page),
         knowledge: found,
     };
-    serde_json::to_writer_pretty(&mut *out, &answer).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &answer).map_err(super::json::io_error)?;
     writeln!(out)
 }
 

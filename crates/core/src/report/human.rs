@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use super::style::{self, paint, BOLD, DIM, GREEN};
 use super::Report;
 use crate::format::{bytes, plural};
+use crate::inert::{inert, Outside};
 use crate::rules::{Layer, Severity, Verdict};
 use crate::snapshot::{BackupDirSource, Outcome, Snapshot};
 
@@ -32,6 +33,13 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
             )
         )?;
     }
+    if let Some(cut) = &s.input_cut {
+        writeln!(
+            out,
+            "{}",
+            paint(style::YELLOW, &format!("Input cut: {}", inert(cut)))
+        )?;
+    }
     if s.provenance.kind != crate::snapshot::ProvenanceKind::Live {
         let about = s
             .provenance
@@ -46,8 +54,8 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
                 DIM,
                 &match s.provenance.kind {
                     crate::snapshot::ProvenanceKind::Imported =>
-                        format!("Imported evidence: {about}"),
-                    _ => format!("Replayed snapshot: {about}"),
+                        format!("Imported evidence: {}", Outside(about)),
+                    _ => format!("Replayed snapshot: {}", Outside(about)),
                 }
             )
         )?;
@@ -59,7 +67,7 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
             None if row.ran => paint(GREEN, "✓"),
             None => paint(DIM, "–"),
         };
-        writeln!(out, "  {glyph} {:<9} {}", row.label, row.text)?;
+        writeln!(out, "  {glyph} {:<9} {}", row.label, Outside(&row.text))?;
         if verbosity == Verbosity::Verbose {
             if let Some(ms) = row.duration_ms {
                 writeln!(out, "    {}", paint(DIM, &format!("{} ms", ms)))?;
@@ -96,22 +104,22 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
                 out,
                 "{:<2} {sev}  {}  {}",
                 rf.rank,
-                paint(BOLD, &f.title),
+                paint(BOLD, &inert(&f.title)),
                 paint(DIM, f.id.as_str())
             )?;
             if let Some(d) = &f.device {
-                writeln!(out, "   iPhone {d}")?;
+                writeln!(out, "   iPhone {}", Outside(d))?;
             }
             if !f.evidence.is_empty() {
                 writeln!(out, "   Seen")?;
                 for e in f.evidence_lines() {
-                    writeln!(out, "     · {e}")?;
+                    writeln!(out, "     · {}", Outside(&e))?;
                 }
             }
             if !f.remediation.is_empty() {
                 writeln!(out, "   Fix")?;
                 for (i, step) in f.remediation.iter().enumerate() {
-                    writeln!(out, "     {}. {step}", i + 1)?;
+                    writeln!(out, "     {}. {}", i + 1, Outside(step))?;
                 }
             }
         }
@@ -127,7 +135,7 @@ pub fn render(report: &Report, verbosity: Verbosity, out: &mut dyn Write) -> io:
             let dev = h
                 .device
                 .as_deref()
-                .map(|d| format!(" ({d})"))
+                .map(|d| format!(" ({})", Outside(d)))
                 .unwrap_or_default();
             writeln!(out, "  {}{dev}, hidden by {}", h.id, h.hidden_by)?;
         }
@@ -161,14 +169,14 @@ fn render_quiet(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         let dev = f
             .device
             .as_deref()
-            .map(|d| format!(" [{d}]"))
+            .map(|d| format!(" [{}]", Outside(d)))
             .unwrap_or_default();
         writeln!(
             out,
             "{} {}  {}{dev}",
             paint(style::color(f.severity), style::glyph(f.severity)),
             f.id,
-            f.title
+            Outside(&f.title)
         )?;
     }
     Ok(())
@@ -360,7 +368,45 @@ fn overview(report: &Report) -> Vec<Row> {
     let mut backups = row("Backups", &s.probes.backups, |b| {
         plural(b.backups.len(), "backup", "backups") + " in the folder"
     });
+    // Cut short by the deadline: what was not read is not vouched for (no ✓).
+    if let Some(b) = s.probes.backups.value().filter(|b| b.cut_short) {
+        backups.ran = false;
+        backups.text = format!(
+            "{}: the deadline stopped the check before the end (not every backup, or not all of one, was read; a longer --timeout reads more)",
+            plural(b.backups.len(), "backup", "backups") + " read"
+        );
+    }
     backups.worst = worst(&[Layer::Backup], None);
     rows.push(backups);
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::world;
+    use crate::snapshot::Outcome;
+
+    /// A backups check the deadline cut short is not shown as done (✓).
+    #[test]
+    fn a_backups_check_cut_short_is_not_a_tick() {
+        let mut s = world().backup(|_| {}).build();
+        let render = |s: &Snapshot| {
+            let d = crate::rules::diagnose(s, None);
+            let r = Report::new(s, &d, 0);
+            let mut out = Vec::new();
+            render(&r, Verbosity::Normal, &mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            text.lines()
+                .find(|l| l.contains("Backups"))
+                .unwrap()
+                .to_string()
+        };
+        assert!(render(&s).contains('✓'), "{}", render(&s));
+        if let Outcome::Ok { value, .. } = &mut s.probes.backups {
+            value.cut_short = true;
+        }
+        let line = render(&s);
+        assert!(!line.contains('✓') && line.contains("deadline"), "{line}");
+    }
 }
