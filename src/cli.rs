@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "iphone-backup-check",
-    version,
+    version = crate::build_info::VERSION_LINE,
     about = "Finds out why an iPhone will not back up to this computer, with the evidence and the fix.",
     long_about = "Looks at every layer between this computer and the iPhone (USB bus, usbmuxd, pairing, \
 the phone's lockdownd and backup service, this computer's disk and OS, previous backups) and prints \

@@ -319,11 +319,29 @@ fn backup_folder_on_drive_d(wine: &Wine) {
         dir["volume"]["free_bytes"].as_u64().unwrap_or(0) > 0,
         "{dir}"
     );
-    assert!(
-        !ids(&report).contains(&"host.disk-space".to_string()),
-        "{}",
-        run.text
-    );
+    // Whether D: is short of room depends on the machine running the test (a
+    // CI runner's disk may be nearly full); what must hold is that any
+    // warning about room is about D:, where the backups now live, never C:.
+    let space_evidence: Vec<&str> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["id"] == "host.disk-space")
+        .flat_map(|f| f["evidence"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .collect();
+    if !space_evidence.is_empty() {
+        assert!(
+            space_evidence.iter().any(|e| e.contains(r"D:\")),
+            "{}",
+            run.text
+        );
+        assert!(
+            !space_evidence.iter().any(|e| e.contains(r"C:\")),
+            "{}",
+            run.text
+        );
+    }
 }
 
 fn torn_backup_in_store_location(wine: &Wine) {

@@ -48,7 +48,12 @@ pub fn run(
     } else {
         ExitStatus::from(diagnosis.verdict)
     };
-    let report = Report::new(&snapshot, &diagnosis, status as u8);
+    let report = Report::new(
+        &snapshot,
+        &diagnosis,
+        status as u8,
+        crate::build_info::tool(),
+    );
     let rendered = if args.json {
         report::json::render(&report, out)
     } else {

@@ -706,7 +706,14 @@ mod tests {
         let mut s = world().backup(|_| {}).build();
         let render = |s: &Snapshot| {
             let d = crate::rules::diagnose(s, None);
-            let r = Report::new(s, &d, 0);
+            let tool = crate::report::Tool {
+                name: "iphone-backup-check",
+                version: "0",
+                commit: None,
+                build_date: None,
+                target: None,
+            };
+            let r = Report::new(s, &d, 0, tool);
             let mut out = Vec::new();
             render(&r, Verbosity::Normal, &mut out).unwrap();
             let text = String::from_utf8(out).unwrap();

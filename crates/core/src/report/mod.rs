@@ -32,10 +32,18 @@ pub struct Report<'a> {
     pub snapshot: &'a Snapshot,
 }
 
-#[derive(Debug, Serialize)]
+/// Which build wrote the report: the binary knows its commit, build date and
+/// target (its build script); the core, built once for every binary, does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
+    /// Abbreviated git commit; null when built from a tree that did not say.
+    pub commit: Option<&'static str>,
+    /// UTC day of the build, `YYYY-MM-DD`.
+    pub build_date: Option<&'static str>,
+    /// The Rust target triple the binary was built for.
+    pub target: Option<&'static str>,
 }
 
 /// One phone as the report lists it.
@@ -63,13 +71,15 @@ pub struct RankedFinding<'a> {
 }
 
 impl<'a> Report<'a> {
-    pub fn new(snapshot: &'a Snapshot, diagnosis: &'a Diagnosis, exit_code: u8) -> Self {
+    pub fn new(
+        snapshot: &'a Snapshot,
+        diagnosis: &'a Diagnosis,
+        exit_code: u8,
+        tool: Tool,
+    ) -> Self {
         Self {
             schema_version: SCHEMA_VERSION,
-            tool: Tool {
-                name: "iphone-backup-check",
-                version: env!("CARGO_PKG_VERSION"),
-            },
+            tool,
             verdict: diagnosis.verdict,
             exit_code,
             summary: diagnosis.summary,
