@@ -715,7 +715,15 @@ mod tests {
             };
             let r = Report::new(s, &d, 0, tool);
             let mut out = Vec::new();
-            render(&r, Verbosity::Normal, &mut out).unwrap();
+            render(
+                &r,
+                &Layout {
+                    verbosity: Verbosity::Normal,
+                    width: DEFAULT_WIDTH,
+                },
+                &mut out,
+            )
+            .unwrap();
             let text = String::from_utf8(out).unwrap();
             text.lines()
                 .find(|l| l.contains("Backups"))
