@@ -36,7 +36,7 @@ pub fn run(cli: Cli, env: &HostEnv, io: Io) -> ExitStatus {
     // Our own generated scripts go out as they are; everything else, which
     // may quote a phone, a daemon, a file or a paste, passes the inert
     // stream: only the report's colour codes reach the terminal.
-    if let Command::Completions { .. } | Command::Man = cli.command {
+    if let Command::Completions { .. } | Command::Man(_) = cli.command {
         return finish(
             run_command(cli, verbosity, env, coloured, io.stderr),
             io.stderr,
@@ -91,9 +91,7 @@ fn run_command(
             clap_complete::generate(shell, &mut cmd, "iphone-backup-check", &mut script);
             stdout.write_all(&script).map(|()| ExitStatus::Ready)
         }
-        Command::Man => clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
-            .render(stdout)
-            .map(|()| ExitStatus::Ready),
+        Command::Man(args) => crate::commands::man::run(args, stdout, stderr),
         Command::Watch(args) => crate::commands::watch::run(
             crate::commands::watch::WatchOptions {
                 usbmuxd: args.usbmuxd,
@@ -114,7 +112,19 @@ fn run_command(
             stderr,
         ),
         Command::Explain(args) => {
-            crate::commands::explain::run(&args.topic.join(" "), args.json, stdout, stderr)
+            let format = if args.json {
+                crate::commands::explain::Format::Json
+            } else if args.markdown {
+                crate::commands::explain::Format::Markdown
+            } else {
+                crate::commands::explain::Format::Terminal {
+                    width: env
+                        .terminal_width
+                        .filter(|_| env.stdout_is_tty)
+                        .map_or(crate::report::human::DEFAULT_WIDTH, |w| w.clamp(40, 160)),
+                }
+            };
+            crate::commands::explain::run(&args.topic.join(" "), format, stdout, stderr)
         }
     }
 }

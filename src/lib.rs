@@ -8,6 +8,7 @@
 //! [`Snapshot`]: snapshot::Snapshot
 
 pub mod app;
+pub mod build_info;
 pub mod cli;
 pub mod commands;
 pub mod env;

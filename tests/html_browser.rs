@@ -15,8 +15,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use iphone_backup_check::build_info::tool;
+use iphone_backup_check::inert::inert;
 use iphone_backup_check::report::markdown::Written;
-use iphone_backup_check::report::{escape, html, Report};
+use iphone_backup_check::report::{html, Report};
 use iphone_backup_check::rules;
 use iphone_backup_check::snapshot::parse_snapshot_bytes;
 
@@ -35,11 +37,11 @@ fn browser() -> Option<PathBuf> {
 
 /// A title as the browser shows it: a backtick span is a `<code>` element.
 fn shown(s: &str) -> String {
-    let inert = escape::inert(s);
-    if inert.matches('`').count() % 2 == 0 {
-        inert.replace('`', "")
+    let text = inert(s).into_owned();
+    if text.matches('`').count() % 2 == 0 {
+        text.replace('`', "")
     } else {
-        inert
+        text
     }
 }
 
@@ -155,7 +157,7 @@ fn each_fixtures_html_report_loads_nothing_holds_its_findings_and_fits_the_windo
         let s = parse_snapshot_bytes(&std::fs::read(&path).unwrap()).unwrap();
         let d = rules::diagnose(&s, None);
         let page = html::render(
-            &Report::new(&s, &d, 0),
+            &Report::new(&s, &d, 0, tool()),
             &Written {
                 date: Some("2026-12-07 17:20 UTC".into()),
             },

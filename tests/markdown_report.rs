@@ -3,8 +3,10 @@
 //! and checked for its structure; outside text that looks like markup
 //! renders as itself; any diagnosis, however large, fits in an issue body.
 
+use iphone_backup_check::build_info::tool;
+use iphone_backup_check::inert::inert;
 use iphone_backup_check::report::markdown::{render, Written, GITHUB_LIMIT};
-use iphone_backup_check::report::{checklist, escape, style, Report};
+use iphone_backup_check::report::{checklist, style, Report};
 use iphone_backup_check::rules::{self, Diagnosis, Finding, RULES};
 use iphone_backup_check::snapshot::{parse_snapshot_bytes, MuxDevice, Snapshot};
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -85,11 +87,11 @@ fn read(md: &str) -> Read {
 
 /// A title as it reads once rendered: a backtick span shows its content.
 fn shown(s: &str) -> String {
-    let inert = escape::inert(s);
-    if inert.matches('`').count() % 2 == 0 {
-        inert.replace('`', "")
+    let text = inert(s).into_owned();
+    if text.matches('`').count() % 2 == 0 {
+        text.replace('`', "")
     } else {
-        inert
+        text
     }
 }
 
@@ -110,7 +112,7 @@ fn only_own_html(r: &Read, name: &str) {
 fn every_fixture_reads_as_verdict_checklist_then_findings_with_steps() {
     for (name, s) in fixtures() {
         let d = rules::diagnose(&s, None);
-        let report = Report::new(&s, &d, 0);
+        let report = Report::new(&s, &d, 0, tool());
         let md = render(&report, &written());
         assert!(md.chars().count() < GITHUB_LIMIT, "{name}");
         let r = read(&md);
@@ -122,7 +124,7 @@ fn every_fixture_reads_as_verdict_checklist_then_findings_with_steps() {
             "{name}: {first}"
         );
         // Then the checklist, one row per layer under a header.
-        let rows = checklist::rows(&report);
+        let rows = checklist::rows(&report, false);
         let table = &r.tables[0];
         assert_eq!(table[0], ["", "Checked", "What it showed"], "{name}");
         assert_eq!(table.len(), rows.len() + 1, "{name}");
@@ -194,13 +196,14 @@ fn outside_text_renders_as_itself() {
         summary: Default::default(),
         findings,
         suppressed: Vec::new(),
+        not_checked: Vec::new(),
     };
-    let report = Report::new(&s, &d, 2);
+    let report = Report::new(&s, &d, 2, tool());
     let md = render(&report, &written());
     let r = read(&md);
     only_own_html(&r, "hostile");
     for (i, h) in HOSTILE.iter().enumerate() {
-        let inert = escape::inert(h);
+        let want = inert(h);
         let heading = &r
             .headings
             .iter()
@@ -208,7 +211,7 @@ fn outside_text_renders_as_itself() {
             .nth(i)
             .unwrap()
             .1;
-        assert!(heading.contains(&shown(h)), "{heading:?} lacks {inert:?}");
+        assert!(heading.contains(&shown(h)), "{heading:?} lacks {want:?}");
         assert!(!md.contains('\u{1b}') && !md.contains('\u{202e}'));
     }
     // Nothing became a link, an image, emphasis or a list but ours.
@@ -248,7 +251,7 @@ fn any_diagnosis_fits_in_a_github_issue_cutting_evidence_never_findings() {
     }
     let d = rules::diagnose(&s, None);
     assert!(d.findings.len() > 400, "{}", d.findings.len());
-    let report = Report::new(&s, &d, 2);
+    let report = Report::new(&s, &d, 2, tool());
     let md = render(&report, &written());
     assert!(
         md.chars().count() < GITHUB_LIMIT,
@@ -281,8 +284,9 @@ fn any_diagnosis_fits_in_a_github_issue_cutting_evidence_never_findings() {
         summary: Default::default(),
         findings,
         suppressed: Vec::new(),
+        not_checked: Vec::new(),
     };
-    let report = Report::new(&s, &d, 2);
+    let report = Report::new(&s, &d, 2, tool());
     let md = render(&report, &written());
     assert!(
         md.chars().count() < GITHUB_LIMIT,

@@ -107,3 +107,91 @@ fn a_file_that_cannot_be_written_is_exit_status_3() {
     let out = diagnose(&["-o", dir.path().to_str().unwrap(), "--format", "markdown"]);
     assert_eq!(out.status.code(), Some(3));
 }
+
+/// The healthy phone's fixture, but its backup service did not answer
+/// before the deadline: the check did not finish on a layer that matters.
+fn unfinished_fixture(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read("fixtures/device-healthy.json").unwrap()).unwrap();
+    v["probes"]["devices"][0]["backup_service"] = serde_json::json!({
+        "status": "failed",
+        "duration_ms": 10_000,
+        "failure": {"kind": "timed-out", "message": "no answer before the deadline"}
+    });
+    let path = dir.join("unfinished.json");
+    std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+    path
+}
+
+/// A check that did not finish is "not finished" in Markdown and HTML as in
+/// the text report (exit status 4, `incomplete`): the verdict says so, what
+/// was not checked is listed, its link of the chain is "not checked", and
+/// nothing calls the phone ready.
+#[test]
+fn an_unfinished_check_is_not_finished_in_every_format_never_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = unfinished_fixture(dir.path());
+    let run = |args: &[&str]| {
+        Command::cargo_bin("iphone-backup-check")
+            .unwrap()
+            .args(["diagnose", "--color", "never", "--from"])
+            .arg(&fixture)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let json = run(&["--json"]);
+    assert_eq!(json.status.code(), Some(4), "incomplete is exit status 4");
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["verdict"], "incomplete");
+    let whats: Vec<String> = v["not_checked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["what"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        whats.iter().any(|w| w.starts_with("the backup service of")),
+        "{whats:?}"
+    );
+    let text = run(&[]);
+    assert_eq!(text.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&text.stdout).contains("Not finished"));
+
+    for (file, heading) in [
+        ("r.md", "## iPhone backup check: Check not finished"),
+        ("r.html", "<h1>iPhone backup check: Check not finished</h1>"),
+    ] {
+        let path = dir.path().join(file);
+        let out = run(&["-o", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(4), "{file}: the same exit status");
+        let report = std::fs::read_to_string(&path).unwrap();
+        assert!(report.contains(heading), "{file}:\n{report}");
+        assert!(
+            report.contains("Not finished: 1 part of the check did not finish"),
+            "{file}"
+        );
+        for word in ["Ready to back up", "Ready:", "ready to back up the iPhone"] {
+            assert!(!report.contains(word), "{file} says {word:?}:\n{report}");
+        }
+        assert!(report.contains("Not checked"), "{file}");
+        // As a reader sees it: Markdown's escapes and HTML's entities
+        // around the masked UDID (`<udid-1>`) undone.
+        let seen = report
+            .replace('\\', "")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">");
+        for w in &whats {
+            assert!(seen.contains(w.as_str()), "{file} does not list {w:?}");
+        }
+        // The chain's backup-service link is not a pass.
+        let link = report
+            .lines()
+            .find(|l| l.contains("Backup service"))
+            .unwrap_or_else(|| panic!("{file}: no Backup service link"));
+        assert!(
+            !link.contains("Backup service ✓") && !link.contains("class=\"passed\""),
+            "{file}: {link}"
+        );
+    }
+}

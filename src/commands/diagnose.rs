@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use crate::cli::{DiagnoseArgs, ReportFormat};
 use crate::env::HostEnv;
 use crate::exit::ExitStatus;
-use crate::report::{self, human::Verbosity, Report};
+use crate::report::human::{Layout, Verbosity};
+use crate::report::{self, Report};
 use crate::rules;
 use crate::snapshot::redact::redact;
 
@@ -28,13 +29,15 @@ pub fn run(
             .and_then(ReportFormat::from_extension)
             .unwrap_or(ReportFormat::Text),
     };
-    let show_progress = format != ReportFormat::Json && env.stderr_is_tty;
+    let show_progress =
+        format != ReportFormat::Json && verbosity != Verbosity::Quiet && env.stderr_is_tty;
     let snapshot = if args.from.is_empty() {
         match super::live::probe_now(&args.probe, env, show_progress, err)? {
             Some(s) => s,
             None => return Ok(ExitStatus::CouldNotRun),
         }
     } else {
+        super::paste_hint::paste_hint(&args.from, env, err)?;
         match super::evidence_file::load_all(
             &args.from,
             std::time::Duration::from_secs_f64(args.probe.timeout),
@@ -59,21 +62,27 @@ pub fn run(
     } else {
         ExitStatus::from(diagnosis.verdict)
     };
-    let report = Report::new(&snapshot, &diagnosis, status as u8);
+    let report = Report::new(
+        &snapshot,
+        &diagnosis,
+        status as u8,
+        crate::build_info::tool(),
+    );
     let Some(path) = file else {
-        return match render(&report, format, verbosity, out) {
+        let width = env.terminal_width.filter(|_| env.stdout_is_tty);
+        return match render(&report, format, &Layout::new(verbosity, width), out) {
             // `diagnose | head` still tells the script the verdict.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(status),
             Err(e) => Err(e),
             Ok(()) => Ok(status),
         };
     };
-    // A file never gets colour.
+    // A file never gets colour, and its text is not cut to a terminal.
     let mut bytes = Vec::new();
     render(
         &report,
         format,
-        verbosity,
+        &Layout::new(verbosity, None),
         &mut anstream::StripStream::new(&mut bytes),
     )?;
     match std::fs::write(&path, &bytes) {
@@ -92,12 +101,12 @@ pub fn run(
 fn render(
     report: &Report,
     format: ReportFormat,
-    verbosity: Verbosity,
+    layout: &Layout,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     match format {
         ReportFormat::Json => report::json::render(report, out),
-        ReportFormat::Text => report::human::render(report, verbosity, out),
+        ReportFormat::Text => report::human::render(report, layout, out),
         ReportFormat::Markdown => {
             let written = report::markdown::Written { date: Some(now()) };
             out.write_all(report::markdown::render(report, &written).as_bytes())

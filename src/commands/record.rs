@@ -24,6 +24,7 @@ pub fn run(
     } else {
         // Imported evidence keeps saying so: a reader of the snapshot must
         // know it was not probed.
+        super::paste_hint::paste_hint(&args.from, env, err)?;
         match super::evidence_file::load_all(
             &args.from,
             std::time::Duration::from_secs_f64(args.probe.timeout),

@@ -224,7 +224,15 @@ fn chain(report: &Report, keyed: &[(Option<String>, &Finding)], udid: Option<&st
         service_fallback,
     ));
 
-    let folder_fallback = match (s.probes.host.problem(), s.probes.backups.problem()) {
+    // Backups the deadline cut short were not all read: not vouched for.
+    let backups_problem = s.probes.backups.problem().or_else(|| {
+        s.probes
+            .backups
+            .value()
+            .filter(|b| b.cut_short)
+            .map(|_| "the deadline stopped the check before every backup was read".to_string())
+    });
+    let folder_fallback = match (s.probes.host.problem(), backups_problem) {
         (None, None) => (
             LinkState::Passed,
             s.host()

@@ -1,11 +1,12 @@
 //! The checklist: one row per layer that was looked at (USB, usbmuxd, the
-//! phones, this computer, the backups), what it showed and the worst
-//! finding on it. The text, Markdown and HTML reports all show these rows.
+//! phones, this computer, the backups), what it showed in plain words and
+//! the worst finding on it, so a row's mark never disagrees with the
+//! findings. The text, Markdown and HTML reports all show these rows.
 
 use super::Report;
 use crate::format::{bytes, plural};
 use crate::rules::{Layer, Severity};
-use crate::snapshot::{BackupDirSource, Outcome, Snapshot};
+use crate::snapshot::{same_udid, BackupDirSource, Outcome, Snapshot};
 
 /// "iTunes 12.13.2.3, Apple Devices 1.2405.9.0 (Microsoft Store)": the apps
 /// a Windows user backs up with (the driver package is left out).
@@ -29,7 +30,7 @@ pub struct Row {
     pub label: String,
     /// What it showed, or why it was not checked.
     pub text: String,
-    /// Its probe finished.
+    /// Its probe finished (and vouches for what it looked at).
     pub ran: bool,
     /// The most severe finding on this layer, if any.
     pub worst: Option<Severity>,
@@ -51,20 +52,40 @@ fn row<T>(label: &str, o: &Outcome<T>, ok_text: impl FnOnce(&T) -> String) -> Ro
     }
 }
 
-/// The rows, in the order of the layers from the bus to the backups.
-pub fn rows(report: &Report) -> Vec<Row> {
+/// The worst finding among `layers` (for one phone, or any), so a row's
+/// glyph never disagrees with the findings.
+fn worst_of<'r>(
+    report: &'r Report,
+    layers: &[Layer],
+    device: Option<&str>,
+) -> Option<&'r crate::rules::Finding> {
+    report
+        .findings
+        .iter()
+        .map(|rf| rf.finding)
+        .filter(|f| {
+            layers.contains(&f.layer)
+                && device.is_none_or(|d| f.device.as_deref().is_some_and(|fd| same_udid(fd, d)))
+        })
+        .max_by_key(|f| f.severity)
+}
+
+/// Sets a row's glyph from the findings of its layers; a row that was not
+/// probed but has a finding (a pasted error) says what the finding says
+/// instead of "not checked".
+fn judge(row: &mut Row, report: &Report, layers: &[Layer], device: Option<&str>) {
+    if let Some(f) = worst_of(report, layers, device) {
+        row.worst = Some(f.severity);
+        if !row.ran && row.duration_ms.is_none() {
+            row.text = format!("from the evidence: {}", f.title);
+        }
+    }
+}
+
+/// The rows, in the order of the layers from the bus to the backups. Plain
+/// words; `verbose` adds the system's own messages and the phones' UDIDs.
+pub fn rows(report: &Report, verbose: bool) -> Vec<Row> {
     let s: &Snapshot = report.snapshot;
-    let worst = |layers: &[Layer], device: Option<&str>| {
-        report
-            .findings
-            .iter()
-            .map(|rf| rf.finding)
-            .filter(|f| {
-                layers.contains(&f.layer) && (device.is_none() || f.device.as_deref() == device)
-            })
-            .map(|f| f.severity)
-            .max()
-    };
     let mut rows = Vec::new();
 
     let mut usb = row("USB", &s.probes.usb, |u| {
@@ -73,7 +94,14 @@ pub fn rows(report: &Report) -> Vec<Row> {
             plural(u.devices.len(), "Apple device", "Apple devices")
         )
     });
-    usb.worst = worst(&[Layer::Usb], None);
+    if let Outcome::Failed { failure, .. } = &s.probes.usb {
+        usb.text = if verbose {
+            format!("cannot read the USB bus here ({})", failure.message)
+        } else {
+            "cannot read the USB bus on this computer".to_string()
+        };
+    }
+    judge(&mut usb, report, &[Layer::Usb], None);
     rows.push(usb);
 
     let addr = s
@@ -89,8 +117,35 @@ pub fn rows(report: &Report) -> Vec<Row> {
             plural(m.devices.len(), "phone", "phones")
         )
     });
-    if matches!(s.probes.usbmuxd, Outcome::Failed { .. }) && !addr.is_empty() {
-        mux.text = format!("{addr}: {}", mux.text);
+    if let Outcome::Failed { failure, .. } = &s.probes.usbmuxd {
+        let at = if addr.is_empty() {
+            "its address".to_string()
+        } else {
+            addr.clone()
+        };
+        // Plain words first; the system's own message only with -v (and
+        // always in the findings' evidence and --json).
+        let plain = match failure.kind {
+            crate::snapshot::FailureKind::NotFound => format!("not running (nothing at {at})"),
+            crate::snapshot::FailureKind::Refused => {
+                format!("not answering at {at} (connection refused)")
+            }
+            crate::snapshot::FailureKind::AccessDenied => {
+                format!("this user may not use it ({at})")
+            }
+            crate::snapshot::FailureKind::TimedOut => {
+                format!("no answer at {at} before the deadline")
+            }
+            crate::snapshot::FailureKind::ProtocolError => {
+                format!("something at {at} answered, but not as usbmuxd does")
+            }
+            _ => format!("{at}: {}", failure.message),
+        };
+        mux.text = if verbose {
+            format!("{plain}: {}", failure.message)
+        } else {
+            plain
+        };
     }
     // On Windows usbmuxd is a service: say what the Service Control Manager
     // says about it when nothing answered.
@@ -101,11 +156,11 @@ pub fn rows(report: &Report) -> Vec<Row> {
     // The Listen window has its own row when it ran; older snapshots
     // without it keep connection findings on the usbmuxd row.
     let listened = s.probes.mux_events.value();
-    mux.worst = if listened.is_some() {
-        worst(&[Layer::Usbmuxd], None)
+    if listened.is_some() {
+        judge(&mut mux, report, &[Layer::Usbmuxd], None);
     } else {
-        worst(&[Layer::Usbmuxd, Layer::Connection], None)
-    };
+        judge(&mut mux, report, &[Layer::Usbmuxd, Layer::Connection], None);
+    }
     rows.push(mux);
     if let Some(obs) = listened {
         let drops = obs
@@ -118,26 +173,32 @@ pub fn rows(report: &Report) -> Vec<Row> {
         } else {
             format!("{:.1} s", obs.window_ms as f64 / 1000.0)
         };
-        let what = match obs.origin {
-            crate::snapshot::ListenOrigin::Log => format!("usbmuxd's log covers {secs}"),
-            _ => format!("followed usbmuxd's plug events for {secs}"),
-        };
         let mut link = row("Link", &s.probes.mux_events, |_| {
-            if drops == 0 {
-                format!("{what}: no drop")
-            } else {
-                format!("{what}: {}", plural(drops, "drop", "drops"))
+            let what = match obs.origin {
+                crate::snapshot::ListenOrigin::Log => "usbmuxd's log shows",
+                _ => "the phone stayed connected:",
+            };
+            match (drops, obs.origin) {
+                (0, crate::snapshot::ListenOrigin::Log) => format!("{what} no drop ({secs})"),
+                (0, _) => format!("{what} no drop while checking ({secs})"),
+                (n, _) => format!(
+                    "{}: dropped off during the check ({secs})",
+                    plural(n, "drop", "drops")
+                ),
             }
         });
-        link.worst = worst(&[Layer::Connection], None);
+        judge(&mut link, report, &[Layer::Connection], None);
         rows.push(link);
     }
 
+    let device_layers = [
+        Layer::Trust,
+        Layer::Device,
+        Layer::BackupService,
+        Layer::Icloud,
+    ];
     for d in &report.devices {
-        let mut text = d.udid.clone();
-        if let Some(p) = &d.product_type {
-            text.push_str(&format!(", {p}"));
-        }
+        let mut text = d.label();
         if let Some(v) = &d.ios_version {
             text.push_str(&format!(", iOS {v}"));
         }
@@ -149,31 +210,29 @@ pub fn rows(report: &Report) -> Vec<Row> {
                 "Wi-Fi"
             }
         ));
-        let device_layers = [
-            Layer::Trust,
-            Layer::Device,
-            Layer::BackupService,
-            Layer::Icloud,
-        ];
-        rows.push(Row {
+        if verbose || (d.name.is_some() && report.devices.len() > 1) {
+            text.push_str(&format!("; UDID {}", d.udid));
+            if let Some(p) = &d.product_type {
+                text.push_str(&format!(", {p}"));
+            }
+        }
+        let mut phone = Row {
             label: "iPhone".into(),
             text,
             ran: true,
-            worst: worst(&device_layers, Some(&d.udid)),
+            worst: None,
             duration_ms: None,
-        });
+        };
+        judge(&mut phone, report, &device_layers, Some(&d.udid));
+        rows.push(phone);
     }
 
     let mut host = row("Computer", &s.probes.host, |h| {
-        let os = [h.os.name.as_deref(), h.os.version.as_deref()]
-            .iter()
-            .flatten()
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let os = h.os.describe();
         let dir = match (&h.backup_dir.path, h.backup_dir.source) {
             (None, BackupDirSource::None) => {
-                "no default backup folder on this OS (use --backup-dir)".to_string()
+                "no backup folder checked: this OS has no default one (use --backup-dir)"
+                    .to_string()
             }
             (None, _) => "no backup folder".to_string(),
             (Some(p), _) => match &h.backup_dir.volume {
@@ -194,13 +253,53 @@ pub fn rows(report: &Report) -> Vec<Row> {
             None => format!("{os}; {dir}"),
         }
     });
-    host.worst = worst(&[Layer::Host], None);
+    // No backup folder looked at: not a tick.
+    if s.host().is_some_and(|h| h.backup_dir.path.is_none()) {
+        host.ran = false;
+    }
+    judge(&mut host, report, &[Layer::Host], None);
     rows.push(host);
 
     let mut backups = row("Backups", &s.probes.backups, |b| {
         plural(b.backups.len(), "backup", "backups") + " in the folder"
     });
-    backups.worst = worst(&[Layer::Backup], None);
+    // Cut short by the deadline: what was not read is not vouched for (no ✓).
+    if let Some(b) = s.probes.backups.value().filter(|b| b.cut_short) {
+        backups.ran = false;
+        backups.text = format!(
+            "{}: the deadline stopped the check before the end (not every backup, or not all of one, was read; a longer --timeout reads more)",
+            plural(b.backups.len(), "backup", "backups") + " read"
+        );
+    }
+    judge(&mut backups, report, &[Layer::Backup], None);
     rows.push(backups);
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::world;
+
+    fn backups_row(s: &Snapshot) -> Row {
+        let d = crate::rules::diagnose(s, None);
+        let r = Report::new(s, &d, 0, crate::report::TEST_TOOL);
+        rows(&r, false)
+            .into_iter()
+            .find(|r| r.label == "Backups")
+            .unwrap()
+    }
+
+    /// A backups check the deadline cut short is not shown as done.
+    #[test]
+    fn a_backups_check_cut_short_is_not_a_tick() {
+        let mut s = world().backup(|_| {}).build();
+        let row = backups_row(&s);
+        assert!(row.ran && row.worst.is_none(), "{row:?}");
+        if let Outcome::Ok { value, .. } = &mut s.probes.backups {
+            value.cut_short = true;
+        }
+        let row = backups_row(&s);
+        assert!(!row.ran && row.text.contains("deadline"), "{row:?}");
+    }
 }

@@ -1,6 +1,8 @@
 //! The sentences every report format says the same way: the verdict, the
-//! all-clear, where the evidence came from. Text, Markdown and HTML take
-//! them from here so a diagnosis reads alike wherever it is shown.
+//! all-clear, what was not checked, where the evidence came from. Text,
+//! Markdown and HTML take them from here so a diagnosis tells the same truth
+//! wherever it is shown: a check that did not finish is "not finished" in
+//! each of them, never "ready".
 
 use super::Report;
 use crate::format::plural;
@@ -11,27 +13,71 @@ use crate::snapshot::ProvenanceKind;
 /// Said first when Ctrl-C cut the probing short.
 pub const INTERRUPTED: &str = "Interrupted: this report covers only what was probed before Ctrl-C.";
 
-/// "Not ready: 1 blocker, 0 warnings, 2 notes."
-pub fn verdict_sentence(report: &Report) -> String {
+/// Said after the list of what was not checked.
+pub const RUN_AGAIN: &str =
+    "Run the check again (a longer --timeout gives a slow phone or disk more time).";
+
+/// "1 blocker, 3 notes": the counts that are not zero.
+pub fn counts(report: &Report) -> String {
     let sum = &report.summary;
-    let counts = format!(
-        "{}, {}, {}",
-        plural(sum.blockers, "blocker", "blockers"),
-        plural(sum.warnings, "warning", "warnings"),
-        plural(sum.info, "note", "notes")
-    );
+    let parts: Vec<String> = [
+        (sum.blockers, "blocker", "blockers"),
+        (sum.warnings, "warning", "warnings"),
+        (sum.info, "note", "notes"),
+    ]
+    .iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| plural(*n, one, many))
+    .collect();
+    if parts.is_empty() {
+        "no findings".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// The verdict's mark: ✗ not ready, ? not finished, ! warnings, ✓ ready.
+pub fn verdict_glyph(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Blocked => "✗",
+        Verdict::Incomplete => "?",
+        Verdict::Warnings => "!",
+        Verdict::Ready => "✓",
+    }
+}
+
+/// The verdict as a heading: "Not ready to back up", "Check not finished".
+pub fn verdict_title(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Blocked => "Not ready to back up",
+        Verdict::Incomplete => "Check not finished",
+        Verdict::Warnings => "Ready to back up, with warnings",
+        Verdict::Ready => "Ready to back up",
+    }
+}
+
+/// The verdict with its counts: "Not ready: 1 blocker, 2 notes." or "Not
+/// finished: 1 part of the check did not finish; 2 notes so far."
+pub fn verdict_sentence(report: &Report) -> String {
+    let counts = counts(report);
     match report.verdict {
         Verdict::Blocked => format!("Not ready: {counts}."),
+        Verdict::Incomplete => format!(
+            "Not finished: {} of the check did not finish; {counts} so far.",
+            plural(report.not_checked.len(), "part", "parts")
+        ),
         Verdict::Warnings => format!("Ready, with warnings: {counts}."),
         Verdict::Ready => format!("Ready: {counts}."),
     }
 }
 
-/// What stands in place of the findings when there are none. What another
-/// tool printed covers only what it looked at: say so, rather than vouch
-/// for this computer.
+/// What stands in place of the findings when there are none. What was not
+/// checked, or what another tool printed, covers only what was looked at:
+/// say so, rather than vouch for this computer.
 pub fn all_clear(report: &Report) -> &'static str {
-    if report.snapshot.provenance.kind == ProvenanceKind::Imported {
+    if !report.not_checked.is_empty() {
+        "No problems found in what was checked."
+    } else if report.snapshot.provenance.kind == ProvenanceKind::Imported {
         "No problems found in the imported evidence: nothing in it stands in the way of a backup."
     } else {
         "No problems found: this computer is ready to back up the iPhone."
@@ -50,6 +96,16 @@ pub fn source_line(report: &Report) -> Option<String> {
         ProvenanceKind::Live => None,
         ProvenanceKind::Imported => Some(format!("Imported evidence: {}", Outside(about))),
         _ => Some(format!("Replayed snapshot: {}", Outside(about))),
+    }
+}
+
+/// Which build wrote the report: "iphone-backup-check 0.1.0 (commit
+/// 3eed140a1b2c)", so whoever reads a shared report knows what to compare.
+pub fn tool_line(report: &Report) -> String {
+    let t = &report.tool;
+    match t.commit {
+        Some(c) => format!("{} {} (commit {c})", t.name, t.version),
+        None => format!("{} {}", t.name, t.version),
     }
 }
 

@@ -5,8 +5,8 @@
 
 use std::fmt::Write as _;
 
+use super::escape::html as esc;
 use crate::format::bytes;
-use crate::report::escape::html as esc;
 use crate::report::space::{spaces, Space};
 use crate::report::Report;
 

@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
+use super::escape::html as esc;
 use crate::report::chain::{chains, LinkState};
-use crate::report::escape::html as esc;
 use crate::report::Report;
 
 pub(super) fn section(report: &Report, out: &mut String) {

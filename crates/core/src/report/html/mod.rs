@@ -8,15 +8,16 @@
 
 mod bars;
 mod chain;
+pub mod escape;
 mod timeline;
 
 use std::fmt::Write as _;
 
-use super::escape::{html as esc, html_text as text};
 use super::markdown::Written;
 use super::style;
 use super::{checklist, names, view, Report};
 use crate::rules::{Severity, Verdict};
+use escape::{html as esc, html_text as text};
 
 /// Every load forbidden: no script, no image, font, frame or connection;
 /// only the page's own inline style.
@@ -31,10 +32,12 @@ const FOLD_AFTER: usize = 6;
 pub fn render(report: &Report, written: &Written) -> String {
     let s = report.snapshot;
     let mut out = String::with_capacity(32 * 1024);
-    let (title, class) = match report.verdict {
-        Verdict::Blocked => ("Not ready to back up", "blocked"),
-        Verdict::Warnings => ("Ready to back up, with warnings", "warnings"),
-        Verdict::Ready => ("Ready to back up", "ready"),
+    let title = view::verdict_title(report.verdict);
+    let class = match report.verdict {
+        Verdict::Blocked => "blocked",
+        Verdict::Incomplete => "incomplete",
+        Verdict::Warnings => "warnings",
+        Verdict::Ready => "ready",
     };
     let _ = write!(
         out,
@@ -60,7 +63,8 @@ pub fn render(report: &Report, written: &Written) -> String {
     }
     let _ = writeln!(
         out,
-        "<p class=\"verdict {class}\" id=\"verdict\">{}</p>",
+        "<p class=\"verdict {class}\" id=\"verdict\">{} {}</p>",
+        view::verdict_glyph(report.verdict),
         view::verdict_sentence(report)
     );
     if let Some(line) = view::source_line(report) {
@@ -70,6 +74,7 @@ pub fn render(report: &Report, written: &Written) -> String {
 
     chain::section(report, &mut out);
     checklist_section(report, &mut out);
+    not_checked_section(report, &mut out);
     findings_section(report, &mut out);
     bars::section(report, &mut out);
     timeline::section(report, &mut out);
@@ -81,9 +86,9 @@ pub fn render(report: &Report, written: &Written) -> String {
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "<footer>Written by iphone-backup-check {}{date}. Backed up with {} on this computer. \
+        "<footer>Written by {}{date}. Backed up with {} on this computer. \
 More on any finding: <code>iphone-backup-check explain ID</code>.</footer>\n</main>\n</body>\n</html>",
-        esc(report.tool.version),
+        esc(&view::tool_line(report)),
         names::backup_program(s),
     );
     out
@@ -91,7 +96,7 @@ More on any finding: <code>iphone-backup-check explain ID</code>.</footer>\n</ma
 
 fn checklist_section(report: &Report, out: &mut String) {
     let _ = writeln!(out, "<section id=\"checklist\">\n<h2>What was checked</h2>\n<table>\n<thead><tr><th><span class=\"sr\">State</span></th><th>Layer</th><th>What it showed</th></tr></thead>\n<tbody>");
-    for row in checklist::rows(report) {
+    for row in checklist::rows(report, false) {
         let mark = match row.worst {
             Some(sev) => format!(
                 "<span class=\"sev-{}\" title=\"{}\">{}</span>",
@@ -112,13 +117,33 @@ fn checklist_section(report: &Report, out: &mut String) {
     let _ = writeln!(out, "</tbody>\n</table>\n</section>");
 }
 
+/// What did not finish, so nobody reads "nothing wrong" into it.
+fn not_checked_section(report: &Report, out: &mut String) {
+    if report.not_checked.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<section id=\"not-checked\">\n<h2>Not checked</h2>\n<ul>"
+    );
+    for n in report.not_checked {
+        let _ = writeln!(out, "<li>{}: {}</li>", esc(&n.what), esc(&n.why));
+    }
+    let _ = writeln!(out, "</ul>\n<p>{}</p>\n</section>", text(view::RUN_AGAIN));
+}
+
 fn findings_section(report: &Report, out: &mut String) {
     let s = report.snapshot;
     let _ = writeln!(out, "<section id=\"findings\">");
     if report.findings.is_empty() {
         let _ = writeln!(
             out,
-            "<h2>Findings</h2>\n<p class=\"ok\">{}</p>\n</section>",
+            "<h2>Findings</h2>\n<p class=\"{}\">{}</p>\n</section>",
+            if report.not_checked.is_empty() {
+                "ok"
+            } else {
+                "muted"
+            },
             view::all_clear(report)
         );
         return;

@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
+use super::escape::html as esc;
 use crate::format::bytes;
-use crate::report::escape::html as esc;
 use crate::report::names;
 use crate::report::timeline::{backups, BackupKind, BackupMark};
 use crate::report::Report;

@@ -8,14 +8,16 @@
 //! (then steps point to `explain`, then findings of one rule are grouped);
 //! no finding is ever left out.
 
+pub mod escape;
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::escape::{markdown as esc, markdown_text as text};
 use super::style;
 use super::{chain, checklist, names, view, Report};
 use crate::format::plural;
 use crate::rules::RuleId;
+use escape::{markdown as esc, markdown_text as text};
 
 /// GitHub refuses an issue body or comment longer than this (characters).
 pub const GITHUB_LIMIT: usize = 65_536;
@@ -120,7 +122,7 @@ pub fn render(report: &Report, written: &Written) -> String {
         }
     }
     let parts = Parts {
-        rows: checklist::rows(report),
+        rows: checklist::rows(report, false),
         chains: chain::chains(report),
         phone_names,
     };
@@ -145,11 +147,7 @@ struct Parts {
 fn render_with(report: &Report, written: &Written, parts: &Parts, budget: &Budget) -> String {
     let s = report.snapshot;
     let mut out = String::new();
-    let title = match report.verdict {
-        crate::rules::Verdict::Blocked => "Not ready to back up",
-        crate::rules::Verdict::Warnings => "Ready to back up, with warnings",
-        crate::rules::Verdict::Ready => "Ready to back up",
-    };
+    let title = view::verdict_title(report.verdict);
     let _ = writeln!(out, "## iPhone backup check: {title}\n");
     if s.provenance.redacted {
         let _ = writeln!(out, "> [!NOTE]\n> **Private details masked.** UDIDs, serial numbers, device names and home-folder paths are replaced by placeholders such as `<udid-1>`.\n");
@@ -159,7 +157,12 @@ fn render_with(report: &Report, written: &Written, parts: &Parts, budget: &Budge
     if s.interrupted {
         let _ = writeln!(out, "**{}**\n", view::INTERRUPTED);
     }
-    let _ = writeln!(out, "**{}**\n", view::verdict_sentence(report));
+    let _ = writeln!(
+        out,
+        "**{} {}**\n",
+        view::verdict_glyph(report.verdict),
+        view::verdict_sentence(report)
+    );
     if let Some(line) = view::source_line(report) {
         let _ = writeln!(out, "{}\n", text(&cut(&line, 300)));
     }
@@ -188,6 +191,7 @@ fn render_with(report: &Report, written: &Written, parts: &Parts, budget: &Budge
         );
     }
     out.push('\n');
+    not_checked(report, &mut out, budget);
 
     // Where the chain from this computer to the phone breaks.
     let chains = &parts.chains;
@@ -255,11 +259,36 @@ fn render_with(report: &Report, written: &Written, parts: &Parts, budget: &Budge
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "<sub>Written by iphone\\-backup\\-check {}{date}. Backed up with {} on this computer.</sub>",
-        esc(report.tool.version),
+        "<sub>Written by {}{date}. Backed up with {} on this computer.</sub>",
+        esc(&view::tool_line(report)),
         names::backup_program(s),
     );
     out
+}
+
+/// What did not finish, so nobody reads "nothing wrong" into it.
+fn not_checked(report: &Report, out: &mut String, budget: &Budget) {
+    let all = report.not_checked;
+    if all.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### Not checked\n");
+    for n in all.iter().take(budget.rows) {
+        let _ = writeln!(
+            out,
+            "- {}: {}",
+            esc(&cut(&n.what, 300)),
+            esc(&cut(&n.why, 300))
+        );
+    }
+    if all.len() > budget.rows {
+        let _ = writeln!(
+            out,
+            "- … and {} more",
+            plural(all.len() - budget.rows, "part", "parts")
+        );
+    }
+    let _ = writeln!(out, "\n{}\n", text(view::RUN_AGAIN));
 }
 
 /// The evidence lines of one finding: the first few as a list, the rest
