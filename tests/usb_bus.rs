@@ -523,16 +523,7 @@ fn record_on_each_bus_replays() {
     for (name, phones) in BUSES {
         let file = work.path().join(format!("{name}.json"));
         let file_arg = file.to_string_lossy().into_owned();
-        let out = on_bus(
-            name,
-            &[
-                "record",
-                "-o",
-                &file_arg,
-                "--timeout",
-                "10",
-            ],
-        );
+        let out = on_bus(name, &["record", "-o", &file_arg, "--timeout", "10"]);
         assert!(out.status.success(), "{name}: {out:?}");
         let recorded: Value =
             serde_json::from_slice(&std::fs::read(&file).unwrap()).expect("recorded JSON");
