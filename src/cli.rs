@@ -117,6 +117,8 @@ Examples:
   iphone-backup-check diagnose --backup-dir /mnt/backups/iphone      (Linux)
   iphone-backup-check diagnose --request-trust      (show the Trust prompt)
   iphone-backup-check diagnose --json | jq .verdict
+  iphone-backup-check diagnose -o report.html      (for a ticket; private details masked)
+  iphone-backup-check diagnose -o report.md        (for a GitHub issue or a forum post)
   idevicebackup2 backup ~/b 2>&1 | iphone-backup-check diagnose --from -";
 
 const DIAGNOSE_LONG_HELP: &str = concat!(
@@ -126,6 +128,8 @@ const DIAGNOSE_LONG_HELP: &str = concat!(
   iphone-backup-check diagnose --backup-dir /mnt/backups/iphone      (Linux)
   iphone-backup-check diagnose --request-trust      (show the Trust prompt)
   iphone-backup-check diagnose --json | jq .verdict
+  iphone-backup-check diagnose -o report.html      (for a ticket; private details masked)
+  iphone-backup-check diagnose -o report.md        (for a GitHub issue or a forum post)
   idevicebackup2 backup ~/b 2>&1 | iphone-backup-check diagnose --from -
 
 ",
