@@ -1,7 +1,10 @@
 //! A file given to `--from`, as the importers see it: numbered lines, each
 //! cut to a length worth reading, from a text that may be binary, invalid
-//! UTF-8, or so large that only its beginning and end were kept.
+//! UTF-8, or so large that only its beginning and end were kept. Every line
+//! is normalised once here ([`super::normalise`]): importers read the
+//! message, quotes show the line as the tool printed it.
 
+use super::normalise::{self, Prefix};
 use crate::snapshot::Quote;
 
 /// Longer lines are cut here: no line an importer reads is longer, and a
@@ -24,7 +27,40 @@ pub struct Capture {
 #[derive(Debug, Clone)]
 struct Part {
     first_line: u64,
+    /// The clean text ([`normalise::clean`]).
     text: String,
+    /// Per line, where its message starts ([`normalise::message`]).
+    prefixes: Vec<Prefix>,
+    /// The messages of every line, when some line had a prefix: what a
+    /// reader of a whole document (XML, JSON) reads.
+    messages: Option<String>,
+}
+
+impl Part {
+    fn new(first_line: u64, bytes: &[u8]) -> Self {
+        let text = normalise::clean(bytes);
+        let prefixes: Vec<Prefix> = lines_of(&text)
+            .map(|l| normalise::message(cut(l, MAX_LINE_BYTES)))
+            .collect();
+        let messages = prefixes.iter().any(|p| p.len > 0).then(|| {
+            let mut m = String::with_capacity(text.len());
+            for (l, p) in lines_of(&text).zip(&prefixes) {
+                m.push_str(l.get(p.len..).unwrap_or(""));
+                m.push('\n');
+            }
+            m
+        });
+        Self {
+            first_line,
+            text,
+            prefixes,
+            messages,
+        }
+    }
+}
+
+fn lines_of(text: &str) -> impl Iterator<Item = &str> {
+    text.strip_suffix('\n').unwrap_or(text).split('\n')
 }
 
 /// One line of a capture.
@@ -32,8 +68,18 @@ struct Part {
 pub struct Line<'a> {
     /// 1-based, as an editor shows it.
     pub number: u64,
-    /// Without its line ending, cut to `MAX_LINE_BYTES`.
+    /// The message: without its line ending, quote markers, log prefixes
+    /// and prompts, cut to `MAX_LINE_BYTES`.
     pub text: &'a str,
+    /// The line as the tool printed it (log prefixes kept), for quotes.
+    pub printed: &'a str,
+    /// The time of day a log prefix gave it, in ms since midnight.
+    pub clock_ms: Option<u64>,
+    /// It is a command typed after a shell prompt.
+    pub prompt: bool,
+    /// The line from its syslog-style stamp on (time, host, process), for
+    /// readers that need the process; the message when there is none.
+    pub log_line: &'a str,
 }
 
 impl Capture {
@@ -51,17 +97,11 @@ impl Capture {
         skipped_lines: u64,
         tail: &[u8],
     ) -> Self {
-        let head = text_of(head);
-        let head_lines = head.matches('\n').count() as u64;
-        let mut parts = vec![Part {
-            first_line: 1,
-            text: head,
-        }];
+        let head = Part::new(1, head);
+        let head_lines = head.text.matches('\n').count() as u64;
+        let mut parts = vec![head];
         if !tail.is_empty() {
-            parts.push(Part {
-                first_line: head_lines + skipped_lines + 1,
-                text: text_of(tail),
-            });
+            parts.push(Part::new(head_lines + skipped_lines + 1, tail));
         }
         Self {
             name: name.into(),
@@ -73,18 +113,32 @@ impl Capture {
     /// Every kept line, numbered as in the file.
     pub fn lines(&self) -> impl Iterator<Item = Line<'_>> + '_ {
         self.parts.iter().flat_map(|p| {
-            let text = p.text.strip_suffix('\n').unwrap_or(&p.text);
-            text.split('\n').enumerate().map(move |(i, l)| Line {
-                number: p.first_line + i as u64,
-                text: cut(l.strip_suffix('\r').unwrap_or(l), MAX_LINE_BYTES),
-            })
+            lines_of(&p.text)
+                .zip(&p.prefixes)
+                .enumerate()
+                .map(move |(i, (l, prefix))| {
+                    let printed = cut(l, MAX_LINE_BYTES);
+                    Line {
+                        number: p.first_line + i as u64,
+                        text: printed.get(prefix.len..).unwrap_or(""),
+                        printed,
+                        clock_ms: prefix.clock_ms,
+                        prompt: prefix.prompt,
+                        log_line: printed
+                            .get(prefix.log_start.unwrap_or(prefix.len)..)
+                            .unwrap_or(""),
+                    }
+                })
         })
     }
 
     /// The kept text of the beginning of the file, for importers that read a
     /// whole document (XML, JSON) rather than lines.
     pub fn head(&self) -> &str {
-        self.parts.first().map(|p| p.text.as_str()).unwrap_or("")
+        self.parts
+            .first()
+            .map(|p| p.messages.as_deref().unwrap_or(&p.text))
+            .unwrap_or("")
     }
 
     /// The first `max` bytes of [`Capture::head`] (cut on a character
@@ -96,7 +150,7 @@ impl Capture {
 
     /// The line as evidence: this file, this line number, the text cut short.
     pub fn quote(&self, line: Line<'_>) -> Quote {
-        let text = line.text.trim();
+        let text = line.printed.trim();
         let mut shown: String = text.chars().take(MAX_QUOTE_CHARS).collect();
         if shown.len() < text.len() {
             shown.push('…');
@@ -107,13 +161,6 @@ impl Capture {
             text: shown,
         }
     }
-}
-
-/// Lossy UTF-8, with NUL bytes (garbage, or a relay's message separator)
-/// made spaces: they never end a string early, and lines keep the numbers an
-/// editor shows.
-fn text_of(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).replace('\0', " ")
 }
 
 /// `s` cut to at most `max` bytes, on a character boundary.

@@ -22,6 +22,7 @@ mod lockdown_values;
 mod log_line;
 mod lsusb;
 mod merge;
+pub mod normalise;
 mod phone_log;
 mod python_tracebacks;
 mod reported;

@@ -23,7 +23,7 @@
 use std::collections::BTreeMap;
 
 use super::imported::{imported, phone};
-use super::log_line::{usbmuxd_message, usbmuxd_stamp};
+use super::log_line::{syslog_level, usbmuxd_stamp};
 use super::usb_ids::{apple_device, hex4, linux_port, set_serial};
 use super::{Capture, Line, UNNAMED_PHONE};
 use crate::knowledge::Domain;
@@ -64,6 +64,8 @@ struct Entry {
 
 #[derive(Default)]
 struct Reader {
+    /// The time of day of the last stamped line.
+    last_time_of_day: Option<u64>,
     version: Option<String>,
     started: bool,
     shut_down: bool,
@@ -99,7 +101,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
 
 impl Reader {
     fn line(&mut self, capture: &Capture, line: Line<'_>) {
-        let msg = usbmuxd_message(line.text);
+        let msg = line.text;
         if msg.trim() == "Segmentation fault" && (self.started || self.known_lines > 0) {
             self.known_lines += 1;
             self.stopped = Some(Failure {
@@ -125,9 +127,19 @@ impl Reader {
             }
             return;
         }
+        // Under syslog or the journal usbmuxd prints `[level] message`
+        // without its own clock: the log's prefix gave the time.
         let (at_ms, level, text) = match usbmuxd_stamp(msg) {
             Some((t, level, text)) => (Some(self.clock(t)), Some(level), text),
-            None => (None, None, msg.trim()),
+            None => match syslog_level(msg) {
+                // No clock at all (the journal printed without one): the
+                // lines keep their order, at the last time known.
+                Some((level, text)) if line.clock_ms.is_some() || line.log_line != line.text => {
+                    let t = line.clock_ms.or(self.last_time_of_day).unwrap_or(0);
+                    (Some(self.clock(t)), Some(level), text)
+                }
+                _ => (None, None, msg.trim()),
+            },
         };
         if let Some(v) = text
             .strip_prefix("usbmuxd v")
@@ -167,6 +179,7 @@ impl Reader {
 
     /// Milliseconds since the first stamp, across midnight.
     fn clock(&mut self, time_of_day: u64) -> u64 {
+        self.last_time_of_day = Some(time_of_day);
         let first = *self.first_ms.get_or_insert(time_of_day);
         let mut abs = time_of_day + self.day_offset;
         if abs + 60_000 < self.prev_abs {
