@@ -4,13 +4,12 @@
 
 pub mod backup_service;
 pub mod backups;
-pub mod deadline;
 pub mod device;
 pub mod host;
 pub mod lockdown;
 pub mod pairing;
-pub mod read_full;
 pub mod syslog;
+pub mod transport;
 pub mod usb;
 pub mod usbmuxd;
 
@@ -19,7 +18,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub use deadline::Deadline;
+pub use transport::Deadline;
 
 use crate::env::HostEnv;
 use crate::platform::mux_address::MuxEndpoint;
@@ -243,11 +242,11 @@ async fn device_stage(
             })
             .collect();
     }
-    let steps = device::Steps::new(deadline, device::per_operation(req.timeout));
+    let budget = transport::Budget::new(deadline, transport::per_request(req.timeout));
     let mut set = tokio::task::JoinSet::new();
     for dev in targets.clone() {
         let stage = stage.clone();
-        set.spawn(async move { device::probe_one(&stage, &dev, steps).await });
+        set.spawn(async move { device::probe_one(&stage, &dev, budget).await });
     }
     while let Some(done) = set.join_next().await {
         match done {
@@ -263,7 +262,7 @@ async fn device_stage(
         }
     }
     let udids: Vec<String> = targets.iter().map(|d| d.udid.clone()).collect();
-    let presence = device::presence(&req.endpoint, &udids, steps).await;
+    let presence = device::presence(&req.endpoint, &udids, budget).await;
     if let Ok(mut p) = probes.lock() {
         for (udid, outcome) in udids.iter().zip(presence) {
             if let Some(slot) = p.devices.iter_mut().find(|d| same_udid(&d.udid, udid)) {

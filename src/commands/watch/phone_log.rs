@@ -13,9 +13,8 @@ use tokio::sync::mpsc;
 
 use crate::phone_log::{is_backup_line, line, RelaySplitter};
 use crate::platform::mux_address::MuxEndpoint;
-use crate::probe::device::Steps;
-use crate::probe::syslog::Relay;
-use crate::probe::Deadline;
+use crate::probe::device::open_phone_log;
+use crate::probe::transport::{Budget, Deadline};
 use crate::snapshot::Failure;
 
 /// Opening the relay (pair record, session, StartService, connect) must be
@@ -47,9 +46,9 @@ pub async fn follow(
     record_file: Option<PathBuf>,
     tx: mpsc::Sender<LogMsg>,
 ) {
-    let steps = Steps::new(Deadline::after(OPEN_TIMEOUT), OPEN_STEP);
+    let budget = Budget::new(Deadline::after(OPEN_TIMEOUT), OPEN_STEP);
     let mut relay =
-        match Relay::open(&endpoint, device_id, &udid, record_file.as_deref(), steps).await {
+        match open_phone_log(&endpoint, device_id, &udid, record_file.as_deref(), budget).await {
             Ok(r) => r,
             Err(failure) => {
                 let _ = tx.send(LogMsg::Ended { udid, failure }).await;

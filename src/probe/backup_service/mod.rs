@@ -7,57 +7,26 @@ use std::time::Instant;
 use plist::{Dictionary, Value};
 
 use crate::platform::mux_address::MuxEndpoint;
-use crate::probe::device::{connect::connect_port, Steps};
-use crate::probe::lockdown::framing::PlistStream;
-use crate::probe::lockdown::{tls, BackupStart};
-use crate::probe::pairing::PairSecrets;
+use crate::probe::transport::{open_service, Budget, PairSecrets, PlistStream, ServiceTicket};
 use crate::snapshot::{BackupServiceObs, Failure, FailureKind, HelloError, Outcome};
 
 /// The protocol versions idevicebackup2 offers.
 const SUPPORTED: &[f64] = &[2.0, 2.1];
 
+/// Connects to the port `StartService` gave (TLS when it said so) and does
+/// the handshake.
 pub async fn probe(
     endpoint: &MuxEndpoint,
     device_id: u32,
-    start: BackupStart,
+    ticket: ServiceTicket,
     secrets: Option<&PairSecrets>,
-    steps: Steps,
+    budget: Budget,
 ) -> Outcome<BackupServiceObs> {
     let started = Instant::now();
-    let ticket = match start {
-        BackupStart::NotAsked(why) => return Outcome::skipped(why),
-        BackupStart::Failed(failure) => {
-            return Outcome::Failed {
-                duration_ms: 0,
-                failure,
-            }
-        }
-        BackupStart::Refused(r) => {
-            return Outcome::Ok {
-                duration_ms: 0,
-                value: BackupServiceObs {
-                    refused: Some(r),
-                    ..Default::default()
-                },
-            }
-        }
-        BackupStart::Started(t) => t,
-    };
     let result = async {
-        let stream = connect_port(endpoint, device_id, ticket.port, steps.op()).await?;
-        let mut s = PlistStream::new(stream);
-        if ticket.ssl {
-            let pf = secrets.and_then(PairSecrets::pairing_file).ok_or_else(|| {
-                Failure::new(
-                    FailureKind::ProtocolError,
-                    "the service wants TLS and the pair record has no usable keys",
-                )
-            })?;
-            s = tls(s, pf, steps)
-                .await
-                .map_err(|(_, m)| Failure::new(FailureKind::ProtocolError, m))?;
-        }
-        handshake(&mut s, steps).await
+        let mut s =
+            open_service(endpoint, device_id, ticket, secrets, "the service", budget).await?;
+        handshake(&mut s, budget).await
     }
     .await;
     let duration_ms = started.elapsed().as_millis() as u64;
@@ -65,9 +34,9 @@ pub async fn probe(
 }
 
 /// Version exchange, `Hello`, disconnect.
-async fn handshake(s: &mut PlistStream, steps: Steps) -> Result<BackupServiceObs, Failure> {
+async fn handshake(s: &mut PlistStream, budget: Budget) -> Result<BackupServiceObs, Failure> {
     let mut obs = BackupServiceObs::default();
-    let offer = s.recv("DLMessageVersionExchange", steps.op()).await?;
+    let offer = s.recv("DLMessageVersionExchange", budget.op()).await?;
     let major = parse_version_exchange(&offer)?;
     obs.device_link_version = Some(major);
     let ok = Value::Array(vec![
@@ -75,8 +44,8 @@ async fn handshake(s: &mut PlistStream, steps: Steps) -> Result<BackupServiceObs
         "DLVersionsOk".into(),
         Value::Integer(major.into()),
     ]);
-    s.send("DLVersionsOk", &ok, true, steps.op()).await?;
-    let ready = s.recv("DLVersionsOk", steps.op()).await?;
+    s.send("DLVersionsOk", &ok, true, budget.op()).await?;
+    let ready = s.recv("DLVersionsOk", budget.op()).await?;
     if tag(&ready) != Some("DLMessageDeviceReady") {
         return Err(Failure::new(
             FailureKind::ProtocolError,
@@ -96,14 +65,14 @@ async fn handshake(s: &mut PlistStream, steps: Steps) -> Result<BackupServiceObs
         "DLMessageProcessMessage".into(),
         Value::Dictionary(hello),
     ]);
-    s.send("Hello", &msg, true, steps.op()).await?;
-    let answer = s.recv("Hello", steps.op()).await?;
+    s.send("Hello", &msg, true, budget.op()).await?;
+    let answer = s.recv("Hello", budget.op()).await?;
     apply_hello(&answer, &mut obs)?;
     let bye = Value::Array(vec![
         "DLMessageDisconnect".into(),
         "___EmptyParameterString___".into(),
     ]);
-    if let Err(f) = s.send("DLMessageDisconnect", &bye, true, steps.op()).await {
+    if let Err(f) = s.send("DLMessageDisconnect", &bye, true, budget.op()).await {
         tracing::debug!(kind = f.kind.as_str(), "DLMessageDisconnect not sent");
     }
     Ok(obs)

@@ -1,52 +1,45 @@
-//! The device stage: after usbmuxd has listed the phones, each phone (or the
-//! one `--udid` names) goes through pairing -> lockdownd -> backup service,
-//! phones concurrently. Every step runs under the overall deadline and its
-//! own per-operation deadline, whichever comes first.
-
-pub mod connect;
+//! The device orchestrator: after usbmuxd has listed the phones, each phone
+//! (or the one `--udid` names) is probed, phones concurrently. This is the
+//! one place that decides the order of the phone's conversations and which
+//! of them overlap; the services (pairing, lockdown, the backup service,
+//! the log relay) each speak their own protocol over the transport and know
+//! nothing of each other. Every request runs under the overall deadline and
+//! its own per-request limit, whichever comes first ([`Budget`]).
+//!
+//! The sequence of one diagnosis, per phone (`∥`: at the same time):
+//!
+//! ```text
+//! 1. pair record (usbmuxd ReadPairRecord, else the lockdown folder)
+//!      ∥ lockdownd: Connect 62078, QueryType
+//!    not in normal mode -> stop; unreachable or silent -> stop
+//! 2. no record: pre-session values (GetValue, com.apple.mobile.iTunes);
+//!    with --request-trust: Pair (the one request that writes, on demand)
+//! 3. StartSession with the record (+ TLS when the phone asks);
+//!    refused -> pre-session values, stop
+//! 4. another program backing up? -> session values only, backup service left alone
+//! 5. StartService com.apple.mobilebackup2 (+ the escrow bag)
+//! 6. backup service: Connect, version exchange, Hello, disconnect
+//!      ∥ session values: GetValue root and seven domains, StopSession
+//! 7. TLS failed and no model known -> pre-session values on a fresh connection
+//! 8. a trusted phone and a listen window -> its backup log (syslog_relay)
+//! after every phone: ListDevices again (presence: who dropped off)
+//! ```
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use plist::Dictionary;
 
 use crate::platform::mux_address::MuxEndpoint;
-use crate::probe::deadline::Deadline;
-use crate::probe::usbmuxd::{parse_device_list, MuxConnection};
-use crate::probe::{lockdown, pairing};
+use crate::probe::lockdown::{self, BackupStart, Opening, SessionStart};
+use crate::probe::transport::{open_service, Budget, MuxClient, PairSecrets, PlistStream};
+use crate::probe::usbmuxd::parse_device_list;
+use crate::probe::{backup_service, pairing, syslog};
 use crate::snapshot::{
-    same_udid, udid_key, DeviceObs, MuxConnection as Link, MuxDevice, Outcome, PresenceObs,
+    same_udid, udid_key, BackupServiceObs, DeviceObs, Failure, FailureKind, LockdownObs,
+    MuxConnection, MuxDevice, Outcome, PresenceObs, SessionObs,
 };
-
-/// How long one request to the phone may take at most (10 s by default gives
-/// 5 s): half the overall `--timeout`, so one stuck request leaves time for
-/// the rest, and a slow phone given a long timeout gets long steps too.
-pub fn per_operation(timeout: Duration) -> Duration {
-    (timeout / 2).max(Duration::from_millis(500))
-}
-
-/// The overall deadline and the per-operation limit.
-#[derive(Debug, Clone, Copy)]
-pub struct Steps {
-    overall: Deadline,
-    per_op: Duration,
-}
-
-impl Steps {
-    pub fn new(overall: Deadline, per_op: Duration) -> Self {
-        Self { overall, per_op }
-    }
-
-    /// The deadline for the next operation.
-    pub fn op(self) -> Deadline {
-        Deadline::after(self.per_op.min(self.overall.remaining()))
-    }
-
-    pub fn overall_remaining(self) -> Duration {
-        self.overall.remaining()
-    }
-}
 
 /// What the device stage needs from the request.
 #[derive(Debug, Clone)]
@@ -75,7 +68,9 @@ pub fn targets(listed: &[MuxDevice], udid: Option<&str>) -> Vec<MuxDevice> {
         let key = udid_key(&d.udid);
         let better = match by_udid.get(&key) {
             None => true,
-            Some(seen) => seen.connection != Link::Usb && d.connection == Link::Usb,
+            Some(seen) => {
+                seen.connection != MuxConnection::Usb && d.connection == MuxConnection::Usb
+            }
         };
         if better {
             by_udid.insert(key, d);
@@ -84,8 +79,8 @@ pub fn targets(listed: &[MuxDevice], udid: Option<&str>) -> Vec<MuxDevice> {
     by_udid.into_values().cloned().collect()
 }
 
-/// Runs pairing -> lockdownd -> backup service for one phone.
-pub async fn probe_one(stage: &DeviceStage, dev: &MuxDevice, steps: Steps) -> DeviceObs {
+/// One phone's diagnosis, in the order drawn at the top of this file.
+pub async fn probe_one(stage: &DeviceStage, dev: &MuxDevice, budget: Budget) -> DeviceObs {
     let mut obs = DeviceObs {
         udid: dev.udid.clone(),
         device_id: Some(dev.device_id),
@@ -93,39 +88,209 @@ pub async fn probe_one(stage: &DeviceStage, dev: &MuxDevice, steps: Steps) -> De
         ..Default::default()
     };
     let file = stage.record_files.get(&dev.udid).map(PathBuf::as_path);
-    let mut pairing_obs = None;
-    let pairing = async {
-        let (o, secrets) = pairing::probe(&stage.endpoint, &dev.udid, file, steps.op()).await;
-        pairing_obs = Some(o);
-        secrets
+    let started = Instant::now();
+    let mut lockdown = LockdownObs::default();
+    // 1. Only StartSession needs the pair record: look it up while the
+    //    lockdown port is opened and greeted.
+    let ((pairing, secrets), opened) = tokio::join!(
+        pairing::probe(&stage.endpoint, &dev.udid, file, budget.op()),
+        lockdown::open(&stage.endpoint, dev.device_id, &mut lockdown, budget),
+    );
+    obs.pairing = pairing;
+    let lockdown_failed = |failure: Failure| Outcome::Failed {
+        duration_ms: started.elapsed().as_millis() as u64,
+        failure,
     };
-    let target = lockdown::Target {
-        endpoint: &stage.endpoint,
-        device_id: dev.device_id,
-        udid: &dev.udid,
-        request_trust: stage.request_trust,
-        daemon_buid: stage.daemon_buid.as_deref(),
-        backing_up: Some(&stage.backing_up),
+    let service = match opened {
+        Ok(Some(mut s)) => converse(stage, dev, &mut s, &mut lockdown, secrets, budget).await,
+        Ok(None) => Outcome::skipped(format!(
+            "the phone's lockdown port answers as {:?}, not in normal mode",
+            lockdown.query_type.as_deref().unwrap_or("")
+        )),
+        Err(Opening::Unreachable(f)) => {
+            obs.lockdown = lockdown_failed(f);
+            obs.backup_service = Outcome::skipped("lockdownd could not be reached");
+            return obs;
+        }
+        Err(Opening::Silent(f)) => {
+            obs.lockdown = lockdown_failed(f);
+            obs.backup_service = Outcome::skipped("lockdownd did not answer");
+            return obs;
+        }
     };
-    let run = lockdown::probe(&target, pairing, steps).await;
-    obs.pairing =
-        pairing_obs.unwrap_or_else(|| Outcome::skipped("the pair record was not looked up"));
-    obs.lockdown = run.obs;
-    obs.backup_service = run.backup_service;
+    // 7. The failed TLS connection is unusable; the phone's model and iOS
+    //    version (which say, for one, whether it wants TLS 1.0) come from a
+    //    fresh one.
+    if matches!(lockdown.session, SessionObs::TlsFailed { .. })
+        && lockdown.product_version.is_none()
+    {
+        if let Err(f) =
+            lockdown::reread_pre_session(&stage.endpoint, dev.device_id, &mut lockdown, budget)
+                .await
+        {
+            tracing::debug!(
+                kind = f.kind.as_str(),
+                "pre-session values after TLS failure"
+            );
+        }
+    }
+    obs.lockdown = Outcome::Ok {
+        duration_ms: started.elapsed().as_millis() as u64,
+        value: lockdown,
+    };
+    obs.backup_service = service;
+    // 8. The phone's backup log.
     if let Some(window) = log_window(stage, &obs) {
-        obs.backup_log = Some(
-            crate::probe::syslog::window::read(
-                &stage.endpoint,
-                dev.device_id,
-                &dev.udid,
-                file,
-                window,
-                steps,
-            )
-            .await,
-        );
+        let open = open_phone_log(&stage.endpoint, dev.device_id, &dev.udid, file, budget);
+        obs.backup_log = Some(syslog::window::read(open, window, budget).await);
     }
     obs
+}
+
+/// Steps 2 to 6 on the greeted lockdown connection; the backup service's
+/// outcome. The pair record's keys are dropped when this returns: they
+/// never outlive the phone's conversation.
+async fn converse(
+    stage: &DeviceStage,
+    dev: &MuxDevice,
+    s: &mut PlistStream,
+    l: &mut LockdownObs,
+    secrets: Option<PairSecrets>,
+    budget: Budget,
+) -> Outcome<BackupServiceObs> {
+    let broken = |l: &mut LockdownObs, f: Failure| {
+        let why = format!("the lockdown conversation broke off: {}", f.message);
+        l.aborted = Some(f);
+        Outcome::skipped(why)
+    };
+    let mut secrets = secrets;
+    // 2. Without a record: what any host may read, then Pair if asked.
+    if secrets.is_none() {
+        if let Err(f) = lockdown::pre_session_values(s, l, budget).await {
+            return broken(l, f);
+        }
+        if stage.request_trust {
+            let target = lockdown::Target {
+                endpoint: &stage.endpoint,
+                device_id: dev.device_id,
+                udid: &dev.udid,
+                daemon_buid: stage.daemon_buid.as_deref(),
+            };
+            let (back, answer, new_secrets) =
+                lockdown::request_trust(&target, s.take(), budget).await;
+            l.pair_request = answer;
+            secrets = new_secrets;
+            match back {
+                Ok(stream) => *s = stream,
+                Err(f) => return broken(l, f),
+            }
+        }
+    }
+    let Some(record) = secrets.as_ref() else {
+        return Outcome::skipped("this computer has no pair record for the phone");
+    };
+    // 3. The session.
+    let session_id = match lockdown::start_session(s, l, record, budget).await {
+        Ok(SessionStart::Trusted { session_id }) => session_id,
+        Ok(SessionStart::NotOpened(why)) => return Outcome::skipped(why),
+        Err(f) => return broken(l, f),
+    };
+    // 4. Never touch the backup service while another program backs up:
+    //    `watch` and `devices` probe again and again, and a backup must not
+    //    be disturbed.
+    if let Some(tool) = backup_elsewhere(&stage.backing_up, budget).await {
+        if let Err(f) = lockdown::session_values(s, l, session_id, budget).await {
+            l.aborted = Some(f);
+        }
+        return Outcome::skipped(format!(
+            "{tool} is backing up: the backup service was left alone"
+        ));
+    }
+    // 5. The backup service first, so that 6. its handshake, on its own
+    //    connection, runs while this session's values are read.
+    let start = match lockdown::start_backup_service(s, l, record, budget).await {
+        Ok(start) => start,
+        Err(f) => return broken(l, f),
+    };
+    let service = backup_service_stage(&stage.endpoint, dev.device_id, start, record, budget);
+    let (service, read) = tokio::join!(service, lockdown::session_values(s, l, session_id, budget));
+    if let Err(f) = read {
+        l.aborted = Some(f);
+    }
+    service
+}
+
+/// What lockdownd said about the backup service, and its handshake when it
+/// started.
+async fn backup_service_stage(
+    endpoint: &MuxEndpoint,
+    device_id: u32,
+    start: BackupStart,
+    record: &PairSecrets,
+    budget: Budget,
+) -> Outcome<BackupServiceObs> {
+    match start {
+        BackupStart::NotAsked(why) => Outcome::skipped(why),
+        BackupStart::Failed(failure) => Outcome::Failed {
+            duration_ms: 0,
+            failure,
+        },
+        BackupStart::Refused(r) => Outcome::Ok {
+            duration_ms: 0,
+            value: BackupServiceObs {
+                refused: Some(r),
+                ..Default::default()
+            },
+        },
+        BackupStart::Started(ticket) => {
+            backup_service::probe(endpoint, device_id, ticket, Some(record), budget).await
+        }
+    }
+}
+
+/// The program backing up right now, if the host probe saw one; waits for
+/// the host probe at most until the next request's deadline.
+async fn backup_elsewhere(
+    backing_up: &tokio::sync::watch::Receiver<Option<Option<String>>>,
+    budget: Budget,
+) -> Option<String> {
+    let mut rx = backing_up.clone();
+    let known = tokio::time::timeout_at(budget.op().instant(), rx.wait_for(Option::is_some)).await;
+    match known {
+        Ok(Ok(v)) => v.clone().flatten(),
+        _ => None,
+    }
+}
+
+/// The phone's live log relay: the pair record, a short session that starts
+/// `com.apple.syslog_relay`, and a connection to it (TLS when the phone
+/// says so). Keys stay in memory and are dropped when this returns.
+pub async fn open_phone_log(
+    endpoint: &MuxEndpoint,
+    device_id: u32,
+    udid: &str,
+    record_file: Option<&Path>,
+    budget: Budget,
+) -> Result<syslog::Relay, Failure> {
+    let (_, secrets) = pairing::probe(endpoint, udid, record_file, budget.op()).await;
+    let secrets = secrets.ok_or_else(|| {
+        Failure::new(
+            FailureKind::NotFound,
+            "no usable pair record for the phone: its log is not readable",
+        )
+    })?;
+    let ticket =
+        lockdown::start_service(endpoint, device_id, &secrets, syslog::SERVICE, budget).await?;
+    let s = open_service(
+        endpoint,
+        device_id,
+        ticket,
+        Some(&secrets),
+        "the relay",
+        budget,
+    )
+    .await?;
+    Ok(syslog::Relay::new(s.into_inner()))
 }
 
 /// How long to read the phone's backup log, if at all: only a trusted
@@ -140,7 +305,7 @@ fn log_window(stage: &DeviceStage, obs: &DeviceObs) -> Option<Duration> {
         return Some(asked);
     }
     let backing_up = stage.backing_up.borrow().clone().flatten().is_some();
-    backing_up.then_some(crate::probe::syslog::window::WHILE_BACKING_UP)
+    backing_up.then_some(syslog::window::WHILE_BACKING_UP)
 }
 
 /// Lists the phones again after probing, to see who vanished or re-enumerated
@@ -148,13 +313,13 @@ fn log_window(stage: &DeviceStage, obs: &DeviceObs) -> Option<Duration> {
 pub async fn presence(
     endpoint: &MuxEndpoint,
     udids: &[String],
-    steps: Steps,
+    budget: Budget,
 ) -> Vec<Outcome<PresenceObs>> {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let listed = async {
-        let mut conn = MuxConnection::connect(endpoint, steps.op()).await?;
+        let mut conn = MuxClient::connect(endpoint, budget.op()).await?;
         let reply = conn
-            .request("ListDevices", Dictionary::new(), steps.op())
+            .request("ListDevices", Dictionary::new(), budget.op())
             .await?;
         parse_device_list(&reply)
     }
@@ -185,7 +350,7 @@ pub async fn presence(
 mod tests {
     use super::*;
 
-    fn dev(udid: &str, id: u32, connection: Link) -> MuxDevice {
+    fn dev(udid: &str, id: u32, connection: MuxConnection) -> MuxDevice {
         MuxDevice {
             device_id: id,
             udid: udid.into(),
@@ -197,14 +362,14 @@ mod tests {
     #[test]
     fn one_target_per_phone_usb_preferred_and_filtered() {
         let listed = [
-            dev("A", 7, Link::Network),
-            dev("A", 3, Link::Usb),
-            dev("B", 9, Link::Network),
+            dev("A", 7, MuxConnection::Network),
+            dev("A", 3, MuxConnection::Usb),
+            dev("B", 9, MuxConnection::Network),
         ];
         let t = targets(&listed, None);
         assert_eq!(t.len(), 2);
         assert_eq!(t[0].device_id, 3);
-        assert_eq!(t[1].connection, Link::Network);
+        assert_eq!(t[1].connection, MuxConnection::Network);
         let only_b = targets(&listed, Some("b"));
         assert_eq!(only_b.len(), 1);
         assert!(targets(&listed, Some("C")).is_empty());
@@ -214,29 +379,11 @@ mod tests {
     fn udid_option_matches_a_phone_listed_without_its_dash() {
         // Apple's usbmuxd lists new-style UDIDs without the dash.
         let listed = [
-            dev("00008130001A2B3C4D5E801E", 4, Link::Usb),
-            dev("00008130-001A2B3C4D5E801E", 9, Link::Network),
+            dev("00008130001A2B3C4D5E801E", 4, MuxConnection::Usb),
+            dev("00008130-001A2B3C4D5E801E", 9, MuxConnection::Network),
         ];
         let t = targets(&listed, Some("00008130-001a2b3c4d5e801e"));
         assert_eq!(t.len(), 1, "one phone, listed twice: {t:?}");
         assert_eq!(t[0].device_id, 4);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn op_deadline_is_the_earlier_of_the_two() {
-        let steps = Steps::new(
-            Deadline::after(Duration::from_secs(2)),
-            per_operation(Duration::from_secs(10)),
-        );
-        assert!(steps.op().remaining() <= Duration::from_secs(2));
-        let steps = Steps::new(
-            Deadline::after(Duration::from_secs(60)),
-            per_operation(Duration::from_secs(10)),
-        );
-        assert!(steps.op().remaining() <= Duration::from_secs(5));
-        assert_eq!(
-            per_operation(Duration::from_secs(30)),
-            Duration::from_secs(15)
-        );
     }
 }

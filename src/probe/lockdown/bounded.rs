@@ -11,7 +11,7 @@ use std::task::{ready, Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use super::framing::{DeviceStream, MAX_MESSAGE_BYTES};
+use crate::probe::transport::plist_stream::{DeviceStream, MAX_MESSAGE_BYTES};
 
 pub struct BoundedFrames {
     inner: DeviceStream,

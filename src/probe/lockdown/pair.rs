@@ -9,11 +9,8 @@ use plist::{Dictionary, Value};
 use tracing::instrument::WithSubscriber;
 
 use super::bounded::BoundedFrames;
-use super::framing::PlistStream;
-use super::{Target, LABEL};
-use crate::probe::device::Steps;
-use crate::probe::pairing::PairSecrets;
-use crate::probe::usbmuxd::MuxConnection;
+use super::Target;
+use crate::probe::transport::{Budget, MuxClient, PairSecrets, PlistStream, LABEL};
 use crate::snapshot::{Failure, FailureKind, LockdownError, PairRequestObs};
 
 /// Keep this much of the overall deadline for the session that follows.
@@ -26,7 +23,7 @@ const LEAVE_FOR_SESSION: Duration = Duration::from_secs(2);
 pub async fn request_trust(
     t: &Target<'_>,
     s: PlistStream,
-    steps: Steps,
+    budget: Budget,
 ) -> (
     Result<PlistStream, Failure>,
     Option<PairRequestObs>,
@@ -48,7 +45,7 @@ pub async fn request_trust(
         // a failure, not a lost phone. idevice logs the Pair request, keys
         // included: silence it.
         let (h, b) = (host_id.clone(), buid.clone());
-        let op = steps.op().instant();
+        let op = budget.op().instant();
         let handle = tokio::runtime::Handle::current();
         let attempt = tokio::task::spawn_blocking(move || {
             handle.block_on(
@@ -80,7 +77,7 @@ pub async fn request_trust(
         match result {
             Ok(record) => break Ok(record),
             Err(idevice::IdeviceError::PairingDialogResponsePending) => {
-                if steps.overall_remaining() <= LEAVE_FOR_SESSION + Duration::from_secs(1) {
+                if budget.overall_remaining() <= LEAVE_FOR_SESSION + Duration::from_secs(1) {
                     break Err(PairRequestObs::DialogPending);
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
@@ -113,15 +110,15 @@ pub async fn request_trust(
             let Some((secrets, bytes)) = PairSecrets::from_pairing_file(record) else {
                 return (back, Some(PairRequestObs::Paired { saved: false }), None);
             };
-            let saved = save_record(t, &bytes, steps).await;
+            let saved = save_record(t, &bytes, budget).await;
             (back, Some(PairRequestObs::Paired { saved }), Some(secrets))
         }
     }
 }
 
 /// usbmuxd `SavePairRecord`, only after the user tapped Trust.
-async fn save_record(t: &Target<'_>, bytes: &[u8], steps: Steps) -> bool {
-    let Ok(mut conn) = MuxConnection::connect(t.endpoint, steps.op()).await else {
+async fn save_record(t: &Target<'_>, bytes: &[u8], budget: Budget) -> bool {
+    let Ok(mut conn) = MuxClient::connect(t.endpoint, budget.op()).await else {
         return false;
     };
     let mut fields = Dictionary::new();
@@ -131,7 +128,7 @@ async fn save_record(t: &Target<'_>, bytes: &[u8], steps: Steps) -> bool {
         "DeviceID".into(),
         Value::Integer(u64::from(t.device_id).into()),
     );
-    match conn.request("SavePairRecord", fields, steps.op()).await {
+    match conn.request("SavePairRecord", fields, budget.op()).await {
         Ok(reply) => reply.get("Number").and_then(Value::as_unsigned_integer) == Some(0),
         Err(_) => false,
     }

@@ -1,16 +1,17 @@
 //! A short trusted session whose only purpose is to start one read-only
-//! service (`com.apple.syslog_relay` for `watch`): QueryType, StartSession
-//! with the pair record, TLS when the phone asks for it, StartService,
-//! StopSession. The same requests, framing and TLS as the main lockdown
-//! probe ([`super::call`], [`super::tls`]); nothing is written to the phone.
+//! service (`com.apple.syslog_relay`): QueryType, StartSession with the pair
+//! record, TLS when the phone asks for it, StartService, StopSession. The
+//! same requests as the main conversation ([`super::protocol`]); nothing is
+//! written to the phone.
 
-use plist::{Dictionary, Value};
+use plist::Dictionary;
 
-use super::framing::PlistStream;
-use super::{call, error_of, tls, values, ServiceTicket, LOCKDOWN_PORT};
+use super::protocol::{call, error_of, stop_session, ticket};
+use super::values;
 use crate::platform::mux_address::MuxEndpoint;
-use crate::probe::device::{connect::connect_port, Steps};
-use crate::probe::pairing::PairSecrets;
+use crate::probe::transport::{
+    connect_port, tls, Budget, PairSecrets, PlistStream, ServiceTicket, LOCKDOWN_PORT,
+};
 use crate::snapshot::{Failure, FailureKind, LOCKDOWN_NORMAL_MODE};
 
 /// Starts `service` on the phone and returns where it listens.
@@ -19,7 +20,7 @@ pub async fn start_service(
     device_id: u32,
     record: &PairSecrets,
     service: &str,
-    steps: Steps,
+    budget: Budget,
 ) -> Result<ServiceTicket, Failure> {
     let refused = |what: &str, e: String| {
         Failure::new(
@@ -27,9 +28,9 @@ pub async fn start_service(
             format!("{what}: the phone answered {e}"),
         )
     };
-    let stream = connect_port(endpoint, device_id, LOCKDOWN_PORT, steps.op()).await?;
+    let stream = connect_port(endpoint, device_id, LOCKDOWN_PORT, budget.op()).await?;
     let mut s = PlistStream::new(stream);
-    let reply = call(&mut s, "QueryType", Dictionary::new(), steps).await?;
+    let reply = call(&mut s, "QueryType", Dictionary::new(), budget).await?;
     let kind = values::string(&reply, "Type").unwrap_or_default();
     if !kind.is_empty() && kind != LOCKDOWN_NORMAL_MODE {
         return Err(Failure::new(
@@ -48,44 +49,29 @@ pub async fn start_service(
     if let Some(buid) = record.system_buid() {
         fields.insert("SystemBUID".into(), buid.into());
     }
-    let reply = call(&mut s, "StartSession", fields, steps).await?;
+    let reply = call(&mut s, "StartSession", fields, budget).await?;
     if let Some(e) = error_of(&reply) {
         return Err(refused("StartSession", e));
     }
     let session_id = values::string(&reply, "SessionID");
     if values::boolean(&reply, "EnableSessionSSL") == Some(true) {
         let plain = s.take();
-        s = tls(plain, pf, steps)
+        s = tls::upgrade(plain, pf, budget)
             .await
             .map_err(|(_, m)| Failure::new(FailureKind::ProtocolError, m))?;
     }
     let mut fields = Dictionary::new();
     fields.insert("Service".into(), service.into());
-    let reply = call(&mut s, "StartService", fields, steps).await?;
+    let reply = call(&mut s, "StartService", fields, budget).await?;
     let answer = match error_of(&reply) {
         Some(e) => Err(refused(&format!("StartService {service}"), e)),
-        None => reply
-            .get("Port")
-            .and_then(Value::as_unsigned_integer)
-            .and_then(|p| u16::try_from(p).ok())
-            .filter(|p| *p != 0)
-            .map(|port| ServiceTicket {
-                port,
-                ssl: values::boolean(&reply, "EnableServiceSSL").unwrap_or(false),
-            })
-            .ok_or_else(|| {
-                Failure::new(
-                    FailureKind::ProtocolError,
-                    format!("the answer to StartService {service} has no usable Port"),
-                )
-            }),
+        None => ticket(&reply).ok_or_else(|| {
+            Failure::new(
+                FailureKind::ProtocolError,
+                format!("the answer to StartService {service} has no usable Port"),
+            )
+        }),
     };
-    let mut fields = Dictionary::new();
-    if let Some(id) = session_id {
-        fields.insert("SessionID".into(), id.into());
-    }
-    if let Err(f) = call(&mut s, "StopSession", fields, steps).await {
-        tracing::debug!(kind = f.kind.as_str(), "StopSession failed");
-    }
+    stop_session(&mut s, None, session_id, budget).await;
     answer
 }

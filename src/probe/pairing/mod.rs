@@ -3,18 +3,13 @@
 //! SystemBUID; the keys and certificates stay in [`PairSecrets`], in memory,
 //! for this run's session only.
 
-mod secrets;
-
 use std::path::Path;
 use std::time::Instant;
 
 use plist::{Dictionary, Value};
 
-pub use secrets::PairSecrets;
-
 use crate::platform::mux_address::MuxEndpoint;
-use crate::probe::deadline::Deadline;
-use crate::probe::usbmuxd::MuxConnection;
+use crate::probe::transport::{Deadline, MuxClient, PairSecrets};
 use crate::snapshot::{
     Failure, Outcome, PairRecordSource, PairRecordState, PairingObs, RecordLookup,
 };
@@ -126,7 +121,7 @@ async fn read_from_usbmuxd(
     udid: &str,
     deadline: Deadline,
 ) -> Result<(RecordLookup, Option<Vec<u8>>), Failure> {
-    let mut conn = MuxConnection::connect(endpoint, deadline).await?;
+    let mut conn = MuxClient::connect(endpoint, deadline).await?;
     let mut fields = Dictionary::new();
     fields.insert("PairRecordID".into(), udid.into());
     let reply = conn.request("ReadPairRecord", fields, deadline).await?;

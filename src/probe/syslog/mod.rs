@@ -1,21 +1,16 @@
 //! The phone's live log, `com.apple.syslog_relay`, read-only: a short
-//! trusted session starts the service (never `com.apple.mobilebackup2`),
-//! then its port gives raw bytes with no framing, each message ending in a
-//! NUL (libimobiledevice `src/syslog_relay.c`, `tools/idevicesyslog.c`).
+//! trusted session starts the service (never `com.apple.mobilebackup2`; the
+//! device orchestrator opens it), then its port gives raw bytes with no
+//! framing, each message ending in a NUL (libimobiledevice `src/syslog_relay.c`, `tools/idevicesyslog.c`).
 //! Splitting them into lines, in bounded memory, is the core's
 //! [`crate::phone_log::RelaySplitter`]; this side only reads, each read
 //! under a deadline and into a fixed buffer.
 
-use std::path::Path;
 use std::time::Duration;
 
 use tokio::io::AsyncReadExt;
 
-use crate::platform::mux_address::MuxEndpoint;
-use crate::probe::device::{connect::connect_port, Steps};
-use crate::probe::lockdown::framing::{DeviceStream, PlistStream};
-use crate::probe::lockdown::{service_session, tls};
-use crate::probe::{pairing, Deadline};
+use crate::probe::transport::{io_failure, Deadline, DeviceStream};
 use crate::snapshot::{Failure, FailureKind};
 
 pub mod window;
@@ -38,44 +33,13 @@ impl std::fmt::Debug for Relay {
 }
 
 impl Relay {
-    /// Looks up the pair record, starts the relay in a session and connects
-    /// to it (TLS when `StartService` says `EnableServiceSSL`). Keys stay in
-    /// memory and are dropped when this returns.
-    pub async fn open(
-        endpoint: &MuxEndpoint,
-        device_id: u32,
-        udid: &str,
-        record_file: Option<&Path>,
-        steps: Steps,
-    ) -> Result<Self, Failure> {
-        let (_, secrets) = pairing::probe(endpoint, udid, record_file, steps.op()).await;
-        let secrets = secrets.ok_or_else(|| {
-            Failure::new(
-                FailureKind::NotFound,
-                "no usable pair record for the phone: its log is not readable",
-            )
-        })?;
-        let ticket =
-            service_session::start_service(endpoint, device_id, &secrets, SERVICE, steps).await?;
-        let stream = connect_port(endpoint, device_id, ticket.port, steps.op()).await?;
-        let stream = if ticket.ssl {
-            let pf = secrets.pairing_file().ok_or_else(|| {
-                Failure::new(
-                    FailureKind::ProtocolError,
-                    "the relay wants TLS and the pair record has no usable keys",
-                )
-            })?;
-            tls(PlistStream::new(stream), pf, steps)
-                .await
-                .map_err(|(_, m)| Failure::new(FailureKind::ProtocolError, m))?
-                .into_inner()
-        } else {
-            stream
-        };
-        Ok(Self {
+    /// The relay over a connection to the port `StartService` gave (the
+    /// device orchestrator opens it: pair record, a short session, TLS).
+    pub fn new(stream: DeviceStream) -> Self {
+        Self {
             stream,
             buf: vec![0; CHUNK],
-        })
+        }
     }
 
     /// The next bytes, or None when nothing came within `wait`. A closed
@@ -89,7 +53,7 @@ impl Relay {
                 "the phone closed its log relay",
             )),
             Ok(Ok(n)) => Ok(self.buf.get(..n)),
-            Ok(Err(e)) => Err(crate::probe::deadline::io_failure("read the log relay", &e)),
+            Ok(Err(e)) => Err(io_failure("read the log relay", &e)),
         }
     }
 }
@@ -102,10 +66,7 @@ mod tests {
     use tokio::io::AsyncWriteExt;
 
     fn relay(stream: DeviceStream) -> Relay {
-        Relay {
-            stream,
-            buf: vec![0; CHUNK],
-        }
+        Relay::new(stream)
     }
 
     #[tokio::test(start_paused = true)]

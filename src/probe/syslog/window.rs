@@ -4,14 +4,13 @@
 //! shows what it does). The lines go through the same reader as `watch`'s
 //! and an imported capture's, into the same snapshot part.
 
-use std::path::Path;
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 use super::Relay;
 use crate::phone_log::{BackupLogTracker, RelaySplitter, DEFAULT_STALL_MS};
-use crate::platform::mux_address::MuxEndpoint;
-use crate::probe::device::Steps;
-use crate::snapshot::{BackupLogObs, BackupLogSource, Outcome};
+use crate::probe::transport::Budget;
+use crate::snapshot::{BackupLogObs, BackupLogSource, Failure, Outcome};
 
 /// How long the log is read when a backup program runs and no `--listen`
 /// was given.
@@ -19,19 +18,17 @@ pub const WHILE_BACKING_UP: Duration = Duration::from_secs(3);
 /// Left for the rest of the probes after the window.
 const MARGIN: Duration = Duration::from_millis(500);
 
-/// Reads the log for `window` (cut to the overall deadline).
+/// Reads the log for `window` (cut to the overall deadline), from the relay
+/// `open` opens.
 pub async fn read(
-    endpoint: &MuxEndpoint,
-    device_id: u32,
-    udid: &str,
-    record_file: Option<&Path>,
+    open: impl Future<Output = Result<Relay, Failure>>,
     window: Duration,
-    steps: Steps,
+    budget: Budget,
 ) -> Outcome<BackupLogObs> {
     let started = Instant::now();
-    let window = window.min(steps.overall_remaining().saturating_sub(MARGIN));
+    let window = window.min(budget.overall_remaining().saturating_sub(MARGIN));
     let result = async {
-        let mut relay = Relay::open(endpoint, device_id, udid, record_file, steps).await?;
+        let mut relay = open.await?;
         let mut tracker = BackupLogTracker::new(BackupLogSource::Relay, DEFAULT_STALL_MS);
         let mut splitter = RelaySplitter::new();
         loop {

@@ -10,7 +10,6 @@
 //! daemon that closes the connection is reported as a `Closed` failure, which
 //! callers record as an event, never a crash.
 
-use crate::probe::read_full::read_full;
 use std::future::Future;
 use std::time::Duration;
 
@@ -18,11 +17,12 @@ use plist::{Dictionary, Value};
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::time::Instant;
 
-use super::connection::{MuxConnection, MuxStream};
 use super::device_list::{parse_device_list, parse_entry};
-use super::frame::{body_len, parse_body, HEADER_LEN};
 use crate::platform::mux_address::MuxEndpoint;
-use crate::probe::deadline::{io_failure, Deadline};
+use crate::probe::transport::mux_client::{MuxClient, MuxStream};
+use crate::probe::transport::read_full::read_full;
+use crate::probe::transport::usbmux_frame::{body_len, parse_body, HEADER_LEN};
+use crate::probe::transport::{io_failure, Deadline};
 use crate::snapshot::{Failure, FailureKind, ListenObs, MuxDevice};
 
 /// Plug messages are a few hundred bytes; this is usbmuxd's own limit.
@@ -89,7 +89,7 @@ impl Listener {
     /// Debian's usbmuxd 1.1.1 accepts both on one connection
     /// (tests/real_usbmuxd.rs).
     pub async fn start(endpoint: &MuxEndpoint, deadline: Deadline) -> Result<Self, Failure> {
-        let mut conn = MuxConnection::connect(endpoint, deadline).await?;
+        let mut conn = MuxClient::connect(endpoint, deadline).await?;
         let list = conn
             .request("ListDevices", Dictionary::new(), deadline)
             .await?;

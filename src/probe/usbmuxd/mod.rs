@@ -1,19 +1,16 @@
 //! The usbmuxd probe: can the daemon be reached, and which phones does it list.
 
-pub mod connection;
 mod device_list;
-pub mod frame;
 pub mod listen;
 
 use std::time::Instant;
 
 use plist::Dictionary;
 
-pub use connection::MuxConnection;
 pub use device_list::parse_device_list;
 
 use crate::platform::mux_address::MuxEndpoint;
-use crate::probe::deadline::Deadline;
+use crate::probe::transport::{Deadline, MuxClient};
 use crate::snapshot::{MuxAddress, MuxObs, Outcome};
 
 /// Connects, lists devices and reads the daemon's BUID. A failing `ReadBUID`
@@ -26,7 +23,7 @@ pub async fn probe(
     let started = Instant::now();
     // Two connections, so the optional BUID costs no extra round trip.
     let list = async {
-        let mut conn = MuxConnection::connect(endpoint, deadline).await?;
+        let mut conn = MuxClient::connect(endpoint, deadline).await?;
         let reply = conn
             .request("ListDevices", Dictionary::new(), deadline)
             .await?;
@@ -35,7 +32,7 @@ pub async fn probe(
     // Optional, so it may not use up the budget the phones need.
     let buid_deadline = deadline.within(std::time::Duration::from_secs(5));
     let buid = async {
-        let mut conn = MuxConnection::connect(endpoint, buid_deadline).await?;
+        let mut conn = MuxClient::connect(endpoint, buid_deadline).await?;
         conn.request("ReadBUID", Dictionary::new(), buid_deadline)
             .await
     };

@@ -4,15 +4,15 @@
 //! the raw `ListDevices` reply (ConnectionSpeed, ProductID, LocationID) and
 //! precise failure kinds (garbage, absurd length, mid-message close).
 
-use crate::probe::read_full::read_full;
 use std::path::Path;
 
 use plist::Dictionary;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
-use super::frame::{body_len, encode, parse_body, HEADER_LEN};
+use super::deadline::{io_failure, Deadline};
+use super::read_full::read_full;
+use super::usbmux_frame::{body_len, encode, parse_body, HEADER_LEN};
 use crate::platform::mux_address::MuxEndpoint;
-use crate::probe::deadline::{io_failure, Deadline};
 use crate::snapshot::{Failure, FailureKind};
 
 /// Replies larger than this are refused unread: a device list with dozens of
@@ -23,12 +23,14 @@ pub const MAX_REPLY_BYTES: u32 = 4 * 1024 * 1024;
 pub trait MuxStream: AsyncRead + AsyncWrite + Unpin + Send + Sync + std::fmt::Debug {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send + Sync + std::fmt::Debug> MuxStream for T {}
 
-pub struct MuxConnection {
+/// One request/reply connection to usbmuxd (a client of the daemon; not to be
+/// confused with the snapshot's `MuxConnection`, how a phone is linked).
+pub struct MuxClient {
     stream: Box<dyn MuxStream>,
     tag: u32,
 }
 
-impl MuxConnection {
+impl MuxClient {
     /// Connects to the daemon; a missing socket, a refusal and a permission
     /// problem each become their own failure kind.
     pub async fn connect(endpoint: &MuxEndpoint, deadline: Deadline) -> Result<Self, Failure> {
@@ -223,7 +225,7 @@ mod tests {
             },
             MuxEndpoint::Unix("/etc/hostname/usbmuxd".into()),
         ] {
-            let Err(err) = MuxConnection::connect(&endpoint, deadline).await else {
+            let Err(err) = MuxClient::connect(&endpoint, deadline).await else {
                 panic!("{endpoint:?} connected");
             };
             assert_eq!(err.kind, FailureKind::NotFound, "{endpoint:?}: {err:?}");

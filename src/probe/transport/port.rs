@@ -1,12 +1,26 @@
-//! A tunnel to a TCP port on the phone through usbmuxd's `Connect`.
+//! A tunnel to a TCP port on the phone through usbmuxd's `Connect`, and a
+//! service's port opened the way `StartService` said (TLS or not).
 
 use plist::{Dictionary, Value};
 
+use super::budget::Budget;
+use super::deadline::Deadline;
+use super::mux_client::MuxClient;
+use super::pair_secrets::PairSecrets;
+use super::plist_stream::{DeviceStream, PlistStream};
+use super::tls;
 use crate::platform::mux_address::MuxEndpoint;
-use crate::probe::deadline::Deadline;
-use crate::probe::lockdown::framing::DeviceStream;
-use crate::probe::usbmuxd::MuxConnection;
 use crate::snapshot::{Failure, FailureKind};
+
+/// lockdownd's port on every phone.
+pub const LOCKDOWN_PORT: u16 = 62078;
+
+/// Where a started service listens, as `StartService` said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceTicket {
+    pub port: u16,
+    pub ssl: bool,
+}
 
 /// Opens a connection to `port` on the phone usbmuxd knows as `device_id`.
 pub async fn connect_port(
@@ -15,7 +29,7 @@ pub async fn connect_port(
     port: u16,
     deadline: Deadline,
 ) -> Result<DeviceStream, Failure> {
-    let mut conn = MuxConnection::connect(endpoint, deadline).await?;
+    let mut conn = MuxClient::connect(endpoint, deadline).await?;
     let mut fields = Dictionary::new();
     fields.insert(
         "DeviceID".into(),
@@ -35,6 +49,32 @@ pub async fn connect_port(
             format!("usbmuxd's answer to Connect (port {port}) has no result code"),
         )),
     }
+}
+
+/// Connects to a started service, over TLS with the pair record's keys when
+/// the phone asked for it. `what` names the service in failures.
+pub async fn open_service(
+    endpoint: &MuxEndpoint,
+    device_id: u32,
+    ticket: ServiceTicket,
+    secrets: Option<&PairSecrets>,
+    what: &str,
+    budget: Budget,
+) -> Result<PlistStream, Failure> {
+    let stream = connect_port(endpoint, device_id, ticket.port, budget.op()).await?;
+    let s = PlistStream::new(stream);
+    if !ticket.ssl {
+        return Ok(s);
+    }
+    let pf = secrets.and_then(PairSecrets::pairing_file).ok_or_else(|| {
+        Failure::new(
+            FailureKind::ProtocolError,
+            format!("{what} wants TLS and the pair record has no usable keys"),
+        )
+    })?;
+    tls::upgrade(s, pf, budget)
+        .await
+        .map_err(|(_, m)| Failure::new(FailureKind::ProtocolError, m))
 }
 
 /// usbmuxd's result codes for `Connect`.

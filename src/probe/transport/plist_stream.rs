@@ -1,14 +1,14 @@
-//! lockdownd's framing, also used by the services it starts: a 4-byte
+//! lockdownd's framing, also used by the services it starts (plist framing): a 4-byte
 //! big-endian length, then a plist. Written here rather than through the
 //! idevice crate's `Idevice` so that every read is bounded in size and time
 //! and nothing we send or receive is logged (a StartSession reply carries
 //! the session id, a Pair request carries keys).
 
-use crate::probe::read_full::read_full;
 use plist::Value;
 use tokio::io::AsyncWriteExt;
 
-use crate::probe::deadline::{io_failure, Deadline};
+use super::deadline::{io_failure, Deadline};
+use super::read_full::read_full;
 use crate::snapshot::{Failure, FailureKind};
 
 /// Anything a lockdown conversation can run over (plain or TLS).

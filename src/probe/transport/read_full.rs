@@ -3,7 +3,7 @@
 
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use crate::probe::deadline::io_failure;
+use super::deadline::io_failure;
 use crate::snapshot::{Failure, FailureKind};
 
 /// Fills `buf`. When the peer closes first, `closed(filled)` words the
