@@ -40,7 +40,12 @@ pub struct Prefix {
 /// becomes an empty line), so line numbers stay those of the paste.
 pub fn clean(bytes: &[u8]) -> String {
     let text = decode(bytes);
-    let mut lines: Vec<Cow<'_, str>> = text.split('\n').map(clean_line).collect();
+    // No line worth reading is longer than 1 MiB (a one-line JSON document
+    // is far shorter): a 100 MB line costs no more than that.
+    let mut lines: Vec<Cow<'_, str>> = text
+        .split('\n')
+        .map(|l| clean_line(floor_cut(l, MAX_CLEAN_LINE)))
+        .collect();
     unquote_and_unfence(&mut lines);
     let mut out = String::with_capacity(text.len());
     for (i, l) in lines.iter().enumerate() {
@@ -50,6 +55,17 @@ pub fn clean(bytes: &[u8]) -> String {
         out.push_str(l);
     }
     out
+}
+
+const MAX_CLEAN_LINE: usize = 1 << 20;
+
+/// `s` cut to at most `max` bytes, on a character boundary.
+fn floor_cut(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// Where the message of a clean line starts, and what stood before it.
@@ -91,12 +107,15 @@ fn decode(bytes: &[u8]) -> String {
         [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest).into_owned(),
         _ => String::from_utf8_lossy(bytes).into_owned(),
     };
-    if !text.contains(['\r', '\0']) {
-        return text;
+    // Byte searches (memchr): a paste without NUL or CR costs one look.
+    let mut text = text;
+    if text.as_bytes().contains(&0) {
+        text = text.replace('\0', " ");
     }
-    text.replace("\r\n", "\n")
-        .replace(['\r'], "\n")
-        .replace('\0', " ")
+    if text.as_bytes().contains(&b'\r') {
+        text = text.replace("\r\n", "\n").replace('\r', "\n");
+    }
+    text
 }
 
 fn utf16(bytes: &[u8], word: fn([u8; 2]) -> u16) -> String {
