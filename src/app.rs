@@ -8,6 +8,7 @@ use crate::cli::{Cli, ColorWhen, Command};
 use crate::commands;
 use crate::env::HostEnv;
 use crate::exit::ExitStatus;
+use crate::inert::InertWriter;
 use crate::report::human::Verbosity;
 
 /// Where output goes; tests hand in buffers.
@@ -26,14 +27,56 @@ pub fn run(cli: Cli, env: &HostEnv, io: Io) -> ExitStatus {
         Verbosity::Normal
     };
     let mut plain;
-    let stdout: &mut (dyn Write + '_) = if use_color(cli.color, env) {
+    let coloured: &mut (dyn Write + '_) = if use_color(cli.color, env) {
         io.stdout
     } else {
         plain = anstream::StripStream::new(io.stdout);
         &mut plain
     };
-    let stderr = io.stderr;
-    let result = match cli.command {
+    // Our own generated scripts go out as they are; everything else, which
+    // may quote a phone, a daemon, a file or a paste, passes the inert
+    // stream: only the report's colour codes reach the terminal.
+    if let Command::Completions { .. } | Command::Man(_) = cli.command {
+        return finish(
+            run_command(cli, verbosity, env, coloured, io.stderr),
+            io.stderr,
+        );
+    }
+    let mut stdout = InertWriter::new(coloured);
+    let mut stderr = InertWriter::new(&mut *io.stderr);
+    let result = run_command(cli, verbosity, env, &mut stdout, &mut stderr).and_then(|status| {
+        match stdout.flush() {
+            // The reader went away: the command's own status stands.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(status),
+            r => r.map(|()| status),
+        }
+    });
+    let status = finish(result, &mut stderr);
+    let _ = stderr.flush();
+    status
+}
+
+/// The exit status of a command's result: a reader that went away is not
+/// an error of ours.
+fn finish(result: std::io::Result<ExitStatus>, stderr: &mut dyn Write) -> ExitStatus {
+    match result {
+        Ok(status) => status,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Ready,
+        Err(e) => {
+            let _ = writeln!(stderr, "iphone-backup-check: cannot write output: {e}");
+            ExitStatus::CouldNotRun
+        }
+    }
+}
+
+fn run_command(
+    cli: Cli,
+    verbosity: Verbosity,
+    env: &HostEnv,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> std::io::Result<ExitStatus> {
+    match cli.command {
         Command::Diagnose(args) => commands::diagnose::run(args, env, verbosity, stdout, stderr),
         Command::Record(args) => commands::record::run(args, env, stdout, stderr),
         Command::Devices(args) => commands::devices::run(args, env, stdout, stderr),
@@ -48,9 +91,7 @@ pub fn run(cli: Cli, env: &HostEnv, io: Io) -> ExitStatus {
             clap_complete::generate(shell, &mut cmd, "iphone-backup-check", &mut script);
             stdout.write_all(&script).map(|()| ExitStatus::Ready)
         }
-        Command::Man => clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
-            .render(stdout)
-            .map(|()| ExitStatus::Ready),
+        Command::Man(args) => crate::commands::man::run(args, stdout, stderr),
         Command::Watch(args) => crate::commands::watch::run(
             crate::commands::watch::WatchOptions {
                 usbmuxd: args.usbmuxd,
@@ -71,15 +112,19 @@ pub fn run(cli: Cli, env: &HostEnv, io: Io) -> ExitStatus {
             stderr,
         ),
         Command::Explain(args) => {
-            crate::commands::explain::run(&args.topic.join(" "), args.json, stdout, stderr)
-        }
-    };
-    match result {
-        Ok(status) => status,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitStatus::Ready,
-        Err(e) => {
-            let _ = writeln!(stderr, "iphone-backup-check: cannot write output: {e}");
-            ExitStatus::CouldNotRun
+            let format = if args.json {
+                crate::commands::explain::Format::Json
+            } else if args.markdown {
+                crate::commands::explain::Format::Markdown
+            } else {
+                crate::commands::explain::Format::Terminal {
+                    width: env
+                        .terminal_width
+                        .filter(|_| env.stdout_is_tty)
+                        .map_or(crate::report::human::DEFAULT_WIDTH, |w| w.clamp(40, 160)),
+                }
+            };
+            crate::commands::explain::run(&args.topic.join(" "), format, stdout, stderr)
         }
     }
 }

@@ -4,18 +4,18 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::exit::{EXIT_STATUS_HELP, WATCH_EXIT_STATUS_HELP};
-
 #[derive(Debug, Parser)]
 #[command(
     name = "iphone-backup-check",
-    version,
+    version = crate::build_info::VERSION_LINE,
     about = "Finds out why an iPhone will not back up to this computer, with the evidence and the fix.",
     long_about = "Looks at every layer between this computer and the iPhone (USB bus, usbmuxd, pairing, \
 the phone's lockdownd and backup service, this computer's disk and OS, previous backups) and prints \
 the causes it finds, most likely first, each with what it saw and the steps that fix it. \
 It only reads: it never pairs, never writes to the phone, the pair records or the backup folder.",
-    after_long_help = EXIT_STATUS_HELP,
+    after_help = TOP_EXAMPLES,
+    after_long_help = TOP_LONG_HELP,
+    arg_required_else_help = true,
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -37,28 +37,168 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Diagnose why a backup fails, stalls or never starts.
-    #[command(after_long_help = EXIT_STATUS_HELP)]
+    #[command(after_help = DIAGNOSE_EXAMPLES, after_long_help = DIAGNOSE_LONG_HELP)]
     Diagnose(DiagnoseArgs),
     /// Capture what the probes see into a file, for a bug report or a fixture.
+    #[command(after_help = RECORD_EXAMPLES)]
     Record(RecordArgs),
     /// What each layer sees of each phone, side by side.
+    #[command(after_help = DEVICES_EXAMPLES, after_long_help = DEVICES_LONG_HELP)]
     Devices(DevicesArgs),
     /// The catalogue of rules this tool can report.
+    #[command(after_help = RULES_EXAMPLES)]
     Rules(RulesArgs),
     /// What a rule, an error code or an error message means, and what fixes it.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
     /// Follow plug, unplug, pairing, lock and trust changes live; re-diagnose a phone when it settles.
-    #[command(after_long_help = WATCH_EXIT_STATUS_HELP)]
+    #[command(after_help = WATCH_EXAMPLES, after_long_help = WATCH_LONG_HELP)]
     Watch(WatchArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Example:\n  iphone-backup-check completions bash > ~/.local/share/bash-completion/completions/iphone-backup-check"
+    )]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    #[command(hide = true)]
-    Man,
+    /// Print a man page (roff): the tool's, or one command's; --dir writes them all.
+    #[command(after_help = MAN_EXAMPLES)]
+    Man(ManArgs),
 }
+
+/// Which man page, or where to write them all.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (diagnose, record, devices, rules,
+    /// explain, watch, completions, man) [default: the tool's own page].
+    #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+    pub command: Option<String>,
+
+    /// Write one page per command into this folder
+    /// (iphone-backup-check.1, iphone-backup-check-diagnose.1, ...).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+const TOP_EXAMPLES: &str = "\
+Examples:
+  iphone-backup-check diagnose                 check this computer and the iPhone
+  iphone-backup-check diagnose --json          the same, for a script
+  iphone-backup-check devices                  the phones each layer sees
+  iphone-backup-check explain 0xE8000084       what an error code means
+  iphone-backup-check diagnose --from log.txt  judge a log or another tool's output";
+
+const TOP_LONG_HELP: &str = concat!(
+    "Examples:
+  iphone-backup-check diagnose                 check this computer and the iPhone
+  iphone-backup-check diagnose --json          the same, for a script
+  iphone-backup-check devices                  the phones each layer sees
+  iphone-backup-check explain 0xE8000084       what an error code means
+  iphone-backup-check diagnose --from log.txt  judge a log or another tool's output
+  iphone-backup-check man diagnose | man -l -  every option of a command
+
+",
+    "Exit status:
+  0    ready: nothing above info
+  1    warnings only
+  2    at least one blocker
+  3    the tool could not run: bad arguments, unreadable or invalid --from file,
+       unwritable -o, unknown explain topic
+  4    incomplete: no blocker seen, but a check that matters ran out of time
+       (--timeout); the report says what was not checked
+  130  interrupted (Ctrl-C); what was probed so far is still reported"
+);
+
+const DIAGNOSE_EXAMPLES: &str = "\
+Examples:
+  iphone-backup-check diagnose
+  iphone-backup-check diagnose --udid 00008130-001A2B3C4D5E801E --timeout 30
+  iphone-backup-check diagnose --backup-dir /mnt/backups/iphone      (Linux)
+  iphone-backup-check diagnose --request-trust      (show the Trust prompt)
+  iphone-backup-check diagnose --json | jq .verdict
+  idevicebackup2 backup ~/b 2>&1 | iphone-backup-check diagnose --from -";
+
+const DIAGNOSE_LONG_HELP: &str = concat!(
+    "Examples:
+  iphone-backup-check diagnose
+  iphone-backup-check diagnose --udid 00008130-001A2B3C4D5E801E --timeout 30
+  iphone-backup-check diagnose --backup-dir /mnt/backups/iphone      (Linux)
+  iphone-backup-check diagnose --request-trust      (show the Trust prompt)
+  iphone-backup-check diagnose --json | jq .verdict
+  idevicebackup2 backup ~/b 2>&1 | iphone-backup-check diagnose --from -
+
+",
+    "Exit status:
+  0    ready: nothing above info
+  1    warnings only
+  2    at least one blocker
+  3    the tool could not run: bad arguments, unreadable or invalid --from file,
+       unwritable -o, unknown explain topic
+  4    incomplete: no blocker seen, but a check that matters ran out of time
+       (--timeout); the report says what was not checked
+  130  interrupted (Ctrl-C); what was probed so far is still reported"
+);
+
+const RECORD_EXAMPLES: &str = "\
+Examples:
+  iphone-backup-check record                   (writes iphone-backup-check-snapshot.json)
+  iphone-backup-check record -o bug.json --udid 00008130-001A2B3C4D5E801E
+  iphone-backup-check record --from usbmuxd.log -o - > shareable.json";
+
+const DEVICES_EXAMPLES: &str = "\
+Examples:
+  iphone-backup-check devices
+  iphone-backup-check devices --json | jq '.[].name'";
+
+const DEVICES_LONG_HELP: &str = "\
+Examples:
+  iphone-backup-check devices
+  iphone-backup-check devices --json | jq '.[].name'
+
+Exit status of devices:
+  0    the table was printed (whatever it shows)
+  3    the tool could not run (bad arguments, unusable --usbmuxd address)";
+
+const RULES_EXAMPLES: &str = "\
+Examples:
+  iphone-backup-check rules
+  iphone-backup-check rules --json | jq -r '.[].id'";
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  iphone-backup-check explain trust.reset-on-device
+  iphone-backup-check explain 0xE8000084
+  iphone-backup-check explain MBErrorDomain 208
+  iphone-backup-check explain \"the iPhone could not be backed up because it was disconnected\"";
+
+const WATCH_EXAMPLES: &str = "\
+Examples:
+  iphone-backup-check watch
+  iphone-backup-check watch --udid 00008130-001A2B3C4D5E801E --stall 300
+  iphone-backup-check watch --json --duration 600 > events.ndjson";
+
+const WATCH_LONG_HELP: &str = concat!(
+    "Examples:
+  iphone-backup-check watch
+  iphone-backup-check watch --udid 00008130-001A2B3C4D5E801E --stall 300
+  iphone-backup-check watch --json --duration 600 > events.ndjson
+
+",
+    "Exit status of watch:
+  0    every phone connected at the end is ready, and none dropped off
+  1    a phone dropped off while watched, or its latest diagnosis has warnings
+  2    no phone connected at the end, usbmuxd gone, or a latest diagnosis
+       has a blocker
+  3    the tool could not run (bad arguments)
+  130  interrupted (Ctrl-C); the summary is still printed"
+);
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  iphone-backup-check man | man -l -
+  iphone-backup-check man diagnose | man -l -
+  iphone-backup-check man --dir /usr/local/share/man/man1";
 
 /// Options that choose what the probes look at.
 #[derive(Debug, Clone, Args)]
@@ -226,8 +366,12 @@ pub struct ExplainArgs {
     pub topic: Vec<String>,
 
     /// Print JSON.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
+
+    /// Print a rule's page as Markdown (for a wiki or a ticket).
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -299,6 +443,15 @@ mod tests {
     #[test]
     fn definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn help_tables_say_what_exit_h_says() {
+        // The concat!-built help repeats the tables of `exit`, which the
+        // README shows too: keep them one text.
+        assert!(TOP_LONG_HELP.ends_with(crate::exit::EXIT_STATUS_HELP));
+        assert!(DIAGNOSE_LONG_HELP.ends_with(crate::exit::EXIT_STATUS_HELP));
+        assert!(WATCH_LONG_HELP.ends_with(crate::exit::WATCH_EXIT_STATUS_HELP));
     }
 
     #[test]

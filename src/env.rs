@@ -23,5 +23,8 @@ pub fn capture() -> HostEnv {
         os: OsFamily::current(),
         stdout_is_tty: std::io::stdout().is_terminal(),
         stderr_is_tty: std::io::stderr().is_terminal(),
+        stdin_is_tty: std::io::stdin().is_terminal(),
+        terminal_width: terminal_size::terminal_size_of(std::io::stdout())
+            .map(|(w, _)| usize::from(w.0)),
     }
 }

@@ -8,6 +8,7 @@
 //! [`Snapshot`]: snapshot::Snapshot
 
 pub mod app;
+pub mod build_info;
 pub mod cli;
 pub mod commands;
 pub mod env;
@@ -18,6 +19,6 @@ pub mod win32;
 // The pure core, re-exported so `crate::snapshot::…` reads the same on both
 // sides of the seam.
 pub use iphone_backup_core::{
-    exit, format, import, knowledge, phone_log, platform, plist_bounded, report, rules, snapshot,
-    version, watch,
+    exit, format, import, inert, knowledge, phone_log, platform, plist_bounded, report, rules,
+    snapshot, version, watch,
 };

@@ -15,14 +15,12 @@ fn main() -> ExitCode {
             return ExitCode::from(ExitStatus::Ready.code());
         }
         Err(e) => {
-            // One line: what was wrong, and where to look.
-            let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            let _ = writeln!(
-                std::io::stderr(),
-                "iphone-backup-check: {first} (see --help)"
-            );
+            // clap's own words: what was wrong, a similar command or value
+            // when one exists, the missing arguments, the usage line (and
+            // the short help for a bare invocation); the exit status is
+            // ours, 3, so a script tells bad arguments from a blocker.
+            let _ = e.print();
+            let _ = std::io::stderr().flush();
             return ExitCode::from(ExitStatus::CouldNotRun.code());
         }
     };

@@ -31,20 +31,65 @@ fn one_line(s: &str) -> bool {
 }
 
 #[test]
-fn bad_argument_exits_3_with_one_line() {
+fn bad_argument_exits_3_with_clap_s_own_words() {
     let r = run(&["diagnose", "--no-such-flag"]);
     assert_eq!(r.code, 3);
-    assert!(one_line(&r.stderr), "{}", r.stderr);
-    assert!(r.stderr.contains("--no-such-flag"));
+    assert!(r.stderr.contains("--no-such-flag"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Usage: iphone-backup-check diagnose"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stdout.is_empty());
     for args in [
         &["frobnicate"][..],
         &["diagnose", "--timeout", "0"],
         &["diagnose", "--color", "pink"],
-        &[],
     ] {
         assert_eq!(run(args).code, 3, "{args:?}");
     }
+    // A near miss gets clap's suggestion; a missing argument is named.
+    let typo = run(&["diagnos"]);
+    assert_eq!(typo.code, 3);
+    assert!(
+        typo.stderr
+            .contains("similar subcommand exists: 'diagnose'"),
+        "{}",
+        typo.stderr
+    );
+    let missing = run(&["explain"]);
+    assert_eq!(missing.code, 3);
+    assert!(missing.stderr.contains("<TOPIC>"), "{}", missing.stderr);
+    let values = run(&["diagnose", "--color", "pink"]);
+    assert!(
+        values.stderr.contains("possible values"),
+        "{}",
+        values.stderr
+    );
+}
+
+#[test]
+fn bare_invocation_prints_the_short_help_with_examples() {
+    let r = run(&[]);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(all.contains("Usage: iphone-backup-check"), "{all}");
+    assert!(
+        all.contains("diagnose") && all.contains("Examples:"),
+        "{all}"
+    );
+    for cmd in [
+        "diagnose", "record", "devices", "rules", "explain", "watch", "man",
+    ] {
+        let help = run(&[cmd, "--help"]);
+        assert_eq!(help.code, 0, "{cmd}");
+        assert!(
+            help.stdout.contains("Examples:"),
+            "{cmd} --help has no examples"
+        );
+    }
+    assert!(run(&["devices", "--help"])
+        .stdout
+        .contains("Exit status of devices"));
 }
 
 #[test]
@@ -188,7 +233,12 @@ fn quiet_prints_ids_only() {
 
 #[test]
 fn explain_answers_ids_codes_and_messages_and_refuses_nonsense() {
-    assert!(run(&["explain", "usbmuxd.stale-socket"])
+    let page = run(&["explain", "usbmuxd.stale-socket"]).stdout;
+    assert!(
+        page.contains("What it means") && !page.contains("## "),
+        "{page}"
+    );
+    assert!(run(&["explain", "--markdown", "usbmuxd.stale-socket"])
         .stdout
         .contains("## What it means"));
     assert!(run(&["explain", "0xE8000084"])
@@ -224,7 +274,7 @@ fn explain_takes_negative_codes_as_topics_not_options() {
     // A word after a dash is still an unknown option.
     let r = run(&["explain", "-bogus"]);
     assert_eq!(r.code, 3);
-    assert!(one_line(&r.stderr), "{}", r.stderr);
+    assert!(r.stderr.contains("unexpected argument"), "{}", r.stderr);
 }
 
 #[test]
@@ -262,6 +312,35 @@ fn completions_and_man_page_are_generated() {
     let man = run(&["man"]);
     assert_eq!(man.code, 0);
     assert!(man.stdout.contains(".TH iphone-backup-check 1") && man.stdout.contains("diagnose"));
+    // One page per command, with every option of that command.
+    let diagnose = run(&["man", "diagnose"]);
+    assert_eq!(diagnose.code, 0);
+    for option in [
+        "udid",
+        "backup\\-dir",
+        "usbmuxd",
+        "timeout",
+        "from",
+        "redact",
+        "json",
+        "request\\-trust",
+    ] {
+        assert!(
+            diagnose.stdout.contains(&format!("\\-\\-{option}")),
+            "man diagnose lacks --{option}"
+        );
+    }
+    assert_eq!(run(&["man", "nosuch"]).code, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let all = run(&["man", "--dir", dir.path().to_str().unwrap()]);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    for page in [
+        "iphone-backup-check.1",
+        "iphone-backup-check-diagnose.1",
+        "iphone-backup-check-watch.1",
+    ] {
+        assert!(dir.path().join(page).is_file(), "{page} not written");
+    }
 }
 
 #[test]
@@ -288,4 +367,97 @@ fn redact_masks_the_home_folder() {
         "home path leaked: {text}"
     );
     assert!(text.contains("~/Backup"));
+}
+
+/// A fixture with one probe changed, written to a temporary file.
+fn edited_fixture(
+    name: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> tempfile::NamedTempFile {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("fixtures/{name}")).unwrap())
+            .unwrap();
+    edit(&mut v);
+    let f = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(f.path(), serde_json::to_vec(&v).unwrap()).unwrap();
+    f
+}
+
+#[test]
+fn a_udid_no_phone_has_is_never_ready() {
+    // The connected phone is blocked; a typo in --udid must not pass.
+    let r = run(&[
+        "diagnose",
+        "--from",
+        "fixtures/device-trust-reset.json",
+        "--udid",
+        "x",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("The iPhone you named is not connected (x)"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("connected: "), "{}", r.stdout);
+    let healthy = run(&[
+        "diagnose",
+        "--from",
+        "fixtures/device-healthy.json",
+        "--udid",
+        "x",
+        "--json",
+    ]);
+    assert_eq!(healthy.code, 2);
+    let v: serde_json::Value = serde_json::from_str(&healthy.stdout).unwrap();
+    assert_eq!(v["verdict"], "blocked");
+    assert_eq!(v["findings"][0]["id"], "usb.no-device");
+}
+
+#[test]
+fn a_phone_out_of_time_is_incomplete_not_ready() {
+    let f = edited_fixture("device-healthy.json", |v| {
+        v["probes"]["devices"][0]["backup_service"] = serde_json::json!({
+            "status": "failed",
+            "duration_ms": 10000,
+            "failure": {"kind": "timed-out", "message": "no answer before the deadline"}
+        });
+    });
+    let r = run(&["diagnose", "--from", f.path().to_str().unwrap()]);
+    assert_eq!(r.code, 4, "{}", r.stdout);
+    assert!(r.stdout.starts_with("? Not finished"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("the backup service of iPhone"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("Ready"), "{}", r.stdout);
+    let j = run(&["diagnose", "--json", "--from", f.path().to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(
+        (v["verdict"].as_str(), v["exit_code"].as_u64()),
+        (Some("incomplete"), Some(4))
+    );
+    assert!(v["not_checked"][0]["what"]
+        .as_str()
+        .unwrap()
+        .contains("backup service"));
+}
+
+#[test]
+fn a_healthy_phone_exits_0_and_names_the_phone() {
+    let r = run(&["diagnose", "--from", "fixtures/device-healthy.json"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.starts_with("✓ Ready"), "{}", r.stdout);
+    assert!(r.stdout.contains("(iPhone X)"), "{}", r.stdout);
+    let j = run(&[
+        "diagnose",
+        "--json",
+        "--from",
+        "fixtures/device-healthy.json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&j.stdout).unwrap();
+    assert_eq!(v["devices"][0]["model"], "iPhone X");
+    assert!(v["devices"][0]["name"].is_string());
 }

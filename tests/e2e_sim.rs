@@ -45,6 +45,9 @@ const TABLE: &[(&str, &str, i32, &[&str])] = &[
     ("fault_tls_failure", "trust.session-failed", 2, &[]),
     ("fault_unplug_mid_session", "connection.unstable", 2, &[]),
     ("healthy", "device.ios-outdated", 0, &[]),
+    // Escape sequences in its UDID, version and build: tests/bad_input.rs
+    // checks the text report shows and never runs them.
+    ("hostile_text", "device.ios-outdated", 0, &[]),
     ("icloud_encrypted", "device.ios-outdated", 0, &[]),
     // Locked in a working session: the passcode reminder, carrying the lock.
     ("locked", "device.passcode-prompt", 0, &[]),
@@ -225,6 +228,7 @@ scenario_tests!(
     fault_tls_failure,
     fault_unplug_mid_session,
     healthy,
+    hostile_text,
     icloud_encrypted,
     locked,
     locked_not_paired,

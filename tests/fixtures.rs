@@ -30,16 +30,36 @@ fn diagnose(fixture: &Path, extra: &[&str]) -> (String, i32) {
 fn fixtures_match_golden_files() {
     insta::glob!("../fixtures", "*.json", |path| {
         let (text, code) = diagnose(path, &[]);
+        fits_80_columns(path, &text);
         insta::assert_snapshot!("text", format!("exit status: {code}\n\n{text}"));
 
         let (json, json_code) = diagnose(path, &["--json"]);
         assert_eq!(code, json_code, "text and JSON disagree on the exit status");
         let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
-        value["tool"]["version"] = "[VERSION]".into();
+        // Which build ran the fixture is not the fixture's verdict.
+        for part in ["version", "commit", "build_date", "target"] {
+            value["tool"][part] = format!("[{}]", part.to_uppercase()).into();
+        }
         // The snapshot echoes the fixture itself; the golden file keeps the verdict.
         value["snapshot"] = "[the fixture]".into();
         insta::assert_json_snapshot!("json", value);
     });
+}
+
+/// Not a terminal: the report wraps at 80 columns, at word boundaries. Only
+/// a single word longer than a line (a path, a URL) may stand out.
+fn fits_80_columns(path: &Path, text: &str) {
+    for line in text.lines() {
+        let words = line
+            .split_whitespace()
+            .filter(|w| w.chars().count() > 1)
+            .count();
+        assert!(
+            line.chars().count() <= 80 || words <= 1,
+            "{}: a line wider than 80 columns:\n{line}",
+            path.display()
+        );
+    }
 }
 
 #[test]
@@ -208,8 +228,8 @@ fn this_phones_evidence_ranks_before_general_advice() {
         [
             "backup.unfinished",
             "host.disk-space",
-            "device.ios-outdated",
             "device.passcode-prompt",
+            "device.ios-outdated",
             "usb.unavailable"
         ]
     );

@@ -69,6 +69,14 @@ fn ctrl_c_reports_what_was_probed_and_exits_130() {
     assert!(out.contains("What was checked"), "{out}");
     assert!(out.contains("USB") && out.contains("Computer"), "{out}");
     assert!(out.contains("Ctrl-C"), "{out}");
+    // Never "Ready" for a check that did not finish: the verdict says so,
+    // first and last, with what was not checked.
+    assert!(!out.contains("Ready"), "{out}");
+    assert!(out.starts_with("? Not finished"), "{out}");
+    assert!(
+        out.contains("Not checked") && out.contains("usbmuxd"),
+        "{out}"
+    );
 
     let (json, after) = interrupted(&["--json"]);
     json.assert_sane("diagnose --json, SIGINT");
@@ -78,6 +86,12 @@ fn ctrl_c_reports_what_was_probed_and_exits_130() {
         "took {after:?} to stop after SIGINT"
     );
     let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON report");
+    assert_eq!(v["verdict"], "incomplete", "{}", json.stdout);
+    assert!(
+        v["not_checked"].as_array().is_some_and(|a| !a.is_empty()),
+        "{}",
+        json.stdout
+    );
     let snap = &v["snapshot"];
     assert_eq!(snap["interrupted"], true, "{}", json.stdout);
     let probes = &snap["probes"];

@@ -130,10 +130,14 @@ fn healthy_phone(wine: &Wine) {
     let volume = &host["backup_dir"]["volume"];
     assert_eq!(volume["mount_point"], "C:\\", "{volume}");
     assert!(volume["free_bytes"].as_u64().unwrap_or(0) > 0, "{volume}");
-    assert!(run.text.contains("Windows 10 (build "), "{}", run.text);
+    assert!(
+        flat(&run.text).contains("Windows 10 (build "),
+        "{}",
+        run.text
+    );
     assert!(!run.text.contains("0 bytes free"), "{}", run.text);
     assert!(
-        run.text.contains("\nReady") || run.text.contains("\nWarnings"),
+        run.text.contains("✓ Ready") || run.text.contains("! Ready, with warnings"),
         "{}",
         run.text
     );
@@ -153,10 +157,8 @@ fn nothing_on_the_port(wine: &Wine) {
     let svc = &report["snapshot"]["probes"]["windows"]["value"]["mobile_device_service"];
     assert_eq!(svc["state"], "not-installed", "{svc}");
     assert!(
-        run.text.contains("tcp:127.0.0.1:27015")
-            && run
-                .text
-                .contains("Apple Mobile Device Service is not installed"),
+        flat(&run.text).contains("tcp:127.0.0.1:27015")
+            && flat(&run.text).contains("Apple Mobile Device Service is not installed"),
         "{}",
         run.text
     );
@@ -202,7 +204,7 @@ fn installed_apple_software(wine: &Wine) {
     let package = r"HKCU\Software\Classes\Local Settings\Software\Microsoft\Windows\CurrentVersion\AppModel\Repository\Packages\AppleInc.AppleDevices_1.2405.9.0_x64__nzyj5cx40ttqa";
     let before = wine.diagnose(&[]);
     assert!(
-        before.text.contains("no iTunes or Apple Devices app found"),
+        flat(&before.text).contains("no iTunes or Apple Devices app found"),
         "{}",
         before.text
     );
@@ -317,11 +319,29 @@ fn backup_folder_on_drive_d(wine: &Wine) {
         dir["volume"]["free_bytes"].as_u64().unwrap_or(0) > 0,
         "{dir}"
     );
-    assert!(
-        !ids(&report).contains(&"host.disk-space".to_string()),
-        "{}",
-        run.text
-    );
+    // Whether D: is short of room depends on the machine running the test (a
+    // CI runner's disk may be nearly full); what must hold is that any
+    // warning about room is about D:, where the backups now live, never C:.
+    let space_evidence: Vec<&str> = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["id"] == "host.disk-space")
+        .flat_map(|f| f["evidence"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .collect();
+    if !space_evidence.is_empty() {
+        assert!(
+            space_evidence.iter().any(|e| e.contains(r"D:\")),
+            "{}",
+            run.text
+        );
+        assert!(
+            !space_evidence.iter().any(|e| e.contains(r"C:\")),
+            "{}",
+            run.text
+        );
+    }
 }
 
 fn torn_backup_in_store_location(wine: &Wine) {
@@ -360,7 +380,7 @@ fn torn_backup_at(wine: &Wine, win_dir: &str) {
         "{}",
         run.text
     );
-    assert!(run.text.contains(win_dir), "{}", run.text);
+    assert!(flat(&run.text).contains(win_dir), "{}", run.text);
     assert_eq!(before, after, "the backup folder was changed");
 }
 
@@ -766,4 +786,10 @@ fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         }
     }
     out
+}
+
+/// The report with its wrapping undone (it wraps at 80 columns at word
+/// boundaries): every run of whitespace one space.
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

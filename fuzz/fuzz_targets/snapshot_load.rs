@@ -3,6 +3,7 @@
 #![no_main]
 
 use iphone_backup_check::report::{self, human::Verbosity, Report};
+use iphone_backup_check::build_info;
 use iphone_backup_check::{rules, snapshot};
 use libfuzzer_sys::fuzz_target;
 
@@ -13,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let redacted = snapshot::redact::redact(&snap, Some("/home/someone"));
     for s in [&snap, &redacted] {
         let diagnosis = rules::diagnose(s, None);
-        let report = Report::new(s, &diagnosis, 0);
+        let report = Report::new(s, &diagnosis, 0, build_info::tool());
         let mut out = Vec::new();
         let _ = report::json::render(&report, &mut out);
         out.clear();

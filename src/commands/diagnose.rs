@@ -6,7 +6,8 @@ use std::path::Path;
 use crate::cli::DiagnoseArgs;
 use crate::env::HostEnv;
 use crate::exit::ExitStatus;
-use crate::report::{self, human::Verbosity, Report};
+use crate::report::human::{Layout, Verbosity};
+use crate::report::{self, Report};
 use crate::rules;
 use crate::snapshot::redact::redact;
 
@@ -18,12 +19,17 @@ pub fn run(
     err: &mut dyn Write,
 ) -> std::io::Result<ExitStatus> {
     let snapshot = if args.from.is_empty() {
-        match super::live::probe_now(&args.probe, env, !args.json && env.stderr_is_tty, err)? {
+        let progress = !args.json && verbosity != Verbosity::Quiet && env.stderr_is_tty;
+        match super::live::probe_now(&args.probe, env, progress, err)? {
             Some(s) => s,
             None => return Ok(ExitStatus::CouldNotRun),
         }
     } else {
-        match super::evidence_file::load_all(&args.from) {
+        super::paste_hint::paste_hint(&args.from, env, err)?;
+        match super::evidence_file::load_all(
+            &args.from,
+            std::time::Duration::from_secs_f64(args.probe.timeout),
+        ) {
             Ok(s) => s,
             Err(e) => {
                 writeln!(err, "iphone-backup-check: {e}")?;
@@ -42,11 +48,17 @@ pub fn run(
     } else {
         ExitStatus::from(diagnosis.verdict)
     };
-    let report = Report::new(&snapshot, &diagnosis, status as u8);
+    let report = Report::new(
+        &snapshot,
+        &diagnosis,
+        status as u8,
+        crate::build_info::tool(),
+    );
     let rendered = if args.json {
         report::json::render(&report, out)
     } else {
-        report::human::render(&report, verbosity, out)
+        let width = env.terminal_width.filter(|_| env.stdout_is_tty);
+        report::human::render(&report, &Layout::new(verbosity, width), out)
     };
     match rendered {
         // `diagnose | head` still tells the script the verdict.

@@ -11,9 +11,17 @@ use crate::rules;
 /// How many knowledge entries to show for one query.
 const MAX_SHOWN: usize = 3;
 
+/// How the answer is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Markdown,
+    Terminal { width: usize },
+}
+
 pub fn run(
     topic: &str,
-    json: bool,
+    format: Format,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> io::Result<ExitStatus> {
@@ -43,10 +51,12 @@ pub fn run(
         )?;
         return Ok(ExitStatus::CouldNotRun);
     }
-    if json {
-        explain::json(topic, rule, &found, out)?;
-    } else {
-        explain::text(rule, &found, out)?;
+    match format {
+        Format::Json => explain::json(topic, rule, &found, out)?,
+        Format::Markdown => explain::text_as(rule, &found, explain::PageFormat::Markdown, out)?,
+        Format::Terminal { width } => {
+            explain::text_as(rule, &found, explain::PageFormat::Terminal { width }, out)?
+        }
     }
     Ok(ExitStatus::Ready)
 }

@@ -11,7 +11,8 @@ use crate::probe::{self, ProbeRequest};
 use crate::snapshot::Snapshot;
 
 /// Probes this computer; None (after one line on stderr) when the options
-/// themselves are unusable.
+/// themselves are unusable. `progress`: stderr is a terminal that may show
+/// what the check is waiting for.
 pub fn probe_now(
     args: &ProbeArgs,
     env: &HostEnv,
@@ -40,11 +41,18 @@ pub fn probe_now(
     let Some(rt) = runtime(err)? else {
         return Ok(None);
     };
+    // The deep check draws its own bar; two on one line would garble it.
+    let waiting = super::waiting::Waiting::start(
+        progress && !args.deep,
+        req.timeout.max(req.min_listen),
+        args.request_trust,
+    );
     let snapshot = rt.block_on(probe::run_all(env, &req, async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
     }));
+    waiting.finish();
     // Blocking probes that overran the deadline are abandoned, not awaited.
     rt.shutdown_background();
     Ok(Some(snapshot))

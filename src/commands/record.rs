@@ -24,7 +24,11 @@ pub fn run(
     } else {
         // Imported evidence keeps saying so: a reader of the snapshot must
         // know it was not probed.
-        match super::evidence_file::load_all(&args.from) {
+        super::paste_hint::paste_hint(&args.from, env, err)?;
+        match super::evidence_file::load_all(
+            &args.from,
+            std::time::Duration::from_secs_f64(args.probe.timeout),
+        ) {
             Ok(s) => s,
             Err(e) => {
                 writeln!(err, "iphone-backup-check: {e}")?;
@@ -37,9 +41,16 @@ pub fn run(
     }
     let mut text = serde_json::to_string_pretty(&snapshot).map_err(std::io::Error::other)?;
     text.push('\n');
+    // Ctrl-C during the probes: what was seen is still written, and the
+    // status says it was interrupted.
+    let done = if snapshot.interrupted {
+        ExitStatus::Interrupted
+    } else {
+        ExitStatus::Ready
+    };
     if args.output.as_os_str() == "-" {
         out.write_all(text.as_bytes())?;
-        return Ok(ExitStatus::Ready);
+        return Ok(done);
     }
     if let Err(e) = std::fs::write(&args.output, text) {
         writeln!(
@@ -60,5 +71,5 @@ pub fn run(
         },
         args.output.display()
     )?;
-    Ok(ExitStatus::Ready)
+    Ok(done)
 }

@@ -25,6 +25,9 @@ pub struct Output {
     pub elapsed: Duration,
     /// Killed by us at the deadline.
     pub hung: bool,
+    /// The most resident memory the process had (VmHWM, read from /proc
+    /// while it ran; None where /proc is not there).
+    pub peak_rss_kib: Option<u64>,
 }
 
 impl Output {
@@ -108,7 +111,17 @@ pub fn finish(mut child: Child, started: Instant, deadline: Duration) -> Output 
         b
     });
     let mut hung = false;
+    let mut peak_rss_kib = None;
+    let status_path = format!("/proc/{}/status", child.id());
     let status = loop {
+        // VmHWM only grows: the last reading before exit is the peak.
+        if let Some(kib) = std::fs::read_to_string(&status_path).ok().and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        }) {
+            peak_rss_kib = Some(kib);
+        }
         if let Some(s) = child.try_wait().expect("wait") {
             break s;
         }
@@ -126,6 +139,7 @@ pub fn finish(mut child: Child, started: Instant, deadline: Duration) -> Output 
         stderr: String::from_utf8_lossy(&err_t.join().unwrap()).into_owned(),
         elapsed,
         hung,
+        peak_rss_kib,
     }
 }
 

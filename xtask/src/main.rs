@@ -6,8 +6,10 @@
 
 mod backup_fixtures;
 mod bless;
+mod dist;
 mod synth;
 mod synthetic_backup;
+mod umockdev_fixtures;
 mod usb_fixtures;
 
 use std::path::{Path, PathBuf};
@@ -16,7 +18,10 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage: cargo xtask <task>
   bless                        update golden files, docs/rules.md and docs/rule-ids.txt; review with git diff
+  dist [--target TRIPLE...]    build every release archive, the .debs, SHA256SUMS and recipes into target/dist/
+  dist sums                    SHA256SUMS, recipes and install scripts over what target/dist/ holds
   fixtures usb                 rewrite fixtures/usb-*.json from their recorded buses
+  fixtures umockdev            rewrite fixtures/umockdev/ (USB buses for umockdev-run) from the real captures
   fixtures backups REALDATA    rebuild fixtures/backup-folders/ and fixtures/backups-*.json
   synthetic-backup DIR FILES   write a FILES-file backup into DIR (scripts/bench-backups.sh)";
 
@@ -26,7 +31,9 @@ fn main() -> ExitCode {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let result: Result<(), Box<dyn std::error::Error>> = match args.as_slice() {
         ["bless"] => bless::run(&repo),
+        ["dist", rest @ ..] => dist::run(&repo, rest),
         ["fixtures", "usb"] => usb_fixtures::write(&repo).map_err(Into::into),
+        ["fixtures", "umockdev"] => umockdev_fixtures::write(&repo).map_err(Into::into),
         ["fixtures", "backups", realdata] => {
             // Paths in the fixtures are relative to the repository.
             std::env::set_current_dir(&repo)

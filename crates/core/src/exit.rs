@@ -14,6 +14,9 @@ pub enum ExitStatus {
     /// The tool itself could not run: bad arguments, unreadable or invalid
     /// `--from` file, unwritable `-o`, unknown `explain` topic.
     CouldNotRun = 3,
+    /// No blocker seen, but a layer that matters did not finish before the
+    /// deadline: the check cannot say "ready".
+    Incomplete = 4,
     /// Ctrl-C; what was probed so far is still reported.
     Interrupted = 130,
 }
@@ -24,6 +27,7 @@ impl From<Verdict> for ExitStatus {
             Verdict::Ready => Self::Ready,
             Verdict::Warnings => Self::Warnings,
             Verdict::Blocked => Self::Blocked,
+            Verdict::Incomplete => Self::Incomplete,
         }
     }
 }
@@ -43,6 +47,8 @@ Exit status:
   2    at least one blocker
   3    the tool could not run: bad arguments, unreadable or invalid --from file,
        unwritable -o, unknown explain topic
+  4    incomplete: no blocker seen, but a check that matters ran out of time
+       (--timeout); the report says what was not checked
   130  interrupted (Ctrl-C); what was probed so far is still reported";
 
 /// The table shown in `watch --help` and the README.

@@ -11,6 +11,7 @@ pub mod dates;
 pub mod exit;
 pub mod format;
 pub mod import;
+pub mod inert;
 pub mod knowledge;
 pub mod phone_log;
 pub mod platform;

@@ -1,13 +1,16 @@
 //! Reading the files given to `--from`: a snapshot written by `record`, or
 //! another tool's output for the importers. Reading is bounded whatever the
-//! file is: a snapshot is refused past 16 MiB, and of a huge log only its
-//! beginning and end are kept (where a tool prints how it started and how it
+//! file is: a snapshot is refused past 16 MiB, a stream is read up to 64 MiB, all
+//! within `--timeout`, and of a huge log only its beginning and end are kept (where a tool prints how it started and how it
 //! failed), with the lines between counted so quoted line numbers stay true.
 
 mod holes;
+mod stream;
 
-use std::io::Read;
 use std::path::Path;
+use std::time::{Duration, Instant};
+
+pub use stream::MAX_STREAM_BYTES;
 
 use crate::import::{self, Capture};
 use crate::snapshot::{
@@ -16,11 +19,12 @@ use crate::snapshot::{
 
 /// Larger snapshots are refused: a real one is a few kB.
 pub const MAX_SNAPSHOT_BYTES: u64 = 16 * 1024 * 1024;
-/// Of a text file, this much of the beginning is kept...
-const HEAD_BYTES: usize = 16 * 1024 * 1024;
+/// Of a text file or stream, this much of the beginning is kept...
+/// (what the importers then build from it takes a few times as much: 8 + 2
+/// MiB keep the whole run under 64 MiB for any bytes, noise included)
+const HEAD_BYTES: usize = 8 * 1024 * 1024;
 /// ...and this much of the end.
-const TAIL_BYTES: usize = 4 * 1024 * 1024;
-const CHUNK: usize = 1024 * 1024;
+const TAIL_BYTES: usize = 2 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -35,23 +39,32 @@ pub enum LoadError {
     Invalid { path: String, reason: String },
     #[error("{path}: {reason}")]
     NotEvidence { path: String, reason: &'static str },
+    #[error("{path}: nothing arrived before the deadline (--timeout); a FIFO or pipe needs a program writing to it")]
+    NothingArrived { path: String },
     #[error("{path}: nothing in it is recognised; --from reads {readable}")]
     Unrecognised { path: String, readable: String },
     #[error("{path} has schema_version {found}; this build reads up to {SCHEMA_VERSION} (upgrade iphone-backup-check)")]
     TooNew { path: String, found: u64 },
 }
 
-/// Every file, read and merged into one snapshot (`-` is standard input).
-pub fn load_all(paths: &[impl AsRef<Path>]) -> Result<Snapshot, LoadError> {
+/// Every file, read and merged into one snapshot (`-` is standard input),
+/// all of them within `timeout`.
+pub fn load_all(paths: &[impl AsRef<Path>], timeout: Duration) -> Result<Snapshot, LoadError> {
+    let deadline = Instant::now() + timeout;
     let mut parts = Vec::with_capacity(paths.len());
     for path in paths {
-        parts.push(load(path.as_ref())?);
+        parts.push(load(path.as_ref(), deadline)?);
     }
-    Ok(import::merge(parts).unwrap_or_else(|| Snapshot::new(Default::default())))
+    let cut: Vec<String> = parts.iter().filter_map(|p| p.input_cut.clone()).collect();
+    let mut merged = import::merge(parts).unwrap_or_else(|| Snapshot::new(Default::default()));
+    if !cut.is_empty() {
+        merged.input_cut = Some(cut.join("; "));
+    }
+    Ok(merged)
 }
 
 /// One file: a snapshot, or what the importers recognise in it.
-pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
+pub fn load(path: &Path, deadline: Instant) -> Result<Snapshot, LoadError> {
     let stdin = path == Path::new("-");
     let shown = if stdin {
         "standard input".to_string()
@@ -62,17 +75,59 @@ pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
         path: shown.clone(),
         source,
     };
-    let kept = if stdin {
-        keep_ends(std::io::stdin().lock()).map_err(read_err)?
+    // A regular file is read whole (holes skipped, its middle not kept); a
+    // stream (standard input, a pipe, a FIFO, a device) up to its cap. Both
+    // within the deadline, on a thread of their own: opening a FIFO waits
+    // for a writer.
+    let mut keep = KeepEnds::default();
+    let end = if stdin {
+        stream::read_bounded(
+            || Ok(std::io::stdin()),
+            Some(MAX_STREAM_BYTES),
+            deadline,
+            &mut |b| keep.push(b),
+        )
     } else {
-        let file = std::fs::File::open(path).map_err(read_err)?;
-        if file.metadata().map_err(read_err)?.is_dir() {
+        // stat does not open, so it does not wait for a FIFO's writer.
+        let meta = std::fs::metadata(path).map_err(read_err)?;
+        if meta.is_dir() {
             return Err(LoadError::NotEvidence {
                 path: shown,
                 reason: "it is a folder",
             });
         }
-        keep_ends(holes::HoleSkipping::new(file)).map_err(read_err)?
+        let owned = path.to_path_buf();
+        if meta.is_file() {
+            stream::read_bounded(
+                move || std::fs::File::open(owned).map(holes::HoleSkipping::new),
+                None,
+                deadline,
+                &mut |b| keep.push(b),
+            )
+        } else {
+            stream::read_bounded(
+                move || std::fs::File::open(owned),
+                Some(MAX_STREAM_BYTES),
+                deadline,
+                &mut |b| keep.push(b),
+            )
+        }
+    }
+    .map_err(read_err)?;
+    let kept = keep.finish();
+    let input_cut = match end {
+        stream::End::Eof => None,
+        stream::End::Deadline if kept.total == 0 => {
+            return Err(LoadError::NothingArrived { path: shown });
+        }
+        stream::End::Deadline => Some(format!(
+            "{shown}: the deadline (--timeout) came after {} bytes; what came later was not read",
+            kept.total
+        )),
+        stream::End::Cap => Some(format!(
+            "{shown} was read up to its first {} MiB (the most read from a stream); the rest was not read",
+            MAX_STREAM_BYTES >> 20
+        )),
     };
     let name = if stdin {
         shown.clone()
@@ -88,6 +143,12 @@ pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
         });
     }
     if looks_like_snapshot(&kept.head) {
+        if input_cut.is_some() {
+            return Err(LoadError::Invalid {
+                path: shown,
+                reason: input_cut.unwrap_or_default(),
+            });
+        }
         if kept.total > MAX_SNAPSHOT_BYTES {
             return Err(LoadError::TooLarge {
                 path: shown,
@@ -104,9 +165,14 @@ pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
     }
     let capture = Capture::from_parts(name, &kept.head, kept.skipped_lines, &kept.tail);
     let mut snapshot = import::import(&capture).ok_or_else(|| LoadError::Unrecognised {
-        path: shown.clone(),
+        path: match &input_cut {
+            // An endless stream of nothing known: say it was cut, too.
+            Some(_) => format!("{shown} (the first {} bytes)", kept.total),
+            None => shown.clone(),
+        },
         readable: import::readable(),
     })?;
+    snapshot.input_cut = input_cut;
     if kept.skipped_lines > 0 {
         let note = format!(
             "{shown} is {} bytes: its first {} MiB and last {} MiB were read, {} lines between them were not",
@@ -125,6 +191,7 @@ pub fn load(path: &Path) -> Result<Snapshot, LoadError> {
 }
 
 /// The beginning and end of a stream, and what lay between.
+#[derive(Default)]
 struct Kept {
     head: Vec<u8>,
     tail: Vec<u8>,
@@ -148,27 +215,18 @@ impl Kept {
     }
 }
 
-/// Reads `r` to its end in chunks, keeping at most `HEAD_BYTES` of its
-/// beginning and `TAIL_BYTES` of its end: memory stays bounded for a file of
-/// any size, a pipe, or a single line without end.
-fn keep_ends(mut r: impl Read) -> std::io::Result<Kept> {
-    let mut kept = Kept {
-        head: Vec::new(),
-        tail: Vec::new(),
-        skipped_lines: 0,
-        total: 0,
-        cut_mid_line: None,
-    };
-    let mut chunk = vec![0u8; CHUNK];
-    loop {
-        let n = match r.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        kept.total += n as u64;
-        let mut bytes = &chunk[..n];
+/// Keeps at most `HEAD_BYTES` of a stream's beginning and `TAIL_BYTES` of
+/// its end, fed chunk by chunk: memory stays bounded for a file of any size,
+/// a pipe, or a single line without end.
+#[derive(Default)]
+struct KeepEnds {
+    kept: Kept,
+}
+
+impl KeepEnds {
+    fn push(&mut self, mut bytes: &[u8]) {
+        let kept = &mut self.kept;
+        kept.total += bytes.len() as u64;
         let room = HEAD_BYTES - kept.head.len();
         if room > 0 {
             let take = room.min(bytes.len());
@@ -180,19 +238,23 @@ fn keep_ends(mut r: impl Read) -> std::io::Result<Kept> {
             kept.trim_tail(TAIL_BYTES);
         }
     }
-    kept.trim_tail(TAIL_BYTES);
-    // The tail starts on a line of its own: the rest of a line cut in two is
-    // skipped too.
-    if kept.cut_mid_line == Some(true) {
-        match kept.tail.iter().position(|&b| b == b'\n') {
-            Some(i) => {
-                kept.skipped_lines += 1;
-                kept.tail.drain(..=i);
+
+    fn finish(self) -> Kept {
+        let mut kept = self.kept;
+        kept.trim_tail(TAIL_BYTES);
+        // The tail starts on a line of its own: the rest of a line cut in
+        // two is skipped too.
+        if kept.cut_mid_line == Some(true) {
+            match kept.tail.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    kept.skipped_lines += 1;
+                    kept.tail.drain(..=i);
+                }
+                None => kept.tail.clear(),
             }
-            None => kept.tail.clear(),
         }
+        kept
     }
-    Ok(kept)
 }
 
 fn newlines(bytes: &[u8]) -> u64 {
@@ -202,6 +264,19 @@ fn newlines(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
+
+    /// Feeds `r` through `KeepEnds` the way `load` does.
+    fn keep_ends(mut r: impl Read) -> std::io::Result<Kept> {
+        let mut keep = KeepEnds::default();
+        let mut chunk = vec![0u8; 1 << 20];
+        loop {
+            match r.read(&mut chunk)? {
+                0 => return Ok(keep.finish()),
+                n => keep.push(&chunk[..n]),
+            }
+        }
+    }
 
     #[test]
     fn a_huge_stream_keeps_its_ends_and_counts_the_lines_between() {

@@ -41,37 +41,186 @@ pub fn sqlite_uri(path: &Path) -> Option<String> {
     Some(out)
 }
 
-/// Opens Manifest.db read-only, immutable, and stops SQLite at `deadline`.
-pub fn open(path: &Path, deadline: Option<Instant>) -> Result<Connection, String> {
-    let uri = sqlite_uri(path).ok_or("its path is not valid UTF-8, which SQLite needs")?;
+/// A Manifest.db is a file from outside (a backup copied from someone
+/// else's computer): it may define `Files` as a view that computes a
+/// gigabyte, recurse forever, or nest expressions to exhaust the stack.
+/// These caps are far above what a phone writes (an MBFile record is a few
+/// kilobytes) and far below what would hurt this computer.
+const MAX_VALUE_BYTES: i32 = 4 << 20;
+const MAX_SQL_BYTES: i32 = 64 << 10;
+const MAX_EXPR_DEPTH: i32 = 64;
+const MAX_COLUMNS: i32 = 64;
+const MAX_COMPOUND_SELECT: i32 = 4;
+const MAX_FUNCTION_ARGS: i32 = 8;
+const MAX_TRIGGER_DEPTH: i32 = 1;
+/// SQLite's heap for the whole process (only Manifest.db uses SQLite): a
+/// statement that needs more fails with "out of memory" instead of growing
+/// the tool.
+const HEAP_LIMIT_BYTES: i64 = 24 << 20;
+/// The tables this probe reads. Each must be a plain table, not a view, a
+/// virtual table or one with generated columns.
+const TABLES_READ: &[&str] = &["Files"];
+
+/// Why a Manifest.db was refused before any query ran: it is not one a
+/// phone writes.
+pub const REFUSED: &str = "the backup's database is not one a phone writes";
+
+/// Why a Manifest.db could not be opened for reading.
+#[derive(Debug)]
+pub enum OpenError {
+    /// The file could not be opened (path, permissions, I/O).
+    Unreadable(String),
+    /// It opened, and is not a database a phone writes (see [`REFUSED`]).
+    Refused(String),
+    /// It is not a database, or a damaged one.
+    Damaged(String),
+    /// The deadline stopped SQLite while it read the schema.
+    Interrupted,
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpenError::Unreadable(m) | OpenError::Refused(m) | OpenError::Damaged(m) => {
+                f.write_str(m)
+            }
+            OpenError::Interrupted => f.write_str("the deadline passed while SQLite read it"),
+        }
+    }
+}
+
+/// Opens Manifest.db read-only and immutable, as untrusted input: the schema
+/// is not trusted, values and statements are capped, SQLite's heap is
+/// bounded, every statement stops at `deadline`, and the tables this probe
+/// reads must be plain tables.
+pub fn open(path: &Path, deadline: Option<Instant>) -> Result<Connection, OpenError> {
+    let uri = sqlite_uri(path).ok_or_else(|| {
+        OpenError::Unreadable("its path is not valid UTF-8, which SQLite needs".into())
+    })?;
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(uri, flags).map_err(|e| e.to_string())?;
+    let conn = Connection::open_with_flags(uri, flags)
+        .map_err(|e| OpenError::Unreadable(e.to_string()))?;
+    harden(&conn).map_err(|e| OpenError::Unreadable(format!("cannot restrict SQLite: {e}")))?;
     if let Some(deadline) = deadline {
-        conn.progress_handler(10_000, Some(move || Instant::now() >= deadline))
-            .map_err(|e| e.to_string())?;
+        conn.progress_handler(1_000, Some(move || Instant::now() >= deadline))
+            .map_err(|e| OpenError::Unreadable(e.to_string()))?;
     }
-    // Belt and braces: refuse any write even if the flags were ignored.
-    conn.execute_batch("PRAGMA query_only = 1;")
-        .map_err(|e| e.to_string())?;
+    check_schema(&conn)?;
     Ok(conn)
+}
+
+/// The connection's caps: no trusted schema, defensive mode, no triggers or
+/// views run for us, and limits on values, statements and recursion.
+fn harden(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::config::DbConfig;
+    use rusqlite::limits::Limit;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, false)?;
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_VIEW, false)?;
+    for (limit, value) in [
+        (Limit::SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES),
+        (Limit::SQLITE_LIMIT_SQL_LENGTH, MAX_SQL_BYTES),
+        (Limit::SQLITE_LIMIT_EXPR_DEPTH, MAX_EXPR_DEPTH),
+        (Limit::SQLITE_LIMIT_COLUMN, MAX_COLUMNS),
+        (Limit::SQLITE_LIMIT_COMPOUND_SELECT, MAX_COMPOUND_SELECT),
+        (Limit::SQLITE_LIMIT_FUNCTION_ARG, MAX_FUNCTION_ARGS),
+        (Limit::SQLITE_LIMIT_TRIGGER_DEPTH, MAX_TRIGGER_DEPTH),
+        (Limit::SQLITE_LIMIT_ATTACHED, 0),
+        (Limit::SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 64),
+        (Limit::SQLITE_LIMIT_VARIABLE_NUMBER, 8),
+        (Limit::SQLITE_LIMIT_WORKER_THREADS, 0),
+    ] {
+        conn.set_limit(limit, value)?;
+    }
+    // The heap limit is SQLite's, for the whole process; only this probe
+    // uses SQLite. No memory map: a file from outside is read, not mapped.
+    conn.execute_batch(&format!(
+        "PRAGMA hard_heap_limit = {HEAP_LIMIT_BYTES}; PRAGMA mmap_size = 0; \
+         PRAGMA cell_size_check = ON; PRAGMA query_only = 1;"
+    ))
+}
+
+/// Refuses a database whose tables this probe reads are views, virtual
+/// tables or tables with generated columns: reading those runs SQL the file
+/// carries. A missing table is left for the query to report.
+fn check_schema(conn: &Connection) -> Result<(), OpenError> {
+    let refuse = |why: String| OpenError::Refused(format!("{REFUSED}: {why}"));
+    let unreadable = |e: rusqlite::Error| match e.sqlite_error_code() {
+        _ if interrupted(&e) => OpenError::Interrupted,
+        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::SystemIoFailure) => {
+            OpenError::Unreadable(e.to_string())
+        }
+        // Not a database, or a damaged one: said as SQLite says it.
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+            OpenError::Damaged(e.to_string())
+        }
+        _ => OpenError::Refused(format!("{REFUSED}: {e}")),
+    };
+    for name in TABLES_READ {
+        let mut st = conn
+            .prepare(
+                "SELECT type, coalesce(sql, '') FROM sqlite_schema WHERE name = ?1 COLLATE NOCASE",
+            )
+            .map_err(unreadable)?;
+        let rows: Vec<(String, String)> = st
+            .query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(unreadable)?;
+        for (kind, sql) in &rows {
+            if kind != "table" {
+                return Err(refuse(format!("{name} is a {kind}, not a table")));
+            }
+            let head: String = sql
+                .chars()
+                .take(40)
+                .collect::<String>()
+                .to_ascii_uppercase();
+            if head.split_whitespace().take(2).collect::<Vec<_>>() == ["CREATE", "VIRTUAL"] {
+                return Err(refuse(format!("{name} is a virtual table")));
+            }
+        }
+        if rows.is_empty() {
+            continue;
+        }
+        let computed: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_xinfo(?1) WHERE hidden IN (2, 3)",
+                [name],
+                |r| r.get(0),
+            )
+            .map_err(unreadable)?;
+        if computed > 0 {
+            return Err(refuse(format!("{name} has computed columns")));
+        }
+    }
+    Ok(())
 }
 
 /// What went wrong, in the state vocabulary of the snapshot: the file could
 /// not be read, or it was read and is not a usable Manifest.db (not a
 /// database, damaged, or without the `Files` table).
-fn classify(e: &rusqlite::Error) -> FileState {
+fn classify(e: &rusqlite::Error) -> (FileState, String) {
     match e.sqlite_error_code() {
         Some(
             ErrorCode::CannotOpen
             | ErrorCode::PermissionDenied
             | ErrorCode::SystemIoFailure
             | ErrorCode::DatabaseBusy
-            | ErrorCode::DatabaseLocked
-            | ErrorCode::OutOfMemory,
-        ) => FileState::Unreadable,
-        _ => FileState::Unparseable,
+            | ErrorCode::DatabaseLocked,
+        ) => (FileState::Unreadable, e.to_string()),
+        // Past the caps above: nothing a phone writes gets there.
+        Some(ErrorCode::OutOfMemory) => (
+            FileState::Unparseable,
+            format!(
+                "{REFUSED}: reading it needs more than the {} MiB SQLite may use here",
+                HEAP_LIMIT_BYTES >> 20
+            ),
+        ),
+        Some(ErrorCode::TooBig) => (FileState::Unparseable, format!("{REFUSED}: {e}")),
+        _ => (FileState::Unparseable, e.to_string()),
     }
 }
 
@@ -109,9 +258,13 @@ pub fn check(path: &Path, deadline: Option<Instant>) -> (ManifestDbObs, bool) {
     }
     let conn = match open(path, deadline) {
         Ok(c) => c,
+        Err(OpenError::Interrupted) => return (obs, true),
         Err(e) => {
-            obs.file.state = FileState::Unreadable;
-            obs.file.error = Some(e);
+            obs.file.state = match e {
+                OpenError::Refused(_) | OpenError::Damaged(_) => FileState::Unparseable,
+                _ => FileState::Unreadable,
+            };
+            obs.file.error = Some(e.to_string());
             return (obs, false);
         }
     };
@@ -119,8 +272,9 @@ pub fn check(path: &Path, deadline: Option<Instant>) -> (ManifestDbObs, bool) {
         if interrupted(&e) {
             return true;
         }
-        obs.file.state = classify(&e);
-        obs.file.error = Some(e.to_string());
+        let (state, message) = classify(&e);
+        obs.file.state = state;
+        obs.file.error = Some(message);
         false
     };
     // quick_check first: it says whether the file is a database at all.

@@ -333,7 +333,7 @@ fn deep_scan(
     expected: &mut Vec<Listed>,
     deep: &mut DeepCheckObs,
 ) -> Result<rusqlite::Connection, String> {
-    let conn = db::open(db_path, opts.deadline)?;
+    let conn = db::open(db_path, opts.deadline).map_err(|e| e.to_string())?;
     // Rows in all (files, folders, links): what the progress bar counts.
     let total = conn
         .query_row("SELECT count(*) FROM Files", [], |r| r.get::<_, i64>(0))

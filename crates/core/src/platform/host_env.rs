@@ -15,6 +15,12 @@ pub struct HostEnv {
     pub os: OsFamily,
     pub stdout_is_tty: bool,
     pub stderr_is_tty: bool,
+    /// Whether standard input is a terminal: `--from -` then says how to
+    /// end the paste.
+    pub stdin_is_tty: bool,
+    /// The terminal's width in columns when stdout is a terminal; reports
+    /// wrap to it (80 otherwise).
+    pub terminal_width: Option<usize>,
 }
 
 impl HostEnv {

@@ -54,7 +54,7 @@ pub fn json(out: &mut dyn io::Write) -> io::Result<()> {
             docs: r.docs_markdown(),
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &entries).map_err(io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, &entries).map_err(super::json::io_error)?;
     writeln!(out)
 }
 

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::inert::Outside;
 use crate::report::style::{paint, BOLD};
 use crate::snapshot::{
     same_udid, DeviceObs, MuxConnection, Outcome, PairRecordState, Snapshot, TrustState, UsbDevice,
@@ -14,6 +15,10 @@ use crate::snapshot::{
 #[derive(Debug, Serialize)]
 pub struct DeviceRow {
     pub udid: String,
+    /// The name its owner gave it ("Alice's iPhone"), when lockdownd told it.
+    pub name: Option<String>,
+    /// The marketing model ("iPhone 15 Pro"), when the product type is known.
+    pub model: Option<String>,
     /// On the USB bus: its mode and speed ("normal, 480 Mbit/s", "recovery"), "not seen", "bus not readable".
     pub usb: String,
     /// What usbmuxd lists: usb, network, both, or absent.
@@ -59,8 +64,13 @@ pub fn rows(s: &Snapshot) -> Vec<DeviceRow> {
 fn row(s: &Snapshot, udid: &str) -> DeviceRow {
     let dev = s.device(udid);
     let lockdown = dev.and_then(DeviceObs::lockdown);
+    let product_type = lockdown.and_then(|l| l.product_type.as_deref());
     DeviceRow {
         udid: udid.to_string(),
+        name: lockdown.and_then(|l| l.device_name.clone()),
+        model: product_type
+            .and_then(crate::knowledge::models::model)
+            .map(|m| m.name.to_string()),
         usb: usb_cell(s, udid),
         usbmuxd: mux_cell(s, udid),
         pair_record: dev.map_or("not probed".into(), |d| match d.pairing.value() {
@@ -141,7 +151,7 @@ fn trust_cell(d: &DeviceObs) -> String {
 pub fn render(s: &Snapshot, json: bool, out: &mut dyn Write) -> io::Result<()> {
     let rows = rows(s);
     if json {
-        serde_json::to_writer_pretty(&mut *out, &rows).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, &rows).map_err(super::json::io_error)?;
         return writeln!(out);
     }
     if rows.is_empty() {
@@ -150,44 +160,46 @@ pub fn render(s: &Snapshot, json: bool, out: &mut dyn Write) -> io::Result<()> {
             "No phone seen by USB or usbmuxd. Run `iphone-backup-check diagnose` to find out why."
         );
     }
-    let line = |c: [&str; 8]| {
-        format!(
-            "{:<42} {:<16} {:<9} {:<11} {:<10} {:<24} {:<11} {}",
-            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
-        )
-    };
-    writeln!(
-        out,
-        "{}",
-        paint(
-            BOLD,
-            &line([
-                "UDID",
-                "USB",
-                "usbmuxd",
-                "pair record",
-                "lockdownd",
-                "trust",
-                "model",
-                "iOS"
-            ])
-        )
-    )?;
-    for r in rows {
-        writeln!(
-            out,
-            "{}",
-            line([
-                &r.udid,
-                &r.usb,
-                &r.usbmuxd,
-                &r.pair_record,
-                &r.lockdown,
-                &r.trust,
-                r.product_type.as_deref().unwrap_or("-"),
-                r.ios.as_deref().unwrap_or("-"),
-            ])
-        )?;
+    // One block per phone, label and value: fits 80 columns whatever the
+    // UDID's or the states' length (a table of eight columns did not).
+    for (i, r) in rows.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let mut title = match (&r.name, &r.model) {
+            (Some(n), Some(m)) if n != m => format!("{n} ({m})"),
+            (Some(n), _) => n.clone(),
+            (None, Some(m)) => m.clone(),
+            (None, None) => "iPhone".to_string(),
+        };
+        if let Some(v) = &r.ios {
+            title.push_str(&format!(", iOS {v}"));
+        }
+        put(out, &paint(BOLD, &Outside(&title).to_string()), "", "  ")?;
+        let model = r.product_type.as_deref().unwrap_or("-");
+        for (label, value) in [
+            ("UDID", r.udid.as_str()),
+            ("USB", r.usb.as_str()),
+            ("usbmuxd", r.usbmuxd.as_str()),
+            ("pair record", r.pair_record.as_str()),
+            ("lockdownd", r.lockdown.as_str()),
+            ("trust", r.trust.as_str()),
+            ("model code", model),
+        ] {
+            put(
+                out,
+                &Outside(value).to_string(),
+                &format!("  {label:<12} "),
+                &" ".repeat(15),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn put(out: &mut dyn Write, text: &str, first: &str, rest: &str) -> io::Result<()> {
+    for line in super::human::wrap(text, first, rest, super::human::DEFAULT_WIDTH) {
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }
@@ -253,5 +265,33 @@ mod tests {
         let mut text = Vec::new();
         render(&snapshot(vec![]), false, &mut text).unwrap();
         assert!(String::from_utf8_lossy(&text).starts_with("No phone seen"));
+    }
+
+    #[test]
+    fn the_text_fits_80_columns_and_names_the_phone() {
+        let phone = DeviceObs {
+            udid: "00008130-001A2B3C4D5E801E".into(),
+            lockdown: Outcome::Ok {
+                duration_ms: 1,
+                value: LockdownObs {
+                    device_name: Some("Alice's iPhone".into()),
+                    product_type: Some("iPhone16,1".into()),
+                    product_version: Some("17.1".into()),
+                    session: SessionObs::Trusted,
+                    ..Default::default()
+                },
+            },
+            ..Default::default()
+        };
+        let s = snapshot(vec![phone]);
+        assert_eq!(rows(&s)[0].model.as_deref(), Some("iPhone 15 Pro"));
+        let mut text = Vec::new();
+        render(&s, false, &mut text).unwrap();
+        let text = crate::report::style::unpainted(&String::from_utf8_lossy(&text));
+        assert!(
+            text.starts_with("Alice's iPhone (iPhone 15 Pro), iOS 17.1"),
+            "{text}"
+        );
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
     }
 }

@@ -5,6 +5,15 @@ use std::io::Write;
 use super::Report;
 
 pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report).map_err(std::io::Error::other)?;
+    serde_json::to_writer_pretty(&mut *out, report).map_err(io_error)?;
     writeln!(out)
+}
+
+/// serde_json's error as an I/O error that keeps its kind, so a closed pipe
+/// (`--json | head`) ends quietly like the text report does.
+pub fn io_error(e: serde_json::Error) -> std::io::Error {
+    match e.io_error_kind() {
+        Some(kind) => std::io::Error::from(kind),
+        None => std::io::Error::other(e),
+    }
 }

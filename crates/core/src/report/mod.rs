@@ -11,7 +11,7 @@ pub mod style;
 
 use serde::Serialize;
 
-use crate::rules::{Diagnosis, Finding, Summary, Suppressed, Verdict};
+use crate::rules::{Diagnosis, Finding, NotChecked, Summary, Suppressed, Verdict};
 use crate::snapshot::{MuxConnection, Snapshot, SCHEMA_VERSION};
 
 /// The report's JSON contract (`docs/report.schema.json`). Adding a field
@@ -26,19 +26,35 @@ pub struct Report<'a> {
     pub devices: Vec<DeviceSummary>,
     pub findings: Vec<RankedFinding<'a>>,
     pub suppressed: &'a [Suppressed],
+    /// The layers that matter and did not finish (out of time, Ctrl-C);
+    /// not empty with no blocker makes the verdict `incomplete`.
+    pub not_checked: &'a [NotChecked],
     pub snapshot: &'a Snapshot,
 }
 
-#[derive(Debug, Serialize)]
+/// Which build wrote the report: the binary knows its commit, build date and
+/// target (its build script); the core, built once for every binary, does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Tool {
     pub name: &'static str,
     pub version: &'static str,
+    /// Abbreviated git commit; null when built from a tree that did not say.
+    pub commit: Option<&'static str>,
+    /// UTC day of the build, `YYYY-MM-DD`.
+    pub build_date: Option<&'static str>,
+    /// The Rust target triple the binary was built for.
+    pub target: Option<&'static str>,
 }
 
 /// One phone as the report lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeviceSummary {
     pub udid: String,
+    /// The name its owner gave it ("Alice's iPhone"), when lockdownd told it
+    /// (masked by `--redact`).
+    pub name: Option<String>,
+    /// The marketing model ("iPhone 15 Pro"), when the product type is known.
+    pub model: Option<String>,
     pub product_type: Option<String>,
     pub ios_version: Option<String>,
     /// usb, network or other.
@@ -55,13 +71,15 @@ pub struct RankedFinding<'a> {
 }
 
 impl<'a> Report<'a> {
-    pub fn new(snapshot: &'a Snapshot, diagnosis: &'a Diagnosis, exit_code: u8) -> Self {
+    pub fn new(
+        snapshot: &'a Snapshot,
+        diagnosis: &'a Diagnosis,
+        exit_code: u8,
+        tool: Tool,
+    ) -> Self {
         Self {
             schema_version: SCHEMA_VERSION,
-            tool: Tool {
-                name: "iphone-backup-check",
-                version: env!("CARGO_PKG_VERSION"),
-            },
+            tool,
             verdict: diagnosis.verdict,
             exit_code,
             summary: diagnosis.summary,
@@ -77,6 +95,7 @@ impl<'a> Report<'a> {
                 })
                 .collect(),
             suppressed: &diagnosis.suppressed,
+            not_checked: &diagnosis.not_checked,
             snapshot,
         }
     }
@@ -93,8 +112,13 @@ pub fn devices(snapshot: &Snapshot) -> Vec<DeviceSummary> {
             continue;
         }
         let lockdown = snapshot.device(&d.udid).and_then(|o| o.lockdown.value());
+        let product_type = lockdown.and_then(|l| l.product_type.as_deref());
         out.push(DeviceSummary {
             udid: d.udid.clone(),
+            name: lockdown.and_then(|l| l.device_name.clone()),
+            model: product_type
+                .and_then(crate::knowledge::models::model)
+                .map(|m| m.name.to_string()),
             product_type: lockdown.and_then(|l| l.product_type.clone()),
             ios_version: lockdown.and_then(|l| l.product_version.clone()),
             connection: match d.connection {
@@ -105,4 +129,17 @@ pub fn devices(snapshot: &Snapshot) -> Vec<DeviceSummary> {
         });
     }
     out
+}
+
+impl DeviceSummary {
+    /// How a person knows the phone: "Alice's iPhone (iPhone 15 Pro)", else
+    /// the model, else "iPhone <UDID>".
+    pub fn label(&self) -> String {
+        match (&self.name, &self.model) {
+            (Some(n), Some(m)) if n != m => format!("{n} ({m})"),
+            (Some(n), _) => n.clone(),
+            (None, Some(m)) => m.clone(),
+            (None, None) => format!("iPhone {}", self.udid),
+        }
+    }
 }

@@ -29,3 +29,18 @@ pub const NOT_IN_NORMAL_MODE: &[RuleId] = &[
     RuleId::UsbmuxdDeviceNotListed,
     RuleId::UsbAccessDenied,
 ];
+
+/// A phone in recovery or DFU mode with no phone in normal mode beside it:
+/// usbmuxd serves no phone in those modes (and on Linux udev does not start
+/// it for them), so the daemon's state cannot be what stops the backup. The
+/// phone must leave recovery first; the daemon's findings are hidden.
+pub const ONLY_PHONE_NOT_IN_NORMAL_MODE: &[RuleId] = &[
+    RuleId::UsbNoDevice,
+    RuleId::UsbmuxdDeviceNotListed,
+    RuleId::UsbAccessDenied,
+    RuleId::UsbmuxdNotRunning,
+    RuleId::UsbmuxdStaleSocket,
+    RuleId::UsbmuxdAccessDenied,
+    RuleId::UsbmuxdUnresponsive,
+    RuleId::UsbmuxdProtocolError,
+];

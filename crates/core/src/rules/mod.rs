@@ -29,6 +29,7 @@ pub(crate) mod testing_device;
 #[cfg(test)]
 mod testing_usb;
 pub mod trust;
+mod unfinished;
 pub mod usb;
 pub mod usbmuxd;
 
@@ -38,6 +39,7 @@ pub use ids::RuleId;
 pub use rank::{rank, Suppressed};
 pub use retired::{retired, Retired, RETIRED};
 pub use rule::{Basis, Confidence, Layer, Rule, Severity, Title};
+pub use unfinished::{not_checked, NotChecked};
 
 use crate::snapshot::Snapshot;
 

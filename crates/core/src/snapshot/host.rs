@@ -36,6 +36,22 @@ pub enum OsFamily {
     Other,
 }
 
+impl HostOs {
+    /// The one name the reports give this OS: "macOS 14.6.1" whatever the
+    /// probe called it (Darwin, Mac OS X), "Windows 10 (19045)", "Debian
+    /// GNU/Linux 12".
+    pub fn describe(&self) -> String {
+        let name = match (self.family, self.name.as_deref()) {
+            (OsFamily::Macos, _) | (_, None) => self.family.label(),
+            (_, Some(n)) => n,
+        };
+        match self.version.as_deref() {
+            Some(v) => format!("{name} {v}"),
+            None => name.to_string(),
+        }
+    }
+}
+
 impl OsFamily {
     /// The OS this binary was built for (a compile-time fact, not a probe).
     pub const fn current() -> Self {

@@ -61,6 +61,11 @@ pub struct Snapshot {
     /// True when Ctrl-C cut the probing short.
     #[serde(default)]
     pub interrupted: bool,
+    /// What of the `--from` input was not read (a stream past its cap, or
+    /// cut by the deadline): the report says so, since what it did not
+    /// read it cannot vouch for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_cut: Option<String>,
     pub probes: Probes,
 }
 
@@ -151,6 +156,7 @@ impl Snapshot {
             provenance,
             options: ProbeOptions::default(),
             interrupted: false,
+            input_cut: None,
             probes: Probes::default(),
         }
     }

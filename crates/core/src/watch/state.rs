@@ -582,12 +582,13 @@ impl WatchState {
             .values()
             .filter(|p| p.connected)
             .filter_map(|p| p.verdict)
-            .max_by_key(|v| ExitStatus::from(*v) as u8);
+            .max();
         let status = if interrupted {
             ExitStatus::Interrupted
         } else if !self.daemon_up || connected.is_empty() || worst == Some(Verdict::Blocked) {
             ExitStatus::Blocked
-        } else if disconnects > 0 || worst == Some(Verdict::Warnings) {
+        } else if disconnects > 0 || matches!(worst, Some(Verdict::Warnings | Verdict::Incomplete))
+        {
             ExitStatus::Warnings
         } else {
             ExitStatus::Ready

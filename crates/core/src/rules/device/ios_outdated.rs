@@ -18,7 +18,9 @@ declare_rule! {
     /// ## Evidence used
     /// ProductType and ProductVersion from lockdownd, against the model
     /// table in `src/rules/tables.rs` (latest iOS per model, with sources).
-    /// A major version behind warns; a point release behind is a note.
+    /// Always a note: an update available does not stand in the way of
+    /// today's backup (a computer too old for the phone's iOS is
+    /// `host.os-outdated`).
     ///
     /// ## Known limitations
     /// The table is as of the tool's release; a newer iOS may exist since.
@@ -27,7 +29,7 @@ declare_rule! {
         id: RuleId::DeviceIosOutdated,
         title: "The iPhone runs an older iOS than it can get",
         layer: Layer::Device,
-        severity: Severity::Warning,
+        severity: Severity::Info,
         basis: Basis::Advice,
         steps: &[
             Fix::any("Back up first if you can, then on the iPhone open Settings > General > Software Update and install the update."),
@@ -59,9 +61,6 @@ fn check(s: &Snapshot, out: &mut Findings) {
             ))
             .quoting(quote("ProductType"))
             .quoting(quote("ProductVersion"));
-        if version::major(v) == version::major(max) {
-            f = f.at_most(Severity::Info);
-        }
         if let IosMax::Frozen(_) = model.max_ios {
             f = f.evidence(format!(
                 "iOS {max} is the last release for this model (newer majors dropped it)"
@@ -87,11 +86,11 @@ mod tests {
     }
 
     #[test]
-    fn major_behind_warns_point_behind_notes() {
+    fn an_update_available_is_a_note_however_far_behind() {
         // The simulator's old_ios: an iPhone 7 on iOS 13.3.1
         // (realdata/ideviceinfo_iPhone9-1_iOS13.3.1.txt).
         let f = only(&on("iPhone9,1", "13.3.1"), &RULE);
-        assert_eq!(f.severity, Severity::Warning);
+        assert_eq!(f.severity, Severity::Info);
         assert!(f.says("iPhone 7 (iPhone9,1) runs iOS 13.3.1; it can install iOS 15.8.8"));
         let f = only(&on("iPhone10,3", "16.7.2"), &RULE);
         assert_eq!(f.severity, Severity::Info);

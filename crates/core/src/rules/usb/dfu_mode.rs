@@ -25,7 +25,7 @@ declare_rule! {
         title: "The iPhone is in DFU mode",
         layer: Layer::Usb,
         severity: Severity::Blocker,
-        hides: hides::NOT_IN_NORMAL_MODE,
+        hides: hides::ONLY_PHONE_NOT_IN_NORMAL_MODE,
         steps: &[
             Fix::any("Force-restart the phone to leave DFU mode: on iPhone 8 and later press and release volume up, press and release volume down, then hold the side button until the Apple logo appears (iPhone 7: hold volume down and the side button for 10 seconds; older: Home and the top or side button)."),
             Fix::any("If iOS starts, reconnect the phone and run this check again before backing up."),
@@ -52,6 +52,11 @@ fn check(s: &Snapshot, out: &mut Findings) {
         ));
         for line in boot_evidence(dev) {
             f = f.evidence(line);
+        }
+        // With a phone in normal mode beside it, the daemon's findings are
+        // about that phone and stay.
+        if super::on_bus(s, UsbMode::Normal).next().is_some() {
+            f.hides = hides::NOT_IN_NORMAL_MODE;
         }
         out.push(f);
     }

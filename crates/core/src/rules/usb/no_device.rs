@@ -13,12 +13,21 @@ declare_rule! {
     /// usbmuxd's `ListDevices` reply is empty; the USB probe found no device
     /// with vendor id 0x05ac (certain), or could not read the bus (likely).
     ///
+    /// On Linux, usbmuxd is started by udev when a phone is plugged in and
+    /// may exit when the last one leaves: with no phone on the bus and no
+    /// usbmuxd running, no phone is connected (usbmuxd's state is a note).
+    ///
+    /// `--udid` naming a phone that is not connected is this finding too,
+    /// with the phones that are connected as evidence: a typo in a script
+    /// never passes as "ready".
+    ///
     /// ## Known limitations
     /// A phone in recovery or DFU mode is on the bus but not in usbmuxd's
     /// list; the USB layer's own rules report that case instead.
     pub static RULE = {
         id: RuleId::UsbNoDevice,
         title: "No iPhone is connected",
+        variants: &[NAMED_ABSENT],
         layer: Layer::Usb,
         severity: Severity::Blocker,
         steps: &[
@@ -34,7 +43,63 @@ declare_rule! {
     }
 }
 
+/// `--udid` named a phone that is not there.
+const NAMED_ABSENT: Title = Title {
+    when: "--udid names a phone that is not connected",
+    text: "The iPhone you named is not connected ({udid})",
+};
+
+/// `--udid` names no phone the check saw, while others are connected: the
+/// named phone is missing (when none is, the other findings say why).
+pub fn named_phone_missing(s: &Snapshot, udid: &str, out: &mut Findings) {
+    let mut seen: Vec<&str> = Vec::new();
+    let mux = s.mux_devices().iter().map(|m| m.udid.as_str());
+    let probed = s.probes.devices.iter().map(|d| d.udid.as_str());
+    let bus = s
+        .probes
+        .usb
+        .value()
+        .into_iter()
+        .flat_map(|u| u.devices.iter())
+        .filter_map(|d| d.udid.as_deref());
+    for u in mux.chain(probed).chain(bus) {
+        if !seen.iter().any(|v| same_udid(v, u)) {
+            seen.push(u);
+        }
+    }
+    if seen.is_empty() || seen.iter().any(|v| same_udid(v, udid)) {
+        return;
+    }
+    let mut f = Finding::new(&RULE)
+        .titled(NAMED_ABSENT.fill(&[("udid", udid)]))
+        .evidence(format!("no phone connected has the UDID {udid} (--udid)"));
+    for u in &seen {
+        let name = s
+            .device(u)
+            .and_then(|d| d.lockdown())
+            .and_then(|l| l.device_name.as_deref());
+        f = f.evidence(match name {
+            Some(n) => format!("connected: {n} ({u})"),
+            None => format!("connected: iPhone {u}"),
+        });
+    }
+    out.push(f.step(
+        "Check the UDID: `iphone-backup-check devices` lists the phones connected; run again without --udid to check them all.",
+    ));
+}
+
 fn check(s: &Snapshot, out: &mut Findings) {
+    if linux_daemon_waits_for_a_phone(s) {
+        let mut f = Finding::new(&RULE);
+        f = match &s.probes.usb {
+            Outcome::Ok { .. } => f.evidence("the USB bus shows no iPhone, iPad or iPod (vendor 0x05ac)"),
+            _ => f.confidence(Confidence::Likely).evidence(
+                "the USB bus could not be read, and usbmuxd is not running: on Linux it starts when a phone is plugged in",
+            ),
+        };
+        out.push(f);
+        return;
+    }
     let Some(mux) = s.probes.usbmuxd.value() else {
         return;
     };
@@ -54,6 +119,30 @@ fn check(s: &Snapshot, out: &mut Findings) {
         }
     }
     out.push(f);
+}
+
+/// Linux: no usbmuxd socket and no phone in normal mode on the bus. udev
+/// starts usbmuxd when a phone is plugged in, so a stopped daemon here is
+/// what "no phone" looks like, not a cause (`usbmuxd.not-running` notes it).
+pub(crate) fn linux_daemon_waits_for_a_phone(s: &Snapshot) -> bool {
+    // An address someone chose (--usbmuxd, USBMUXD_SOCKET_ADDRESS) that
+    // holds nothing is a wrong address, not a daemon waiting for a phone.
+    let default_address = s
+        .probes
+        .usbmuxd_address
+        .as_ref()
+        .is_none_or(|a| a.source == MuxAddressSource::Default);
+    if s.os_family() != OsFamily::Linux
+        || !default_address
+        || !s.probes.usbmuxd.failed_with(FailureKind::NotFound)
+        || !s.probes.reported_errors.is_empty()
+    {
+        return false;
+    }
+    match s.probes.usb.value() {
+        Some(u) => !u.devices.iter().any(|d| d.mode == UsbMode::Normal),
+        None => s.probes.usb.failure().is_some(),
+    }
 }
 
 /// usbmuxd's feed (or log) left a USB phone attached: it is connected even
@@ -86,6 +175,25 @@ fn attached_at_end(s: &Snapshot) -> bool {
 mod tests {
     use super::*;
     use crate::rules::testing::*;
+
+    #[test]
+    fn linux_with_no_phone_and_no_daemon_says_no_phone() {
+        let s = world().usb_ok(vec![]).mux_missing().build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.confidence, Confidence::Certain);
+        let unreadable = world()
+            .usb_failed(FailureKind::Unavailable)
+            .mux_missing()
+            .build();
+        assert_eq!(only(&unreadable, &RULE).confidence, Confidence::Likely);
+        // macOS: usbmuxd always runs, so its absence is the cause.
+        let mac = world()
+            .os(OsFamily::Macos, "14.6.1")
+            .usb_ok(vec![])
+            .mux_missing()
+            .build();
+        assert!(fired(&mac, &RULE).is_empty());
+    }
 
     #[test]
     fn certain_when_bus_and_daemon_both_empty() {

@@ -25,7 +25,7 @@ declare_rule! {
         title: "The iPhone is in recovery mode",
         layer: Layer::Usb,
         severity: Severity::Blocker,
-        hides: hides::NOT_IN_NORMAL_MODE,
+        hides: hides::ONLY_PHONE_NOT_IN_NORMAL_MODE,
         steps: &[
             Fix::any("Force-restart the phone to leave recovery mode: on iPhone 8 and later press and release volume up, press and release volume down, then hold the side button until the Apple logo appears (iPhone 7: hold volume down and the side button; older: Home and the top or side button)."),
             Fix::any("If it comes back to the recovery screen, connect it to Finder (macOS 10.15 and later), iTunes or the Apple Devices app and choose Update, not Restore: Update reinstalls iOS and keeps the data."),
@@ -50,6 +50,11 @@ fn check(s: &Snapshot, out: &mut Findings) {
         }
         if s.probes.usbmuxd.is_ok() && mux_entry(s, dev).is_none() {
             f = f.evidence("usbmuxd does not list it: recovery mode has no usbmux interface");
+        }
+        // With a phone in normal mode beside it, the daemon's findings are
+        // about that phone and stay.
+        if super::on_bus(s, UsbMode::Normal).next().is_some() {
+            f.hides = hides::NOT_IN_NORMAL_MODE;
         }
         out.push(f);
     }

@@ -117,7 +117,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
             ));
         }
         f = explain(s, dev, f);
-        for e in usbmuxd_said(s, dev.udid.as_deref()) {
+        for e in usbmuxd_said(s, dev.udid.as_deref(), Some((dev.bus, dev.address))) {
             f = f.quoted(&e.quote);
         }
         out.push(f);
@@ -175,7 +175,7 @@ fn taken_but_unlisted(s: &Snapshot, out: &mut Findings) {
             "usbmuxd took the phone over USB (DeviceID {}{at}) but does not list it to programs such as idevicepair and idevicebackup2",
             e.device_id
         ));
-        for r in usbmuxd_said(s, udid) {
+        for r in usbmuxd_said(s, udid, None) {
             f = f.quoted(&r.quote);
         }
         out.push(f);
@@ -184,11 +184,14 @@ fn taken_but_unlisted(s: &Snapshot, out: &mut Findings) {
 
 /// Adds what the bus says about why usbmuxd does not have the phone.
 /// What usbmuxd's own log said about this phone (a preflight that failed
-/// keeps a phone out of its list): errors naming its UDID, or any when the
-/// bus gave none.
+/// keeps a phone out of its list): errors naming its UDID or, before it
+/// has read the serial, its bus location as usbmuxd writes it ("Could not
+/// set configuration 4 for device 3-10", as Debian's usbmuxd logs on the
+/// emulated bus of `tests/usb_bus.rs`); any when the bus gave neither.
 fn usbmuxd_said<'s>(
     s: &'s Snapshot,
     udid: Option<&str>,
+    location: Option<(u8, u8)>,
 ) -> impl Iterator<Item = &'s ReportedError> {
     let udid = udid.map(udid_key);
     s.probes
@@ -196,10 +199,45 @@ fn usbmuxd_said<'s>(
         .iter()
         .filter(|e| e.tool == "usbmuxd")
         .filter(move |e| {
+            if udid.is_none() && location.is_none() {
+                return true;
+            }
             udid.as_ref()
-                .is_none_or(|u| udid_key(&e.message).contains(u.as_str()))
+                .is_some_and(|u| udid_key(&e.message).contains(u.as_str()))
+                || location.is_some_and(|(bus, address)| names_location(&e.message, bus, address))
         })
         .take(3)
+}
+
+/// Whether `message` names the device at `bus`-`address` ("3-10") as a
+/// whole token, not inside "13-101".
+fn names_location(message: &str, bus: u8, address: u8) -> bool {
+    let needle = format!("{bus}-{address}");
+    message.match_indices(&needle).any(|(at, _)| {
+        let before = message[..at].chars().next_back();
+        let after = message[at + needle.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+            && !after.is_some_and(|c| c.is_ascii_digit() || c == '-' || c == '.')
+    })
+}
+
+/// The configuration usbmuxd switches the phone to: usbmuxd 1.1.1 takes
+/// the last one (bNumConfigurations; on the emulated bus Debian's logs
+/// "Setting configuration ... from 1 to 4"), newer ones min(count, 4)
+/// unless the fifth has the expected layout; else the first with the
+/// usbmux interface.
+fn usbmuxd_target(dev: &UsbDevice) -> Option<u8> {
+    let count = dev.configurations.len();
+    let with_mux = |value: usize| {
+        dev.configurations
+            .iter()
+            .find(|c| usize::from(c.value) == value)
+            .filter(|c| c.interfaces.iter().any(UsbInterface::is_usbmux))
+            .map(|c| c.value)
+    };
+    with_mux(count)
+        .or_else(|| with_mux(count.min(4)))
+        .or_else(|| dev.usbmux_config())
 }
 
 fn explain(s: &Snapshot, dev: &UsbDevice, mut f: Finding) -> Finding {
@@ -232,13 +270,14 @@ fn explain(s: &Snapshot, dev: &UsbDevice, mut f: Finding) -> Finding {
                 ));
         }
     }
-    match (active, dev.usbmux_config()) {
+    let active_has_mux = dev.active_interfaces().iter().any(UsbInterface::is_usbmux);
+    match (active, usbmuxd_target(dev)) {
         (Some(0), Some(mux)) => {
             f = f.evidence(format!(
                 "the phone is unconfigured (configuration 0, as usbmuxd's udev rule leaves it) and usbmuxd never switched it to configuration {mux}: the daemon did not pick it up"
             ));
         }
-        (Some(a), Some(mux)) if a != mux => {
+        (Some(a), Some(mux)) if a != mux && !active_has_mux => {
             f = f.evidence(format!(
                 "the phone uses configuration {a}, which has no usbmux interface; usbmuxd switches it to configuration {mux} when it takes the phone"
             ));
@@ -369,6 +408,99 @@ mod tests {
             "{:?}",
             f.evidence
         );
+    }
+
+    /// Apple's four configurations (1 PTP, 2 audio, 3 and 4 with usbmux),
+    /// as the umockdev buses of `tests/usb_bus.rs` describe them.
+    fn four_configs(active: u8) -> UsbDevice {
+        let ptp = || iface(0, 0x06, 0x01, 0x01);
+        let mux = || iface(1, 0xff, 0xfe, 0x02);
+        UsbDevice {
+            configurations: vec![
+                UsbConfig {
+                    value: 1,
+                    interfaces: vec![ptp()],
+                },
+                UsbConfig {
+                    value: 2,
+                    interfaces: vec![iface(0, 0x01, 0x01, 0x00)],
+                },
+                UsbConfig {
+                    value: 3,
+                    interfaces: vec![ptp(), mux()],
+                },
+                UsbConfig {
+                    value: 4,
+                    interfaces: vec![ptp(), mux(), iface(2, 0xff, 0xfd, 0x01)],
+                },
+            ],
+            active_config: Some(active),
+            ..phone_on_bus(UDID)
+        }
+    }
+
+    /// Debian's usbmuxd on the emulated bus logs "Setting configuration
+    /// for device 3-10, from 1 to 4": the evidence names 4, not the first
+    /// configuration with the interface; and an active configuration that
+    /// has the interface is never said to lack it.
+    #[test]
+    fn names_the_configuration_usbmuxd_really_switches_to() {
+        let s = world().usb_ok(vec![four_configs(1)]).mux_ok(vec![]).build();
+        let f = only(&s, &RULE);
+        assert!(
+            f.says("configuration 1, which has no usbmux interface; usbmuxd switches it to configuration 4"),
+            "{:?}",
+            f.evidence
+        );
+        for active in [3, 4] {
+            let s = world()
+                .usb_ok(vec![four_configs(active)])
+                .mux_ok(vec![])
+                .build();
+            let f = only(&s, &RULE);
+            assert!(
+                !f.says("has no usbmux"),
+                "configuration {active}: {:?}",
+                f.evidence
+            );
+        }
+    }
+
+    /// usbmuxd names a phone it could not take by its bus location until
+    /// it has read the serial: the finding quotes that line.
+    #[test]
+    fn quotes_usbmuxd_naming_the_phone_by_its_bus_location() {
+        let dev = four_configs(0);
+        let line = |m: &str| ReportedError {
+            tool: "usbmuxd".into(),
+            domain: None,
+            code: None,
+            message: m.into(),
+            quote: Quote {
+                file: "usbmuxd.log".into(),
+                line: 12,
+                text: m.into(),
+            },
+            udid: None,
+            overcome: None,
+        };
+        let mut s = world().usb_ok(vec![dev.clone()]).mux_ok(vec![]).build();
+        let at = format!("{}-{}", dev.bus, dev.address);
+        s.probes.reported_errors = vec![
+            line(&format!(
+                "Could not set configuration 4 for device {at}: LIBUSB_ERROR_OTHER"
+            )),
+            line(&format!("Could not open device 1{at}: -3")),
+            line(&format!("Could not open device {at}0: -3")),
+        ];
+        let f = only(&s, &RULE);
+        let quoted: Vec<&Quote> = f.quotes().collect();
+        assert_eq!(quoted.len(), 1, "{:?}", f.evidence);
+        assert!(quoted[0].text.contains("Could not set configuration 4"));
+        assert!(names_location("device 3-10: x", 3, 10));
+        assert!(!names_location("device 13-10: x", 3, 10));
+        assert!(!names_location("device 3-101", 3, 10));
+        assert!(!names_location("1-3-10", 3, 10));
     }
 
     #[test]

@@ -21,7 +21,9 @@ declare_rule! {
     /// ## Known limitations
     /// Debian and Ubuntu start usbmuxd only while an Apple device is plugged
     /// in (udev starts it), so with no phone attached it is normal for it
-    /// not to run there.
+    /// not to run there: on Linux, with no phone in normal mode on the bus
+    /// (or a bus that cannot be read), this is a note and `usb.no-device`
+    /// is the finding.
     pub static RULE = {
         id: RuleId::UsbmuxdNotRunning,
         title: "usbmuxd is not running",
@@ -40,6 +42,13 @@ declare_rule! {
         check,
     }
 }
+
+/// Linux with no phone plugged in: the daemon's absence is a note, and only
+/// matters once a phone is there.
+const WAITING_FOR_A_PHONE: &[Fix] = &[Fix::new(
+    Platforms::LINUX,
+    "If it still is not running once the iPhone is plugged in and unlocked, install usbmuxd (Debian/Ubuntu: sudo apt install usbmuxd).",
+)];
 
 /// Windows users know the daemon by its service name.
 const ON_WINDOWS: Title = Title {
@@ -67,6 +76,15 @@ fn check(s: &Snapshot, out: &mut Findings) {
         .quoting(failure.quote.as_ref());
     if s.os_family() == OsFamily::Windows {
         f = f.title(&ON_WINDOWS);
+    }
+    if crate::rules::usb::no_device::linux_daemon_waits_for_a_phone(s) {
+        f = f
+            .at_most(Severity::Info)
+            .evidence("on Linux, udev starts usbmuxd when an iPhone is plugged in, so with none plugged in this is expected")
+            .steps(WAITING_FOR_A_PHONE);
+        f.hides = &[];
+        out.push(f);
+        return;
     }
     if let Some(a) = addr.filter(|a| a.source != MuxAddressSource::Default) {
         let from = match a.source {
@@ -124,6 +142,20 @@ mod tests {
         );
         let linux = world().mux_missing().build();
         assert_eq!(only(&linux, &RULE).title, RULE.title);
+    }
+
+    #[test]
+    fn on_linux_with_no_phone_on_the_bus_it_is_a_note() {
+        let s = world().usb_ok(vec![]).mux_missing().build();
+        let f = only(&s, &RULE);
+        assert_eq!(f.severity, Severity::Info);
+        assert!(f.hides.is_empty());
+        let mac = world()
+            .os(OsFamily::Macos, "14.6.1")
+            .usb_ok(vec![])
+            .mux_missing()
+            .build();
+        assert_eq!(only(&mac, &RULE).severity, Severity::Blocker);
     }
 
     #[test]
