@@ -31,7 +31,7 @@ mod usb_ids;
 mod usbmux_clients;
 mod usbmuxd_log;
 
-pub use capture::{Capture, Line, MAX_LINE_BYTES};
+pub use capture::{Capture, Line, Stop, MAX_LINE_BYTES};
 pub use merge::merge;
 
 use crate::snapshot::Snapshot;

@@ -39,38 +39,109 @@ pub struct Prefix {
 /// the same number of lines as the input has line breaks (a fence line
 /// becomes an empty line), so line numbers stay those of the paste.
 pub fn clean(bytes: &[u8]) -> String {
-    let text = decode(bytes);
-    // No line worth reading is longer than 1 MiB (a one-line JSON document
-    // is far shorter): a 100 MB line costs no more than that.
-    let mut lines: Vec<Cow<'_, str>> = text
-        .split('\n')
-        .map(|l| clean_line(floor_cut(l, MAX_CLEAN_LINE)))
-        .collect();
-    unquote_and_unfence(&mut lines);
-    let mut out = String::with_capacity(text.len());
-    for (i, l) in lines.iter().enumerate() {
+    clean_until(bytes, &|| false)
+}
+
+/// [`clean`], ending early (after the line it is on) once `stop` says so:
+/// the text is then the paste's first lines. One pass to count quote
+/// markers, one to write: nothing is kept per line, so the memory is the
+/// text's size whatever the number of lines.
+pub fn clean_until(bytes: &[u8], stop: &dyn Fn() -> bool) -> String {
+    // UTF-16 is decoded whole; UTF-8 (most pastes) is decoded a line at a
+    // time, so the paste is never copied whole before it is cleaned.
+    let utf16 = match bytes {
+        [0xFF, 0xFE, rest @ ..] => Some(utf16(rest, u16::from_le_bytes)),
+        [0xFE, 0xFF, rest @ ..] => Some(utf16(rest, u16::from_be_bytes)),
+        _ => None,
+    };
+    let src: &[u8] = match (&utf16, bytes) {
+        (Some(text), _) => text.as_bytes(),
+        (None, [0xEF, 0xBB, 0xBF, rest @ ..]) => rest,
+        (None, _) => bytes,
+    };
+    // A lone CR is a line break too; a CR before LF is dropped.
+    let lines = || {
+        src.split(|b| *b == b'\n')
+            .flat_map(|l| l.strip_suffix(b"\r").unwrap_or(l).split(|b| *b == b'\r'))
+            .map(clean_raw_line)
+    };
+    // Quote markers are stripped only when most lines carry them: a log
+    // line that happens to start with `>` is not a quote.
+    let (mut non_empty, mut markers) = (0usize, 0usize);
+    for (i, l) in lines().enumerate() {
+        if i % STOP_EVERY == 0 && stop() {
+            break;
+        }
+        let t = l.trim_start();
+        non_empty += usize::from(!t.trim_end().is_empty());
+        markers += usize::from(t.starts_with('>') && !t.starts_with(">>>"));
+    }
+    let unquote = non_empty > 0 && markers * 2 >= non_empty;
+    let mut out = String::with_capacity(src.len());
+    // The block being written (the text inside one fence, or everything
+    // outside fences): where it starts in `out` and the indentation all its
+    // non-empty lines share, taken off when it ends.
+    let mut block: Option<(usize, usize)> = Some((0, usize::MAX));
+    let mut fence: Option<(char, usize)> = None;
+    for (i, l) in lines().enumerate() {
+        if i % STOP_EVERY == 0 && i > 0 && stop() {
+            break;
+        }
         if i > 0 {
             out.push('\n');
         }
+        let l: &str = if unquote {
+            &l[quote_marker_len(&l)..]
+        } else {
+            &l
+        };
+        let t = l.trim_start();
+        let run = |c: char| t.chars().take_while(|x| *x == c).count();
+        let opens = ['`', '~'].into_iter().find(|c| run(*c) >= 3);
+        let is_fence = match (fence, opens) {
+            (None, Some(c)) => {
+                fence = Some((c, run(c)));
+                true
+            }
+            (Some((c, n)), _) if run(c) >= n && t.trim_end().chars().all(|x| x == c) => {
+                fence = None;
+                true
+            }
+            _ => false,
+        };
+        if is_fence {
+            if let Some((start, indent)) = block.take() {
+                dedent_tail(&mut out, start, indent);
+            }
+            // A fence line becomes an empty line.
+            continue;
+        }
+        let (_, indent) = block.get_or_insert((out.len(), usize::MAX));
+        if !l.trim().is_empty() {
+            *indent = (*indent).min(l.len() - l.trim_start_matches([' ', '\t']).len());
+        }
         out.push_str(l);
+    }
+    if let Some((start, indent)) = block {
+        dedent_tail(&mut out, start, indent);
     }
     out
 }
 
-const MAX_CLEAN_LINE: usize = 1 << 20;
+/// Lines between two looks at `stop`.
+const STOP_EVERY: usize = 1024;
 
-/// `s` cut to at most `max` bytes, on a character boundary.
-fn floor_cut(s: &str, max: usize) -> &str {
-    let mut end = s.len().min(max);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
+const MAX_CLEAN_LINE: usize = 1 << 20;
 
 /// Where the message of a clean line starts, and what stood before it.
 pub fn message(line: &str) -> Prefix {
     let mut p = Prefix::default();
+    // Every prefix ends in a space or a tab, or is a bracket: a line with
+    // none (one word, noise) has none, at the cost of a byte search.
+    let b = line.as_bytes();
+    if !b.starts_with(b"[") && !b.contains(&b' ') && !b.contains(&b'\t') {
+        return p;
+    }
     // A prefix may stand on another (a CI stamp before a journal line): a
     // few rounds, each moving forward.
     for _ in 0..4 {
@@ -97,25 +168,27 @@ pub fn message(line: &str) -> Prefix {
     p
 }
 
-/// UTF-16 with a byte-order mark is decoded; anything else is read as
-/// UTF-8, invalid bytes as U+FFFD and NULs as spaces. A lone CR is a line
-/// break; a CR before LF is dropped.
-fn decode(bytes: &[u8]) -> String {
-    let text: String = match bytes {
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, u16::from_le_bytes),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, u16::from_be_bytes),
-        [0xEF, 0xBB, 0xBF, rest @ ..] => String::from_utf8_lossy(rest).into_owned(),
-        _ => String::from_utf8_lossy(bytes).into_owned(),
+/// One line of raw bytes (no line break in it) as clean text: cut at
+/// `MAX_CLEAN_LINE` (no line worth reading is longer than 1 MiB, a one-line
+/// JSON document is far shorter: a 100 MB line costs no more than that),
+/// read as UTF-8 with invalid bytes as U+FFFD and NULs as spaces, then
+/// [`clean_line`].
+fn clean_raw_line(raw: &[u8]) -> Cow<'_, str> {
+    let mut end = raw.len().min(MAX_CLEAN_LINE);
+    // Not inside a character: back to its first byte.
+    while end < raw.len() && end > 0 && raw[end] & 0xC0 == 0x80 {
+        end -= 1;
+    }
+    let text = String::from_utf8_lossy(&raw[..end]);
+    let text = if text.as_bytes().contains(&0) {
+        Cow::Owned(text.replace('\0', " "))
+    } else {
+        text
     };
-    // Byte searches (memchr): a paste without NUL or CR costs one look.
-    let mut text = text;
-    if text.as_bytes().contains(&0) {
-        text = text.replace('\0', " ");
+    match text {
+        Cow::Borrowed(t) => clean_line(t),
+        Cow::Owned(t) => Cow::Owned(clean_line(&t).into_owned()),
     }
-    if text.as_bytes().contains(&b'\r') {
-        text = text.replace("\r\n", "\n").replace('\r', "\n");
-    }
-    text
 }
 
 fn utf16(bytes: &[u8], word: fn([u8; 2]) -> u16) -> String {
@@ -126,10 +199,20 @@ fn utf16(bytes: &[u8], word: fn([u8; 2]) -> u16) -> String {
 }
 
 /// One line without terminal control codes (ANSI colours, cursor moves,
-/// OSC titles; other C0 codes but tab) and with HTML entities decoded.
+/// OSC titles, their 8-bit C1 forms; other C0 and C1 codes but tab) and
+/// with HTML entities decoded. A sequence goes whole, with its parameters:
+/// what is left reads as the screen showed it (`\x1b[31mERROR` is `ERROR`,
+/// never `[31mERROR`).
 fn clean_line(line: &str) -> Cow<'_, str> {
-    let has_control = line.bytes().any(|b| b < 0x20 && b != b'\t' || b == 0x7f);
-    let has_entity = line.contains('&');
+    let b = line.as_bytes();
+    // C1 codes are U+0080..U+009F: 0xC2 then 0x80..0x9F in UTF-8.
+    let has_control = b
+        .iter()
+        .zip(b.iter().skip(1).chain([&0]))
+        .any(|(&c, &next)| {
+            c < 0x20 && c != b'\t' || c == 0x7f || c == 0xC2 && next < 0xA0 && next >= 0x80
+        });
+    let has_entity = b.contains(&b'&');
     if !has_control && !has_entity {
         return Cow::Borrowed(line);
     }
@@ -138,6 +221,9 @@ fn clean_line(line: &str) -> Cow<'_, str> {
     while let Some(c) = chars.next() {
         match c {
             '\u{1b}' => skip_escape(&mut chars),
+            // 8-bit CSI; DCS, SOS, OSC, PM, APC (strings up to BEL or ST).
+            '\u{9b}' => skip_csi(&mut chars),
+            '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
             '\t' => out.push('\t'),
             c if (c as u32) < 0x20 || c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) => {}
             '&' => out.push_str(entity(&mut chars)),
@@ -147,35 +233,45 @@ fn clean_line(line: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Skips the rest of an escape sequence: CSI (`ESC [ ... final`), OSC
-/// (`ESC ] ... BEL` or `ESC \`), or a two-byte escape.
-fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
+
+/// Skips the rest of an escape sequence after its ESC: CSI (`[ ... final`),
+/// a string (OSC `]`, DCS `P`, SOS `X`, PM `^`, APC `_`, up to BEL or ST),
+/// or the one character of a two-byte escape.
+fn skip_escape(chars: &mut Chars<'_>) {
     match chars.next() {
-        Some('[') => {
-            for c in chars.by_ref() {
-                if ('@'..='~').contains(&c) {
-                    break;
-                }
-            }
-        }
-        Some(']') => {
-            while let Some(c) = chars.next() {
-                if c == '\u{7}' {
-                    break;
-                }
-                if c == '\u{1b}' {
-                    chars.next();
-                    break;
-                }
-            }
-        }
+        Some('[') => skip_csi(chars),
+        Some(']' | 'P' | 'X' | '^' | '_') => skip_string(chars),
         _ => {}
+    }
+}
+
+/// A CSI's parameters and intermediates, up to and with its final byte.
+fn skip_csi(chars: &mut Chars<'_>) {
+    for c in chars.by_ref() {
+        if ('@'..='~').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// A control string, up to and with its end: BEL, ST (`ESC \` or U+009C).
+fn skip_string(chars: &mut Chars<'_>) {
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{7}' | '\u{9c}' => break,
+            '\u{1b}' => {
+                chars.next();
+                break;
+            }
+            _ => {}
+        }
     }
 }
 
 /// The text of an HTML entity after its `&` (consumed only when it is one
 /// this knows); `&` itself otherwise.
-fn entity(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> &'static str {
+fn entity(chars: &mut Chars<'_>) -> &'static str {
     const NAMED: &[(&str, &str)] = &[
         ("gt;", ">"),
         ("lt;", "<"),
@@ -198,52 +294,6 @@ fn entity(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> &'static str 
         }
     }
     "&"
-}
-
-/// Markdown around a paste: `>` quote markers (nested) come off every
-/// line, fence lines (three or more backticks or tildes) become empty, and
-/// the indentation every non-empty line of a block shares comes off (a
-/// block: the text inside one fence, or everything outside fences).
-fn unquote_and_unfence(lines: &mut [Cow<'_, str>]) {
-    let quoted = lines.iter().filter(|l| !l.trim().is_empty()).count();
-    let markers = lines
-        .iter()
-        .filter(|l| l.trim_start().starts_with('>') && !l.trim_start().starts_with(">>>"))
-        .count();
-    // Quote markers are stripped only when most lines carry them: a log
-    // line that happens to start with `>` is not a quote.
-    if quoted > 0 && markers * 2 >= quoted {
-        for l in lines.iter_mut() {
-            let n = quote_marker_len(l);
-            if n > 0 {
-                *l = Cow::Owned(l[n..].to_string());
-            }
-        }
-    }
-    let mut block_start = 0;
-    let mut fence: Option<(char, usize)> = None;
-    for i in 0..lines.len() {
-        let t = lines[i].trim_start();
-        let run = |c: char| t.chars().take_while(|x| *x == c).count();
-        let opens = ['`', '~'].into_iter().find(|c| run(*c) >= 3);
-        let is_fence = match (fence, opens) {
-            (None, Some(c)) => {
-                fence = Some((c, run(c)));
-                true
-            }
-            (Some((c, n)), _) if run(c) >= n && t.trim_end().chars().all(|x| x == c) => {
-                fence = None;
-                true
-            }
-            _ => false,
-        };
-        if is_fence {
-            dedent(&mut lines[block_start..i]);
-            lines[i] = Cow::Borrowed("");
-            block_start = i + 1;
-        }
-    }
-    dedent(&mut lines[block_start..]);
 }
 
 /// Bytes of the `>` markers (each with one optional space after it) that
@@ -270,23 +320,19 @@ fn quote_marker_len(line: &str) -> usize {
     }
 }
 
-/// Takes off the leading whitespace every non-empty line of `block` shares.
-fn dedent(block: &mut [Cow<'_, str>]) {
-    let common = block
-        .iter()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
-        .min()
-        .unwrap_or(0);
-    if common == 0 {
+/// Takes `indent` bytes of leading whitespace (at most what each line has)
+/// off every line of `out` from `start` (the start of a line) on.
+fn dedent_tail(out: &mut String, start: usize, indent: usize) {
+    if indent == 0 || indent == usize::MAX {
         return;
     }
-    for l in block.iter_mut() {
-        let n = common.min(l.len() - l.trim_start_matches([' ', '\t']).len());
-        *l = match std::mem::take(l) {
-            Cow::Borrowed(s) => Cow::Borrowed(&s[n..]),
-            Cow::Owned(s) => Cow::Owned(s[n..].to_string()),
-        };
+    let tail = out.split_off(start);
+    for (i, l) in tail.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let n = indent.min(l.len() - l.trim_start_matches([' ', '\t']).len());
+        out.push_str(&l[n..]);
     }
 }
 
@@ -633,6 +679,14 @@ mod tests {
         );
         assert_eq!(c.lines().count(), fenced.lines().count());
         assert_eq!(clean(b"\x1b[31mERROR\x1b[0m: x &gt; y\x07"), "ERROR: x > y");
+        // Whole sequences go, 7-bit and 8-bit (C1), titles and all.
+        assert_eq!(
+            clean(
+                "a\u{1b}]0;PWNED\u{7}b\u{1b}[2J\u{9b}2Jc\u{9d}0;T\u{9c}d\u{1b}P1$r\u{1b}\\e\u{85}"
+                    .as_bytes()
+            ),
+            "abcde"
+        );
         let utf16: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
             .chain("ab\r\nc".encode_utf16().flat_map(u16::to_le_bytes))
