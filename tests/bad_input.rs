@@ -40,6 +40,9 @@ enum Expect {
     Report,
     /// Exit 0 or 3 (explain: an answer, or "nothing known" on one line).
     AnswerOr3,
+    /// Exit 3 with clap's own words: its `error:` line first, then the
+    /// usage it prints to help (issue 25: clap's errors keep their words).
+    UsageExit3,
 }
 
 /// Fills the scratch folder and returns the arguments.
@@ -495,7 +498,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             input: "explain: non-UTF-8 argument",
-            expect: Expect::Exit3,
+            expect: Expect::UsageExit3,
             setup: Box::new(|_| vec!["explain".into(), OsString::from_vec(b"err\xff".to_vec())]),
             lockdown: false,
         },
@@ -616,6 +619,19 @@ fn check(case: &Case, out: &Output) -> Result<String, String> {
                 out.stderr.trim().replace('|', "\\|")
             ))
         }
+        Expect::UsageExit3 => {
+            let first = out.stderr.lines().next().unwrap_or_default();
+            if code != 3 || !out.stdout.is_empty() {
+                return Err(format!("exit {code}, expected 3\n{}", out.stderr));
+            }
+            if !first.starts_with("error:") || !out.stderr.contains("Usage:") {
+                return Err(format!(
+                    "expected clap's error line, then its usage:\n{}",
+                    out.stderr
+                ));
+            }
+            Ok(format!("exit 3: `{}`", first.trim().replace('|', "\\|")))
+        }
         Expect::AnswerOr3 => match code {
             0 => Ok("exit 0, an answer".into()),
             3 if out.stderr.trim_end().lines().count() == 1 => Ok("exit 3, one line".into()),
@@ -700,6 +716,7 @@ fn every_hostile_input_gets_a_finding_or_exit_3() {
         };
         let expected = match case.expect {
             Expect::Exit3 => "exit 3, one line".to_string(),
+            Expect::UsageExit3 => "exit 3, clap's error and usage".to_string(),
             Expect::Finding(ids) => ids
                 .iter()
                 .map(|i| format!("`{i}`"))

@@ -14,14 +14,19 @@ pub struct Running {
     pub dir: tempfile::TempDir,
 }
 
+/// How long a test waits for a reply before calling the simulator hung: many
+/// times a reply's few milliseconds, so a loaded machine (a release build
+/// beside the tests) does not fail it.
+pub const HANG_GUARD: Duration = Duration::from_secs(60);
+
 impl Running {
     pub fn socket(&self) -> PathBuf {
         self.sim.socket().to_path_buf()
     }
     pub fn connect(&self) -> UnixStream {
         let s = UnixStream::connect(self.sim.socket()).expect("connect to simulator");
-        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        s.set_write_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.set_read_timeout(Some(HANG_GUARD)).unwrap();
+        s.set_write_timeout(Some(HANG_GUARD)).unwrap();
         s
     }
     /// Names of all requests received so far.
@@ -132,7 +137,7 @@ pub fn silent_for(s: &mut UnixStream, wait: Duration) -> bool {
     s.set_read_timeout(Some(wait)).unwrap();
     let mut b = [0u8; 1];
     let r = s.read(&mut b);
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.set_read_timeout(Some(HANG_GUARD)).unwrap();
     matches!(r, Err(ref e) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut)
 }
 

@@ -689,6 +689,14 @@ fn overview(report: &Report, layout: &Layout) -> Vec<Row> {
     let mut backups = row("Backups", &s.probes.backups, |b| {
         plural(b.backups.len(), "backup", "backups") + " in the folder"
     });
+    // Cut short by the deadline: what was not read is not vouched for (no ✓).
+    if let Some(b) = s.probes.backups.value().filter(|b| b.cut_short) {
+        backups.ran = false;
+        backups.text = format!(
+            "{}: the deadline stopped the check before the end (not every backup, or not all of one, was read; a longer --timeout reads more)",
+            plural(b.backups.len(), "backup", "backups") + " read"
+        );
+    }
     judge(&mut backups, report, &[Layer::Backup], None);
     rows.push(backups);
     rows
