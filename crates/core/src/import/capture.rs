@@ -59,9 +59,10 @@ struct Part {
     first_line: u64,
     /// The clean text ([`normalise::clean`]).
     text: String,
-    /// Per line, the length of what stands before its message
-    /// ([`normalise::message`]), as LEB128 numbers (one byte for most);
-    /// empty when no line has anything before its message.
+    /// Per line, the length of what stands before its message and where its
+    /// syslog-style stamp starts, plus one (0: none) ([`normalise::message`]),
+    /// as LEB128 numbers (a byte each for most); empty when no line has
+    /// anything before its message.
     prefixes: Vec<u8>,
     /// The messages of every line, for readers of a whole document (XML,
     /// JSON): made the first time one asks, when some line had a prefix.
@@ -80,13 +81,14 @@ impl Part {
                 break;
             }
             line_start += l.len() + 1;
-            let prefix = normalise::message(cut(l, MAX_LINE_BYTES)).len;
-            if prefix > 0 && prefixes.is_empty() {
+            let prefix = normalise::message(cut(l, MAX_LINE_BYTES));
+            if prefix.len > 0 && prefixes.is_empty() {
                 // The lines before this one had nothing before their message.
-                prefixes.resize(i, 0);
+                prefixes.resize(2 * i, 0);
             }
-            if prefix > 0 || !prefixes.is_empty() {
-                push_number(&mut prefixes, prefix);
+            if prefix.len > 0 || !prefixes.is_empty() {
+                push_number(&mut prefixes, prefix.len);
+                push_number(&mut prefixes, prefix.log_start.map_or(0, |s| s + 1));
             }
         }
         // The lines read before the stop, as many as there are numbers.
@@ -102,10 +104,14 @@ impl Part {
     }
 
     /// Each line as printed, with the length of what stands before its
-    /// message.
-    fn lines(&self) -> impl Iterator<Item = (&str, usize)> {
+    /// message and where its syslog-style stamp starts.
+    fn lines(&self) -> impl Iterator<Item = (&str, usize, Option<usize>)> {
         let mut numbers = self.prefixes.as_slice();
-        lines_of(&self.text).map(move |l| (l, take_number(&mut numbers)))
+        lines_of(&self.text).map(move |l| {
+            let len = take_number(&mut numbers);
+            let log_start = take_number(&mut numbers).checked_sub(1);
+            (l, len, log_start)
+        })
     }
 
     /// The messages of every line, one per line.
@@ -119,9 +125,12 @@ impl Part {
 }
 
 /// The messages of `lines`, each ending in a line break, until `max` bytes.
-fn messages<'a>(lines: impl Iterator<Item = (&'a str, usize)>, max: usize) -> String {
+fn messages<'a>(
+    lines: impl Iterator<Item = (&'a str, usize, Option<usize>)>,
+    max: usize,
+) -> String {
     let mut m = String::new();
-    for (l, prefix) in lines {
+    for (l, prefix, _) in lines {
         if m.len() >= max {
             break;
         }
@@ -170,6 +179,9 @@ pub struct Line<'a> {
     pub text: &'a str,
     /// The line as the tool printed it (log prefixes kept), for quotes.
     pub printed: &'a str,
+    /// The line from its syslog-style stamp on (time, host, process), for
+    /// readers that need the process; the message when there is none.
+    pub log_line: &'a str,
 }
 
 impl<'a> Line<'a> {
@@ -181,15 +193,6 @@ impl<'a> Line<'a> {
     /// The line is a command typed after a shell prompt.
     pub fn prompt(&self) -> bool {
         normalise::message(self.printed).prompt
-    }
-
-    /// The line from its syslog-style stamp on (time, host, process), for
-    /// readers that need the process; the message when there is none.
-    pub fn log_line(&self) -> &'a str {
-        let p = normalise::message(self.printed);
-        self.printed
-            .get(p.log_start.unwrap_or(p.len)..)
-            .unwrap_or("")
     }
 }
 
@@ -255,14 +258,17 @@ impl Capture {
         self.parts
             .iter()
             .flat_map(|p| {
-                p.lines().enumerate().map(move |(i, (l, prefix))| {
-                    let printed = cut(l, MAX_LINE_BYTES);
-                    Line {
-                        number: p.first_line + i as u64,
-                        text: printed.get(prefix..).unwrap_or(""),
-                        printed,
-                    }
-                })
+                p.lines()
+                    .enumerate()
+                    .map(move |(i, (l, prefix, log_start))| {
+                        let printed = cut(l, MAX_LINE_BYTES);
+                        Line {
+                            number: p.first_line + i as u64,
+                            text: printed.get(prefix..).unwrap_or(""),
+                            printed,
+                            log_line: printed.get(log_start.unwrap_or(prefix)..).unwrap_or(""),
+                        }
+                    })
             })
             .take_while(move |_| !stop.is_set())
     }

@@ -210,7 +210,7 @@ fn clean_line(line: &str) -> Cow<'_, str> {
         .iter()
         .zip(b.iter().skip(1).chain([&0]))
         .any(|(&c, &next)| {
-            c < 0x20 && c != b'\t' || c == 0x7f || c == 0xC2 && next < 0xA0 && next >= 0x80
+            c < 0x20 && c != b'\t' || c == 0x7f || c == 0xC2 && (0x80..0xA0).contains(&next)
         });
     let has_entity = b.contains(&b'&');
     if !has_control && !has_entity {

@@ -18,7 +18,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
     let mut cut = 0;
     for l in capture.lines().take(MAX_LINES) {
         // The phone's log names the process in its syslog prefix.
-        let text = l.log_line();
+        let text = l.log_line;
         let line = match text.char_indices().nth(MAX_LINE) {
             Some((i, _)) => {
                 cut += 1;

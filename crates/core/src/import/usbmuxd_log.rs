@@ -134,9 +134,7 @@ impl Reader {
             None => match syslog_level(msg) {
                 // No clock at all (the journal printed without one): the
                 // lines keep their order, at the last time known.
-                Some((level, text))
-                    if line.clock_ms().is_some() || line.log_line() != line.text =>
-                {
+                Some((level, text)) if line.clock_ms().is_some() || line.log_line != line.text => {
                     let t = line.clock_ms().or(self.last_time_of_day).unwrap_or(0);
                     (Some(self.clock(t)), Some(level), text)
                 }
