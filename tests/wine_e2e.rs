@@ -190,8 +190,7 @@ fn disabled_service(wine: &Wine) {
         "{svc}"
     );
     assert!(
-        run.text
-            .contains("Apple Mobile Device Service is stopped, disabled"),
+        flat(&run.text).contains("Apple Mobile Device Service is stopped, disabled"),
         "{}",
         run.text
     );
@@ -232,8 +231,7 @@ fn installed_apple_software(wine: &Wine) {
         run.text
     );
     assert!(
-        run.text
-            .contains("iTunes 12.13.2.3, Apple Devices 1.2405.9.0 (Microsoft Store)"),
+        flat(&run.text).contains("iTunes 12.13.2.3, Apple Devices 1.2405.9.0 (Microsoft Store)"),
         "{}",
         run.text
     );
