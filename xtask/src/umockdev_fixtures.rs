@@ -1108,11 +1108,11 @@ pub fn readme(all: &[Description]) -> String {
          device in it carries `FIXTURE_CAPTURE` and `FIXTURE_SOURCE`. Run the tool on one with\n\
          `umockdev-run -d fixtures/umockdev/NAME.umockdev -- iphone-backup-check devices`.\n\
          `tests/usb_bus.rs` runs `devices`, `diagnose --json` and `record` on each and checks the\n\
-         USB findings below (usbmuxd not running; `none` = no `usb.*` finding). `empty-bus`,\n\
-         `non-apple-only`, `recovery-1281` and `dfu-1227` list the right report, which needs the\n\
-         ranking of issue 25 (no phone on Linux: `usb.no-device` rather than \"usbmuxd is not\n\
-         running\"; recovery and DFU hide the daemon's findings); until it is on main the test\n\
-         checks they still fail (`PENDING_I25`).\n\n\
+         USB findings below, with nothing at usbmuxd's own address (`none` = no `usb.*` finding).\n\
+         On Linux that is what a computer with no phone looks like (udev starts usbmuxd when a phone\n\
+         arrives), so `empty-bus` and `non-apple-only` say `usb.no-device` (\"No iPhone is connected\")\n\
+         rather than \"usbmuxd is not running\", and a phone in recovery or DFU mode hides the daemon's\n\
+         findings.\n\n\
          | description | capture | public source | USB findings | what it is, what was filled in |\n\
          | --- | --- | --- | --- | --- |\n",
     );

@@ -30,6 +30,10 @@ pub struct Finding {
     /// Steps specific to this finding, shown before the rule's own.
     #[serde(skip)]
     specific_steps: Vec<String>,
+    /// Steps specific to this finding that delete or reset something,
+    /// shown after the rule's own, safer ones.
+    #[serde(skip)]
+    last_resort_steps: Vec<String>,
     #[serde(skip)]
     rule_steps: &'static [Fix],
 }
@@ -48,6 +52,7 @@ impl Finding {
             remediation: Vec::new(),
             hides: rule.hides,
             specific_steps: Vec::new(),
+            last_resort_steps: Vec::new(),
             rule_steps: rule.steps,
         }
     }
@@ -154,6 +159,13 @@ impl Finding {
         self.specific_steps.push(text.into());
         self
     }
+
+    /// A step specific to what was seen that deletes or resets something:
+    /// shown after every safer step, so a person tries those first.
+    pub fn last_resort_step(mut self, text: impl Into<String>) -> Self {
+        self.last_resort_steps.push(text.into());
+        self
+    }
 }
 
 /// One thing a finding rests on: what was seen, and the line of an
@@ -211,6 +223,7 @@ impl<'s> Findings<'s> {
         let os = self.snapshot.os_family();
         let mut steps = std::mem::take(&mut finding.specific_steps);
         steps.extend(finding.rule_steps.iter().filter_map(|s| s.text_for(os)));
+        steps.append(&mut finding.last_resort_steps);
         finding.remediation = steps;
         self.list.push(finding);
     }

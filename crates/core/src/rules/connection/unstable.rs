@@ -99,7 +99,7 @@ const RESET: Title = Title {
 };
 const DAEMON_CLOSED: Title = Title {
     when: "usbmuxd itself closed the Listen feed",
-    text: "usbmuxd closed its connection during the check",
+    text: "The iPhone connection service (usbmuxd) hung up during the check",
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {

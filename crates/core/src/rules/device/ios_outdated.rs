@@ -33,7 +33,9 @@ declare_rule! {
         basis: Basis::Advice,
         steps: &[
             Fix::any("Back up first if you can, then on the iPhone open Settings > General > Software Update and install the update."),
-            Fix::any("If the update does not fit, free space first (Settings > General > iPhone Storage), or update from the computer (Finder, iTunes or Apple Devices: Check for Update)."),
+            Fix::new(Platforms::PHONE, "If the update does not fit, free space first (Settings > General > iPhone Storage)."),
+            Fix::new(Platforms::MACOS, "Or update from this Mac: select the iPhone in Finder's sidebar, then General > Check for Update."),
+            Fix::new(Platforms::WINDOWS, "Or update from this PC: in the Apple Devices app (or iTunes) select the iPhone, then Check for Update."),
         ],
         since: "0.1.0",
         check,

@@ -18,7 +18,7 @@ declare_rule! {
     /// half-way (a phone answering so slowly that nothing finishes in time).
     pub static RULE = {
         id: RuleId::DeviceLockdownUnreachable,
-        title: "The iPhone's lockdown service does not answer",
+        title: "The iPhone is connected but does not answer (its lockdown service)",
         variants: &[NOT_NORMAL_MODE, TOO_SLOW],
         layer: Layer::Device,
         severity: Severity::Blocker,

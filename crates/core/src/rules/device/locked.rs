@@ -61,10 +61,10 @@ fn check(s: &Snapshot, out: &mut Findings) {
             .filter(|r| r.reason.is_lock());
         let f = match (&l.session, &l.pair_request, service_refusal) {
             (SessionObs::Refused { reason: LockdownError::PasswordProtected, raw }, _, _) => {
-                f.evidence(format!("lockdownd answered StartSession with {raw}"))
+                f.evidence(format!("the iPhone is locked and would not start a session until it is unlocked (lockdownd answered StartSession with {raw})"))
             }
             (SessionObs::Refused { reason: LockdownError::EscrowLocked, raw }, _, _) => f
-                .evidence(format!("lockdownd answered StartSession with {raw}"))
+                .evidence(format!("the iPhone has not been unlocked since it restarted, so it would not start a session (lockdownd answered StartSession with {raw})"))
                 .title(&NOT_UNLOCKED_SINCE_RESTART),
             (_, Some(PairRequestObs::PasswordProtected), _) => f.evidence(
                 "Pair (sent because of --request-trust) was answered with PasswordProtected: the Trust prompt needs an unlocked phone",

@@ -32,7 +32,7 @@ declare_rule! {
     /// SELinux labels are not read.
     pub static RULE = {
         id: RuleId::HostLockdownDirUnusable,
-        title: "usbmuxd cannot use its pair-record folder",
+        title: "The iPhone connection service (usbmuxd) cannot use its pairing folder",
         layer: Layer::Host,
         severity: Severity::Blocker,
         hides: &[RuleId::TrustNotPaired],

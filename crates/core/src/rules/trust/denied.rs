@@ -38,9 +38,9 @@ fn check(s: &Snapshot, out: &mut Findings) {
     }
     for (d, l) in s.answered_phones() {
         let evidence = if l.session.refusal() == Some(LockdownError::UserDeniedPairing) {
-            "lockdownd answered StartSession with UserDeniedPairing"
+            "the iPhone answered that Don't Trust was tapped (lockdownd answered StartSession with UserDeniedPairing)"
         } else if matches!(l.pair_request, Some(PairRequestObs::Denied)) {
-            "Pair (sent because of --request-trust) was answered with UserDeniedPairing"
+            "Don't Trust was tapped when this check asked (--request-trust; Pair was answered with UserDeniedPairing)"
         } else {
             continue;
         };

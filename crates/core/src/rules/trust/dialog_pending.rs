@@ -40,7 +40,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
     for (d, l) in s.answered_phones() {
         let mut f = Finding::new(&RULE).device(&d.udid);
         if l.session.refusal() == Some(LockdownError::PairingDialogResponsePending) {
-            f = f.evidence("lockdownd answered StartSession with PairingDialogResponsePending");
+            f = f.evidence("the iPhone is showing \"Trust This Computer?\" and waits for an answer (lockdownd answered StartSession with PairingDialogResponsePending)");
         } else if matches!(l.pair_request, Some(PairRequestObs::DialogPending)) {
             f = f.evidence(
                 "Pair (sent because of --request-trust) was still PairingDialogResponsePending at the deadline",

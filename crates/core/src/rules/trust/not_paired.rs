@@ -34,7 +34,7 @@ declare_rule! {
         severity: Severity::Blocker,
         hides: hides::NEEDS_TRUST,
         steps: &[
-            texts::UNLOCK,
+            texts::TAP_TRUST,
             texts::TRUST_MAC,
             texts::TRUST_WINDOWS,
             texts::TRUST_LINUX,
@@ -96,7 +96,9 @@ fn check(s: &Snapshot, out: &mut Findings) {
         if asked.is_some() {
             continue;
         }
-        let mut f = Finding::new(&RULE).device(&d.udid);
+        let mut f = Finding::new(&RULE)
+            .device(&d.udid)
+            .evidence("a pairing record is made when you tap Trust on the iPhone, and none is on this computer for this one");
         if let Some(l) = &p.usbmuxd {
             f = f.evidence(format!(
                 "usbmuxd: {}",

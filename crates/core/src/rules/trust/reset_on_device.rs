@@ -29,10 +29,10 @@ declare_rule! {
         severity: Severity::Blocker,
         hides: hides::NEEDS_TRUST,
         steps: &[
+            texts::TAP_TRUST,
             texts::TRUST_MAC,
             texts::TRUST_WINDOWS,
             texts::TRUST_LINUX,
-            Fix::any("Then run this check again: it should say the iPhone trusts this computer."),
         ],
         since: "0.1.0",
         check,
@@ -49,7 +49,11 @@ fn check(s: &Snapshot, out: &mut Findings) {
             SessionObs::Refused {
                 reason: LockdownError::InvalidHostID,
                 ..
-            } => f = f.evidence("lockdownd answered StartSession with InvalidHostID"),
+            } => {
+                f = f.evidence(
+                    "the iPhone does not recognise this computer any more (lockdownd answered StartSession with InvalidHostID)",
+                )
+            }
             SessionObs::TlsFailed {
                 kind: TlsFailure::Closed,
                 message,
@@ -65,8 +69,12 @@ fn check(s: &Snapshot, out: &mut Findings) {
                 "this computer's record has HostID {host_id}, which the phone does not know"
             ));
         }
-        if let Some(st) = super::remove_record_step(s.os_family(), &d.udid) {
-            f = f.step(st);
+        if let Some(st) = super::set_record_aside_step(
+            s.os_family(),
+            &d.udid,
+            "Only if the iPhone still does not ask to trust this computer",
+        ) {
+            f = f.last_resort_step(st);
         }
         out.push(f);
     }
@@ -83,8 +91,26 @@ mod tests {
         let s = world().phone().refused("InvalidHostID").build();
         let f = only(&s, &RULE);
         assert!(f.says("2087B64F"));
+        // The safe steps first; setting the record aside last, saying what
+        // it holds, with idevicepair before the file itself.
         assert!(
-            f.remediation[0].contains(&format!("/var/lib/lockdown/{UDID}.plist")),
+            f.remediation[0].contains("tap Trust"),
+            "{:?}",
+            f.remediation
+        );
+        let last = f.remediation.last().unwrap();
+        assert!(
+            last.contains(&format!("/var/lib/lockdown/{UDID}.plist")),
+            "{:?}",
+            f.remediation
+        );
+        assert!(
+            last.find("idevicepair").unwrap() < last.find("sudo mv").unwrap(),
+            "{last}"
+        );
+        assert!(last.contains("no data and no backup") && last.contains("undoes"));
+        assert!(
+            !f.remediation.iter().any(|r| r.contains("rm ")),
             "{:?}",
             f.remediation
         );

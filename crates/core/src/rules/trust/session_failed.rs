@@ -138,7 +138,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
                 reason: LockdownError::InvalidPairRecord,
                 raw,
             } => {
-                f = f.evidence(format!("lockdownd answered StartSession with {raw}"));
+                f = f.evidence(format!("the iPhone rejected this computer's pairing record (lockdownd answered StartSession with {raw})"));
             }
             // A record is there but has no HostID: no session can even be
             // asked for (a truncated or hand-edited file).
@@ -159,11 +159,12 @@ fn check(s: &Snapshot, out: &mut Findings) {
                 p.missing_fields.join(", ")
             ));
         }
-        if let Some(st) = super::remove_record_step(s.os_family(), &d.udid) {
-            f = f.step(format!(
-                "If Finder, iTunes or idevicebackup2 fail with it too: {}",
-                st.replace("Remove the stale record", "remove the damaged record")
-            ));
+        if let Some(st) = super::set_record_aside_step(
+            s.os_family(),
+            &d.udid,
+            "Only if Finder, iTunes or idevicebackup2 fail with this record too",
+        ) {
+            f = f.last_resort_step(st);
         }
         out.push(f);
     }
@@ -187,8 +188,10 @@ mod tests {
             .build();
         let f = only(&s, &RULE);
         assert!(f.says("fatal alert"));
-        assert!(f.remediation[0].contains(crate::rules::testing_device::UDID));
-        assert!(f.remediation[0].starts_with("If Finder, iTunes or idevicebackup2 fail"));
+        let last = f.remediation.last().unwrap();
+        assert!(last.contains(crate::rules::testing_device::UDID));
+        assert!(last.starts_with("Only if Finder, iTunes or idevicebackup2 fail"));
+        assert!(!f.remediation[0].contains(".plist"), "{:?}", f.remediation);
         let s = world().phone().refused("InvalidPairRecord").build();
         assert_eq!(fired(&s, &RULE).len(), 1);
     }

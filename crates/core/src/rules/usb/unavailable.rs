@@ -29,7 +29,7 @@ declare_rule! {
         severity: Severity::Warning,
         steps: &[
             Fix::any("When usbmuxd lists the phone there is nothing to fix: it reads USB on its own."),
-            Fix::any("In a container or virtual machine, pass the iPhone's USB device through to it, or run the check on the computer the phone is plugged into."),
+            Fix::new(Platforms::LINUX, "In a container or virtual machine, pass the iPhone's USB device through to it, or run the check on the computer the phone is plugged into."),
             Fix::new(Platforms::LINUX, "Check that /dev/bus/usb exists and that this user may read it (ls -l /dev/bus/usb)."),
         ],
         since: "0.1.0",

@@ -13,7 +13,7 @@ declare_rule! {
     /// The usbmuxd probe failed with `access-denied`.
     pub static RULE = {
         id: RuleId::UsbmuxdAccessDenied,
-        title: "This user may not use usbmuxd",
+        title: "This user may not use the iPhone connection service (usbmuxd)",
         layer: Layer::Usbmuxd,
         severity: Severity::Blocker,
         hides: hides::NO_DAEMON,

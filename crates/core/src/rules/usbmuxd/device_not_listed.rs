@@ -33,7 +33,7 @@ declare_rule! {
     /// the outside; the steps say how to update it.
     pub static RULE = {
         id: RuleId::UsbmuxdDeviceNotListed,
-        title: "USB sees the iPhone but usbmuxd does not",
+        title: "The iPhone is on USB, but the iPhone connection service (usbmuxd) does not list it",
         layer: Layer::Usbmuxd,
         severity: Severity::Blocker,
         hides: &[RuleId::UsbNoDevice],

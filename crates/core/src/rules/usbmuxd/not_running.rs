@@ -26,15 +26,15 @@ declare_rule! {
     /// is the finding.
     pub static RULE = {
         id: RuleId::UsbmuxdNotRunning,
-        title: "usbmuxd is not running",
+        title: "The iPhone connection service (usbmuxd) is not running",
         variants: &[ON_WINDOWS],
         layer: Layer::Usbmuxd,
         severity: Severity::Blocker,
         hides: hides::NO_DAEMON,
         steps: &[
             Fix::new(Platforms::MACOS, "Restart the Mac; usbmuxd is part of macOS and starts with it. Without a restart: sudo launchctl kickstart -k system/com.apple.usbmuxd"),
-            Fix::new(Platforms::WINDOWS, "Install or repair the Apple Devices app (or iTunes) from the Microsoft Store; it brings the Apple Mobile Device Service."),
-            Fix::new(Platforms::WINDOWS, "Open services.msc, find Apple Mobile Device Service, set it to Automatic and start it (or restart the computer)."),
+            Fix::new(Platforms::WINDOWS, "Start the service: open services.msc, find Apple Mobile Device Service, set it to Automatic and start it (or restart the computer)."),
+            Fix::new(Platforms::WINDOWS, "If it is not listed or will not start, install or repair the Apple Devices app (or iTunes) from the Microsoft Store; it brings the Apple Mobile Device Service."),
             Fix::new(Platforms::LINUX, "Install usbmuxd (Debian/Ubuntu: sudo apt install usbmuxd) and plug the iPhone in; udev starts the daemon."),
             Fix::new(Platforms::LINUX, "Start it by hand to see why it stops: sudo systemctl start usbmuxd, or sudo usbmuxd -f -v in a terminal."),
         ],
@@ -72,7 +72,8 @@ fn check(s: &Snapshot, out: &mut Findings) {
     }
     let shown = addr.map_or("the default address", |a| a.display.as_str());
     let mut f = Finding::new(&RULE)
-        .evidence(format!("nothing at {shown}: {}", failure.message))
+        .evidence(format!("nothing is listening at {shown}"))
+        .evidence(format!("the computer said: {}", failure.message))
         .quoting(failure.quote.as_ref());
     if s.os_family() == OsFamily::Windows {
         f = f.title(&ON_WINDOWS);

@@ -17,7 +17,7 @@ declare_rule! {
     /// speaks XML plists, which every usbmuxd accepts.
     pub static RULE = {
         id: RuleId::UsbmuxdProtocolError,
-        title: "usbmuxd answered something that is not the usbmux protocol",
+        title: "Something else answers where the iPhone connection service (usbmuxd) should",
         layer: Layer::Usbmuxd,
         severity: Severity::Blocker,
         hides: hides::NO_DAEMON,

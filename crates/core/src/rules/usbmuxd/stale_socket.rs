@@ -13,7 +13,7 @@ declare_rule! {
     /// The usbmuxd probe failed with `refused` on a UNIX socket address.
     pub static RULE = {
         id: RuleId::UsbmuxdStaleSocket,
-        title: "usbmuxd left a dead socket behind",
+        title: "The iPhone connection service (usbmuxd) stopped and left its socket behind",
         layer: Layer::Usbmuxd,
         severity: Severity::Blocker,
         hides: hides::NO_DAEMON,

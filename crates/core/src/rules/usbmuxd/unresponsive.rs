@@ -14,7 +14,7 @@ declare_rule! {
     /// The usbmuxd probe failed with `timed-out`.
     pub static RULE = {
         id: RuleId::UsbmuxdUnresponsive,
-        title: "usbmuxd does not answer",
+        title: "The iPhone connection service (usbmuxd) does not answer",
         layer: Layer::Usbmuxd,
         severity: Severity::Blocker,
         hides: hides::NO_DAEMON,
