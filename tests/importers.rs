@@ -214,9 +214,9 @@ const CAPTURES: &[(&str, &str, i32, &str)] = &[
     ),
     (
         "pmd3_change_password_err207_iOS17.0.1.txt",
-        "reported.error",
+        "backup.password-rejected",
         2,
-        "\"Invalid password (MBErrorDomain/207)\": its entry names only `backup.encrypted`, a note, so the failure is shown as reported with the entry's meaning and fixes",
+        "\"Invalid password (MBErrorDomain/207)\": the phone rejected the backup password given to change it",
     ),
     (
         "tidevice_muxerror_no_usbmuxd_ubuntu.txt",
@@ -636,10 +636,6 @@ const PENDING: &[(&str, &str)] = &[
     (
         "idevicebackup2_hang_low_host_space.txt",
         "the capture shows only the hang after \"Full backup mode.\"; the free-space figure is in the phone's log (the purge-request capture), not in this text",
-    ),
-    (
-        "idevicebackup2_info_err207_encrypted_iOS11.txt",
-        "MBErrorDomain 207 (the backup password rejected) has no rule of its own yet: it ends as reported.error (issue 24 item 4)",
     ),
     (
         "idevicebackup2_version_exchange_err1_iOS16.1.1.txt",

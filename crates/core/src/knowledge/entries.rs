@@ -782,7 +782,7 @@ static ENTRIES: &[Entry] = &[
         codes: &[Code::mb(207)],
         phrases: &["invalid password (mberrordomain/207)", "invalid password"],
         meaning: "Backups of this phone are encrypted and the password given was wrong.",
-        causes: &[RuleId::BackupEncrypted],
+        causes: &[RuleId::BackupPasswordRejected],
         fixes: &[f::BACKUP_PASSWORD, f::FORGOT_BACKUP_PASSWORD],
         sources: &["https://github.com/doronz88/pymobiledevice3/issues/721"],
     },
