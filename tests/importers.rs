@@ -686,10 +686,6 @@ const PENDING: &[(&str, &str)] = &[
         "the journal lines carry no clock (usbmuxd[1234]: [4] ...): the removal is read, but not judged a drop",
     ),
     (
-        "usbmuxd_stored_pair_record_invalid_iPhone4.txt",
-        "the preflight line about an invalid pair record is not decoded yet (no finding)",
-    ),
-    (
         "windows_usbtreeview_iPhone_config4_descriptor_partial.txt",
         "USB Device Tree Viewer dumps are not read yet (exit 3)",
     ),

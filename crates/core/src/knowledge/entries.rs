@@ -443,6 +443,16 @@ static ENTRIES: &[Entry] = &[
         ],
     },
     Entry {
+        key: "usbmuxd-pair-record-invalid",
+        title: "usbmuxd removed a pair record the phone rejected",
+        codes: &[],
+        phrases: &["stored pair record for device", "pair record for device is invalid"],
+        meaning: "usbmuxd tried this computer's pair record and the phone refused the secure session it needs (an SSL error), so usbmuxd deleted the record and will ask the phone to trust this computer again. The phone had forgotten this computer (Reset Location & Privacy, a restore, or trust given to too many computers) or the record was damaged.",
+        causes: &[RuleId::TrustNotPaired, RuleId::TrustResetOnDevice],
+        fixes: &[f::TAP_TRUST, f::LINUX_REPAIR],
+        sources: &["https://github.com/libimobiledevice/usbmuxd/blob/master/src/preflight.c", "https://github.com/libimobiledevice/libimobiledevice/issues/1354"],
+    },
+    Entry {
         key: "lockdown-not-paired",
         title: "Not paired / missing pair record",
         codes: &[Code::lockdown(-29), Code::amd(0xE800_0025)],
