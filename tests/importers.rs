@@ -178,9 +178,9 @@ const CAPTURES: &[(&str, &str, i32, &str)] = &[
     ),
     (
         "lockdownd_mux_error_8_iOS17RC.txt",
-        "reported.error",
+        "device.lockdown-unreachable",
         2,
-        "\"Mux error (-8)\" has several causes (here the phone was not ready for 30-60 s after plugging in)",
+        "\"Mux error (-8)\": usbmuxd listed the phone and its lockdown service did not answer (here the phone was not ready for 30-60 s after plugging in); the link and usbmuxd are named as the other causes",
     ),
     (
         "iwdp_lockdownd_err21_iOS10.3.3.txt",
@@ -672,10 +672,6 @@ const PENDING: &[(&str, &str)] = &[
     (
         "usbmuxd_crash_many_devices_on_hub_iOS8.4.txt",
         "only prompts and Segmentation fault lines, no usbmuxd log line: nothing is read (exit 3)",
-    ),
-    (
-        "usbmuxd_lockdown_err8_newstyle_udid.txt",
-        "lockdown -8 is not yet decoded into lockdownd unreachable; the usbmuxd line carries no stamp, so it reads as an idevice error (reported.error)",
     ),
     (
         "usbmuxd_no_hostid_in_pair_record_rpi.txt",

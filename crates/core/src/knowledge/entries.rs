@@ -493,7 +493,7 @@ static ENTRIES: &[Entry] = &[
         codes: &[Code::lockdown(-8), Code::lockdown_legacy(-12), Code::amd(0xE800_0035)],
         phrases: &["mux error", "lockdown error -8", "kamdmuxerror"],
         meaning: "The connection to the phone through usbmuxd broke before lockdownd answered. Seen right after plugging in (the phone is still starting its USB side), with flaky cables, and with usbmuxd bugs.",
-        causes: &[RuleId::DeviceLockdownUnreachable, RuleId::ConnectionUnstable, RuleId::UsbmuxdUnresponsive, RuleId::UsbSlowLink],
+        causes: &[RuleId::DeviceLockdownUnreachable, RuleId::ConnectionUnstable, RuleId::UsbmuxdUnresponsive],
         fixes: &[f::UNLOCK, f::CABLE, f::PORT_DIRECT, f::LINUX_USBMUXD, f::UPDATE_LINUX, f::RESTART_PHONE],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/1491",
