@@ -178,9 +178,9 @@ const CAPTURES: &[(&str, &str, i32, &str)] = &[
     ),
     (
         "lockdownd_mux_error_8_iOS17RC.txt",
-        "reported.error",
+        "device.lockdown-unreachable",
         2,
-        "\"Mux error (-8)\" has several causes (here the phone was not ready for 30-60 s after plugging in)",
+        "\"Mux error (-8)\": usbmuxd listed the phone and its lockdown service did not answer (here the phone was not ready for 30-60 s after plugging in); the link and usbmuxd are named as the other causes",
     ),
     (
         "iwdp_lockdownd_err21_iOS10.3.3.txt",
@@ -214,9 +214,9 @@ const CAPTURES: &[(&str, &str, i32, &str)] = &[
     ),
     (
         "pmd3_change_password_err207_iOS17.0.1.txt",
-        "reported.error",
+        "backup.password-rejected",
         2,
-        "\"Invalid password (MBErrorDomain/207)\": its entry names only `backup.encrypted`, a note, so the failure is shown as reported with the entry's meaning and fixes",
+        "\"Invalid password (MBErrorDomain/207)\": the phone rejected the backup password given to change it",
     ),
     (
         "tidevice_muxerror_no_usbmuxd_ubuntu.txt",
@@ -464,6 +464,162 @@ const CAPTURES: &[(&str, &str, i32, &str)] = &[
         0,
         "usbmuxd 1.1.2 connects the iPhone 4S; the ProductName error of the report's title is past the end of the capture",
     ),
+    (
+        "device_syslog_BackupAgent2_host_free_space_purge_request.txt",
+        "host.disk-space",
+        2,
+        "BackupAgent2: \"Need extra space on host\" after \"Free disk space on drive: 4664553472\"",
+    ),
+    (
+        "idevicebackup2_err205_empty_manifest_plist_iPhoneSE2022_iOS15.6.1.txt",
+        "backup.corrupt",
+        2,
+        "ErrorCode 205 \"Cannot parse a NULL or zero-length data\" after sending a 0-byte Manifest.plist: the earlier backup is damaged",
+    ),
+    (
+        "idevicebackup2_hang_low_host_space.txt",
+        "host.disk-space",
+        2,
+        "the reporter: it hangs after \"Full backup mode.\" because the host partition is too small",
+    ),
+    (
+        "idevicebackup2_info_err207_encrypted_iOS11.txt",
+        "backup.password-rejected",
+        2,
+        "ErrorCode 207 \"Invalid password ... MKBKeyBagUnlock error\": the backup password was rejected",
+    ),
+    (
+        "idevicebackup2_version_exchange_err1_iOS16.1.1.txt",
+        "device.passcode-prompt",
+        2,
+        "the maintainer: since iOS 16.1 the backup waits for the passcode on the phone; -1 at the version exchange is that wait",
+    ),
+    (
+        "ideviceinfo_VisionPro_RealityDevice14-1_visionOS26.2_12b1_author_redacted.txt",
+        "usbmuxd.device-not-listed",
+        2,
+        "stock usbmuxd does not know product id 0x12b1: lsusb lists the Vision Pro, ideviceinfo says \"No device found\"",
+    ),
+    (
+        "ideviceinfo_excerpt_iPad15-7_iPadOS26.6.txt",
+        "",
+        0,
+        "seven lockdown keys of a healthy iPad on iPadOS 26.6",
+    ),
+    (
+        "ideviceinfo_iPhone7-1_iOS12.4.8.txt",
+        "device.ios-outdated",
+        0,
+        "a healthy, paired iPhone 6 Plus on iOS 12.4.8; iOS 12.5.7 is its last release (a note)",
+    ),
+    (
+        "ideviceinfo_simple_diagnostics_mode_iPhone9-2_iOS13.5.1.txt",
+        "device.ios-outdated",
+        0,
+        "ideviceinfo -s of an iPhone 7 Plus on iOS 13.5.1 without a pairing: nothing blocks in what it shows; an update exists",
+    ),
+    (
+        "imazing_unfinished_backup_iPhone13-1_iOS18.5_status_info.json",
+        "backup.unfinished",
+        2,
+        "Status.plist: SnapshotState uploading, BackupState empty",
+    ),
+    (
+        "lockdownd_err19_pairing_pending_rpi.txt",
+        "trust.dialog-pending",
+        2,
+        "\"Pairing dialog response pending (-19)\"",
+    ),
+    (
+        "lockdownd_err21_old_numeric_rpi.txt",
+        "trust.reset-on-device",
+        2,
+        "\"error code -21\": InvalidHostID in libimobiledevice 1.2 and later (UserDeniedPairing in 1.1.x, as the maintainer says; the capture does not name the version)",
+    ),
+    (
+        "lsusb_v_iPhone_12a8_bcd12.05_partial.txt",
+        "",
+        0,
+        "lsusb -v of an iPhone at high speed: nothing wrong",
+    ),
+    (
+        "lsusb_v_recovery_mode_1281_CPID8132_partial.txt",
+        "usb.recovery-mode",
+        2,
+        "05ac:1281 with CPID/ECID in iSerial: recovery mode",
+    ),
+    (
+        "macos_kernel_iphone_flapping_hackintosh_partial.txt",
+        "connection.unstable",
+        2,
+        "enumerated, then terminated by \"connect change interrupt\" within 0.4 s, again and again",
+    ),
+    (
+        "pmd3_ConnectionFailedToUsbmuxdError_windows.txt",
+        "usbmuxd.not-running",
+        2,
+        "ConnectionRefusedError [WinError 10061] then ConnectionFailedToUsbmuxdError: Apple Mobile Device Service is not running",
+    ),
+    (
+        "pmd3_lockdown_info_iPhone17-4_iOS26.3_author_redacted.txt",
+        "",
+        0,
+        "pymobiledevice3 lockdown info of a healthy iPhone 16 Plus on iOS 26.3",
+    ),
+    (
+        "system_profiler_dfu_mode_iPhone6_CPID7000.txt",
+        "usb.dfu-mode",
+        2,
+        "\"Apple Mobile Device (DFU Mode)\" 0x1227",
+    ),
+    (
+        "system_profiler_iPhone_10Gbps_behind_builtin_usb3_hub_T8132.txt",
+        "",
+        0,
+        "an iPhone at 10 Gb/s behind the Mac's built-in hub: nothing wrong",
+    ),
+    (
+        "usbmuxd_crash_many_devices_on_hub_iOS8.4.txt",
+        "usbmuxd.not-running",
+        2,
+        "usbmuxd segfaults and aborts (free(): invalid pointer) with more than ten phones attached: no daemon is left",
+    ),
+    (
+        "usbmuxd_lockdown_err8_newstyle_udid.txt",
+        "device.lockdown-unreachable",
+        2,
+        "preflight: \"Could not connect to lockdownd ... lockdown error -8\" (Mux error), then usbmuxd crashes",
+    ),
+    (
+        "usbmuxd_no_hostid_in_pair_record_rpi.txt",
+        "trust.session-failed",
+        2,
+        "\"couldn't get HostID from pairing record\": the pair record is unusable",
+    ),
+    (
+        "usbmuxd_resume_from_suspend_removed_device.txt",
+        "connection.unstable",
+        2,
+        "RX aborted three times and the phone removed when the computer resumed",
+    ),
+    (
+        "usbmuxd_stored_pair_record_invalid_iPhone4.txt",
+        "trust.not-paired",
+        2,
+        "\"The stored pair record for device <UDID> is invalid. Removing.\": the computer's record is gone",
+    ),
+    (
+        "usbmuxd_v111_no_device_found_129a_partial.txt",
+        "",
+        0,
+        "usbmuxd 1.1.1 finds the iPad at 480 Mbit/s and connects it; the \"No device found\" of the report's title is past the end of the capture",
+    ),
+    (
+        "windows_usbtreeview_iPhone_config4_descriptor_partial.txt",
+        "",
+        0,
+        "configuration 4 with the usbmux interface (FF/FE/02): nothing wrong",
+    ),
 ];
 
 /// Captures whose expected answer the tool does not give yet, with why. The
@@ -476,6 +632,58 @@ const PENDING: &[(&str, &str)] = &[
     (
         "usbmuxd_v108_ipad_iOS7.0.4_rx_aborted_after_trust_partial.txt",
         "the line where usbmuxd finds it again is cut inside the product id (`05ac:12a`), so it is not read and the phone counts as gone (blocker, not warning)",
+    ),
+    (
+        "idevicebackup2_hang_low_host_space.txt",
+        "the capture shows only the hang after \"Full backup mode.\"; the free-space figure is in the phone's log (the purge-request capture), not in this text",
+    ),
+    (
+        "idevicebackup2_version_exchange_err1_iOS16.1.1.txt",
+        "a failed version exchange is not yet decoded into the backup service's handshake failing; it ends as reported.error (issue 24 item 4)",
+    ),
+    (
+        "ideviceinfo_VisionPro_RealityDevice14-1_visionOS26.2_12b1_author_redacted.txt",
+        "the ideviceinfo dump that follows the fix (the ActivationState of a visionOS device) is read as an unactivated phone and ranks first",
+    ),
+    (
+        "ideviceinfo_excerpt_iPad15-7_iPadOS26.6.txt",
+        "the author's \"<-\" annotations after each value: no line is read as ideviceinfo output (exit 3)",
+    ),
+    (
+        "imazing_unfinished_backup_iPhone13-1_iOS18.5_status_info.json",
+        "iMazing's metadata as JSON rows (converted from its CSV) is not read (exit 3)",
+    ),
+    (
+        "lsusb_v_iPhone_12a8_bcd12.05_partial.txt",
+        "this cut of lsusb -v (no Bus/Device line before the descriptor) is not read (exit 3)",
+    ),
+    (
+        "pmd3_lockdown_info_iPhone17-4_iOS26.3_author_redacted.txt",
+        "the author masked values with *, so the JSON does not parse and no key is read (exit 3)",
+    ),
+    (
+        "system_profiler_dfu_mode_iPhone6_CPID7000.txt",
+        "this System Information excerpt (no USB tree around it) is not read (exit 3)",
+    ),
+    (
+        "system_profiler_iPhone_10Gbps_behind_builtin_usb3_hub_T8132.txt",
+        "this system_profiler SPUSBDataType layout (USB 3.1 Bus, USB3 Gen2 Hub) is not read (exit 3)",
+    ),
+    (
+        "usbmuxd_crash_many_devices_on_hub_iOS8.4.txt",
+        "only prompts and Segmentation fault lines, no usbmuxd log line: nothing is read (exit 3)",
+    ),
+    (
+        "usbmuxd_no_hostid_in_pair_record_rpi.txt",
+        "usbmuxd's pair-record errors are not decoded yet (exit 3)",
+    ),
+    (
+        "usbmuxd_resume_from_suspend_removed_device.txt",
+        "the journal lines carry no clock (usbmuxd[1234]: [4] ...): the removal is read, but not judged a drop",
+    ),
+    (
+        "windows_usbtreeview_iPhone_config4_descriptor_partial.txt",
+        "USB Device Tree Viewer dumps are not read yet (exit 3)",
     ),
 ];
 

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 pub use stream::MAX_STREAM_BYTES;
 
-use crate::import::{self, Capture};
+use crate::import::{self, Capture, Stop};
 use crate::snapshot::{
     looks_like_snapshot, parse_snapshot_bytes, ParseError, Snapshot, SCHEMA_VERSION,
 };
@@ -51,9 +51,10 @@ pub enum LoadError {
 /// all of them within `timeout`.
 pub fn load_all(paths: &[impl AsRef<Path>], timeout: Duration) -> Result<Snapshot, LoadError> {
     let deadline = Instant::now() + timeout;
+    let stop = stop_at(deadline);
     let mut parts = Vec::with_capacity(paths.len());
     for path in paths {
-        parts.push(load(path.as_ref(), deadline)?);
+        parts.push(load(path.as_ref(), deadline, &stop)?);
     }
     let cut: Vec<String> = parts.iter().filter_map(|p| p.input_cut.clone()).collect();
     let mut merged = import::merge(parts).unwrap_or_else(|| Snapshot::new(Default::default()));
@@ -63,8 +64,29 @@ pub fn load_all(paths: &[impl AsRef<Path>], timeout: Duration) -> Result<Snapsho
     Ok(merged)
 }
 
-/// One file: a snapshot, or what the importers recognise in it.
-pub fn load(path: &Path, deadline: Instant) -> Result<Snapshot, LoadError> {
+/// A [`Stop`] set at `deadline` by a thread of its own: the importers (pure,
+/// without a clock) end their reading there, so a paste of noise that
+/// arrived in time is not read past the deadline. The thread sleeps until
+/// then and holds nothing else; the process may end before it wakes.
+fn stop_at(deadline: Instant) -> Stop {
+    let stop = Stop::default();
+    let timer = stop.clone();
+    let spawned = std::thread::Builder::new()
+        .name("--from deadline".into())
+        .spawn(move || {
+            std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+            timer.set();
+        });
+    if spawned.is_err() {
+        // No thread to keep the time: read nothing rather than past it.
+        stop.set();
+    }
+    stop
+}
+
+/// One file: a snapshot, or what the importers recognise in it, read until
+/// `deadline` (`stop` is set then).
+fn load(path: &Path, deadline: Instant, stop: &Stop) -> Result<Snapshot, LoadError> {
     let stdin = path == Path::new("-");
     let shown = if stdin {
         "standard input".to_string()
@@ -163,23 +185,39 @@ pub fn load(path: &Path, deadline: Instant) -> Result<Snapshot, LoadError> {
             },
         });
     }
-    let capture = Capture::from_parts(name, &kept.head, kept.skipped_lines, &kept.tail);
-    let mut snapshot = import::import(&capture).ok_or_else(|| LoadError::Unrecognised {
-        path: match &input_cut {
+    // The importers read the capture's text; it lets the raw bytes go.
+    let (total, skipped_lines) = (kept.total, kept.skipped_lines);
+    let capture =
+        Capture::from_parts_until(name, kept.head, skipped_lines, kept.tail, stop.clone());
+    let imported = import::import(&capture);
+    let late = stop.is_set();
+    drop(capture);
+    let mut snapshot = imported.ok_or_else(|| LoadError::Unrecognised {
+        path: match (&input_cut, late) {
             // An endless stream of nothing known: say it was cut, too.
-            Some(_) => format!("{shown} (the first {} bytes)", kept.total),
-            None => shown.clone(),
+            (Some(_), false) => format!("{shown} (the first {total} bytes)"),
+            (Some(_), true) => format!(
+                "{shown} (the first {total} bytes; the deadline (--timeout) came before they were all read)"
+            ),
+            (None, true) => {
+                format!("{shown} (the deadline (--timeout) came before it was all read)")
+            }
+            (None, false) => shown.clone(),
         },
         readable: import::readable(),
     })?;
-    snapshot.input_cut = input_cut;
-    if kept.skipped_lines > 0 {
+    let late = late.then(|| {
+        format!("{shown}: the deadline (--timeout) came while its lines were read; the lines after were not read")
+    });
+    snapshot.input_cut = match (input_cut, late) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    };
+    if skipped_lines > 0 {
         let note = format!(
-            "{shown} is {} bytes: its first {} MiB and last {} MiB were read, {} lines between them were not",
-            kept.total,
+            "{shown} is {total} bytes: its first {} MiB and last {} MiB were read, {skipped_lines} lines between them were not",
             HEAD_BYTES >> 20,
             TAIL_BYTES >> 20,
-            kept.skipped_lines
         );
         let notes = &mut snapshot.provenance.notes;
         *notes = Some(match notes.take() {
@@ -233,6 +271,9 @@ impl KeepEnds {
             kept.head.extend_from_slice(&bytes[..take]);
             bytes = &bytes[take..];
         }
+        // Grown exactly: the tail's buffer stays near 2 * TAIL_BYTES plus
+        // one chunk rather than doubling past it.
+        kept.tail.reserve_exact(bytes.len());
         kept.tail.extend_from_slice(bytes);
         if kept.tail.len() > 2 * TAIL_BYTES {
             kept.trim_tail(TAIL_BYTES);
@@ -242,6 +283,7 @@ impl KeepEnds {
     fn finish(self) -> Kept {
         let mut kept = self.kept;
         kept.trim_tail(TAIL_BYTES);
+        kept.tail.shrink_to_fit();
         // The tail starts on a line of its own: the rest of a line cut in
         // two is skipped too.
         if kept.cut_mid_line == Some(true) {

@@ -49,7 +49,8 @@ const MANIFEST_KEYS: &[&str] = &["IsEncrypted", "Version", "Date", "WasPasscodeS
 const MANIFEST_LOCKDOWN: &[&str] = &["ProductVersion", "ProductType", "BuildVersion"];
 
 pub fn import(capture: &Capture) -> Option<Snapshot> {
-    let start = capture.opening(DOCUMENT_WINDOW).trim_start();
+    let opening = capture.opening(DOCUMENT_WINDOW);
+    let start = opening.trim_start();
     let document = start.contains("<plist") || start.starts_with("YnBsaXN0MD");
     let json = start.starts_with('{');
     let (backup, how) = document

@@ -1,38 +1,13 @@
-//! The prefixes logs put before a message: syslog and journal (`Nov 26
-//! 14:05:35 host kernel:`, `usbmuxd[4297]:`), dmesg's clock (`[ 1978.206059]`,
-//! `[Sep14 22:47]`, `[  +0.198420]`) and usbmuxd's own (`[13:23:46.121][3]`).
-//! Importers match on the message, so a line reads the same whichever way it
-//! was collected.
+//! The clocks two logs keep inside the message, after the normaliser
+//! (`super::normalise`) took off what stood before it: dmesg's (`[ 1978.206059]`,
+//! `[Sep14 22:47]`, `[  +0.198420]`) and usbmuxd's own (`[13:23:46.121][3]`,
+//! or `[3]` alone in its syslog mode).
 
-/// The message of a kernel line: after `kernel:` when a syslog or journal
-/// prefix is there, and after dmesg's bracketed clock.
+/// The message of a kernel line: after a bare `kernel: ` tag and dmesg's
+/// bracketed clock.
 pub fn kernel_message(line: &str) -> &str {
-    let rest = match line.find(" kernel: ") {
-        Some(i) => line.get(i + " kernel: ".len()..).unwrap_or(""),
-        None => line.strip_prefix("kernel: ").unwrap_or(line),
-    };
+    let rest = line.strip_prefix("kernel: ").unwrap_or(line);
     strip_bracket_clock(rest.trim_start())
-}
-
-/// The message of a usbmuxd line: after a syslog or journal `usbmuxd[PID]:`
-/// (or `usbmuxd:`) prefix when there is one.
-pub fn usbmuxd_message(line: &str) -> &str {
-    for tag in ["usbmuxd[", "usbmuxd: "] {
-        let Some(i) = line.find(tag) else {
-            continue;
-        };
-        let after = line.get(i + tag.len()..).unwrap_or("");
-        if tag == "usbmuxd: " {
-            return after;
-        }
-        if let Some(j) = after.find("]: ") {
-            let pid = after.get(..j).unwrap_or("");
-            if !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) {
-                return after.get(j + 3..).unwrap_or("");
-            }
-        }
-    }
-    line
 }
 
 /// usbmuxd's `[HH:MM:SS.mmm][level] ` prefix: the time of day in
@@ -43,6 +18,15 @@ pub fn usbmuxd_stamp(message: &str) -> Option<(u64, u8, &str)> {
     let (level, text) = rest.split_once(']')?;
     let level: u8 = level.parse().ok()?;
     Some((time_of_day_ms(clock)?, level, text.trim_start()))
+}
+
+/// usbmuxd's syslog-mode `[level] ` prefix: the level and the message.
+pub fn syslog_level(message: &str) -> Option<(u8, &str)> {
+    let (level, text) = message.strip_prefix('[')?.split_once(']')?;
+    if level.len() != 1 {
+        return None;
+    }
+    Some((level.parse().ok()?, text.trim_start()))
 }
 
 /// `HH:MM:SS.mmm` (or `HH:MM:SS`) as milliseconds since midnight.
@@ -84,10 +68,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn kernel_prefixes_are_dropped() {
+    fn kernel_clocks_are_dropped() {
         let m = "usb 1-2: USB disconnect, device number 18";
         for line in [
-            format!("Nov 26 14:05:35 mobile kernel: [82381.201401] {m}"),
+            format!("[82381.201401] {m}"),
             format!("[ 1978.206059] {m}"),
             format!("[Sep14 22:47] {m}"),
             format!("[  +0.198420] {m}"),
@@ -101,9 +85,7 @@ mod tests {
 
     #[test]
     fn usbmuxd_prefixes_and_stamps() {
-        let line = "Mär 19 08:11:50 localhost usbmuxd[4297]: [08:11:50.120][3] Using libusb 1.0.24";
-        let m = usbmuxd_message(line);
-        assert_eq!(m, "[08:11:50.120][3] Using libusb 1.0.24");
+        let m = "[08:11:50.120][3] Using libusb 1.0.24";
         assert_eq!(
             usbmuxd_stamp(m),
             Some((
@@ -119,6 +101,10 @@ mod tests {
         assert_eq!(usbmuxd_stamp("[14:34:"), None);
         assert_eq!(usbmuxd_stamp("[aa:bb:cc.ddd][1] x"), None);
         assert_eq!(usbmuxd_stamp("[99999999999999999999:00:00.000][1] x"), None);
-        assert_eq!(usbmuxd_message("usbmuxd[x]: y"), "usbmuxd[x]: y");
+        assert_eq!(
+            syslog_level("[3] Removed device 1"),
+            Some((3, "Removed device 1"))
+        );
+        assert_eq!(syslog_level("[12] x"), None);
     }
 }

@@ -22,6 +22,7 @@ mod lockdown_values;
 mod log_line;
 mod lsusb;
 mod merge;
+pub mod normalise;
 mod phone_log;
 mod python_tracebacks;
 mod reported;
@@ -30,7 +31,7 @@ mod usb_ids;
 mod usbmux_clients;
 mod usbmuxd_log;
 
-pub use capture::{Capture, Line, MAX_LINE_BYTES};
+pub use capture::{Capture, Line, Stop, MAX_LINE_BYTES};
 pub use merge::merge;
 
 use crate::snapshot::Snapshot;

@@ -17,12 +17,14 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
     let mut tracker = BackupLogTracker::new(BackupLogSource::Imported, DEFAULT_STALL_MS);
     let mut cut = 0;
     for l in capture.lines().take(MAX_LINES) {
-        let line = match l.text.char_indices().nth(MAX_LINE) {
+        // The phone's log names the process in its syslog prefix.
+        let text = l.log_line;
+        let line = match text.char_indices().nth(MAX_LINE) {
             Some((i, _)) => {
                 cut += 1;
-                &l.text[..i]
+                &text[..i]
             }
-            None => l.text,
+            None => text,
         };
         tracker.line(line, None, usize::try_from(l.number).ok());
     }

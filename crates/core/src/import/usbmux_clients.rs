@@ -32,7 +32,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
     let mut errors: Option<Errors<'_>> = None;
     for line in capture.lines().take(MAX_LINES) {
         let t = plain(line.text);
-        if t.contains("usbmuxd[") {
+        if line.printed.contains("usbmuxd[") || t.starts_with('[') {
             continue;
         }
         let Some((m, tool)) = MESSAGES.iter().find(|(m, _)| t.contains(m)) else {

@@ -23,7 +23,7 @@
 use std::collections::BTreeMap;
 
 use super::imported::{imported, phone};
-use super::log_line::{usbmuxd_message, usbmuxd_stamp};
+use super::log_line::{syslog_level, usbmuxd_stamp};
 use super::usb_ids::{apple_device, hex4, linux_port, set_serial};
 use super::{Capture, Line, UNNAMED_PHONE};
 use crate::knowledge::Domain;
@@ -64,6 +64,8 @@ struct Entry {
 
 #[derive(Default)]
 struct Reader {
+    /// The time of day of the last stamped line.
+    last_time_of_day: Option<u64>,
     version: Option<String>,
     started: bool,
     shut_down: bool,
@@ -99,7 +101,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
 
 impl Reader {
     fn line(&mut self, capture: &Capture, line: Line<'_>) {
-        let msg = usbmuxd_message(line.text);
+        let msg = line.text;
         if msg.trim() == "Segmentation fault" && (self.started || self.known_lines > 0) {
             self.known_lines += 1;
             self.stopped = Some(Failure {
@@ -125,9 +127,19 @@ impl Reader {
             }
             return;
         }
+        // Under syslog or the journal usbmuxd prints `[level] message`
+        // without its own clock: the log's prefix gave the time.
         let (at_ms, level, text) = match usbmuxd_stamp(msg) {
             Some((t, level, text)) => (Some(self.clock(t)), Some(level), text),
-            None => (None, None, msg.trim()),
+            None => match syslog_level(msg) {
+                // No clock at all (the journal printed without one): the
+                // lines keep their order, at the last time known.
+                Some((level, text)) if line.clock_ms().is_some() || line.log_line != line.text => {
+                    let t = line.clock_ms().or(self.last_time_of_day).unwrap_or(0);
+                    (Some(self.clock(t)), Some(level), text)
+                }
+                _ => (None, None, msg.trim()),
+            },
         };
         if let Some(v) = text
             .strip_prefix("usbmuxd v")
@@ -167,6 +179,7 @@ impl Reader {
 
     /// Milliseconds since the first stamp, across midnight.
     fn clock(&mut self, time_of_day: u64) -> u64 {
+        self.last_time_of_day = Some(time_of_day);
         let first = *self.first_ms.get_or_insert(time_of_day);
         let mut abs = time_of_day + self.day_offset;
         if abs + 60_000 < self.prev_abs {
@@ -451,7 +464,12 @@ impl Reader {
             || what.contains("Could not start insecure_notification_proxy")
         {
             (None, lockdown_code(what), true)
-        } else if what.contains("is not paired with this host") {
+        } else if what.contains("is not paired with this host")
+            || (what.starts_with("The stored pair record for device")
+                && what.contains("is invalid"))
+        {
+            // The second: usbmuxd's preflight got an SSL error with the
+            // record it holds, deleted it and will ask for trust again.
             (None, None, true)
         } else if what.starts_with("Waiting for user to trust this computer") {
             (Some(Listed::Yes), None, true)
@@ -825,6 +843,29 @@ mod tests {
         let s = read("[23:57:38.814][4] preflight_worker_handle_device_add: Device c28d82f1df2580e648ad0225461d5592b8558bf7 is not paired with this host.\n[13:23:46.665][4] preflight_worker_handle_device_add: Waiting for user to trust this computer on device 78bd29e6f395d2fc6489d2b68c36a45cfd7e8928\n").unwrap();
         assert_eq!(s.probes.reported_errors.len(), 2);
         assert!(s.probes.reported_errors.iter().all(|e| e.code.is_none()));
+    }
+
+    /// usbmuxd's preflight deleting a record the phone refused (an SSL
+    /// error): its own clock, the journal's, quoted in a forum post.
+    #[test]
+    fn a_removed_pair_record_is_reported_in_every_shape() {
+        let line = "preflight_worker_handle_device_add: The stored pair record for device 00008030-001A2B3C4D5E802E is invalid. Removing.";
+        for text in [
+            format!("[19:35:59.422][1] {line}\n"),
+            format!("Dec  5 14:38:24 host usbmuxd[3292]: [1] {line}\n"),
+            format!("> [19:35:59.422][1] {line}\n"),
+            format!("    Mär 19 08:11:50 host usbmuxd[4297]: [08:11:50.128][1] {line}\n"),
+        ] {
+            let s = read(&text).unwrap_or_else(|| panic!("not read: {text}"));
+            let e = &s.probes.reported_errors;
+            assert_eq!(e.len(), 1, "{text}");
+            assert!(e[0].message.contains("is invalid"), "{text}");
+            assert_eq!(
+                e[0].udid.as_deref(),
+                Some("00008030-001A2B3C4D5E802E"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

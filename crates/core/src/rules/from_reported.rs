@@ -15,9 +15,11 @@ use crate::snapshot::{ReportedError, SessionObs, Snapshot, UsbMode};
 pub const COVERED: &[RuleId] = &[
     RuleId::BackupServiceRefused,
     RuleId::BackupCorrupt,
+    RuleId::BackupPasswordRejected,
     RuleId::BackupUnfinished,
     RuleId::ConnectionSlowReplies,
     RuleId::ConnectionUnstable,
+    RuleId::DeviceLockdownUnreachable,
     RuleId::DeviceLocked,
     RuleId::DeviceRestricted,
     RuleId::DeviceSetupIncomplete,
@@ -182,9 +184,11 @@ mod tests {
     const EXAMPLES: &[(RuleId, Option<&str>, Option<i64>, &str)] = &[
         (RuleId::BackupServiceRefused, None, None, "ERROR: Could not start backup process: device refused to start the backup process."),
         (RuleId::BackupCorrupt, Some("mberrordomain"), Some(103), "Error reading status"),
+        (RuleId::BackupPasswordRejected, Some("mberrordomain"), Some(207), "Invalid password when restoring encrypted backup (MBErrorDomain/207)"),
         (RuleId::BackupUnfinished, Some("mberrordomain"), Some(3), "Failed to create snapshot: File exists (17)"),
         (RuleId::ConnectionSlowReplies, None, None, "Device is not ready yet"),
         (RuleId::ConnectionUnstable, None, None, "The iPhone could not be backed up because the iPhone disconnected."),
+        (RuleId::DeviceLockdownUnreachable, Some("lockdownd"), Some(-8), "ERROR: Could not connect to lockdownd: Mux error (-8)"),
         (RuleId::DeviceLocked, Some("mberrordomain"), Some(208), "Device locked (MBErrorDomain/208)"),
         (RuleId::DeviceRestricted, None, None, "Pairing prohibited over this connection"),
         (RuleId::DeviceSetupIncomplete, Some("mberrordomain"), Some(212), "Unable to backup until Setup is finished"),

@@ -41,6 +41,7 @@ rule_ids! {
     BackupCorrupt => "backup.corrupt",
     BackupEncrypted => "backup.encrypted",
     BackupEncryptionRequired => "backup.encryption-required",
+    BackupPasswordRejected => "backup.password-rejected",
     BackupStalled => "backup.stalled",
     BackupUnfinished => "backup.unfinished",
     BackupVeryLarge => "backup.very-large",

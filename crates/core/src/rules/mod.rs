@@ -59,6 +59,7 @@ pub static RULES: &[&Rule] = &[
     &backup::corrupt::RULE,
     &backup::encrypted::RULE,
     &backup::encryption_required::RULE,
+    &backup::password_rejected::RULE,
     &backup::stalled::RULE,
     &backup::unfinished::RULE,
     &backup::very_large::RULE,

@@ -16,6 +16,10 @@ declare_rule! {
     /// no lockdownd answer before the deadline, or an answer that is not
     /// the lockdown protocol, or a conversation that stopped getting answers
     /// half-way (a phone answering so slowly that nothing finishes in time).
+    /// From another tool's output: lockdownd's "Mux error (-8)"
+    /// (`ideviceinfo`, `idevicepair`: "Could not connect to lockdownd: Mux
+    /// error (-8)"), the phone listed and its lockdown connection broken,
+    /// <https://github.com/libimobiledevice/libimobiledevice/issues/1491>.
     pub static RULE = {
         id: RuleId::DeviceLockdownUnreachable,
         title: "The iPhone is connected but does not answer (its lockdown service)",
@@ -47,6 +51,11 @@ const TOO_SLOW: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
+    // Another tool's "Mux error (-8)" and the like: usbmuxd listed the
+    // phone, and the connection to its lockdown service broke.
+    for r in out.reported_for(RULE.id) {
+        out.push(r.finding(&RULE));
+    }
     for (d, l) in s.answered_phones() {
         let Some(mode) = l.query_type.as_deref() else {
             continue;
