@@ -87,10 +87,21 @@ fn iphone_configs(drivers: [Option<&str>; 3]) -> Vec<UsbConfig> {
     ]
 }
 
+/// Where a user can read the capture: the copy in `fixtures/realdata/`, or
+/// its public page for the one capture the repository does not carry.
+fn cited(source: &str) -> String {
+    match source {
+        "idevicerestore_recovery_mode_reconnect_iPhone9-x_partial.txt" => {
+            "https://github.com/libimobiledevice/idevicerestore/issues/479".to_string()
+        }
+        _ => format!("fixtures/realdata/{source}"),
+    }
+}
+
 fn snapshot(source: &str, notes: &str) -> Snapshot {
     Snapshot::new(Provenance {
         kind: ProvenanceKind::Derived,
-        source: Some(format!("shared/realdata/{source}")),
+        source: Some(cited(source)),
         notes: Some(notes.to_string()),
         redacted: false,
     })
@@ -525,7 +536,7 @@ fn usb3_at_480() -> Case {
     let mut s = Snapshot::new(Provenance {
         kind: ProvenanceKind::HandBuilt,
         source: None,
-        notes: Some("Described, not captured (no USB 3 iPhone capture in shared/realdata/): an iPhone 15 Pro class phone (05ac:12a8, bcdUSB 3.20, new-style UDID with chip prefix 00008130) on the USB 2 side of an xHCI controller at 480 Mbit/s, as with the USB 2 charge cable that comes in the box, while bus 2 is the controller's 5000 Mbit/s root hub. Configurations as in usb-normal.json; usbmuxd lists the phone at 480000000 bit/s.".into()),
+        notes: Some("Described, not captured (no USB 3 iPhone capture in fixtures/realdata/): an iPhone 15 Pro class phone (05ac:12a8, bcdUSB 3.20, new-style UDID with chip prefix 00008130) on the USB 2 side of an xHCI controller at 480 Mbit/s, as with the USB 2 charge cable that comes in the box, while bus 2 is the controller's 5000 Mbit/s root hub. Configurations as in usb-normal.json; usbmuxd lists the phone at 480000000 bit/s.".into()),
         redacted: false,
     });
     let udid = "00008130-001A2B3C4D5E6F70";

@@ -36,7 +36,9 @@ declare_rule! {
         severity: Severity::Blocker,
         steps: &[
             Fix::any("Restart the iPhone (a stuck BackupAgent is the usual cause), unlock it, and try again."),
-            Fix::any("Update the backup software: Finder comes with macOS updates, iTunes and Apple Devices update from the Microsoft Store or Apple; on Linux install the latest libimobiledevice."),
+            texts::UPDATE_MAC,
+            texts::UPDATE_WINDOWS,
+            texts::UPDATE_LINUX,
             Fix::any("If a backup was interrupted before, let the phone finish or cancel it: unplug, restart the phone, and start a new backup."),
         ],
         since: "0.1.0",
@@ -61,7 +63,9 @@ const NO_ANSWER: Title = Title {
 /// break that backup, so it is not the advice.
 const IN_USE_STEPS: &[Fix] = &[
     texts::ONE_TOOL,
-    Fix::any("If a backup is running in Finder, iTunes or Apple Devices, let it finish (or cancel it there), then run this check again."),
+    Fix::new(Platforms::MACOS, "If a backup is running in Finder, let it finish (or cancel it there), then run this check again."),
+    Fix::new(Platforms::WINDOWS, "If a backup is running in the Apple Devices app or iTunes, let it finish (or cancel it there), then run this check again."),
+    Fix::new(Platforms::LINUX, "If idevicebackup2 or another tool is backing up this iPhone, let it finish (or stop it), then run this check again."),
 ];
 const NO_SERVICE_STEPS: &[Fix] = &[texts::FINISH_SETUP, texts::UPDATE_IOS];
 

@@ -29,7 +29,9 @@ declare_rule! {
         hides: &[RuleId::BackupServiceRefused],
         steps: &[
             Fix::any("Wait until the iPhone has finished starting up and shows its Lock Screen, then unlock it and run the check again."),
-            Fix::any("If the screen shows a cable and a computer, the phone is in recovery mode: update or restore it from Finder, iTunes or Apple Devices before backing up."),
+            Fix::new(Platforms::MACOS, "If the screen shows a cable and a computer, the phone is in recovery mode: select it in Finder and choose Update (keeps the data) before backing up."),
+            Fix::new(Platforms::WINDOWS, "If the screen shows a cable and a computer, the phone is in recovery mode: select it in the Apple Devices app (or iTunes) and choose Update (keeps the data) before backing up."),
+            Fix::new(Platforms::LINUX, "If the screen shows a cable and a computer, the phone is in recovery mode: `idevicerestore --latest` without `--erase` updates it and keeps the data; then back up."),
             texts::RESTART_PHONE,
         ],
         since: "0.1.0",

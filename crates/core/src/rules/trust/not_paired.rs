@@ -53,7 +53,10 @@ const USB_ONLY: Title = Title {
     text: "The iPhone can be paired only over a USB cable",
 };
 const USB_ONLY_STEPS: &[Fix] = &[
-    Fix::any("Connect the iPhone with a USB cable, unlock it and run the check again with --request-trust, or trust it in Finder, iTunes or Apple Devices: pairing over Wi-Fi is not allowed, only syncing after it."),
+    Fix::any("Connect the iPhone with a USB cable and unlock it: pairing over Wi-Fi is not allowed, only syncing after it. Then trust it as below, or run the check again with --request-trust."),
+    texts::TRUST_MAC,
+    texts::TRUST_WINDOWS,
+    texts::TRUST_LINUX,
     texts::CABLE,
 ];
 

@@ -55,7 +55,9 @@ const OLD_TLS: Title = Title {
     text: "This check cannot speak the old TLS this iPhone's iOS needs",
 };
 const OLD_TLS_STEPS: &[Fix] = &[
-    Fix::any("Back it up with Finder, iTunes or idevicebackup2, which still speak TLS 1.0: nothing is wrong with the pairing."),
+    Fix::new(Platforms::MACOS, "Back it up with Finder (iTunes on macOS 10.14 and earlier), which still speaks TLS 1.0: nothing is wrong with the pairing."),
+    Fix::new(Platforms::WINDOWS, "Back it up with iTunes or the Apple Devices app, which still speak TLS 1.0: nothing is wrong with the pairing."),
+    Fix::new(Platforms::LINUX, "Back it up with idevicebackup2, which still speaks TLS 1.0: nothing is wrong with the pairing."),
     texts::UPDATE_IOS,
 ];
 /// idevice cannot load the record; other tools may.
@@ -64,7 +66,9 @@ const UNUSABLE_HERE: Title = Title {
     text: "This check cannot use this computer's pair record",
 };
 const UNUSABLE_HERE_STEPS: &[Fix] = &[
-    Fix::any("Try the backup in Finder, iTunes, Apple Devices or idevicebackup2 first: they read pair records with other code and may accept this one."),
+    Fix::new(Platforms::MACOS, "Try the backup in Finder first: it reads pair records with other code and may accept this one."),
+    Fix::new(Platforms::WINDOWS, "Try the backup in the Apple Devices app or iTunes first: they read pair records with other code and may accept this one."),
+    Fix::new(Platforms::LINUX, "Try idevicebackup2 first: it reads pair records with other code and may accept this one."),
     Fix::any("Only if they fail too, move the record aside (do not delete it) and trust the computer again, as the next step says."),
     texts::TRUST_MAC,
     texts::TRUST_WINDOWS,
@@ -232,7 +236,20 @@ mod tests {
         let f = only(&s, &RULE);
         assert_eq!(f.title, UNUSABLE_HERE.text);
         assert!(f.says("WiFiMACAddress"));
-        assert!(f.remediation[0].contains("Finder, iTunes"));
+        // On Linux (the test world's OS) the other tool to try is
+        // idevicebackup2; Finder and iTunes are not offered there.
+        assert!(
+            f.remediation[0].contains("idevicebackup2"),
+            "{:?}",
+            f.remediation
+        );
+        assert!(
+            !f.remediation
+                .iter()
+                .any(|r| r.contains("Finder") || r.contains("iTunes")),
+            "{:?}",
+            f.remediation
+        );
     }
 
     #[test]

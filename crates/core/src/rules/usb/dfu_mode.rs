@@ -29,7 +29,9 @@ declare_rule! {
         steps: &[
             Fix::any("Force-restart the phone to leave DFU mode: on iPhone 8 and later press and release volume up, press and release volume down, then hold the side button until the Apple logo appears (iPhone 7: hold volume down and the side button for 10 seconds; older: Home and the top or side button)."),
             Fix::any("If iOS starts, reconnect the phone and run this check again before backing up."),
-            Fix::any("If it stays black or returns to DFU, iOS on it is damaged: only Restore in Finder, iTunes or the Apple Devices app brings it back, and that erases it. No backup can be taken first; the data comes back only from an earlier backup."),
+            Fix::new(Platforms::MACOS, "If it stays black or returns to DFU, iOS on it is damaged: only Restore in Finder (iTunes on macOS 10.14 and earlier) brings it back, and that erases it. No backup can be taken first; the data comes back only from an earlier backup."),
+            Fix::new(Platforms::WINDOWS, "If it stays black or returns to DFU, iOS on it is damaged: only Restore in the Apple Devices app (or iTunes) brings it back, and that erases it. No backup can be taken first; the data comes back only from an earlier backup."),
+            Fix::new(Platforms::LINUX, "If it stays black or returns to DFU, iOS on it is damaged: only a restore brings it back (`idevicerestore --erase --latest`, or Restore from a Mac or a Windows PC), and that erases it. No backup can be taken first; the data comes back only from an earlier backup."),
         ],
         since: "0.1.0",
         check,

@@ -28,7 +28,9 @@ declare_rule! {
         hides: hides::ONLY_PHONE_NOT_IN_NORMAL_MODE,
         steps: &[
             Fix::any("Force-restart the phone to leave recovery mode: on iPhone 8 and later press and release volume up, press and release volume down, then hold the side button until the Apple logo appears (iPhone 7: hold volume down and the side button; older: Home and the top or side button)."),
-            Fix::any("If it comes back to the recovery screen, connect it to Finder (macOS 10.15 and later), iTunes or the Apple Devices app and choose Update, not Restore: Update reinstalls iOS and keeps the data."),
+            Fix::new(Platforms::MACOS, "If it comes back to the recovery screen, select it in Finder (iTunes on macOS 10.14 and earlier) and choose Update, not Restore: Update reinstalls iOS and keeps the data."),
+            Fix::new(Platforms::WINDOWS, "If it comes back to the recovery screen, select it in the Apple Devices app (or iTunes) and choose Update, not Restore: Update reinstalls iOS and keeps the data."),
+            Fix::new(Platforms::LINUX, "If it comes back to the recovery screen, reinstall iOS keeping the data: `idevicerestore --latest` without `--erase` (libimobiledevice), or Update (not Restore) from a Mac or a Windows PC."),
             Fix::new(Platforms::LINUX, "Without Finder or iTunes, libirecovery can clear a recovery loop: irecovery -n (Debian/Ubuntu package irecovery); it reboots into iOS and keeps the data."),
             Fix::any("Restore erases the phone: use it only when Update fails, knowing that the data comes back only from an earlier backup."),
         ],
