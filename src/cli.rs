@@ -162,7 +162,9 @@ Examples:
 
 Exit status of devices:
   0    the table was printed (whatever it shows)
-  3    the tool could not run (bad arguments, unusable --usbmuxd address)";
+  3    the tool could not run (bad arguments, unusable --usbmuxd address)
+  4    usbmuxd did not answer (hung, refused, not the usbmux protocol): the list may be missing phones
+  130  interrupted (Ctrl-C)";
 
 const RULES_EXAMPLES: &str = "\
 Examples:

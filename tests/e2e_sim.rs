@@ -596,6 +596,25 @@ fn devices_lists_each_layer_side_by_side() {
     );
 }
 
+/// A usbmuxd that never answers: the empty list says why it may be missing
+/// phones and exits 4, never the 0 of a list that saw everything (issue 30).
+#[test]
+fn devices_with_a_hung_usbmuxd_is_not_an_empty_list() {
+    let run = start("fault_hang");
+    let out = run
+        .cmd("devices")
+        .args(["--timeout", "3"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(4), "{text}");
+    assert!(
+        text.contains("usbmuxd did not answer before the deadline"),
+        "{text}"
+    );
+    assert!(!text.contains("No phone seen by USB or usbmuxd"), "{text}");
+}
+
 fn assert_no_secret(secrets: &[String], what: &str, text: &str) {
     for s in secrets {
         // Long enough to be unmistakable; short PEM lines could match by chance.

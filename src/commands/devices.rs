@@ -19,6 +19,9 @@ pub fn run(
     crate::report::devices::render(&snapshot, args.json, out)?;
     Ok(if snapshot.interrupted {
         ExitStatus::Interrupted
+    } else if !crate::report::devices::unread_layers(&snapshot).is_empty() {
+        // The list may be missing phones: never the "printed, all seen" 0.
+        ExitStatus::Incomplete
     } else {
         ExitStatus::Ready
     })

@@ -147,6 +147,32 @@ fn trust_cell(d: &DeviceObs) -> String {
     }
 }
 
+/// The layers whose answer was not read, in words, so an empty list is not
+/// taken for "no phone": usbmuxd hung, refused or answered nonsense, the run
+/// was interrupted. A usbmuxd that is not running is a state of its own (no
+/// phone can be listed), and an unreadable USB bus alone is normal where
+/// usbmuxd answers.
+pub fn unread_layers(s: &Snapshot) -> Vec<String> {
+    use crate::snapshot::FailureKind;
+    let mut unread = Vec::new();
+    if let Some(f) = s.probes.usbmuxd.failure() {
+        match f.kind {
+            FailureKind::NotFound => {}
+            FailureKind::TimedOut => {
+                unread.push("usbmuxd did not answer before the deadline".to_string())
+            }
+            FailureKind::Interrupted => {
+                unread.push("the check was interrupted before usbmuxd answered".to_string())
+            }
+            _ => unread.push(format!(
+                "usbmuxd could not be read ({})",
+                Outside(&f.message)
+            )),
+        }
+    }
+    unread
+}
+
 /// Renders the table, or the rows as JSON.
 pub fn render(s: &Snapshot, json: bool, out: &mut dyn Write) -> io::Result<()> {
     let rows = rows(s);
@@ -155,9 +181,17 @@ pub fn render(s: &Snapshot, json: bool, out: &mut dyn Write) -> io::Result<()> {
         return writeln!(out);
     }
     if rows.is_empty() {
+        let unread = unread_layers(s);
+        if unread.is_empty() {
+            return writeln!(
+                out,
+                "No phone seen by USB or usbmuxd. Run `iphone-backup-check diagnose` to find out why."
+            );
+        }
         return writeln!(
             out,
-            "No phone seen by USB or usbmuxd. Run `iphone-backup-check diagnose` to find out why."
+            "No phone seen, but {}, so a connected phone may be missing from this list. Run `iphone-backup-check diagnose` to find out why.",
+            unread.join(" and ")
         );
     }
     // One block per phone, label and value: fits 80 columns whatever the
@@ -265,6 +299,41 @@ mod tests {
         let mut text = Vec::new();
         render(&snapshot(vec![]), false, &mut text).unwrap();
         assert!(String::from_utf8_lossy(&text).starts_with("No phone seen"));
+    }
+
+    /// An empty list says "no phone" only when usbmuxd answered or is not
+    /// running; a hung one is named, so the list is not taken as complete.
+    #[test]
+    fn an_empty_list_says_when_usbmuxd_did_not_answer() {
+        use crate::snapshot::{Failure, FailureKind};
+        let empty = |kind: FailureKind| {
+            let mut s = snapshot(vec![]);
+            s.probes.usbmuxd = Outcome::Failed {
+                duration_ms: 3000,
+                failure: Failure::new(kind, "no answer"),
+            };
+            let mut text = Vec::new();
+            render(&s, false, &mut text).unwrap();
+            (unread_layers(&s), String::from_utf8(text).unwrap())
+        };
+        let (unread, text) = empty(FailureKind::TimedOut);
+        assert_eq!(unread.len(), 1);
+        assert!(
+            text.contains("usbmuxd did not answer before the deadline"),
+            "{text}"
+        );
+        let (unread, text) = empty(FailureKind::NotFound);
+        assert!(unread.is_empty());
+        assert!(
+            text.starts_with("No phone seen by USB or usbmuxd"),
+            "{text}"
+        );
+        let (unread, text) = empty(FailureKind::ProtocolError);
+        assert_eq!(unread.len(), 1);
+        assert!(
+            text.contains("usbmuxd could not be read (no answer)"),
+            "{text}"
+        );
     }
 
     #[test]
