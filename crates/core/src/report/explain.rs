@@ -151,52 +151,18 @@ fn page(rule: &'static Rule) -> RulePage<'static> {
     }
 }
 
-fn render_rule(rule: &'static Rule, out: &mut dyn Write) -> io::Result<()> {
-    let p = page(rule);
-    writeln!(out, "{}", paint(BOLD, &format!("{} — {}", p.id, p.title)))?;
-    writeln!(
-        out,
-        "{}",
-        paint(
-            DIM,
-            &format!(
-                "Severity: {} · Layer: {} · Since: {}",
-                p.severity, p.layer, p.since
-            )
-        )
-    )?;
-    let variants = variant_lines(rule);
-    if !variants.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "Other titles its findings carry:")?;
-        for v in variants {
-            writeln!(out, "  · {v}")?;
-        }
-    }
-    writeln!(out)?;
-    writeln!(out, "{}", p.docs)?;
-    if !p.steps.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "## How to fix")?;
-        for (i, s) in p.steps.iter().enumerate() {
-            writeln!(out, "{}. {s}", i + 1)?;
-        }
-    }
-    Ok(())
-}
+/// Writes one line of a page: `first` before the text, `rest` before each
+/// line it wraps onto (the Markdown form does not wrap).
+type PutLine<'a> = dyn Fn(&mut dyn Write, &str, &str, &str) -> io::Result<()> + 'a;
 
-fn render_rule_for_terminal(
+/// The lines both forms of a rule's page open with: id and title, severity,
+/// and the other titles its findings carry.
+fn write_header(
     rule: &'static Rule,
-    width: usize,
+    p: &RulePage,
+    put: &PutLine,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let p = page(rule);
-    let put = |out: &mut dyn Write, text: &str, first: &str, rest: &str| -> io::Result<()> {
-        for line in super::human::wrap(text, first, rest, width) {
-            writeln!(out, "{line}")?;
-        }
-        Ok(())
-    };
     put(
         out,
         &paint(BOLD, &format!("{} — {}", p.id, p.title)),
@@ -222,6 +188,40 @@ fn render_rule_for_terminal(
             put(out, &v, "  · ", "    ")?;
         }
     }
+    Ok(())
+}
+
+fn render_rule(rule: &'static Rule, out: &mut dyn Write) -> io::Result<()> {
+    let p = page(rule);
+    let put = |out: &mut dyn Write, text: &str, first: &str, _rest: &str| -> io::Result<()> {
+        writeln!(out, "{first}{text}")
+    };
+    write_header(rule, &p, &put, out)?;
+    writeln!(out)?;
+    writeln!(out, "{}", p.docs)?;
+    if !p.steps.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "## How to fix")?;
+        for (i, s) in p.steps.iter().enumerate() {
+            writeln!(out, "{}. {s}", i + 1)?;
+        }
+    }
+    Ok(())
+}
+
+fn render_rule_for_terminal(
+    rule: &'static Rule,
+    width: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let p = page(rule);
+    let put = |out: &mut dyn Write, text: &str, first: &str, rest: &str| -> io::Result<()> {
+        for line in super::human::wrap(text, first, rest, width) {
+            writeln!(out, "{line}")?;
+        }
+        Ok(())
+    };
+    write_header(rule, &p, &put, out)?;
     let mut after_heading = false;
     for block in blocks(&p.docs) {
         match &block {
