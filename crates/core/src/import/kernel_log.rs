@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use super::imported::imported;
 use super::log_line::kernel_message;
-use super::usb_ids::{apple_device, hex4, linux_port, set_serial};
+use super::usb_ids::{apple_device, bcd, hex4, linux_port, set_serial};
 use super::{Capture, Line};
 use crate::snapshot::{
     LinkEvent, LinkEventKind, OsFamily, Outcome, Quote, Snapshot, UsbDevice, UsbObs, UsbSpeed,
@@ -198,15 +198,6 @@ fn number_after(s: &str) -> Option<u8> {
     let (_, rest) = s.split_once(" number ")?;
     let n = rest.split_whitespace().next()?;
     n.parse().ok()
-}
-
-/// `bcdDevice=15.02` → 0x1502.
-fn bcd(v: &str) -> Option<u16> {
-    let (major, minor) = v.split_once('.')?;
-    let digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
-    (digits(major) && minor.len() == 2 && digits(minor))
-        .then(|| u16::from_str_radix(&format!("{major}{minor}"), 16).ok())
-        .flatten()
 }
 
 /// macOS: `<Port>@<location>: AppleUSBHostPort::<step>: ... 0x05ac/12a8 ...`,

@@ -7,7 +7,7 @@
 //! lists configurations only in part, so neither is recorded.
 
 use super::imported::imported;
-use super::usb_ids::{apple_device, hex4, set_serial};
+use super::usb_ids::{apple_device, bcd, hex4, set_serial};
 use super::{Capture, Line};
 use crate::snapshot::{
     max_speed_from_bcd, DeviceNode, OsFamily, Outcome, Snapshot, UsbDevice, UsbObs,
@@ -225,17 +225,6 @@ fn device_node(text: &str) -> Option<(u8, u8, DeviceNode)> {
             mode: format!("{mode:04o}"),
         },
     ))
-}
-
-/// lsusb's `2.00`, `10.05`: binary-coded decimal as printed.
-fn bcd(v: &str) -> Option<u16> {
-    let (major, minor) = v.split_once('.')?;
-    let ok =
-        |s: &str, n: usize| !s.is_empty() && s.len() <= n && s.bytes().all(|b| b.is_ascii_digit());
-    if !ok(major, 2) || !ok(minor, 2) || minor.len() != 2 {
-        return None;
-    }
-    u16::from_str_radix(&format!("{major}{minor}"), 16).ok()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! counted.
 
 use super::imported::imported;
-use super::usb_ids::{apple_device, hex4, set_serial};
+use super::usb_ids::{apple_device, hex4, hub_chain, set_serial};
 use super::Capture;
 use crate::snapshot::{OsFamily, Outcome, Quote, Snapshot, UsbDevice, UsbHub, UsbObs, UsbSpeed};
 
@@ -144,29 +144,20 @@ fn speed(v: &str) -> Option<UsbSpeed> {
 /// The headings above a device that are devices themselves (hubs), nearest
 /// the Mac first, without the Mac's built-in ones.
 fn hubs(indent: usize, before: &[Node]) -> Vec<UsbHub> {
-    let mut chain = Vec::new();
-    let mut want = indent;
-    for n in before.iter().rev() {
-        if n.indent >= want {
-            continue;
-        }
-        want = n.indent;
-        if let (Some(vid), Some(pid)) = (n.id("Vendor ID"), n.id("Product ID")) {
-            if n.get("Built-In") != Some("Yes") {
-                chain.push(UsbHub {
-                    vendor_id: vid,
-                    product_id: pid,
-                    speed: n.get("Speed").and_then(speed),
-                    ..Default::default()
-                });
-            }
-        }
-        if chain.len() >= 8 {
-            break;
-        }
-    }
-    chain.reverse();
-    chain
+    hub_chain(
+        indent,
+        before,
+        |n| n.indent,
+        |n| match (n.id("Vendor ID"), n.id("Product ID")) {
+            (Some(vid), Some(pid)) if n.get("Built-In") != Some("Yes") => Some(UsbHub {
+                vendor_id: vid,
+                product_id: pid,
+                speed: n.get("Speed").and_then(speed),
+                ..Default::default()
+            }),
+            _ => None,
+        },
+    )
 }
 
 #[cfg(test)]
