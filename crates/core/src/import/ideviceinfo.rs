@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use super::imported::{imported, phone};
 use super::{Capture, Line, UNNAMED_PHONE};
 use crate::snapshot::{
-    DeviceObs, LockdownObs, Outcome, Quote, SessionObs, Snapshot, LOCKDOWN_NORMAL_MODE,
+    lockdown_flag, DeviceObs, LockdownObs, Outcome, Quote, SessionObs, Snapshot,
+    LOCKDOWN_NORMAL_MODE,
 };
 
 /// Keys that only `ideviceinfo` prints at the start of a line.
@@ -126,19 +127,8 @@ pub(super) fn lockdown_snapshot(
     file: &str,
     notes: String,
 ) -> Snapshot {
-    let lockdown = LockdownObs {
+    let mut lockdown = LockdownObs {
         query_type: Some(LOCKDOWN_NORMAL_MODE.into()),
-        product_type: get("ProductType"),
-        product_version: get("ProductVersion"),
-        build_version: get("BuildVersion"),
-        device_class: get("DeviceClass"),
-        device_name: get("DeviceName"),
-        activation_state: get("ActivationState"),
-        password_protected: get("PasswordProtected").and_then(|v| match v.as_str() {
-            "true" | "1" => Some(true),
-            "false" | "0" => Some(false),
-            _ => None,
-        }),
         quotes,
         session: if in_session {
             SessionObs::Trusted
@@ -147,6 +137,12 @@ pub(super) fn lockdown_snapshot(
         },
         ..Default::default()
     };
+    // The same mapping of keys to fields as the live probe's.
+    lockdown.apply_root_values(
+        get,
+        &|k| get(k).as_deref().and_then(lockdown_flag),
+        in_session,
+    );
     let session = if in_session {
         ", taken in a trusted session"
     } else {
