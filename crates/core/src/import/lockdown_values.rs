@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::ideviceinfo::{
     lockdown_snapshot, masked, quotes_by_search, MAX_VALUE, SESSION_ONLY, SIGNATURE,
 };
-use super::reported::{DOCUMENT_WINDOW, MAX_LINES};
+use super::tool_errors::{DOCUMENT_WINDOW, MAX_LINES};
 use super::Capture;
 use crate::plist_bounded::{scan, Scalar, Seg};
 use crate::snapshot::Snapshot;
