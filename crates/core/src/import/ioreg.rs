@@ -6,11 +6,10 @@
 //! are part of the Mac.
 
 use super::imported::imported;
-use super::usb_ids::{apple_device, hub_chain, set_serial};
+use super::usb_ids::{apple_device, bus_seen, hub_chain, set_serial};
 use super::{Capture, Line};
 use crate::snapshot::{
-    max_speed_from_bcd, OsFamily, Outcome, Quote, Snapshot, UsbDevice, UsbHub, UsbObs, UsbSpeed,
-    APPLE_VENDOR_ID,
+    max_speed_from_bcd, OsFamily, Quote, Snapshot, UsbDevice, UsbHub, UsbSpeed, APPLE_VENDOR_ID,
 };
 
 const MAX_LINES: usize = 200_000;
@@ -81,14 +80,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         &capture.name,
         Some(format!("{} Apple USB device(s) read", devices.len())),
     );
-    s.probes.usb = Outcome::Ok {
-        duration_ms: 0,
-        value: UsbObs {
-            os: OsFamily::Macos,
-            devices,
-            root_hubs: Vec::new(),
-        },
-    };
+    s.probes.usb = bus_seen(OsFamily::Macos, devices);
     Some(s)
 }
 

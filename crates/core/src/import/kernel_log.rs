@@ -10,11 +10,9 @@ use std::collections::BTreeMap;
 
 use super::imported::imported;
 use super::log_line::kernel_message;
-use super::usb_ids::{apple_device, bcd, hex4, linux_port, set_serial};
+use super::usb_ids::{apple_device, bcd, bus_seen, hex4, linux_port, set_serial};
 use super::{Capture, Line};
-use crate::snapshot::{
-    LinkEvent, LinkEventKind, OsFamily, Outcome, Quote, Snapshot, UsbDevice, UsbObs, UsbSpeed,
-};
+use crate::snapshot::{LinkEvent, LinkEventKind, OsFamily, Quote, Snapshot, UsbDevice, UsbSpeed};
 
 /// At most this many lines are looked at, and this many events kept.
 const MAX_LINES: usize = 200_000;
@@ -66,14 +64,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
             events.len()
         )),
     );
-    s.probes.usb = Outcome::Ok {
-        duration_ms: 0,
-        value: UsbObs {
-            os,
-            devices,
-            root_hubs: Vec::new(),
-        },
-    };
+    s.probes.usb = bus_seen(os, devices);
     s.probes.link_events = events;
     Some(s)
 }

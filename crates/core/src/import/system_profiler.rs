@@ -6,9 +6,9 @@
 //! counted.
 
 use super::imported::imported;
-use super::usb_ids::{apple_device, hex4, hub_chain, set_serial};
+use super::usb_ids::{apple_device, bus_seen, hex4, hub_chain, set_serial};
 use super::Capture;
-use crate::snapshot::{OsFamily, Outcome, Quote, Snapshot, UsbDevice, UsbHub, UsbObs, UsbSpeed};
+use crate::snapshot::{OsFamily, Quote, Snapshot, UsbDevice, UsbHub, UsbSpeed};
 
 const MAX_LINES: usize = 50_000;
 const MAX_NODES: usize = 2_000;
@@ -91,14 +91,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         &capture.name,
         Some(format!("{} Apple USB device(s) read", devices.len())),
     );
-    s.probes.usb = Outcome::Ok {
-        duration_ms: 0,
-        value: UsbObs {
-            os: OsFamily::Macos,
-            devices,
-            root_hubs: Vec::new(),
-        },
-    };
+    s.probes.usb = bus_seen(OsFamily::Macos, devices);
     Some(s)
 }
 

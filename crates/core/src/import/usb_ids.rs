@@ -4,8 +4,8 @@
 //! imported snapshot that looked at nothing else.
 
 use crate::snapshot::{
-    parse_boot_serial, udid_from_boot, udid_from_serial, Quote, UsbDevice, UsbHub, UsbMode,
-    APPLE_VENDOR_ID,
+    parse_boot_serial, udid_from_boot, udid_from_serial, OsFamily, Outcome, Quote, UsbDevice,
+    UsbHub, UsbMode, UsbObs, APPLE_VENDOR_ID,
 };
 
 /// The most hubs kept above one device: USB allows five tiers, and a tree
@@ -58,6 +58,19 @@ pub fn hub_chain<T>(
     }
     chain.reverse();
     chain
+}
+
+/// The bus as a capture showed it: its Apple devices, on a computer of
+/// `os`; no capture lists the root hubs.
+pub fn bus_seen(os: OsFamily, devices: Vec<UsbDevice>) -> Outcome<UsbObs> {
+    Outcome::Ok {
+        duration_ms: 0,
+        value: UsbObs {
+            os,
+            devices,
+            root_hubs: Vec::new(),
+        },
+    }
 }
 
 /// An Apple device (vendor 0x05ac) seen at `quote`, its mode from its
