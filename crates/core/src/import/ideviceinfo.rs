@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use super::capture::masked;
 use super::imported::{imported, phone};
 use super::{Capture, Line, UNNAMED_PHONE};
 use crate::snapshot::{
@@ -38,7 +39,7 @@ pub(super) const SESSION_ONLY: &[&str] = &["ActivationState", "PasswordProtected
 /// 120); a dump at the end of a long log is still found.
 const MAX_PAIRS: usize = 10_000;
 /// Longer values are cut: nothing the rules read is longer.
-pub(super) const MAX_VALUE: usize = 256;
+const MAX_VALUE: usize = 256;
 
 pub fn import(capture: &Capture) -> Option<Snapshot> {
     let name = &capture.name;
@@ -63,9 +64,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         pairs
             .iter()
             .find(|(_, k, _)| *k == key)
-            .map(|(_, _, v)| *v)
-            .filter(|v| !v.is_empty() && !masked(v))
-            .map(|v| v.chars().take(MAX_VALUE).collect::<String>())
+            .and_then(|(_, _, v)| usable(v))
     };
     let in_session = pairs.iter().any(|(_, k, _)| SESSION_ONLY.contains(k));
     // Lines rules quote; never DeviceName (a person's name, too short to be
@@ -160,10 +159,10 @@ pub(super) fn lockdown_snapshot(
     snapshot
 }
 
-/// Values a capture's author hid.
-pub(super) fn masked(v: &str) -> bool {
-    let v = v.to_ascii_lowercase();
-    v.contains("***") || v.contains("xxx") || v == "..." || v.starts_with("<") || v == "---"
+/// A value as the rules may read it: there, not masked by the capture's
+/// author, and cut to [`MAX_VALUE`].
+pub(super) fn usable(v: &str) -> Option<String> {
+    (!v.is_empty() && !masked(v)).then(|| v.chars().take(MAX_VALUE).collect())
 }
 
 #[cfg(test)]

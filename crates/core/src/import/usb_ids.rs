@@ -3,6 +3,7 @@
 //! its serial string read as a UDID or boot fields, Linux port names, and an
 //! imported snapshot that looked at nothing else.
 
+use super::capture::masked;
 use crate::snapshot::{
     parse_boot_serial, udid_from_boot, udid_from_serial, OsFamily, Outcome, Quote, UsbDevice,
     UsbHub, UsbMode, UsbObs, APPLE_VENDOR_ID,
@@ -111,16 +112,6 @@ pub fn set_serial(dev: &mut UsbDevice, serial: &str) {
         _ => return,
     }
     dev.serial = Some(serial);
-}
-
-/// Text a capture's author put in place of a value.
-pub fn masked(v: &str) -> bool {
-    let l = v.to_ascii_lowercase();
-    l.contains("xxx")
-        || l.contains("***")
-        || l.contains("redacted")
-        || l.contains('<')
-        || l == "..."
 }
 
 /// A Linux port name, `1-4` or `1-4.2`: the bus and the ports from the root
