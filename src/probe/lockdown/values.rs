@@ -3,13 +3,25 @@
 
 use plist::{Dictionary, Value};
 
-use crate::snapshot::{lockdown_flag, BackupDomain, Battery, DiskUsage, LockdownObs, Restrictions};
+use crate::snapshot::{
+    lockdown_flag, BackupDomain, Battery, DiskUsage, HostMinimums, LockdownObs, Restrictions,
+};
 
 /// Root-domain values, through the core's one mapping of lockdown keys to
 /// the snapshot (`LockdownObs::apply_root_values`, which the importers of
 /// pasted values use too); `PasswordProtected` only counts inside a session.
 pub fn apply_root(obs: &mut LockdownObs, d: &Dictionary, in_session: bool) {
     obs.apply_root_values(&|k| string(d, k), &|k| boolean(d, k), in_session);
+}
+
+/// Domain `com.apple.mobile.iTunes`: the oldest macOS and iTunes the phone
+/// accepts; None when it names neither.
+pub fn host_minimums(d: &Dictionary) -> Option<HostMinimums> {
+    let m = HostMinimums {
+        min_macos: string(d, "MinMacOSVersion"),
+        min_itunes: string(d, "MinITunesVersion"),
+    };
+    (m.min_macos.is_some() || m.min_itunes.is_some()).then_some(m)
 }
 
 pub fn backup_domain(d: &Dictionary) -> BackupDomain {
