@@ -109,7 +109,7 @@ HANG_SOCK="$TMP/hang.sock"
 SLOW_SOCK="$TMP/slow.sock"
 TEN_SOCK="$TMP/ten.sock"
 SLOW_TIMEOUT=30
-SLOW_RUNS=3 # each takes ~25 s: every answer is 2 s late
+SLOW_RUNS=3 # each takes ~18 s: every answer is 2 s late
 BACKUP_DIR="$TMP/backups"
 mkdir -p "$BACKUP_DIR" "$TMP/home" "$TMP/out"
 UDID=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["devices"][0]["udid"])' \
@@ -150,6 +150,10 @@ run_libimobiledevice() {
         ideviceinfo -q com.apple.disk_usage >"$OUT/lim.4" 2>>"$OUT/lim.err" &&
         ideviceinfo -q com.apple.mobile.battery >"$OUT/lim.5" 2>>"$OUT/lim.err"
 }
+# The same sequence against the slow phone, side by side with diagnose_slow.
+run_libimobiledevice_slow() {
+    USBMUXD_SOCKET_ADDRESS="UNIX:$SLOW_SOCK" run_libimobiledevice
+}
 pmd3() {
     HOME="$TMP/home" USBMUXD_SOCKET_ADDRESS="$SOCK" "$PMD3" "$@" --usbmux "$SOCK"
 }
@@ -175,7 +179,7 @@ check() { # NAME RC -> prints "ok" or the reason
         python3 "$REPORT" check-slow "$OUT/slow.json" "$rc" 2>&1 || true ;;
     diagnose_ten)
         python3 "$REPORT" check-ten "$OUT/ten.json" "$rc" 10 2>&1 || true ;;
-    libimobiledevice | pymobiledevice3)
+    libimobiledevice | libimobiledevice_slow | pymobiledevice3)
         local p=${name:0:3} i
         [[ $p == lib ]] && p=lim
         [[ $p == pym ]] && p=pmd
@@ -227,9 +231,12 @@ say "ten phones: diagnose, $RUNS runs"
 for ((run = 1; run <= RUNS; run++)); do
     measure diagnose_ten "$run"
 done
-say "slow phone (every answer 2 s late): diagnose --timeout $SLOW_TIMEOUT, $SLOW_RUNS runs"
+say "slow phone (every answer 2 s late): diagnose --timeout $SLOW_TIMEOUT, $SLOW_RUNS runs, and libimobiledevice once (~85 s)"
 for ((run = 1; run <= SLOW_RUNS; run++)); do
     measure diagnose_slow "$run"
+    if ((run == 1)); then
+        measure libimobiledevice_slow 1
+    fi
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 

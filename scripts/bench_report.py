@@ -20,6 +20,9 @@ TARGET_HUNG_SLACK = 1.10
 TARGET_RSS_MB = 30.0
 # Ten phones are probed concurrently: at most this many times one phone.
 TARGET_TEN_VS_ONE = 5.0
+# The slow phone (every answer 2 s late): diagnose against libimobiledevice's
+# sequence for the same facts, side by side on one simulator (issue 28).
+TARGET_SLOW_VS_LIBIMOBILEDEVICE = 0.25
 
 
 def load_json(path):
@@ -205,14 +208,24 @@ def report(results_path, meta_path, diag_path=None):
     )
     slow_timeout = meta.get("slow_timeout_s", 30)
     r, med, lo, hi = stats("diagnose_slow")
+    lr, l_med, l_lo, l_hi = stats("libimobiledevice_slow")
     clean = med is not None and len(r["ok"]) == r["total"]
-    met = clean and hi <= slow_timeout
+    l_clean = l_med is not None and len(lr["ok"]) == lr["total"]
+    ratio = hi / l_med if clean and l_clean and l_med else None
+    met = clean and hi <= slow_timeout and ratio is not None and ratio <= TARGET_SLOW_VS_LIBIMOBILEDEVICE
     all_met &= met
+    rows.append(
+        ["libimobiledevice sequence, every answer 2 s late", f"{len(lr['ok'])}/{lr['total']}",
+         fmt_s(l_med), fmt_s(l_lo), fmt_s(l_hi), "", "", "" if l_clean else "❌ runs failed"]
+    )
     rows.append(
         [f"`diagnose --timeout {slow_timeout:g}`, every answer 2 s late", f"{len(r['ok'])}/{r['total']}",
          fmt_s(med), fmt_s(lo), fmt_s(hi),
-         f"slowest **{fmt_s(hi)}**, warnings only" if hi is not None else "no successful runs",
-         f"finishes inside --timeout, not blocked", mark(met) if clean else "❌ runs failed"]
+         (f"slowest **{fmt_s(hi)}**, warnings only; ÷ libimobiledevice = **{ratio:.2f}**"
+          if ratio is not None else
+          f"slowest **{fmt_s(hi)}**, warnings only" if hi is not None else "no successful runs"),
+         f"inside --timeout, not blocked, ≤ {TARGET_SLOW_VS_LIBIMOBILEDEVICE:g}× libimobiledevice",
+         mark(met) if clean and l_clean else "❌ runs failed"]
     )
 
     rss = meta["rss_kb"]

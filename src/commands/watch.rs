@@ -25,12 +25,13 @@ use crate::env::HostEnv;
 use crate::exit::ExitStatus;
 use crate::platform::mux_address::{self, MuxEndpoint};
 use crate::probe::{self, ProbeRequest};
-use crate::report::style;
+use crate::report::{self, style};
 use crate::snapshot::{MuxAddress, Snapshot};
 
+use crate::watch::WatchEvent;
 use feed::FeedMsg;
 use phone_log::LogMsg;
-use state::{Line, Timing, WatchState};
+use state::{Timing, WatchState};
 
 /// What `watch` was asked to do.
 #[derive(Debug, Clone)]
@@ -137,7 +138,7 @@ async fn watch_loop(
         let wake = state
             .next_wakeup()
             .map(|at| start + Duration::from_millis(at));
-        let lines: Vec<Line> = tokio::select! {
+        let lines: Vec<WatchEvent> = tokio::select! {
             () = &mut ctrl_c => {
                 interrupted = true;
                 break;
@@ -263,37 +264,22 @@ struct Printer {
 }
 
 impl Printer {
-    fn print(&mut self, lines: &[Line], out: &mut dyn Write) -> io::Result<()> {
+    fn print(&mut self, lines: &[WatchEvent], out: &mut dyn Write) -> io::Result<()> {
         for l in lines {
             let time =
                 humantime::format_rfc3339_millis(self.start_wall + Duration::from_millis(l.at_ms))
                     .to_string();
             if self.json {
-                // ripgrep-style envelope, keys in this order.
-                writeln!(
-                    out,
-                    "{{\"type\":{},\"time\":{},\"data\":{}}}",
-                    serde_json::Value::from(l.kind),
-                    serde_json::Value::from(time),
-                    l.data
-                )?;
+                writeln!(out, "{}", report::watch::json_line(l, &time))?;
             } else {
                 let clock = time.get(11..23).unwrap_or(&time);
-                let kind = style::paint(kind_style(l.kind), &format!("{:<11}", l.kind));
-                writeln!(out, "{clock}  {kind}  {}", l.text)?;
+                let kind = style::paint(
+                    report::watch::type_style(&l.kind),
+                    &format!("{:<11}", report::watch::type_name(&l.kind)),
+                );
+                writeln!(out, "{clock}  {kind}  {}", report::watch::text(&l.kind))?;
             }
         }
         out.flush()
-    }
-}
-
-fn kind_style(kind: &str) -> anstyle::Style {
-    match kind {
-        "detached" | "daemon-lost" => style::YELLOW,
-        "attached" | "daemon-back" => style::GREEN,
-        "summary" | "diagnosis" => style::BOLD,
-        "backup-stall" => style::YELLOW,
-        "phone-log" => anstyle::Style::new().dimmed(),
-        _ => style::BLUE,
     }
 }

@@ -11,15 +11,20 @@
 //! ```text
 //! 1. pair record (usbmuxd ReadPairRecord, else the lockdown folder)
 //!      ∥ lockdownd: Connect 62078, QueryType
+//!        (a slow Connect, a link in trouble: two more Connects beside QueryType)
 //!    not in normal mode -> stop; unreachable or silent -> stop
 //! 2. no record: pre-session values (GetValue, com.apple.mobile.iTunes);
 //!    with --request-trust: Pair (the one request that writes, on demand)
-//! 3. StartSession with the record (+ TLS when the phone asks);
+//! 3. StartSession with the record (+ TLS when the phone asks)
+//!      ∥ the same on the extra connections, if any;
 //!    refused -> pre-session values, stop
 //! 4. another program backing up? -> session values only, backup service left alone
 //! 5. StartService com.apple.mobilebackup2 (+ the escrow bag)
 //! 6. backup service: Connect, version exchange, Hello, disconnect
 //!      ∥ session values: GetValue root and seven domains, StopSession
+//!        (on a slow link shared out: root and backup on this session,
+//!        three domains on each extra one, every session then StopSession;
+//!        the answers are applied in one order whoever read them)
 //! 7. TLS failed and no model known -> pre-session values on a fresh connection
 //! 8. a trusted phone and a listen window -> its backup log (syslog_relay)
 //! after every phone: ListDevices again (presence: who dropped off)
@@ -32,7 +37,9 @@ use std::time::{Duration, Instant};
 use plist::Dictionary;
 
 use crate::platform::mux_address::MuxEndpoint;
-use crate::probe::lockdown::{self, BackupStart, Opening, SessionStart};
+use crate::probe::lockdown::{
+    self, session_reads, BackupStart, Opening, Read, Reading, SessionStart,
+};
 use crate::probe::transport::{open_service, Budget, MuxClient, PairSecrets, PlistStream};
 use crate::probe::usbmuxd::parse_device_list;
 use crate::probe::{backup_service, pairing, syslog};
@@ -92,9 +99,9 @@ pub async fn probe_one(stage: &DeviceStage, dev: &MuxDevice, budget: Budget) -> 
     let mut lockdown = LockdownObs::default();
     // 1. Only StartSession needs the pair record: look it up while the
     //    lockdown port is opened and greeted.
-    let ((pairing, secrets), opened) = tokio::join!(
+    let ((pairing, secrets), (opened, extras)) = tokio::join!(
         pairing::probe(&stage.endpoint, &dev.udid, file, budget.op()),
-        lockdown::open(&stage.endpoint, dev.device_id, &mut lockdown, budget),
+        open_lockdown(&stage.endpoint, dev.device_id, &mut lockdown, budget),
     );
     obs.pairing = pairing;
     let lockdown_failed = |failure: Failure| Outcome::Failed {
@@ -102,7 +109,9 @@ pub async fn probe_one(stage: &DeviceStage, dev: &MuxDevice, budget: Budget) -> 
         failure,
     };
     let service = match opened {
-        Ok(Some(mut s)) => converse(stage, dev, &mut s, &mut lockdown, secrets, budget).await,
+        Ok(Some(mut s)) => {
+            converse(stage, dev, &mut s, extras, &mut lockdown, secrets, budget).await
+        }
         Ok(None) => Outcome::skipped(format!(
             "the phone's lockdown port answers as {:?}, not in normal mode",
             lockdown.query_type.as_deref().unwrap_or("")
@@ -154,6 +163,7 @@ async fn converse(
     stage: &DeviceStage,
     dev: &MuxDevice,
     s: &mut PlistStream,
+    extras: Vec<PlistStream>,
     l: &mut LockdownObs,
     secrets: Option<PairSecrets>,
     budget: Budget,
@@ -189,17 +199,31 @@ async fn converse(
     let Some(record) = secrets.as_ref() else {
         return Outcome::skipped("this computer has no pair record for the phone");
     };
-    // 3. The session.
-    let session_id = match lockdown::start_session(s, l, record, budget).await {
+    // 3. The session (and, on a slow link, the extra ones beside it).
+    let (main, extras) = tokio::join!(
+        lockdown::start_session(s, l, record, budget),
+        extra_sessions(extras, record, budget),
+    );
+    let session_id = match main {
         Ok(SessionStart::Trusted { session_id }) => session_id,
-        Ok(SessionStart::NotOpened(why)) => return Outcome::skipped(why),
-        Err(f) => return broken(l, f),
+        Ok(SessionStart::NotOpened(why)) => {
+            stop_all(extras, budget).await;
+            return Outcome::skipped(why);
+        }
+        Err(f) => {
+            stop_all(extras, budget).await;
+            return broken(l, f);
+        }
     };
     // 4. Never touch the backup service while another program backs up:
     //    `watch` and `devices` probe again and again, and a backup must not
     //    be disturbed.
     if let Some(tool) = backup_elsewhere(&stage.backing_up, budget).await {
-        if let Err(f) = lockdown::session_values(s, l, session_id, budget).await {
+        let (read, ()) = tokio::join!(
+            lockdown::session_values(s, l, session_id, budget),
+            stop_all(extras, budget),
+        );
+        if let Err(f) = read {
             l.aborted = Some(f);
         }
         return Outcome::skipped(format!(
@@ -207,17 +231,137 @@ async fn converse(
         ));
     }
     // 5. The backup service first, so that 6. its handshake, on its own
-    //    connection, runs while this session's values are read.
-    let start = match lockdown::start_backup_service(s, l, record, budget).await {
-        Ok(start) => start,
-        Err(f) => return broken(l, f),
+    //    connection, runs while this session's values are read; the extra
+    //    sessions read their share meanwhile.
+    let shares = session_reads::share(&session_reads::ALL, MAIN_READS, extras.len());
+    let (main_reads, extra_reads): (&[Read], &[Vec<Read>]) = match shares.split_first() {
+        Some((main, rest)) => (main, rest),
+        None => (&session_reads::ALL, &[]),
     };
-    let service = backup_service_stage(&stage.endpoint, dev.device_id, start, record, budget);
-    let (service, read) = tokio::join!(service, lockdown::session_values(s, l, session_id, budget));
-    if let Err(f) = read {
-        l.aborted = Some(f);
+    let main = async {
+        let start = lockdown::start_backup_service(s, l, record, budget).await?;
+        let service = backup_service_stage(&stage.endpoint, dev.device_id, start, record, budget);
+        let (service, reading) = tokio::join!(
+            service,
+            lockdown::read_session(s, main_reads, session_id, budget)
+        );
+        Ok::<_, Failure>((service, reading))
+    };
+    let (main, others) = tokio::join!(main, read_extras(extras, extra_reads, budget));
+    let mut answers = Vec::new();
+    let (service, mut broke, stop_ms) = match main {
+        Ok((service, reading)) => {
+            answers.extend(reading.answers);
+            (Some(service), reading.broke, reading.stop_ms)
+        }
+        Err(f) => (None, Some(f), None),
+    };
+    for r in others {
+        answers.extend(r.answers);
+        broke = broke.or(r.broke);
     }
-    service
+    // In one order, whichever session read them (their reply times too).
+    session_reads::apply(l, answers);
+    l.reply_ms.extend(stop_ms);
+    match (service, broke) {
+        (Some(service), broke) => {
+            if let Some(f) = broke {
+                l.aborted = Some(f);
+            }
+            service
+        }
+        (None, Some(f)) => broken(l, f),
+        (None, None) => Outcome::skipped("the lockdown conversation broke off"),
+    }
+}
+
+/// The reads of a trusted session that stay on the main one (the root
+/// values and the backup domain) when extra sessions share the rest.
+const MAIN_READS: usize = 2;
+/// A lockdownd `Connect` slower than this is a slow link (a phone answers
+/// in milliseconds): the session's reads are then shared over this many
+/// more sessions, opened while the first is greeted. The dependencies allow
+/// it: a read needs nothing but a trusted session.
+const SLOW_CONNECT: Duration = Duration::from_millis(1000);
+
+/// Step 1's lockdown side: Connect and QueryType; on a slow link, two more
+/// connections opened beside QueryType for the extra sessions.
+async fn open_lockdown(
+    endpoint: &MuxEndpoint,
+    device_id: u32,
+    l: &mut LockdownObs,
+    budget: Budget,
+) -> (Result<Option<PlistStream>, Opening>, Vec<PlistStream>) {
+    let started = Instant::now();
+    let main = match lockdown::connect(endpoint, device_id, budget).await {
+        Ok(s) => s,
+        Err(f) => return (Err(Opening::Unreachable(f)), Vec::new()),
+    };
+    if started.elapsed() < SLOW_CONNECT {
+        let greeted = lockdown::greet(main, l, budget).await;
+        return (greeted.map_err(Opening::Silent), Vec::new());
+    }
+    let (greeted, a, b) = tokio::join!(
+        lockdown::greet(main, l, budget),
+        lockdown::connect(endpoint, device_id, budget),
+        lockdown::connect(endpoint, device_id, budget),
+    );
+    let extras = [a, b].into_iter().filter_map(Result::ok).collect();
+    (greeted.map_err(Opening::Silent), extras)
+}
+
+/// StartSession (+ TLS) on each extra connection; the ones that failed are
+/// dropped (their share of the reads goes back to the main session).
+async fn extra_sessions(
+    extras: Vec<PlistStream>,
+    record: &PairSecrets,
+    budget: Budget,
+) -> Vec<(PlistStream, Option<String>)> {
+    let mut set = Vec::new();
+    for s in extras {
+        set.push(lockdown::open_session(s, record, budget));
+    }
+    let mut out = Vec::new();
+    // At most two: joined by hand, without a futures dependency.
+    let mut it = set.into_iter();
+    match (it.next(), it.next()) {
+        (Some(a), Some(b)) => {
+            let (a, b) = tokio::join!(a, b);
+            out.extend(a.ok());
+            out.extend(b.ok());
+        }
+        (Some(a), None) => out.extend(a.await.ok()),
+        _ => {}
+    }
+    out
+}
+
+/// Each extra session reads its share, then `StopSession`.
+async fn read_extras(
+    extras: Vec<(PlistStream, Option<String>)>,
+    shares: &[Vec<Read>],
+    budget: Budget,
+) -> Vec<Reading> {
+    let mut jobs = extras
+        .into_iter()
+        .zip(shares)
+        .map(|((mut s, id), reads)| async move {
+            lockdown::read_session(&mut s, reads, id, budget).await
+        });
+    match (jobs.next(), jobs.next()) {
+        (Some(a), Some(b)) => {
+            let (a, b) = tokio::join!(a, b);
+            vec![a, b]
+        }
+        (Some(a), None) => vec![a.await],
+        _ => Vec::new(),
+    }
+}
+
+/// The extra sessions, ended without reading (the main one was refused, or
+/// another program backs up).
+async fn stop_all(extras: Vec<(PlistStream, Option<String>)>, budget: Budget) {
+    read_extras(extras, &[Vec::new(), Vec::new()], budget).await;
 }
 
 /// What lockdownd said about the backup service, and its handshake when it

@@ -14,18 +14,20 @@ mod bounded;
 mod pair;
 mod protocol;
 mod service_session;
+pub mod session_reads;
 mod values;
 
 use plist::{Dictionary, Value};
 
 pub use pair::request_trust;
-pub use service_session::start_service;
+pub use service_session::{open_session, start_service};
+pub use session_reads::{Read, Reading};
 
 use self::protocol::{ask, domain, error_of, refusal, ticket};
 use crate::platform::mux_address::MuxEndpoint;
 use crate::probe::transport::{connect_port, tls, Budget, PairSecrets, PlistStream, LOCKDOWN_PORT};
 use crate::snapshot::{
-    Failure, FailureKind, LockdownObs, Management, ServiceRefusal, SessionObs, LOCKDOWN_NORMAL_MODE,
+    Failure, FailureKind, LockdownObs, ServiceRefusal, SessionObs, LOCKDOWN_NORMAL_MODE,
 };
 
 pub use crate::probe::transport::ServiceTicket;
@@ -68,16 +70,24 @@ pub async fn open(
     obs: &mut LockdownObs,
     budget: Budget,
 ) -> Result<Option<PlistStream>, Opening> {
-    let stream = connect_port(endpoint, device_id, LOCKDOWN_PORT, budget.op())
+    let stream = connect(endpoint, device_id, budget)
         .await
         .map_err(Opening::Unreachable)?;
-    greet(PlistStream::new(stream), obs, budget)
-        .await
-        .map_err(Opening::Silent)
+    greet(stream, obs, budget).await.map_err(Opening::Silent)
+}
+
+/// A connection to lockdownd's port, nothing asked yet.
+pub async fn connect(
+    endpoint: &MuxEndpoint,
+    device_id: u32,
+    budget: Budget,
+) -> Result<PlistStream, Failure> {
+    let stream = connect_port(endpoint, device_id, LOCKDOWN_PORT, budget.op()).await?;
+    Ok(PlistStream::new(stream))
 }
 
 /// QueryType on an open connection.
-async fn greet(
+pub async fn greet(
     mut s: PlistStream,
     obs: &mut LockdownObs,
     budget: Budget,
@@ -131,12 +141,8 @@ async fn host_minimums(
     obs: &mut LockdownObs,
     budget: Budget,
 ) -> Result<(), Failure> {
-    if let Some(d) = domain(s, obs, "com.apple.mobile.iTunes", budget).await? {
-        let m = crate::snapshot::HostMinimums {
-            min_macos: values::string(&d, "MinMacOSVersion"),
-            min_itunes: values::string(&d, "MinITunesVersion"),
-        };
-        if m.min_macos.is_some() || m.min_itunes.is_some() {
+    if let Some(d) = domain(s, obs, session_reads::ITUNES, budget).await? {
+        if let Some(m) = values::host_minimums(&d) {
             obs.host_minimums = Some(m);
         }
     }
@@ -247,49 +253,40 @@ fn start_service_answer(reply: &Dictionary, obs: &mut LockdownObs) -> BackupStar
     }
 }
 
-/// Everything else in a trusted session: the values, the domains, then
-/// `StopSession`.
+/// Everything else in a trusted session, on this one session: the values,
+/// the domains, then `StopSession`.
 pub async fn session_values(
     s: &mut PlistStream,
     obs: &mut LockdownObs,
     session_id: Option<String>,
     budget: Budget,
 ) -> Result<(), Failure> {
-    let reply = ask(s, obs, "GetValue", Dictionary::new(), budget).await?;
-    match (reply.get("Value"), error_of(&reply)) {
-        (Some(Value::Dictionary(d)), _) => values::apply_root(obs, d, true),
-        (_, e) => obs.unreadable.push(format!(
-            "session values: {}",
-            e.unwrap_or_else(|| "no Value".into())
-        )),
+    let reading = read_session(s, &session_reads::ALL, session_id, budget).await;
+    session_reads::apply(obs, reading.answers);
+    obs.reply_ms.extend(reading.stop_ms);
+    match reading.broke {
+        Some(f) => Err(f),
+        None => Ok(()),
     }
-    if let Some(d) = domain(s, obs, "com.apple.mobile.backup", budget).await? {
-        obs.backup = Some(values::backup_domain(&d));
+}
+
+/// `reads` in turn on one trusted session, then `StopSession` (unless the
+/// conversation broke). The answers are applied by the caller, in one
+/// order whichever session read them ([`session_reads::apply`]).
+pub async fn read_session(
+    s: &mut PlistStream,
+    reads: &[Read],
+    session_id: Option<String>,
+    budget: Budget,
+) -> Reading {
+    let mut reading = session_reads::ask_in_turn(s, reads, budget).await;
+    if reading.broke.is_none() {
+        let sent = std::time::Instant::now();
+        if protocol::stop_session(s, session_id, budget).await {
+            reading.stop_ms = Some(sent.elapsed().as_millis() as u64);
+        }
     }
-    if let Some(d) = domain(s, obs, "com.apple.disk_usage", budget).await? {
-        obs.disk_usage = Some(values::disk_usage(&d));
-    }
-    if let Some(d) = domain(s, obs, "com.apple.mobile.battery", budget).await? {
-        obs.battery = Some(values::battery(&d));
-    }
-    host_minimums(s, obs, budget).await?;
-    if let Some(d) = domain(s, obs, "com.apple.purplebuddy", budget).await? {
-        obs.setup_done = values::boolean(&d, "SetupDone");
-    }
-    if let Some(d) = domain(s, obs, "com.apple.mobile.chaperone", budget).await? {
-        obs.management
-            .get_or_insert_with(Management::default)
-            .supervised = values::boolean(&d, "DeviceIsChaperoned");
-    }
-    // Read-only, like every GetValue; a phone that refuses the domain
-    // (MissingValue, GetProhibited) is noted in `unreadable` by `domain`.
-    if let Some(d) = domain(s, obs, "com.apple.mobile.restriction", budget).await? {
-        obs.management
-            .get_or_insert_with(Management::default)
-            .restrictions = Some(values::restrictions(&d));
-    }
-    protocol::stop_session(s, Some(obs), session_id, budget).await;
-    Ok(())
+    reading
 }
 
 #[cfg(test)]

@@ -111,23 +111,19 @@ pub fn ticket(reply: &Dictionary) -> Option<ServiceTicket> {
         })
 }
 
-/// `StopSession`, politely; its failure changes nothing.
-pub async fn stop_session(
-    s: &mut PlistStream,
-    obs: Option<&mut LockdownObs>,
-    session_id: Option<String>,
-    budget: Budget,
-) {
+/// `StopSession`, politely; its failure changes nothing. True when the
+/// phone answered.
+pub async fn stop_session(s: &mut PlistStream, session_id: Option<String>, budget: Budget) -> bool {
     let mut fields = Dictionary::new();
     if let Some(id) = session_id {
         fields.insert("SessionID".into(), id.into());
     }
-    let sent = match obs {
-        Some(obs) => ask(s, obs, "StopSession", fields, budget).await,
-        None => call(s, "StopSession", fields, budget).await,
-    };
-    if let Err(f) = sent {
-        tracing::debug!(kind = f.kind.as_str(), "StopSession failed");
+    match call(s, "StopSession", fields, budget).await {
+        Ok(_) => true,
+        Err(f) => {
+            tracing::debug!(kind = f.kind.as_str(), "StopSession failed");
+            false
+        }
     }
 }
 

@@ -1,8 +1,9 @@
-//! A short trusted session whose only purpose is to start one read-only
-//! service (`com.apple.syslog_relay`): QueryType, StartSession with the pair
-//! record, TLS when the phone asks for it, StartService, StopSession. The
-//! same requests as the main conversation ([`super::protocol`]); nothing is
-//! written to the phone.
+//! Short trusted sessions beside the main conversation: one whose only
+//! purpose is to start one read-only service (`com.apple.syslog_relay`), and
+//! the extra sessions a slow phone's reads are shared over. QueryType (for
+//! the service), StartSession with the pair record, TLS when the phone asks
+//! for it; the same requests as the main conversation ([`super::protocol`]);
+//! nothing is written to the phone.
 
 use plist::Dictionary;
 
@@ -14,30 +15,22 @@ use crate::probe::transport::{
 };
 use crate::snapshot::{Failure, FailureKind, LOCKDOWN_NORMAL_MODE};
 
-/// Starts `service` on the phone and returns where it listens.
-pub async fn start_service(
-    endpoint: &MuxEndpoint,
-    device_id: u32,
+fn refused(what: &str, e: String) -> Failure {
+    Failure::new(
+        FailureKind::Refused,
+        format!("{what}: the phone answered {e}"),
+    )
+}
+
+/// A trusted session on a connection already open to lockdownd (QueryType
+/// asked or not: lockdownd does not require it): StartSession with the
+/// record, then TLS when the phone asks. Returns the stream (over TLS when
+/// it was asked for) and the session's id, for `StopSession`.
+pub async fn open_session(
+    mut s: PlistStream,
     record: &PairSecrets,
-    service: &str,
     budget: Budget,
-) -> Result<ServiceTicket, Failure> {
-    let refused = |what: &str, e: String| {
-        Failure::new(
-            FailureKind::Refused,
-            format!("{what}: the phone answered {e}"),
-        )
-    };
-    let stream = connect_port(endpoint, device_id, LOCKDOWN_PORT, budget.op()).await?;
-    let mut s = PlistStream::new(stream);
-    let reply = call(&mut s, "QueryType", Dictionary::new(), budget).await?;
-    let kind = values::string(&reply, "Type").unwrap_or_default();
-    if !kind.is_empty() && kind != LOCKDOWN_NORMAL_MODE {
-        return Err(Failure::new(
-            FailureKind::ProtocolError,
-            format!("the phone's lockdown port answers as {kind:?}, not in normal mode"),
-        ));
-    }
+) -> Result<(PlistStream, Option<String>), Failure> {
     let (Some(host_id), Some(pf)) = (record.host_id(), record.pairing_file()) else {
         return Err(Failure::new(
             FailureKind::ProtocolError,
@@ -60,6 +53,28 @@ pub async fn start_service(
             .await
             .map_err(|(_, m)| Failure::new(FailureKind::ProtocolError, m))?;
     }
+    Ok((s, session_id))
+}
+
+/// Starts `service` on the phone and returns where it listens.
+pub async fn start_service(
+    endpoint: &MuxEndpoint,
+    device_id: u32,
+    record: &PairSecrets,
+    service: &str,
+    budget: Budget,
+) -> Result<ServiceTicket, Failure> {
+    let stream = connect_port(endpoint, device_id, LOCKDOWN_PORT, budget.op()).await?;
+    let mut s = PlistStream::new(stream);
+    let reply = call(&mut s, "QueryType", Dictionary::new(), budget).await?;
+    let kind = values::string(&reply, "Type").unwrap_or_default();
+    if !kind.is_empty() && kind != LOCKDOWN_NORMAL_MODE {
+        return Err(Failure::new(
+            FailureKind::ProtocolError,
+            format!("the phone's lockdown port answers as {kind:?}, not in normal mode"),
+        ));
+    }
+    let (mut s, session_id) = open_session(s, record, budget).await?;
     let mut fields = Dictionary::new();
     fields.insert("Service".into(), service.into());
     let reply = call(&mut s, "StartService", fields, budget).await?;
@@ -72,6 +87,6 @@ pub async fn start_service(
             )
         }),
     };
-    stop_session(&mut s, None, session_id, budget).await;
+    stop_session(&mut s, session_id, budget).await;
     answer
 }

@@ -3,20 +3,25 @@
 
 use plist::{Dictionary, Value};
 
-use crate::snapshot::{BackupDomain, Battery, DiskUsage, LockdownObs, Restrictions};
+use crate::snapshot::{
+    lockdown_flag, BackupDomain, Battery, DiskUsage, HostMinimums, LockdownObs, Restrictions,
+};
 
-/// Root-domain values; `PasswordProtected` only counts inside a session.
+/// Root-domain values, through the core's one mapping of lockdown keys to
+/// the snapshot (`LockdownObs::apply_root_values`, which the importers of
+/// pasted values use too); `PasswordProtected` only counts inside a session.
 pub fn apply_root(obs: &mut LockdownObs, d: &Dictionary, in_session: bool) {
-    let s = |k: &str| string(d, k);
-    obs.product_type = s("ProductType").or(obs.product_type.take());
-    obs.product_version = s("ProductVersion").or(obs.product_version.take());
-    obs.build_version = s("BuildVersion").or(obs.build_version.take());
-    obs.device_class = s("DeviceClass").or(obs.device_class.take());
-    obs.device_name = s("DeviceName").or(obs.device_name.take());
-    obs.activation_state = s("ActivationState").or(obs.activation_state.take());
-    if in_session {
-        obs.password_protected = boolean(d, "PasswordProtected").or(obs.password_protected);
-    }
+    obs.apply_root_values(&|k| string(d, k), &|k| boolean(d, k), in_session);
+}
+
+/// Domain `com.apple.mobile.iTunes`: the oldest macOS and iTunes the phone
+/// accepts; None when it names neither.
+pub fn host_minimums(d: &Dictionary) -> Option<HostMinimums> {
+    let m = HostMinimums {
+        min_macos: string(d, "MinMacOSVersion"),
+        min_itunes: string(d, "MinITunesVersion"),
+    };
+    (m.min_macos.is_some() || m.min_itunes.is_some()).then_some(m)
 }
 
 pub fn backup_domain(d: &Dictionary) -> BackupDomain {
@@ -90,11 +95,7 @@ pub fn boolean(d: &Dictionary, k: &str) -> Option<bool> {
     match d.get(k)? {
         Value::Boolean(b) => Some(*b),
         Value::Integer(i) => i.as_signed().map(|n| n != 0),
-        Value::String(s) => match s.as_str() {
-            "true" | "YES" | "1" => Some(true),
-            "false" | "NO" | "0" => Some(false),
-            _ => None,
-        },
+        Value::String(s) => lockdown_flag(s),
         _ => None,
     }
 }

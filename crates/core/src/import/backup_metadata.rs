@@ -12,7 +12,7 @@
 use serde_json::Value;
 
 use super::imported::imported;
-use super::reported::{plain, DOCUMENT_WINDOW, MAX_LINES};
+use super::tool_errors::{plain, DOCUMENT_WINDOW, MAX_LINES};
 use super::{Capture, UNNAMED_PHONE};
 use crate::plist_bounded::{scan, Scalar, Seg};
 use crate::snapshot::{

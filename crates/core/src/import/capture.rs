@@ -324,6 +324,20 @@ fn cut(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
+/// Text a capture's author put in place of a value (`xxx`, `***`,
+/// `[redacted]`, `<your udid>`, `...`, `---`): never read as the value. One
+/// test for every importer, so a masked serial and a masked lockdown value
+/// are told apart the same way.
+pub fn masked(v: &str) -> bool {
+    let l = v.to_ascii_lowercase();
+    l.contains("xxx")
+        || l.contains("***")
+        || l.contains("redacted")
+        || l.contains('<')
+        || l == "..."
+        || l == "---"
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 //! knows its words or its code: the same knowledge then names the cause.
 
 use super::imported::imported;
-use super::reported::{Errors, MAX_LINES};
+use super::tool_errors::{Errors, MAX_LINES};
 use super::Capture;
 use crate::knowledge::{lookup, Reason};
 use crate::snapshot::Snapshot;

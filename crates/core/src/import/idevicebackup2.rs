@@ -10,7 +10,7 @@
 //! came before it history.
 
 use super::imported::{imported, phone, NOT_IMPORTED};
-use super::reported::{number_after, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
+use super::tool_errors::{number_after, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
 use super::{lockdown_errors, Capture, Line};
 use crate::snapshot::{
     BackupDomain, BackupServiceObs, DeviceObs, LockdownObs, Outcome, Quote, SessionObs, Snapshot,

@@ -5,10 +5,12 @@
 
 use std::collections::BTreeMap;
 
+use super::capture::masked;
 use super::imported::{imported, phone};
 use super::{Capture, Line, UNNAMED_PHONE};
 use crate::snapshot::{
-    DeviceObs, LockdownObs, Outcome, Quote, SessionObs, Snapshot, LOCKDOWN_NORMAL_MODE,
+    lockdown_flag, DeviceObs, LockdownObs, Outcome, Quote, SessionObs, Snapshot,
+    LOCKDOWN_NORMAL_MODE,
 };
 
 /// Keys that only `ideviceinfo` prints at the start of a line.
@@ -37,7 +39,7 @@ pub(super) const SESSION_ONLY: &[&str] = &["ActivationState", "PasswordProtected
 /// 120); a dump at the end of a long log is still found.
 const MAX_PAIRS: usize = 10_000;
 /// Longer values are cut: nothing the rules read is longer.
-pub(super) const MAX_VALUE: usize = 256;
+const MAX_VALUE: usize = 256;
 
 pub fn import(capture: &Capture) -> Option<Snapshot> {
     let name = &capture.name;
@@ -62,9 +64,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         pairs
             .iter()
             .find(|(_, k, _)| *k == key)
-            .map(|(_, _, v)| *v)
-            .filter(|v| !v.is_empty() && !masked(v))
-            .map(|v| v.chars().take(MAX_VALUE).collect::<String>())
+            .and_then(|(_, _, v)| usable(v))
     };
     let in_session = pairs.iter().any(|(_, k, _)| SESSION_ONLY.contains(k));
     // Lines rules quote; never DeviceName (a person's name, too short to be
@@ -126,19 +126,8 @@ pub(super) fn lockdown_snapshot(
     file: &str,
     notes: String,
 ) -> Snapshot {
-    let lockdown = LockdownObs {
+    let mut lockdown = LockdownObs {
         query_type: Some(LOCKDOWN_NORMAL_MODE.into()),
-        product_type: get("ProductType"),
-        product_version: get("ProductVersion"),
-        build_version: get("BuildVersion"),
-        device_class: get("DeviceClass"),
-        device_name: get("DeviceName"),
-        activation_state: get("ActivationState"),
-        password_protected: get("PasswordProtected").and_then(|v| match v.as_str() {
-            "true" | "1" => Some(true),
-            "false" | "0" => Some(false),
-            _ => None,
-        }),
         quotes,
         session: if in_session {
             SessionObs::Trusted
@@ -147,6 +136,12 @@ pub(super) fn lockdown_snapshot(
         },
         ..Default::default()
     };
+    // The same mapping of keys to fields as the live probe's.
+    lockdown.apply_root_values(
+        get,
+        &|k| get(k).as_deref().and_then(lockdown_flag),
+        in_session,
+    );
     let session = if in_session {
         ", taken in a trusted session"
     } else {
@@ -164,10 +159,10 @@ pub(super) fn lockdown_snapshot(
     snapshot
 }
 
-/// Values a capture's author hid.
-pub(super) fn masked(v: &str) -> bool {
-    let v = v.to_ascii_lowercase();
-    v.contains("***") || v.contains("xxx") || v == "..." || v.starts_with("<") || v == "---"
+/// A value as the rules may read it: there, not masked by the capture's
+/// author, and cut to [`MAX_VALUE`].
+pub(super) fn usable(v: &str) -> Option<String> {
+    (!v.is_empty() && !masked(v)).then(|| v.chars().take(MAX_VALUE).collect())
 }
 
 #[cfg(test)]

@@ -6,11 +6,10 @@
 //! are part of the Mac.
 
 use super::imported::imported;
-use super::usb_ids::{apple_device, set_serial};
+use super::usb_ids::{apple_device, bus_seen, hub_chain, set_serial};
 use super::{Capture, Line};
 use crate::snapshot::{
-    max_speed_from_bcd, OsFamily, Outcome, Quote, Snapshot, UsbDevice, UsbHub, UsbObs, UsbSpeed,
-    APPLE_VENDOR_ID,
+    max_speed_from_bcd, OsFamily, Quote, Snapshot, UsbDevice, UsbHub, UsbSpeed, APPLE_VENDOR_ID,
 };
 
 const MAX_LINES: usize = 200_000;
@@ -81,14 +80,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         &capture.name,
         Some(format!("{} Apple USB device(s) read", devices.len())),
     );
-    s.probes.usb = Outcome::Ok {
-        duration_ms: 0,
-        value: UsbObs {
-            os: OsFamily::Macos,
-            devices,
-            root_hubs: Vec::new(),
-        },
-    };
+    s.probes.usb = bus_seen(OsFamily::Macos, devices);
     Some(s)
 }
 
@@ -181,15 +173,12 @@ fn speed(n: i64) -> Option<UsbSpeed> {
 /// The hub entries above an entry at `depth`, nearest the Mac first; the
 /// Mac's built-in hubs are left out.
 fn hubs(depth: usize, before: &[Entry]) -> Vec<UsbHub> {
-    let mut chain = Vec::new();
-    let mut want = depth;
-    for e in before.iter().rev() {
-        if e.depth >= want {
-            continue;
-        }
-        want = e.depth;
-        if e.number("bDeviceClass") == Some(HUB_CLASS) && !e.yes("Built-In") {
-            chain.push(UsbHub {
+    hub_chain(
+        depth,
+        before,
+        |e| e.depth,
+        |e| {
+            (e.number("bDeviceClass") == Some(HUB_CLASS) && !e.yes("Built-In")).then(|| UsbHub {
                 bus: e.location.map_or(0, |l| (l >> 24) as u8),
                 address: e
                     .number("USB Address")
@@ -202,14 +191,9 @@ fn hubs(depth: usize, before: &[Entry]) -> Vec<UsbHub> {
                     .number("PortNum")
                     .and_then(|n| u8::try_from(n).ok())
                     .unwrap_or(0),
-            });
-        }
-        if want == 0 || chain.len() >= 8 {
-            break;
-        }
-    }
-    chain.reverse();
-    chain
+            })
+        },
+    )
 }
 
 #[cfg(test)]

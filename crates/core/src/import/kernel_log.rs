@@ -10,11 +10,9 @@ use std::collections::BTreeMap;
 
 use super::imported::imported;
 use super::log_line::kernel_message;
-use super::usb_ids::{apple_device, hex4, linux_port, set_serial};
+use super::usb_ids::{apple_device, bcd, bus_seen, hex4, linux_port, set_serial};
 use super::{Capture, Line};
-use crate::snapshot::{
-    LinkEvent, LinkEventKind, OsFamily, Outcome, Quote, Snapshot, UsbDevice, UsbObs, UsbSpeed,
-};
+use crate::snapshot::{LinkEvent, LinkEventKind, OsFamily, Quote, Snapshot, UsbDevice, UsbSpeed};
 
 /// At most this many lines are looked at, and this many events kept.
 const MAX_LINES: usize = 200_000;
@@ -66,14 +64,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
             events.len()
         )),
     );
-    s.probes.usb = Outcome::Ok {
-        duration_ms: 0,
-        value: UsbObs {
-            os,
-            devices,
-            root_hubs: Vec::new(),
-        },
-    };
+    s.probes.usb = bus_seen(os, devices);
     s.probes.link_events = events;
     Some(s)
 }
@@ -198,15 +189,6 @@ fn number_after(s: &str) -> Option<u8> {
     let (_, rest) = s.split_once(" number ")?;
     let n = rest.split_whitespace().next()?;
     n.parse().ok()
-}
-
-/// `bcdDevice=15.02` → 0x1502.
-fn bcd(v: &str) -> Option<u16> {
-    let (major, minor) = v.split_once('.')?;
-    let digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
-    (digits(major) && minor.len() == 2 && digits(minor))
-        .then(|| u16::from_str_radix(&format!("{major}{minor}"), 16).ok())
-        .flatten()
 }
 
 /// macOS: `<Port>@<location>: AppleUSBHostPort::<step>: ... 0x05ac/12a8 ...`,

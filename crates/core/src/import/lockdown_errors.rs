@@ -10,7 +10,7 @@
 //! domain and `explain_reported` says it is ambiguous.
 
 use super::imported::imported;
-use super::reported::{leading_number, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
+use super::tool_errors::{leading_number, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
 use super::{Capture, Line};
 use crate::snapshot::Snapshot;
 

@@ -10,10 +10,8 @@
 
 use serde_json::Value;
 
-use super::ideviceinfo::{
-    lockdown_snapshot, masked, quotes_by_search, MAX_VALUE, SESSION_ONLY, SIGNATURE,
-};
-use super::reported::{DOCUMENT_WINDOW, MAX_LINES};
+use super::ideviceinfo::{lockdown_snapshot, quotes_by_search, usable, SESSION_ONLY, SIGNATURE};
+use super::tool_errors::{DOCUMENT_WINDOW, MAX_LINES};
 use super::Capture;
 use crate::plist_bounded::{scan, Scalar, Seg};
 use crate::snapshot::Snapshot;
@@ -38,9 +36,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         pairs
             .iter()
             .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty() && !masked(v))
-            .map(|v| v.chars().take(MAX_VALUE).collect::<String>())
+            .and_then(|(_, v)| usable(v))
     };
     let in_session = pairs
         .iter()

@@ -7,11 +7,9 @@
 //! lists configurations only in part, so neither is recorded.
 
 use super::imported::imported;
-use super::usb_ids::{apple_device, hex4, set_serial};
+use super::usb_ids::{apple_device, bcd, bus_seen, hex4, set_serial};
 use super::{Capture, Line};
-use crate::snapshot::{
-    max_speed_from_bcd, DeviceNode, OsFamily, Outcome, Snapshot, UsbDevice, UsbObs,
-};
+use crate::snapshot::{max_speed_from_bcd, DeviceNode, OsFamily, Snapshot, UsbDevice};
 
 /// At most this many lines are looked at (`lsusb -v` of a busy computer is
 /// a few thousand).
@@ -84,18 +82,14 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
             devices.len()
         )),
     );
-    s.probes.usb = Outcome::Ok {
-        duration_ms: 0,
-        value: UsbObs {
-            os: if mac_clone {
-                OsFamily::Macos
-            } else {
-                OsFamily::Other
-            },
-            devices,
-            root_hubs: Vec::new(),
+    s.probes.usb = bus_seen(
+        if mac_clone {
+            OsFamily::Macos
+        } else {
+            OsFamily::Other
         },
-    };
+        devices,
+    );
     Some(s)
 }
 
@@ -225,17 +219,6 @@ fn device_node(text: &str) -> Option<(u8, u8, DeviceNode)> {
             mode: format!("{mode:04o}"),
         },
     ))
-}
-
-/// lsusb's `2.00`, `10.05`: binary-coded decimal as printed.
-fn bcd(v: &str) -> Option<u16> {
-    let (major, minor) = v.split_once('.')?;
-    let ok =
-        |s: &str, n: usize| !s.is_empty() && s.len() <= n && s.bytes().all(|b| b.is_ascii_digit());
-    if !ok(major, 2) || !ok(minor, 2) || minor.len() != 2 {
-        return None;
-    }
-    u16::from_str_radix(&format!("{major}{minor}"), 16).ok()
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //! `raise`.
 
 use super::imported::imported;
-use super::reported::{number_after, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
+use super::tool_errors::{number_after, plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
 use super::{Capture, Line};
 use crate::snapshot::Snapshot;
 

@@ -6,9 +6,9 @@
 //! counted.
 
 use super::imported::imported;
-use super::usb_ids::{apple_device, hex4, set_serial};
+use super::usb_ids::{apple_device, bus_seen, hex4, hub_chain, set_serial};
 use super::Capture;
-use crate::snapshot::{OsFamily, Outcome, Quote, Snapshot, UsbDevice, UsbHub, UsbObs, UsbSpeed};
+use crate::snapshot::{OsFamily, Quote, Snapshot, UsbDevice, UsbHub, UsbSpeed};
 
 const MAX_LINES: usize = 50_000;
 const MAX_NODES: usize = 2_000;
@@ -91,14 +91,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         &capture.name,
         Some(format!("{} Apple USB device(s) read", devices.len())),
     );
-    s.probes.usb = Outcome::Ok {
-        duration_ms: 0,
-        value: UsbObs {
-            os: OsFamily::Macos,
-            devices,
-            root_hubs: Vec::new(),
-        },
-    };
+    s.probes.usb = bus_seen(OsFamily::Macos, devices);
     Some(s)
 }
 
@@ -144,29 +137,20 @@ fn speed(v: &str) -> Option<UsbSpeed> {
 /// The headings above a device that are devices themselves (hubs), nearest
 /// the Mac first, without the Mac's built-in ones.
 fn hubs(indent: usize, before: &[Node]) -> Vec<UsbHub> {
-    let mut chain = Vec::new();
-    let mut want = indent;
-    for n in before.iter().rev() {
-        if n.indent >= want {
-            continue;
-        }
-        want = n.indent;
-        if let (Some(vid), Some(pid)) = (n.id("Vendor ID"), n.id("Product ID")) {
-            if n.get("Built-In") != Some("Yes") {
-                chain.push(UsbHub {
-                    vendor_id: vid,
-                    product_id: pid,
-                    speed: n.get("Speed").and_then(speed),
-                    ..Default::default()
-                });
-            }
-        }
-        if chain.len() >= 8 {
-            break;
-        }
-    }
-    chain.reverse();
-    chain
+    hub_chain(
+        indent,
+        before,
+        |n| n.indent,
+        |n| match (n.id("Vendor ID"), n.id("Product ID")) {
+            (Some(vid), Some(pid)) if n.get("Built-In") != Some("Yes") => Some(UsbHub {
+                vendor_id: vid,
+                product_id: pid,
+                speed: n.get("Speed").and_then(speed),
+                ..Default::default()
+            }),
+            _ => None,
+        },
+    )
 }
 
 #[cfg(test)]

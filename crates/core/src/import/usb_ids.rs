@@ -3,9 +3,15 @@
 //! its serial string read as a UDID or boot fields, Linux port names, and an
 //! imported snapshot that looked at nothing else.
 
+use super::capture::masked;
 use crate::snapshot::{
-    parse_boot_serial, udid_from_boot, udid_from_serial, Quote, UsbDevice, UsbMode, APPLE_VENDOR_ID,
+    parse_boot_serial, udid_from_boot, udid_from_serial, OsFamily, Outcome, Quote, UsbDevice,
+    UsbHub, UsbMode, UsbObs, APPLE_VENDOR_ID,
 };
+
+/// The most hubs kept above one device: USB allows five tiers, and a tree
+/// that claims more is not believed.
+const MAX_HUBS: usize = 8;
 
 /// Exactly four hex digits: a value cut short by the capture (`05ac:12a`)
 /// is not read as another id.
@@ -14,6 +20,58 @@ pub fn hex4(s: &str) -> Option<u16> {
     (s.len() == 4 && s.bytes().all(|b| b.is_ascii_hexdigit()))
         .then(|| u16::from_str_radix(s, 16).ok())
         .flatten()
+}
+
+/// A binary-coded decimal version as lsusb and the Linux kernel print it
+/// (`2.00`, `10.05`, `bcdDevice=15.02` → 0x1502): one or two digits, a dot,
+/// exactly two digits.
+pub fn bcd(v: &str) -> Option<u16> {
+    let (major, minor) = v.split_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(major) && minor.len() == 2 && digits(minor))
+        .then(|| u16::from_str_radix(&format!("{major}{minor}"), 16).ok())
+        .flatten()
+}
+
+/// The hubs above a device in a tree printed as indented entries (ioreg,
+/// system_profiler), nearest the computer first. Walking back from the
+/// device, each entry less deep than the last one taken is an ancestor;
+/// `hub` keeps the ancestors that are hubs worth naming (not the
+/// computer's built-in ones).
+pub fn hub_chain<T>(
+    depth: usize,
+    before: &[T],
+    depth_of: impl Fn(&T) -> usize,
+    hub: impl Fn(&T) -> Option<UsbHub>,
+) -> Vec<UsbHub> {
+    let mut chain = Vec::new();
+    let mut want = depth;
+    for e in before.iter().rev() {
+        let d = depth_of(e);
+        if d >= want {
+            continue;
+        }
+        want = d;
+        chain.extend(hub(e));
+        if want == 0 || chain.len() >= MAX_HUBS {
+            break;
+        }
+    }
+    chain.reverse();
+    chain
+}
+
+/// The bus as a capture showed it: its Apple devices, on a computer of
+/// `os`; no capture lists the root hubs.
+pub fn bus_seen(os: OsFamily, devices: Vec<UsbDevice>) -> Outcome<UsbObs> {
+    Outcome::Ok {
+        duration_ms: 0,
+        value: UsbObs {
+            os,
+            devices,
+            root_hubs: Vec::new(),
+        },
+    }
 }
 
 /// An Apple device (vendor 0x05ac) seen at `quote`, its mode from its
@@ -54,16 +112,6 @@ pub fn set_serial(dev: &mut UsbDevice, serial: &str) {
         _ => return,
     }
     dev.serial = Some(serial);
-}
-
-/// Text a capture's author put in place of a value.
-pub fn masked(v: &str) -> bool {
-    let l = v.to_ascii_lowercase();
-    l.contains("xxx")
-        || l.contains("***")
-        || l.contains("redacted")
-        || l.contains('<')
-        || l == "..."
 }
 
 /// A Linux port name, `1-4` or `1-4.2`: the bus and the ports from the root

@@ -6,7 +6,7 @@
 //! importer's: its lines are left alone.
 
 use super::imported::imported;
-use super::reported::{plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
+use super::tool_errors::{plain, Errors, MAX_LINES, TOOL_NAME_WINDOW};
 use super::Capture;
 use crate::snapshot::Snapshot;
 

@@ -24,13 +24,13 @@ use std::collections::BTreeMap;
 
 use super::imported::{imported, phone};
 use super::log_line::{syslog_level, usbmuxd_stamp};
-use super::usb_ids::{apple_device, hex4, linux_port, set_serial};
+use super::usb_ids::{apple_device, bus_seen, hex4, linux_port, set_serial};
 use super::{Capture, Line, UNNAMED_PHONE};
 use crate::knowledge::Domain;
 use crate::snapshot::{
     udid_key, DeviceObs, Failure, FailureKind, ListenObs, ListenOrigin, MuxAddress, MuxConnection,
     MuxDevice, MuxEvent, MuxEventKind, MuxObs, OsFamily, Outcome, Quote, ReportedError, Snapshot,
-    UsbAccess, UsbDevice, UsbObs, UsbSpeed,
+    UsbAccess, UsbDevice, UsbSpeed,
 };
 
 /// At most this many lines are looked at, and this many events and errors kept.
@@ -561,14 +561,7 @@ impl Reader {
         let mut s = imported("usbmuxd log", file, Some(notes.join("; ")));
         let usb_devices: Vec<UsbDevice> = self.usb.values().cloned().collect();
         if !usb_devices.is_empty() {
-            s.probes.usb = Outcome::Ok {
-                duration_ms: 0,
-                value: UsbObs {
-                    os: OsFamily::Linux,
-                    devices: usb_devices,
-                    root_hubs: Vec::new(),
-                },
-            };
+            s.probes.usb = bus_seen(OsFamily::Linux, usb_devices);
         }
         if let Some(f) = self.stopped {
             s.probes.usbmuxd = Outcome::Failed {

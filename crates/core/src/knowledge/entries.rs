@@ -3,7 +3,7 @@
 //! a real phone, the issue or page it was published in).
 
 use super::entry::{Causes, Code, Entry};
-use crate::remedy::texts as f;
+use crate::remedy::texts;
 use crate::rules::RuleId;
 
 // --- sources used more than once ------------------------------------------
@@ -55,7 +55,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "The generic backup failure. The phone's backup agent stopped with an error that Finder or iTunes does not spell out; the real reason is in the system log (an MBErrorDomain code) or in what diagnose finds. Locked phones, broken trust, a full disk and a damaged earlier backup are the usual causes.",
         causes: Causes::Generic(&[RuleId::DeviceLocked, RuleId::DevicePasscodePrompt, RuleId::TrustSessionFailed, RuleId::HostDiskSpace, RuleId::BackupCorrupt, RuleId::HostOsOutdated, RuleId::HostBackupDirVolatile, RuleId::BackupAgentFailed]),
-        fixes: &[f::DIAGNOSE, f::UNLOCK, f::PASSCODE_AT_START, f::UPDATE_MAC, f::UPDATE_WINDOWS, f::UPDATE_IOS, f::RESTART_PHONE, f::RESTART_COMPUTER],
+        fixes: &[texts::DIAGNOSE, texts::UNLOCK, texts::PASSCODE_AT_START, texts::UPDATE_MAC, texts::UPDATE_WINDOWS, texts::UPDATE_IOS, texts::RESTART_PHONE, texts::RESTART_COMPUTER],
         sources: &["http://simx.me/technonova/tips/fixing_a_error_copying_keychain_data_pr.html", SEED_STUCK],
     },
     Entry {
@@ -75,7 +75,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "The phone asked the computer how much space is free and decided the backup would not fit. It needs roughly the size of what changed plus a margin. On a Mac the file system's free figure leaves out purgeable space (local snapshots, caches): when told too little the phone asks the computer to free more, which Finder's backup does and idevicebackup2 does not, so Finder can show more free space than an idevicebackup2 backup can use.",
         causes: Causes::Ranked(&[RuleId::HostDiskSpace, RuleId::HostBackupDirUnusable]),
-        fixes: &[f::HOST_SPACE_MAC, f::HOST_SPACE_WINDOWS, f::HOST_SPACE_LINUX],
+        fixes: &[texts::HOST_SPACE_MAC, texts::HOST_SPACE_WINDOWS, texts::HOST_SPACE_LINUX],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/1384",
             "https://github.com/doronz88/pymobiledevice3/issues/1769",
@@ -97,7 +97,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "The phone vanished from the USB link during the backup. A flaky cable, port or hub is the usual reason; a phone bug that crashes the backup agent at the same file every time looks the same (iOS 10.3.3 had one).",
         causes: Causes::Ranked(&[RuleId::ConnectionUnstable, RuleId::UsbHub, RuleId::UsbSlowLink]),
-        fixes: &[f::CABLE, f::PORT_DIRECT, f::PORT_CLEAN, f::UPDATE_IOS, f::RESTART_PHONE],
+        fixes: &[texts::CABLE, texts::PORT_DIRECT, texts::PORT_CLEAN, texts::UPDATE_IOS, texts::RESTART_PHONE],
         sources: &[
             "https://github.com/lionheart/openradar-mirror/issues/17996",
             "https://imazing.com/blog/ios-10-3-3-device-disconnected-error-during-backup-fix",
@@ -115,7 +115,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "The earlier backup of this phone on the computer cannot be read or was made by a newer iOS than the phone now runs. Backing up on top of it fails; restoring from it is refused.",
         causes: Causes::Ranked(&[RuleId::BackupCorrupt, RuleId::BackupUnfinished, RuleId::DeviceIosOutdated]),
-        fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX, f::UPDATE_IOS],
+        fixes: &[texts::MOVE_BACKUP_MAC, texts::MOVE_BACKUP_WINDOWS, texts::MOVE_BACKUP_LINUX, texts::UPDATE_IOS],
         sources: &[
             "https://bestapplesolution.blogspot.com/2017/09/itunes-could-not-back-up-or-restore.html",
             "https://fone.tips/solve-itunes-corrupt-backup-problem/",
@@ -135,7 +135,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "The computer could not open, or lost, its sync session with the phone: another program already held one, someone cancelled it on the phone, or the secure session behind it broke.",
         causes: Causes::Ranked(&[RuleId::HostBackupInProgress, RuleId::TrustSessionFailed, RuleId::ConnectionUnstable]),
-        fixes: &[f::ONE_TOOL, f::RESTART_PHONE, f::RESTART_COMPUTER, f::RESET_LOCATION_PRIVACY],
+        fixes: &[texts::ONE_TOOL, texts::RESTART_PHONE, texts::RESTART_COMPUTER, texts::RESET_LOCATION_PRIVACY],
         sources: &["https://joingerald.com/blog/backup-itunes-iphone-backup", IDEVICEBACKUP2_C],
     },
     Entry {
@@ -150,7 +150,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "The USB link to the phone was torn down and set up again mid-sync. usbmuxd logs the same event as \"RX aborted ... disconnect\" followed by the device being removed.",
         causes: Causes::Ranked(&[RuleId::ConnectionUnstable, RuleId::UsbSlowLink, RuleId::UsbHub]),
-        fixes: &[f::CABLE, f::PORT_DIRECT, f::PORT_CLEAN, f::RESTART_PHONE],
+        fixes: &[texts::CABLE, texts::PORT_DIRECT, texts::PORT_CLEAN, texts::RESTART_PHONE],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/84",
             "https://github.com/libimobiledevice/usbmuxd/issues/5",
@@ -172,7 +172,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "The phone refused because it is locked. Since iOS 16.1 it also asks for its passcode at the start of every computer backup and gives up after a few minutes if nobody types it.",
         causes: Causes::Ranked(&[RuleId::DeviceLocked, RuleId::DevicePasscodePrompt]),
-        fixes: &[f::UNLOCK, f::PASSCODE_AT_START],
+        fixes: &[texts::UNLOCK, texts::PASSCODE_AT_START],
         sources: &[ISSUE_PASSCODE_161, "https://github.com/libimobiledevice/libimobiledevice/issues/1601", APPLE_TRUST],
     },
     Entry {
@@ -182,7 +182,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["unknown error occurred (-54)", "an unknown error occurred (54)", "error -54", "error 54"],
         meaning: "A file the sync needed was locked or read-only, on the computer (media library, backup folder) or on the phone. It mostly appears while syncing music or photos rather than during the backup itself.",
         causes: Causes::Ranked(&[RuleId::HostBackupDirUnusable, RuleId::HostBackupInProgress]),
-        fixes: &[f::ONE_TOOL, f::RESTART_COMPUTER, f::SECURITY_SOFTWARE_WINDOWS, f::SECURITY_SOFTWARE_MAC, f::UPDATE_MAC, f::UPDATE_WINDOWS],
+        fixes: &[texts::ONE_TOOL, texts::RESTART_COMPUTER, texts::SECURITY_SOFTWARE_WINDOWS, texts::SECURITY_SOFTWARE_MAC, texts::UPDATE_MAC, texts::UPDATE_WINDOWS],
         sources: &["https://gist.github.com/3d6be4dca7c85d404a1a0d192f09e1f3", "https://gist.github.com/d9dc916a85d712da2f635ba561647a4e"],
     },
     Entry {
@@ -196,7 +196,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "Not a backup error: during an update or restore the phone stopped answering over USB. Cable, port, hub and outdated computer software come first; a phone that fails on every computer needs repair.",
         causes: Causes::Generic(&[RuleId::ConnectionUnstable, RuleId::UsbHub, RuleId::UsbSlowLink, RuleId::HostOsOutdated, RuleId::UsbRecoveryMode]),
-        fixes: &[f::CABLE, f::PORT_DIRECT, f::UPDATE_MAC, f::UPDATE_WINDOWS, f::RESTART_COMPUTER, f::LEAVE_RECOVERY],
+        fixes: &[texts::CABLE, texts::PORT_DIRECT, texts::UPDATE_MAC, texts::UPDATE_WINDOWS, texts::RESTART_COMPUTER, texts::LEAVE_RECOVERY],
         sources: &["https://ipswdownloads.com/?p=4685", "https://fixstorydtla.com/blog/iphone-errors/iphone-error-4013-4014-4005-fix/"],
     },
     // ======================================================================
@@ -209,7 +209,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["kamddevicedisconnectederror", "this device is no longer connected"],
         meaning: "Apple's device library lost the phone while talking to it: the USB link dropped or the phone re-enumerated (after a Trust tap, a lock, or a bad cable).",
         causes: Causes::Ranked(&[RuleId::ConnectionUnstable, RuleId::UsbSlowLink, RuleId::UsbHub]),
-        fixes: &[f::CABLE, f::PORT_DIRECT, f::UNLOCK, f::RESTART_PHONE, f::WINDOWS_AMDS],
+        fixes: &[texts::CABLE, texts::PORT_DIRECT, texts::UNLOCK, texts::RESTART_PHONE, texts::WINDOWS_AMDS],
         sources: &[AMD_TABLE],
     },
     Entry {
@@ -219,7 +219,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["kamdpermissionerror"],
         meaning: "Apple's device library was refused access to a file it needs, most often the folder of pair records (Lockdown) after another tool changed it, sometimes the backup folder.",
         causes: Causes::Ranked(&[RuleId::TrustSessionFailed, RuleId::HostBackupDirUnusable, RuleId::UsbmuxdAccessDenied]),
-        fixes: &[f::WIN_LOCKDOWN_PERMS, f::WIN_PAIR_RECORD, f::MAC_PAIR_RECORD, f::WINDOWS_AMDS, f::TAP_TRUST],
+        fixes: &[texts::WIN_LOCKDOWN_PERMS, texts::WIN_PAIR_RECORD, texts::MAC_PAIR_RECORD, texts::WINDOWS_AMDS, texts::TAP_TRUST],
         sources: &[AMD_TABLE, "https://github.com/osy/Jitterbug/issues/103"],
     },
     Entry {
@@ -229,7 +229,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["kamdmissingvalueerror", "the value is missing"],
         meaning: "The computer asked the phone for a value during the connection handshake and got nothing back. Seen with phones that are locked, not trusted yet, or not fully set up; the connection never gets as far as a backup.",
         causes: Causes::Ranked(&[RuleId::DeviceLocked, RuleId::TrustNotPaired, RuleId::HostOsOutdated]),
-        fixes: &[f::UNLOCK, f::TAP_TRUST, f::FINISH_SETUP, f::UPDATE_MAC, f::UPDATE_WINDOWS, f::WINDOWS_AMDS],
+        fixes: &[texts::UNLOCK, texts::TAP_TRUST, texts::FINISH_SETUP, texts::UPDATE_MAC, texts::UPDATE_WINDOWS, texts::WINDOWS_AMDS],
         sources: &[AMD_TABLE],
     },
     Entry {
@@ -239,7 +239,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["kamdinvalidresponseerror"],
         meaning: "The phone answered the computer's handshake with something the computer did not expect. Usually trust was never confirmed on the phone, or the link is unreliable.",
         causes: Causes::Ranked(&[RuleId::TrustNotPaired, RuleId::TrustDialogPending, RuleId::ConnectionUnstable]),
-        fixes: &[f::TAP_TRUST, f::CABLE, f::PORT_DIRECT, f::RESTART_PHONE, f::RESTART_COMPUTER],
+        fixes: &[texts::TAP_TRUST, texts::CABLE, texts::PORT_DIRECT, texts::RESTART_PHONE, texts::RESTART_COMPUTER],
         sources: &[AMD_TABLE, "https://fixpedia.ru/en/errors/ios/0xe8000013"],
     },
     Entry {
@@ -249,7 +249,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["kamdmuxconnecterror"],
         meaning: "The computer's USB multiplexer (usbmuxd / Apple Mobile Device Service) could not open a connection to a service on the phone.",
         causes: Causes::Generic(&[RuleId::DeviceLockdownUnreachable, RuleId::UsbmuxdUnresponsive, RuleId::ConnectionUnstable, RuleId::UsbHub]),
-        fixes: &[f::WINDOWS_AMDS, f::LINUX_USBMUXD, f::MAC_USBMUXD, f::PORT_DIRECT, f::CABLE],
+        fixes: &[texts::WINDOWS_AMDS, texts::LINUX_USBMUXD, texts::MAC_USBMUXD, texts::PORT_DIRECT, texts::CABLE],
         sources: &[AMD_TABLE],
     },
     Entry {
@@ -265,7 +265,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "The phone's iOS is newer than the computer's device support understands (or, for 0xE800007E, older than it accepts). Update the side that lags.",
         causes: Causes::Ranked(&[RuleId::HostOsOutdated, RuleId::DeviceIosOutdated]),
-        fixes: &[f::UPDATE_MAC, f::UPDATE_WINDOWS, f::UPDATE_LINUX, f::UPDATE_IOS],
+        fixes: &[texts::UPDATE_MAC, texts::UPDATE_WINDOWS, texts::UPDATE_LINUX, texts::UPDATE_IOS],
         sources: &[AMD_TABLE, "https://github.com/cormiertyshawn895/Retroactive/issues/55", SEED_NOT_WORKING],
     },
     Entry {
@@ -275,7 +275,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["kamdsessioninactiveerror", "session inactive", "sessioninactive", "the session is inactive"],
         meaning: "The computer asked lockdownd for something that needs the encrypted session opened after pairing, and no session was running. Either the tool never started one (a \"simple\" connection such as `ideviceinfo -s`), or starting it failed because the phone does not accept this computer's pair record.",
         causes: Causes::Ranked(&[RuleId::TrustSessionFailed, RuleId::TrustNotPaired]),
-        fixes: &[f::TAP_TRUST, f::LINUX_REPAIR, f::MAC_PAIR_RECORD, f::WIN_PAIR_RECORD, f::DIAGNOSE],
+        fixes: &[texts::TAP_TRUST, texts::LINUX_REPAIR, texts::MAC_PAIR_RECORD, texts::WIN_PAIR_RECORD, texts::DIAGNOSE],
         sources: &[IOS_DEPLOY_ERRORS, LOCKDOWN_H, LOCKDOWN_C],
     },
     Entry {
@@ -285,7 +285,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["kamdmuxcreatelistenererror", "could not listen for usb devices", "amdevicenotificationsubscribe returned"],
         meaning: "Apple's device library could not subscribe to the list of connected phones, so no phone is seen at all. The service behind it (usbmuxd on a Mac, Apple Mobile Device Service on Windows) is stopped or stuck; one report on a Mac found usbmuxd out of file handles.",
         causes: Causes::Ranked(&[RuleId::UsbmuxdUnresponsive, RuleId::UsbmuxdNotRunning]),
-        fixes: &[f::MAC_USBMUXD, f::WINDOWS_AMDS, f::LINUX_USBMUXD, f::RESTART_COMPUTER],
+        fixes: &[texts::MAC_USBMUXD, texts::WINDOWS_AMDS, texts::LINUX_USBMUXD, texts::RESTART_COMPUTER],
         sources: &[
             IOS_DEPLOY_ERRORS,
             "https://github.com/juucustodio/xamarin-docs.pt-br/blob/33eb4a1243be0a1e478f137b7a6eaf3335fe911c/docs/ios/troubleshooting/questions/exception-amddevicenotificationsubscribe.md",
@@ -298,7 +298,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["kamdnowifisyncsupporterror", "doesn't support wireless sync", "does not support wireless sync"],
         meaning: "The computer tried to reach the phone over Wi-Fi and the phone does not offer wireless sync to it. A computer backup over the USB cable does not need it.",
         causes: Causes::Ranked(&[RuleId::UsbmuxdWifiOnly]),
-        fixes: &[f::PORT_DIRECT, f::CABLE, f::WIFI],
+        fixes: &[texts::PORT_DIRECT, texts::CABLE, texts::WIFI],
         sources: &[IOS_DEPLOY_ERRORS],
     },
     Entry {
@@ -313,7 +313,7 @@ static ENTRIES: &[Entry] = &[
                 crate::remedy::Platforms::PHONE,
                 "Set a passcode: Settings > Face ID & Passcode (Touch ID & Passcode on phones with a Home button) > Turn Passcode On, then try again.",
             ),
-            f::DIAGNOSE,
+            texts::DIAGNOSE,
         ],
         sources: &[IOS_DEPLOY_ERRORS],
     },
@@ -332,7 +332,7 @@ static ENTRIES: &[Entry] = &[
                 crate::remedy::Platforms::PHONE,
                 "Delete one of the apps signed with the free developer account (expired ones count too), then install again.",
             ),
-            f::DIAGNOSE,
+            texts::DIAGNOSE,
         ],
         sources: &["https://github.com/ionic-team/native-run/issues/210", "https://github.com/Matchstic/ReProvision/issues/133"],
     },
@@ -355,7 +355,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "The phone is showing (or wants to show) the \"Trust This Computer?\" alert and nobody has answered it. It appears only while the phone is unlocked.",
         causes: Causes::Ranked(&[RuleId::TrustDialogPending]),
-        fixes: &[f::TAP_TRUST, f::LINUX_REPAIR],
+        fixes: &[texts::TAP_TRUST, texts::LINUX_REPAIR],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/1138",
             "https://github.com/libimobiledevice/libimobiledevice/issues/391",
@@ -374,7 +374,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["user denied pairing", "userdeniedpairing", "userdeniedpairingerror", "user denied the trust dialog", "user refused to trust this computer", "don't trust", "dont trust"],
         meaning: "Someone tapped Don't Trust. The phone will ask again at the next connection; until then the computer can only charge it.",
         causes: Causes::Ranked(&[RuleId::TrustDenied]),
-        fixes: &[f::TAP_TRUST, f::RESET_LOCATION_PRIVACY, f::LINUX_REPAIR],
+        fixes: &[texts::TAP_TRUST, texts::RESET_LOCATION_PRIVACY, texts::LINUX_REPAIR],
         sources: &[LOCKDOWN_H, LOCKDOWN_H_117, IDEVICEPAIR_C, APPLE_TRUST, PMD3_EXCEPTIONS, PMD3_TROUBLESHOOTING],
     },
     Entry {
@@ -384,7 +384,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["invalid hostid", "invalid host id", "invalidhostid", "invalidhostiderror", "kamdinvalidhostiderror"],
         meaning: "The computer still has a pair record, but the phone no longer knows it: the phone was erased, reset its trust list (Reset Location & Privacy), or the record came from another computer.",
         causes: Causes::Ranked(&[RuleId::TrustResetOnDevice, RuleId::TrustSessionFailed]),
-        fixes: &[f::MAC_PAIR_RECORD, f::WIN_PAIR_RECORD, f::LINUX_REPAIR, f::TAP_TRUST],
+        fixes: &[texts::MAC_PAIR_RECORD, texts::WIN_PAIR_RECORD, texts::LINUX_REPAIR, texts::TAP_TRUST],
         sources: &[
             "https://github.com/google/ios-webkit-debug-proxy/issues/267",
             LOCKDOWN_H,
@@ -408,7 +408,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "The phone is locked right now, so it will not start a session or pair. It says nothing about whether a passcode exists; unlock it and try again.",
         causes: Causes::Ranked(&[RuleId::DeviceLocked]),
-        fixes: &[f::UNLOCK, f::TAP_TRUST],
+        fixes: &[texts::UNLOCK, texts::TAP_TRUST],
         sources: &[
             LOCKDOWN_H,
             LOCKDOWN_H_117,
@@ -434,7 +434,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "After a restart the phone keeps its data-protection keys locked until someone types the passcode once. Until then lockdownd refuses to open a session or start the backup service, even for a trusted computer that sends its escrow bag; Face ID and Touch ID do not unlock it. diagnose reports it as \"The iPhone has not been unlocked since it restarted\".",
         causes: Causes::Ranked(&[RuleId::DeviceLocked]),
-        fixes: &[f::UNLOCK_AFTER_RESTART, f::UNLOCK],
+        fixes: &[texts::UNLOCK_AFTER_RESTART, texts::UNLOCK],
         sources: &[
             IOS_DEPLOY_ERRORS,
             LOCKDOWN_H,
@@ -449,7 +449,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["stored pair record for device", "pair record for device is invalid"],
         meaning: "usbmuxd tried this computer's pair record and the phone refused the secure session it needs (an SSL error), so usbmuxd deleted the record and will ask the phone to trust this computer again. The phone had forgotten this computer (Reset Location & Privacy, a restore, or trust given to too many computers) or the record was damaged.",
         causes: Causes::Ranked(&[RuleId::TrustNotPaired, RuleId::TrustResetOnDevice]),
-        fixes: &[f::TAP_TRUST, f::LINUX_REPAIR],
+        fixes: &[texts::TAP_TRUST, texts::LINUX_REPAIR],
         sources: &["https://github.com/libimobiledevice/usbmuxd/blob/master/src/preflight.c", "https://github.com/libimobiledevice/libimobiledevice/issues/1354"],
     },
     Entry {
@@ -459,7 +459,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["couldn't get hostid from pairing record", "couldnt get hostid from pairing record"],
         meaning: "usbmuxd read the pair record it keeps for this phone (in /var/lib/lockdown on Linux) and found no HostID in it: the record is damaged, cut short or written by something else, so no secure session can start with it. The phone itself may still trust this computer.",
         causes: Causes::Ranked(&[RuleId::TrustSessionFailed]),
-        fixes: &[f::LINUX_REPAIR],
+        fixes: &[texts::LINUX_REPAIR],
         sources: &["https://github.com/libimobiledevice/usbmuxd/blob/master/src/conf.c", "https://github.com/libimobiledevice/libimobiledevice/issues/573"],
     },
     Entry {
@@ -478,7 +478,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "This computer has no pair record for the phone, so it was never trusted here (or the record was deleted).",
         causes: Causes::Ranked(&[RuleId::TrustNotPaired, RuleId::HostLockdownDirUnusable]),
-        fixes: &[f::TAP_TRUST, f::LINUX_REPAIR, f::LINUX_LOCKDOWN_PERMS],
+        fixes: &[texts::TAP_TRUST, texts::LINUX_REPAIR, texts::LINUX_LOCKDOWN_PERMS],
         sources: &[
             "https://github.com/libimobiledevice/usbmuxd/issues/116",
             LOCKDOWN_H,
@@ -494,7 +494,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["invalid pair record", "invalidpairrecord", "ssl error", "kamdinvalidpairrecorderror"],
         meaning: "The pair record exists but the secure session built from it failed: the record is damaged, belongs to another computer, or its certificates no longer match the phone's.",
         causes: Causes::Ranked(&[RuleId::TrustSessionFailed]),
-        fixes: &[f::MAC_PAIR_RECORD, f::WIN_PAIR_RECORD, f::LINUX_REPAIR, f::RESET_LOCATION_PRIVACY],
+        fixes: &[texts::MAC_PAIR_RECORD, texts::WIN_PAIR_RECORD, texts::LINUX_REPAIR, texts::RESET_LOCATION_PRIVACY],
         sources: &[LOCKDOWN_H, LOCKDOWN_C, AMD_TABLE],
     },
     Entry {
@@ -504,7 +504,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["mux error", "lockdown error -8", "kamdmuxerror"],
         meaning: "The connection to the phone through usbmuxd broke before lockdownd answered. Seen right after plugging in (the phone is still starting its USB side), with flaky cables, and with usbmuxd bugs.",
         causes: Causes::Ranked(&[RuleId::DeviceLockdownUnreachable, RuleId::ConnectionUnstable, RuleId::UsbmuxdUnresponsive]),
-        fixes: &[f::UNLOCK, f::CABLE, f::PORT_DIRECT, f::LINUX_USBMUXD, f::UPDATE_LINUX, f::RESTART_PHONE],
+        fixes: &[texts::UNLOCK, texts::CABLE, texts::PORT_DIRECT, texts::LINUX_USBMUXD, texts::UPDATE_LINUX, texts::RESTART_PHONE],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/1491",
             "https://github.com/libimobiledevice/libusbmuxd/issues/80",
@@ -518,7 +518,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["propertylist error", "lockdown error -3", "could not get lockdownd type"],
         meaning: "The computer could not parse what lockdownd sent. In the public reports this came from a broken or mismatched libplist on the computer, not from the phone.",
         causes: Causes::Ranked(&[RuleId::UsbmuxdProtocolError, RuleId::HostOsOutdated]),
-        fixes: &[f::UPDATE_LINUX, f::LINUX_USBMUXD],
+        fixes: &[texts::UPDATE_LINUX, texts::LINUX_USBMUXD],
         sources: &["https://github.com/libimobiledevice/usbmuxd/issues/57", LOCKDOWN_C],
     },
     Entry {
@@ -535,7 +535,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "The phone will not pair on this connection: a management profile or supervision forbids pairing with new computers, or the attempt came over Wi-Fi, where pairing is not allowed.",
         causes: Causes::Ranked(&[RuleId::DeviceRestricted, RuleId::UsbmuxdWifiOnly]),
-        fixes: &[f::SCREEN_TIME, f::PORT_DIRECT],
+        fixes: &[texts::SCREEN_TIME, texts::PORT_DIRECT],
         sources: &[LOCKDOWN_H, IDEVICEPAIR_C, AMD_TABLE],
     },
     // ======================================================================
@@ -557,7 +557,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "Nothing answers at the usbmuxd address, so no tool can see any phone. On Linux the daemon is not started; on Windows Apple Mobile Device Service (installed with iTunes or Apple Devices) is missing or stopped.",
         causes: Causes::Ranked(&[RuleId::UsbmuxdNotRunning, RuleId::UsbmuxdStaleSocket]),
-        fixes: &[f::LINUX_USBMUXD, f::WINDOWS_AMDS, f::MAC_USBMUXD],
+        fixes: &[texts::LINUX_USBMUXD, texts::WINDOWS_AMDS, texts::MAC_USBMUXD],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/1163",
             "https://github.com/alibaba/tidevice/issues/7",
@@ -573,7 +573,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["127.0.0.1:27015", "actively refused it", "no connection could be made because the target machine actively refused"],
         meaning: "On Windows, tools reach the phone through Apple Mobile Device Service on TCP port 27015. Nothing listened there: the service is stopped, missing, or blocked.",
         causes: Causes::Ranked(&[RuleId::UsbmuxdNotRunning]),
-        fixes: &[f::WINDOWS_AMDS, f::SECURITY_SOFTWARE_WINDOWS, f::UPDATE_WINDOWS],
+        fixes: &[texts::WINDOWS_AMDS, texts::SECURITY_SOFTWARE_WINDOWS, texts::UPDATE_WINDOWS],
         sources: &["https://github.com/DebianArch64/DebProvision/issues/160"],
     },
     Entry {
@@ -588,7 +588,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "One end of a connection through usbmuxd was closed while the other was still sending. usbmuxd logs it when the program on the computer went away or the phone's side dropped; in the public report where it ended backups (with \"Could not receive from mobilebackup2 (-4)\"), it started with usbmuxd 1.1.1. libusbmuxd prints the same words on the client side, in reports from tools too old for the phone's iOS.",
         causes: Causes::Ranked(&[RuleId::ConnectionUnstable, RuleId::UsbmuxdUnresponsive, RuleId::HostOsOutdated]),
-        fixes: &[f::UPDATE_LINUX, f::LINUX_USBMUXD, f::CABLE, f::PORT_DIRECT],
+        fixes: &[texts::UPDATE_LINUX, texts::LINUX_USBMUXD, texts::CABLE, texts::PORT_DIRECT],
         sources: &[
             "https://github.com/libimobiledevice/usbmuxd/issues/142",
             "https://github.com/libimobiledevice/libimobiledevice/issues/375",
@@ -617,7 +617,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "No phone reached the tools. Either nothing is on USB (cable, port), the phone is there but in recovery or DFU mode, USB access is denied, or usbmuxd does not list it.",
         causes: Causes::Generic(&[RuleId::UsbNoDevice, RuleId::UsbmuxdDeviceNotListed, RuleId::UsbRecoveryMode, RuleId::UsbDfuMode, RuleId::UsbAccessDenied]),
-        fixes: &[f::DIAGNOSE, f::CABLE, f::PORT_DIRECT, f::UNLOCK, f::TAP_TRUST, f::WINDOWS_AMDS, f::LINUX_USBMUXD],
+        fixes: &[texts::DIAGNOSE, texts::CABLE, texts::PORT_DIRECT, texts::UNLOCK, texts::TAP_TRUST, texts::WINDOWS_AMDS, texts::LINUX_USBMUXD],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/815",
             "https://github.com/libimobiledevice/libimobiledevice/issues/558",
@@ -637,7 +637,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "The phone appears on USB and drops off within a second or two, over and over. A marginal cable or port, a hub, or a USB controller that renegotiates the link are the usual reasons.",
         causes: Causes::Ranked(&[RuleId::ConnectionUnstable, RuleId::UsbSlowLink, RuleId::UsbHub]),
-        fixes: &[f::CABLE, f::PORT_DIRECT, f::PORT_CLEAN, f::UPDATE_LINUX],
+        fixes: &[texts::CABLE, texts::PORT_DIRECT, texts::PORT_CLEAN, texts::UPDATE_LINUX],
         sources: &["https://github.com/libimobiledevice/usbmuxd/issues/163"],
     },
     Entry {
@@ -651,7 +651,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "The phone is on the USB bus but this user may not open it. On Linux the udev rules that hand Apple devices to usbmuxd (or, in recovery and DFU mode, to your user) are missing or did not match.",
         causes: Causes::Ranked(&[RuleId::UsbAccessDenied]),
-        fixes: &[f::LINUX_UDEV, f::LINUX_USBMUXD],
+        fixes: &[texts::LINUX_UDEV, texts::LINUX_USBMUXD],
         sources: &[
             "https://github.com/libimobiledevice/idevicerestore/issues/69",
             "https://github.com/libimobiledevice/ifuse/issues/91",
@@ -670,7 +670,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "Since macOS 10.14 the backup folder (~/Library/Application Support/MobileSync/Backup) is privacy-protected: Terminal, scripts and third-party tools cannot list it, even as root, until they get Full Disk Access. Finder's own backups are unaffected.",
         causes: Causes::Ranked(&[RuleId::HostBackupDirUnusable]),
-        fixes: &[f::MAC_FULL_DISK_ACCESS],
+        fixes: &[texts::MAC_FULL_DISK_ACCESS],
         sources: &[
             "https://github.com/OWASP/mastg/issues/1256",
             "https://github.com/richinfante/iphonebackuptools/issues/48",
@@ -685,7 +685,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["personal hotspot", "ipheth"],
         meaning: "With Personal Hotspot on, Linux's ipheth network driver can claim the phone's USB configuration, so usbmuxd does not list it even though USB sees it.",
         causes: Causes::Ranked(&[RuleId::UsbmuxdDeviceNotListed]),
-        fixes: &[f::HOTSPOT_OFF, f::LINUX_USBMUXD],
+        fixes: &[texts::HOTSPOT_OFF, texts::LINUX_USBMUXD],
         sources: &["https://github.com/DanielLemky/omarchy-iphone-mirror/issues/15"],
     },
     Entry {
@@ -701,7 +701,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "In recovery or DFU mode the phone runs no iOS services: there is nothing to back up from and no Trust alert. Only an update or restore is possible there.",
         causes: Causes::Ranked(&[RuleId::UsbRecoveryMode, RuleId::UsbDfuMode]),
-        fixes: &[f::LEAVE_RECOVERY],
+        fixes: &[texts::LEAVE_RECOVERY],
         sources: &[
             "https://github.com/axi0mX/ipwndfu/issues/207",
             "https://github.com/tr4m0ryp/tr4mpass/issues/45",
@@ -725,7 +725,7 @@ static ENTRIES: &[Entry] = &[
             ],
             ranked: &[RuleId::DevicePasscodePrompt, RuleId::DeviceLocked],
         },
-        fixes: &[f::PASSCODE_AT_START, f::UNLOCK],
+        fixes: &[texts::PASSCODE_AT_START, texts::UNLOCK],
         sources: &[
             ISSUE_PASSCODE_161,
             "https://github.com/libimobiledevice/libimobiledevice/issues/125",
@@ -752,7 +752,7 @@ static ENTRIES: &[Entry] = &[
             ],
             ranked: &[RuleId::HostDiskSpace, RuleId::DeviceStorageFull],
         },
-        fixes: &[f::HOST_SPACE_MAC, f::HOST_SPACE_WINDOWS, f::HOST_SPACE_LINUX, f::PHONE_SPACE],
+        fixes: &[texts::HOST_SPACE_MAC, texts::HOST_SPACE_WINDOWS, texts::HOST_SPACE_LINUX, texts::PHONE_SPACE],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/1384",
             "https://github.com/libimobiledevice/libimobiledevice/issues/460",
@@ -767,7 +767,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["multiple errors uploading files"],
         meaning: "The phone failed to send several files to the computer. Reports tie it to the phone locking mid-backup, unreadable files on the phone (I/O errors), and a busy media database.",
         causes: Causes::Ranked(&[RuleId::DeviceLocked, RuleId::DeviceStorageFull, RuleId::ConnectionUnstable]),
-        fixes: &[f::UNLOCK, f::RESTART_PHONE, f::PHONE_SPACE, f::UPDATE_IOS],
+        fixes: &[texts::UNLOCK, texts::RESTART_PHONE, texts::PHONE_SPACE, texts::UPDATE_IOS],
         sources: &[
             "https://github.com/doronz88/pymobiledevice3/issues/820",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1361",
@@ -788,7 +788,7 @@ static ENTRIES: &[Entry] = &[
             ],
             ranked: &[RuleId::BackupCorrupt, RuleId::HostBackupDirUnusable, RuleId::DeviceLocked],
         },
-        fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX, f::UNLOCK],
+        fixes: &[texts::MOVE_BACKUP_MAC, texts::MOVE_BACKUP_WINDOWS, texts::MOVE_BACKUP_LINUX, texts::UNLOCK],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/153",
             "https://github.com/libimobiledevice/libimobiledevice/issues/125",
@@ -820,7 +820,7 @@ static ENTRIES: &[Entry] = &[
             ],
             ranked: &[RuleId::BackupUnfinished, RuleId::BackupCorrupt, RuleId::DeviceStorageFull],
         },
-        fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX, f::PHONE_SPACE],
+        fixes: &[texts::MOVE_BACKUP_MAC, texts::MOVE_BACKUP_WINDOWS, texts::MOVE_BACKUP_LINUX, texts::PHONE_SPACE],
         sources: &[
             "https://github.com/redromnon/iBackep/issues/8",
             "https://github.com/libimobiledevice/libimobiledevice/issues/801",
@@ -838,7 +838,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["invalid password (mberrordomain/207)", "invalid password"],
         meaning: "Backups of this phone are encrypted and the password given was wrong.",
         causes: Causes::Ranked(&[RuleId::BackupPasswordRejected]),
-        fixes: &[f::BACKUP_PASSWORD, f::FORGOT_BACKUP_PASSWORD],
+        fixes: &[texts::BACKUP_PASSWORD, texts::FORGOT_BACKUP_PASSWORD],
         sources: &["https://github.com/doronz88/pymobiledevice3/issues/721"],
     },
     Entry {
@@ -848,7 +848,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["error copying keychain data"],
         meaning: "The phone could not copy its keychain into the backup; in the reports the phone had locked during the backup.",
         causes: Causes::Ranked(&[RuleId::DeviceLocked]),
-        fixes: &[f::UNLOCK, f::RESTART_PHONE],
+        fixes: &[texts::UNLOCK, texts::RESTART_PHONE],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/12",
             "http://simx.me/technonova/tips/fixing_a_error_copying_keychain_data_pr.html",
@@ -861,7 +861,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["failed to create snapshot", "file exists (17) at path"],
         meaning: "A snapshot from an interrupted backup is still on the phone, so a new one cannot be made. Restarting the phone clears it.",
         causes: Causes::Ranked(&[RuleId::BackupUnfinished, RuleId::HostBackupInProgress]),
-        fixes: &[f::RESTART_PHONE, f::ONE_TOOL],
+        fixes: &[texts::RESTART_PHONE, texts::ONE_TOOL],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/1257",
         ],
@@ -873,7 +873,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["no such file or directory at path", "manifest.mbdb"],
         meaning: "The phone asked the computer for a file of the earlier backup and it was not there. After `idevicebackup2 info`, `list` or `unback` on iOS 10 and later this is expected: those commands look for files of the old backup format (Manifest.mbdb, sometimes Status.plist) that current backups do not have, so it says nothing about the backup. During a backup or restore it means the backup folder is incomplete.",
         causes: Causes::Ranked(&[RuleId::BackupUnfinished, RuleId::BackupCorrupt]),
-        fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX, f::DIAGNOSE],
+        fixes: &[texts::MOVE_BACKUP_MAC, texts::MOVE_BACKUP_WINDOWS, texts::MOVE_BACKUP_LINUX, texts::DIAGNOSE],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/52",
             "https://github.com/libimobiledevice/libimobiledevice/issues/608",
@@ -888,7 +888,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["error writing keychain backup", "input/output error (5)"],
         meaning: "The phone hit a read or write error on its own storage while preparing the backup (a file it could not read, a full disk, or a locked keychain).",
         causes: Causes::Ranked(&[RuleId::DeviceStorageFull, RuleId::DeviceLocked, RuleId::BackupEncrypted]),
-        fixes: &[f::PHONE_SPACE, f::UNLOCK, f::RESTART_PHONE, f::BACKUP_PASSWORD],
+        fixes: &[texts::PHONE_SPACE, texts::UNLOCK, texts::RESTART_PHONE, texts::BACKUP_PASSWORD],
         sources: &["https://github.com/libimobiledevice/libimobiledevice/issues/1222", "https://github.com/libimobiledevice/libimobiledevice/issues/1361"],
     },
     Entry {
@@ -898,7 +898,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["unable to backup until setup is finished"],
         meaning: "The phone is still in (or stuck on) the setup assistant and will not back up until it reaches the Home Screen.",
         causes: Causes::Ranked(&[RuleId::DeviceSetupIncomplete]),
-        fixes: &[f::FINISH_SETUP],
+        fixes: &[texts::FINISH_SETUP],
         sources: &["https://github.com/libimobiledevice/libimobiledevice/issues/187"],
     },
     Entry {
@@ -908,7 +908,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["failed to move the incomplete restore directory", "mkdir error"],
         meaning: "A restore could not put files in place on the phone: an earlier restore left its folder behind (the phone was not rebooted), or a path in the backup could not be created.",
         causes: Causes::Ranked(&[RuleId::BackupCorrupt]),
-        fixes: &[f::REBOOT_AFTER_RESTORE, f::RESTART_PHONE],
+        fixes: &[texts::REBOOT_AFTER_RESTORE, texts::RESTART_PHONE],
         sources: &["https://github.com/libimobiledevice/libimobiledevice/issues/787", "https://discussions.apple.com/thread/4447937"],
     },
     // ======================================================================
@@ -921,7 +921,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["could not perform backup protocol version exchange", "protocol version exchange"],
         meaning: "idevicebackup2 started the backup service but the first exchange failed. In the reports the phone was not paired, was waiting for its passcode (iOS 16.1+), or the libimobiledevice build was too old for the phone's iOS.",
         causes: Causes::Ranked(&[RuleId::TrustNotPaired, RuleId::DevicePasscodePrompt, RuleId::HostOsOutdated]),
-        fixes: &[f::LINUX_REPAIR, f::PASSCODE_AT_START, f::UPDATE_LINUX],
+        fixes: &[texts::LINUX_REPAIR, texts::PASSCODE_AT_START, texts::UPDATE_LINUX],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/1111",
             "https://github.com/libimobiledevice/libimobiledevice/issues/461",
@@ -936,7 +936,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["device_link_service_version_exchange received vmajor", "no common version"],
         meaning: "The phone and this idevicebackup2 share no backup protocol version. -6: the phone's DeviceLink version is newer than the tool knows. -8: the phone answered the tool's list of versions with \"none of these\". Either way the libimobiledevice build is older than the phone's iOS.",
         causes: Causes::Ranked(&[RuleId::HostOsOutdated]),
-        fixes: &[f::UPDATE_LINUX],
+        fixes: &[texts::UPDATE_LINUX],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/248",
             "https://github.com/libimobiledevice/libimobiledevice/issues/238",
@@ -952,7 +952,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["could not receive from mobilebackup2", "backup aborted", "mb2_receive_filename", "connectionterminatederror"],
         meaning: "The encrypted channel to the phone's backup service broke mid-transfer (mobilebackup2 SSL error): the link dropped, the phone locked or rebooted, or it stopped answering.",
         causes: Causes::Generic(&[RuleId::ConnectionUnstable, RuleId::DeviceLocked, RuleId::UsbSlowLink, RuleId::BackupVeryLarge]),
-        fixes: &[f::UNLOCK, f::CABLE, f::PORT_DIRECT, f::RESTART_PHONE],
+        fixes: &[texts::UNLOCK, texts::CABLE, texts::PORT_DIRECT, texts::RESTART_PHONE],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/1257",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1707",
@@ -967,7 +967,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &[],
         meaning: "An answer from the phone's backup service could not be read as a DeviceLink message, or lacked what it must carry (a message name, an error code, a protocol version). A tool older than the phone's iOS, or a message cut off by a failing link, gives it.",
         causes: Causes::Ranked(&[RuleId::HostOsOutdated, RuleId::ConnectionUnstable]),
-        fixes: &[f::UPDATE_LINUX, f::CABLE, f::PORT_DIRECT, f::RESTART_PHONE],
+        fixes: &[texts::UPDATE_LINUX, texts::CABLE, texts::PORT_DIRECT, texts::RESTART_PHONE],
         sources: &[MOBILEBACKUP2_H, MOBILEBACKUP2_C],
     },
     Entry {
@@ -977,7 +977,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &[],
         meaning: "Sending to or receiving from the phone through usbmuxd failed: the USB link or usbmuxd dropped the connection. In a public report it happened while a large Manifest.db was being sent.",
         causes: Causes::Ranked(&[RuleId::ConnectionUnstable, RuleId::UsbSlowLink, RuleId::UsbmuxdUnresponsive]),
-        fixes: &[f::CABLE, f::PORT_DIRECT, f::LINUX_USBMUXD, f::RESTART_PHONE],
+        fixes: &[texts::CABLE, texts::PORT_DIRECT, texts::LINUX_USBMUXD, texts::RESTART_PHONE],
         sources: &[MOBILEBACKUP2_H, "https://github.com/libimobiledevice/libimobiledevice/issues/853"],
     },
     Entry {
@@ -987,7 +987,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["device is not ready yet", "receive timeout"],
         meaning: "idevicebackup2 waited 30 seconds for the phone's next message and nothing came, so it prints \"Device is not ready yet\" and waits again. A phone still preparing a large backup, a phone waiting for its passcode (iOS 16.1 and later) and a phone that has gone (unplugged, link dropped) all look like this; when it repeats for minutes the phone is not coming back.",
         causes: Causes::Ranked(&[RuleId::ConnectionSlowReplies, RuleId::DevicePasscodePrompt, RuleId::ConnectionUnstable]),
-        fixes: &[f::PASSCODE_AT_START, f::UNLOCK, f::CABLE, f::PORT_DIRECT],
+        fixes: &[texts::PASSCODE_AT_START, texts::UNLOCK, texts::CABLE, texts::PORT_DIRECT],
         sources: &[
             IDEVICEBACKUP2_RECV,
             MOBILEBACKUP2_H,
@@ -1002,7 +1002,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &[],
         meaning: "The phone's backup service answered the tool's opening message with an error code (other than \"no common version\") or with a different message than expected: it refused to talk backup with this computer.",
         causes: Causes::Ranked(&[RuleId::BackupServiceRefused, RuleId::TrustSessionFailed, RuleId::HostOsOutdated]),
-        fixes: &[f::UNLOCK, f::LINUX_REPAIR, f::UPDATE_LINUX, f::RESTART_PHONE],
+        fixes: &[texts::UNLOCK, texts::LINUX_REPAIR, texts::UPDATE_LINUX, texts::RESTART_PHONE],
         sources: &[MOBILEBACKUP2_H, MOBILEBACKUP2_C],
     },
     Entry {
@@ -1012,7 +1012,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &[],
         meaning: "idevicebackup2 got a failure it has no name for. In the public report it ended `idevicebackup2 info` right after a successful backup: `info` and `list` depend on phone-side code that stopped working with iOS 10, so it says nothing about the backup. During a backup, the lines before it say more.",
         causes: Causes::Ranked(&[RuleId::BackupServiceRefused, RuleId::ConnectionUnstable]),
-        fixes: &[f::DIAGNOSE, f::UPDATE_LINUX, f::RESTART_PHONE],
+        fixes: &[texts::DIAGNOSE, texts::UPDATE_LINUX, texts::RESTART_PHONE],
         sources: &[MOBILEBACKUP2_H, MOBILEBACKUP2_C, ISSUE_LIST_INFO_1224, "https://github.com/libimobiledevice/libimobiledevice/issues/1684"],
     },
     Entry {
@@ -1022,7 +1022,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["timeout while locking for sync", "could not lock file", "failed to lock itunes sync file"],
         meaning: "Before a backup or restore idevicebackup2 (and pymobiledevice3, which says \"Failed to lock itunes sync file\") takes the phone's sync lock, the one Finder, iTunes and other backup tools take too. Another program held it for the whole wait: a backup or sync already running, or an earlier run that has not exited. diagnose looks for that program without taking the lock: its process on this computer, a backup folder being written, or the phone's backup service answering ServiceLimit.",
         causes: Causes::Ranked(&[RuleId::HostBackupInProgress, RuleId::BackupServiceRefused]),
-        fixes: &[f::ONE_TOOL, f::RESTART_PHONE],
+        fixes: &[texts::ONE_TOOL, texts::RESTART_PHONE],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/blob/fa0f79190142bc309307967c058f89c1b36eb6b8/tools/idevicebackup2.c#L2163-L2190",
             "https://github.com/libimobiledevice/libimobiledevice/issues/1648",
@@ -1039,7 +1039,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &[],
         meaning: "The computer told the phone that a file operation in the backup folder failed: -6 not found, -7 already exists, -8 a path part is not a folder, -9 is a folder where a file was expected, -10 too many symbolic links. A missing file is routine early in a backup; if the backup then fails (MBErrorDomain 205 or 103), the folder is damaged or incomplete, or a link in it points somewhere wrong.",
         causes: Causes::Ranked(&[RuleId::BackupCorrupt, RuleId::BackupUnfinished, RuleId::HostBackupDirUnusable]),
-        fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX],
+        fixes: &[texts::MOVE_BACKUP_MAC, texts::MOVE_BACKUP_WINDOWS, texts::MOVE_BACKUP_LINUX],
         sources: &[IDEVICEBACKUP2_ERRNO, MOBILEBACKUP2_H],
     },
     Entry {
@@ -1054,9 +1054,9 @@ static ENTRIES: &[Entry] = &[
                 crate::remedy::Platforms::HOSTS,
                 "Check the disk that holds the backup folder: reconnect an external or network drive, run the disk check (Disk Utility > First Aid on a Mac, `chkdsk` on Windows, `fsck` on Linux), or back up to another disk.",
             ),
-            f::MOVE_BACKUP_MAC,
-            f::MOVE_BACKUP_WINDOWS,
-            f::MOVE_BACKUP_LINUX,
+            texts::MOVE_BACKUP_MAC,
+            texts::MOVE_BACKUP_WINDOWS,
+            texts::MOVE_BACKUP_LINUX,
         ],
         sources: &[IDEVICEBACKUP2_ERRNO],
     },
@@ -1067,7 +1067,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &[],
         meaning: "The computer ran out of disk space while writing the backup and told the phone so; the backup then stops.",
         causes: Causes::Ranked(&[RuleId::HostDiskSpace]),
-        fixes: &[f::HOST_SPACE_MAC, f::HOST_SPACE_WINDOWS, f::HOST_SPACE_LINUX],
+        fixes: &[texts::HOST_SPACE_MAC, texts::HOST_SPACE_WINDOWS, texts::HOST_SPACE_LINUX],
         sources: &[IDEVICEBACKUP2_ERRNO],
     },
     Entry {
@@ -1077,7 +1077,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &[],
         meaning: "-13: several files failed at once; the answer lists a code per file (the other DeviceLink codes say what each means). -1: a file error with no code of its own. When the phone cannot get Status.plist this way it stops with MBErrorDomain 103 (\"Multi status at path\").",
         causes: Causes::Ranked(&[RuleId::BackupCorrupt, RuleId::HostBackupDirUnusable]),
-        fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX, f::DIAGNOSE],
+        fixes: &[texts::MOVE_BACKUP_MAC, texts::MOVE_BACKUP_WINDOWS, texts::MOVE_BACKUP_LINUX, texts::DIAGNOSE],
         sources: &[
             IDEVICEBACKUP2_ERRNO,
             "https://github.com/libimobiledevice/libimobiledevice/issues/1412",
@@ -1095,7 +1095,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "The phone would not start its backup service for this computer: the session was not trusted, a profile forbids backups, or the phone is in a state that cannot back up.",
         causes: Causes::Ranked(&[RuleId::BackupServiceRefused, RuleId::DeviceRestricted, RuleId::TrustSessionFailed]),
-        fixes: &[f::UNLOCK, f::LINUX_REPAIR, f::SCREEN_TIME, f::UPDATE_LINUX],
+        fixes: &[texts::UNLOCK, texts::LINUX_REPAIR, texts::SCREEN_TIME, texts::UPDATE_LINUX],
         sources: &["https://github.com/libimobiledevice/libimobiledevice/issues/1546", IDEVICEBACKUP2_C],
     },
     // ======================================================================
@@ -1108,7 +1108,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["cable", "usb cable", "lightning cable", "different cable", "damaged cable", "different usb port", "usb port", "charging only cable"],
         meaning: "A damaged or charge-only cable, or a worn port, interrupts the data link even when the phone still charges. It is the most common reason a backup stops part-way.",
         causes: Causes::Ranked(&[RuleId::UsbSlowLink, RuleId::ConnectionUnstable]),
-        fixes: &[f::CABLE, f::PORT_DIRECT],
+        fixes: &[texts::CABLE, texts::PORT_DIRECT],
         sources: &[SEED_STUCK, SEED_NOT_WORKING],
     },
     Entry {
@@ -1118,7 +1118,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["usb hub", "through a hub", "docking station", "keyboard usb port"],
         meaning: "Hubs, docks and keyboard ports share bandwidth and power and often fall back to slower links; backups through them stall or drop.",
         causes: Causes::Ranked(&[RuleId::UsbHub, RuleId::UsbSlowLink]),
-        fixes: &[f::PORT_DIRECT],
+        fixes: &[texts::PORT_DIRECT],
         sources: &[SEED_STUCK],
     },
     Entry {
@@ -1128,7 +1128,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["lint in the port", "debris in the port", "dirty port", "lightning port", "usb-c port", "charging port"],
         meaning: "Pocket lint packed into the Lightning or USB-C port keeps the plug from seating fully, so data contacts touch only intermittently.",
         causes: Causes::Ranked(&[RuleId::ConnectionUnstable, RuleId::UsbSlowLink]),
-        fixes: &[f::PORT_CLEAN, f::CABLE],
+        fixes: &[texts::PORT_CLEAN, texts::CABLE],
         sources: &[SEED_STUCK],
     },
     Entry {
@@ -1138,7 +1138,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["restart", "restart devices", "rebooted", "restart both", "restart the iphone", "restart the computer", "reboot", "temporary glitch"],
         meaning: "A restart clears a stuck backup agent on the phone and a wedged usbmuxd or Apple Mobile Device Service on the computer. Try it once before deeper steps; if the same error returns, the cause is elsewhere.",
         causes: Causes::Ranked(&[RuleId::UsbmuxdUnresponsive, RuleId::ConnectionUnstable]),
-        fixes: &[f::RESTART_PHONE, f::RESTART_COMPUTER, f::WINDOWS_AMDS, f::LINUX_USBMUXD],
+        fixes: &[texts::RESTART_PHONE, texts::RESTART_COMPUTER, texts::WINDOWS_AMDS, texts::LINUX_USBMUXD],
         sources: &[SEED_STUCK, SEED_NOT_WORKING],
     },
     Entry {
@@ -1148,7 +1148,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["outdated software", "update software", "software bugs", "windows update", "app store", "update itunes", "software update", "update ios", "latest version of itunes", "older version of ios"],
         meaning: "A computer whose device support is older than the phone's iOS may not talk to it at all, and old iOS releases carry backup bugs. Update both sides.",
         causes: Causes::Ranked(&[RuleId::DeviceIosOutdated, RuleId::HostOsOutdated]),
-        fixes: &[f::UPDATE_IOS, f::UPDATE_MAC, f::UPDATE_WINDOWS, f::UPDATE_LINUX],
+        fixes: &[texts::UPDATE_IOS, texts::UPDATE_MAC, texts::UPDATE_WINDOWS, texts::UPDATE_LINUX],
         sources: &[SEED_STUCK, SEED_NOT_WORKING, "https://github.com/altstoreio/AltStore/issues/1525"],
     },
     Entry {
@@ -1158,7 +1158,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["trust this computer", "trust prompt", "trust alert", "tap trust", "trust dialog", "trust"],
         meaning: "A phone shares data only with computers it trusts. The alert appears when the phone is unlocked and connected to a new computer; until Trust is tapped, the computer can only charge it.",
         causes: Causes::Generic(&[RuleId::TrustNotPaired, RuleId::TrustDialogPending, RuleId::TrustDenied, RuleId::HostLockdownDirUnusable]),
-        fixes: &[f::TAP_TRUST, f::RESET_LOCATION_PRIVACY, f::LINUX_LOCKDOWN_PERMS],
+        fixes: &[texts::TAP_TRUST, texts::RESET_LOCATION_PRIVACY, texts::LINUX_LOCKDOWN_PERMS],
         sources: &[APPLE_TRUST, SEED_STUCK],
     },
     Entry {
@@ -1168,7 +1168,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["reset location & privacy", "reset location and privacy", "untrust all computers", "corrupted permissions"],
         meaning: "Resetting Location & Privacy removes every computer from the phone's trust list (and resets app permissions). Use it when trust is stuck or was refused; the computer's old pair record then stops working until Trust is tapped again.",
         causes: Causes::Ranked(&[RuleId::TrustDenied, RuleId::TrustSessionFailed, RuleId::TrustResetOnDevice]),
-        fixes: &[f::RESET_LOCATION_PRIVACY, f::TAP_TRUST],
+        fixes: &[texts::RESET_LOCATION_PRIVACY, texts::TAP_TRUST],
         sources: &[APPLE_TRUST, SEED_STUCK],
     },
     Entry {
@@ -1178,7 +1178,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["icloud backup", "turn off icloud backup", "disable icloud backup"],
         meaning: "With iCloud Backup on, the phone may be busy with a cloud backup, and Finder / iTunes back up to the computer only when asked. Turning iCloud Backup off for the duration isolates the computer backup.",
         causes: Causes::Ranked(&[RuleId::IcloudBackupEnabled, RuleId::IcloudBackupStale]),
-        fixes: &[f::ICLOUD_BACKUP_OFF],
+        fixes: &[texts::ICLOUD_BACKUP_OFF],
         sources: &[SEED_STUCK],
     },
     Entry {
@@ -1188,7 +1188,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["icloud storage", "not enough icloud storage", "storage space", "icloud storage full", "5gb", "5 gb"],
         meaning: "An iCloud backup fails when the account's storage is full; the free plan is 5 GB. It does not affect a backup to the computer, which is the way around it.",
         causes: Causes::Ranked(&[RuleId::IcloudBackupEnabled]),
-        fixes: &[f::ICLOUD_STORAGE, f::ICLOUD_BACKUP_OFF],
+        fixes: &[texts::ICLOUD_STORAGE, texts::ICLOUD_BACKUP_OFF],
         sources: &[SEED_NOT_WORKING],
     },
     Entry {
@@ -1198,7 +1198,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["wi-fi", "wifi", "internet connection", "internet connectivity", "weak signal", "wifi sync"],
         meaning: "iCloud backups and Wi-Fi sync need a steady network; a weak one makes them time out. A computer backup over the USB cable does not depend on Wi-Fi.",
         causes: Causes::Ranked(&[RuleId::IcloudBackupEnabled, RuleId::UsbmuxdWifiOnly]),
-        fixes: &[f::WIFI, f::PORT_DIRECT],
+        fixes: &[texts::WIFI, texts::PORT_DIRECT],
         sources: &[SEED_NOT_WORKING],
     },
     Entry {
@@ -1208,7 +1208,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["screen time", "content & privacy restrictions", "content and privacy restrictions", "parental controls", "restrictions"],
         meaning: "Screen Time's Content & Privacy Restrictions, or a management profile, can block changes and connections a backup needs.",
         causes: Causes::Ranked(&[RuleId::DeviceRestricted, RuleId::BackupEncryptionRequired]),
-        fixes: &[f::SCREEN_TIME],
+        fixes: &[texts::SCREEN_TIME],
         sources: &[SEED_NOT_WORKING],
     },
     Entry {
@@ -1218,7 +1218,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["sign out of icloud", "sign out and sign back in", "apple id", "apple account", "sign back into icloud"],
         meaning: "Signing out and in refreshes the phone's iCloud session; it helps iCloud Backup, not a backup to the computer.",
         causes: Causes::Ranked(&[RuleId::IcloudBackupEnabled]),
-        fixes: &[f::SIGN_OUT_IN],
+        fixes: &[texts::SIGN_OUT_IN],
         sources: &[SEED_NOT_WORKING],
     },
     Entry {
@@ -1228,7 +1228,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["imazing", "dr.fone", "dr fone", "anytrans", "alternative backup tool", "backup tool", "third-party backup", "third party backup", "backup software"],
         meaning: "Other tools make the same kind of backup through the same phone service. They are an alternative when Finder or iTunes misbehave, but two tools running at once block each other.",
         causes: Causes::Ranked(&[RuleId::HostBackupInProgress]),
-        fixes: &[f::ONE_TOOL],
+        fixes: &[texts::ONE_TOOL],
         sources: &[SEED_NOT_WORKING],
     },
     Entry {
@@ -1238,7 +1238,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["antivirus", "firewall", "security software"],
         meaning: "Security software can stop Apple Mobile Device Service, block its local port, or lock files in the backup folder, which looks like a phone that is never found or a backup that fails.",
         causes: Causes::Ranked(&[RuleId::UsbmuxdNotRunning, RuleId::UsbmuxdUnresponsive, RuleId::HostBackupDirUnusable]),
-        fixes: &[f::SECURITY_SOFTWARE_WINDOWS, f::SECURITY_SOFTWARE_MAC, f::WINDOWS_AMDS],
+        fixes: &[texts::SECURITY_SOFTWARE_WINDOWS, texts::SECURITY_SOFTWARE_MAC, texts::WINDOWS_AMDS],
         sources: &["https://bestapplesolution.blogspot.com/2017/09/itunes-could-not-back-up-or-restore.html", "https://fixpedia.ru/en/errors/ios/0xe8000013"],
     },
     Entry {
@@ -1248,7 +1248,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["stuck on backing up", "backup stuck", "stuck at", "taking too long", "takes too long", "estimating time remaining", "halts at a specific percentage", "percentage", "stalls", "stalled"],
         meaning: "A backup that stalls is usually waiting on a dropped link, a locked phone, a passcode prompt nobody answered, or a disk that filled up. The last backup's Status.plist then shows it never finished.",
         causes: Causes::Generic(&[RuleId::ConnectionUnstable, RuleId::ConnectionSlowReplies, RuleId::DevicePasscodePrompt, RuleId::HostDiskSpace, RuleId::BackupUnfinished, RuleId::BackupStalled]),
-        fixes: &[f::PASSCODE_AT_START, f::CABLE, f::PORT_DIRECT, f::HOST_SPACE_MAC, f::HOST_SPACE_WINDOWS, f::DIAGNOSE],
+        fixes: &[texts::PASSCODE_AT_START, texts::CABLE, texts::PORT_DIRECT, texts::HOST_SPACE_MAC, texts::HOST_SPACE_WINDOWS, texts::DIAGNOSE],
         sources: &[SEED_STUCK, "https://github.com/libimobiledevice/libimobiledevice/issues/881"],
     },
     Entry {
@@ -1258,7 +1258,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["snapshotstate", "snapshotstate uploading", "status.plist", "backup did not finish", "last backup could not be completed"],
         meaning: "A backup that was interrupted leaves Status.plist with SnapshotState other than finished and often no Manifest.db. The next incremental backup can fail on it.",
         causes: Causes::Ranked(&[RuleId::BackupUnfinished, RuleId::BackupCorrupt]),
-        fixes: &[f::MOVE_BACKUP_MAC, f::MOVE_BACKUP_WINDOWS, f::MOVE_BACKUP_LINUX],
+        fixes: &[texts::MOVE_BACKUP_MAC, texts::MOVE_BACKUP_WINDOWS, texts::MOVE_BACKUP_LINUX],
         sources: &[
             "https://github.com/libimobiledevice/libimobiledevice/issues/1582",
             "https://github.com/libimobiledevice/libimobiledevice/blob/fa0f79190142bc309307967c058f89c1b36eb6b8/tools/idevicebackup2.c#L610-L635",
@@ -1277,7 +1277,7 @@ static ENTRIES: &[Entry] = &[
         ],
         meaning: "When local backups are encrypted (by choice or because a profile requires it) every backup and restore needs the password. A lost password cannot be recovered, only reset on the phone.",
         causes: Causes::Ranked(&[RuleId::BackupEncrypted, RuleId::BackupEncryptionRequired]),
-        fixes: &[f::BACKUP_PASSWORD, f::FORGOT_BACKUP_PASSWORD],
+        fixes: &[texts::BACKUP_PASSWORD, texts::FORGOT_BACKUP_PASSWORD],
         sources: &["https://github.com/libimobiledevice/libimobiledevice/issues/520", "https://github.com/libimobiledevice/libimobiledevice/issues/1344"],
     },
     Entry {
@@ -1287,7 +1287,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["iphone storage full", "iphone storage", "purgeable", "storage almost full"],
         meaning: "The phone makes temporary copies while it backs up; with almost no free space the backup fails. The free figure tools read can differ from Settings because of purgeable space.",
         causes: Causes::Ranked(&[RuleId::DeviceStorageFull]),
-        fixes: &[f::PHONE_SPACE, f::RESTART_PHONE],
+        fixes: &[texts::PHONE_SPACE, texts::RESTART_PHONE],
         sources: &["https://github.com/libimobiledevice/libimobiledevice/issues/1572", "https://github.com/libimobiledevice/libimobiledevice/issues/564", "https://github.com/libimobiledevice/libimobiledevice/issues/1072"],
     },
     Entry {
@@ -1297,7 +1297,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["low battery", "battery low", "low power mode", "insufficient power"],
         meaning: "A long backup on a nearly empty phone, on a port that gives too little power, can stop when the phone sleeps or shuts down.",
         causes: Causes::Ranked(&[RuleId::DeviceBatteryLow]),
-        fixes: &[f::CHARGE, f::PORT_DIRECT],
+        fixes: &[texts::CHARGE, texts::PORT_DIRECT],
         sources: &["https://darwinsdata.com/why-am-i-unable-to-backup-my-iphone/"],
     },
     Entry {
@@ -1307,7 +1307,7 @@ static ENTRIES: &[Entry] = &[
         phrases: &["find my iphone must be disabled before restoring", "turn off find my", "find my iphone"],
         meaning: "Restoring a computer backup onto a phone is refused while Find My iPhone is on. Backing up is not affected.",
         causes: Causes::Ranked(&[]),
-        fixes: &[f::FIND_MY_OFF],
+        fixes: &[texts::FIND_MY_OFF],
         sources: &["https://github.com/2bf/remove-mdm/issues/3", "https://github.com/leminlimez/CowabungaLite/issues/66"],
     },
 ];

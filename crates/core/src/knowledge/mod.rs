@@ -10,16 +10,16 @@
 
 pub mod entries;
 pub mod entry;
+pub mod explain_reported;
 pub mod host_requirements;
 pub mod lookup;
 pub mod models;
-pub mod reported;
 pub mod seeds;
 
 pub use entries::all;
 pub use entry::{Causes, Code, Domain, Entry, Fix, Platforms};
+pub use explain_reported::{explain_reported, Explained};
 pub use lookup::{lookup, normalize, Lookup, Match, Reason};
-pub use reported::{explain_reported, Explained};
 pub use seeds::SEED_CAUSES;
 
 /// The entry with this key.

@@ -16,6 +16,7 @@ pub mod space;
 pub mod style;
 pub mod timeline;
 pub mod view;
+pub mod watch;
 
 use serde::Serialize;
 

@@ -4,7 +4,7 @@
 //! the finding agree.
 
 use super::{names, Report};
-use crate::rules::host::disk_space::{next_backup, Estimate};
+use crate::rules::host::backup_need::{next_backup, Estimate};
 
 /// The figures for one phone (or for none, when only the computer is known).
 #[derive(Debug, Clone, PartialEq, Eq)]

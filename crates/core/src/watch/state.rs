@@ -4,31 +4,18 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use serde_json::{json, Value};
-
 use crate::exit::ExitStatus;
-use crate::format::{plural, secs};
 use crate::phone_log::BackupLogTracker;
 use crate::rules::{self, Verdict};
 use crate::snapshot::{
     histories, Failure, ListenObs, ListenOrigin, LockdownError, MuxConnection, MuxDevice, MuxEvent,
     MuxEventKind, Outcome, Snapshot, TrustState, UsbMode, APPLE_VENDOR_ID,
 };
-use crate::watch::{EventTracker, ListenMessage, UsbNotice};
+use crate::watch::{
+    EventTracker, ListenMessage, PhoneSummary, UsbNotice, WatchEvent, WatchEventKind, WatchSummary,
+};
 
 mod backup_log;
-
-/// One line of output, before the time is put on it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Line {
-    /// The NDJSON `type`: attached, detached, paired, diagnosis, lock, trust,
-    /// usb, daemon-lost, daemon-back, summary.
-    pub kind: &'static str,
-    pub at_ms: u64,
-    pub data: Value,
-    /// The human form, after the time and the kind.
-    pub text: String,
-}
 
 /// How `watch` decides when to look at a phone again.
 #[derive(Debug, Clone, Copy)]
@@ -119,15 +106,15 @@ impl WatchState {
 
     /// usbmuxd accepted `Listen` and listed `present`: the first time, or
     /// again after it was lost.
-    pub fn on_connected(&mut self, present: &[MuxDevice], at_ms: u64) -> Vec<Line> {
+    pub fn on_connected(&mut self, present: &[MuxDevice], at_ms: u64) -> Vec<WatchEvent> {
         let mut out = Vec::new();
         let first = !self.ever_connected;
         if self.down_reported {
-            out.push(Line {
-                kind: "daemon-back",
+            out.push(WatchEvent {
                 at_ms,
-                data: json!({ "phones": present.len() }),
-                text: format!("usbmuxd is back; it lists {}", phones(present.len())),
+                kind: WatchEventKind::DaemonBack {
+                    phones: present.len(),
+                },
             });
         }
         self.daemon_up = true;
@@ -155,7 +142,7 @@ impl WatchState {
                 .get(&udid)
                 .and_then(|p| p.device_id)
                 .unwrap_or(0);
-            out.extend(self.detach(&udid, id, at_ms, " (while usbmuxd was away)"));
+            out.extend(self.detach(&udid, id, at_ms, true));
         }
         for d in present {
             if !self.wanted(&d.udid) {
@@ -176,7 +163,7 @@ impl WatchState {
     }
 
     /// One message of the feed.
-    pub fn on_message(&mut self, msg: ListenMessage, at_ms: u64) -> Vec<Line> {
+    pub fn on_message(&mut self, msg: ListenMessage, at_ms: u64) -> Vec<WatchEvent> {
         let Some(event) = self.tracker.event(msg, at_ms) else {
             return Vec::new();
         };
@@ -186,7 +173,7 @@ impl WatchState {
         match (event.kind, event.device) {
             (MuxEventKind::Attached, Some(d)) => self.attach(&d, at_ms, false),
             (MuxEventKind::Attached, None) => Vec::new(),
-            (MuxEventKind::Detached, _) => self.detach(&udid, event.device_id, at_ms, ""),
+            (MuxEventKind::Detached, _) => self.detach(&udid, event.device_id, at_ms, false),
             (MuxEventKind::Paired, _) => {
                 let device_id = event.device_id;
                 self.log.events.push(MuxEvent {
@@ -201,72 +188,43 @@ impl WatchState {
                 p.generation += 1;
                 p.last_event_ms = at_ms;
                 p.settle_pending = true;
-                vec![Line {
-                    kind: "paired",
+                vec![WatchEvent {
                     at_ms,
-                    data: json!({ "udid": udid, "device_id": device_id }),
-                    text: format!(
-                        "{udid}  this computer was paired with it (DeviceID {device_id})"
-                    ),
+                    kind: WatchEventKind::Paired { udid, device_id },
                 }]
             }
         }
     }
 
     /// The feed broke off, or usbmuxd could not be reached.
-    pub fn on_lost(&mut self, failure: &Failure, at_ms: u64) -> Vec<Line> {
+    pub fn on_lost(&mut self, failure: &Failure, at_ms: u64) -> Vec<WatchEvent> {
         self.daemon_up = false;
         if self.down_reported {
             return Vec::new();
         }
         self.down_reported = true;
         self.daemon_losses += 1;
-        vec![Line {
-            kind: "daemon-lost",
+        vec![WatchEvent {
             at_ms,
-            data: json!({ "kind": failure.kind.as_str(), "message": failure.message }),
-            text: format!(
-                "usbmuxd {}: {}; retrying",
-                if self.ever_connected {
-                    "was lost"
-                } else {
-                    "cannot be reached"
-                },
-                failure.message
-            ),
+            kind: WatchEventKind::DaemonLost {
+                failure: failure.clone(),
+                ever_connected: self.ever_connected,
+            },
         }]
     }
 
     /// A USB hotplug notice from libusb.
-    pub fn on_usb(&mut self, n: UsbNotice, at_ms: u64) -> Line {
-        let what = if n.arrived { "arrived on" } else { "left" };
-        let mode = n
+    pub fn on_usb(&mut self, notice: UsbNotice, at_ms: u64) -> WatchEvent {
+        let mode = notice
             .product_id
-            .map_or(UsbMode::Other, |p| UsbMode::from_ids(APPLE_VENDOR_ID, p))
-            .as_str();
-        let description = format!(
-            "bus {} address {}, product {}, {mode} mode",
-            n.bus,
-            n.address,
-            n.product_id
-                .map(|p| format!("0x{p:04x}"))
-                .unwrap_or_else(|| "?".into())
-        );
-        Line {
-            kind: "usb",
+            .map_or(UsbMode::Other, |p| UsbMode::from_ids(APPLE_VENDOR_ID, p));
+        WatchEvent {
             at_ms,
-            text: format!("an Apple device {what} the USB bus ({description})"),
-            data: json!({
-                "bus": n.bus,
-                "address": n.address,
-                "product_id": n.product_id,
-                "mode": mode,
-                "description": description,
-            }),
+            kind: WatchEventKind::Usb { notice, mode },
         }
     }
 
-    fn attach(&mut self, d: &MuxDevice, at_ms: u64, initial: bool) -> Vec<Line> {
+    fn attach(&mut self, d: &MuxDevice, at_ms: u64, initial: bool) -> Vec<WatchEvent> {
         let p = self.phones.entry(d.udid.clone()).or_default();
         let before = p.device_id;
         p.device_id = Some(d.device_id);
@@ -288,36 +246,23 @@ impl WatchState {
                 quote: None,
             });
         }
-        let link = link(d.connection);
-        let over = match d.connection {
-            MuxConnection::Usb => "over USB",
-            MuxConnection::Network => "over Wi-Fi",
-            MuxConnection::Other => "over an unknown link",
-        };
-        let mut text = format!("{}  DeviceID {}, {over}", d.udid, d.device_id);
-        if let Some(b) = before.filter(|b| *b != d.device_id) {
-            text.push_str(&format!(" (new DeviceID; was {b})"));
-        }
-        if initial {
-            text.push_str(" (already connected)");
-        }
-        vec![Line {
-            kind: "attached",
+        vec![WatchEvent {
             at_ms,
-            data: json!({
-                "udid": d.udid,
-                "device_id": d.device_id,
-                "previous_device_id": before,
-                "connection": link,
-                "product_id": d.product_id,
-                "location_id": d.location_id,
-                "initial": initial,
-            }),
-            text,
+            kind: WatchEventKind::Attached {
+                device: d.clone(),
+                previous_device_id: before,
+                initial,
+            },
         }]
     }
 
-    fn detach(&mut self, udid: &str, device_id: u32, at_ms: u64, note: &str) -> Vec<Line> {
+    fn detach(
+        &mut self,
+        udid: &str,
+        device_id: u32,
+        at_ms: u64,
+        while_daemon_away: bool,
+    ) -> Vec<WatchEvent> {
         let p = self.phones.entry(udid.to_string()).or_default();
         if !p.connected {
             return Vec::new();
@@ -338,21 +283,14 @@ impl WatchState {
             device: None,
             quote: None,
         });
-        let mut text = format!("{udid}  DeviceID {device_id}");
-        if let Some(ms) = connected_ms {
-            text.push_str(&format!(", after {} connected", secs(ms)));
-        }
-        text.push_str(note);
-        vec![Line {
-            kind: "detached",
+        vec![WatchEvent {
             at_ms,
-            data: json!({
-                "udid": udid,
-                "device_id": device_id,
-                "connected_ms": connected_ms,
-                "while_daemon_away": !note.is_empty(),
-            }),
-            text,
+            kind: WatchEventKind::Detached {
+                udid: udid.to_string(),
+                device_id,
+                connected_ms,
+                while_daemon_away,
+            },
         }]
     }
 
@@ -442,7 +380,7 @@ impl WatchState {
         recheck: bool,
         mut snapshot: Snapshot,
         at_ms: u64,
-    ) -> Vec<Line> {
+    ) -> Vec<WatchEvent> {
         let obs = self.listen_obs_since_report(udid, at_ms);
         let recheck_ms = self.timing.recheck_ms;
         let Some(p) = self.phones.get_mut(udid) else {
@@ -488,21 +426,24 @@ impl WatchState {
         let trust = dev.and_then(TrustState::of).map(|t| t.label());
         if let (Some(before), Some(now)) = (p.locked, locked) {
             if before != now {
-                out.push(Line {
-                    kind: "lock",
+                out.push(WatchEvent {
                     at_ms,
-                    data: json!({ "udid": udid, "locked": now }),
-                    text: format!("{udid}  {}", if now { "locked" } else { "unlocked" }),
+                    kind: WatchEventKind::Lock {
+                        udid: udid.to_string(),
+                        locked: now,
+                    },
                 });
             }
         }
         if let (Some(before), Some(now)) = (&p.trust, &trust) {
             if before != now {
-                out.push(Line {
-                    kind: "trust",
+                out.push(WatchEvent {
                     at_ms,
-                    data: json!({ "udid": udid, "trust": now, "was": before }),
-                    text: format!("{udid}  trust: {now} (was {before})"),
+                    kind: WatchEventKind::Trust {
+                        udid: udid.to_string(),
+                        now: now.clone(),
+                        was: before.clone(),
+                    },
                 });
             }
         }
@@ -513,39 +454,21 @@ impl WatchState {
             p.trust = trust;
         }
 
-        let top = d.findings.first();
-        let top_id = top.map(|f| f.id.to_string());
+        let top_id = d.findings.first().map(|f| f.id.to_string());
         let changed = p.verdict != Some(d.verdict) || p.top != top_id;
         p.verdict = Some(d.verdict);
         p.top = top_id;
         if recheck && !changed {
             return out;
         }
-        let status = ExitStatus::from(d.verdict) as u8;
-        let mut text = format!("{udid}  {}", d.verdict.as_str());
-        if let Some(f) = top {
-            text.push_str(&format!(": {} ({})", f.title, f.id));
-            if d.findings.len() > 1 {
-                text.push_str(&format!(" and {} more", d.findings.len() - 1));
-            }
-        }
-        out.push(Line {
-            kind: "diagnosis",
+        out.push(WatchEvent {
             at_ms,
-            data: json!({
-                "udid": udid,
-                "verdict": d.verdict.as_str(),
-                "exit_code": status,
-                "recheck": recheck,
-                "top": top.map(|f| json!({
-                    "id": f.id,
-                    "severity": f.severity.as_str(),
-                    "title": f.title,
-                    "evidence": f.evidence_lines(),
-                })),
-                "findings": d.findings.iter().map(|f| f.id).collect::<Vec<_>>(),
-            }),
-            text,
+            kind: WatchEventKind::Diagnosis {
+                udid: udid.to_string(),
+                recheck,
+                verdict: d.verdict,
+                findings: d.findings,
+            },
         });
         out
     }
@@ -562,7 +485,7 @@ impl WatchState {
     /// when no phone is connected at the end (or usbmuxd is gone) or a
     /// phone's latest diagnosis has a blocker, 1 when a phone dropped off or
     /// a latest diagnosis has warnings, else 0.
-    pub fn summary(&self, at_ms: u64, interrupted: bool) -> (Line, ExitStatus) {
+    pub fn summary(&self, at_ms: u64, interrupted: bool) -> (WatchEvent, ExitStatus) {
         // Read from the event log the way `connection.unstable` reads it.
         let histories = histories(&self.log);
         let drops = |udid: &str| histories.get(udid).map_or(0, |h| h.drops.len());
@@ -593,76 +516,42 @@ impl WatchState {
         } else {
             ExitStatus::Ready
         };
-        let mut text = format!(
-            "{} in {}",
-            plural(disconnects, "disconnect", "disconnects"),
-            secs(at_ms)
-        );
-        match shortest_connected_ms {
-            Some(ms) => text.push_str(&format!("; shortest connected interval {}", secs(ms))),
-            None => text.push_str("; no complete connected interval seen"),
-        }
-        if self.daemon_losses > 0 {
-            text.push_str(&format!(
-                "; usbmuxd lost {}",
-                match self.daemon_losses {
-                    1 => "once".to_string(),
-                    n => format!("{n} times"),
-                }
-            ));
-        }
-        if interrupted {
-            text.push_str(" (interrupted)");
-        }
-        let phones: Vec<Value> = self
+        let phones = self
             .phones
             .iter()
-            .map(|(u, p)| {
-                json!({
-                    "udid": u,
-                    "connected": p.connected,
-                    "disconnects": drops(u),
-                    "verdict": p.verdict.map(Verdict::as_str),
-                    "top": p.top,
-                })
+            .map(|(u, p)| PhoneSummary {
+                udid: u.clone(),
+                connected: p.connected,
+                disconnects: drops(u),
+                verdict: p.verdict,
+                top: p.top.clone(),
             })
             .collect();
-        let line = Line {
-            kind: "summary",
+        let event = WatchEvent {
             at_ms,
-            data: json!({
-                "duration_ms": at_ms,
-                "disconnects": disconnects,
-                "shortest_connected_ms": shortest_connected_ms,
-                "daemon_lost": self.daemon_losses,
-                "daemon_up": self.daemon_up,
-                "interrupted": interrupted,
-                "exit_code": status as u8,
-                "phones": phones,
+            kind: WatchEventKind::Summary(WatchSummary {
+                duration_ms: at_ms,
+                disconnects,
+                shortest_connected_ms,
+                daemon_losses: self.daemon_losses,
+                daemon_up: self.daemon_up,
+                interrupted,
+                status,
+                phones,
             }),
-            text,
         };
-        (line, status)
+        (event, status)
     }
-}
-
-fn link(c: MuxConnection) -> &'static str {
-    match c {
-        MuxConnection::Usb => "usb",
-        MuxConnection::Network => "network",
-        MuxConnection::Other => "other",
-    }
-}
-
-fn phones(n: usize) -> String {
-    plural(n, "phone", "phones")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::secs;
+    use crate::report::watch::{data, text, type_name};
     use crate::rules::RuleId;
     use crate::snapshot::{FailureKind, SessionObs};
+    use serde_json::Value;
 
     const TIMING: Timing = Timing {
         settle_ms: 2000,
@@ -678,8 +567,9 @@ mod tests {
         }
     }
 
-    fn kinds(lines: &[Line]) -> Vec<&'static str> {
-        lines.iter().map(|l| l.kind).collect()
+    /// The NDJSON types of the events, as `watch --json` prints them.
+    fn kinds(lines: &[WatchEvent]) -> Vec<&'static str> {
+        lines.iter().map(|l| type_name(&l.kind)).collect()
     }
 
     #[test]
@@ -687,25 +577,25 @@ mod tests {
         let mut w = WatchState::new(None, TIMING);
         let l = w.on_connected(&[phone(3)], 0);
         assert_eq!(kinds(&l), ["attached"]);
-        assert_eq!(l[0].data["initial"], true);
+        assert_eq!(data(&l[0].kind)["initial"], true);
         // The Listen burst repeats the present phone: no new line.
         assert!(w
             .on_message(ListenMessage::Attached(phone(3)), 5)
             .is_empty());
         let gone = w.on_message(ListenMessage::Detached { device_id: 3 }, 400);
         assert_eq!(kinds(&gone), ["detached"]);
-        assert_eq!(gone[0].data["connected_ms"], Value::Null);
+        assert_eq!(data(&gone[0].kind)["connected_ms"], Value::Null);
         let back = w.on_message(ListenMessage::Attached(phone(4)), 900);
-        assert_eq!(back[0].data["previous_device_id"], 3);
-        assert_eq!(back[0].data["initial"], false);
+        assert_eq!(data(&back[0].kind)["previous_device_id"], 3);
+        assert_eq!(data(&back[0].kind)["initial"], false);
         let again = w.on_message(ListenMessage::Detached { device_id: 4 }, 1200);
-        assert_eq!(again[0].data["connected_ms"], 300);
+        assert_eq!(data(&again[0].kind)["connected_ms"], 300);
         w.on_message(ListenMessage::Attached(phone(5)), 1500);
         let (s, status) = w.summary(10_000, false);
-        assert_eq!(s.data["disconnects"], 2);
-        assert_eq!(s.data["shortest_connected_ms"], 300);
+        assert_eq!(data(&s.kind)["disconnects"], 2);
+        assert_eq!(data(&s.kind)["shortest_connected_ms"], 300);
         assert_eq!(status, ExitStatus::Warnings);
-        assert!(s.text.contains("2 disconnects"), "{}", s.text);
+        assert!(text(&s.kind).contains("2 disconnects"), "{}", text(&s.kind));
         assert_eq!(w.summary(10_000, true).1, ExitStatus::Interrupted);
         // The log diagnoses read has the two drops and two returns.
         assert_eq!(w.listen_obs(10_000).events.len(), 4);
@@ -733,7 +623,8 @@ mod tests {
         let lines = w.on_diagnosis(&due[0].0, due[0].1, false, snap, 5000);
         assert_eq!(kinds(&lines), ["diagnosis"]);
         // The drop seen while watching is in the diagnosis.
-        let ids = lines[0].data["findings"].as_array().unwrap();
+        let data = data(&lines[0].kind);
+        let ids = data["findings"].as_array().unwrap();
         assert!(
             ids.iter().any(|i| i == RuleId::ConnectionUnstable.as_str()),
             "{ids:?}"
@@ -755,7 +646,7 @@ mod tests {
         let snap = Snapshot::new(Default::default());
         let due = w.due(2900);
         let first = w.on_diagnosis(&due[0].0, due[0].1, false, snap.clone(), 3000);
-        assert!(first[0].data["findings"]
+        assert!(data(&first[0].kind)["findings"]
             .as_array()
             .unwrap()
             .iter()
@@ -765,7 +656,7 @@ mod tests {
         assert!(due[0].2, "a periodic re-check");
         let again = w.on_diagnosis(&due[0].0, due[0].1, true, snap.clone(), 13_100);
         assert_eq!(kinds(&again), ["diagnosis"], "the verdict changed");
-        assert!(!again[0].data["findings"]
+        assert!(!data(&again[0].kind)["findings"]
             .as_array()
             .unwrap()
             .iter()
@@ -795,7 +686,7 @@ mod tests {
         // Back, the phone is gone.
         let back = w.on_connected(&[], 8000);
         assert_eq!(kinds(&back), ["daemon-back", "detached"]);
-        assert_eq!(back[1].data["while_daemon_away"], true);
+        assert_eq!(data(&back[1].kind)["while_daemon_away"], true);
         let (_, status) = w.summary(9000, false);
         assert_eq!(status, ExitStatus::Blocked);
     }
@@ -854,9 +745,9 @@ mod tests {
             snapshot_with(&|l| l.password_protected = Some(true)),
             6200,
         );
-        assert_eq!(locked[0].kind, "lock");
-        assert_eq!(locked[0].data["locked"], true);
-        assert!(locked[0].text.ends_with("locked"));
+        assert_eq!(type_name(&locked[0].kind), "lock");
+        assert_eq!(data(&locked[0].kind)["locked"], true);
+        assert!(text(&locked[0].kind).ends_with("locked"));
 
         // Then the phone forgets this computer.
         let due = w.due(11_200);
@@ -875,10 +766,10 @@ mod tests {
         );
         let trust = reset
             .iter()
-            .find(|l| l.kind == "trust")
+            .find(|l| type_name(&l.kind) == "trust")
             .expect("trust line");
-        assert_eq!(trust.data["trust"], "refused (InvalidHostID)");
-        assert_eq!(trust.data["was"], "trusted");
+        assert_eq!(data(&trust.kind)["trust"], "refused (InvalidHostID)");
+        assert_eq!(data(&trust.kind)["was"], "trusted");
 
         // usbmuxd says it was paired again: printed, and diagnosed once settled.
         let paired = w.on_message(ListenMessage::Paired { device_id: 3 }, 12_000);

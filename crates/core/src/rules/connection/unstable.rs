@@ -1,5 +1,4 @@
-use std::collections::BTreeMap;
-
+use super::drops::{self, Headline};
 use crate::format::secs;
 use crate::rules::prelude::*;
 
@@ -67,20 +66,6 @@ declare_rule! {
     }
 }
 
-/// One sign of an unstable link, and whether it alone proves the drop.
-struct Signal {
-    line: String,
-    /// The line of an imported log it was read from, when it is one.
-    quote: Option<Quote>,
-    direct: bool,
-    /// The phone was gone when the check ended.
-    gone: bool,
-}
-
-/// Per-phone sources from the device stage; the Listen feed is read by
-/// [`listen_signals`], which is not tied to a `DeviceObs`.
-const DEVICE_SOURCES: &[fn(&DeviceObs) -> Vec<Signal>] = &[presence, broken_conversations];
-
 const REPORTED: Title = Title {
     when: "another tool reported the dropped connection (`--from`)",
     text: "The connection to the iPhone dropped while another tool used it",
@@ -107,73 +92,24 @@ fn check(s: &Snapshot, out: &mut Findings) {
     for r in out.reported_for(RULE.id) {
         out.push(r.finding(&RULE).title(&REPORTED));
     }
-    // Phone (UDID, or "DeviceID n" when usbmuxd never named it) -> signals.
-    let mut by_phone: BTreeMap<String, (Option<String>, Vec<Signal>)> = BTreeMap::new();
-    // The Listen feed is followed until the other probes are done, so it
-    // knows best whether a phone was back at the end.
-    let mut back_at_end: Vec<String> = Vec::new();
-    if let Some(obs) = s.probes.mux_events.value() {
-        for (key, h) in histories(obs) {
-            if unplugged(&h, obs) {
-                continue;
-            }
-            if !h.gone_at_end {
-                back_at_end.push(key.clone());
-            }
-            let mut signals = listen_signals(&h, obs);
-            signals.extend(quoted_events(&key, obs));
-            by_phone.insert(key, (title(&h, obs.origin), signals));
-        }
-    }
-    for (key, h) in link_histories(&s.probes.link_events) {
-        let entry = by_phone.entry(key).or_default();
-        if entry.0.is_none() {
-            entry.0 = Some(if h.drops > 0 {
-                DROPPED.fill(&[("times", &times(h.drops)), ("when", "in the kernel log")])
-            } else {
-                RESET.fill(&[("times", &times(h.resets))])
-            });
-        }
-        entry.1.extend(h.signals);
-    }
-    for d in &s.probes.devices {
-        if d.connection == Some(MuxConnection::Network) {
-            continue;
-        }
-        let mut signals: Vec<Signal> = DEVICE_SOURCES.iter().flat_map(|src| src(d)).collect();
-        if back_at_end.contains(&d.udid) {
-            for sig in signals.iter_mut().filter(|s| s.gone) {
-                sig.gone = false;
-                sig.line
-                    .push_str(" (it came back while usbmuxd was still being followed)");
-            }
-        }
-        if !signals.is_empty() {
-            by_phone
-                .entry(d.udid.clone())
-                .or_default()
-                .1
-                .extend(signals);
-        }
-    }
-    for (key, (title, signals)) in by_phone {
-        if signals.is_empty() {
+    for (key, phone) in drops::timeline(s) {
+        if phone.signals.is_empty() {
             continue;
         }
         let mut f = Finding::new(&RULE);
-        if !key.starts_with("DeviceID ") && !key.starts_with(PORT_KEY) {
+        if !key.starts_with("DeviceID ") && !key.starts_with(drops::PORT_KEY) {
             f = f.device(key);
         }
-        if let Some(t) = title {
-            f = f.titled(t);
+        if let Some(h) = phone.headline {
+            f = f.titled(headline(h));
         }
-        if !signals.iter().any(|s| s.direct) {
+        if !phone.signals.iter().any(|s| s.direct) {
             f = f.confidence(Confidence::Likely);
         }
-        if !signals.iter().any(|s| s.gone) {
+        if !phone.signals.iter().any(|s| s.gone) {
             f = f.at_most(Severity::Warning);
         }
-        for s in signals {
+        for s in phone.signals {
             f = match s.quote {
                 Some(q) if s.line.is_empty() => f.quoted(&q),
                 q => f.evidence(s.line).quoting(q.as_ref()),
@@ -186,209 +122,15 @@ fn check(s: &Snapshot, out: &mut Findings) {
     }
 }
 
-/// A log that covers minutes or hours sees the phone unplugged at its end:
-/// one removal, long after it came, with no return, is how an unplug looks,
-/// not a link that drops. A live check lasts seconds, so there it counts.
-fn unplugged(h: &History, obs: &ListenObs) -> bool {
-    const SETTLED_MS: u64 = 30_000;
-    obs.origin == ListenOrigin::Log
-        && h.drops.len() == 1
-        && h.returns.is_empty()
-        && h.shortest_connected_ms.is_none_or(|ms| ms >= SETTLED_MS)
-}
-
-/// The finding title when the Listen feed saw the phone move.
-fn title(h: &History, origin: ListenOrigin) -> Option<String> {
-    if !h.unstable() {
-        return None;
-    }
-    let when = match origin {
-        ListenOrigin::Diagnose => "during the check",
-        ListenOrigin::Watch => "while watched",
-        ListenOrigin::Log => "in usbmuxd's log",
-    };
-    Some(if h.drops.is_empty() {
-        NEW_DEVICE_ID.fill(&[("when", when)])
-    } else {
-        DROPPED.fill(&[("times", &times(h.drops.len())), ("when", when)])
-    })
-}
-
-/// What the Listen feed saw of one phone: how often, the timeline, the
-/// shortest time it stayed, and whether it came back.
-fn listen_signals(h: &History, obs: &ListenObs) -> Vec<Signal> {
-    let during = match obs.origin {
-        ListenOrigin::Diagnose => format!(
-            "in the {} usbmuxd was followed during the check",
-            secs(obs.window_ms)
-        ),
-        ListenOrigin::Watch => format!("in the {} watch followed usbmuxd", secs(obs.window_ms)),
-        ListenOrigin::Log => format!("in the {} its log covers", secs(obs.window_ms)),
-    };
-    let mut summary = format!("usbmuxd reported it detached {}", times(h.drops.len()));
-    if !h.returns.is_empty() {
-        summary.push_str(&format!(
-            " and attached again {} with a new DeviceID",
-            times(h.returns.len())
-        ));
-    }
-    let mut out = vec![Signal {
-        line: format!("{summary} {during}"),
-        quote: None,
-        direct: true,
-        gone: h.gone_at_end,
-    }];
-    // The timeline, at most six steps, in order.
-    let mut steps: Vec<(u64, String)> = h
-        .drops
-        .iter()
-        .map(|(at, id)| (*at, format!("+{} detached (DeviceID {id})", secs(*at))))
-        .chain(h.returns.iter().map(|(at, id, before)| {
-            let was = before.map(|b| format!(", was {b}")).unwrap_or_default();
-            (
-                *at,
-                format!("+{} attached as DeviceID {id}{was}", secs(*at)),
-            )
-        }))
-        .collect();
-    steps.sort();
-    let more = steps.len().saturating_sub(6);
-    let mut timeline: Vec<String> = steps.into_iter().take(6).map(|(_, s)| s).collect();
-    if more > 0 {
-        timeline.push(format!("{more} more"));
-    }
-    let line = |line: String| Signal {
-        line,
-        quote: None,
-        direct: true,
-        gone: false,
-    };
-    out.push(line(timeline.join("; ")));
-    if let Some(ms) = h.shortest_connected_ms {
-        out.push(line(format!(
-            "the shortest time it stayed connected was {}",
-            secs(ms)
-        )));
-    }
-    if h.gone_at_end {
-        out.push(line(match obs.origin {
-            ListenOrigin::Log => "it had not come back when the log ends".into(),
-            _ => "it had not come back when listening ended".into(),
-        }));
-    }
-    out
-}
-
-/// The log lines of one phone's events, when they were read from a file:
-/// the evidence a person can find again in it (at most six).
-fn quoted_events(key: &str, obs: &ListenObs) -> Vec<Signal> {
-    obs.events
-        .iter()
-        .filter(|e| match &e.udid {
-            Some(u) => u == key,
-            None => key == format!("DeviceID {}", e.device_id),
-        })
-        .filter(|e| e.kind != MuxEventKind::Paired)
-        .filter_map(|e| e.quote.as_ref())
-        .take(6)
-        .map(|q| Signal {
-            line: String::new(),
-            quote: Some(q.clone()),
-            direct: true,
-            gone: false,
-        })
-        .collect()
-}
-
-/// Findings about a port the kernel named but no UDID are keyed by it.
-const PORT_KEY: &str = "USB port ";
-
-/// What a kernel log showed of one phone's port.
-struct LinkHistory {
-    drops: usize,
-    resets: usize,
-    signals: Vec<Signal>,
-}
-
-/// Per phone (UDID, else `USB port <name>`), the kernel's disconnects and
-/// resets of its port. A phone that enumerates once and stays is stable; one
-/// that left and came back, left for good, or was reset is not. Resets alone
-/// are a warning: the kernel recovered the link.
-fn link_histories(events: &[LinkEvent]) -> BTreeMap<String, LinkHistory> {
-    // The UDID the kernel last named on each port.
-    let mut named: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut per: BTreeMap<String, Vec<&LinkEvent>> = BTreeMap::new();
-    for e in events {
-        if let Some(u) = &e.udid {
-            named.insert(&e.port, u);
+/// The finding's title for what the timeline says happened first.
+fn headline(h: Headline) -> String {
+    match h {
+        Headline::NewDeviceId { when } => NEW_DEVICE_ID.fill(&[("when", when)]),
+        Headline::Dropped { times, when } => {
+            DROPPED.fill(&[("times", &drops::times(times)), ("when", when)])
         }
-        let key = match named.get(e.port.as_str()) {
-            Some(u) => (*u).to_string(),
-            None => format!("{PORT_KEY}{}", e.port),
-        };
-        per.entry(key).or_default().push(e);
+        Headline::Reset { times } => RESET.fill(&[("times", &drops::times(times))]),
     }
-    let mut out = BTreeMap::new();
-    for (key, evs) in per {
-        let drops = evs
-            .iter()
-            .filter(|e| e.kind == LinkEventKind::Disconnected)
-            .count();
-        let resets = evs
-            .iter()
-            .filter(|e| e.kind == LinkEventKind::Reset)
-            .count();
-        if drops == 0 && resets == 0 {
-            continue;
-        }
-        let gone = evs
-            .last()
-            .is_some_and(|e| e.kind == LinkEventKind::Disconnected);
-        let mut summary = format!(
-            "the kernel saw the phone's USB port disconnect {}",
-            times(drops)
-        );
-        if resets > 0 {
-            summary.push_str(&format!(" and reset it {}", times(resets)));
-        }
-        if gone {
-            summary.push_str("; it had not come back when the log ends");
-        }
-        let mut signals = vec![Signal {
-            line: summary,
-            quote: None,
-            direct: drops > 0,
-            gone,
-        }];
-        let notable = evs
-            .iter()
-            .filter(|e| e.kind != LinkEventKind::Connected || drops > 0);
-        let quoted: Vec<&&LinkEvent> = notable.collect();
-        let more = quoted.len().saturating_sub(6);
-        signals.extend(quoted.iter().take(6).map(|e| Signal {
-            line: String::new(),
-            quote: Some(e.quote.clone()),
-            direct: drops > 0,
-            gone: false,
-        }));
-        if more > 0 {
-            signals.push(Signal {
-                line: format!("{more} more lines like these"),
-                quote: None,
-                direct: drops > 0,
-                gone: false,
-            });
-        }
-        out.insert(
-            key,
-            LinkHistory {
-                drops,
-                resets,
-                signals,
-            },
-        );
-    }
-    out
 }
 
 /// usbmuxd itself closed the Listen feed and no phone explains it.
@@ -413,56 +155,6 @@ fn daemon_closed(s: &Snapshot, obs: &ListenObs, out: &mut Findings) {
         f = f.step("See why usbmuxd stopped: journalctl -u usbmuxd -b (udev starts it when a phone appears, and it may exit when the last one goes).");
     }
     out.push(f);
-}
-
-fn presence(d: &DeviceObs) -> Vec<Signal> {
-    let Some(p) = d.presence.value() else {
-        return vec![];
-    };
-    if !p.still_listed {
-        return vec![Signal {
-            line: "usbmuxd no longer lists the phone after the check".into(),
-            quote: None,
-            direct: true,
-            gone: true,
-        }];
-    }
-    match (d.device_id, p.device_id_after) {
-        (Some(before), Some(after)) if before != after => vec![Signal {
-            line: format!(
-                "usbmuxd lists it again under DeviceID {after} (it was {before}): it disconnected and reconnected"
-            ),
-            quote: None,
-            direct: true,
-            gone: false,
-        }],
-        _ => vec![],
-    }
-}
-
-fn broken_conversations(d: &DeviceObs) -> Vec<Signal> {
-    let mut out = Vec::new();
-    let dropped = |f: &Failure| matches!(f.kind, FailureKind::Closed | FailureKind::NotFound);
-    let aborted = d.lockdown().and_then(|l| l.aborted.as_ref());
-    if let Some(f) = aborted.or(d.lockdown.failure()).filter(|f| dropped(f)) {
-        out.push(Signal {
-            line: format!("lockdownd: {}", f.message),
-            quote: None,
-            direct: f.kind == FailureKind::NotFound,
-            gone: f.kind == FailureKind::NotFound,
-        });
-    }
-    // A backup service that closes on us with the phone still listed is the
-    // service's own trouble (backup-service.refused), not the link's.
-    out
-}
-
-fn times(n: usize) -> String {
-    match n {
-        1 => "once".into(),
-        2 => "twice".into(),
-        n => format!("{n} times"),
-    }
 }
 
 #[cfg(test)]

@@ -4,11 +4,10 @@
 //! phone's own figure the moment the agent logs it). The raw lines of backup
 //! processes are printed as `phone-log` only when asked (`-v`).
 
-use serde_json::{json, Value};
-
-use super::{Line, WatchState};
+use super::WatchState;
 use crate::phone_log::BackupLogTracker;
-use crate::snapshot::{BackupEvent, BackupLogEvent, BackupLogSource};
+use crate::snapshot::{BackupEvent, BackupLogSource};
+use crate::watch::{WatchEvent, WatchEventKind};
 
 /// A raw line shown with `-v` is cut here.
 const MAX_SHOWN: usize = 300;
@@ -55,7 +54,7 @@ impl WatchState {
         cut: u64,
         at_ms: u64,
         verbose: bool,
-    ) -> Vec<Line> {
+    ) -> Vec<WatchEvent> {
         let stall_ms = self.stall_ms;
         let Some(p) = self.phones.get_mut(udid) else {
             return Vec::new();
@@ -77,16 +76,23 @@ impl WatchState {
                     .chars()
                     .take(MAX_SHOWN)
                     .collect();
-                out.push(Line {
-                    kind: "phone-log",
+                out.push(WatchEvent {
                     at_ms,
-                    data: json!({ "udid": udid, "line": shown }),
-                    text: format!("{udid}  {shown}"),
+                    kind: WatchEventKind::PhoneLog {
+                        udid: udid.to_string(),
+                        line: shown,
+                    },
                 });
             }
             if let Some(e) = read.event {
                 rediagnose |= asks_for_diagnosis(&e.event);
-                out.push(backup_line(udid, &e, at_ms));
+                out.push(WatchEvent {
+                    at_ms,
+                    kind: WatchEventKind::Backup {
+                        udid: udid.to_string(),
+                        event: e,
+                    },
+                });
             }
         }
         if rediagnose {
@@ -109,7 +115,7 @@ impl WatchState {
 
     /// `backup-stall` lines for backups that went quiet by `now_ms`; each
     /// also asks for a diagnosis, which then carries `backup.stalled`.
-    pub fn stalls(&mut self, now_ms: u64) -> Vec<Line> {
+    pub fn stalls(&mut self, now_ms: u64) -> Vec<WatchEvent> {
         let mut out = Vec::new();
         for (udid, p) in &mut self.phones {
             let Some(t) = p.log.as_mut() else {
@@ -121,24 +127,12 @@ impl WatchState {
             p.generation += 1;
             p.last_event_ms = now_ms;
             p.settle_pending = p.connected;
-            let mut text = format!(
-                "{udid}  the backup has made no progress for {}; last: {}",
-                crate::format::secs(stall.seconds.saturating_mul(1000)),
-                stall.last
-            );
-            if let Some(since) = &stall.since {
-                text.push_str(&format!(" (phone time {since})"));
-            }
-            out.push(Line {
-                kind: "backup-stall",
+            out.push(WatchEvent {
                 at_ms: now_ms,
-                data: json!({
-                    "udid": udid,
-                    "seconds": stall.seconds,
-                    "last": stall.last,
-                    "since": stall.since,
-                }),
-                text,
+                kind: WatchEventKind::BackupStall {
+                    udid: udid.clone(),
+                    stall,
+                },
             });
         }
         out
@@ -166,30 +160,10 @@ fn asks_for_diagnosis(e: &BackupEvent) -> bool {
     )
 }
 
-fn backup_line(udid: &str, e: &BackupLogEvent, at_ms: u64) -> Line {
-    let mut data = match serde_json::to_value(&e.event) {
-        Ok(Value::Object(m)) => m,
-        _ => serde_json::Map::new(),
-    };
-    data.insert("udid".into(), udid.into());
-    data.insert("process".into(), e.process.clone().into());
-    data.insert("phone_time".into(), e.time.clone().into());
-    data.insert("text".into(), e.event.describe().into());
-    let mut text = format!("{udid}  {}", e.event.describe());
-    if let Some(t) = &e.time {
-        text.push_str(&format!(" (phone time {t})"));
-    }
-    Line {
-        kind: "backup",
-        at_ms,
-        data: Value::Object(data),
-        text,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::watch::{data, type_name};
     use crate::snapshot::{MuxConnection, MuxDevice, Snapshot};
     use crate::watch::state::Timing;
 
@@ -258,10 +232,10 @@ mod tests {
             false,
         );
         assert_eq!(out.len(), 2);
-        assert_eq!(out[1].kind, "backup");
-        assert_eq!(out[1].data["event"], "needs-host-space");
-        assert_eq!(out[1].data["extra_bytes"], 12_265_029_274u64);
-        assert_eq!(out[1].data["host_free_bytes"], 4_664_553_472u64);
+        assert_eq!(type_name(&out[1].kind), "backup");
+        assert_eq!(data(&out[1].kind)["event"], "needs-host-space");
+        assert_eq!(data(&out[1].kind)["extra_bytes"], 12_265_029_274u64);
+        assert_eq!(data(&out[1].kind)["host_free_bytes"], 4_664_553_472u64);
         // It asks for a diagnosis once settled; the finding carries the figure.
         let due = w.due(3000);
         assert_eq!(due.len(), 1);
@@ -270,10 +244,10 @@ mod tests {
         let d = w.on_diagnosis(&due[0].0, due[0].1, false, s, 3100);
         let diag = d
             .iter()
-            .find(|l| l.kind == "diagnosis")
+            .find(|l| type_name(&l.kind) == "diagnosis")
             .expect("a diagnosis");
-        assert_eq!(diag.data["top"]["id"], "host.disk-space");
-        let evidence = diag.data["top"]["evidence"].to_string();
+        assert_eq!(data(&diag.kind)["top"]["id"], "host.disk-space");
+        let evidence = data(&diag.kind)["top"]["evidence"].to_string();
         assert!(evidence.contains("12265029274"), "{evidence}");
     }
 
@@ -283,18 +257,21 @@ mod tests {
         let start = lines("Jan 21 02:17:34 unknown BackupAgent2[142] <Warning>: WARNING: Starting backup
                            Jan 21 02:17:34 unknown BackupAgent2[142] <Warning>: INFO: Creating keybag");
         let quiet = w.on_phone_log("U", &start, 0, 0, 2000, false);
-        assert_eq!(quiet.iter().map(|l| l.kind).collect::<Vec<_>>(), ["backup"]);
+        assert_eq!(
+            quiet.iter().map(|l| type_name(&l.kind)).collect::<Vec<_>>(),
+            ["backup"]
+        );
         let loud = w.on_phone_log("U", &start, 0, 0, 2100, true);
         assert_eq!(
-            loud.iter().map(|l| l.kind).collect::<Vec<_>>(),
+            loud.iter().map(|l| type_name(&l.kind)).collect::<Vec<_>>(),
             ["phone-log", "backup", "phone-log"]
         );
         assert_eq!(w.next_wakeup(), Some(32_100));
         assert!(w.stalls(32_000).is_empty());
         let s = w.stalls(32_100);
         assert_eq!(s.len(), 1);
-        assert_eq!(s[0].kind, "backup-stall");
-        assert_eq!(s[0].data["seconds"], 30);
+        assert_eq!(type_name(&s[0].kind), "backup-stall");
+        assert_eq!(data(&s[0].kind)["seconds"], 30);
         assert!(w.stalls(40_000).is_empty(), "once");
     }
 }
