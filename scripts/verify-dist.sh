@@ -178,7 +178,7 @@ elif [ -f "$deb_amd64" ]; then
     fi
     if dpkg -i "$deb_amd64" >/dev/null; then
         ok "dpkg -i $(basename "$deb_amd64")"
-        files=$(dpkg -L iphone-backup-check | while read -r f; do [ -f "$f" ] && echo "$f"; done)
+        files=$(dpkg -L iphone-backup-check | while read -r f; do if [ -f "$f" ]; then echo "$f"; fi; done)
         status=0
         out=$(timeout 120 iphone-backup-check diagnose --timeout 5 --color never 2>&1) || status=$?
         if judged "$status" && [[ $out == *"What was checked"* ]]; then
@@ -194,7 +194,7 @@ elif [ -f "$deb_amd64" ]; then
             bad "man iphone-backup-check: $(head -c 300 <<<"$page")"
         fi
         if dpkg -r iphone-backup-check >/dev/null; then
-            left=$(for f in $files; do [ -e "$f" ] && echo "$f"; done)
+            left=$(for f in $files; do if [ -e "$f" ]; then echo "$f"; fi; done)
             if [ -z "$left" ] && ! command -v iphone-backup-check >/dev/null; then
                 ok "dpkg -r removed all $(wc -w <<<"$files") files"
             else
