@@ -670,10 +670,6 @@ const PENDING: &[(&str, &str)] = &[
         "this system_profiler SPUSBDataType layout (USB 3.1 Bus, USB3 Gen2 Hub) is not read (exit 3)",
     ),
     (
-        "usbmuxd_crash_many_devices_on_hub_iOS8.4.txt",
-        "only prompts and Segmentation fault lines, no usbmuxd log line: nothing is read (exit 3)",
-    ),
-    (
         "usbmuxd_resume_from_suspend_removed_device.txt",
         "the journal lines carry no clock (usbmuxd[1234]: [4] ...): the removal is read, but not judged a drop",
     ),

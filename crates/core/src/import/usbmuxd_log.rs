@@ -68,6 +68,9 @@ struct Reader {
     last_time_of_day: Option<u64>,
     version: Option<String>,
     started: bool,
+    /// Someone started usbmuxd at a shell prompt in this capture
+    /// (`# usbmuxd -f -v`): what the shell says after it is about usbmuxd.
+    run_at_prompt: bool,
     shut_down: bool,
     /// The socket it said it listens on.
     socket: Option<String>,
@@ -102,7 +105,13 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
 impl Reader {
     fn line(&mut self, capture: &Capture, line: Line<'_>) {
         let msg = line.text;
-        if msg.trim() == "Segmentation fault" && (self.started || self.known_lines > 0) {
+        if starts_usbmuxd(msg) && line.prompt() {
+            self.run_at_prompt = true;
+            return;
+        }
+        if CRASHED.iter().any(|c| msg.trim().starts_with(c))
+            && (self.started || self.known_lines > 0 || self.run_at_prompt)
+        {
             self.known_lines += 1;
             self.stopped = Some(Failure {
                 quote: Some(capture.quote(line)),
@@ -701,6 +710,25 @@ const CLIENT_TROUBLE: &[&str] = &[
     "Receive from client fd",
 ];
 
+/// What a shell prints when the program it ran died of a signal (bash and
+/// dash: "Segmentation fault (core dumped)", "Aborted").
+const CRASHED: &[&str] = &[
+    "Segmentation fault",
+    "Aborted",
+    "Bus error",
+    "Illegal instruction",
+];
+
+/// A command line that runs usbmuxd (`usbmuxd -f`, `sudo /usr/sbin/usbmuxd -v`).
+fn starts_usbmuxd(command: &str) -> bool {
+    let mut words = command.split_whitespace();
+    let first = match words.next() {
+        Some("sudo") => words.next(),
+        other => other,
+    };
+    first.is_some_and(|w| w.rsplit('/').next() == Some("usbmuxd"))
+}
+
 /// usbmuxd's own reading of the pair records it keeps (conf.c): an error
 /// here means the record for that phone is unusable.
 const PAIR_RECORD_TROUBLE: &[&str] = &["config_device_record_get_host_id:"];
@@ -906,6 +934,24 @@ mod tests {
             FailureKind::NotFound
         );
         assert!(read("Segmentation fault\n").is_none());
+    }
+
+    /// usbmuxd run by hand that dies at once: only the shell's words say so.
+    #[test]
+    fn a_crash_after_usbmuxd_was_run_at_a_prompt_is_read() {
+        for text in [
+            "root@pi:~# usbmuxd -U root -vv -f 2> crash.txt\nSegmentation fault\n",
+            "$ sudo /usr/sbin/usbmuxd -f -v\nAborted (core dumped)\n",
+            "> user@host:~$ usbmuxd -f\n> Segmentation fault (core dumped)\n",
+        ] {
+            let s = read(text).unwrap_or_else(|| panic!("not read: {text}"));
+            let f = s.probes.usbmuxd.failure().unwrap();
+            assert_eq!(f.kind, FailureKind::NotFound, "{text}");
+            assert!(f.quote.is_some(), "{text}");
+        }
+        // Another program's crash, or usbmuxd named in no command: nothing.
+        assert!(read("$ ideviceinfo\nSegmentation fault\n").is_none());
+        assert!(read("usbmuxd -f\nSegmentation fault\n").is_none());
     }
 
     #[test]
