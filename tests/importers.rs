@@ -674,10 +674,6 @@ const PENDING: &[(&str, &str)] = &[
         "only prompts and Segmentation fault lines, no usbmuxd log line: nothing is read (exit 3)",
     ),
     (
-        "usbmuxd_no_hostid_in_pair_record_rpi.txt",
-        "usbmuxd's pair-record errors are not decoded yet (exit 3)",
-    ),
-    (
         "usbmuxd_resume_from_suspend_removed_device.txt",
         "the journal lines carry no clock (usbmuxd[1234]: [4] ...): the removal is read, but not judged a drop",
     ),

@@ -158,10 +158,13 @@ impl Reader {
             || self.preflight_line(capture, line, level, text)
         {
             self.known_lines += 1;
-        } else if level == Some(0) || CLIENT_TROUBLE.iter().any(|t| text.starts_with(t)) {
-            // Fatal lines (it could not start: bind, socket, config folder)
-            // and clients it lost mid-write (`Broken pipe`): what usbmuxd
-            // said, for the knowledge base to read.
+        } else if level == Some(0)
+            || CLIENT_TROUBLE.iter().any(|t| text.starts_with(t))
+            || PAIR_RECORD_TROUBLE.iter().any(|t| text.starts_with(t))
+        {
+            // Fatal lines (it could not start: bind, socket, config folder),
+            // clients it lost mid-write (`Broken pipe`) and pair records it
+            // could not use: what usbmuxd said, for the knowledge base to read.
             self.known_lines += 1;
             self.report(capture, line, text);
         } else if text == "usbmuxd shutting down" {
@@ -698,6 +701,10 @@ const CLIENT_TROUBLE: &[&str] = &[
     "Receive from client fd",
 ];
 
+/// usbmuxd's own reading of the pair records it keeps (conf.c): an error
+/// here means the record for that phone is unusable.
+const PAIR_RECORD_TROUBLE: &[&str] = &["config_device_record_get_host_id:"];
+
 /// `0x10018` → 0x10018.
 fn location(s: &str) -> Option<u32> {
     let hex = s.trim().strip_prefix("0x")?;
@@ -856,6 +863,30 @@ mod tests {
             assert_eq!(
                 e[0].udid.as_deref(),
                 Some("00008030-001A2B3C4D5E802E"),
+                "{text}"
+            );
+        }
+    }
+
+    /// usbmuxd finding a pair record without a HostID (conf.c), in the
+    /// shapes people paste it: its own clock, the journal's, quoted.
+    #[test]
+    fn a_pair_record_without_a_host_id_is_reported_in_every_shape() {
+        let line = "config_device_record_get_host_id: ERROR couldn't get HostID from pairing record for udid bb4f9fb9049ea135f960943dcf20b33bc938d845";
+        for text in [
+            format!("[14:38:24.942][1] {line}\n"),
+            format!("Dec  5 14:38:24 raspberrypi usbmuxd[3292]: [1] {line}\n"),
+            format!("> Dec  5 14:38:24 pi usbmuxd[3292]: [14:38:24.942][1] {line}\n"),
+            format!("  2026-12-05T14:38:24Z usbmuxd[1]: [14:38:24.942][1] {line}\n"),
+        ] {
+            let s = read(&text).unwrap_or_else(|| panic!("not read: {text}"));
+            let e = &s.probes.reported_errors;
+            assert_eq!(e.len(), 1, "{text}");
+            assert!(e[0].message.contains("couldn't get HostID"), "{text}");
+            let cause = crate::knowledge::explain_reported(&e[0]).and_then(|x| x.cause);
+            assert_eq!(
+                cause,
+                Some(crate::rules::RuleId::TrustSessionFailed),
                 "{text}"
             );
         }

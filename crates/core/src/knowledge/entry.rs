@@ -5,6 +5,7 @@ use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
 pub use crate::remedy::{Fix, Platforms};
+use crate::rules::RuleId;
 
 /// Where a numeric code comes from. The same small number means different
 /// things in different domains, so every code carries one.
@@ -154,11 +155,66 @@ pub struct Entry {
     /// Lower-case message fragments people paste.
     pub phrases: &'static [&'static str],
     pub meaning: &'static str,
-    /// Stable rule ids from DESIGN.md whose findings cover the causes.
-    pub causes: &'static [crate::rules::RuleId],
+    /// Stable rule ids from DESIGN.md whose findings cover the causes, and
+    /// how a reported error picks one of them.
+    pub causes: Causes,
     pub fixes: &'static [Fix],
     /// Public http(s) URLs; never a path only this project's authors have.
     pub sources: &'static [&'static str],
+}
+
+/// The causes an entry's error can stand for, and how much the error alone
+/// says about which one it was. A reported error becomes a finding of the
+/// cause it picks (`diagnose --from`); `explain` lists them all.
+#[derive(Debug, Clone, Copy)]
+pub enum Causes {
+    /// One cause, or a few with the likeliest first: the first one the rest
+    /// of the snapshot does not rule out is taken.
+    Ranked(&'static [RuleId]),
+    /// Words of the message decide between the causes: the first pair whose
+    /// text (in [`super::lookup::normalize`]'s form; "" is any message) the
+    /// message holds names the cause for certain. Without them, as `Ranked`.
+    Worded {
+        words: &'static [(&'static str, RuleId)],
+        ranked: &'static [RuleId],
+    },
+    /// A generic failure ("could not be backed up because an error
+    /// occurred"): so many causes that the error alone claims none, and it is
+    /// shown as reported unless the snapshot itself shows one of them.
+    Generic(&'static [RuleId]),
+}
+
+impl Causes {
+    /// Every cause, in the entry's order.
+    pub const fn rules(&self) -> &'static [RuleId] {
+        match self {
+            Causes::Ranked(rules) | Causes::Generic(rules) => rules,
+            Causes::Worded { ranked, .. } => ranked,
+        }
+    }
+
+    /// The cause the words of `normalized` (a message in
+    /// [`super::lookup::normalize`]'s form) decide on, if any.
+    pub fn decided_by(&self, normalized: &str) -> Option<RuleId> {
+        match self {
+            Causes::Worded { words, .. } => words
+                .iter()
+                .find(|(text, _)| normalized.contains(text))
+                .map(|(_, rule)| *rule),
+            Causes::Ranked(_) | Causes::Generic(_) => None,
+        }
+    }
+
+    /// Whether the error alone may name a cause.
+    pub const fn is_generic(&self) -> bool {
+        matches!(self, Causes::Generic(_))
+    }
+}
+
+impl Serialize for Causes {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.rules().serialize(s)
+    }
 }
 
 impl Entry {

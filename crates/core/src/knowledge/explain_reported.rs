@@ -10,71 +10,6 @@ use crate::rules::Confidence;
 use crate::rules::RuleId;
 use crate::snapshot::ReportedError;
 
-/// An entry that lists more causes than this is a generic failure ("could
-/// not be backed up because an error occurred"): no single rule may claim
-/// it, and the error is shown as reported.
-const MAX_CAUSES: usize = 3;
-
-/// Words of a message that decide between an entry's causes: (entry key,
-/// text in the message's normalized form, or "" for any message; the cause).
-/// MBErrorDomain 105 is the computer's disk when backing up and the phone's
-/// own storage when restoring (the entry's meaning says so).
-const DECISIVE: &[(&str, &str, RuleId)] = &[
-    (
-        "mb-105-insufficient-space",
-        "to restore",
-        RuleId::DeviceStorageFull,
-    ),
-    (
-        "mb-105-insufficient-space",
-        "on drive",
-        RuleId::HostDiskSpace,
-    ),
-    (
-        "mb-105-insufficient-space",
-        "purgediskspace",
-        RuleId::HostDiskSpace,
-    ),
-    (
-        "mb-105-insufficient-space",
-        "to back up",
-        RuleId::HostDiskSpace,
-    ),
-    // A backup that ended with "Device locked" had a locked phone; the
-    // passcode prompt of iOS 16.1 is one way to get there, shown as advice.
-    ("mb-208-device-locked", "", RuleId::DeviceLocked),
-    // The phone could not read its own files: locked
-    // (https://github.com/libimobiledevice/libimobiledevice/issues/125).
-    (
-        "mb-103-reading-status",
-        "input output error",
-        RuleId::DeviceLocked,
-    ),
-    // Restoring: files of the backup missing or changed.
-    (
-        "mb-205-download-errors",
-        "downloading files",
-        RuleId::BackupCorrupt,
-    ),
-    (
-        "mb-205-download-errors",
-        "digest didnt match",
-        RuleId::BackupCorrupt,
-    ),
-    (
-        "mb-205-download-errors",
-        "manifest references files not in backup",
-        RuleId::BackupCorrupt,
-    ),
-    // An empty Manifest.plist (left by a backup that never finished): the
-    // phone will not back up over it.
-    (
-        "mb-205-download-errors",
-        "zero length data",
-        RuleId::BackupCorrupt,
-    ),
-];
-
 /// What the knowledge says about one reported error.
 #[derive(Debug, Clone)]
 pub struct Explained {
@@ -101,24 +36,18 @@ pub struct Explained {
 pub fn explain_reported(err: &ReportedError) -> Option<Explained> {
     let (entry, matched, ambiguity) =
         by_code(err).or_else(|| by_message(&err.message, err.code.is_none()))?;
-    let norm = normalize(&err.message);
-    let decisive = DECISIVE
-        .iter()
-        .find(|(key, words, _)| *key == entry.key && norm.contains(words))
-        .map(|(_, _, rule)| *rule);
-    let (cause, mut confidence) = match (decisive, entry.causes) {
+    let rules = entry.causes.rules();
+    let (cause, mut confidence) = match (entry.causes.decided_by(&normalize(&err.message)), rules) {
         (Some(rule), _) => (Some(rule), Confidence::Certain),
+        (None, _) if entry.causes.is_generic() => (None, Confidence::Possible),
         (None, [only]) => (Some(*only), Confidence::Certain),
-        (None, [first, ..]) if entry.causes.len() <= MAX_CAUSES => {
-            (Some(*first), Confidence::Likely)
-        }
-        _ => (None, Confidence::Possible),
+        (None, [first, ..]) => (Some(*first), Confidence::Likely),
+        (None, []) => (None, Confidence::Possible),
     };
     if ambiguity.is_some() {
         confidence = Confidence::Possible;
     }
-    let other_causes: Vec<RuleId> = entry
-        .causes
+    let other_causes: Vec<RuleId> = rules
         .iter()
         .copied()
         .filter(|c| cause.is_some_and(|chosen| chosen != *c))
@@ -215,7 +144,8 @@ fn lockdown_either(value: i64) -> Option<Found> {
 /// code the importer read has its own domain.
 fn by_message(message: &str, codes: bool) -> Option<Found> {
     let found = lookup(message);
-    let specific = |m: &&super::Match| (1..=MAX_CAUSES).contains(&m.entry.causes.len());
+    let specific =
+        |m: &&super::Match| !m.entry.causes.is_generic() && !m.entry.causes.rules().is_empty();
     let (first, rest): (Vec<_>, Vec<_>) = found.matches.iter().partition(specific);
     first.into_iter().chain(rest).find_map(|m| {
         m.reasons.iter().find_map(|r| match r {
@@ -337,10 +267,19 @@ mod tests {
     }
 
     #[test]
-    fn decisive_words_name_a_cause_their_entry_lists() {
-        for (key, _, rule) in DECISIVE {
-            let entry = crate::knowledge::by_key(key).expect("an entry key");
-            assert!(entry.causes.contains(rule), "{key}: {rule}");
+    fn deciding_words_name_a_cause_their_entry_lists() {
+        for entry in all() {
+            if let crate::knowledge::Causes::Worded { words, ranked } = entry.causes {
+                for (text, rule) in words {
+                    assert!(ranked.contains(rule), "{}: {text:?} -> {rule}", entry.key);
+                    assert_eq!(
+                        normalize(text),
+                        *text,
+                        "{}: {text:?} is not normalized",
+                        entry.key
+                    );
+                }
+            }
         }
     }
 

@@ -136,7 +136,7 @@ pub fn lookup(query: &str) -> Lookup {
             if e.key == trimmed {
                 found.push((i, Reason::Key));
             }
-            if let Some(&rule) = e.causes.iter().find(|c| c.as_str() == trimmed) {
+            if let Some(&rule) = e.causes.rules().iter().find(|c| c.as_str() == trimmed) {
                 found.push((i, Reason::Cause { rule }));
             }
         }

@@ -17,7 +17,7 @@ pub mod models;
 pub mod seeds;
 
 pub use entries::all;
-pub use entry::{Code, Domain, Entry, Fix, Platforms};
+pub use entry::{Causes, Code, Domain, Entry, Fix, Platforms};
 pub use explain_reported::{explain_reported, Explained};
 pub use lookup::{lookup, normalize, Lookup, Match, Reason};
 pub use seeds::SEED_CAUSES;

@@ -456,7 +456,7 @@ fn nothing_users_read_cites_a_private_path() {
 #[test]
 fn causes_use_only_registered_rule_ids() {
     for e in all() {
-        for c in e.causes {
+        for c in e.causes.rules() {
             assert!(
                 rule_ids().contains(&c.as_str()),
                 "{}: unknown rule id {c}",
@@ -472,7 +472,7 @@ fn every_stable_rule_id_is_covered_by_some_entry_or_is_listed_as_uncovered() {
     // reported.error is what diagnose shows for a message no entry gives a cause.
     const NOT_FROM_MESSAGES: &[RuleId] = &[RuleId::UsbUnavailable, RuleId::ReportedError];
     for id in RuleId::ALL {
-        let covered = all().iter().any(|e| e.causes.contains(id));
+        let covered = all().iter().any(|e| e.causes.rules().contains(id));
         assert_eq!(covered, !NOT_FROM_MESSAGES.contains(id), "{id}");
     }
 }
@@ -536,7 +536,7 @@ fn seed_causes_map_to_existing_ids_or_keys() {
             targets.iter().any(|t| by_key(t).is_some()
                 || all()
                     .iter()
-                    .any(|e| e.causes.iter().any(|c| c.as_str() == *t))),
+                    .any(|e| e.causes.rules().iter().any(|c| c.as_str() == *t))),
             "{cause}"
         );
     }
@@ -658,7 +658,12 @@ fn each_seed_cause_as_worded_finds_an_entry_it_maps_to() {
         let keys = lookup(cause).keys();
         let hit = keys.iter().any(|k| {
             targets.contains(k)
-                || by_key(k).is_some_and(|e| e.causes.iter().any(|c| targets.contains(&c.as_str())))
+                || by_key(k).is_some_and(|e| {
+                    e.causes
+                        .rules()
+                        .iter()
+                        .any(|c| targets.contains(&c.as_str()))
+                })
         });
         if !hit {
             failures.push(format!("{cause:?} -> {keys:?}, wanted one of {targets:?}"));

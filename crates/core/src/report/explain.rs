@@ -106,13 +106,13 @@ pub fn text_as(
         )?;
         writeln!(out)?;
         writeln!(out, "{}", e.meaning)?;
-        if !e.causes.is_empty() {
+        if !e.causes.rules().is_empty() {
             writeln!(out)?;
             writeln!(
                 out,
                 "Causes this tool checks for (iphone-backup-check explain <ID>):"
             )?;
-            for c in e.causes {
+            for c in e.causes.rules() {
                 let title = c.rule().title;
                 writeln!(out, "  · {c}  {title}")?;
             }

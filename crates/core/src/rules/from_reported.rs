@@ -9,33 +9,6 @@ use super::{Basis, Confidence, Finding, Findings, Rule};
 use crate::knowledge::{explain_reported, Explained};
 use crate::snapshot::{ReportedError, SessionObs, Snapshot, UsbMode};
 
-/// The rules that read reported errors. A reported error whose cause is
-/// another rule (or none) is shown by `reported.error` instead. Only rules
-/// that can block or warn are here: an error is never a note.
-pub const COVERED: &[RuleId] = &[
-    RuleId::BackupServiceRefused,
-    RuleId::BackupCorrupt,
-    RuleId::BackupPasswordRejected,
-    RuleId::BackupUnfinished,
-    RuleId::ConnectionSlowReplies,
-    RuleId::ConnectionUnstable,
-    RuleId::DeviceLockdownUnreachable,
-    RuleId::DeviceLocked,
-    RuleId::DeviceRestricted,
-    RuleId::DeviceSetupIncomplete,
-    RuleId::DeviceStorageFull,
-    RuleId::HostBackupInProgress,
-    RuleId::HostDiskSpace,
-    RuleId::HostOsOutdated,
-    RuleId::TrustDenied,
-    RuleId::TrustDialogPending,
-    RuleId::TrustNotPaired,
-    RuleId::TrustResetOnDevice,
-    RuleId::TrustSessionFailed,
-    RuleId::UsbmuxdDeviceNotListed,
-    RuleId::UsbmuxdNotRunning,
-];
-
 /// One reported error and what the knowledge says about it.
 #[derive(Debug, Clone)]
 pub struct Reported<'s> {
@@ -53,7 +26,7 @@ impl Reported<'_> {
             return None;
         }
         let (cause, _) = self.cause?;
-        COVERED.contains(&cause).then_some(cause)
+        cause.rule().reads_reported_errors.then_some(cause)
     }
 
     /// A finding of `rule` resting on this error: the quoted line first,
@@ -96,9 +69,13 @@ impl<'s> Findings<'s> {
         self.reported_cache().get_or_init(|| s.reported())
     }
 
-    /// The reported errors `rule` (an id in [`COVERED`]) stands behind: what
-    /// a rule's check asks for.
+    /// The reported errors `rule` stands behind: what a rule's check asks
+    /// for. The rule declares `reads_reported_errors`, or it would get none.
     pub fn reported_for(&self, rule: RuleId) -> Vec<Reported<'s>> {
+        debug_assert!(
+            rule.rule().reads_reported_errors,
+            "{rule} reads reported errors: declare reads_reported_errors"
+        );
         covering(rule, self.reported().iter().cloned())
     }
 }
@@ -115,7 +92,13 @@ impl Snapshot {
                     if x.candidates.is_empty() {
                         // Too many causes for the words alone: what else the
                         // snapshot shows may pick one.
-                        let shown = x.entry.causes.iter().copied().find(|c| self.shows(*c))?;
+                        let shown = x
+                            .entry
+                            .causes
+                            .rules()
+                            .iter()
+                            .copied()
+                            .find(|c| self.shows(*c))?;
                         return Some((shown, Confidence::Likely));
                     }
                     let first = x.candidates.first().copied();
@@ -180,7 +163,7 @@ mod tests {
     use crate::rules::{evaluate, Confidence};
     use crate::snapshot::{Provenance, Quote};
 
-    /// One message per covered rule, as a tool prints it.
+    /// One message per rule that reads reported errors, as a tool prints it.
     const EXAMPLES: &[(RuleId, Option<&str>, Option<i64>, &str)] = &[
         (RuleId::BackupServiceRefused, None, None, "ERROR: Could not start backup process: device refused to start the backup process."),
         (RuleId::BackupCorrupt, Some("mberrordomain"), Some(103), "Error reading status"),
@@ -240,9 +223,19 @@ mod tests {
     }
 
     #[test]
-    fn every_covered_rule_fires_on_its_error_and_quotes_it() {
-        let covered: Vec<RuleId> = EXAMPLES.iter().map(|e| e.0).collect();
-        assert_eq!(covered, COVERED, "one example per covered rule");
+    fn every_rule_that_reads_reported_errors_fires_on_its_error_and_quotes_it() {
+        let mut with_example: Vec<RuleId> = EXAMPLES.iter().map(|e| e.0).collect();
+        let mut reading: Vec<RuleId> = crate::rules::RULES
+            .iter()
+            .filter(|r| r.reads_reported_errors)
+            .map(|r| r.id)
+            .collect();
+        with_example.sort_by_key(|id| id.as_str());
+        reading.sort_by_key(|id| id.as_str());
+        assert_eq!(
+            with_example, reading,
+            "one example per rule that reads reported errors"
+        );
         for (rule, domain, code, message) in EXAMPLES {
             let r = rule.rule();
             assert!(r.severity > super::super::Severity::Info, "{rule}");

@@ -27,6 +27,11 @@ pub struct Rule {
     /// Findings this one makes redundant when both concern the same phone
     /// (or when this one concerns the whole computer).
     pub hides: &'static [RuleId],
+    /// Whether it stands behind the errors other tools reported whose cause
+    /// it is ([`Findings::reported_for`]). An error whose cause is a rule
+    /// without it is shown by `reported.error` instead. Only rules that can
+    /// block or warn: an error is never a note.
+    pub reads_reported_errors: bool,
     /// Remediation, least destructive first; platform steps are filtered by
     /// the host OS in the snapshot.
     pub steps: &'static [Fix],
@@ -52,6 +57,7 @@ impl Rule {
         severity: Severity::Info,
         basis: Basis::Evidence,
         hides: &[],
+        reads_reported_errors: false,
         steps: &[],
         since: "",
         docs: "",
@@ -246,7 +252,8 @@ impl Confidence {
 }
 
 /// Declares a rule; the doc comment above it becomes its docs. `variants`,
-/// `basis` (evidence), `hides` and `steps` may be left out (none).
+/// `basis` (evidence), `hides` and `steps` may be left out (none), and
+/// `reads_reported_errors` (false).
 #[macro_export]
 macro_rules! declare_rule {
     (
@@ -260,6 +267,7 @@ macro_rules! declare_rule {
             $(basis: $basis:expr,)?
             $(hides: $hides:expr,)?
             $(steps: $steps:expr,)?
+            $(reads_reported_errors: $reads:expr,)?
             since: $since:expr,
             check $(: $check:expr)? $(,)?
         }
@@ -278,6 +286,7 @@ macro_rules! declare_rule {
             $(basis: $basis,)?
             $(hides: $hides,)?
             $(steps: $steps,)?
+            $(reads_reported_errors: $reads,)?
             ..$crate::rules::Rule::DEFAULTS
         };
     };

@@ -36,7 +36,7 @@ declare_rule! {
     pub static RULE = {
         id: RuleId::BackupAgentFailed,
         title: "The iPhone's backup agent reported that the backup failed",
-        variants: &[KNOWN, CRASHED, RECOVERED],
+        variants: &[KNOWN, CRASHED, FINISHED_LATER],
         layer: Layer::Backup,
         severity: Severity::Blocker,
         steps: &[
@@ -64,7 +64,7 @@ const CRASHED: Title = Title {
     text: "The iPhone's backup agent crashed during the backup",
 };
 
-const RECOVERED: Title = Title {
+const FINISHED_LATER: Title = Title {
     when: "the backup agent crashed or failed, but a later backup in the same log finished",
     text: "The iPhone's backup agent failed once, then a backup finished",
 };
@@ -117,7 +117,7 @@ fn check(s: &Snapshot, out: &mut Findings) {
         }
         if finished_after {
             f = f
-                .title(&RECOVERED)
+                .title(&FINISHED_LATER)
                 .at_most(Severity::Info)
                 .evidence("a later backup in the same log finished");
         }
@@ -160,7 +160,7 @@ mod tests {
         let f = only(&s, &RULE);
         assert_eq!(
             (f.severity, f.title.as_str()),
-            (Severity::Info, RECOVERED.text)
+            (Severity::Info, FINISHED_LATER.text)
         );
         let s = world()
             .phone()

@@ -75,6 +75,7 @@ declare_rule! {
             Fix::new(Platforms::WINDOWS, "If the backup folder is on an external or network drive, check that drive for errors (chkdsk, or the drive's Properties > Tools > Check) and do not unplug it during a backup."),
             Fix::new(Platforms::LINUX, "If the backup folder is on an external or network drive, check that drive for errors (unmounted: sudo fsck) and do not unplug it during a backup."),
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

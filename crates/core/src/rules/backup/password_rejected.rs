@@ -36,6 +36,7 @@ declare_rule! {
             Fix::any("Try the passwords used on other computers or years ago: the phone keeps the one set when encryption was first turned on, on whichever computer that was."),
             texts::FORGOT_BACKUP_PASSWORD,
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

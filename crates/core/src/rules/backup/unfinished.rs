@@ -50,6 +50,7 @@ declare_rule! {
             Fix::new(Platforms::WINDOWS, "If it stops again at the same point, delete the unfinished backup (iTunes: Edit > Preferences > Devices; Apple Devices: Manage Backups) and start a new one."),
             Fix::new(Platforms::LINUX, "If it stops again at the same point, move the backup's folder aside and run a full backup: idevicebackup2 backup --full DIR"),
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

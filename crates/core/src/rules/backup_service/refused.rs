@@ -41,6 +41,7 @@ declare_rule! {
             texts::UPDATE_LINUX,
             Fix::any("If a backup was interrupted before, let the phone finish or cancel it: unplug, restart the phone, and start a new backup."),
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

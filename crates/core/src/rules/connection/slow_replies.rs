@@ -35,6 +35,7 @@ declare_rule! {
             Fix::any("Quit programs that keep the computer busy (a virtual machine, a large copy, another phone manager) and run the check again."),
             texts::WIFI,
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

@@ -60,6 +60,7 @@ declare_rule! {
             Fix::new(Platforms::WINDOWS, "Turn off USB power saving: in Device Manager, on each USB Root Hub, Power Management, untick \"Allow the computer to turn off this device to save power\", and set \"USB selective suspend\" to Disabled in the power plan's advanced settings."),
             Fix::any("Run iphone-backup-check watch while you wiggle the cable or wait: it prints every drop with a timestamp and shows whether the fix held."),
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

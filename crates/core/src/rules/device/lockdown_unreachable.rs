@@ -34,6 +34,7 @@ declare_rule! {
             Fix::new(Platforms::LINUX, "If the screen shows a cable and a computer, the phone is in recovery mode: `idevicerestore --latest` without `--erase` updates it and keeps the data; then back up."),
             texts::RESTART_PHONE,
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

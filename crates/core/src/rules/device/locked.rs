@@ -38,6 +38,7 @@ declare_rule! {
             texts::UNLOCK,
             texts::UNLOCK_AFTER_RESTART,
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

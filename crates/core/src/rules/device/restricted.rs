@@ -55,6 +55,7 @@ declare_rule! {
             Fix::any("Check Settings > Screen Time > Content & Privacy Restrictions: allow changes to the passcode and to Accounts, and turn restrictions off while backing up if you own the phone."),
             Fix::any("A supervised phone may only pair with its organisation's computers: ask the administrator, or back it up to iCloud if allowed."),
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

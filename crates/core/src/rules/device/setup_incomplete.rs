@@ -32,6 +32,7 @@ declare_rule! {
         severity: Severity::Blocker,
         hides: &[RuleId::BackupServiceRefused, RuleId::DevicePasscodePrompt, RuleId::DeviceIosOutdated],
         steps: &[texts::FINISH_SETUP],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

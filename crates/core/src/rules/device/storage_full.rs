@@ -37,6 +37,7 @@ declare_rule! {
             Fix::any("Delete large videos or move them to the computer, then empty Photos > Albums > Recently Deleted."),
             Fix::any("Restart the iPhone to let it purge caches, then run this check again."),
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

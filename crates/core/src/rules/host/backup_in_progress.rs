@@ -64,6 +64,7 @@ declare_rule! {
             texts::ONE_TOOL,
             Fix::new(Platforms::MACOS, "MobileDeviceUpdater means macOS is installing support for a newer iPhone: let it finish, then back up."),
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

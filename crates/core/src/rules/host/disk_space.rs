@@ -104,6 +104,7 @@ declare_rule! {
             texts::HOST_SPACE_WINDOWS,
             texts::HOST_SPACE_LINUX,
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

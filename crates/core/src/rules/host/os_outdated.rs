@@ -41,6 +41,7 @@ declare_rule! {
             texts::UPDATE_WINDOWS,
             Fix::any("If this computer cannot be updated far enough, back up on a newer computer or to iCloud."),
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

@@ -27,6 +27,7 @@ declare_rule! {
             Fix::any("Unplug the iPhone, unlock it and plug it back in: the Trust prompt comes back. Tap Trust and enter the passcode."),
             texts::RESET_LOCATION_PRIVACY,
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

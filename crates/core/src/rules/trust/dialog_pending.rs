@@ -28,6 +28,7 @@ declare_rule! {
             Fix::any("If no prompt is visible, unplug the iPhone and plug it back in while it is unlocked."),
             Fix::new(Platforms::LINUX, "Then run idevicepair validate (or this check again) to confirm the pairing."),
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

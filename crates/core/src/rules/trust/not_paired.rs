@@ -40,6 +40,7 @@ declare_rule! {
             texts::TRUST_LINUX,
             Fix::any("Or let this tool ask: iphone-backup-check diagnose --request-trust (the only option that may change anything: the record is saved only if you tap Trust)."),
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

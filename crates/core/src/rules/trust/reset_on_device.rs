@@ -34,6 +34,7 @@ declare_rule! {
             texts::TRUST_WINDOWS,
             texts::TRUST_LINUX,
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

@@ -44,6 +44,7 @@ declare_rule! {
             texts::TRUST_LINUX,
             texts::RESET_LOCATION_PRIVACY,
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

@@ -46,6 +46,7 @@ declare_rule! {
             texts::MAC_USBMUXD,
             Fix::new(Platforms::WINDOWS, "In Device Manager, find the iPhone under Portable Devices or Universal Serial Bus devices: if it has a warning sign, or Apple Mobile Device USB Driver is missing, reinstall the Apple Devices app (or iTunes) and replug the phone."),
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }

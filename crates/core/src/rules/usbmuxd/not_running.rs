@@ -38,6 +38,7 @@ declare_rule! {
             Fix::new(Platforms::LINUX, "Install usbmuxd (Debian/Ubuntu: sudo apt install usbmuxd) and plug the iPhone in; udev starts the daemon."),
             Fix::new(Platforms::LINUX, "Start it by hand to see why it stops: sudo systemctl start usbmuxd, or sudo usbmuxd -f -v in a terminal."),
         ],
+        reads_reported_errors: true,
         since: "0.1.0",
         check,
     }
