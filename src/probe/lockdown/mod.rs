@@ -8,7 +8,10 @@
 //! Each function here is one stretch of the conversation, with its requests
 //! in the order the protocol needs; when each runs, and beside what, is the
 //! device orchestrator's decision (`probe::device`). One request and its
-//! answer are [`protocol`]'s; the wire (framing, TLS) is the transport's.
+//! answer are [`protocol`]'s; the reads of a trusted session, as data that
+//! several sessions can share, are [`session_reads`]'s; a short session
+//! beside the main one is `service_session`'s; the wire (framing, TLS and
+//! what kind of failure a handshake was) is the transport's.
 
 mod bounded;
 mod pair;
