@@ -37,16 +37,9 @@ pub fn run(
             None => return Ok(ExitStatus::CouldNotRun),
         }
     } else {
-        super::paste_hint::paste_hint(&args.from, env, err)?;
-        match super::evidence_file::load_all(
-            &args.from,
-            std::time::Duration::from_secs_f64(args.probe.timeout),
-        ) {
-            Ok(s) => s,
-            Err(e) => {
-                writeln!(err, "iphone-backup-check: {e}")?;
-                return Ok(ExitStatus::CouldNotRun);
-            }
+        match super::from_files::load(&args.from, args.probe.timeout, env, err)? {
+            Some(s) => s,
+            None => return Ok(ExitStatus::CouldNotRun),
         }
     };
     // A shareable report written to a file is private unless asked otherwise.

@@ -4,6 +4,7 @@ pub mod devices;
 pub mod diagnose;
 pub mod evidence_file;
 pub mod explain;
+pub mod from_files;
 pub mod live;
 pub mod man;
 pub mod paste_hint;

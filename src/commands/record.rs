@@ -24,16 +24,9 @@ pub fn run(
     } else {
         // Imported evidence keeps saying so: a reader of the snapshot must
         // know it was not probed.
-        super::paste_hint::paste_hint(&args.from, env, err)?;
-        match super::evidence_file::load_all(
-            &args.from,
-            std::time::Duration::from_secs_f64(args.probe.timeout),
-        ) {
-            Ok(s) => s,
-            Err(e) => {
-                writeln!(err, "iphone-backup-check: {e}")?;
-                return Ok(ExitStatus::CouldNotRun);
-            }
+        match super::from_files::load(&args.from, args.probe.timeout, env, err)? {
+            Some(s) => s,
+            None => return Ok(ExitStatus::CouldNotRun),
         }
     };
     if !args.no_redact {

@@ -23,8 +23,9 @@
 //! 6. backup service: Connect, version exchange, Hello, disconnect
 //!      ∥ session values: GetValue root and seven domains, StopSession
 //!        (on a slow link shared out: root and backup on this session,
-//!        three domains on each extra one, every session then StopSession;
-//!        the answers are applied in one order whoever read them)
+//!        three domains on each extra one, every session then StopSession,
+//!        sent without waiting for its answer; the answers are applied in
+//!        one order whoever read them)
 //! 7. TLS failed and no model known -> pre-session values on a fresh connection
 //! 8. a trusted phone and a listen window -> its backup log (syslog_relay)
 //! after every phone: ListDevices again (presence: who dropped off)
@@ -38,7 +39,7 @@ use plist::Dictionary;
 
 use crate::platform::mux_address::MuxEndpoint;
 use crate::probe::lockdown::{
-    self, session_reads, BackupStart, Opening, Read, Reading, SessionStart,
+    self, session_reads, BackupStart, Opening, Read, Reading, SessionStart, Stop,
 };
 use crate::probe::transport::{open_service, Budget, MuxClient, PairSecrets, PlistStream};
 use crate::probe::usbmuxd::parse_device_list;
@@ -234,6 +235,14 @@ async fn converse(
     //    connection, runs while this session's values are read; the extra
     //    sessions read their share meanwhile.
     let shares = session_reads::share(&session_reads::ALL, MAIN_READS, extras.len());
+    // On a slow link (extra sessions open) no session waits for its
+    // StopSession's answer: presence's ListDevices goes out a round trip
+    // sooner.
+    let stop = if extras.is_empty() {
+        Stop::Answered
+    } else {
+        Stop::Sent
+    };
     let (main_reads, extra_reads): (&[Read], &[Vec<Read>]) = match shares.split_first() {
         Some((main, rest)) => (main, rest),
         None => (&session_reads::ALL, &[]),
@@ -243,11 +252,11 @@ async fn converse(
         let service = backup_service_stage(&stage.endpoint, dev.device_id, start, record, budget);
         let (service, reading) = tokio::join!(
             service,
-            lockdown::read_session(s, main_reads, session_id, budget)
+            lockdown::read_session(s, main_reads, session_id, stop, budget)
         );
         Ok::<_, Failure>((service, reading))
     };
-    let (main, others) = tokio::join!(main, read_extras(extras, extra_reads, budget));
+    let (main, others) = tokio::join!(main, read_extras(extras, extra_reads, stop, budget));
     let mut answers = Vec::new();
     let (service, mut broke, stop_ms) = match main {
         Ok((service, reading)) => {
@@ -340,13 +349,14 @@ async fn extra_sessions(
 async fn read_extras(
     extras: Vec<(PlistStream, Option<String>)>,
     shares: &[Vec<Read>],
+    stop: Stop,
     budget: Budget,
 ) -> Vec<Reading> {
     let mut jobs = extras
         .into_iter()
         .zip(shares)
         .map(|((mut s, id), reads)| async move {
-            lockdown::read_session(&mut s, reads, id, budget).await
+            lockdown::read_session(&mut s, reads, id, stop, budget).await
         });
     match (jobs.next(), jobs.next()) {
         (Some(a), Some(b)) => {
@@ -361,7 +371,7 @@ async fn read_extras(
 /// The extra sessions, ended without reading (the main one was refused, or
 /// another program backs up).
 async fn stop_all(extras: Vec<(PlistStream, Option<String>)>, budget: Budget) {
-    read_extras(extras, &[Vec::new(), Vec::new()], budget).await;
+    read_extras(extras, &[Vec::new(), Vec::new()], Stop::Sent, budget).await;
 }
 
 /// What lockdownd said about the backup service, and its handshake when it

@@ -8,7 +8,10 @@
 //! Each function here is one stretch of the conversation, with its requests
 //! in the order the protocol needs; when each runs, and beside what, is the
 //! device orchestrator's decision (`probe::device`). One request and its
-//! answer are [`protocol`]'s; the wire (framing, TLS) is the transport's.
+//! answer are [`protocol`]'s; the reads of a trusted session, as data that
+//! several sessions can share, are [`session_reads`]'s; a short session
+//! beside the main one is `service_session`'s; the wire (framing, TLS and
+//! what kind of failure a handshake was) is the transport's.
 
 mod bounded;
 mod pair;
@@ -261,7 +264,7 @@ pub async fn session_values(
     session_id: Option<String>,
     budget: Budget,
 ) -> Result<(), Failure> {
-    let reading = read_session(s, &session_reads::ALL, session_id, budget).await;
+    let reading = read_session(s, &session_reads::ALL, session_id, Stop::Answered, budget).await;
     session_reads::apply(obs, reading.answers);
     obs.reply_ms.extend(reading.stop_ms);
     match reading.broke {
@@ -277,16 +280,31 @@ pub async fn read_session(
     s: &mut PlistStream,
     reads: &[Read],
     session_id: Option<String>,
+    stop: Stop,
     budget: Budget,
 ) -> Reading {
     let mut reading = session_reads::ask_in_turn(s, reads, budget).await;
     if reading.broke.is_none() {
-        let sent = std::time::Instant::now();
-        if protocol::stop_session(s, session_id, budget).await {
-            reading.stop_ms = Some(sent.elapsed().as_millis() as u64);
+        match stop {
+            Stop::Answered => {
+                let sent = std::time::Instant::now();
+                if protocol::stop_session(s, session_id, budget).await {
+                    reading.stop_ms = Some(sent.elapsed().as_millis() as u64);
+                }
+            }
+            Stop::Sent => protocol::send_stop_session(s, session_id, budget).await,
         }
     }
     reading
+}
+
+/// How a session ends once its reads are done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// `StopSession`, its answer awaited (and timed).
+    Answered,
+    /// `StopSession` sent, its answer not awaited (a slow link).
+    Sent,
 }
 
 #[cfg(test)]

@@ -10,13 +10,13 @@ use super::values;
 use crate::probe::transport::{Budget, PlistStream, ServiceTicket, LABEL};
 use crate::snapshot::{Failure, FailureKind, LockdownError, LockdownObs, Management};
 
-/// Sends one request and reads its answer dictionary.
-pub async fn call(
+/// Sends one request in lockdownd's envelope (`Label`, `Request`).
+async fn send(
     s: &mut PlistStream,
     request: &str,
     mut fields: Dictionary,
     budget: Budget,
-) -> Result<Dictionary, Failure> {
+) -> Result<(), Failure> {
     fields.insert("Label".into(), LABEL.into());
     fields.insert("Request".into(), request.into());
     if let Some(dom) = fields.get("Domain").and_then(Value::as_string) {
@@ -25,7 +25,17 @@ pub async fn call(
         tracing::debug!(request, "lockdownd request");
     }
     s.send(request, &Value::Dictionary(fields), false, budget.op())
-        .await?;
+        .await
+}
+
+/// Sends one request and reads its answer dictionary.
+pub async fn call(
+    s: &mut PlistStream,
+    request: &str,
+    fields: Dictionary,
+    budget: Budget,
+) -> Result<Dictionary, Failure> {
+    send(s, request, fields, budget).await?;
     match s.recv(request, budget.op()).await? {
         Value::Dictionary(d) => Ok(d),
         _ => Err(Failure::new(
@@ -114,17 +124,31 @@ pub fn ticket(reply: &Dictionary) -> Option<ServiceTicket> {
 /// `StopSession`, politely; its failure changes nothing. True when the
 /// phone answered.
 pub async fn stop_session(s: &mut PlistStream, session_id: Option<String>, budget: Budget) -> bool {
-    let mut fields = Dictionary::new();
-    if let Some(id) = session_id {
-        fields.insert("SessionID".into(), id.into());
-    }
-    match call(s, "StopSession", fields, budget).await {
+    match call(s, "StopSession", stop_fields(session_id), budget).await {
         Ok(_) => true,
         Err(f) => {
             tracing::debug!(kind = f.kind.as_str(), "StopSession failed");
             false
         }
     }
+}
+
+/// `StopSession` sent, its answer not awaited (the connection is closed
+/// next, which ends the session too): on a slow link, the round trip it
+/// saves is the phone's. The backup service's `DLMessageDisconnect` is sent
+/// the same way.
+pub async fn send_stop_session(s: &mut PlistStream, session_id: Option<String>, budget: Budget) {
+    if let Err(f) = send(s, "StopSession", stop_fields(session_id), budget).await {
+        tracing::debug!(kind = f.kind.as_str(), "StopSession not sent");
+    }
+}
+
+fn stop_fields(session_id: Option<String>) -> Dictionary {
+    let mut fields = Dictionary::new();
+    if let Some(id) = session_id {
+        fields.insert("SessionID".into(), id.into());
+    }
+    fields
 }
 
 #[cfg(test)]

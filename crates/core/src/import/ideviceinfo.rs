@@ -53,11 +53,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         })
         .take(MAX_PAIRS)
         .collect();
-    let known = pairs
-        .iter()
-        .filter(|(_, k, _)| SIGNATURE.contains(k))
-        .count();
-    if known < 2 {
+    if !recognised(pairs.iter().map(|(_, k, _)| *k)) {
         return None;
     }
     let get = |key: &str| {
@@ -85,6 +81,12 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         name,
         format!("{} top-level values read", pairs.len()),
     ))
+}
+
+/// Lockdown values are recognised, in whatever form, by at least two keys
+/// only they carry ([`SIGNATURE`]).
+pub(super) fn recognised<'k>(keys: impl Iterator<Item = &'k str>) -> bool {
+    keys.filter(|k| SIGNATURE.contains(k)).count() >= 2
 }
 
 /// For forms that spread a key and its value over lines (XML, JSON, an

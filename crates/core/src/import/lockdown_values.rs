@@ -10,7 +10,9 @@
 
 use serde_json::Value;
 
-use super::ideviceinfo::{lockdown_snapshot, quotes_by_search, usable, SESSION_ONLY, SIGNATURE};
+use super::ideviceinfo::{
+    lockdown_snapshot, quotes_by_search, recognised, usable, SESSION_ONLY, SIGNATURE,
+};
 use super::tool_errors::{DOCUMENT_WINDOW, MAX_LINES};
 use super::Capture;
 use crate::plist_bounded::{scan, Scalar, Seg};
@@ -25,11 +27,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
     } else {
         (from_nsdict(capture), "lockdown values (NSDictionary)")
     };
-    let known = pairs
-        .iter()
-        .filter(|(k, _)| SIGNATURE.contains(&k.as_str()))
-        .count();
-    if known < 2 {
+    if !recognised(pairs.iter().map(|(k, _)| k.as_str())) {
         return None;
     }
     let get = |key: &str| {
