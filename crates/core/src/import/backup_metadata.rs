@@ -50,9 +50,8 @@ const MANIFEST_LOCKDOWN: &[&str] = &["ProductVersion", "ProductType", "BuildVers
 
 pub fn import(capture: &Capture) -> Option<Snapshot> {
     let opening = capture.opening(DOCUMENT_WINDOW);
-    let start = opening.trim_start();
-    let document = start.contains("<plist") || start.starts_with("YnBsaXN0MD");
-    let json = start.starts_with('{');
+    let document = opening.contains("<plist") || document_at(&opening, is_base64_plist).is_some();
+    let json = document_at(&opening, |t| t.starts_with('{')).is_some();
     let (backup, how) = document
         .then(|| from_plist(capture.head()))
         .flatten()
@@ -76,6 +75,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
         let line = capture
             .lines()
             .find(|l| l.text.to_ascii_lowercase().contains("snapshotstate"))
+            .or_else(|| capture.lines().find(|l| is_base64_plist(l.text.trim())))
             .or_else(|| capture.lines().find(|l| !l.text.trim().is_empty()));
         backup.status.quote = line.map(|l| capture.quote(l));
     }
@@ -225,14 +225,42 @@ fn from_plist(head: &str) -> Option<BackupObs> {
     None
 }
 
-/// The whole capture as one base64 token that decodes to a binary plist.
-fn base64_plist(head: &str) -> Option<Vec<u8>> {
-    let token = head.trim();
-    // "bplist00" in base64 (its last character also holds the next byte).
-    if !token.starts_with("YnBsaXN0MD") || token.len() > MAX_BASE64 {
-        return None;
+/// Where a document that `opens` recognises begins in `text`: the start of
+/// the first line that opens it, so a heading or prose pasted before it (a
+/// forum post, a fenced block in an issue) is skipped.
+fn document_at(text: &str, opens: impl Fn(&str) -> bool) -> Option<&str> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if opens(t) {
+            return text.get(offset + line.len() - t.len()..);
+        }
+        offset += line.len();
     }
-    decode_base64(token)
+    None
+}
+
+/// "bplist00" in base64 (its last character also holds the next byte).
+fn is_base64_plist(t: &str) -> bool {
+    t.starts_with("YnBsaXN0MD")
+}
+
+/// A base64 token that decodes to a binary plist, on its own lines (one,
+/// or wrapped over several) wherever it starts in the text.
+fn base64_plist(head: &str) -> Option<Vec<u8>> {
+    let from = document_at(head, is_base64_plist)?;
+    let base64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=');
+    let mut token = String::new();
+    for line in from.lines().map(str::trim) {
+        if line.is_empty() || !line.chars().all(base64) {
+            break;
+        }
+        if token.len() + line.len() > MAX_BASE64 {
+            return None;
+        }
+        token.push_str(line);
+    }
+    decode_base64(&token)
 }
 
 fn decode_base64(s: &str) -> Option<Vec<u8>> {
@@ -265,11 +293,13 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
 /// A Status.plist decoded to JSON (at the top, or under `plist`), or the
 /// key lists and sizes measured on backups.
 fn from_json(head: &str) -> Option<BackupObs> {
-    let t = head.trim_start();
-    if !t.starts_with('{') {
-        return None;
-    }
-    let v: Value = serde_json::from_str(t).ok()?;
+    // The first JSON value from the line that opens it; prose after it is
+    // not part of it.
+    let t = document_at(head, |t| t.starts_with('{'))?;
+    let v: Value = serde_json::Deserializer::from_str(t)
+        .into_iter::<Value>()
+        .next()?
+        .ok()?;
     let plist = v.get("plist").unwrap_or(&v);
     let text = |k: &str| plist.get(k).and_then(Value::as_str).map(cut);
     let mut b = unseen();
@@ -450,6 +480,36 @@ mod tests {
             "{:?}",
             d.findings
         );
+    }
+
+    /// A Status.plist as JSON or base64 inside a forum post: a sentence
+    /// before it, a fence around it, a question after it; base64 wrapped.
+    #[test]
+    fn a_document_with_prose_around_it_is_read() {
+        let json = "{\"plist\": {\"SnapshotState\": \"uploading\", \"BackupState\": \"new\"}}";
+        let base64 = "YnBsaXN0MDDRAQJdU25hcHNob3RTdGF0ZVhmaW5pc2hlZAgLGQAAAAAAAAEB\nAAAAAAAAAAMAAAAAAAAAAAAAAAAAAAAi";
+        for (text, state) in [
+            (
+                format!("Here is my Status.plist:\n\n```json\n{json}\n```\n\nWhat does it mean?\n"),
+                "uploading",
+            ),
+            (
+                format!("Status.plist, decoded:\n    {json}\nthanks\n"),
+                "uploading",
+            ),
+            (
+                format!("base64 of the file:\n```\n{base64}\n```\nAny idea?\n"),
+                "finished",
+            ),
+        ] {
+            let s = read(&text).unwrap_or_else(|| panic!("not read: {text}"));
+            assert_eq!(
+                backup(&s).status.snapshot_state.as_deref(),
+                Some(state),
+                "{text}"
+            );
+        }
+        assert!(read("I have a {question} about my backup\n").is_none());
     }
 
     #[test]
