@@ -639,7 +639,7 @@ const PENDING: &[(&str, &str)] = &[
     ),
     (
         "idevicebackup2_version_exchange_err1_iOS16.1.1.txt",
-        "a failed version exchange is not yet decoded into the backup service's handshake failing; it ends as reported.error (issue 24 item 4)",
+        "the capture holds only the two idevicebackup2 lines; the iOS version (16.1.1) that makes -1 the passcode wait is in the issue's title, not in the text, so the tool cannot yet tell it from the other causes of -1 and ends as reported.error",
     ),
     (
         "ideviceinfo_VisionPro_RealityDevice14-1_visionOS26.2_12b1_author_redacted.txt",
