@@ -197,6 +197,7 @@ fn outside_text_renders_as_itself() {
         findings,
         suppressed: Vec::new(),
         not_checked: Vec::new(),
+        more_findings: 0,
     };
     let report = Report::new(&s, &d, 2, tool());
     let md = render(&report, &written());
@@ -285,6 +286,7 @@ fn any_diagnosis_fits_in_a_github_issue_cutting_evidence_never_findings() {
         findings,
         suppressed: Vec::new(),
         not_checked: Vec::new(),
+        more_findings: 0,
     };
     let report = Report::new(&s, &d, 2, tool());
     let md = render(&report, &written());

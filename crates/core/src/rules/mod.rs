@@ -33,7 +33,7 @@ mod unfinished;
 pub mod usb;
 pub mod usbmuxd;
 
-pub use diagnosis::{diagnose, Diagnosis, Summary, Verdict};
+pub use diagnosis::{diagnose, Diagnosis, Summary, Verdict, MAX_FINDINGS, MAX_FINDINGS_PER_PHONE};
 pub use finding::{Evidence, Finding, Findings};
 pub use ids::RuleId;
 pub use rank::{rank, Suppressed};
