@@ -146,6 +146,9 @@ pub fn probe(dir: &Path, opts: &BackupsProbeOptions) -> Outcome<BackupsObs> {
 }
 
 fn io_kind(e: &io::Error) -> FailureKind {
+    if crate::probe::transport::deadline::is_descriptor_limit(e) {
+        return FailureKind::DescriptorLimit;
+    }
     match e.kind() {
         io::ErrorKind::NotFound => FailureKind::NotFound,
         io::ErrorKind::PermissionDenied => FailureKind::AccessDenied,

@@ -76,6 +76,7 @@ pub static RULES: &[&Rule] = &[
     &host::backup_dir_unusable::RULE,
     &host::backup_dir_volatile::RULE,
     &host::backup_in_progress::RULE,
+    &host::descriptor_limit::RULE,
     &host::disk_space::RULE,
     &host::lockdown_dir_unusable::RULE,
     &host::os_outdated::RULE,

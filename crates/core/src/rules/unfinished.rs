@@ -25,6 +25,9 @@ fn cut_short<T>(o: &Outcome<T>) -> Option<String> {
         Outcome::Failed { failure, .. } => match failure.kind {
             FailureKind::TimedOut => Some("no answer before the deadline (--timeout)".into()),
             FailureKind::Interrupted => Some("interrupted (Ctrl-C)".into()),
+            FailureKind::DescriptorLimit => {
+                Some("this computer's limit of open files was reached".into())
+            }
             _ => None,
         },
         Outcome::Skipped { because }
