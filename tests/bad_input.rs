@@ -1158,3 +1158,52 @@ fn watch_stays_bounded_under_a_flooding_daemon() {
         out.peak_rss_kib
     );
 }
+
+/// "Too many open files" when the check connects (issue 30: it read as
+/// "usbmuxd is not running"): under a few low `ulimit -n`, every report
+/// whose probes hit the limit says it is this computer's
+/// (`host.descriptor-limit`) and never blames the daemon.
+#[test]
+fn a_descriptor_limit_is_this_computers_not_the_daemons() {
+    let scratch = tempfile::tempdir().unwrap();
+    let socket = fake_daemon(
+        scratch.path(),
+        plist_frame(&xml("<dict><key>DeviceList</key><array/></dict>")),
+        Serve::Close,
+    );
+    let backup = empty_backup(scratch.path());
+    let mut hit = 0;
+    for limit in 9..=16 {
+        let mut cmd = std::process::Command::new("sh");
+        cmd.arg("-c")
+            .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+            .arg(reliability_support::bin_path())
+            .args(probe_args(&socket, &backup))
+            .env_remove("USBMUXD_SOCKET_ADDRESS")
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let out = run(cmd, HANG_GUARD);
+        out.assert_sane(&format!("ulimit -n {limit}"));
+        if out.code == Some(3) {
+            // Too few descriptors to start at all: said on one line.
+            assert!(out.stderr.contains("Too many open files"), "{}", out.stderr);
+            continue;
+        }
+        if !out.stdout.contains("Too many open files") {
+            continue;
+        }
+        hit += 1;
+        let found = out.findings();
+        assert!(
+            found.iter().any(|f| f == "host.descriptor-limit")
+                && !found.iter().any(|f| f == "usbmuxd.not-running"),
+            "ulimit -n {limit}: {found:?}"
+        );
+    }
+    assert!(
+        hit > 0,
+        "no limit from 9 to 16 made a probe run out of descriptors"
+    );
+}
