@@ -23,10 +23,7 @@ declare_rule! {
         layer: Layer::Host,
         severity: Severity::Warning,
         hides: hides::NO_DAEMON,
-        steps: &[
-            Fix::new(Platforms::LINUX.union(Platforms::MACOS), "See the limit with ulimit -n; raise it for this terminal (ulimit -n 4096) and run the check again."),
-            Fix::new(Platforms::ALL, "Quit programs that hold many files or connections open, then run the check again."),
-        ],
+        steps: &[texts::RAISE_FILE_LIMIT, texts::QUIT_FILE_HOLDERS],
         since: "0.1.0",
         check,
     }
