@@ -20,7 +20,8 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$PWD/target}
 sanitizer=${FUZZ_SANITIZER:-address}
 targets=${FUZZ_TARGETS:-$(cargo fuzz list --fuzz-dir .)}
 
-cargo fuzz build -O -s "$sanitizer" --fuzz-dir . || exit 2
+# Each target is built on its own (below), so one that no longer compiles
+# fails its own line, not the run of the others.
 
 status=0
 printf '%-14s %6s %12s %9s %6s %7s %8s %7s\n' target seconds runs exec/s cov corpus peak_MiB crashes
@@ -29,6 +30,12 @@ for t in $targets; do
   log="work/$t.log"
   max_len=4096
   case $t in usbmux_frame | backup_plist | snapshot_load) max_len=65536 ;; esac
+  if ! cargo fuzz build -O -s "$sanitizer" --fuzz-dir . "$t" >"$log" 2>&1; then
+    printf '%-14s %6s %12s %9s %6s %7s %8s %7s\n' "$t" - - - - - - "build"
+    grep -m3 -E '^error' "$log" | sed 's/^/    /'
+    status=1
+    continue
+  fi
   before=$(find "artifacts/$t" -type f | wc -l)
   cargo fuzz run -O -s "$sanitizer" --fuzz-dir . "$t" "work/$t" "corpus/$t" -- \
     -max_total_time="$secs" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \

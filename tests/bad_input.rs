@@ -43,7 +43,17 @@ enum Expect {
     /// Exit 3 with clap's own words: its `error:` line first, then the
     /// usage it prints to help (issue 25: clap's errors keep their words).
     UsageExit3,
+    /// A JSON report (exit 0, 1, 2 or 4) this function accepts, saying what
+    /// it found in it ("cut" notices, counts, ids), and peak memory under
+    /// [`PEAK_RSS_CAP_KIB`] when /proc shows it.
+    Check(
+        &'static str,
+        fn(&serde_json::Value) -> Result<String, String>,
+    ),
 }
+
+/// Issue 30's ceiling for a bounded input: 64 MiB resident.
+const PEAK_RSS_CAP_KIB: u64 = 64 * 1024;
 
 /// Fills the scratch folder and returns the arguments.
 type Setup = Box<dyn Fn(&Path) -> Vec<OsString> + Send + Sync>;
@@ -269,6 +279,131 @@ fn backup_with_db(dir: &Path, sql: &str) -> PathBuf {
     b
 }
 
+/// A usbmuxd that answers ListDevices with no phone and then, after
+/// `Listen`, sends `Attached` (then `Detached`) for ever new phones without
+/// pause, until the client goes. Its threads end when the test process does.
+fn flooding_daemon(dir: &Path) -> String {
+    let path = dir.join("usbmuxd");
+    let listener = UnixListener::bind(&path).unwrap();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            std::thread::spawn(move || loop {
+                let mut header = [0u8; 16];
+                if conn.read_exact(&mut header).is_err() {
+                    return;
+                }
+                let len = u32::from_le_bytes(header[..4].try_into().unwrap()) as usize;
+                let mut body = vec![0u8; len.saturating_sub(16).min(1 << 20)];
+                if conn.read_exact(&mut body).is_err() {
+                    return;
+                }
+                let text = String::from_utf8_lossy(&body);
+                if text.contains("<string>Listen</string>") {
+                    let ok = xml("<dict><key>MessageType</key><string>Result</string><key>Number</key><integer>0</integer></dict>");
+                    if conn.write_all(&plist_frame(&ok)).is_err() {
+                        return;
+                    }
+                    for i in 1u32.. {
+                        let attached = xml(&format!("<dict><key>MessageType</key><string>Attached</string><key>DeviceID</key><integer>{i}</integer><key>Properties</key><dict><key>ConnectionType</key><string>USB</string><key>DeviceID</key><integer>{i}</integer><key>SerialNumber</key><string>00008110-{i:016X}</string></dict></dict>"));
+                        let detached = xml(&format!("<dict><key>MessageType</key><string>Detached</string><key>DeviceID</key><integer>{i}</integer></dict>"));
+                        if conn.write_all(&plist_frame(&attached)).is_err()
+                            || conn.write_all(&plist_frame(&detached)).is_err()
+                        {
+                            return;
+                        }
+                    }
+                } else if text.contains("ReadBUID") {
+                    let buid = xml("<dict><key>BUID</key><string>00000000-0000-0000-0000-000000000000</string></dict>");
+                    if conn.write_all(&plist_frame(&buid)).is_err() {
+                        return;
+                    }
+                } else if conn
+                    .write_all(&plist_frame(&xml(
+                        "<dict><key>DeviceList</key><array/></dict>",
+                    )))
+                    .is_err()
+                {
+                    return;
+                }
+            });
+        }
+    });
+    format!("UNIX:{}", path.display())
+}
+
+/// A snapshot of `n` trusted phones, each a copy of the first phone of the
+/// `device-two-phones.json` fixture under its own UDID; one in three locked,
+/// one in three on an old iOS, so that each has findings.
+fn thousands_of_phones(n: usize) -> String {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/device-two-phones.json");
+    let mut s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture).unwrap()).unwrap();
+    let probe = s["probes"]["devices"][0].clone();
+    let listed = s["probes"]["usbmuxd"]["value"]["devices"][0].clone();
+    let (mut probes, mut list) = (Vec::new(), Vec::new());
+    for i in 0..n {
+        let udid = format!("00008110-{i:016X}");
+        let mut d = probe.clone();
+        d["udid"] = udid.clone().into();
+        d["device_id"] = (i + 1).into();
+        d["lockdown"]["value"]["device_name"] = format!("Phone {i}").into();
+        match i % 3 {
+            1 => d["lockdown"]["value"]["password_protected"] = true.into(),
+            2 => d["lockdown"]["value"]["product_version"] = "12.0".into(),
+            _ => {}
+        }
+        let mut m = listed.clone();
+        m["udid"] = udid.into();
+        m["device_id"] = (i + 1).into();
+        probes.push(d);
+        list.push(m);
+    }
+    s["probes"]["devices"] = probes.into();
+    s["probes"]["usbmuxd"]["value"]["devices"] = list.into();
+    s.to_string()
+}
+
+fn many_folders_not_read(v: &serde_json::Value) -> Result<String, String> {
+    let b = &v["snapshot"]["probes"]["backups"]["value"];
+    let read = b["backups"].as_array().map_or(0, Vec::len);
+    let not_read = b["not_read"].as_u64().unwrap_or(0);
+    let said = v["not_checked"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n["what"].as_str())
+        .find(|w| w.contains("subfolders of the backup folder"));
+    match (read + not_read as usize, said) {
+        (3000, Some(w)) if read <= 1000 => Ok(format!("{read} read; not checked: {w}")),
+        _ => Err(format!(
+            "{read} read, {not_read} not read, not_checked {}",
+            v["not_checked"]
+        )),
+    }
+}
+
+fn flood_stopped(v: &serde_json::Value) -> Result<String, String> {
+    let l = &v["snapshot"]["probes"]["mux_events"]["value"];
+    let events = l["events"].as_array().map_or(0, Vec::len);
+    let why = l["ended_early"]["message"].as_str().unwrap_or_default();
+    if events <= 500 && why.contains("without pause") {
+        Ok(format!("{events} events kept; \"{why}\""))
+    } else {
+        Err(format!("{events} events, ended_early {}", l["ended_early"]))
+    }
+}
+
+fn findings_capped(v: &serde_json::Value) -> Result<String, String> {
+    let listed = v["findings"].as_array().map_or(0, Vec::len);
+    let more = v["more_findings"].as_u64().unwrap_or(0);
+    if listed <= 100 && more > 0 {
+        Ok(format!("{listed} findings listed, {more} more counted"))
+    } else {
+        Err(format!("{listed} findings listed, more_findings {more}"))
+    }
+}
+
 const MUX_PROTOCOL: &[&str] = &["usbmuxd.protocol-error"];
 const CORRUPT: &[&str] = &["backup.corrupt"];
 
@@ -481,6 +616,42 @@ fn cases() -> Vec<Case> {
         backup_case("Manifest.db: Files has a generated column of a 1 GB blob", Expect::Finding(CORRUPT), |dir| {
             backup_with_db(dir, "CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, flags INTEGER, file BLOB GENERATED ALWAYS AS (zeroblob(1000000000)) VIRTUAL); INSERT INTO Files (fileID, domain, flags) VALUES ('00', 'x', 1);")
         }),
+        // Issue 30: a backup folder of many subfolders, a flooding daemon,
+        // a snapshot of thousands of phones, a descriptor limit.
+        backup_case(
+            "backup folder with 3,000 subfolders (more than the 1,000 read)",
+            Expect::Check("1,000 read, 2,000 said not read (not_checked), under 64 MiB", many_folders_not_read),
+            |dir| {
+                let b = empty_backup(dir);
+                for i in 0..3000 {
+                    std::fs::create_dir(b.join(format!("d{i:05}"))).unwrap();
+                }
+                b
+            },
+        ),
+        Case {
+            input: "usbmux: Attached events without pause (a flooding Listen feed)",
+            expect: Expect::Check("the listen window stops at 500 events and says why, under 64 MiB", flood_stopped),
+            setup: Box::new(|dir| {
+                let socket = flooding_daemon(dir);
+                let mut a = probe_args(&socket, &empty_backup(dir));
+                a.extend(os(&["--listen", "1"]));
+                a
+            }),
+            lockdown: false,
+        },
+        Case {
+            input: "--from: a snapshot of 4,000 phones",
+            expect: Expect::Check("100 findings listed, the rest counted (more_findings), under 64 MiB", findings_capped),
+            setup: Box::new(|dir| {
+                let f = dir.join("snapshot.json");
+                std::fs::write(&f, thousands_of_phones(4000)).unwrap();
+                let mut a = os(&["diagnose", "--json", "--from"]);
+                a.push(f.into());
+                a
+            }),
+            lockdown: false,
+        },
         // arguments and environment
         Case {
             input: "USBMUXD_SOCKET_ADDRESS of garbage ('tcp:[::1')",
@@ -647,6 +818,17 @@ fn check(case: &Case, out: &Output) -> Result<String, String> {
             3 if out.stderr.trim_end().lines().count() == 1 => Ok("exit 3, one line".into()),
             _ => Err(format!("exit {code}\n{}", out.stderr)),
         },
+        Expect::Check(_, judge) => {
+            if !matches!(code, 0..=2 | 4) {
+                return Err(format!("exit {code}, expected a report\n{}", out.stderr));
+            }
+            if let Some(kib) = out.peak_rss_kib.filter(|k| *k >= PEAK_RSS_CAP_KIB) {
+                return Err(format!("peak RSS {kib} KiB, over {PEAK_RSS_CAP_KIB} KiB"));
+            }
+            let v: serde_json::Value = serde_json::from_str(&out.stdout)
+                .map_err(|e| format!("stdout is not JSON ({e})"))?;
+            judge(&v).map(|r| format!("exit {code}, {r}"))
+        }
         Expect::Finding(_) | Expect::Report if !(0..=2).contains(&code) => {
             Err(format!("exit {code}, expected a report\n{}", out.stderr))
         }
@@ -734,6 +916,7 @@ fn every_hostile_input_gets_a_finding_or_exit_3() {
                 .join(" or "),
             Expect::Report => "a report, no panic".to_string(),
             Expect::AnswerOr3 => "an answer or exit 3".to_string(),
+            Expect::Check(what, _) => what.to_string(),
         };
         let result = match check(case, out) {
             Ok(r) => r,
@@ -939,4 +1122,88 @@ fn an_endless_paste_on_standard_input_is_read_up_to_its_cap() {
             assert!(kib < 64 * 1024, "{what}: peak RSS {kib} KiB");
         }
     }
+}
+
+/// `watch` against a daemon that sends `Attached` for ever new phones
+/// without pause (issue 30: 477 MB in 11 s, 11,000 descriptors): it follows
+/// a bounded number of phones, prints plug lines at a bounded rate with a
+/// `coalesced` count, and stays under 64 MiB; `--duration` ends it.
+#[test]
+fn watch_stays_bounded_under_a_flooding_daemon() {
+    let scratch = tempfile::tempdir().unwrap();
+    let socket = flooding_daemon(scratch.path());
+    let mut args = os(&["watch", "--json", "--duration", "4", "--usbmuxd"]);
+    args.push(socket.into());
+    let out = run(command(args), HANG_GUARD);
+    out.assert_sane("watch under a flood");
+    let lines: Vec<serde_json::Value> = out
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let kind = |k: &str| lines.iter().filter(|l| l["type"] == k).count();
+    assert!(kind("coalesced") >= 1, "{}", out.stdout);
+    assert_eq!(kind("summary"), 1);
+    // 20 plug lines a second at most, over four seconds, and a diagnosis
+    // line for a few of the phones.
+    assert!(lines.len() < 400, "{} lines", lines.len());
+    if let Some(kib) = out.peak_rss_kib {
+        assert!(kib < PEAK_RSS_CAP_KIB, "peak RSS {kib} KiB");
+    }
+    println!(
+        "watch under a flood: {} lines, exit {:?}, {:.1} s, peak {:?} KiB",
+        lines.len(),
+        out.code,
+        out.elapsed.as_secs_f64(),
+        out.peak_rss_kib
+    );
+}
+
+/// "Too many open files" when the check connects (issue 30: it read as
+/// "usbmuxd is not running"): under a few low `ulimit -n`, every report
+/// whose probes hit the limit says it is this computer's
+/// (`host.descriptor-limit`) and never blames the daemon.
+#[test]
+fn a_descriptor_limit_is_this_computers_not_the_daemons() {
+    let scratch = tempfile::tempdir().unwrap();
+    let socket = fake_daemon(
+        scratch.path(),
+        plist_frame(&xml("<dict><key>DeviceList</key><array/></dict>")),
+        Serve::Close,
+    );
+    let backup = empty_backup(scratch.path());
+    let mut hit = 0;
+    for limit in 9..=16 {
+        let mut cmd = std::process::Command::new("sh");
+        cmd.arg("-c")
+            .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+            .arg(reliability_support::bin_path())
+            .args(probe_args(&socket, &backup))
+            .env_remove("USBMUXD_SOCKET_ADDRESS")
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let out = run(cmd, HANG_GUARD);
+        out.assert_sane(&format!("ulimit -n {limit}"));
+        if out.code == Some(3) {
+            // Too few descriptors to start at all: said on one line.
+            assert!(out.stderr.contains("Too many open files"), "{}", out.stderr);
+            continue;
+        }
+        if !out.stdout.contains("Too many open files") {
+            continue;
+        }
+        hit += 1;
+        let found = out.findings();
+        assert!(
+            found.iter().any(|f| f == "host.descriptor-limit")
+                && !found.iter().any(|f| f == "usbmuxd.not-running"),
+            "ulimit -n {limit}: {found:?}"
+        );
+    }
+    assert!(
+        hit > 0,
+        "no limit from 9 to 16 made a probe run out of descriptors"
+    );
 }

@@ -8,6 +8,12 @@ fuzz_target!(|data: &[u8]| {
     let topic = String::from_utf8_lossy(data);
     let _ = iphone_backup_check::knowledge::lookup(&topic);
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let _ = iphone_backup_check::commands::explain::run(&topic, false, &mut out, &mut err);
-    let _ = iphone_backup_check::commands::explain::run(&topic, true, &mut out, &mut err);
+    use iphone_backup_check::commands::explain::{run, Format};
+    for format in [
+        Format::Terminal { width: 80 },
+        Format::Json,
+        Format::Markdown,
+    ] {
+        let _ = run(&topic, format, &mut out, &mut err);
+    }
 });

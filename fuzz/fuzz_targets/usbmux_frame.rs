@@ -5,7 +5,8 @@
 
 use std::sync::OnceLock;
 
-use iphone_backup_check::probe::usbmuxd::{connection::read_reply, parse_device_list};
+use iphone_backup_check::probe::transport::mux_client::read_reply;
+use iphone_backup_check::probe::usbmuxd::parse_device_list;
 use libfuzzer_sys::fuzz_target;
 
 fn runtime() -> &'static tokio::runtime::Runtime {

@@ -10,7 +10,7 @@ use crate::exit::ExitStatus;
 use crate::report::human::{Layout, Verbosity};
 use crate::report::{self, Report};
 use crate::rules;
-use crate::snapshot::redact::redact;
+use crate::snapshot::redact::redact_owned;
 
 pub fn run(
     args: DiagnoseArgs,
@@ -45,7 +45,7 @@ pub fn run(
     // A shareable report written to a file is private unless asked otherwise.
     let shared = file.is_some() && matches!(format, ReportFormat::Markdown | ReportFormat::Html);
     let snapshot = if args.redact || (shared && !args.no_redact) {
-        redact(&snapshot, env.home.as_deref().and_then(Path::to_str))
+        redact_owned(snapshot, env.home.as_deref().and_then(Path::to_str))
     } else {
         snapshot
     };

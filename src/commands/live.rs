@@ -55,7 +55,35 @@ pub fn probe_now(
     waiting.finish();
     // Blocking probes that overran the deadline are abandoned, not awaited.
     rt.shutdown_background();
+    exit_on_ctrl_c();
     Ok(Some(snapshot))
+}
+
+/// Ctrl-C after the probes (while the rules run and the report is written)
+/// still ends the run with 130. tokio's handler, once installed, stays for
+/// the life of the process, so without this SIGINT was ignored in that phase
+/// (issue 30: three of them for 30 s). What was probed is in the report
+/// being written; the line says it was cut.
+fn exit_on_ctrl_c() {
+    let spawned = std::thread::Builder::new()
+        .name("ctrl-c after the probes".into())
+        .spawn(|| {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    eprintln!("iphone-backup-check: interrupted (Ctrl-C) after the probes, before the report was complete");
+                    std::process::exit(crate::exit::ExitStatus::Interrupted as i32);
+                }
+            });
+        });
+    if let Err(e) = spawned {
+        tracing::debug!(error = %e, "no thread to honour Ctrl-C after the probes");
+    }
 }
 
 /// The probes' runtime, or None after one line on stderr saying why not.

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::cli::RecordArgs;
 use crate::env::HostEnv;
 use crate::exit::ExitStatus;
-use crate::snapshot::{redact::redact, ProvenanceKind};
+use crate::snapshot::{redact::redact_owned, ProvenanceKind};
 
 pub fn run(
     args: RecordArgs,
@@ -30,7 +30,7 @@ pub fn run(
         }
     };
     if !args.no_redact {
-        snapshot = redact(&snapshot, env.home.as_deref().and_then(Path::to_str));
+        snapshot = redact_owned(snapshot, env.home.as_deref().and_then(Path::to_str));
     }
     let mut text = serde_json::to_string_pretty(&snapshot).map_err(std::io::Error::other)?;
     text.push('\n');

@@ -28,7 +28,7 @@ use crate::probe::{self, ProbeRequest};
 use crate::report::{self, style};
 use crate::snapshot::{MuxAddress, Snapshot};
 
-use crate::watch::WatchEvent;
+use crate::watch::{WatchEvent, WatchEventKind};
 use feed::FeedMsg;
 use phone_log::LogMsg;
 use state::{Timing, WatchState};
@@ -133,10 +133,14 @@ async fn watch_loop(
     tokio::pin!(ctrl_c);
     let end = opts.duration.map(|d| start + d);
     let mut interrupted = false;
+    let mut flood = Coalesce::default();
 
     loop {
+        // With MAX_DIAGNOSES running, the next one waits for one to end
+        // (that wakes the loop), not for a time already past.
         let wake = state
             .next_wakeup()
+            .filter(|_| diagnoses.len() < MAX_DIAGNOSES)
             .map(|at| start + Duration::from_millis(at));
         let lines: Vec<WatchEvent> = tokio::select! {
             () = &mut ctrl_c => {
@@ -187,7 +191,8 @@ async fn watch_loop(
             },
             () = sleep_until_opt(wake) => {
                 let stalls = state.stalls(ms());
-                for (udid, generation, recheck) in state.due(ms()) {
+                let room = MAX_DIAGNOSES.saturating_sub(diagnoses.len());
+                for (udid, generation, recheck) in state.due_at_most(ms(), room) {
                     let req = ProbeRequest {
                         endpoint: endpoint.clone(),
                         address: address.clone(),
@@ -231,6 +236,7 @@ async fn watch_loop(
             }
             keep
         });
+        let lines = flood.admit(lines, ms());
         if let Err(e) = printer.print(&lines, out) {
             if e.kind() == io::ErrorKind::BrokenPipe {
                 break;
@@ -244,11 +250,73 @@ async fn watch_loop(
         h.abort();
     }
     let (summary, status) = state.summary(ms(), interrupted);
-    match printer.print(&[summary], out) {
+    let mut last: Vec<WatchEvent> = flood
+        .flush(ms(), state.ignored_events())
+        .into_iter()
+        .collect();
+    last.push(summary);
+    match printer.print(&last, out) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e),
         _ => {}
     }
     Ok(status)
+}
+
+/// At most this many re-diagnoses run at once: each holds connections to
+/// usbmuxd and a blocking thread or two, and a feed naming ever new phones
+/// must not multiply them (issue 30: 11,000 descriptors, 515 threads).
+const MAX_DIAGNOSES: usize = 4;
+/// At most this many plug lines (attached, detached, paired) are printed
+/// per second; the rest are counted in one `coalesced` line.
+const MAX_PLUG_LINES_PER_SEC: u32 = 20;
+
+/// Coalesces a flood of plug lines: a phone re-plugged in a loose socket
+/// makes a few a second, a flooding daemon thousands.
+#[derive(Default)]
+struct Coalesce {
+    second: u64,
+    printed: u32,
+    held: u64,
+}
+
+impl Coalesce {
+    fn admit(&mut self, events: Vec<WatchEvent>, now_ms: u64) -> Vec<WatchEvent> {
+        let mut out = Vec::with_capacity(events.len());
+        if now_ms / 1000 != self.second {
+            out.extend(self.flush(now_ms, 0));
+            self.second = now_ms / 1000;
+            self.printed = 0;
+        }
+        for e in events {
+            if matches!(
+                e.kind,
+                WatchEventKind::Attached { .. }
+                    | WatchEventKind::Detached { .. }
+                    | WatchEventKind::Paired { .. }
+            ) {
+                if self.printed >= MAX_PLUG_LINES_PER_SEC {
+                    self.held += 1;
+                    continue;
+                }
+                self.printed += 1;
+            }
+            out.push(e);
+        }
+        out
+    }
+
+    /// The line saying how many plug lines were not printed (and how many
+    /// events the state did not keep), when any.
+    fn flush(&mut self, now_ms: u64, not_kept: u64) -> Option<WatchEvent> {
+        let not_printed = std::mem::take(&mut self.held);
+        (not_printed > 0 || not_kept > 0).then_some(WatchEvent {
+            at_ms: now_ms,
+            kind: WatchEventKind::Coalesced {
+                not_printed,
+                not_kept,
+            },
+        })
+    }
 }
 
 async fn sleep_until_opt(at: Option<Instant>) {
@@ -281,5 +349,38 @@ impl Printer {
             }
         }
         out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plug(at_ms: u64) -> WatchEvent {
+        WatchEvent {
+            at_ms,
+            kind: WatchEventKind::Paired {
+                udid: "u".into(),
+                device_id: 1,
+            },
+        }
+    }
+
+    #[test]
+    fn a_flood_of_plug_lines_is_printed_at_a_bounded_rate_and_counted() {
+        let mut c = Coalesce::default();
+        let first = c.admit((0..100).map(plug).collect(), 100);
+        assert_eq!(first.len(), MAX_PLUG_LINES_PER_SEC as usize);
+        // The next second starts with the count of what was held.
+        let next = c.admit(vec![plug(1200)], 1200);
+        assert_eq!(
+            next[0].kind,
+            WatchEventKind::Coalesced {
+                not_printed: 80,
+                not_kept: 0
+            }
+        );
+        assert_eq!(next.len(), 2);
+        assert!(c.flush(1300, 0).is_none());
     }
 }

@@ -188,10 +188,16 @@ async fn backups_stage(
         }
         Some((Some(p), true)) => PathBuf::from(p),
     };
+    // The probe stops itself a little before the deadline, so what it read
+    // is kept: at the deadline itself `blocking` gives up on it, and the
+    // report would only say it took too long (issue 30).
+    let end = deadline.instant().into_std();
+    let left = end.saturating_duration_since(std::time::Instant::now());
+    let margin = (left / 20).clamp(Duration::from_millis(20), Duration::from_millis(500));
     let opts = backups::BackupsProbeOptions {
         deep: req.deep,
         progress: req.progress,
-        deadline: Some(deadline.instant().into_std()),
+        deadline: Some(end.checked_sub(margin).unwrap_or(end)),
     };
     blocking(deadline, "the backup folder", move || {
         backups::probe(&path, &opts)

@@ -1,6 +1,6 @@
 //! Reading the files given to `--from`: a snapshot written by `record`, or
 //! another tool's output for the importers. Reading is bounded whatever the
-//! file is: a snapshot is refused past 16 MiB, a stream is read up to 64 MiB, all
+//! file is: a snapshot is refused past 8 MiB, a stream is read up to 64 MiB, all
 //! within `--timeout`, and of a huge log only its beginning and end are kept (where a tool prints how it started and how it
 //! failed), with the lines between counted so quoted line numbers stay true.
 
@@ -17,8 +17,10 @@ use crate::snapshot::{
     looks_like_snapshot, parse_snapshot_bytes, ParseError, Snapshot, SCHEMA_VERSION,
 };
 
-/// Larger snapshots are refused: a real one is a few kB.
-pub const MAX_SNAPSHOT_BYTES: u64 = 16 * 1024 * 1024;
+/// Larger snapshots are refused: a real one is a few kB. It is the part of
+/// a file that is kept ([`HEAD_BYTES`]): a snapshot between the two was cut
+/// there and refused as broken JSON (issue 30).
+pub const MAX_SNAPSHOT_BYTES: u64 = HEAD_BYTES as u64;
 /// Of a text file or stream, this much of the beginning is kept...
 /// (what the importers then build from it takes a few times as much: 8 + 2
 /// MiB keep the whole run under 64 MiB for any bytes, noise included)

@@ -21,7 +21,7 @@ mod walk;
 
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -52,6 +52,14 @@ const KEY_MARK: &str = "key:";
 /// At most this many deep-check problems are kept as examples.
 const MAX_EXAMPLES: usize = 10;
 
+/// At most this many backups are read (the first in name order): a real
+/// backup folder holds a few dozen; past this the report says how many
+/// subfolders were not read (issue 30: a folder of 100,000 subfolders).
+pub const MAX_BACKUPS: usize = 1000;
+/// At most this many subfolder names are listed before they are sorted;
+/// the rest are only counted.
+const MAX_LISTED: usize = 20_000;
+
 /// Reads every backup under `dir`.
 pub fn probe(dir: &Path, opts: &BackupsProbeOptions) -> Outcome<BackupsObs> {
     let start = Instant::now();
@@ -75,8 +83,22 @@ pub fn probe(dir: &Path, opts: &BackupsProbeOptions) -> Outcome<BackupsObs> {
         Ok(e) => e,
         Err(e) => return failed(io_kind(&e), format!("{shown}: {e}")),
     };
-    let mut folders: Vec<(String, PathBuf, bool)> = Vec::new();
-    for entry in entries.flatten() {
+    let past = || opts.deadline.is_some_and(|d| Instant::now() >= d);
+    let mut obs = BackupsObs {
+        dir: dir.display().to_string(),
+        deep: opts.deep,
+        ..Default::default()
+    };
+    // Names only (the paths are joined when read), at most MAX_LISTED of
+    // them, and the deadline looked at as the listing goes: a folder of a
+    // hundred thousand subfolders is listed in bounded memory and time.
+    let mut folders: Vec<(String, bool)> = Vec::new();
+    let mut unlisted = 0u64;
+    for (n, entry) in entries.flatten().enumerate() {
+        if n % 256 == 255 && past() {
+            obs.cut_short = true;
+            break;
+        }
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with('.') {
             continue;
@@ -84,29 +106,39 @@ pub fn probe(dir: &Path, opts: &BackupsProbeOptions) -> Outcome<BackupsObs> {
         let Ok(kind) = entry.file_type() else {
             continue;
         };
-        let path = entry.path();
-        if kind.is_dir() {
-            folders.push((name, path, false));
-        } else if kind.is_symlink() && fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
-            folders.push((name, path, true));
+        let is_link = if kind.is_dir() {
+            false
+        } else if kind.is_symlink() && fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()) {
+            true
+        } else {
+            continue;
+        };
+        if folders.len() < MAX_LISTED {
+            folders.push((name, is_link));
+        } else {
+            unlisted += 1;
         }
     }
     folders.sort();
-    let mut obs = BackupsObs {
-        dir: dir.display().to_string(),
-        backups: Vec::with_capacity(folders.len()),
-        deep: opts.deep,
-        cut_short: false,
-    };
-    for (name, path, is_link) in folders {
-        if opts.deadline.is_some_and(|d| Instant::now() >= d) {
+    // The first MAX_BACKUPS in name order are read; the rest are counted.
+    if folders.len() > MAX_BACKUPS || unlisted > 0 {
+        obs.limit = Some(MAX_BACKUPS as u64);
+    }
+    let over = folders.len().saturating_sub(MAX_BACKUPS) as u64 + unlisted;
+    folders.truncate(MAX_BACKUPS);
+    obs.backups = Vec::with_capacity(folders.len());
+    let total = folders.len();
+    for (name, is_link) in folders {
+        if past() {
             obs.cut_short = true;
             break;
         }
+        let path = dir.join(&name);
         let (backup, cut) = probe_one(&path, name, is_link, opts);
         obs.backups.push(backup);
         obs.cut_short |= cut;
     }
+    obs.not_read = (total - obs.backups.len()) as u64 + over;
     Outcome::Ok {
         duration_ms: elapsed(),
         value: obs,
@@ -114,6 +146,9 @@ pub fn probe(dir: &Path, opts: &BackupsProbeOptions) -> Outcome<BackupsObs> {
 }
 
 fn io_kind(e: &io::Error) -> FailureKind {
+    if crate::probe::transport::deadline::is_descriptor_limit(e) {
+        return FailureKind::DescriptorLimit;
+    }
     match e.kind() {
         io::ErrorKind::NotFound => FailureKind::NotFound,
         io::ErrorKind::PermissionDenied => FailureKind::AccessDenied,

@@ -51,6 +51,9 @@ impl Deadline {
 
 /// Maps an I/O error from connecting or talking to a peer.
 pub fn io_failure(context: &str, e: &io::Error) -> Failure {
+    if is_descriptor_limit(e) {
+        return Failure::new(FailureKind::DescriptorLimit, format!("{context}: {e}"));
+    }
     let kind = match e.kind() {
         io::ErrorKind::NotFound => FailureKind::NotFound,
         io::ErrorKind::ConnectionRefused => FailureKind::Refused,
@@ -63,6 +66,20 @@ pub fn io_failure(context: &str, e: &io::Error) -> Failure {
         _ => FailureKind::Io,
     };
     Failure::new(kind, format!("{context}: {e}"))
+}
+
+/// "Too many open files": this process's (EMFILE) or the system's (ENFILE)
+/// limit, or Winsock's (WSAEMFILE). Recorded as such, so the report blames
+/// this computer's limit, not a daemon that is not running (issue 30).
+pub fn is_descriptor_limit(e: &io::Error) -> bool {
+    const EMFILE: i32 = 24;
+    const ENFILE: i32 = 23;
+    const WSAEMFILE: i32 = 10024;
+    match e.raw_os_error() {
+        Some(code) if cfg!(windows) => code == WSAEMFILE || code == EMFILE,
+        Some(code) => code == EMFILE || code == ENFILE,
+        None => false,
+    }
 }
 
 #[cfg(test)]
@@ -79,6 +96,11 @@ mod tests {
         assert!(f.message.starts_with("connect: "));
         let f = io_failure("read", &io::Error::from(io::ErrorKind::UnexpectedEof));
         assert_eq!(f.kind, FailureKind::Closed);
+        #[cfg(unix)]
+        for code in [23, 24] {
+            let f = io_failure("connect", &io::Error::from_raw_os_error(code));
+            assert_eq!(f.kind, FailureKind::DescriptorLimit, "{}", f.message);
+        }
     }
 
     #[tokio::test(start_paused = true)]

@@ -180,6 +180,23 @@ async fn fill(
     .await
 }
 
+/// The most plug events the listen window of `diagnose` keeps. A phone
+/// re-plugged in a loose socket makes a few a second; a feed that sends
+/// more than this within one check is flooding (issue 30: an endless stream
+/// of `Attached` took the report to megabytes), and is not read further.
+pub const MAX_WINDOW_EVENTS: usize = 500;
+
+/// Why the window stopped reading a flooding feed.
+fn flooded(at_ms: u64) -> Failure {
+    Failure::new(
+        FailureKind::ProtocolError,
+        format!(
+            "usbmuxd sent more than {MAX_WINDOW_EVENTS} plug events in {:.1} s without pause; the feed was not read further",
+            at_ms as f64 / 1000.0
+        ),
+    )
+}
+
 /// The listen window of `diagnose`: follows the feed from the start of the
 /// probes until they are all done (`others_done` resolves), but at least
 /// `min_window`, and never past `deadline`. `progress` gets the observation
@@ -213,6 +230,12 @@ pub async fn window(
                 Ok(m) => {
                     let at_ms = started.elapsed().as_millis() as u64;
                     if let Some(e) = tracker.event(m, at_ms) {
+                        if obs.events.len() >= MAX_WINDOW_EVENTS {
+                            // A feed that floods is not read further: what it
+                            // sent so far is kept, and why it stopped.
+                            obs.ended_early = Some(flooded(at_ms));
+                            break;
+                        }
                         obs.events.push(e);
                         obs.window_ms = at_ms;
                         progress(&obs);

@@ -91,6 +91,7 @@ pub fn import(capture: &Capture) -> Option<Snapshot> {
             backups: vec![backup],
             deep: false,
             cut_short: false,
+            ..Default::default()
         },
     };
     Some(s)

@@ -1132,6 +1132,16 @@ static ENTRIES: &[Entry] = &[
         sources: &[SEED_STUCK],
     },
     Entry {
+        key: "too-many-open-files",
+        title: "Too many open files (EMFILE, ENFILE)",
+        codes: &[],
+        phrases: &["too many open files", "too many open files in system", "emfile", "enfile"],
+        meaning: "This computer refused to open another file or connection: the program reached its limit of open files (EMFILE; ulimit -n, often 256 on macOS and 1024 on Linux) or the whole system did (ENFILE). A backup opens thousands of files, so it can stop on this with errors that seem to blame the phone, the connection or the disk; the phone is not the cause.",
+        causes: Causes::Ranked(&[RuleId::HostDescriptorLimit]),
+        fixes: &[texts::RAISE_FILE_LIMIT, texts::QUIT_FILE_HOLDERS],
+        sources: &["https://man7.org/linux/man-pages/man2/open.2.html", "https://man7.org/linux/man-pages/man2/getrlimit.2.html"],
+    },
+    Entry {
         key: "restart-both",
         title: "Restart the iPhone and the computer",
         codes: &[],

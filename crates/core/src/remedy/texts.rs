@@ -227,6 +227,16 @@ pub const LONGER_TIMEOUT: Fix = Fix::new(
 );
 /// For a phone that answered too late: more time first, then the link.
 pub const SLOW_ANSWER_STEPS: &[Fix] = &[LONGER_TIMEOUT, PORT_DIRECT, CABLE];
+/// "Too many open files": the process's or the system's limit of open
+/// files (rule `host.descriptor-limit`, `explain "too many open files"`).
+pub const RAISE_FILE_LIMIT: Fix = Fix::new(
+    L.union(M),
+    "See the limit with ulimit -n; raise it for this terminal (ulimit -n 4096) and run the check or the backup again from it.",
+);
+pub const QUIT_FILE_HOLDERS: Fix = Fix::new(
+    H,
+    "Quit programs that hold many files or connections open, then run the check or the backup again.",
+);
 pub const DIAGNOSE: Fix = Fix::new(
     H,
     "Run `iphone-backup-check diagnose` with the phone connected and unlocked: it tests each layer and names the one that fails.",

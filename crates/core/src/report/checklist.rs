@@ -84,9 +84,13 @@ fn judge(row: &mut Row, report: &Report, layers: &[Layer], device: Option<&str>)
 
 /// The rows, in the order of the layers from the bus to the backups. Plain
 /// words; `verbose` adds the system's own messages and the phones' UDIDs.
+/// At most this many phones get a row of their own.
+pub const MAX_PHONE_ROWS: usize = 20;
+
 pub fn rows(report: &Report, verbose: bool) -> Vec<Row> {
     let s: &Snapshot = report.snapshot;
     let mut rows = Vec::new();
+    let mut rows_after_phones = None;
 
     let mut usb = row("USB", &s.probes.usb, |u| {
         format!(
@@ -197,7 +201,22 @@ pub fn rows(report: &Report, verbose: bool) -> Vec<Row> {
         Layer::BackupService,
         Layer::Icloud,
     ];
-    for d in &report.devices {
+    // One row per phone up to a screenful; the rest in one row (issue 30:
+    // a daemon listing thousands of phones).
+    if report.devices.len() > MAX_PHONE_ROWS {
+        let more = report.devices.len() - MAX_PHONE_ROWS;
+        rows_after_phones = Some(Row {
+            label: "iPhone".into(),
+            text: format!(
+                "and {} not listed here (the findings count them; iphone-backup-check devices lists every phone)",
+                plural(more, "more phone", "more phones")
+            ),
+            ran: false,
+            worst: None,
+            duration_ms: None,
+        });
+    }
+    for d in report.devices.iter().take(MAX_PHONE_ROWS) {
         let mut text = d.label();
         if let Some(v) = &d.ios_version {
             text.push_str(&format!(", iOS {v}"));
@@ -226,6 +245,7 @@ pub fn rows(report: &Report, verbose: bool) -> Vec<Row> {
         judge(&mut phone, report, &device_layers, Some(&d.udid));
         rows.push(phone);
     }
+    rows.extend(rows_after_phones);
 
     let mut host = row("Computer", &s.probes.host, |h| {
         let os = h.os.describe();
@@ -269,6 +289,21 @@ pub fn rows(report: &Report, verbose: bool) -> Vec<Row> {
         backups.text = format!(
             "{}: the deadline stopped the check before the end (not every backup, or not all of one, was read; a longer --timeout reads more)",
             plural(b.backups.len(), "backup", "backups") + " read"
+        );
+    }
+    // More subfolders than the check reads: the rest were not looked at.
+    if let Some(b) = s.probes.backups.value().filter(|b| b.not_read > 0) {
+        backups.ran = false;
+        backups.text = format!(
+            "{}, {} not read{}",
+            plural(b.backups.len(), "backup", "backups") + " read",
+            plural(b.not_read as usize, "subfolder", "subfolders"),
+            match (b.cut_short, b.limit) {
+                (true, _) =>
+                    " (the deadline came first; a longer --timeout reads more)".to_string(),
+                (false, Some(max)) => format!(" (the check reads at most {max})"),
+                (false, None) => String::new(),
+            }
         );
     }
     judge(&mut backups, report, &[Layer::Backup], None);

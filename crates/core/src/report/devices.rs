@@ -1,6 +1,7 @@
 //! The `devices` table: what each layer sees of each phone, side by side:
 //! USB, usbmuxd, the pair record, lockdownd, trust and iOS.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -8,7 +9,8 @@ use serde::Serialize;
 use crate::inert::Outside;
 use crate::report::style::{paint, BOLD};
 use crate::snapshot::{
-    same_udid, DeviceObs, MuxConnection, Outcome, PairRecordState, Snapshot, TrustState, UsbDevice,
+    same_udid, udid_key, DeviceObs, MuxConnection, MuxDevice, Outcome, PairRecordState, Snapshot,
+    TrustState, UsbDevice,
 };
 
 /// One row per phone any layer saw.
@@ -40,8 +42,10 @@ pub fn rows(s: &Snapshot) -> Vec<DeviceRow> {
         .iter()
         .map(|d| d.udid.as_str())
         .chain(s.probes.devices.iter().map(|d| d.udid.as_str()));
+    // A set beside the list: thousands of phones in linear time (issue 30).
+    let mut seen = std::collections::HashSet::new();
     for u in listed {
-        if !udids.iter().any(|x| x == u) {
+        if seen.insert(u) {
             udids.push(u.to_string());
         }
     }
@@ -58,11 +62,39 @@ pub fn rows(s: &Snapshot) -> Vec<DeviceRow> {
             }
         }
     }
-    udids.into_iter().map(|u| row(s, &u)).collect()
+    let index = Index::new(s);
+    udids.into_iter().map(|u| row(s, &index, &u)).collect()
 }
 
-fn row(s: &Snapshot, udid: &str) -> DeviceRow {
-    let dev = s.device(udid);
+/// The phones of each layer by comparable UDID ([`udid_key`]): one lookup
+/// per row instead of a search, for a daemon listing thousands (issue 30).
+struct Index<'s> {
+    probed: HashMap<String, &'s DeviceObs>,
+    listed: HashMap<String, Vec<&'s MuxDevice>>,
+}
+
+impl<'s> Index<'s> {
+    fn new(s: &'s Snapshot) -> Self {
+        let mut probed = HashMap::new();
+        for d in s.probes.devices.iter().filter(|d| !d.udid.is_empty()) {
+            probed.entry(udid_key(&d.udid)).or_insert(d);
+        }
+        let mut listed: HashMap<String, Vec<&MuxDevice>> = HashMap::new();
+        for m in s.mux_devices().iter().filter(|m| !m.udid.is_empty()) {
+            listed.entry(udid_key(&m.udid)).or_default().push(m);
+        }
+        Self { probed, listed }
+    }
+
+    fn listed(&self, udid: &str) -> &[&'s MuxDevice] {
+        self.listed.get(&udid_key(udid)).map_or(&[], Vec::as_slice)
+    }
+}
+
+fn row(s: &Snapshot, index: &Index, udid: &str) -> DeviceRow {
+    let dev = (!udid.is_empty())
+        .then(|| index.probed.get(&udid_key(udid)).copied())
+        .flatten();
     let lockdown = dev.and_then(DeviceObs::lockdown);
     let product_type = lockdown.and_then(|l| l.product_type.as_deref());
     DeviceRow {
@@ -71,8 +103,8 @@ fn row(s: &Snapshot, udid: &str) -> DeviceRow {
         model: product_type
             .and_then(crate::knowledge::models::model)
             .map(|m| m.name.to_string()),
-        usb: usb_cell(s, udid),
-        usbmuxd: mux_cell(s, udid),
+        usb: usb_cell(s, index, udid),
+        usbmuxd: mux_cell(index, udid),
         pair_record: dev.map_or("not probed".into(), |d| match d.pairing.value() {
             Some(p) => match p.record {
                 PairRecordState::Present => "present",
@@ -94,16 +126,15 @@ fn row(s: &Snapshot, udid: &str) -> DeviceRow {
     }
 }
 
-fn usb_cell(s: &Snapshot, udid: &str) -> String {
+fn usb_cell(s: &Snapshot, index: &Index, udid: &str) -> String {
     let Some(usb) = s.probes.usb.value() else {
         return "bus not readable".into();
     };
+    let listed = index.listed(udid);
     let found: Option<&UsbDevice> = usb.devices.iter().find(|d| {
         d.label() == udid
             || d.udid.as_deref().is_some_and(|u| same_udid(udid, u))
-            || s.mux_devices()
-                .iter()
-                .any(|m| same_udid(&m.udid, udid) && d.is_listed_as(m, usb.os))
+            || listed.iter().any(|m| d.is_listed_as(m, usb.os))
     });
     match found {
         Some(d) => {
@@ -117,13 +148,8 @@ fn usb_cell(s: &Snapshot, udid: &str) -> String {
     }
 }
 
-fn mux_cell(s: &Snapshot, udid: &str) -> String {
-    let kinds: Vec<MuxConnection> = s
-        .mux_devices()
-        .iter()
-        .filter(|d| same_udid(&d.udid, udid))
-        .map(|d| d.connection)
-        .collect();
+fn mux_cell(index: &Index, udid: &str) -> String {
+    let kinds: Vec<MuxConnection> = index.listed(udid).iter().map(|d| d.connection).collect();
     let usb = kinds.contains(&MuxConnection::Usb);
     let net = kinds.contains(&MuxConnection::Network);
     match (usb, net, kinds.is_empty()) {

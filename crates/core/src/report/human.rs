@@ -166,6 +166,10 @@ pub fn render(report: &Report, layout: &Layout, out: &mut dyn Write) -> io::Resu
                 printed.push(rf);
             }
         }
+        if let Some(more) = view::more_findings(report) {
+            writeln!(out)?;
+            put(out, &more, "", "  ", w)?;
+        }
     }
     if layout.verbose() && !report.suppressed.is_empty() {
         writeln!(out)?;

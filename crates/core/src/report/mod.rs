@@ -38,7 +38,16 @@ pub struct Report<'a> {
     /// The layers that matter and did not finish (out of time, Ctrl-C);
     /// not empty with no blocker makes the verdict `incomplete`.
     pub not_checked: &'a [NotChecked],
+    /// Findings not listed because the report lists at most
+    /// `rules::MAX_FINDINGS` (and `rules::MAX_FINDINGS_PER_PHONE` per
+    /// phone); `summary` counts them. Absent when every finding is listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub more_findings: usize,
     pub snapshot: &'a Snapshot,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// Which build wrote the report: the binary knows its commit, build date and
@@ -116,6 +125,7 @@ impl<'a> Report<'a> {
                 .collect(),
             suppressed: &diagnosis.suppressed,
             not_checked: &diagnosis.not_checked,
+            more_findings: diagnosis.more_findings,
             snapshot,
         }
     }
@@ -124,14 +134,21 @@ impl<'a> Report<'a> {
 /// The phones usbmuxd listed, with what lockdownd told about them.
 pub fn devices(snapshot: &Snapshot) -> Vec<DeviceSummary> {
     let mut out: Vec<DeviceSummary> = Vec::new();
+    // By comparable UDID, so thousands of phones are not compared pair by
+    // pair (issue 30); the first of a spelling wins, as a search would.
+    let mut seen = std::collections::HashSet::new();
+    let mut probed = std::collections::HashMap::new();
+    for o in &snapshot.probes.devices {
+        probed
+            .entry(crate::snapshot::udid_key(&o.udid))
+            .or_insert(o);
+    }
     for d in snapshot.mux_devices() {
-        if out
-            .iter()
-            .any(|o| crate::snapshot::same_udid(&o.udid, &d.udid))
-        {
+        let key = crate::snapshot::udid_key(&d.udid);
+        if d.udid.is_empty() || !seen.insert(key.clone()) {
             continue;
         }
-        let lockdown = snapshot.device(&d.udid).and_then(|o| o.lockdown.value());
+        let lockdown = probed.get(&key).and_then(|o| o.lockdown.value());
         let product_type = lockdown.and_then(|l| l.product_type.as_deref());
         out.push(DeviceSummary {
             udid: d.udid.clone(),

@@ -117,3 +117,16 @@ pub fn findings_heading(n: usize) -> String {
         format!("{n} findings, most likely cause first:")
     }
 }
+
+/// "and 12 more findings, not listed (...)", when the report left some
+/// out ([`crate::rules::MAX_FINDINGS`]); None when every finding is listed.
+pub fn more_findings(report: &Report) -> Option<String> {
+    (report.more_findings > 0).then(|| {
+        format!(
+            "and {} not listed: a report lists at most {} findings, {} about one phone (the summary above counts them all)",
+            crate::format::plural(report.more_findings, "more finding", "more findings"),
+            crate::rules::MAX_FINDINGS,
+            crate::rules::MAX_FINDINGS_PER_PHONE
+        )
+    })
+}

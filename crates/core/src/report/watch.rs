@@ -28,6 +28,7 @@ pub fn type_name(kind: &WatchEventKind) -> &'static str {
         WatchEventKind::Backup { .. } => "backup",
         WatchEventKind::BackupStall { .. } => "backup-stall",
         WatchEventKind::PhoneLog { .. } => "phone-log",
+        WatchEventKind::Coalesced { .. } => "coalesced",
     }
 }
 
@@ -37,7 +38,7 @@ pub fn type_style(kind: &WatchEventKind) -> anstyle::Style {
         WatchEventKind::Detached { .. } | WatchEventKind::DaemonLost { .. } => style::YELLOW,
         WatchEventKind::Attached { .. } | WatchEventKind::DaemonBack { .. } => style::GREEN,
         WatchEventKind::Summary(_) | WatchEventKind::Diagnosis { .. } => style::BOLD,
-        WatchEventKind::BackupStall { .. } => style::YELLOW,
+        WatchEventKind::BackupStall { .. } | WatchEventKind::Coalesced { .. } => style::YELLOW,
         WatchEventKind::PhoneLog { .. } => anstyle::Style::new().dimmed(),
         _ => style::BLUE,
     }
@@ -156,6 +157,22 @@ pub fn text(kind: &WatchEventKind) -> String {
             text
         }
         WatchEventKind::PhoneLog { udid, line } => format!("{udid}  {line}"),
+        WatchEventKind::Coalesced {
+            not_printed,
+            not_kept,
+        } => {
+            let mut t = format!(
+                "usbmuxd sent plug events faster than they are shown: {not_printed} not printed"
+            );
+            if *not_kept > 0 {
+                t.push_str(&format!(
+                    ", {not_kept} not kept (more than {} phones or {} events)",
+                    crate::watch::state::MAX_PHONES,
+                    crate::watch::state::MAX_EVENTS
+                ));
+            }
+            t
+        }
     }
 }
 
@@ -249,6 +266,10 @@ pub fn data(kind: &WatchEventKind) -> Value {
             "since": stall.since,
         }),
         WatchEventKind::PhoneLog { udid, line } => json!({ "udid": udid, "line": line }),
+        WatchEventKind::Coalesced {
+            not_printed,
+            not_kept,
+        } => json!({ "not_printed": not_printed, "not_kept": not_kept }),
     }
 }
 

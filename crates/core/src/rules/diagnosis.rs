@@ -50,6 +50,32 @@ pub struct Diagnosis {
     /// The layers that matter and did not finish; not empty means the
     /// verdict is `incomplete` unless a blocker was seen.
     pub not_checked: Vec<NotChecked>,
+    /// Findings left out of `findings` past [`MAX_FINDINGS`] in all or
+    /// [`MAX_FINDINGS_PER_PHONE`] for one phone, the lowest ranked; `summary`
+    /// and the verdict still count them.
+    pub more_findings: usize,
+}
+
+/// A report lists at most this many findings: a person reads a few, and a
+/// snapshot of thousands of phones or backups must not make a report of
+/// megabytes (issue 30). The rest are counted ("and N more").
+pub const MAX_FINDINGS: usize = 100;
+/// ...and at most this many about one phone (or about the computer).
+pub const MAX_FINDINGS_PER_PHONE: usize = 12;
+
+/// Keeps the best ranked findings within the caps; returns how many went.
+fn cap(findings: &mut Vec<Finding>) -> usize {
+    let before = findings.len();
+    let mut per_phone: std::collections::HashMap<Option<String>, usize> = Default::default();
+    findings.retain(|f| {
+        let n = per_phone
+            .entry(f.device.as_deref().map(crate::snapshot::udid_key))
+            .or_default();
+        *n += 1;
+        *n <= MAX_FINDINGS_PER_PHONE
+    });
+    findings.truncate(MAX_FINDINGS);
+    before - findings.len()
 }
 
 /// Runs the rules on the snapshot and ranks what they find. When `udid` is
@@ -69,7 +95,7 @@ pub fn diagnose(snapshot: &Snapshot, udid: Option<&str>) -> Diagnosis {
         super::usb::no_device::named_phone_missing(snapshot, u, &mut named);
         all.extend(named.into_vec());
     }
-    let (findings, suppressed) = rank(all);
+    let (mut findings, suppressed) = rank(all);
     let mut summary = Summary::default();
     for f in &findings {
         match f.severity {
@@ -78,6 +104,7 @@ pub fn diagnose(snapshot: &Snapshot, udid: Option<&str>) -> Diagnosis {
             Severity::Info => summary.info += 1,
         }
     }
+    let more_findings = cap(&mut findings);
     let verdict = if summary.blockers > 0 {
         Verdict::Blocked
     } else if !not_checked.is_empty() {
@@ -93,6 +120,7 @@ pub fn diagnose(snapshot: &Snapshot, udid: Option<&str>) -> Diagnosis {
         findings,
         suppressed,
         not_checked,
+        more_findings,
     }
 }
 
@@ -214,6 +242,32 @@ mod tests {
         let d = diagnose(&s, None);
         assert_eq!(d.verdict, Verdict::Blocked);
         assert!(!d.not_checked.is_empty());
+    }
+
+    #[test]
+    fn a_report_lists_a_bounded_number_of_findings_and_counts_the_rest() {
+        use crate::rules::RULES;
+        let rule = RULES
+            .iter()
+            .find(|r| r.id == RuleId::BackupCorrupt)
+            .unwrap();
+        let mut many: Vec<Finding> = (0..300)
+            .map(|i| Finding::new(rule).device(format!("phone-{}", i % 150)))
+            .collect();
+        many.extend((0..20).map(|_| Finding::new(rule).device("one")));
+        let more = cap(&mut many);
+        assert_eq!(many.len(), MAX_FINDINGS);
+        assert_eq!(more, 320 - MAX_FINDINGS);
+        let mut one: Vec<Finding> = (0..20)
+            .map(|i| {
+                Finding::new(rule).device(if i % 2 == 0 {
+                    "00008110-AB"
+                } else {
+                    "00008110ab"
+                })
+            })
+            .collect();
+        assert_eq!(cap(&mut one), 20 - MAX_FINDINGS_PER_PHONE);
     }
 
     #[test]

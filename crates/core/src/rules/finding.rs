@@ -189,6 +189,10 @@ fn evidence_lines<S: Serializer>(evidence: &[Evidence], s: S) -> Result<S::Ok, S
     s.collect_seq(evidence.iter().flat_map(Evidence::lines))
 }
 
+/// A finding keeps at most this many pieces of evidence, the last saying
+/// how many more there were (issue 30: a report of bounded size).
+pub const MAX_EVIDENCE: usize = 20;
+
 /// Collects the findings of every rule for one snapshot.
 pub struct Findings<'s> {
     snapshot: &'s Snapshot,
@@ -220,6 +224,16 @@ impl<'s> Findings<'s> {
 
     /// Adds a finding; the rule's steps for the host OS follow its own.
     pub fn push(&mut self, mut finding: Finding) {
+        // A person reads a few lines of evidence; a rule that lists what it
+        // saw of thousands of events or files says how many more there were.
+        if finding.evidence.len() > MAX_EVIDENCE {
+            let more = finding.evidence.len() - (MAX_EVIDENCE - 1);
+            finding.evidence.truncate(MAX_EVIDENCE - 1);
+            finding.evidence.push(Evidence {
+                text: format!("and {more} more lines of evidence"),
+                quote: None,
+            });
+        }
         let os = self.snapshot.os_family();
         let mut steps = std::mem::take(&mut finding.specific_steps);
         steps.extend(finding.rule_steps.iter().filter_map(|s| s.text_for(os)));

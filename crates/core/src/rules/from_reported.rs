@@ -178,6 +178,7 @@ mod tests {
         (RuleId::DeviceStorageFull, Some("mberrordomain"), Some(105), "Insufficient free disk space on device to restore"),
         (RuleId::HostBackupInProgress, None, None, "ERROR: timeout while locking for sync"),
         (RuleId::HostDiskSpace, Some("mberrordomain"), Some(105), "Insufficient free disk space on drive to back up"),
+        (RuleId::HostDescriptorLimit, None, None, "usbmuxd: accept: Too many open files"),
         (RuleId::HostOsOutdated, Some("mobilebackup2"), Some(-6), "Could not perform backup protocol version exchange, error code -6"),
         (RuleId::TrustDenied, Some("lockdownd"), Some(-18), "User denied pairing (-18)"),
         (RuleId::TrustDialogPending, None, None, "ERROR: Please accept the trust dialog on the screen of device X, then attempt to pair again."),

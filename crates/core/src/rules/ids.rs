@@ -58,6 +58,7 @@ rule_ids! {
     HostBackupDirUnusable => "host.backup-dir-unusable",
     HostBackupDirVolatile => "host.backup-dir-volatile",
     HostBackupInProgress => "host.backup-in-progress",
+    HostDescriptorLimit => "host.descriptor-limit",
     HostDiskSpace => "host.disk-space",
     HostLockdownDirUnusable => "host.lockdown-dir-unusable",
     HostOsOutdated => "host.os-outdated",

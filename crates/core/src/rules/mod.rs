@@ -33,7 +33,7 @@ mod unfinished;
 pub mod usb;
 pub mod usbmuxd;
 
-pub use diagnosis::{diagnose, Diagnosis, Summary, Verdict};
+pub use diagnosis::{diagnose, Diagnosis, Summary, Verdict, MAX_FINDINGS, MAX_FINDINGS_PER_PHONE};
 pub use finding::{Evidence, Finding, Findings};
 pub use ids::RuleId;
 pub use rank::{rank, Suppressed};
@@ -76,6 +76,7 @@ pub static RULES: &[&Rule] = &[
     &host::backup_dir_unusable::RULE,
     &host::backup_dir_volatile::RULE,
     &host::backup_in_progress::RULE,
+    &host::descriptor_limit::RULE,
     &host::disk_space::RULE,
     &host::lockdown_dir_unusable::RULE,
     &host::os_outdated::RULE,

@@ -28,6 +28,8 @@
 //! happens in the rules, not here: a locked phone whose session works is
 //! evidence inside `device.passcode-prompt`, not a finding of its own.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 #[cfg(doc)]
@@ -54,12 +56,29 @@ pub fn rank(mut findings: Vec<Finding>) -> (Vec<Finding>, Vec<Suppressed>) {
             .then(a.id.cmp(&b.id))
             .then(a.device.cmp(&b.device))
     });
+    // Who hides what, indexed once: (hidden id, device) -> the first hider
+    // in rank order, device None for a computer-wide hider. A lookup per
+    // finding keeps ranking linear in thousands of findings (issue 30).
+    let mut hiders: HashMap<(RuleId, Option<&str>), &Finding> = HashMap::new();
+    for h in &findings {
+        for hidden in h.hides.iter().filter(|id| **id != h.id) {
+            hiders.entry((*hidden, h.device.as_deref())).or_insert(h);
+        }
+    }
+    let position = |f: &Finding| findings.iter().position(|x| std::ptr::eq(x, f));
     let mut kept: Vec<Finding> = Vec::new();
     let mut suppressed = Vec::new();
     for f in &findings {
-        let hider = findings.iter().find(|h| {
-            h.id != f.id && h.hides.contains(&f.id) && (h.device.is_none() || h.device == f.device)
-        });
+        let for_all = hiders.get(&(f.id, None)).copied();
+        let for_phone = f
+            .device
+            .as_deref()
+            .and_then(|d| hiders.get(&(f.id, Some(d))).copied());
+        // The first in rank order, as a search of the sorted list finds it.
+        let hider = match (for_all, for_phone) {
+            (Some(a), Some(b)) => Some(if position(a) <= position(b) { a } else { b }),
+            (a, b) => a.or(b),
+        };
         match hider {
             Some(h) => suppressed.push(Suppressed {
                 id: f.id,

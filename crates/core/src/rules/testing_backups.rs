@@ -92,6 +92,7 @@ impl World {
                 backups,
                 deep: false,
                 cut_short: false,
+                ..Default::default()
             },
         };
         self

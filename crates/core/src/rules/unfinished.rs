@@ -25,6 +25,9 @@ fn cut_short<T>(o: &Outcome<T>) -> Option<String> {
         Outcome::Failed { failure, .. } => match failure.kind {
             FailureKind::TimedOut => Some("no answer before the deadline (--timeout)".into()),
             FailureKind::Interrupted => Some("interrupted (Ctrl-C)".into()),
+            FailureKind::DescriptorLimit => {
+                Some("this computer's limit of open files was reached".into())
+            }
             _ => None,
         },
         Outcome::Skipped { because }
@@ -108,6 +111,24 @@ pub fn not_checked(s: &Snapshot) -> Vec<NotChecked> {
         cut_short(&s.probes.backups),
         None,
     );
+    // The probe finished, but not with every backup: the deadline came
+    // first, or the folder held more subfolders than it reads (issue 30).
+    if let Some(b) = s.backups().filter(|b| b.cut_short || b.not_read > 0) {
+        let what = match b.not_read {
+            0 => "all of the previous backups".to_string(),
+            n => format!(
+                "{} of the backup folder",
+                crate::format::plural(n as usize, "subfolder", "subfolders")
+            ),
+        };
+        let why = match b.limit {
+            Some(max) if !b.cut_short => format!(
+                "the folder holds more than {max} subfolders and the check reads the first {max} by name (point --backup-dir at the folder of one computer's backups)"
+            ),
+            _ => "the deadline (--timeout) came before they were read".to_string(),
+        };
+        add(&mut out, what, Some(why), None);
+    }
     if s.interrupted && out.is_empty() {
         add(
             &mut out,

@@ -8,7 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::udid::same_udid;
+use std::collections::HashMap;
+
+use super::udid::{same_udid, udid_key};
 use super::Quote;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -25,6 +27,21 @@ pub struct BackupsObs {
     /// what is here is true, but something may be missing.
     #[serde(default)]
     pub cut_short: bool,
+    /// Subfolders of the backup folder that were not read: the deadline came
+    /// first, or there were more than the check reads at most (a real
+    /// folder holds a few dozen backups; a folder of thousands is not one a
+    /// person keeps, and reading it all would outlast any deadline). Zero
+    /// when every subfolder was read.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_read: u64,
+    /// The most subfolders this check reads, when the folder held more
+    /// (then `not_read` counts the rest); None when it was not reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One previous backup: a subfolder of the backup folder.
@@ -328,10 +345,16 @@ impl BackupsObs {
     /// Each comes with the UDID findings should name.
     pub fn relevant<'a>(&'a self, connected: &[&str]) -> Vec<&'a BackupObs> {
         if !connected.is_empty() {
-            // The most recent backup of each connected phone.
+            // The most recent backup of each connected phone, found through
+            // an index: thousands of phones times thousands of backups must
+            // not be compared pair by pair (issue 30).
+            let index = self.by_phone();
             let mut out: Vec<&BackupObs> = Vec::new();
             for udid in connected {
-                if let Some(b) = latest(self.backups.iter().filter(|b| b.is_of(udid))) {
+                let Some(found) = index.get(&udid_key(udid)) else {
+                    continue;
+                };
+                if let Some(b) = latest(found.iter().map(|&i| &self.backups[i])) {
                     out.push(b);
                 }
             }
@@ -341,18 +364,24 @@ impl BackupsObs {
         // only the newest when dates say which it is. Backups without dates
         // are all kept, since nothing says which is the last.
         let mut by_phone: Vec<&BackupObs> = Vec::new();
+        let mut slot_of: HashMap<String, usize> = HashMap::new();
         for b in &self.backups {
             let key = b.udid.as_deref().unwrap_or(&b.folder);
-            match by_phone
-                .iter_mut()
-                .find(|o| same_udid(o.udid.as_deref().unwrap_or(&o.folder), key))
-            {
-                Some(slot) => {
-                    if b.date() > slot.date() {
-                        *slot = b;
+            let slot = (!key.is_empty())
+                .then(|| slot_of.get(&udid_key(key)).copied())
+                .flatten();
+            match slot {
+                Some(i) => {
+                    if b.date() > by_phone[i].date() {
+                        by_phone[i] = b;
                     }
                 }
-                None => by_phone.push(b),
+                None => {
+                    if !key.is_empty() {
+                        slot_of.insert(udid_key(key), by_phone.len());
+                    }
+                    by_phone.push(b);
+                }
             }
         }
         if by_phone.len() <= 1 {
@@ -366,6 +395,26 @@ impl BackupsObs {
                 .collect(),
             None => by_phone,
         }
+    }
+
+    /// The backups of each phone by comparable UDID ([`udid_key`]): a
+    /// backup is filed under its UDID and under its folder name, as
+    /// [`BackupObs::is_of`] matches either; indices in folder order.
+    fn by_phone(&self) -> HashMap<String, Vec<usize>> {
+        let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, b) in self.backups.iter().enumerate() {
+            for name in [b.udid.as_deref(), Some(b.folder.as_str())]
+                .into_iter()
+                .flatten()
+                .filter(|n| !n.is_empty())
+            {
+                let list = index.entry(udid_key(name)).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
+        index
     }
 }
 
@@ -391,16 +440,23 @@ impl super::Snapshot {
             return Vec::new();
         };
         let phones = self.phones();
+        // usbmuxd's spelling of each phone, by comparable UDID (the first
+        // listed wins, as a search in list order would find it).
+        let mut listed: HashMap<String, &str> = HashMap::new();
+        for d in self.mux_devices().iter().filter(|d| !d.udid.is_empty()) {
+            listed.entry(udid_key(&d.udid)).or_insert(&d.udid);
+        }
         obs.relevant(&phones)
             .into_iter()
             .map(|b| {
                 // usbmuxd's spelling, as the other layers' findings use it;
                 // else the backup's own.
-                let udid = self
-                    .mux_devices()
-                    .iter()
-                    .find(|d| b.is_of(&d.udid))
-                    .map(|d| d.udid.clone())
+                let udid = [b.udid.as_deref(), Some(b.folder.as_str())]
+                    .into_iter()
+                    .flatten()
+                    .filter(|n| !n.is_empty())
+                    .find_map(|n| listed.get(&udid_key(n)))
+                    .map(|u| (*u).to_string())
                     .or_else(|| b.udid.clone())
                     .unwrap_or_else(|| b.folder.clone());
                 (b, udid)

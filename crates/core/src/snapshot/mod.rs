@@ -7,6 +7,7 @@
 mod backup_log;
 mod backups;
 mod device;
+mod device_index;
 mod host;
 mod link;
 mod listen;
@@ -69,6 +70,9 @@ pub struct Snapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_cut: Option<String>,
     pub probes: Probes,
+    /// [`Snapshot::device`]'s lookup, built on first use (not data).
+    #[serde(skip)]
+    device_index: device_index::DeviceIndex,
 }
 
 /// Where a snapshot came from, so a fixture says whose reality it records.
@@ -160,6 +164,7 @@ impl Snapshot {
             interrupted: false,
             input_cut: None,
             probes: Probes::default(),
+            device_index: Default::default(),
         }
     }
 
@@ -188,11 +193,9 @@ impl Snapshot {
         self.probes.windows.as_ref().and_then(Outcome::value)
     }
 
+    /// The probed phone with this UDID, in any spelling.
     pub fn device(&self, udid: &str) -> Option<&DeviceObs> {
-        self.probes
-            .devices
-            .iter()
-            .find(|d| same_udid(&d.udid, udid))
+        self.device_index.find(&self.probes.devices, udid)
     }
 
     /// The phones whose lockdownd answered, with what it said: most device

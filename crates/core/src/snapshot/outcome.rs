@@ -52,6 +52,10 @@ pub enum FailureKind {
     Io,
     /// The user pressed Ctrl-C before the probe finished.
     Interrupted,
+    /// This computer refused to open another file or connection: the
+    /// process's or the system's limit of open files was reached ("Too many
+    /// open files", EMFILE/ENFILE). Says nothing about the peer.
+    DescriptorLimit,
 }
 
 impl FailureKind {
@@ -67,6 +71,7 @@ impl FailureKind {
             Self::Closed => "closed",
             Self::Io => "io",
             Self::Interrupted => "interrupted",
+            Self::DescriptorLimit => "descriptor-limit",
         }
     }
 }

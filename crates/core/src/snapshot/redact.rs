@@ -12,7 +12,7 @@
 //! people outside any such field: UDID-shaped words and the user part of
 //! home-folder paths are found in every string and masked the same way.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -43,9 +43,26 @@ const SENSITIVE_KEYS: &[(&str, &str)] = &[
 /// Returns a copy of `snapshot` with identifiers masked and `home` replaced
 /// by `~`. `home` is the user's home folder as the environment gave it.
 pub fn redact(snapshot: &Snapshot, home: Option<&str>) -> Snapshot {
-    let Ok(mut value) = serde_json::to_value(snapshot) else {
-        return withheld(snapshot);
+    match serde_json::to_value(snapshot) {
+        Ok(value) => masked(value, home).unwrap_or_else(|| withheld(snapshot)),
+        Err(_) => withheld(snapshot),
+    }
+}
+
+/// [`redact`], letting the snapshot go once its JSON form is made: a
+/// snapshot of thousands of phones is then held twice, not three times
+/// (issue 30).
+pub fn redact_owned(snapshot: Snapshot, home: Option<&str>) -> Snapshot {
+    let Ok(value) = serde_json::to_value(&snapshot) else {
+        return withheld(&snapshot);
     };
+    let fallback = withheld(&snapshot);
+    drop(snapshot);
+    masked(value, home).unwrap_or(fallback)
+}
+
+/// The masked snapshot from its JSON form; None when it does not read back.
+fn masked(mut value: Value, home: Option<&str>) -> Option<Snapshot> {
     let mut masks = BTreeMap::new();
     let mut counters = BTreeMap::new();
     collect(&mut value, &mut masks, &mut counters);
@@ -59,13 +76,10 @@ pub fn redact(snapshot: &Snapshot, home: Option<&str>) -> Snapshot {
     let mut ordered: Vec<(String, String)> = masks.into_iter().collect();
     // Longest first, so a value that contains another is replaced whole.
     ordered.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-    replace(&mut value, &ordered, home);
-    let mut out: Snapshot = match serde_json::from_value(value) {
-        Ok(s) => s,
-        Err(_) => return withheld(snapshot),
-    };
+    replace(&mut value, &Masks::new(&ordered), home);
+    let mut out: Snapshot = serde_json::from_value(value).ok()?;
     out.provenance.redacted = true;
-    out
+    Some(out)
 }
 
 /// Fails closed: when masking cannot be done, nothing the probes saw is
@@ -165,7 +179,61 @@ fn identifiers_in(s: &str) -> Vec<(&str, &'static str)> {
 /// Values shorter than this are not looked for inside other strings.
 const MIN_PARTIAL: usize = 8;
 
-fn replace(value: &mut Value, masks: &[(String, String)], home: Option<&str>) {
+/// The masks, found in a string without trying each one: a snapshot of
+/// thousands of phones has thousands of values to mask and hundreds of
+/// thousands of strings, and trying every value on every string took a
+/// minute (issue 30). Values of at least [`MIN_PARTIAL`] bytes are looked up
+/// by their first [`MIN_PARTIAL`] bytes at every position of the string;
+/// shorter ones by the whole string.
+struct Masks<'a> {
+    /// Longest first, as they are applied.
+    ordered: &'a [(String, String)],
+    by_prefix: HashMap<&'a [u8], Vec<usize>>,
+    whole: HashMap<&'a str, usize>,
+}
+
+impl<'a> Masks<'a> {
+    fn new(ordered: &'a [(String, String)]) -> Self {
+        let mut by_prefix: HashMap<&[u8], Vec<usize>> = HashMap::new();
+        let mut whole = HashMap::new();
+        for (i, (secret, _)) in ordered.iter().enumerate() {
+            if secret.len() >= MIN_PARTIAL {
+                by_prefix
+                    .entry(&secret.as_bytes()[..MIN_PARTIAL])
+                    .or_default()
+                    .push(i);
+            } else {
+                whole.entry(secret.as_str()).or_insert(i);
+            }
+        }
+        Self {
+            ordered,
+            by_prefix,
+            whole,
+        }
+    }
+
+    /// The masks that apply to `s`, in the order they are applied.
+    fn in_text(&self, s: &str) -> Vec<usize> {
+        let mut found: Vec<usize> = self.whole.get(s).copied().into_iter().collect();
+        let b = s.as_bytes();
+        if b.len() >= MIN_PARTIAL && !self.by_prefix.is_empty() {
+            for at in 0..=b.len() - MIN_PARTIAL {
+                if let Some(list) = self.by_prefix.get(&b[at..at + MIN_PARTIAL]) {
+                    found.extend(
+                        list.iter()
+                            .filter(|&&i| b[at..].starts_with(self.ordered[i].0.as_bytes())),
+                    );
+                }
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+}
+
+fn replace(value: &mut Value, masks: &Masks, home: Option<&str>) {
     match value {
         Value::String(s) => {
             if let Some(home) = home {
@@ -173,9 +241,10 @@ fn replace(value: &mut Value, masks: &[(String, String)], home: Option<&str>) {
                     *s = s.replace(home, "~");
                 }
             }
-            for (secret, mask) in masks {
-                // Short values ("iPhone", a common device name) are masked
-                // only whole, or "iPhone10,3" would become "<device-name-1>10,3".
+            // Short values ("iPhone", a common device name) are masked
+            // only whole, or "iPhone10,3" would become "<device-name-1>10,3".
+            for i in masks.in_text(s) {
+                let (secret, mask) = &masks.ordered[i];
                 let whole = secret.len() < MIN_PARTIAL && s == secret;
                 if whole || (secret.len() >= MIN_PARTIAL && s.contains(secret.as_str())) {
                     *s = s.replace(secret.as_str(), mask);

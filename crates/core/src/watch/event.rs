@@ -72,6 +72,10 @@ pub enum WatchEventKind {
     BackupStall { udid: String, stall: Stall },
     /// A raw line of a backup process (`-v`), already cut to its bound.
     PhoneLog { udid: String, line: String },
+    /// usbmuxd sent plug events faster than they are shown: how many plug
+    /// lines of the last second were not printed, and how many events the
+    /// state did not keep (past its phones or events bound).
+    Coalesced { not_printed: u64, not_kept: u64 },
 }
 
 /// What the closing line says about the whole session.

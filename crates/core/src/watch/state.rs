@@ -79,7 +79,14 @@ pub struct WatchState {
     log: ListenObs,
     /// A running backup with no progress line for this long is a stall.
     stall_ms: u64,
+    /// Plug events not kept (see `record` and `MAX_PHONES`).
+    ignored_events: u64,
 }
+
+/// At most this many phones are followed: a feed naming more is flooding.
+pub const MAX_PHONES: usize = 64;
+/// At most this many plug events are kept for the diagnoses and the summary.
+pub const MAX_EVENTS: usize = 4096;
 
 impl WatchState {
     pub fn new(udid: Option<String>, timing: Timing) -> Self {
@@ -97,6 +104,7 @@ impl WatchState {
                 ..ListenObs::default()
             },
             stall_ms: crate::phone_log::DEFAULT_STALL_MS,
+            ignored_events: 0,
         }
     }
 
@@ -148,6 +156,10 @@ impl WatchState {
             if !self.wanted(&d.udid) {
                 continue;
             }
+            if !self.phones.contains_key(&d.udid) && self.phones.len() >= MAX_PHONES {
+                self.ignored_events += 1;
+                continue;
+            }
             let was = self.phones.get(&d.udid).map(|p| p.connected);
             match was {
                 Some(true) => {
@@ -170,13 +182,19 @@ impl WatchState {
         let Some(udid) = event.udid.clone().filter(|u| self.wanted(u)) else {
             return Vec::new();
         };
+        // A feed naming ever new phones is flooding: past MAX_PHONES the
+        // new ones are counted, not followed (issue 30).
+        if !self.phones.contains_key(&udid) && self.phones.len() >= MAX_PHONES {
+            self.ignored_events += 1;
+            return Vec::new();
+        }
         match (event.kind, event.device) {
             (MuxEventKind::Attached, Some(d)) => self.attach(&d, at_ms, false),
             (MuxEventKind::Attached, None) => Vec::new(),
             (MuxEventKind::Detached, _) => self.detach(&udid, event.device_id, at_ms, false),
             (MuxEventKind::Paired, _) => {
                 let device_id = event.device_id;
-                self.log.events.push(MuxEvent {
+                self.record(MuxEvent {
                     at_ms,
                     kind: MuxEventKind::Paired,
                     device_id,
@@ -194,6 +212,23 @@ impl WatchState {
                 }]
             }
         }
+    }
+
+    /// Keeps a plug event for the diagnoses and the summary; past
+    /// MAX_EVENTS the oldest half goes (counted), so a flooding feed
+    /// holds memory still.
+    fn record(&mut self, event: MuxEvent) {
+        if self.log.events.len() >= MAX_EVENTS {
+            self.log.events.drain(..MAX_EVENTS / 2);
+            self.ignored_events += (MAX_EVENTS / 2) as u64;
+        }
+        self.log.events.push(event);
+    }
+
+    /// Plug events not kept: from phones past MAX_PHONES, and the oldest
+    /// of a log past MAX_EVENTS.
+    pub fn ignored_events(&self) -> u64 {
+        self.ignored_events
     }
 
     /// The feed broke off, or usbmuxd could not be reached.
@@ -237,7 +272,7 @@ impl WatchState {
         p.settle_pending = true;
         p.recheck_at = None;
         if !initial {
-            self.log.events.push(MuxEvent {
+            self.record(MuxEvent {
                 at_ms,
                 kind: MuxEventKind::Attached,
                 device_id: d.device_id,
@@ -275,7 +310,7 @@ impl WatchState {
         p.generation += 1;
         p.settle_pending = false;
         p.recheck_at = None;
-        self.log.events.push(MuxEvent {
+        self.record(MuxEvent {
             at_ms,
             kind: MuxEventKind::Detached,
             device_id,
@@ -297,9 +332,18 @@ impl WatchState {
     /// Phones to diagnose now, with whether each is a periodic re-check.
     /// Marks them as being diagnosed.
     pub fn due(&mut self, now_ms: u64) -> Vec<(String, u64, bool)> {
+        self.due_at_most(now_ms, usize::MAX)
+    }
+
+    /// [`Self::due`], at most `limit` of them (the rest stay due): `watch`
+    /// runs a bounded number of diagnoses at once.
+    pub fn due_at_most(&mut self, now_ms: u64, limit: usize) -> Vec<(String, u64, bool)> {
         let settle = self.timing.settle_ms;
         let mut out = Vec::new();
         for (udid, p) in &mut self.phones {
+            if out.len() >= limit {
+                break;
+            }
             if !p.connected || p.diagnosing.is_some() {
                 continue;
             }
@@ -570,6 +614,37 @@ mod tests {
     /// The NDJSON types of the events, as `watch --json` prints them.
     fn kinds(lines: &[WatchEvent]) -> Vec<&'static str> {
         lines.iter().map(|l| type_name(&l.kind)).collect()
+    }
+
+    /// A feed naming ever new phones, then one phone flapping without
+    /// pause: a bounded number of phones and events is kept, the rest
+    /// counted, and at most `limit` diagnoses are handed out at once.
+    #[test]
+    fn a_flooding_feed_is_kept_within_bounds() {
+        let mut w = WatchState::new(None, TIMING);
+        w.on_connected(&[], 0);
+        for i in 1..=200u32 {
+            let d = MuxDevice {
+                udid: format!("P{i}"),
+                ..phone(i)
+            };
+            w.on_message(ListenMessage::Attached(d), 1);
+        }
+        assert_eq!(w.phones.len(), MAX_PHONES);
+        assert_eq!(w.ignored_events(), 200 - MAX_PHONES as u64);
+        assert_eq!(w.due_at_most(10_000, 4).len(), 4);
+        for i in 0..3 * MAX_EVENTS as u64 {
+            w.on_message(ListenMessage::Detached { device_id: 1 }, 20_000 + i);
+            w.on_message(
+                ListenMessage::Attached(MuxDevice {
+                    udid: "P1".into(),
+                    ..phone(1)
+                }),
+                20_000 + i,
+            );
+        }
+        assert!(w.log.events.len() <= MAX_EVENTS);
+        assert!(w.ignored_events() > 2 * MAX_EVENTS as u64);
     }
 
     #[test]

@@ -211,6 +211,9 @@ fn findings_section(report: &Report, out: &mut String) {
             esc(&rf.docs)
         );
     }
+    if let Some(more) = view::more_findings(report) {
+        let _ = writeln!(out, "<p class=\"muted\">{}</p>", text(&more));
+    }
     let _ = writeln!(out, "</section>");
 }
 

@@ -249,6 +249,9 @@ fn render_with(report: &Report, written: &Written, parts: &Parts, budget: &Budge
             let _ = writeln!(out, "More: `{}`\n", rf.docs);
         }
     }
+    if let Some(more) = view::more_findings(report) {
+        let _ = writeln!(out, "*{}*\n", esc(&more));
+    }
     if budget.lines < usize::MAX {
         let _ = writeln!(out, "*Shortened to fit GitHub's {GITHUB_LIMIT}-character limit: some evidence is left out. The HTML or JSON report (`--format html`, `--json`) has all of it.*\n");
     }

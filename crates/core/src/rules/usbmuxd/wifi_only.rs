@@ -1,4 +1,7 @@
+use std::collections::{HashMap, HashSet};
+
 use crate::rules::prelude::*;
+use crate::snapshot::udid_key;
 
 declare_rule! {
     /// ## What it means
@@ -47,20 +50,18 @@ const EXPIRY_DAYS: i64 = 30;
 
 fn check(s: &Snapshot, out: &mut Findings) {
     let listed = s.mux_devices();
-    let mut seen: Vec<&str> = Vec::new();
+    // Whether each phone (any spelling) is listed other than over the
+    // network: one pass, for a daemon listing thousands (issue 30).
+    let mut cabled: HashMap<String, bool> = HashMap::new();
+    for e in listed {
+        *cabled.entry(udid_key(&e.udid)).or_default() |= e.connection != MuxConnection::Network;
+    }
+    let mut seen: HashSet<&str> = HashSet::new();
     for d in listed {
-        if seen.contains(&d.udid.as_str()) {
+        if !seen.insert(&d.udid) {
             continue;
         }
-        seen.push(&d.udid);
-        let entries: Vec<&MuxDevice> = listed
-            .iter()
-            .filter(|e| same_udid(&e.udid, &d.udid))
-            .collect();
-        if entries
-            .iter()
-            .any(|e| e.connection != MuxConnection::Network)
-        {
+        if !d.udid.is_empty() && cabled.get(&udid_key(&d.udid)).copied().unwrap_or(false) {
             continue;
         }
         let mut f = Finding::new(&RULE).device(&d.udid).evidence(format!(
