@@ -17,7 +17,8 @@ declare_rule! {
     ///
     /// ## Evidence used
     /// ProductType and ProductVersion from lockdownd, against the model
-    /// table in `src/rules/tables.rs` (latest iOS per model, with sources).
+    /// table in `crates/core/src/knowledge/models.rs` (latest iOS per
+    /// model, with sources).
     /// Always a note: an update available does not stand in the way of
     /// today's backup (a computer too old for the phone's iOS is
     /// `host.os-outdated`).
