@@ -66,26 +66,34 @@ pub fn rank(mut findings: Vec<Finding>) -> (Vec<Finding>, Vec<Suppressed>) {
         }
     }
     let position = |f: &Finding| findings.iter().position(|x| std::ptr::eq(x, f));
-    let mut kept: Vec<Finding> = Vec::new();
+    let hidden_by: Vec<Option<RuleId>> = findings
+        .iter()
+        .map(|f| {
+            let for_all = hiders.get(&(f.id, None)).copied();
+            let for_phone = f
+                .device
+                .as_deref()
+                .and_then(|d| hiders.get(&(f.id, Some(d))).copied());
+            // The first in rank order, as a search of the sorted list finds it.
+            let hider = match (for_all, for_phone) {
+                (Some(a), Some(b)) => Some(if position(a) <= position(b) { a } else { b }),
+                (a, b) => a.or(b),
+            };
+            hider.map(|h| h.id)
+        })
+        .collect();
+    drop(hiders);
+    // Moved, not copied: thousands of findings are held once (issue 30).
+    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
     let mut suppressed = Vec::new();
-    for f in &findings {
-        let for_all = hiders.get(&(f.id, None)).copied();
-        let for_phone = f
-            .device
-            .as_deref()
-            .and_then(|d| hiders.get(&(f.id, Some(d))).copied());
-        // The first in rank order, as a search of the sorted list finds it.
-        let hider = match (for_all, for_phone) {
-            (Some(a), Some(b)) => Some(if position(a) <= position(b) { a } else { b }),
-            (a, b) => a.or(b),
-        };
+    for (f, hider) in findings.into_iter().zip(hidden_by) {
         match hider {
             Some(h) => suppressed.push(Suppressed {
                 id: f.id,
-                device: f.device.clone(),
-                hidden_by: h.id,
+                device: f.device,
+                hidden_by: h,
             }),
-            None => kept.push(f.clone()),
+            None => kept.push(f),
         }
     }
     kept.dedup_by(|a, b| a.id == b.id && a.device == b.device && a.evidence == b.evidence);

@@ -70,6 +70,15 @@ fn check(s: &Snapshot, out: &mut Findings) {
         out.push(f.evidence("it is a file, not a folder"));
         return;
     }
+    // Reading it failed on this computer's limit of open files: the folder
+    // is not the cause (`host.descriptor-limit` says what is; issue 30).
+    if dir
+        .error
+        .as_deref()
+        .is_some_and(super::descriptor_limit::is_limit_message)
+    {
+        return;
+    }
     if dir.readable == Some(false)
         && s.os_family() == OsFamily::Macos
         && dir.source == BackupDirSource::Default

@@ -20,7 +20,9 @@ declare_rule! {
     /// and line.
     ///
     /// A probe failed with `descriptor-limit` (EMFILE or ENFILE when it
-    /// connected to usbmuxd, the phone or opened the backup folder).
+    /// connected to usbmuxd, the phone or opened the backup folder), or the
+    /// backup folder's access check failed with "Too many open files" (then
+    /// `host.backup-dir-unusable` does not blame the folder).
     pub static RULE = {
         id: RuleId::HostDescriptorLimit,
         title: "This computer's limit of open files stopped the check",
@@ -57,6 +59,13 @@ fn check(s: &Snapshot, out: &mut Findings) {
             d.backup_service.failure(),
         ));
     }
+    // The host probe keeps the backup folder's error as the OS worded it.
+    let folder_error = s
+        .host()
+        .and_then(|h| h.backup_dir.error.as_ref())
+        .filter(|e| is_limit_message(e))
+        .map(|e| Failure::new(FailureKind::DescriptorLimit, e.clone()));
+    all.push(("the backup folder's access".into(), folder_error.as_ref()));
     let mut seen = all.into_iter().filter_map(|(what, f)| {
         f.filter(|f| f.kind == FailureKind::DescriptorLimit)
             .map(|f| (what, f))
@@ -71,6 +80,12 @@ fn check(s: &Snapshot, out: &mut Findings) {
     out.push(f);
 }
 
+/// Whether an error the OS worded is EMFILE or ENFILE ("Too many open
+/// files", "... in system"; Rust prints the C library's words, untranslated).
+pub fn is_limit_message(message: &str) -> bool {
+    message.to_ascii_lowercase().contains("too many open files")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +98,21 @@ mod tests {
         assert!(f.says("looking at usbmuxd"), "{f:?}");
         let not_running = crate::rules::by_id("usbmuxd.not-running").unwrap();
         assert!(fired(&s, not_running).is_empty());
+    }
+
+    #[test]
+    fn the_backup_folder_unreadable_on_the_limit_is_this_rule_not_the_folder() {
+        let mut s = world().mux_failed(FailureKind::NotFound).build();
+        if let Outcome::Ok { value, .. } = &mut s.probes.host {
+            value.backup_dir.path = Some("/b".into());
+            value.backup_dir.exists = true;
+            value.backup_dir.is_dir = true;
+            value.backup_dir.readable = Some(false);
+            value.backup_dir.error = Some("Too many open files (os error 24)".into());
+        }
+        assert!(only(&s, &RULE).says("the backup folder's access"));
+        let unusable = crate::rules::by_id("host.backup-dir-unusable").unwrap();
+        assert!(fired(&s, unusable).is_empty());
     }
 
     #[test]
