@@ -69,6 +69,14 @@ impl<'s> Findings<'s> {
         self.reported_cache().get_or_init(|| s.reported())
     }
 
+    /// A finding of `rule` for each reported error it stands behind, as
+    /// [`Reported::finding`] words it: what most such rules do first.
+    pub fn push_reported(&mut self, rule: &'static Rule) {
+        for r in self.reported_for(rule.id) {
+            self.push(r.finding(rule));
+        }
+    }
+
     /// The reported errors `rule` stands behind: what a rule's check asks
     /// for. The rule declares `reads_reported_errors`, or it would get none.
     pub fn reported_for(&self, rule: RuleId) -> Vec<Reported<'s>> {

@@ -259,9 +259,7 @@ fn encryption_problems(b: &BackupObs, ios: Option<&str>) -> Vec<String> {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     for (b, udid) in s.judged_backups() {
         // host.backup-in-progress says what reads as damaged meanwhile.
         if maybe_being_written(s, b) {

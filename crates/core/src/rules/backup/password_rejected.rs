@@ -43,9 +43,7 @@ declare_rule! {
 }
 
 fn check(_: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
 }
 
 #[cfg(test)]

@@ -57,9 +57,7 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     for (b, udid) in s.judged_backups() {
         let state = b.status.snapshot_state.as_deref();
         let torn_state = b.status.file.is_present() && state.is_some_and(|st| st != "finished");

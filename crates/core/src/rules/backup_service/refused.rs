@@ -71,9 +71,7 @@ const IN_USE_STEPS: &[Fix] = &[
 const NO_SERVICE_STEPS: &[Fix] = &[texts::FINISH_SETUP, texts::UPDATE_IOS];
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     for d in &s.probes.devices {
         let f = Finding::new(&RULE).device(&d.udid);
         let f = match &d.backup_service {

@@ -49,9 +49,7 @@ const SLOW_OVER_WIFI_MS: u64 = 2_000;
 const MIN_ANSWERS: usize = 3;
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     for (d, l) in s.answered_phones() {
         if l.reply_ms.len() < MIN_ANSWERS {
             continue;

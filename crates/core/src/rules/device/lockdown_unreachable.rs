@@ -56,9 +56,7 @@ const TOO_SLOW: Title = Title {
 fn check(s: &Snapshot, out: &mut Findings) {
     // Another tool's "Mux error (-8)" and the like: usbmuxd listed the
     // phone, and the connection to its lockdown service broke.
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     for (d, l) in s.answered_phones() {
         let Some(mode) = l.query_type.as_deref() else {
             continue;

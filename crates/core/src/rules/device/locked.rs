@@ -50,9 +50,7 @@ const NOT_UNLOCKED_SINCE_RESTART: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     for (d, l) in s.answered_phones() {
         let f = Finding::new(&RULE).device(&d.udid);
         let service_refusal = d

@@ -81,9 +81,7 @@ fn meaning(key: &str) -> &'static str {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     for (d, l) in s.answered_phones() {
         let mut refusals: Vec<String> = l
             .management

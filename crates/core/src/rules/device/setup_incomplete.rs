@@ -42,9 +42,7 @@ declare_rule! {
 const ACTIVATED: &[&str] = &["Activated", "FactoryActivated"];
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     for (d, l) in s.answered_phones() {
         let mut f = Finding::new(&RULE).device(&d.udid);
         let mut seen = false;

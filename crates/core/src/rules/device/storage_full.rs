@@ -44,9 +44,7 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     for (d, l) in s.answered_phones() {
         let Some(u) = l.disk_usage.as_ref() else {
             continue;

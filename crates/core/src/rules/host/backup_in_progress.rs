@@ -94,9 +94,7 @@ fn sync_locks(s: &Snapshot) -> Vec<(&str, &BackupLogObs, &BackupLogEvent)> {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     let locks = sync_locks(s);
     for (udid, log, e) in &locks {
         out.push(

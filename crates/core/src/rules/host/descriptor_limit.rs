@@ -37,9 +37,7 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     let p = &s.probes;
     let mut all: Vec<(String, Option<&Failure>)> = vec![
         ("usbmuxd".into(), p.usbmuxd.failure()),

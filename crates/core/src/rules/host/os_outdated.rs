@@ -48,9 +48,7 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     let Some(host) = s.host() else {
         return;
     };

@@ -34,9 +34,7 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     for (d, l) in s.answered_phones() {
         let evidence = if l.session.refusal() == Some(LockdownError::UserDeniedPairing) {
             "the iPhone answered that Don't Trust was tapped (lockdownd answered StartSession with UserDeniedPairing)"

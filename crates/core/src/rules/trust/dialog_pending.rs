@@ -35,9 +35,7 @@ declare_rule! {
 }
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     for (d, l) in s.answered_phones() {
         let mut f = Finding::new(&RULE).device(&d.udid);
         if l.session.refusal() == Some(LockdownError::PairingDialogResponsePending) {

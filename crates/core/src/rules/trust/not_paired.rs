@@ -67,9 +67,7 @@ const UNREADABLE: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     for d in &s.probes.devices {
         let Some(p) = d.pairing.value() else {
             continue;

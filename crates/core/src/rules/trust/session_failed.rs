@@ -77,9 +77,7 @@ const UNUSABLE_HERE_STEPS: &[Fix] = &[
 ];
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     for (d, l) in s.answered_phones() {
         let mut f = Finding::new(&RULE).device(&d.udid);
         let ios_major = d.ios_version().and_then(crate::version::major);

@@ -58,9 +58,7 @@ const ON_WINDOWS: Title = Title {
 };
 
 fn check(s: &Snapshot, out: &mut Findings) {
-    for r in out.reported_for(RULE.id) {
-        out.push(r.finding(&RULE));
-    }
+    out.push_reported(&RULE);
     let Some(failure) = s.probes.usbmuxd.failure() else {
         return;
     };
