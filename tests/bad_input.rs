@@ -1124,6 +1124,42 @@ fn an_endless_paste_on_standard_input_is_read_up_to_its_cap() {
     }
 }
 
+/// The shared reports of a snapshot of thousands of phones: Markdown and
+/// HTML each drew a chain and space bars for every phone, and compared every
+/// phone with every other (issue 30: 47 s and 2 min 20 s in the debug build,
+/// a 16 MB HTML page). They draw the first phones and count the rest, and
+/// stay under 64 MiB, redacted (the default for a file) or not.
+#[test]
+fn the_shared_reports_of_thousands_of_phones_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("snapshot.json");
+    std::fs::write(&snapshot, thousands_of_phones(4000)).unwrap();
+    for (format, file) in [("markdown", "r.md"), ("html", "r.html")] {
+        let target = dir.path().join(file);
+        let mut args = os(&["diagnose", "--timeout", "10", "--from"]);
+        args.push(snapshot.clone().into());
+        args.extend(os(&["--format", format, "-o"]));
+        args.push(target.clone().into());
+        let out = run(command(args), HANG_GUARD);
+        out.assert_sane(format);
+        assert_eq!(out.code, Some(1), "{format}: {}", out.stderr);
+        let report = std::fs::read_to_string(&target).unwrap();
+        assert!(
+            report.len() < 1024 * 1024,
+            "{format}: {} bytes",
+            report.len()
+        );
+        assert!(report.contains("more phones"), "{format}");
+        assert!(
+            !report.contains("00008110-"),
+            "{format}: a UDID is not masked"
+        );
+        if let Some(kib) = out.peak_rss_kib {
+            assert!(kib < 64 * 1024, "{format}: peak RSS {kib} KiB");
+        }
+    }
+}
+
 /// `watch` against a daemon that sends `Attached` for ever new phones
 /// without pause (issue 30: 477 MB in 11 s, 11,000 descriptors): it follows
 /// a bounded number of phones, prints plug lines at a bounded rate with a

@@ -82,8 +82,20 @@ const PAIR_RECORD_IDS: &[RuleId] = &[
     RuleId::HostLockdownDirUnusable,
 ];
 
-/// One chain per phone the report is about; one phone-less chain when none.
-pub fn chains(report: &Report) -> Vec<Chain> {
+/// At most this many phones get a chain drawn: as many as get a row of their
+/// own in the checklist (a snapshot of thousands of phones drew thousands,
+/// each looking through every finding, issue 30).
+pub const MAX_CHAINS: usize = super::checklist::MAX_PHONE_ROWS;
+
+/// The chains a report draws, and how many phones it leaves out.
+pub struct Chains {
+    pub drawn: Vec<Chain>,
+    pub not_drawn: usize,
+}
+
+/// One chain per phone the report is about (the first [`MAX_CHAINS`]); one
+/// phone-less chain when none.
+pub fn chains(report: &Report) -> Chains {
     // Each finding's phone in comparable form, once: a report about many
     // phones compares every phone with every finding.
     let keyed: Vec<(Option<String>, &Finding)> = report
@@ -93,12 +105,19 @@ pub fn chains(report: &Report) -> Vec<Chain> {
         .collect();
     let phones = names::phones(report.snapshot);
     if phones.is_empty() {
-        return vec![chain(report, &keyed, None)];
+        return Chains {
+            drawn: vec![chain(report, &keyed, None)],
+            not_drawn: 0,
+        };
     }
-    phones
-        .iter()
-        .map(|u| chain(report, &keyed, Some(u)))
-        .collect()
+    Chains {
+        drawn: phones
+            .iter()
+            .take(MAX_CHAINS)
+            .map(|u| chain(report, &keyed, Some(u)))
+            .collect(),
+        not_drawn: phones.len().saturating_sub(MAX_CHAINS),
+    }
 }
 
 fn chain(report: &Report, keyed: &[(Option<String>, &Finding)], udid: Option<&str>) -> Chain {

@@ -3,7 +3,7 @@
 //! Finder, iTunes or the Apple Devices app rather than "the host".
 
 use crate::knowledge::models;
-use crate::snapshot::{same_udid, AppleProduct, OsFamily, Snapshot};
+use crate::snapshot::{udid_key, AppleProduct, OsFamily, Snapshot};
 
 /// The phone's model as Apple sells it ("iPhone 14 Pro"), else its
 /// product type as the phone gave it.
@@ -47,13 +47,17 @@ pub fn phone(s: &Snapshot, udid: &str) -> String {
 /// for), else those the per-phone probes looked at, once each.
 pub fn phones(s: &Snapshot) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    // Seen by their comparable form, so thousands of phones are not each
+    // compared with every other (issue 30).
+    let mut seen = std::collections::HashSet::new();
     let listed = s
         .phones()
         .into_iter()
         .map(str::to_string)
         .chain(s.probes.devices.iter().map(|d| d.udid.clone()));
     for u in listed {
-        if !out.iter().any(|o| same_udid(o, &u)) {
+        // An empty UDID is the same as no other (`snapshot::same_udid`).
+        if u.is_empty() || seen.insert(udid_key(&u)) {
             out.push(u);
         }
     }

@@ -49,16 +49,84 @@ pub fn redact(snapshot: &Snapshot, home: Option<&str>) -> Snapshot {
     }
 }
 
-/// [`redact`], letting the snapshot go once its JSON form is made: a
-/// snapshot of thousands of phones is then held twice, not three times
-/// (issue 30).
-pub fn redact_owned(snapshot: Snapshot, home: Option<&str>) -> Snapshot {
-    let Ok(value) = serde_json::to_value(&snapshot) else {
+/// [`redact`], taking the snapshot: its phones are turned into JSON and
+/// masked one at a time, so a snapshot of thousands of phones is never held
+/// whole as a JSON tree, several times its own size (issue 30). The masks
+/// are the same as [`redact`]'s: values are met in the same order.
+pub fn redact_owned(mut snapshot: Snapshot, home: Option<&str>) -> Snapshot {
+    let devices = std::mem::take(&mut snapshot.probes.devices);
+    let rest = serde_json::to_value(&snapshot).ok();
+    snapshot.probes.devices = devices;
+    let Some(mut rest) = rest else {
         return withheld(&snapshot);
     };
+    let mut masks = BTreeMap::new();
+    let mut counters = BTreeMap::new();
+    if collect_around_devices(
+        &mut rest,
+        &snapshot.probes.devices,
+        &mut masks,
+        &mut counters,
+    )
+    .is_none()
+    {
+        return withheld(&snapshot);
+    }
+    let ordered = ordered_masks(masks, home);
+    let home = usable_home(home);
+    let masks = Masks::new(&ordered);
+    replace(&mut rest, &masks, home);
     let fallback = withheld(&snapshot);
+    let devices = std::mem::take(&mut snapshot.probes.devices);
     drop(snapshot);
-    masked(value, home).unwrap_or(fallback)
+    let Ok(mut out) = serde_json::from_value::<Snapshot>(rest) else {
+        return fallback;
+    };
+    for device in devices {
+        let Ok(mut value) = serde_json::to_value(&device) else {
+            return fallback;
+        };
+        drop(device);
+        replace(&mut value, &masks, home);
+        let Ok(masked) = serde_json::from_value(value) else {
+            return fallback;
+        };
+        out.probes.devices.push(masked);
+    }
+    out.provenance.redacted = true;
+    out
+}
+
+/// [`collect`] over the snapshot's JSON form without its phones, visiting
+/// each phone (made JSON one at a time) where `probes.devices` stands, so
+/// values are met in the order the whole tree would give.
+fn collect_around_devices(
+    rest: &mut Value,
+    devices: &[super::DeviceObs],
+    masks: &mut BTreeMap<String, String>,
+    counters: &mut BTreeMap<&'static str, usize>,
+) -> Option<()> {
+    let Value::Object(top) = rest else {
+        return None;
+    };
+    for (key, v) in top.iter_mut() {
+        match (key.as_str(), v) {
+            ("probes", Value::Object(probes)) => {
+                for (probe, pv) in probes.iter_mut() {
+                    if probe == "devices" {
+                        for d in devices {
+                            let mut dv = serde_json::to_value(d).ok()?;
+                            collect(&mut dv, masks, counters);
+                        }
+                    } else {
+                        collect_entry(probe, pv, masks, counters);
+                    }
+                }
+            }
+            (key, v) => collect_entry(key, v, masks, counters),
+        }
+    }
+    Some(())
 }
 
 /// The masked snapshot from its JSON form; None when it does not read back.
@@ -66,20 +134,29 @@ fn masked(mut value: Value, home: Option<&str>) -> Option<Snapshot> {
     let mut masks = BTreeMap::new();
     let mut counters = BTreeMap::new();
     collect(&mut value, &mut masks, &mut counters);
-    let home = home
-        .filter(|h| h.len() > 1)
-        .map(|h| h.trim_end_matches(['/', '\\']));
-    // This computer's own home reads better as `~`.
-    if let Some(home) = home {
-        masks.remove(home);
-    }
-    let mut ordered: Vec<(String, String)> = masks.into_iter().collect();
-    // Longest first, so a value that contains another is replaced whole.
-    ordered.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
-    replace(&mut value, &Masks::new(&ordered), home);
+    let ordered = ordered_masks(masks, home);
+    replace(&mut value, &Masks::new(&ordered), usable_home(home));
     let mut out: Snapshot = serde_json::from_value(value).ok()?;
     out.provenance.redacted = true;
     Some(out)
+}
+
+/// `home` without its trailing separators, when it is more than a root.
+fn usable_home(home: Option<&str>) -> Option<&str> {
+    home.filter(|h| h.len() > 1)
+        .map(|h| h.trim_end_matches(['/', '\\']))
+}
+
+/// The masks in the order they are applied: longest first, so a value that
+/// contains another is replaced whole. This computer's own home reads
+/// better as `~`, so it is not masked.
+fn ordered_masks(mut masks: BTreeMap<String, String>, home: Option<&str>) -> Vec<(String, String)> {
+    if let Some(home) = usable_home(home) {
+        masks.remove(home);
+    }
+    let mut ordered: Vec<(String, String)> = masks.into_iter().collect();
+    ordered.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
+    ordered
 }
 
 /// Fails closed: when masking cannot be done, nothing the probes saw is
@@ -110,15 +187,7 @@ fn collect(
     match value {
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
-                if let (Some(kind), Value::String(s)) = (sensitive_kind(key), &*v) {
-                    if !s.is_empty() && !is_mask(s) && !masks.contains_key(s) {
-                        let n = counters.entry(kind).or_insert(0);
-                        *n += 1;
-                        masks.insert(s.clone(), format!("<{kind}-{n}>"));
-                    }
-                } else {
-                    collect(v, masks, counters);
-                }
+                collect_entry(key, v, masks, counters);
             }
         }
         Value::Array(items) => items.iter_mut().for_each(|v| collect(v, masks, counters)),
@@ -132,6 +201,25 @@ fn collect(
             }
         }
         _ => {}
+    }
+}
+
+/// One entry of an object: its value is a mask's secret when its key names
+/// one, else it is looked through.
+fn collect_entry(
+    key: &str,
+    v: &mut Value,
+    masks: &mut BTreeMap<String, String>,
+    counters: &mut BTreeMap<&'static str, usize>,
+) {
+    if let (Some(kind), Value::String(s)) = (sensitive_kind(key), &*v) {
+        if !s.is_empty() && !is_mask(s) && !masks.contains_key(s) {
+            let n = counters.entry(kind).or_insert(0);
+            *n += 1;
+            masks.insert(s.clone(), format!("<{kind}-{n}>"));
+        }
+    } else {
+        collect(v, masks, counters);
     }
 }
 
@@ -307,6 +395,30 @@ mod tests {
         assert!(!text.contains("alice"), "{text}");
         assert!(text.contains("~/backups/<udid-1>"), "{text}");
         assert!(out.provenance.redacted);
+    }
+
+    /// Phone by phone or as one tree, the same masks: values are met in the
+    /// same order either way.
+    #[test]
+    fn redacting_phone_by_phone_masks_as_the_whole_tree_does() {
+        let fixtures = [
+            include_str!("../../../../fixtures/device-two-phones.json"),
+            include_str!("../../../../fixtures/backups-two-phones.json"),
+            include_str!("../../../../fixtures/device-healthy.json"),
+            include_str!("../../../../fixtures/connection-unstable.json"),
+            include_str!("../../../../fixtures/hostile-text.json"),
+        ];
+        let mut snapshots: Vec<Snapshot> = fixtures
+            .iter()
+            .map(|f| crate::snapshot::parse_snapshot(f.as_bytes()).unwrap())
+            .collect();
+        snapshots.push(sample());
+        for s in snapshots {
+            let whole = serde_json::to_string(&redact(&s, Some("/home/alice"))).unwrap();
+            let by_phone = serde_json::to_string(&redact_owned(s, Some("/home/alice"))).unwrap();
+            assert_eq!(by_phone, whole);
+            assert!(whole.contains("<udid-1>"), "{whole}");
+        }
     }
 
     #[test]

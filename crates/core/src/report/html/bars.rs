@@ -16,7 +16,10 @@ pub(super) fn section(report: &Report, out: &mut String) {
         return;
     }
     let _ = writeln!(out, "<section id=\"space\">\n<h2>Space</h2>");
-    for sp in &all {
+    // As many phones as get a chain drawn (issue 30: thousands of phones
+    // drew thousands of bars).
+    let drawn = crate::report::chain::MAX_CHAINS;
+    for sp in all.iter().take(drawn) {
         if let Some(p) = &sp.phone {
             let _ = writeln!(out, "<h3>{}</h3>", esc(p));
         }
@@ -69,6 +72,13 @@ pub(super) fn section(report: &Report, out: &mut String) {
             );
         }
         let _ = writeln!(out, "</div>");
+    }
+    if all.len() > drawn {
+        let _ = writeln!(
+            out,
+            "<p>… and {}.</p>",
+            crate::format::plural(all.len() - drawn, "more phone", "more phones")
+        );
     }
     let _ = writeln!(out, "</section>");
 }

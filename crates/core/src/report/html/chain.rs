@@ -12,7 +12,8 @@ pub(super) fn section(report: &Report, out: &mut String) {
         out,
         "<section id=\"chain\">\n<h2>From this computer to the iPhone</h2>"
     );
-    for c in chains(report) {
+    let chains = chains(report);
+    for c in chains.drawn {
         match &c.phone {
             Some(p) => {
                 let _ = writeln!(out, "<h3>{}</h3>", esc(p));
@@ -46,6 +47,13 @@ pub(super) fn section(report: &Report, out: &mut String) {
             );
         }
         let _ = writeln!(out, "</ol>");
+    }
+    if chains.not_drawn > 0 {
+        let _ = writeln!(
+            out,
+            "<p>… and {} (the checklist and the findings name them).</p>",
+            crate::format::plural(chains.not_drawn, "more phone", "more phones")
+        );
     }
     let _ = writeln!(out, "</section>");
 }

@@ -139,7 +139,7 @@ pub fn render(report: &Report, written: &Written) -> String {
 /// What every attempt shows the same, worked out once.
 struct Parts {
     rows: Vec<checklist::Row>,
-    chains: Vec<chain::Chain>,
+    chains: chain::Chains,
     /// Each finding's phone as people know it, by the finding's UDID.
     phone_names: HashMap<String, String>,
 }
@@ -194,7 +194,7 @@ fn render_with(report: &Report, written: &Written, parts: &Parts, budget: &Budge
     not_checked(report, &mut out, budget);
 
     // Where the chain from this computer to the phone breaks.
-    let chains = &parts.chains;
+    let chains = &parts.chains.drawn;
     for c in chains.iter().take(budget.rows) {
         let who = c
             .phone
@@ -203,11 +203,12 @@ fn render_with(report: &Report, written: &Written, parts: &Parts, budget: &Budge
             .unwrap_or_default();
         let _ = writeln!(out, "**Computer → iPhone{who}:** {}  ", c.one_line());
     }
-    if chains.len() > budget.rows {
+    let phones = chains.len() + parts.chains.not_drawn;
+    if phones > budget.rows {
         let _ = writeln!(
             out,
             "… and {}  ",
-            plural(chains.len() - budget.rows, "more phone", "more phones")
+            plural(phones - budget.rows, "more phone", "more phones")
         );
     }
     out.push('\n');
