@@ -107,13 +107,7 @@ fn fake_daemon(dir: &Path, reply: Vec<u8>, serve: Serve) -> String {
             let Ok(mut conn) = conn else { return };
             let reply = reply.clone();
             std::thread::spawn(move || {
-                let mut header = [0u8; 16];
-                if conn.read_exact(&mut header).is_err() {
-                    return;
-                }
-                let len = u32::from_le_bytes(header[..4].try_into().unwrap()) as usize;
-                let mut body = vec![0u8; len.saturating_sub(16).min(1 << 20)];
-                if conn.read_exact(&mut body).is_err() {
+                if read_request(&mut conn).is_none() {
                     return;
                 }
                 match serve {
@@ -289,15 +283,9 @@ fn flooding_daemon(dir: &Path) -> String {
         for conn in listener.incoming() {
             let Ok(mut conn) = conn else { return };
             std::thread::spawn(move || loop {
-                let mut header = [0u8; 16];
-                if conn.read_exact(&mut header).is_err() {
+                let Some(body) = read_request(&mut conn) else {
                     return;
-                }
-                let len = u32::from_le_bytes(header[..4].try_into().unwrap()) as usize;
-                let mut body = vec![0u8; len.saturating_sub(16).min(1 << 20)];
-                if conn.read_exact(&mut body).is_err() {
-                    return;
-                }
+                };
                 let text = String::from_utf8_lossy(&body);
                 if text.contains("<string>Listen</string>") {
                     let ok = xml("<dict><key>MessageType</key><string>Result</string><key>Number</key><integer>0</integer></dict>");
@@ -335,6 +323,18 @@ fn flooding_daemon(dir: &Path) -> String {
 /// A snapshot of `n` trusted phones, each a copy of the first phone of the
 /// `device-two-phones.json` fixture under its own UDID; one in three locked,
 /// one in three on an old iOS, so that each has findings.
+/// Reads one usbmuxd request (its 16-byte header and the body it announces,
+/// at most 1 MiB) for the fake daemons here: the body, or None when the
+/// client left.
+fn read_request(conn: &mut impl Read) -> Option<Vec<u8>> {
+    let mut header = [0u8; 16];
+    conn.read_exact(&mut header).ok()?;
+    let len = u32::from_le_bytes([header[0], header[1], header[2], header[3]]) as usize;
+    let mut body = vec![0u8; len.saturating_sub(16).min(1 << 20)];
+    conn.read_exact(&mut body).ok()?;
+    Some(body)
+}
+
 fn thousands_of_phones(n: usize) -> String {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/device-two-phones.json");
     let mut s: serde_json::Value =
